@@ -1,0 +1,45 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { log } from '@temporalio/activity';
+import { RefusedError } from '../domain/refusal';
+import type { Ledger, PaymentOrderInput, ReimbursementDemandInput, ReimbursementReceiptInput } from '../db/ledger';
+
+export const REFUSED = 'Refused';
+
+/** A business refusal is final: retrying the same input cannot succeed, so it is not retried. */
+async function refusalsAreFinal<T>(effect: () => Promise<T>): Promise<T> {
+  try {
+    return await effect();
+  } catch (err) {
+    if (err instanceof RefusedError) {
+      throw ApplicationFailure.create({ type: REFUSED, message: err.message, details: err.refusals, nonRetryable: true });
+    }
+    throw err;
+  }
+}
+
+/** The ledger's effects as activities; each is keyed, so a retry never writes twice. */
+export function createLedgerActivities(ledger: Ledger) {
+  return {
+    async issuePaymentOrder(order: PaymentOrderInput) {
+      const { record, created } = await refusalsAreFinal(() => ledger.issuePaymentOrder(order));
+      log.info(created ? 'payment order issued' : 'payment order already issued', { idempotencyKey: record.idempotencyKey, amountCents: record.amountCents });
+      return record;
+    },
+    async issueReimbursementDemand(demand: ReimbursementDemandInput) {
+      const { record, created } = await refusalsAreFinal(() => ledger.issueReimbursementDemand(demand));
+      log.info(created ? 'reimbursement demanded' : 'reimbursement already demanded', { idempotencyKey: record.idempotencyKey, amountCents: record.amountCents });
+      return record;
+    },
+    async recordReimbursementReceipt(receipt: ReimbursementReceiptInput) {
+      const { record } = await refusalsAreFinal(() => ledger.recordReimbursementReceipt(receipt));
+      return record;
+    },
+    async releaseEssmsClaims(bdcId: string) {
+      const released = await refusalsAreFinal(() => ledger.releaseEssmsClaims(bdcId));
+      log.info('ESSMS claims released', { bdcId, released });
+      return released;
+    },
+  };
+}
+
+export type LedgerActivities = ReturnType<typeof createLedgerActivities>;

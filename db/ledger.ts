@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { centsSchema } from '../domain/money';
+import { instantSchema } from '../domain/calendar';
+import { finessSchema } from '../domain/finess';
+import { parseOrRefuse, refuse } from '../domain/refusal';
+import type { Sql } from './sql';
+
+/**
+ * The ASP ledger: every money effect is written once under its idempotency key. A second write with
+ * the same key returns the first record; the same key with other content is refused.
+ */
+
+const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_.-]+:[a-z]+(:[A-Za-z0-9_.:-]+)?$/, 'expected <bdcId>:<effect>[:<event>]');
+
+const bdcIdSchema = z.string().min(1).max(200);
+
+const keyedEffect = z.object({ idempotencyKey: idempotencyKeySchema, bdcId: bdcIdSchema });
+const keyBelongsToBdc = (v: { idempotencyKey: string; bdcId: string }) => v.idempotencyKey.startsWith(`${v.bdcId}:`);
+const keyMessage = { path: ['idempotencyKey'], message: 'the key must start with the BDC id' };
+
+export const paymentOrderInput = keyedEffect.extend({ kind: z.enum(['advance', 'balance']), amountCents: centsSchema }).refine(keyBelongsToBdc, keyMessage);
+export const reimbursementDemandInput = keyedEffect.extend({ amountCents: centsSchema, reason: z.string().min(1), dueAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
+export const reimbursementReceiptInput = keyedEffect.extend({ amountCents: centsSchema, receivedAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
+export const bdcRegistrationInput = z.object({
+  bdcId: bdcIdSchema,
+  editeurId: z.string().min(1),
+  campaignId: z.string().min(1),
+  ogFiness: finessSchema,
+  essms: z.array(finessSchema).min(1),
+  ceilingCents: centsSchema,
+});
+
+export type PaymentOrderInput = z.infer<typeof paymentOrderInput>;
+export type ReimbursementDemandInput = z.infer<typeof reimbursementDemandInput>;
+export type ReimbursementReceiptInput = z.infer<typeof reimbursementReceiptInput>;
+export type BdcRegistration = z.infer<typeof bdcRegistrationInput>;
+
+export interface PaymentOrder { id: number; idempotencyKey: string; bdcId: string; kind: 'advance' | 'balance'; amountCents: number; issuedAt: string }
+export interface ReimbursementDemand { id: number; idempotencyKey: string; bdcId: string; amountCents: number; reason: string; dueAt: string; issuedAt: string }
+export interface ReimbursementReceipt { id: number; idempotencyKey: string; bdcId: string; amountCents: number; receivedAt: string; recordedAt: string }
+export interface Written<T> { record: T; created: boolean }
+
+const UNIQUE_VIOLATION = '23505';
+
+function iso(v: unknown): string {
+  return (v instanceof Date ? v : new Date(String(v))).toISOString();
+}
+
+/**
+ * INSERT … ON CONFLICT (idempotency_key) DO NOTHING, then read back the winner. Under concurrency the
+ * losing transactions wait for the winner's commit and see its row.
+ */
+async function writeOnce<T extends { idempotencyKey: string }>(
+  sql: Sql,
+  table: string,
+  columns: Record<string, unknown>,
+  read: (row: Record<string, unknown>) => T,
+  sameContent: (a: T, b: T) => boolean,
+  wanted: T,
+): Promise<Written<T>> {
+  const names = Object.keys(columns);
+  const placeholders = names.map((_, i) => `$${i + 1}`).join(', ');
+  try {
+    const inserted = await sql.query(
+      `INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders}) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+      Object.values(columns),
+    );
+    if (inserted[0]) return { record: read(inserted[0]), created: true };
+  } catch (err) {
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
+      throw refuse('duplicate_effect', `BDC ${wanted.idempotencyKey.split(':')[0]} already has this ${table.replace(/_/g, ' ').replace(/s$/, '')} under another key`, 'idempotencyKey', wanted.idempotencyKey);
+    }
+    throw err;
+  }
+  const [existing] = await sql.query(`SELECT * FROM ${table} WHERE idempotency_key = $1`, [wanted.idempotencyKey]);
+  if (!existing) throw new Error(`${table}: ${wanted.idempotencyKey} vanished after a conflict`);
+  const record = read(existing);
+  if (!sameContent(record, wanted)) {
+    throw refuse('idempotency_conflict', `key ${wanted.idempotencyKey} was already used for a different ${table.replace(/_/g, ' ')} record`, 'idempotencyKey', wanted.idempotencyKey);
+  }
+  return { record, created: false };
+}
+
+const readPaymentOrder = (r: Record<string, unknown>): PaymentOrder => ({
+  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), kind: r.kind as PaymentOrder['kind'], amountCents: Number(r.amount_cents), issuedAt: iso(r.issued_at),
+});
+const readDemand = (r: Record<string, unknown>): ReimbursementDemand => ({
+  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), amountCents: Number(r.amount_cents), reason: String(r.reason), dueAt: iso(r.due_at), issuedAt: iso(r.issued_at),
+});
+const readReceipt = (r: Record<string, unknown>): ReimbursementReceipt => ({
+  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), amountCents: Number(r.amount_cents), receivedAt: iso(r.received_at), recordedAt: iso(r.recorded_at),
+});
+
+export interface BdcLedger {
+  bdcId: string;
+  paymentOrders: PaymentOrder[];
+  demands: ReimbursementDemand[];
+  receipts: ReimbursementReceipt[];
+}
+
+export class Ledger {
+  constructor(readonly sql: Sql) {}
+
+  private async requireBdc(bdcId: string): Promise<void> {
+    const [row] = await this.sql.query('SELECT 1 FROM bdcs WHERE bdc_id = $1', [bdcId]);
+    if (!row) throw refuse('unknown_bdc', `no BDC ${bdcId} is registered`, 'bdcId', bdcId);
+  }
+
+  /**
+   * Registers a BDC and claims all its ESSMS atomically (all or none). Re-registering the same BDC
+   * with the same content is a no-op; an ESSMS held by another BDC refuses the whole registration.
+   */
+  async registerBdc(raw: unknown): Promise<Written<BdcRegistration>> {
+    const bdc = parseOrRefuse(bdcRegistrationInput, raw);
+    return this.sql.transaction(async (tx) => {
+      const inserted = await tx.query(
+        `INSERT INTO bdcs (bdc_id, editeur_id, campaign_id, og_finess, essms, ceiling_cents) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (bdc_id) DO NOTHING RETURNING bdc_id`,
+        [bdc.bdcId, bdc.editeurId, bdc.campaignId, bdc.ogFiness, bdc.essms, bdc.ceilingCents],
+      );
+      if (!inserted[0]) {
+        const [row] = await tx.query<{ editeur_id: string; campaign_id: string; og_finess: string; essms: string[]; ceiling_cents: number }>('SELECT * FROM bdcs WHERE bdc_id = $1', [bdc.bdcId]);
+        const same = row && row.editeur_id === bdc.editeurId && row.campaign_id === bdc.campaignId && row.og_finess === bdc.ogFiness && row.ceiling_cents === bdc.ceilingCents && row.essms.join() === bdc.essms.join();
+        if (!same) throw refuse('idempotency_conflict', `BDC ${bdc.bdcId} is already registered with other content`, 'bdcId', bdc.bdcId);
+      }
+      await tx.query(
+        `INSERT INTO essms_claims (essms_finess, bdc_id) SELECT unnest($1::text[]), $2 ON CONFLICT (essms_finess) DO NOTHING`,
+        [bdc.essms, bdc.bdcId],
+      );
+      const held = await tx.query<{ essms_finess: string; bdc_id: string }>(
+        'SELECT essms_finess, bdc_id FROM essms_claims WHERE essms_finess = ANY($1::text[]) AND bdc_id <> $2 ORDER BY essms_finess',
+        [bdc.essms, bdc.bdcId],
+      );
+      const first = held[0];
+      if (first) {
+        throw refuse('essms_already_financed', `ESSMS ${first.essms_finess} is already financed by BDC ${first.bdc_id}`, `essms.${bdc.essms.indexOf(first.essms_finess)}`, first.essms_finess);
+      }
+      return { record: bdc, created: Boolean(inserted[0]) };
+    });
+  }
+
+  /** Frees the ESSMS of a BDC that ended without keeping any money; returns how many were freed. */
+  async releaseEssmsClaims(bdcId: string): Promise<number> {
+    const rows = await this.sql.query('DELETE FROM essms_claims WHERE bdc_id = $1 RETURNING essms_finess', [parseOrRefuse(bdcIdSchema, bdcId)]);
+    return rows.length;
+  }
+
+  async issuePaymentOrder(raw: unknown): Promise<Written<PaymentOrder>> {
+    const o = parseOrRefuse(paymentOrderInput, raw);
+    await this.requireBdc(o.bdcId);
+    const wanted: PaymentOrder = { id: 0, issuedAt: '', ...o };
+    return writeOnce(this.sql, 'payment_orders', { idempotency_key: o.idempotencyKey, bdc_id: o.bdcId, kind: o.kind, amount_cents: o.amountCents }, readPaymentOrder,
+      (a, b) => a.bdcId === b.bdcId && a.kind === b.kind && a.amountCents === b.amountCents, wanted);
+  }
+
+  async issueReimbursementDemand(raw: unknown): Promise<Written<ReimbursementDemand>> {
+    const d = parseOrRefuse(reimbursementDemandInput, raw);
+    await this.requireBdc(d.bdcId);
+    const wanted: ReimbursementDemand = { id: 0, issuedAt: '', ...d, dueAt: iso(d.dueAt) };
+    return writeOnce(this.sql, 'reimbursement_demands', { idempotency_key: d.idempotencyKey, bdc_id: d.bdcId, amount_cents: d.amountCents, reason: d.reason, due_at: wanted.dueAt }, readDemand,
+      (a, b) => a.bdcId === b.bdcId && a.amountCents === b.amountCents && a.dueAt === b.dueAt, wanted);
+  }
+
+  async recordReimbursementReceipt(raw: unknown): Promise<Written<ReimbursementReceipt>> {
+    const r = parseOrRefuse(reimbursementReceiptInput, raw);
+    const [demand] = await this.sql.query('SELECT 1 FROM reimbursement_demands WHERE bdc_id = $1', [r.bdcId]);
+    if (!demand) throw refuse('no_reimbursement_demand', `no reimbursement was demanded for BDC ${r.bdcId}`, 'bdcId', r.bdcId);
+    const wanted: ReimbursementReceipt = { id: 0, recordedAt: '', ...r, receivedAt: iso(r.receivedAt) };
+    return writeOnce(this.sql, 'reimbursement_receipts', { idempotency_key: r.idempotencyKey, bdc_id: r.bdcId, amount_cents: r.amountCents, received_at: wanted.receivedAt }, readReceipt,
+      (a, b) => a.bdcId === b.bdcId && a.amountCents === b.amountCents && a.receivedAt === b.receivedAt, wanted);
+  }
+
+  /** Every ledger record of one BDC, or of all BDCs when bdcId is omitted, grouped by BDC. */
+  async entries(bdcId?: string): Promise<Map<string, BdcLedger>> {
+    const where = bdcId === undefined ? '' : ' WHERE bdc_id = $1';
+    const params = bdcId === undefined ? [] : [bdcId];
+    const [orders, demands, receipts] = await Promise.all([
+      this.sql.query(`SELECT * FROM payment_orders${where} ORDER BY id`, params),
+      this.sql.query(`SELECT * FROM reimbursement_demands${where} ORDER BY id`, params),
+      this.sql.query(`SELECT * FROM reimbursement_receipts${where} ORDER BY id`, params),
+    ]);
+    const byBdc = new Map<string, BdcLedger>();
+    const entry = (id: string) => byBdc.get(id) ?? byBdc.set(id, { bdcId: id, paymentOrders: [], demands: [], receipts: [] }).get(id)!;
+    orders.map(readPaymentOrder).forEach((o) => entry(o.bdcId).paymentOrders.push(o));
+    demands.map(readDemand).forEach((d) => entry(d.bdcId).demands.push(d));
+    receipts.map(readReceipt).forEach((r) => entry(r.bdcId).receipts.push(r));
+    return byBdc;
+  }
+
+  async claimsOf(bdcId: string): Promise<string[]> {
+    return (await this.sql.query<{ essms_finess: string }>('SELECT essms_finess FROM essms_claims WHERE bdc_id = $1 ORDER BY essms_finess', [bdcId])).map((r) => r.essms_finess);
+  }
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { basisPointsSchema, centsSchema } from './money';
+import { civilDateSchema, endOfParisDay } from './calendar';
+
+/** A FINESS category rule: how the programme names eligible establishments (DOMAIN.md table). */
+export const categoryRuleSchema = z.discriminatedUnion('field', [
+  z.object({ domain: z.string(), field: z.literal('categagretab'), codes: z.array(z.string().regex(/^\d{4}$/)).min(1) }),
+  /** aggregate family: the first two digits of categagretab, written as 4100, 4300… */
+  z.object({ domain: z.string(), field: z.literal('categagretab-family'), families: z.array(z.string().regex(/^\d{2}00$/)).min(1) }),
+  z.object({ domain: z.string(), field: z.literal('categetab'), codes: z.array(z.string().regex(/^\d{3}$/)).min(1) }),
+]);
+export type CategoryRule = z.infer<typeof categoryRuleSchema>;
+
+export const trancheSchema = z.object({
+  tranche: z.string().min(1),
+  minEssms: z.number().int().positive(),
+  /** inclusive; absent for the last tranche */
+  maxEssms: z.number().int().positive().optional(),
+  perEssmsCents: centsSchema,
+});
+
+export const couloirSchema = z.enum(['MS1', 'MS2', 'MS3']);
+
+export const campaignSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+    label: z.string().min(1),
+    vague: z.number().int().positive(),
+    couloir: couloirSchema,
+    openingDate: civilDateSchema,
+    orderDeadline: civilDateSchema,
+    closingDate: civilDateSchema,
+    bareme: z.array(trancheSchema).min(1),
+    eligibleCategories: z.array(categoryRuleSchema).min(1),
+    referencementDelayDays: z.number().int().positive(),
+    advanceRateBasisPoints: basisPointsSchema,
+    reimbursementDueDays: z.number().int().positive(),
+    finessExtraction: z.object({ date: civilDateSchema, label: z.string() }),
+    sources: z.array(z.string()).default([]),
+  })
+  .superRefine((c, ctx) => {
+    if (!(c.openingDate <= c.orderDeadline && c.orderDeadline <= c.closingDate)) {
+      ctx.addIssue({ code: 'custom', path: ['closingDate'], message: 'dates must run opening ≤ order deadline ≤ closing' });
+    }
+    const sorted = [...c.bareme].sort((a, b) => a.minEssms - b.minEssms);
+    sorted.forEach((t, i) => {
+      const next = sorted[i + 1];
+      if (next && t.maxEssms !== next.minEssms - 1) ctx.addIssue({ code: 'custom', path: ['bareme', i], message: `tranche ${t.tranche} must end just before ${next.tranche}` });
+      if (!next && t.maxEssms !== undefined) ctx.addIssue({ code: 'custom', path: ['bareme', i], message: 'the last tranche has no maximum' });
+    });
+    if (sorted[0]?.minEssms !== 1) ctx.addIssue({ code: 'custom', path: ['bareme'], message: 'the barème must start at 1 ESSMS' });
+  });
+export type Campaign = z.infer<typeof campaignSchema>;
+
+/** The barème tranche of an OG, chosen by how many ESSMS it has in the FINESS extraction. */
+export function trancheFor(campaign: Campaign, ogEssmsCount: number) {
+  const tranche = campaign.bareme.find((t) => ogEssmsCount >= t.minEssms && (t.maxEssms === undefined || ogEssmsCount <= t.maxEssms));
+  if (!tranche) throw new RangeError(`no tranche for ${ogEssmsCount} ESSMS`);
+  return tranche;
+}
+
+/** The campaign's civil dates as the instants the workflow races its timers against. */
+export function campaignDeadlines(campaign: Pick<Campaign, 'orderDeadline' | 'closingDate'>) {
+  return {
+    orderDeadline: endOfParisDay(campaign.orderDeadline).toISOString(),
+    closing: endOfParisDay(campaign.closingDate).toISOString(),
+  };
+}

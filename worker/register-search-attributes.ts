@@ -1,0 +1,41 @@
+import type { Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { allBdcSearchAttributes } from '../workflows/search-attributes';
+
+const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+const indexedTypes: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.TEXT]: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DOUBLE]: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  [SearchAttributeType.BOOL]: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+const GRPC_UNIMPLEMENTED = 12;
+
+/** The time-skipping test server accepts new attributes but cannot list them: it starts with none. */
+async function registeredNames(connection: Connection, namespace: string): Promise<Set<string>> {
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    return new Set(Object.keys(customAttributes ?? {}));
+  } catch (err) {
+    if ((err as { code?: number }).code === GRPC_UNIMPLEMENTED) return new Set();
+    throw err;
+  }
+}
+
+/**
+ * Registers the BDC search attributes on the namespace, the ones missing only, so that it can run at
+ * every start against any server (dev server, test server, docker-compose's).
+ */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const registered = await registeredNames(connection, namespace);
+  const missing = allBdcSearchAttributes.filter((key) => !registered.has(key.name));
+  if (missing.length) {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((k) => [k.name, indexedTypes[k.type]])) });
+  }
+  return missing.map((k) => k.name);
+}
