@@ -12,7 +12,7 @@ import type { BdcView } from '../../workflows/bdc-view';
 import { bdcMessages } from '../../workflows/messages';
 import { bdcRequest, campaign, event } from './bdc-fixtures';
 import { openLedger } from './database';
-import { timeSkippingEnvironment, workflowBundle } from './temporal';
+import { devServerEnvironment, timeSkippingEnvironment, workflowBundle } from './temporal';
 
 /**
  * A vague-1 campaign moved around the test server's clock: the real vague-1 dates are long past, and
@@ -36,14 +36,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(extraCampaigns: (now: number) => Campaign[] = () => []): Promise<Harness> {
-  const env = await timeSkippingEnvironment();
+/** A worker on a real Temporal server (time-skipping by default) with the real ledger on PGlite. */
+export async function startHarness(server: 'time-skipping' | 'dev' = 'time-skipping'): Promise<Harness> {
+  const env = await (server === 'dev' ? devServerEnvironment() : timeSkippingEnvironment());
   const ledger = await openLedger();
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
   const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, workflowBundle });
   const running = worker.run();
   const start = Date.now();
-  const campaigns = [campaignAround(start), ...extraCampaigns(start)];
+  const campaigns = [campaignAround(start)];
   const client = env.client;
   return {
     env,

@@ -1,0 +1,30 @@
+import { bdcMessages } from '../../workflows/messages';
+import { validVa } from '../support/bdc-fixtures';
+import { startHarness, type Harness } from '../support/harness';
+
+// Smoke test of the real Temporal server `npm start` runs: the client starts a BDC, the worker runs
+// it, the client reads its result and the BDC is found through its search attributes.
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness('dev');
+});
+afterAll(() => h?.close());
+
+test('a BDC started through the client runs to its result on the dev server', async () => {
+  const { bdcId, request } = await h.register({}, 1);
+  await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, new Date().toISOString(), 900_000));
+  const result = await h.result(bdcId);
+  expect(result.status).toBe('completed');
+  expect(result.amounts).toMatchObject({ ceilingCents: 800_000, advanceCents: 240_000, paidCents: 800_000 });
+  const orders = (await h.ledger.entries(bdcId)).get(bdcId)!.paymentOrders;
+  expect(orders.map((o) => o.amountCents)).toEqual([240_000, 560_000]);
+
+  // visibility is eventually consistent: poll the admins' filter until the BDC shows up
+  const query = `BdcStatus = 'completed' AND BdcEssms = '${request.essms[1]}' AND BdcEditeur = '${request.editeurId}'`;
+  let found: string[] = [];
+  for (let i = 0; i < 50 && found.length === 0; i++) {
+    for await (const wf of h.env.client.workflow.list({ query })) found.push(wf.workflowId);
+    if (!found.length) await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(found).toEqual([bdcId]);
+});
