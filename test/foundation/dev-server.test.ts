@@ -21,7 +21,7 @@ test('a BDC started through the client runs to its result on the dev server', as
 
   // visibility is eventually consistent: poll the admins' filter until the BDC shows up
   const query = `BdcStatus = 'completed' AND BdcEssms = '${request.essms[1]}' AND BdcEditeur = '${request.editeurId}'`;
-  let found: string[] = [];
+  const found: string[] = [];
   for (let i = 0; i < 50 && found.length === 0; i++) {
     for await (const wf of h.env.client.workflow.list({ query })) found.push(wf.workflowId);
     if (!found.length) await new Promise((r) => setTimeout(r, 200));
