@@ -67,13 +67,14 @@ async function writeOnce<T extends { idempotencyKey: string }>(
     );
     if (inserted[0]) return { record: read(inserted[0]), created: true };
   } catch (err) {
-    if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
-      throw refuse('duplicate_effect', `BDC ${wanted.idempotencyKey.split(':')[0]} already has this ${table.replace(/_/g, ' ').replace(/s$/, '')} under another key`, 'idempotencyKey', wanted.idempotencyKey);
-    }
-    throw err;
+    // Another unique constraint (one advance per BDC…) fired. Under concurrency it fires for a
+    // parallel write of this very key too, which the read below recognises.
+    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
   }
   const [existing] = await sql.query(`SELECT * FROM ${table} WHERE idempotency_key = $1`, [wanted.idempotencyKey]);
-  if (!existing) throw new Error(`${table}: ${wanted.idempotencyKey} vanished after a conflict`);
+  if (!existing) {
+    throw refuse('duplicate_effect', `BDC ${wanted.idempotencyKey.split(':')[0]} already has this kind of record in ${table} under another key`, 'idempotencyKey', wanted.idempotencyKey);
+  }
   const record = read(existing);
   if (!sameContent(record, wanted)) {
     throw refuse('idempotency_conflict', `key ${wanted.idempotencyKey} was already used for a different ${table.replace(/_/g, ' ')} record`, 'idempotencyKey', wanted.idempotencyKey);
