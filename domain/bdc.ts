@@ -86,6 +86,8 @@ export const vaEssmsSchema = z.object({
 });
 
 export const vaSubmissionSchema = eventSchema.extend({
+  /** when the VA reached the ASP, stamped by the receiving boundary (API, client), not by the éditeur */
+  receivedAt: instantSchema,
   va: z.object({
     signedAt: instantSchema,
     signature: z.enum(['cpx', 'pro-sante-connect', 'rgs-certificate', 'eidas-simple', 'eidas-advanced', 'eidas-qualified']),

@@ -170,7 +170,7 @@ export async function bdcLifecycle(input: BdcWorkflowInput): Promise<BdcView> {
       }
       return view;
     },
-    { validator: validated(vaSubmissionSchema, (e) => vaRefusals(view, e, Date.now())) },
+    { validator: validated(vaSubmissionSchema, (e) => vaRefusals(view, e)) },
   );
 
   setHandler(
@@ -239,7 +239,7 @@ export async function bdcLifecycle(input: BdcWorkflowInput): Promise<BdcView> {
         await condition(done);
         return undefined;
       }
-      const remaining = Date.parse(armed.at) - Date.now();
+      const remaining = Date.parse(armed.at) + 1 - Date.now();
       if (remaining <= 0) return armed;
       const version = calendarVersion;
       await condition(() => done() || calendarVersion !== version, remaining, { summary: `${armed.name} deadline ${armed.at}` });

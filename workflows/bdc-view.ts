@@ -5,6 +5,7 @@ export type DeadlineName = 'dossier' | 'orderDeadline' | 'closing' | 'reimbursem
 
 export interface Deadline {
   name: DeadlineName;
+  /** the last instant still in time (a day ends at 23:59:59.999 Paris); it passes 1 ms later */
   at: string;
   /** where the date comes from: the campaign, the order date + delay, an amendment's event id… */
   source: string;
@@ -50,7 +51,7 @@ export interface BdcView {
 export const terminalStatuses: readonly BdcStatus[] = ['completed', 'lapsed', 'cancelled', 'rejected', 'reimbursed'];
 
 /** The business checks of a VA against the BDC; every failing reason, not just the first. */
-export function vaRefusals(view: BdcView, submission: VaSubmission, now: number): Refusal[] {
+export function vaRefusals(view: BdcView, submission: VaSubmission): Refusal[] {
   const refusals: Refusal[] = [];
   const add = (code: string, message: string, path: string, value?: unknown) => refusals.push({ code, message, path, ...(value === undefined ? {} : { value }) });
   if (view.status !== 'advance_issued' && view.status !== 'awaiting_va') {
@@ -72,7 +73,12 @@ export function vaRefusals(view: BdcView, submission: VaSubmission, now: number)
   if (closing && Date.parse(submission.va.signedAt) > Date.parse(closing.at)) {
     add('va_signed_after_closing', `VA signed after the closing date (${closing.at})`, 'va.signedAt', submission.va.signedAt);
   }
-  if (Date.parse(submission.va.signedAt) > now) add('va_signed_in_future', 'VA is dated in the future', 'va.signedAt', submission.va.signedAt);
+  if (closing && Date.parse(submission.receivedAt) > Date.parse(closing.at)) {
+    add('va_received_after_closing', `VA received after the closing date (${closing.at})`, 'receivedAt', submission.receivedAt);
+  }
+  if (Date.parse(submission.va.signedAt) > Date.parse(submission.receivedAt)) {
+    add('va_signed_after_receipt', 'VA is signed after the moment it was received', 'va.signedAt', submission.va.signedAt);
+  }
   if (submission.invoice.ogFiness !== view.request.ogFiness) {
     add('invoice_other_og', `invoice is addressed to another OG (${submission.invoice.ogFiness}, this BDC's OG is ${view.request.ogFiness})`, 'invoice.ogFiness', submission.invoice.ogFiness);
   }

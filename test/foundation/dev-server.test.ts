@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 test('a BDC started through the client runs to its result on the dev server', async () => {
-  const { bdcId, request } = await h.register({}, 1);
+  const { bdcId, request } = await h.register({ ogEssmsCount: 1 });
   await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, new Date().toISOString(), 900_000));
   const result = await h.result(bdcId);
   expect(result.status).toBe('completed');

@@ -43,6 +43,7 @@ export function validVa(request: BdcRequest, signedAt: string, invoiceCents: num
   return {
     eventId: randomUUID(),
     actor,
+    receivedAt: signedAt,
     va: {
       signedAt,
       signature: 'pro-sante-connect',

@@ -16,23 +16,35 @@ import { devServerEnvironment, timeSkippingEnvironment, workflowBundle } from '.
 
 /**
  * A vague-1 campaign moved around the test server's clock: the real vague-1 dates are long past, and
- * campaigns are data. Opening 30 days ago, order deadline in 30 days, closing in 90.
+ * campaigns are data. Opening 30 days ago, order deadline in 30 days, closing in 200 (after the 120-day dossier delay).
  */
 export function campaignAround(nowMs: number, id = 'test-ms1', overrides: Partial<Campaign> = {}): Campaign {
   const today = parisCivilDate(new Date(nowMs));
-  return campaign('vague1-ms1', { id, openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 90), ...overrides });
+  return campaign('vague1-ms1', { id, openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), ...overrides });
+}
+
+export interface RegisterOptions {
+  request?: Partial<BdcRequest>;
+  /** the OG's ESSMS in the extraction; by default one more than the BDC covers (tranche B for 2) */
+  ogEssmsCount?: number;
+  campaign?: Partial<Campaign>;
 }
 
 export interface Harness {
   env: TestWorkflowEnvironment;
   ledger: Ledger;
-  campaigns: Campaign[];
   /** registers a BDC through the real intake (ledger claims + workflow start) */
-  register(overrides?: Partial<BdcRequest>, ogEssmsCount?: number): Promise<{ bdcId: string; request: BdcRequest }>;
+  register(options?: RegisterOptions): Promise<{ bdcId: string; request: BdcRequest }>;
   send<E extends { eventId: string }>(bdcId: string, update: UpdateDefinition<BdcView, [E]>, e: E): Promise<BdcView>;
   state(bdcId: string): Promise<BdcView>;
   result(bdcId: string): Promise<BdcView>;
   now(): Promise<number>;
+  /** moves the test server's clock to just past an instant (timers due by then fire) */
+  sleepPast(instant: string, extraMs?: number): Promise<void>;
+  /** polls the state until the status is reached (the worker processes fired timers asynchronously) */
+  waitForStatus(bdcId: string, status: BdcView['status']): Promise<BdcView>;
+  /** the BDC's ledger records as [kind, cents] pairs, in the order they were written */
+  money(bdcId: string): Promise<{ orders: [string, number][]; demands: number[]; receipts: number[] }>;
   close(): Promise<void>;
 }
 
@@ -43,23 +55,53 @@ export async function startHarness(server: 'time-skipping' | 'dev' = 'time-skipp
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
   const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, workflowBundle });
   const running = worker.run();
-  const start = Date.now();
-  const campaigns = [campaignAround(start)];
   const client = env.client;
   return {
     env,
     ledger,
-    campaigns,
-    async register(overrides = {}, ogEssmsCount) {
-      const request = bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date(start)), ...overrides });
+    async register({ request: overrides = {}, ogEssmsCount, campaign: campaignOverrides = {} } = {}) {
+      // the server's clock moves as tests skip time: the campaign follows it
+      const now = await env.currentTimeMs();
+      const campaigns = [campaignAround(now, 'test-ms1', campaignOverrides)];
+      const request = bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date(now)), ...overrides });
       const count = ogEssmsCount ?? request.essms.length + 1;
       const { workflowId } = await registerBdc({ client, ledger, taskQueue, campaigns, ogEssmsCount: async () => count }, request, event());
       return { bdcId: workflowId, request };
     },
     send: (bdcId, update, e) => sendBdcEvent(client, bdcId, update, e),
     state: (bdcId) => client.workflow.getHandle(bdcId).query(bdcMessages.state),
-    result: (bdcId) => client.workflow.getHandle(bdcId).result(),
+    async result(bdcId) {
+      // Awaiting a result lets the time-skipping server skip time (up to years) whenever nothing is
+      // scheduled: wait in real time for the workflow to close, then read its final state by query.
+      const handle = client.workflow.getHandle(bdcId);
+      let status = (await handle.describe()).status.name;
+      for (let i = 0; i < 200 && status === 'RUNNING'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        status = (await handle.describe()).status.name;
+      }
+      if (status !== 'COMPLETED') throw new Error(`workflow ${bdcId} ended ${status}`);
+      return handle.query(bdcMessages.state);
+    },
     now: async () => (await env.currentTimeMs()),
+    async sleepPast(instant, extraMs = 1) {
+      await env.sleep(Math.max(0, Date.parse(instant) - (await env.currentTimeMs()) + extraMs));
+    },
+    async waitForStatus(bdcId, status) {
+      const handle = client.workflow.getHandle(bdcId);
+      for (let i = 0; ; i++) {
+        const view = await handle.query(bdcMessages.state);
+        if (view.status === status || i > 100) return view;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async money(bdcId) {
+      const entry = (await ledger.entries(bdcId)).get(bdcId);
+      return {
+        orders: (entry?.paymentOrders ?? []).map((o) => [o.kind, o.amountCents] as [string, number]),
+        demands: (entry?.demands ?? []).map((d) => d.amountCents),
+        receipts: (entry?.receipts ?? []).map((r) => r.amountCents),
+      };
+    },
     async close() {
       worker.shutdown();
       await running;

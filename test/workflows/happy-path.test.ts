@@ -10,7 +10,7 @@ afterAll(() => h?.close());
 
 test('référencée solution: advance, VA, balance, completed — the ledger holds exactly the two orders', async () => {
   // OG with 3 ESSMS (tranche B), BDC for 2 of them: DOMAIN.md's worked example
-  const { bdcId, request } = await h.register({}, 3);
+  const { bdcId, request } = await h.register({ ogEssmsCount: 3 });
   const before = await h.state(bdcId);
   expect(before.amounts).toMatchObject({ ceilingCents: 584_000, advanceCents: 175_200 });
 
