@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
 import { createLedgerActivities } from '../activities/ledger';
 import type { Ledger } from '../db/ledger';
@@ -16,6 +16,8 @@ export interface BdcWorkerOptions {
   taskQueue: string;
   ledger: Ledger;
   workflowBundle: WorkflowBundleWithSourceMap | { codePath: string };
+  /** tracing, metrics, fault injection */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
 /** The one worker of the engine: the BDC lifecycle workflow and the ledger's activities. */
@@ -26,5 +28,6 @@ export function createBdcWorker(options: BdcWorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle,
     activities: createLedgerActivities(options.ledger),
+    interceptors: options.interceptors,
   });
 }

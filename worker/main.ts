@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger, temporalLogger } from '../config/logger';
 import { Ledger } from '../db/ledger';
@@ -7,6 +7,7 @@ import { openDatabase } from '../db/open';
 import { bundleWorkflows, createBdcWorker } from './create-worker';
 import { startDevServer, type DevServer } from './dev-server';
 import { registerSearchAttributes } from './register-search-attributes';
+import { installTemporalRuntime } from './runtime';
 import { temporalCliPath } from './temporal-binaries';
 
 /**
@@ -16,7 +17,7 @@ import { temporalCliPath } from './temporal-binaries';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' })) });
+  installTemporalRuntime(logger.child({ component: 'temporal' }));
 
   let devServer: DevServer | undefined;
   if (!config.TEMPORAL_ADDRESS) {

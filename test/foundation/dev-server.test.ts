@@ -6,7 +6,7 @@ import { startHarness, type Harness } from '../support/harness';
 // it, the client reads its result and the BDC is found through its search attributes.
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness('dev');
+  h = await startHarness({ server: 'dev' });
 });
 afterAll(() => h?.close());
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -7,10 +9,11 @@ import type { BdcRequest } from '../../domain/bdc';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { Campaign } from '../../domain/campaign';
 import type { Ledger } from '../../db/ledger';
-import { createBdcWorker } from '../../worker/create-worker';
+import { createBdcWorker, type BdcWorkerOptions } from '../../worker/create-worker';
 import type { BdcView } from '../../workflows/bdc-view';
 import { bdcMessages } from '../../workflows/messages';
 import { bdcRequest, campaign, event } from './bdc-fixtures';
+import { historyToPlainJson } from './histories';
 import { openLedger } from './database';
 import { devServerEnvironment, timeSkippingEnvironment, workflowBundle } from './temporal';
 
@@ -22,6 +25,8 @@ export function campaignAround(nowMs: number, id = 'test-ms1', overrides: Partia
   const today = parisCivilDate(new Date(nowMs));
   return campaign('vague1-ms1', { id, openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), ...overrides });
 }
+
+export const historiesDir = path.resolve(__dirname, '..', 'histories');
 
 export interface RegisterOptions {
   request?: Partial<BdcRequest>;
@@ -45,15 +50,20 @@ export interface Harness {
   waitForStatus(bdcId: string, status: BdcView['status']): Promise<BdcView>;
   /** the BDC's ledger records as [kind, cents] pairs, in the order they were written */
   money(bdcId: string): Promise<{ orders: [string, number][]; demands: number[]; receipts: number[] }>;
+  /**
+   * With RECORD_HISTORIES=1 (`npm run histories:record`), saves the BDC's history as
+   * test/histories/<path>.json, which `npm test` replays against the current workflow code.
+   */
+  keepHistory(bdcId: string, path: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A worker on a real Temporal server (time-skipping by default) with the real ledger on PGlite. */
-export async function startHarness(server: 'time-skipping' | 'dev' = 'time-skipping'): Promise<Harness> {
+export async function startHarness({ server = 'time-skipping', interceptors }: { server?: 'time-skipping' | 'dev'; interceptors?: BdcWorkerOptions['interceptors'] } = {}): Promise<Harness> {
   const env = await (server === 'dev' ? devServerEnvironment() : timeSkippingEnvironment());
   const ledger = await openLedger();
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
-  const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, workflowBundle });
+  const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, workflowBundle, interceptors });
   const running = worker.run();
   const client = env.client;
   return {
@@ -101,6 +111,12 @@ export async function startHarness(server: 'time-skipping' | 'dev' = 'time-skipp
         demands: (entry?.demands ?? []).map((d) => d.amountCents),
         receipts: (entry?.receipts ?? []).map((r) => r.amountCents),
       };
+    },
+    async keepHistory(bdcId, name) {
+      if (process.env.RECORD_HISTORIES !== '1') return;
+      const history = await client.workflow.getHandle(bdcId).fetchHistory();
+      fs.mkdirSync(historiesDir, { recursive: true });
+      fs.writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify(historyToPlainJson(history), null, 1) + '\n');
     },
     async close() {
       worker.shutdown();

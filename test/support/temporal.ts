@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime } from '@temporalio/worker';
-import { createLogger, temporalLogger } from '../../config/logger';
+import { createLogger } from '../../config/logger';
+import { installTemporalRuntime } from '../../worker/runtime';
 import { registerSearchAttributes } from '../../worker/register-search-attributes';
 import { allBdcSearchAttributes } from '../../workflows/search-attributes';
 import { executable, temporalCliPath, temporalTestServerPath } from '../../worker/temporal-binaries';
@@ -13,7 +13,7 @@ let runtimeInstalled = false;
 function installQuietRuntime() {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: temporalLogger(createLogger(process.env.LOG_LEVEL ?? 'warn')) });
+  installTemporalRuntime(createLogger(process.env.LOG_LEVEL ?? 'warn'));
 }
 
 /** The time-skipping test server, for everything with timers. */

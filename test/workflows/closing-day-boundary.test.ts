@@ -23,7 +23,7 @@ async function nextDate(monthDay: string): Promise<string> {
 describe.each([
   ['CET', '02-26', '22:59:59.999Z'],
   ['CEST', '04-16', '21:59:59.999Z'],
-])('the closing day ends at 23:59:59.999 Paris (%s)', (_zone, monthDay, utcTime) => {
+])('the closing day ends at 23:59:59.999 Paris (%s)', (zone, monthDay, utcTime) => {
   test('a VA received at 23:59:59.999 is accepted, 1 ms later refused; the BDC lapses just after', async () => {
     const closingDate = await nextDate(monthDay);
     const campaign = { closingDate };
@@ -49,5 +49,6 @@ describe.each([
     expect(await h.money(late.bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
     await h.send(late.bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 175_200, receivedAt: at(await h.now()) });
     expect((await h.result(late.bdcId)).status).toBe('reimbursed');
+    await h.keepHistory(late.bdcId, `closing-day-lapsed-${zone}`);
   });
 });

@@ -21,6 +21,7 @@ test('closing date passes before référencement: lapsed, nothing paid, ESSMS fr
   expect(final).toMatchObject({ status: 'lapsed', outcome: 'closing date passed before référencement' });
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
   expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
+  await h.keepHistory(bdcId, 'closing-before-referencement');
 });
 
 test('closing date passes after the advance: the advance is demanded back, then received', async () => {
@@ -44,6 +45,7 @@ test('closing date passes after the advance: the advance is demanded back, then 
   expect(final).toMatchObject({ status: 'reimbursed', reimbursementOverdue: false, amounts: { reimbursedCents: 175_200 } });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [100_000, 75_200] });
   expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
+  await h.keepHistory(bdcId, 'closing-after-advance-reimbursed');
 });
 
 test('a reimbursement not received within 30 days is flagged overdue, never dropped', async () => {
@@ -63,6 +65,7 @@ test('a reimbursement not received within 30 days is flagged overdue, never drop
   await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 175_200, receivedAt: at(await h.now()) });
   expect(await h.result(bdcId)).toMatchObject({ status: 'reimbursed', reimbursementOverdue: true });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [175_200] });
+  await h.keepHistory(bdcId, 'reimbursement-overdue');
 });
 
 test('cancelled before the advance: nothing paid, ESSMS freed', async () => {
@@ -74,6 +77,7 @@ test('cancelled before the advance: nothing paid, ESSMS freed', async () => {
   expect(final.audit.at(-1)).toMatchObject({ by: { role: 'operator', id: 'asp-operator-1' } });
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
   expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
+  await h.keepHistory(bdcId, 'cancelled-before-advance');
 });
 
 test('cancelled after the advance: the advance is demanded back', async () => {
@@ -85,6 +89,7 @@ test('cancelled after the advance: the advance is demanded back', async () => {
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
   await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 175_200, receivedAt: at(await h.now()) });
   expect((await h.result(bdcId)).status).toBe('reimbursed');
+  await h.keepHistory(bdcId, 'cancelled-after-advance');
 });
 
 test('an invoice below the advance: the difference is demanded back, then completed', async () => {
@@ -98,6 +103,7 @@ test('an invoice below the advance: the difference is demanded back, then comple
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [25_200], receipts: [25_200] });
   // the work was done: the ESSMS stay financed
   expect(await h.ledger.claimsOf(bdcId)).toEqual([...request.essms].sort());
+  await h.keepHistory(bdcId, 'invoice-below-advance');
 });
 
 test('an administrator cancelling the workflow itself still demands the advance back', async () => {
@@ -106,4 +112,5 @@ test('an administrator cancelling the workflow itself still demands the advance 
   await h.env.client.workflow.getHandle(bdcId).cancel();
   await expect(h.result(bdcId)).rejects.toThrow();
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
+  await h.keepHistory(bdcId, 'workflow-cancelled-by-admin');
 });

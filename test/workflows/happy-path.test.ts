@@ -29,4 +29,5 @@ test('référencée solution: advance, VA, balance, completed — the ledger hol
   ]);
   expect(entry.demands).toHaveLength(0);
   expect(await h.ledger.claimsOf(bdcId)).toEqual([...request.essms].sort());
+  await h.keepHistory(bdcId, 'happy-path');
 });

@@ -32,6 +32,7 @@ test('ordered before référencement, dossier filed and granted within 120 days:
   await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, at(await h.now()), 584_000));
   expect((await h.result(bdcId)).status).toBe('completed');
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+  await h.keepHistory(bdcId, 'referencement-granted-within-120-days');
 });
 
 test('no dossier filed within 120 days: lapsed, nothing paid, ESSMS freed', async () => {
@@ -44,6 +45,7 @@ test('no dossier filed within 120 days: lapsed, nothing paid, ESSMS freed', asyn
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
   expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
   expect(request.essms).toHaveLength(2);
+  await h.keepHistory(bdcId, 'dossier-not-filed-within-120-days');
 });
 
 test('a dossier filed after the 120-day deadline is refused with the reason', async () => {
@@ -55,6 +57,7 @@ test('a dossier filed after the 120-day deadline is refused with the reason', as
   expect((err as RefusedError).refusals).toEqual([{ code: 'dossier_late', message: `dossier filed after the 120-day deadline (${dossier.at})`, path: 'filedAt', value: late }]);
   await h.send(bdcId, bdcMessages.cancellationRequested, { ...event(), reason: 'test cleanup' });
   expect((await h.result(bdcId)).status).toBe('cancelled');
+  await h.keepHistory(bdcId, 'dossier-filed-late-refused');
 });
 
 test('référencement refused: rejected, nothing paid, ESSMS freed', async () => {
@@ -65,4 +68,5 @@ test('référencement refused: rejected, nothing paid, ESSMS freed', async () =>
   expect(final).toMatchObject({ status: 'rejected', referencement: { state: 'refused' } });
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
   expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
+  await h.keepHistory(bdcId, 'referencement-refused');
 });

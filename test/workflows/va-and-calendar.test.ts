@@ -51,6 +51,7 @@ test('an invalid VA is refused with every reason, nothing changes; a valid one i
   await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, now, 584_000));
   expect((await h.result(bdcId)).status).toBe('completed');
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+  await h.keepHistory(bdcId, 'invalid-va-then-valid');
 });
 
 test('every event delivered twice changes nothing the second time', async () => {
@@ -73,6 +74,7 @@ test('every event delivered twice changes nothing the second time', async () => 
   expect(b.eventIds).toHaveLength(4);
   expect(final.audit.filter((a) => a.eventId)).toHaveLength(4);
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+  await h.keepHistory(bdcId, 'every-event-duplicated');
 });
 
 test('duplicated cancellation and receipts: one demand, one receipt per event', async () => {
@@ -87,6 +89,7 @@ test('duplicated cancellation and receipts: one demand, one receipt per event', 
   await h.send(bdcId, bdcMessages.reimbursementReceived, receipt).catch((e: unknown) => expect(e).toMatchObject({ refusals: [{ code: 'bdc_ended' }] }));
   expect((await h.result(bdcId)).status).toBe('reimbursed');
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [175_200] });
+  await h.keepHistory(bdcId, 'duplicated-cancellation-and-receipts');
 });
 
 test('calendar amended forward while awaiting the VA: the old closing date no longer lapses it', async () => {
@@ -100,6 +103,7 @@ test('calendar amended forward while awaiting the VA: the old closing date no lo
   expect((await h.state(bdcId)).status).toBe('awaiting_va');
   await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, at(await h.now()), 584_000));
   expect((await h.result(bdcId)).status).toBe('completed');
+  await h.keepHistory(bdcId, 'calendar-amended-forward');
 });
 
 test('calendar amended backward while awaiting the VA: it lapses at the new date', async () => {
@@ -115,6 +119,7 @@ test('calendar amended backward while awaiting the VA: it lapses at the new date
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
   await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 175_200, receivedAt: at(await h.now()) });
   expect((await h.result(bdcId)).status).toBe('reimbursed');
+  await h.keepHistory(bdcId, 'calendar-amended-backward');
 });
 
 test('an ended BDC refuses a calendar amendment: a passed milestone is not reopened', async () => {
