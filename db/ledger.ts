@@ -188,6 +188,12 @@ export class Ledger {
     return byBdc;
   }
 
+  /** Payment orders with their BDC's éditeur, OG and campaign, in issue order, for accounting. */
+  async paymentOrdersForExport(): Promise<(PaymentOrder & { editeurId: string; ogFiness: string; campaignId: string })[]> {
+    const rows = await this.sql.query('SELECT p.*, b.editeur_id, b.og_finess, b.campaign_id FROM payment_orders p JOIN bdcs b USING (bdc_id) ORDER BY p.id');
+    return rows.map((r) => ({ ...readPaymentOrder(r), editeurId: String(r.editeur_id), ogFiness: String(r.og_finess), campaignId: String(r.campaign_id) }));
+  }
+
   async claimsOf(bdcId: string): Promise<string[]> {
     return (await this.sql.query<{ essms_finess: string }>('SELECT essms_finess FROM essms_claims WHERE bdc_id = $1 ORDER BY essms_finess', [bdcId])).map((r) => r.essms_finess);
   }

@@ -12,10 +12,11 @@ import type { Sql } from '../../db/sql';
  */
 export interface Backend {
   name: 'pglite' | 'postgres';
-  open(): Promise<Sql>;
+  /** a new, empty database, with the URL other processes reach it by (PostgreSQL only) */
+  open(): Promise<{ sql: Sql; url?: string }>;
 }
 
-async function freshPostgres(adminUrl: string): Promise<Sql> {
+async function freshPostgres(adminUrl: string): Promise<{ sql: Sql; url: string }> {
   const name = `sons_test_${randomUUID().replace(/-/g, '')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -23,19 +24,30 @@ async function freshPostgres(adminUrl: string): Promise<Sql> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return openPostgres(url.toString(), 60);
+  return { sql: openPostgres(url.toString(), 60), url: url.toString() };
 }
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 if (process.env.CI === 'true' && !postgresUrl) throw new Error('CI must run the ledger suite on PostgreSQL too: set TEST_DATABASE_URL');
 
 export const backends: Backend[] = [
-  { name: 'pglite', open: () => openPglite() },
+  { name: 'pglite', open: async () => ({ sql: await openPglite() }) },
   ...(postgresUrl ? [{ name: 'postgres' as const, open: () => freshPostgres(postgresUrl) }] : []),
 ];
 
-export async function openLedger(backend: Backend = backends[0]!): Promise<Ledger> {
-  const sql = await backend.open();
+export async function openTestDatabase(backend: Backend = backends[0]!): Promise<{ ledger: Ledger; url?: string }> {
+  const { sql, url } = await backend.open();
   await migrate(sql);
-  return new Ledger(sql);
+  return { ledger: new Ledger(sql), url };
+}
+
+export async function openLedger(backend?: Backend): Promise<Ledger> {
+  return (await openTestDatabase(backend)).ledger;
+}
+
+/** The PostgreSQL backend; the run's global setup starts one (CI requires it). */
+export function postgresBackend(): Backend {
+  const pg = backends.find((b) => b.name === 'postgres');
+  if (!pg) throw new Error('no PostgreSQL for this test: set TEST_DATABASE_URL or let the global setup start one');
+  return pg;
 }

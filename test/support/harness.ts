@@ -14,7 +14,7 @@ import type { BdcView } from '../../workflows/bdc-view';
 import { bdcMessages } from '../../workflows/messages';
 import { bdcRequest, campaign, event } from './bdc-fixtures';
 import { historyToPlainJson } from './histories';
-import { openLedger } from './database';
+import { openTestDatabase, type Backend } from './database';
 import { devServerEnvironment, timeSkippingEnvironment, workflowBundle } from './temporal';
 
 /**
@@ -38,6 +38,8 @@ export interface RegisterOptions {
 export interface Harness {
   env: TestWorkflowEnvironment;
   ledger: Ledger;
+  /** how another process reaches the ledger (PostgreSQL backend only) */
+  databaseUrl?: string;
   /** registers a BDC through the real intake (ledger claims + workflow start) */
   register(options?: RegisterOptions): Promise<{ bdcId: string; request: BdcRequest }>;
   send<E extends { eventId: string }>(bdcId: string, update: UpdateDefinition<BdcView, [E]>, e: E): Promise<BdcView>;
@@ -59,9 +61,15 @@ export interface Harness {
 }
 
 /** A worker on a real Temporal server (time-skipping by default) with the real ledger on PGlite. */
-export async function startHarness({ server = 'time-skipping', interceptors }: { server?: 'time-skipping' | 'dev'; interceptors?: BdcWorkerOptions['interceptors'] } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  server?: 'time-skipping' | 'dev';
+  interceptors?: BdcWorkerOptions['interceptors'];
+  database?: Backend;
+}
+
+export async function startHarness({ server = 'time-skipping', interceptors, database }: HarnessOptions = {}): Promise<Harness> {
   const env = await (server === 'dev' ? devServerEnvironment() : timeSkippingEnvironment());
-  const ledger = await openLedger();
+  const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
   const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, workflowBundle, interceptors });
   const running = worker.run();
@@ -69,6 +77,7 @@ export async function startHarness({ server = 'time-skipping', interceptors }: {
   return {
     env,
     ledger,
+    databaseUrl,
     async register({ request: overrides = {}, ogEssmsCount, campaign: campaignOverrides = {} } = {}) {
       // the server's clock moves as tests skip time: the campaign follows it
       const now = await env.currentTimeMs();

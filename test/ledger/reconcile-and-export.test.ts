@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { allBdcViews, reconcile } from '../../client/ledger-reconciliation';
+import { bdcMessages } from '../../workflows/messages';
+import { event, validVa } from '../support/bdc-fixtures';
+import { postgresBackend } from '../support/database';
+import { startHarness, type Harness } from '../support/harness';
+
+// On the dev server (real visibility) with the ledger on PostgreSQL, which the CLI reaches as another
+// process would.
+const run = promisify(execFile);
+const cli = path.resolve(__dirname, '..', '..', 'dist', 'client', 'cli.js');
+
+let h: Harness;
+let completed: string, cancelled: string, waiting: string;
+beforeAll(async () => {
+  h = await startHarness({ server: 'dev', database: postgresBackend() });
+  const a = await h.register();
+  await h.waitForStatus(a.bdcId, 'awaiting_va');
+  await h.send(a.bdcId, bdcMessages.vaSubmitted, validVa(a.request, new Date().toISOString(), 584_000));
+  completed = (await h.result(a.bdcId)).bdcId;
+  const b = await h.register();
+  await h.waitForStatus(b.bdcId, 'awaiting_va');
+  await h.send(b.bdcId, bdcMessages.cancellationRequested, { ...event(), reason: 'test' });
+  cancelled = (await h.waitForStatus(b.bdcId, 'reimbursement_due')).bdcId;
+  waiting = (await h.waitForStatus((await h.register()).bdcId, 'awaiting_va')).bdcId;
+  // visibility is eventually consistent
+  for (let i = 0; i < 100 && (await allBdcViews(h.env.client)).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+});
+afterAll(() => h?.close());
+
+const sons = (args: string[]) =>
+  run('node', [cli, ...args], { env: { ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.env.address, LOG_LEVEL: 'warn' } }).then(
+    ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+  );
+
+test('a consistent ledger reconciles with no difference, through the CLI too', async () => {
+  expect(reconcile(await allBdcViews(h.env.client), await h.ledger.entries())).toEqual([]);
+  const { code, stdout } = await sons(['ledger', 'reconcile']);
+  expect(stdout).toBe('3 BDCs compared, 0 difference(s)\n');
+  expect(code).toBe(0);
+});
+
+test('the CSV export lists every payment order in euros, columns fixed', async () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-export-')), 'orders.csv');
+  expect((await sons(['ledger', 'export', '--out', out])).code).toBe(0);
+  const lines = fs.readFileSync(out, 'utf8').split('\r\n');
+  expect(lines[0]).toBe('payment_order_id,issued_at,bdc_id,kind,amount_eur,editeur_id,og_finess,campaign_id,idempotency_key');
+  const rows = lines.slice(1, -1).map((l) => l.split(','));
+  expect(rows.map((r) => [r[2], r[3], r[4]])).toEqual([
+    [completed, 'advance', '1752.00'],
+    [completed, 'balance', '4088.00'],
+    [cancelled, 'advance', '1752.00'],
+    [waiting, 'advance', '1752.00'],
+  ]);
+  expect(rows.every((r) => r[8] === `${r[2]}:${r[3]}`)).toBe(true);
+});
+
+test('a missing, a changed and an orphan record are each reported, and the CLI exits 1', async () => {
+  await h.ledger.sql.query("DELETE FROM payment_orders WHERE bdc_id = $1 AND kind = 'balance'", [completed]);
+  await h.ledger.sql.query("UPDATE reimbursement_demands SET amount_cents = 175000 WHERE bdc_id = $1", [cancelled]);
+  await h.ledger.registerBdc({ bdcId: 'bdc-ghost', editeurId: 'x', campaignId: 'vague1-ms1', ogFiness: '010003820', essms: ['250003530'], ceilingCents: 400_000 });
+  await h.ledger.issuePaymentOrder({ idempotencyKey: 'bdc-ghost:advance', bdcId: 'bdc-ghost', kind: 'advance', amountCents: 120_000 });
+
+  const differences = reconcile(await allBdcViews(h.env.client), await h.ledger.entries());
+  expect(differences).toEqual(
+    expect.arrayContaining([
+      { bdcId: completed, kind: 'missing', what: 'balance payment order of 4088.00 €' },
+      { bdcId: cancelled, kind: 'amount_mismatch', what: 'reimbursement demanded: ledger 1750.00 €, BDC 1752.00 €' },
+      { bdcId: 'bdc-ghost', kind: 'orphan', what: 'ledger records for a BDC that has no workflow' },
+    ]),
+  );
+  expect(differences).toHaveLength(3);
+  const { code, stdout } = await sons(['ledger', 'reconcile', '--json']);
+  expect(code).toBe(1);
+  expect(JSON.parse(stdout)).toEqual({ bdcs: 3, differences });
+});
+
+test('an unknown command prints the usage and exits 2', async () => {
+  const { code, stderr } = await sons(['ledger', 'burn']);
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/^usage:/);
+});
