@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import { loadCampaigns } from '../config/campaigns';
 import { ConfigError, loadConfig, type Config } from '../config/env';
 import { Ledger } from '../db/ledger';
 import { openDatabase } from '../db/open';
@@ -12,6 +13,7 @@ import { paymentOrdersCsv } from './ledger-export';
 export const EXIT = { ok: 0, differences: 1, usage: 2, unavailable: 3, failure: 4 } as const;
 
 const usage = `usage:
+  sons campaigns                   the configured campaigns (shipped and CAMPAIGNS_FILE)
   sons ledger reconcile [--json]   compare every BDC's state with the ledger; exit 1 on any difference
   sons ledger export [--out FILE]  payment orders as CSV (UTF-8, euros with two decimals)`;
 
@@ -27,6 +29,12 @@ async function withLedger<T>(config: Config, fn: (ledger: Ledger) => Promise<T>)
 async function run(args: string[]): Promise<number> {
   const config = loadConfig();
   const [group, command, ...rest] = args;
+  if (group === 'campaigns' && command === undefined) {
+    for (const c of loadCampaigns(config)) {
+      process.stdout.write(`${c.id}\t${c.couloir}\topens ${c.openingDate}\torders by ${c.orderDeadline}\tcloses ${c.closingDate}\t${c.label}\n`);
+    }
+    return EXIT.ok;
+  }
   if (group === 'ledger' && command === 'export') {
     const outIndex = rest.indexOf('--out');
     const csv = await withLedger(config, paymentOrdersCsv);

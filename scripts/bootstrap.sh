@@ -2,8 +2,11 @@
 # Everything `npm start` and `npm test` need on a fresh clone: node modules, then the Temporal binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# `npm install`, not `npm ci`: the registries reachable here do not serve every platform build of
+# @swc/core (darwin, win32), so the lock cannot list them and `npm ci` refuses it as out of sync.
+# With the lock present, `npm install` installs exactly its versions and skips the missing optionals.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "[bootstrap] installing node modules (npm ci)" >&2
-  npm ci --no-audit --no-fund
+  echo "[bootstrap] installing node modules" >&2
+  npm install --no-audit --no-fund
 fi
 bash scripts/provision-temporal.sh

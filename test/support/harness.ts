@@ -42,6 +42,8 @@ export interface Harness {
   databaseUrl?: string;
   /** registers a BDC through the real intake (ledger claims + workflow start) */
   register(options?: RegisterOptions): Promise<{ bdcId: string; request: BdcRequest }>;
+  /** the intake as a caller reaches it, with any raw request, on the campaign around the server's clock */
+  intake(rawRequest: unknown, options?: Omit<RegisterOptions, 'request'>): Promise<{ workflowId: string }>;
   send<E extends { eventId: string }>(bdcId: string, update: UpdateDefinition<BdcView, [E]>, e: E): Promise<BdcView>;
   state(bdcId: string): Promise<BdcView>;
   result(bdcId: string): Promise<BdcView>;
@@ -74,18 +76,20 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
   const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, workflowBundle, interceptors });
   const running = worker.run();
   const client = env.client;
-  return {
+  const harness: Harness = {
     env,
     ledger,
     databaseUrl,
-    async register({ request: overrides = {}, ogEssmsCount, campaign: campaignOverrides = {} } = {}) {
-      // the server's clock moves as tests skip time: the campaign follows it
-      const now = await env.currentTimeMs();
-      const campaigns = [campaignAround(now, 'test-ms1', campaignOverrides)];
-      const request = bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date(now)), ...overrides });
-      const count = ogEssmsCount ?? request.essms.length + 1;
-      const { workflowId } = await registerBdc({ client, ledger, taskQueue, campaigns, ogEssmsCount: async () => count }, request, event());
+    async register({ request: overrides = {}, ogEssmsCount, campaign: campaignOverrides } = {}) {
+      const orderDate = parisCivilDate(new Date(await env.currentTimeMs()));
+      const request = bdcRequest({ campaignId: 'test-ms1', orderDate, ...overrides });
+      const { workflowId } = await harness.intake(request, { ogEssmsCount: ogEssmsCount ?? request.essms.length + 1, campaign: campaignOverrides });
       return { bdcId: workflowId, request };
+    },
+    async intake(rawRequest, { ogEssmsCount = 3, campaign: campaignOverrides = {} } = {}) {
+      // the server's clock moves as tests skip time: the campaign follows it
+      const campaigns = [campaignAround(await env.currentTimeMs(), 'test-ms1', campaignOverrides)];
+      return registerBdc({ client, ledger, taskQueue, campaigns, ogEssmsCount: async () => ogEssmsCount }, rawRequest, event());
     },
     send: (bdcId, update, e) => sendBdcEvent(client, bdcId, update, e),
     state: (bdcId) => client.workflow.getHandle(bdcId).query(bdcMessages.state),
@@ -134,4 +138,5 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
       await env.teardown();
     },
   };
+  return harness;
 }
