@@ -2,7 +2,9 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { bdcRequestSchema, bdcWorkflowId, type BdcWorkflowInput } from '../domain/bdc';
 import { addCalendarDays, endOfParisDay } from '../domain/calendar';
 import { campaignDeadlines, trancheFor, type Campaign } from '../domain/campaign';
-import { parseOrRefuse, refuse } from '../domain/refusal';
+import { essmsRefusals, ogEssmsCount as countOgEssms } from '../domain/eligibility';
+import { parseOrRefuse, refuse, RefusedError } from '../domain/refusal';
+import type { FinessReference } from '../db/finess';
 import { eventSchema } from '../domain/bdc';
 import type { Ledger } from '../db/ledger';
 import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
@@ -15,8 +17,10 @@ export interface IntakeDeps {
   ledger: Ledger;
   taskQueue: string;
   campaigns: Campaign[];
-  /** how many ESSMS the OG has in the FINESS extraction the campaign uses */
-  ogEssmsCount: (ogFiness: string, campaign: Campaign) => Promise<number>;
+  /** the imported FINESS extractions and the ESMS numérique exclusions */
+  finess: FinessReference;
+  /** the registration instant, checked against the order deadline (the test server's clock in tests) */
+  now?: () => Promise<number>;
 }
 
 /**
@@ -31,8 +35,21 @@ export async function registerBdc(deps: IntakeDeps, rawRequest: unknown, rawEven
   if (!campaign) throw refuse('unknown_campaign', `no campaign ${request.campaignId}`, 'campaignId', request.campaignId);
   if (request.orderDate < campaign.openingDate) throw refuse('ordered_before_opening', `the order date is before the campaign opened (${campaign.openingDate})`, 'orderDate', request.orderDate);
   if (request.orderDate > campaign.orderDeadline) throw refuse('ordered_after_deadline', `the order date is after the order deadline (${campaign.orderDeadline})`, 'orderDate', request.orderDate);
+  const now = new Date((await deps.now?.()) ?? Date.now());
+  if (now > endOfParisDay(campaign.orderDeadline)) {
+    throw refuse('registered_after_deadline', `requests are registered up to the order deadline (${campaign.orderDeadline}); it is now ${now.toISOString()}`, 'campaignId', request.campaignId);
+  }
 
-  const ogEssmsCount = await deps.ogEssmsCount(request.ogFiness, campaign);
+  const extraction = await deps.finess.currentExtraction();
+  if (!extraction) throw refuse('no_finess_extraction', 'no FINESS extraction is imported yet: an operator imports one with `sons finess import FILE`');
+  const [found, excluded, ogEstablishments] = await Promise.all([
+    deps.finess.establishments(extraction.id, request.essms),
+    deps.finess.excluded(request.essms),
+    deps.finess.ogEstablishments(extraction.id, request.ogFiness),
+  ]);
+  const refusals = essmsRefusals(campaign, request, found, excluded, extraction.date);
+  if (refusals.length) throw new RefusedError(refusals);
+  const ogEssmsCount = countOgEssms(campaign, ogEstablishments);
   const tranche = trancheFor(campaign, ogEssmsCount);
   const ceilingCents = tranche.perEssmsCents * request.essms.length;
   const bdcId = bdcWorkflowId(request.editeurId, request.reference);
@@ -42,7 +59,7 @@ export async function registerBdc(deps: IntakeDeps, rawRequest: unknown, rawEven
     couloir: campaign.couloir,
     tranche: tranche.tranche,
     ogEssmsCount,
-    finessExtraction: campaign.finessExtraction.label,
+    finessExtraction: `FINESS extraction of ${extraction.date} (#${extraction.id})`,
     ceilingCents,
     advanceRateBasisPoints: campaign.advanceRateBasisPoints,
     reimbursementDueDays: campaign.reimbursementDueDays,
@@ -53,7 +70,7 @@ export async function registerBdc(deps: IntakeDeps, rawRequest: unknown, rawEven
     registeredBy: event,
   };
 
-  await deps.ledger.registerBdc({ bdcId, editeurId: request.editeurId, campaignId: campaign.id, ogFiness: request.ogFiness, essms: request.essms, ceilingCents });
+  await deps.ledger.registerBdc({ bdcId, editeurId: request.editeurId, campaignId: campaign.id, ogFiness: request.ogFiness, essms: request.essms, ceilingCents, finessExtractionId: extraction.id });
   try {
     await deps.client.workflow.start<typeof bdcLifecycle>(BDC_WORKFLOW_TYPE, {
       workflowId: bdcId,
@@ -62,7 +79,7 @@ export async function registerBdc(deps: IntakeDeps, rawRequest: unknown, rawEven
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       staticSummary: `BDC ${request.reference} — ${request.editeurId} for OG ${request.ogFiness} (${request.essms.length} ESSMS, ${formatEuros(ceilingCents)} €)`,
       staticDetails: [
-        `**Campaign** ${campaign.label}, tranche ${tranche.tranche} (${ogEssmsCount} ESSMS in ${campaign.finessExtraction.label})`,
+        `**Campaign** ${campaign.label}, tranche ${tranche.tranche} (${ogEssmsCount} ESSMS in the FINESS extraction of ${extraction.date})`,
         `**Solution** ${request.solutionId} (${request.solutionReferenced ? 'référencée' : 'awaiting référencement'}), ordered ${request.orderDate}`,
         `**ESSMS** ${request.essms.join(', ')}`,
         `**Ceiling** ${formatEuros(ceilingCents)} €, advance ${formatEuros(applyRate(ceilingCents, campaign.advanceRateBasisPoints))} €`,

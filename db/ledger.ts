@@ -28,6 +28,8 @@ export const bdcRegistrationInput = z.object({
   ogFiness: finessSchema,
   essms: z.array(finessSchema).min(1),
   ceilingCents: centsSchema,
+  /** the FINESS extraction the BDC was checked against */
+  finessExtractionId: z.number().int().positive().optional(),
 });
 
 export type PaymentOrderInput = z.infer<typeof paymentOrderInput>;
@@ -115,9 +117,9 @@ export class Ledger {
     const bdc = parseOrRefuse(bdcRegistrationInput, raw);
     return this.sql.transaction(async (tx) => {
       const inserted = await tx.query(
-        `INSERT INTO bdcs (bdc_id, editeur_id, campaign_id, og_finess, essms, ceiling_cents) VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO bdcs (bdc_id, editeur_id, campaign_id, og_finess, essms, ceiling_cents, finess_extraction_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (bdc_id) DO NOTHING RETURNING bdc_id`,
-        [bdc.bdcId, bdc.editeurId, bdc.campaignId, bdc.ogFiness, bdc.essms, bdc.ceilingCents],
+        [bdc.bdcId, bdc.editeurId, bdc.campaignId, bdc.ogFiness, bdc.essms, bdc.ceilingCents, bdc.finessExtractionId ?? null],
       );
       if (!inserted[0]) {
         const [row] = await tx.query<{ editeur_id: string; campaign_id: string; og_finess: string; essms: string[]; ceiling_cents: number }>('SELECT * FROM bdcs WHERE bdc_id = $1', [bdc.bdcId]);

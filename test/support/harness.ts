@@ -12,7 +12,9 @@ import type { Ledger } from '../../db/ledger';
 import { createBdcWorker, type BdcWorkerOptions } from '../../worker/create-worker';
 import type { BdcView } from '../../workflows/bdc-view';
 import { bdcMessages } from '../../workflows/messages';
-import { bdcRequest, campaign, event } from './bdc-fixtures';
+import { bdcRequest, campaign, event, freshFiness } from './bdc-fixtures';
+import { categories } from '../../scripts/finess-extraction-generator';
+import { FinessReference } from '../../db/finess';
 import { historyToPlainJson } from './histories';
 import { openTestDatabase, type Backend } from './database';
 import { devServerEnvironment, timeSkippingEnvironment, workflowBundle } from './temporal';
@@ -33,6 +35,8 @@ export interface RegisterOptions {
   /** the OG's ESSMS in the extraction; by default one more than the BDC covers (tranche B for 2) */
   ogEssmsCount?: number;
   campaign?: Partial<Campaign>;
+  /** puts the request's OG and ESSMS into the FINESS reference first (default); false leaves it as imported */
+  seedReference?: boolean;
 }
 
 export interface Harness {
@@ -44,6 +48,7 @@ export interface Harness {
   register(options?: RegisterOptions): Promise<{ bdcId: string; request: BdcRequest }>;
   /** the intake as a caller reaches it, with any raw request, on the campaign around the server's clock */
   intake(rawRequest: unknown, options?: Omit<RegisterOptions, 'request'>): Promise<{ workflowId: string }>;
+  finess: FinessReference;
   send<E extends { eventId: string }>(bdcId: string, update: UpdateDefinition<BdcView, [E]>, e: E): Promise<BdcView>;
   state(bdcId: string): Promise<BdcView>;
   result(bdcId: string): Promise<BdcView>;
@@ -76,6 +81,16 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
   const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, workflowBundle, interceptors });
   const running = worker.run();
   const client = env.client;
+  const finess = new FinessReference(ledger.sql);
+  const extractionId = await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'harness', 'utf-8');
+  await finess.completeExtraction(extractionId, { read: 0, kept: 0, rejected: 0 });
+  /** the request's OG with its ESSMS (EHPAD) and more of its establishments up to ogEssmsCount */
+  const seed = async (request: Partial<BdcRequest>, ogEssmsCount: number) => {
+    const og = typeof request.ogFiness === 'string' ? request.ogFiness : freshFiness();
+    const essms = Array.isArray(request.essms) ? request.essms.filter((e) => typeof e === 'string') : [];
+    const more = Array.from({ length: Math.max(0, ogEssmsCount - essms.length) }, freshFiness);
+    await finess.insertEstablishments(extractionId, [...essms, ...more].map((nofinesset) => ({ nofinesset, nofinessej: og, rs: 'EHPAD', departement: '75', ...categories.ehpad })));
+  };
   const harness: Harness = {
     env,
     ledger,
@@ -86,11 +101,13 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
       const { workflowId } = await harness.intake(request, { ogEssmsCount: ogEssmsCount ?? request.essms.length + 1, campaign: campaignOverrides });
       return { bdcId: workflowId, request };
     },
-    async intake(rawRequest, { ogEssmsCount = 3, campaign: campaignOverrides = {} } = {}) {
+    async intake(rawRequest, { ogEssmsCount = 3, campaign: campaignOverrides = {}, seedReference = true } = {}) {
+      if (seedReference) await seed(rawRequest as Partial<BdcRequest>, ogEssmsCount);
       // the server's clock moves as tests skip time: the campaign follows it
       const campaigns = [campaignAround(await env.currentTimeMs(), 'test-ms1', campaignOverrides)];
-      return registerBdc({ client, ledger, taskQueue, campaigns, ogEssmsCount: async () => ogEssmsCount }, rawRequest, event());
+      return registerBdc({ client, ledger, taskQueue, campaigns, finess, now: () => env.currentTimeMs() }, rawRequest, event());
     },
+    finess,
     send: (bdcId, update, e) => sendBdcEvent(client, bdcId, update, e),
     state: (bdcId) => client.workflow.getHandle(bdcId).query(bdcMessages.state),
     async result(bdcId) {

@@ -44,9 +44,11 @@ test('an order outside the campaign window or an unknown campaign is refused bef
   expect((await refusalsOf(h.intake(late)))[0]).toMatchObject({ code: 'ordered_after_deadline', path: 'orderDate' });
   const early = bdcRequest({ campaignId: 'test-ms1', orderDate: addCalendarDays(await today(), -31) });
   expect((await refusalsOf(h.intake(early)))[0]).toMatchObject({ code: 'ordered_before_opening', path: 'orderDate' });
+  const afterDeadline = bdcRequest({ campaignId: 'test-ms1', orderDate: addCalendarDays(await today(), -1) });
+  expect((await refusalsOf(h.intake(afterDeadline, { campaign: { orderDeadline: addCalendarDays(await today(), -1) } })))[0]).toMatchObject({ code: 'registered_after_deadline' });
   const unknown = bdcRequest({ campaignId: 'vague9', orderDate: await today() });
   expect((await refusalsOf(h.intake(unknown)))[0]).toMatchObject({ code: 'unknown_campaign', path: 'campaignId', value: 'vague9' });
-  for (const r of [late, early, unknown]) {
+  for (const r of [late, early, afterDeadline, unknown]) {
     expect(await workflowExists(`bdc-${r.editeurId}-${r.reference}`)).toBe(false);
     expect(await h.ledger.claimsOf(`bdc-${r.editeurId}-${r.reference}`)).toEqual([]);
   }
@@ -54,7 +56,8 @@ test('an order outside the campaign window or an unknown campaign is refused bef
 
 test('an ESSMS already financed refuses the new BDC, naming the holder; nothing started', async () => {
   const holder = await h.register();
-  const rival = bdcRequest({ campaignId: 'test-ms1', orderDate: await today(), editeurId: 'editeur-rival', essms: [freshFiness(), holder.request.essms[0]!] });
+  // the same OG may order again, from another éditeur, for other ESSMS only
+  const rival = bdcRequest({ campaignId: 'test-ms1', orderDate: await today(), editeurId: 'editeur-rival', ogFiness: holder.request.ogFiness, essms: [freshFiness(), holder.request.essms[0]!] });
   expect(await refusalsOf(h.intake(rival))).toEqual([
     { code: 'essms_already_financed', message: `ESSMS ${holder.request.essms[0]} is already financed by BDC ${holder.bdcId}`, path: 'essms.1', value: holder.request.essms[0] },
   ]);
