@@ -57,7 +57,8 @@ const departements = ['75', '92', '93', '69', '13', '33', '59', '2A', '971'];
 
 /** Numbers unique within one generation: département, then a counter, then the check digit. */
 function numberer(seed: number) {
-  let n = seed * 1_000_000;
+  // seeds 1–9 number from distinct ranges, so two generated extractions never share an establishment
+  let n = seed * 10_000;
   return (dept: string) => {
     n += 1;
     const body = `${dept}${String(n % 10 ** (8 - dept.length)).padStart(8 - dept.length, '0')}`;

@@ -1,5 +1,5 @@
 import { bdcMessages } from '../../workflows/messages';
-import { validVa } from '../support/bdc-fixtures';
+import { freshFiness, validVa } from '../support/bdc-fixtures';
 import { startHarness, type Harness } from '../support/harness';
 
 // Smoke test of the real Temporal server `npm start` runs: the client starts a BDC, the worker runs
@@ -11,16 +11,17 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 test('a BDC started through the client runs to its result on the dev server', async () => {
-  const { bdcId, request } = await h.register({ ogEssmsCount: 1 });
+  // an OG with a single ESSMS (tranche A)
+  const { bdcId, request } = await h.register({ ogEssmsCount: 1, request: { essms: [freshFiness()] } });
   await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, new Date().toISOString(), 900_000));
   const result = await h.result(bdcId);
   expect(result.status).toBe('completed');
-  expect(result.amounts).toMatchObject({ ceilingCents: 800_000, advanceCents: 240_000, paidCents: 800_000 });
+  expect(result.amounts).toMatchObject({ ceilingCents: 400_000, advanceCents: 120_000, paidCents: 400_000 });
   const orders = (await h.ledger.entries(bdcId)).get(bdcId)!.paymentOrders;
-  expect(orders.map((o) => o.amountCents)).toEqual([240_000, 560_000]);
+  expect(orders.map((o) => o.amountCents)).toEqual([120_000, 280_000]);
 
   // visibility is eventually consistent: poll the admins' filter until the BDC shows up
-  const query = `BdcStatus = 'completed' AND BdcEssms = '${request.essms[1]}' AND BdcEditeur = '${request.editeurId}'`;
+  const query = `BdcStatus = 'completed' AND BdcEssms = '${request.essms[0]}' AND BdcEditeur = '${request.editeurId}'`;
   const found: string[] = [];
   for (let i = 0; i < 50 && found.length === 0; i++) {
     for await (const wf of h.env.client.workflow.list({ query })) found.push(wf.workflowId);

@@ -72,9 +72,11 @@ export interface HarnessOptions {
   server?: 'time-skipping' | 'dev';
   interceptors?: BdcWorkerOptions['interceptors'];
   database?: Backend;
+  /** false: no seeded FINESS extraction; the test imports its own and registers with seedReference: false */
+  seedReference?: boolean;
 }
 
-export async function startHarness({ server = 'time-skipping', interceptors, database }: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness({ server = 'time-skipping', interceptors, database, seedReference: seeded = true }: HarnessOptions = {}): Promise<Harness> {
   const env = await (server === 'dev' ? devServerEnvironment() : timeSkippingEnvironment());
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
@@ -82,8 +84,8 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
   const running = worker.run();
   const client = env.client;
   const finess = new FinessReference(ledger.sql);
-  const extractionId = await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'harness', 'utf-8');
-  await finess.completeExtraction(extractionId, { read: 0, kept: 0, rejected: 0 });
+  const extractionId = seeded ? await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'harness', 'utf-8') : 0;
+  if (seeded) await finess.completeExtraction(extractionId, { read: 0, kept: 0, rejected: 0 });
   /** the request's OG with its ESSMS (EHPAD) and more of its establishments up to ogEssmsCount */
   const seed = async (request: Partial<BdcRequest>, ogEssmsCount: number) => {
     const og = typeof request.ogFiness === 'string' ? request.ogFiness : freshFiness();
@@ -101,7 +103,7 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
       const { workflowId } = await harness.intake(request, { ogEssmsCount: ogEssmsCount ?? request.essms.length + 1, campaign: campaignOverrides });
       return { bdcId: workflowId, request };
     },
-    async intake(rawRequest, { ogEssmsCount = 3, campaign: campaignOverrides = {}, seedReference = true } = {}) {
+    async intake(rawRequest, { ogEssmsCount = 3, campaign: campaignOverrides = {}, seedReference = seeded } = {}) {
       if (seedReference) await seed(rawRequest as Partial<BdcRequest>, ogEssmsCount);
       // the server's clock moves as tests skip time: the campaign follows it
       const campaigns = [campaignAround(await env.currentTimeMs(), 'test-ms1', campaignOverrides)];
