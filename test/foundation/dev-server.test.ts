@@ -1,14 +1,10 @@
 import { bdcMessages } from '../../workflows/messages';
 import { freshFiness, validVa } from '../support/bdc-fixtures';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessPerFile } from '../support/harness';
 
 // Smoke test of the real Temporal server `npm start` runs: the client starts a BDC, the worker runs
 // it, the client reads its result and the BDC is found through its search attributes.
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ server: 'dev' });
-});
-afterAll(() => h?.close());
+const h = harnessPerFile({ server: 'dev' });
 
 test('a BDC started through the client runs to its result on the dev server', async () => {
   // an OG with a single ESSMS (tranche A)

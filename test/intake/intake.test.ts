@@ -1,13 +1,9 @@
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import { RefusedError } from '../../domain/refusal';
 import { bdcRequest, freshFiness } from '../support/bdc-fixtures';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessPerFile } from '../support/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = harnessPerFile();
 
 const refusalsOf = (p: Promise<unknown>) => p.then(() => [], (e: RefusedError) => {
   expect(e).toBeInstanceOf(RefusedError);

@@ -2,7 +2,7 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from
 import { Context } from '@temporalio/activity';
 import { bdcMessages } from '../../workflows/messages';
 import { validVa } from '../support/bdc-fixtures';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessPerFile } from '../support/harness';
 
 /**
  * The worker "crashes" after the ledger committed a payment order but before Temporal heard of it:
@@ -22,11 +22,7 @@ class CrashAfterWrite implements ActivityInboundCallsInterceptor {
   }
 }
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ interceptors: { activity: [() => ({ inbound: new CrashAfterWrite() })] } });
-});
-afterAll(() => h?.close());
+const h = harnessPerFile({ interceptors: { activity: [() => ({ inbound: new CrashAfterWrite() })] } });
 
 test('a payment retried after a lost acknowledgement is written once', async () => {
   const { bdcId, request } = await h.register();

@@ -57,6 +57,8 @@ export interface Harness {
   sleepPast(instant: string, extraMs?: number): Promise<void>;
   /** polls the state until the status is reached (the worker processes fired timers asynchronously) */
   waitForStatus(bdcId: string, status: BdcView['status']): Promise<BdcView>;
+  /** records the receipt of everything still due and answers the final state */
+  reimburseInFull(bdcId: string): Promise<BdcView>;
   /** the BDC's ledger records as [kind, cents] pairs, in the order they were written */
   money(bdcId: string): Promise<{ orders: [string, number][]; demands: number[]; receipts: number[] }>;
   /**
@@ -136,6 +138,11 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    async reimburseInFull(bdcId) {
+      const { amounts } = await harness.state(bdcId);
+      await harness.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: amounts.toReimburseCents - amounts.reimbursedCents, receivedAt: iso(await env.currentTimeMs()) });
+      return harness.result(bdcId);
+    },
     async money(bdcId) {
       const entry = (await ledger.entries(bdcId)).get(bdcId);
       return {
@@ -159,3 +166,20 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
   };
   return harness;
 }
+
+/** One harness per test file (one environment per file), started before its tests, torn down after. */
+export function harnessPerFile(options?: HarnessOptions): Harness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(options);
+  });
+  afterAll(() => started?.close());
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!started) throw new Error('the harness is used before beforeAll started it');
+      return started[key as keyof Harness];
+    },
+  });
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,17 +1,12 @@
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import { RefusedError } from '../../domain/refusal';
 import { bdcMessages } from '../../workflows/messages';
-import { event, validVa } from '../support/bdc-fixtures';
-import { startHarness, type Harness } from '../support/harness';
+import { validVa } from '../support/bdc-fixtures';
+import { harnessPerFile, iso } from '../support/harness';
 
 // Its own test server: the time skipped by other tests' timers must not move this clock.
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = harnessPerFile();
 
-const at = (ms: number) => new Date(ms).toISOString();
 
 /** the next `MM-DD` that falls at least 40 days after the test server's date */
 async function nextDate(monthDay: string): Promise<string> {
@@ -32,13 +27,13 @@ describe.each([
     const inTime = await h.register({ campaign });
     const view = await h.waitForStatus(inTime.bdcId, 'awaiting_va');
     expect(view.deadlines.find((d) => d.name === 'closing')!.at).toBe(lastInstant);
-    await h.send(inTime.bdcId, bdcMessages.vaSubmitted, { ...validVa(inTime.request, at(await h.now()), 584_000), receivedAt: lastInstant });
+    await h.send(inTime.bdcId, bdcMessages.vaSubmitted, { ...validVa(inTime.request, iso(await h.now()), 584_000), receivedAt: lastInstant });
     expect((await h.result(inTime.bdcId)).status).toBe('completed');
 
     const late = await h.register({ campaign });
     await h.waitForStatus(late.bdcId, 'awaiting_va');
-    const oneMsLater = at(Date.parse(lastInstant) + 1);
-    const refusals = await h.send(late.bdcId, bdcMessages.vaSubmitted, { ...validVa(late.request, at(await h.now()), 584_000), receivedAt: oneMsLater }).catch((e: RefusedError) => e.refusals);
+    const oneMsLater = iso(Date.parse(lastInstant) + 1);
+    const refusals = await h.send(late.bdcId, bdcMessages.vaSubmitted, { ...validVa(late.request, iso(await h.now()), 584_000), receivedAt: oneMsLater }).catch((e: RefusedError) => e.refusals);
     expect(refusals).toEqual([{ code: 'va_received_after_closing', message: `VA received after the closing date (${lastInstant})`, path: 'receivedAt', value: oneMsLater }]);
 
     // the closing timer: still waiting 1 s before the end of the day, lapsed just after it
@@ -47,8 +42,7 @@ describe.each([
     await h.sleepPast(lastInstant, 1);
     expect((await h.waitForStatus(late.bdcId, 'reimbursement_due')).deadlines.find((d) => d.name === 'closing')!.state).toBe('missed');
     expect(await h.money(late.bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
-    await h.send(late.bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 175_200, receivedAt: at(await h.now()) });
-    expect((await h.result(late.bdcId)).status).toBe('reimbursed');
+    expect((await h.reimburseInFull(late.bdcId)).status).toBe('reimbursed');
     await h.keepHistory(late.bdcId, `closing-day-lapsed-${zone}`);
   });
 });

@@ -1,21 +1,16 @@
 import { bdcMessages } from '../../workflows/messages';
 import { event, validVa } from '../support/bdc-fixtures';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessPerFile, iso } from '../support/harness';
 
 const DAY = 86_400_000;
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = harnessPerFile();
 
-const at = (ms: number) => new Date(ms).toISOString();
 const deadline = async (bdcId: string, name: string) => (await h.state(bdcId)).deadlines.find((d) => d.name === name)!;
 
 test('closing date passes before référencement: lapsed, nothing paid, ESSMS freed', async () => {
   const { bdcId } = await h.register({ request: { solutionReferenced: false } });
   await h.waitForStatus(bdcId, 'awaiting_referencement');
-  await h.send(bdcId, bdcMessages.referencementDossierFiled, { ...event(), filedAt: at(await h.now()) });
+  await h.send(bdcId, bdcMessages.referencementDossierFiled, { ...event(), filedAt: iso(await h.now()) });
   await h.sleepPast((await deadline(bdcId, 'closing')).at);
   const final = await h.result(bdcId);
   expect(final).toMatchObject({ status: 'lapsed', outcome: 'closing date passed before référencement' });
@@ -34,13 +29,13 @@ test('closing date passes after the advance: the advance is demanded back, then 
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
 
   // a VA after the cutoff is refused: the milestone has passed
-  await expect(h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, at(await h.now()), 584_000))).rejects.toMatchObject({ refusals: [{ code: 'wrong_state' }] });
+  await expect(h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000))).rejects.toMatchObject({ refusals: [{ code: 'wrong_state' }] });
 
-  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 100_000, receivedAt: at(await h.now()) });
-  await expect(h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 100_000, receivedAt: at(await h.now()) })).rejects.toMatchObject({
+  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 100_000, receivedAt: iso(await h.now()) });
+  await expect(h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 100_000, receivedAt: iso(await h.now()) })).rejects.toMatchObject({
     refusals: [{ code: 'more_than_due', message: '1000.00 € is more than the 752.00 € still due' }],
   });
-  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 75_200, receivedAt: at(await h.now()) });
+  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 75_200, receivedAt: iso(await h.now()) });
   const final = await h.result(bdcId);
   expect(final).toMatchObject({ status: 'reimbursed', reimbursementOverdue: false, amounts: { reimbursedCents: 175_200 } });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [100_000, 75_200] });
@@ -62,7 +57,7 @@ test('a reimbursement not received within 30 days is flagged overdue, never drop
 
   await h.env.sleep(200 * DAY);
   expect((await h.state(bdcId)).status).toBe('reimbursement_due');
-  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 175_200, receivedAt: at(await h.now()) });
+  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 175_200, receivedAt: iso(await h.now()) });
   expect(await h.result(bdcId)).toMatchObject({ status: 'reimbursed', reimbursementOverdue: true });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [175_200] });
   await h.keepHistory(bdcId, 'reimbursement-overdue');
@@ -87,18 +82,17 @@ test('cancelled after the advance: the advance is demanded back', async () => {
   const due = await h.waitForStatus(bdcId, 'reimbursement_due');
   expect(due.outcome).toBe('cancelled after the advance: éditeur défaillant');
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
-  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 175_200, receivedAt: at(await h.now()) });
-  expect((await h.result(bdcId)).status).toBe('reimbursed');
+  expect((await h.reimburseInFull(bdcId)).status).toBe('reimbursed');
   await h.keepHistory(bdcId, 'cancelled-after-advance');
 });
 
 test('an invoice below the advance: the difference is demanded back, then completed', async () => {
   const { bdcId, request } = await h.register();
   await h.waitForStatus(bdcId, 'awaiting_va');
-  const accepted = await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, at(await h.now()), 150_000));
+  const accepted = await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 150_000));
   expect(accepted.amounts).toMatchObject({ financedCents: 150_000, balanceCents: -25_200 });
   await h.waitForStatus(bdcId, 'reimbursement_due');
-  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 25_200, receivedAt: at(await h.now()) });
+  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 25_200, receivedAt: iso(await h.now()) });
   expect(await h.result(bdcId)).toMatchObject({ status: 'completed', amounts: { paidCents: 175_200, reimbursedCents: 25_200 } });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [25_200], receipts: [25_200] });
   // the work was done: the ESSMS stay financed

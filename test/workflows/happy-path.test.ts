@@ -1,12 +1,8 @@
 import { bdcMessages } from '../../workflows/messages';
 import { validVa } from '../support/bdc-fixtures';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessPerFile } from '../support/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = harnessPerFile();
 
 test('référencée solution: advance, VA, balance, completed — the ledger holds exactly the two orders', async () => {
   // OG with 3 ESSMS (tranche B), BDC for 2 of them: DOMAIN.md's worked example

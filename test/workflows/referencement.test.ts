@@ -1,16 +1,11 @@
 import { bdcMessages } from '../../workflows/messages';
 import { event, validVa } from '../support/bdc-fixtures';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessPerFile, iso } from '../support/harness';
 import { RefusedError } from '../../domain/refusal';
 
 const DAY = 86_400_000;
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = harnessPerFile();
 
-const at = (ms: number) => new Date(ms).toISOString();
 
 test('ordered before référencement, dossier filed and granted within 120 days: paid in full', async () => {
   const { bdcId, request } = await h.register({ request: { solutionReferenced: false } });
@@ -19,17 +14,17 @@ test('ordered before référencement, dossier filed and granted within 120 days:
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
 
   await h.env.sleep(30 * DAY);
-  const filed = await h.send(bdcId, bdcMessages.referencementDossierFiled, { ...event(), filedAt: at(await h.now()) });
+  const filed = await h.send(bdcId, bdcMessages.referencementDossierFiled, { ...event(), filedAt: iso(await h.now()) });
   expect(filed.deadlines.find((d) => d.name === 'dossier')!.state).toBe('met');
 
   // the 120-day delay no longer applies once the dossier is filed
   await h.env.sleep(100 * DAY);
   expect((await h.state(bdcId)).status).toBe('awaiting_referencement');
-  await h.send(bdcId, bdcMessages.referencementDecided, { ...event(), decision: 'granted', decidedAt: at(await h.now()) });
+  await h.send(bdcId, bdcMessages.referencementDecided, { ...event(), decision: 'granted', decidedAt: iso(await h.now()) });
   await h.waitForStatus(bdcId, 'awaiting_va');
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [], receipts: [] });
 
-  await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, at(await h.now()), 584_000));
+  await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
   expect((await h.result(bdcId)).status).toBe('completed');
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
   await h.keepHistory(bdcId, 'referencement-granted-within-120-days');
@@ -51,7 +46,7 @@ test('no dossier filed within 120 days: lapsed, nothing paid, ESSMS freed', asyn
 test('a dossier filed after the 120-day deadline is refused with the reason', async () => {
   const { bdcId } = await h.register({ request: { solutionReferenced: false } });
   const dossier = (await h.waitForStatus(bdcId, 'awaiting_referencement')).deadlines.find((d) => d.name === 'dossier')!;
-  const late = at(Date.parse(dossier.at) + 1);
+  const late = iso(Date.parse(dossier.at) + 1);
   const err = await h.send(bdcId, bdcMessages.referencementDossierFiled, { ...event(), filedAt: late }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(RefusedError);
   expect((err as RefusedError).refusals).toEqual([{ code: 'dossier_late', message: `dossier filed after the 120-day deadline (${dossier.at})`, path: 'filedAt', value: late }]);
@@ -63,7 +58,7 @@ test('a dossier filed after the 120-day deadline is refused with the reason', as
 test('référencement refused: rejected, nothing paid, ESSMS freed', async () => {
   const { bdcId } = await h.register({ request: { solutionReferenced: false } });
   await h.waitForStatus(bdcId, 'awaiting_referencement');
-  await h.send(bdcId, bdcMessages.referencementDecided, { ...event(), decision: 'refused', decidedAt: at(await h.now()) });
+  await h.send(bdcId, bdcMessages.referencementDecided, { ...event(), decision: 'refused', decidedAt: iso(await h.now()) });
   const final = await h.result(bdcId);
   expect(final).toMatchObject({ status: 'rejected', referencement: { state: 'refused' } });
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });

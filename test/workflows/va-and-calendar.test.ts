@@ -3,16 +3,11 @@ import { addCalendarDays, endOfParisDay, parisCivilDate } from '../../domain/cal
 import { RefusedError } from '../../domain/refusal';
 import { bdcMessages } from '../../workflows/messages';
 import { event, freshFiness, validVa } from '../support/bdc-fixtures';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessPerFile, iso, type Harness } from '../support/harness';
 
 const DAY = 86_400_000;
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = harnessPerFile();
 
-const at = (ms: number) => new Date(ms).toISOString();
 const refusalsOf = async (p: Promise<unknown>) => {
   const err = await p.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(RefusedError);
@@ -22,7 +17,7 @@ const refusalsOf = async (p: Promise<unknown>) => {
 test('an invalid VA is refused with every reason, nothing changes; a valid one is then accepted', async () => {
   const { bdcId, request } = await h.register();
   await h.waitForStatus(bdcId, 'awaiting_va');
-  const now = at(await h.now());
+  const now = iso(await h.now());
   const bad = validVa(request, now, 584_000);
   const [first, second] = request.essms as [string, string];
   const stranger = freshFiness();
@@ -63,12 +58,12 @@ test('every event delivered twice changes nothing the second time', async () => 
     // a fresh id for the same content is a new event (and is refused where it makes no sense)
     return { a, b };
   };
-  await twice(bdcMessages.referencementDossierFiled, { ...event(), filedAt: at(await h.now()) });
-  await twice(bdcMessages.referencementDecided, { ...event(), decision: 'granted', decidedAt: at(await h.now()) });
+  await twice(bdcMessages.referencementDossierFiled, { ...event(), filedAt: iso(await h.now()) });
+  await twice(bdcMessages.referencementDecided, { ...event(), decision: 'granted', decidedAt: iso(await h.now()) });
   await h.waitForStatus(bdcId, 'awaiting_va');
   const amend = { ...event(), closing: endOfParisDay(addCalendarDays(parisCivilDate(new Date(await h.now())), 300)).toISOString(), reason: 'arrêté modificatif' };
   await twice(bdcMessages.calendarAmended, amend);
-  const { b } = await twice(bdcMessages.vaSubmitted, validVa(request, at(await h.now()), 584_000));
+  const { b } = await twice(bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
   const final = await h.result(bdcId);
   expect(final.status).toBe('completed');
   expect(b.eventIds).toHaveLength(4);
@@ -84,7 +79,7 @@ test('duplicated cancellation and receipts: one demand, one receipt per event', 
   await h.send(bdcId, bdcMessages.cancellationRequested, cancel);
   await h.send(bdcId, bdcMessages.cancellationRequested, cancel);
   await h.waitForStatus(bdcId, 'reimbursement_due');
-  const receipt = { ...event(), amountCents: 175_200, receivedAt: at(await h.now()) };
+  const receipt = { ...event(), amountCents: 175_200, receivedAt: iso(await h.now()) };
   await h.send(bdcId, bdcMessages.reimbursementReceived, receipt);
   await h.send(bdcId, bdcMessages.reimbursementReceived, receipt).catch((e: unknown) => expect(e).toMatchObject({ refusals: [{ code: 'bdc_ended' }] }));
   expect((await h.result(bdcId)).status).toBe('reimbursed');
@@ -101,7 +96,7 @@ test('calendar amended forward while awaiting the VA: the old closing date no lo
   expect(amended.deadlines.find((d) => d.name === 'closing')).toEqual({ name: 'closing', at: later, source: `amendment ${eventId}`, state: 'pending' });
   await h.sleepPast(original.at, DAY);
   expect((await h.state(bdcId)).status).toBe('awaiting_va');
-  await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, at(await h.now()), 584_000));
+  await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
   expect((await h.result(bdcId)).status).toBe('completed');
   await h.keepHistory(bdcId, 'calendar-amended-forward');
 });
@@ -117,16 +112,15 @@ test('calendar amended backward while awaiting the VA: it lapses at the new date
   const due = await h.waitForStatus(bdcId, 'reimbursement_due');
   expect(due.deadlines.find((d) => d.name === 'closing')).toMatchObject({ at: sooner, state: 'missed' });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
-  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 175_200, receivedAt: at(await h.now()) });
-  expect((await h.result(bdcId)).status).toBe('reimbursed');
+  expect((await h.reimburseInFull(bdcId)).status).toBe('reimbursed');
   await h.keepHistory(bdcId, 'calendar-amended-backward');
 });
 
 test('an ended BDC refuses a calendar amendment: a passed milestone is not reopened', async () => {
   const { bdcId, request } = await h.register();
   await h.waitForStatus(bdcId, 'awaiting_va');
-  await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, at(await h.now()), 584_000));
+  await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
   await h.result(bdcId);
-  const refusals = await refusalsOf(h.send(bdcId, bdcMessages.calendarAmended, { ...event(), closing: at((await h.now()) + 100 * DAY), reason: 'x' }));
+  const refusals = await refusalsOf(h.send(bdcId, bdcMessages.calendarAmended, { ...event(), closing: iso((await h.now()) + 100 * DAY), reason: 'x' }));
   expect(refusals[0]!.code).toBe('bdc_ended');
 });
