@@ -31,7 +31,7 @@ export function refusalsFromZod(error: ZodError, input?: unknown): Refusal[] {
   }));
 }
 
-function valueAt(input: unknown, path: PropertyKey[]): { value?: unknown } {
+export function valueAt(input: unknown, path: PropertyKey[]): { value?: unknown } {
   let cur: unknown = input;
   for (const key of path) {
     if (cur === null || typeof cur !== 'object') return {};

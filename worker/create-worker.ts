@@ -1,5 +1,7 @@
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { createBdcMessagingActivities } from '../activities/bdc-messaging';
 import { createLedgerActivities } from '../activities/ledger';
 import type { Ledger } from '../db/ledger';
 
@@ -15,19 +17,21 @@ export interface BdcWorkerOptions {
   namespace: string;
   taskQueue: string;
   ledger: Ledger;
+  /** for activities that message other workflows (batch operations) */
+  client: Client;
   workflowBundle: WorkflowBundleWithSourceMap | { codePath: string };
   /** tracing, metrics, fault injection */
   interceptors?: WorkerOptions['interceptors'];
 }
 
-/** The one worker of the engine: the BDC lifecycle workflow and the ledger's activities. */
+/** The one worker of the engine: the BDC lifecycle and batch workflows, the ledger's and messaging activities. */
 export function createBdcWorker(options: BdcWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle,
-    activities: createLedgerActivities(options.ledger),
+    activities: { ...createLedgerActivities(options.ledger), ...createBdcMessagingActivities(options.client) },
     interceptors: options.interceptors,
   });
 }

@@ -32,7 +32,8 @@ export interface Amounts {
 }
 
 /** The full state of one BDC, as the `state` query and every update answer it. */
-export interface BdcView {
+// a type alias, not an interface, so that it fits the API's record-of-unknown response schema
+export type BdcView = {
   bdcId: string;
   status: BdcStatus;
   reimbursementOverdue: boolean;
@@ -46,7 +47,7 @@ export interface BdcView {
   outcome?: string;
   audit: AuditEntry[];
   eventIds: string[];
-}
+};
 
 export const terminalStatuses: readonly BdcStatus[] = ['completed', 'lapsed', 'cancelled', 'rejected', 'reimbursed'];
 

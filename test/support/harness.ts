@@ -82,7 +82,7 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
   const env = await (server === 'dev' ? devServerEnvironment() : timeSkippingEnvironment());
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
-  const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, workflowBundle, interceptors });
+  const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, client: env.client, workflowBundle, interceptors });
   const running = worker.run();
   const client = env.client;
   const finess = new FinessReference(ledger.sql);

@@ -1,0 +1,29 @@
+import type { Client } from '@temporalio/client';
+import { allBdcs } from '../client/bdc-directory';
+import { sendBdcEvent } from '../client/bdc-events';
+import type { CalendarAmendment } from '../domain/events';
+import { RefusedError } from '../domain/refusal';
+import { bdcMessages } from '../workflows/messages';
+
+/** Activities that talk to other workflows through the Temporal client (batch operations). */
+export function createBdcMessagingActivities(client: Client) {
+  return {
+    async runningBdcsOfCampaign(campaignId: string): Promise<string[]> {
+      const ids: string[] = [];
+      for await (const bdc of allBdcs(client, { campaign: campaignId })) if (bdc.running) ids.push(bdc.bdcId);
+      return ids.sort();
+    },
+    /** A BDC's refusal is an answer, not a failure: the batch records it and goes on. */
+    async amendBdcCalendar(bdcId: string, amendment: CalendarAmendment): Promise<{ applied: true } | { applied: false; reason: string }> {
+      try {
+        await sendBdcEvent(client, bdcId, bdcMessages.calendarAmended, amendment);
+        return { applied: true };
+      } catch (err) {
+        if (err instanceof RefusedError) return { applied: false, reason: err.message };
+        throw err;
+      }
+    },
+  };
+}
+
+export type BdcMessagingActivities = ReturnType<typeof createBdcMessagingActivities>;

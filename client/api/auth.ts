@@ -1,0 +1,59 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { z } from 'zod';
+import type { Actor } from '../../domain/bdc';
+
+/**
+ * Bearer tokens mapped to a role. Only SHA-256 hashes of the secrets are configured (API_TOKENS_FILE
+ * or API_TOKENS, a JSON array); an éditeur token is bound to one éditeur id.
+ */
+export const roles = ['operator', 'admin', 'editeur'] as const;
+export type Role = (typeof roles)[number];
+
+const tokenEntrySchema = z.discriminatedUnion('role', [
+  z.object({ name: z.string().min(1), role: z.literal('operator'), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ name: z.string().min(1), role: z.literal('admin'), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ name: z.string().min(1), role: z.literal('editeur'), editeurId: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+]);
+export const tokensSchema = z.array(tokenEntrySchema);
+export type TokenEntry = z.infer<typeof tokenEntrySchema>;
+
+export interface Principal {
+  name: string;
+  role: Role;
+  /** for an éditeur: the only éditeur whose BDCs it may see */
+  editeurId?: string;
+}
+
+export const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+export class TokenRegistry {
+  private readonly byHash: Map<string, Principal>;
+  constructor(entries: TokenEntry[]) {
+    this.byHash = new Map(entries.map((e) => [e.sha256, { name: e.name, role: e.role, ...(e.role === 'editeur' ? { editeurId: e.editeurId } : {}) }]));
+  }
+  /** the principal of an `Authorization: Bearer <secret>` header, if the secret is known */
+  authenticate(header: string | undefined): Principal | undefined {
+    const secret = /^Bearer ([A-Za-z0-9._~+/=-]{16,256})$/.exec(header ?? '')?.[1];
+    return secret ? this.byHash.get(sha256(secret)) : undefined;
+  }
+  get size() {
+    return this.byHash.size;
+  }
+}
+
+/** The actor the workflow's audit trail records for a principal. */
+export function actorOf(p: Principal): Actor {
+  return { role: p.role, id: p.role === 'editeur' ? `${p.editeurId}/${p.name}` : p.name };
+}
+
+/** A new secret and the entry that configures it (the secret itself is never stored). */
+export function newToken(entry: { name: string; role: Role; editeurId?: string }): { secret: string; entry: TokenEntry } {
+  const secret = `sons_${randomBytes(24).toString('base64url')}`;
+  return { secret, entry: tokenEntrySchema.parse({ ...entry, sha256: sha256(secret) }) };
+}
+
+export function loadTokens(source: { API_TOKENS_FILE?: string; API_TOKENS?: string }): TokenEntry[] {
+  const raw = source.API_TOKENS ?? (source.API_TOKENS_FILE && fs.existsSync(source.API_TOKENS_FILE) ? fs.readFileSync(source.API_TOKENS_FILE, 'utf8') : '[]');
+  return tokensSchema.parse(JSON.parse(raw));
+}

@@ -1,0 +1,99 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import { civilDateSchema, endOfParisDay } from '../../domain/calendar';
+import { campaignDeadlines } from '../../domain/campaign';
+import { bdcMessages } from '../../workflows/messages';
+import { CALENDAR_BATCH_WORKFLOW_TYPE, calendarBatchProgress, type calendarAmendmentBatch } from '../../workflows/calendar-batch';
+import { allBdcs } from '../bdc-directory';
+import { effectiveCampaigns, recordAmendment } from '../campaign-calendar';
+import { actorOf } from './auth';
+import { notFound } from './errors';
+import { who, type Api, type ApiDeps } from './server';
+
+const campaignParams = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/) });
+const calendarChange = z
+  .object({ orderDeadline: civilDateSchema.optional(), closingDate: civilDateSchema.optional() })
+  .refine((c) => c.orderDeadline || c.closingDate, 'an amendment changes at least one date');
+
+export interface DryRunLine {
+  bdcId: string;
+  status: string;
+  closing: string;
+  newClosing: string;
+  effect: 'lapses at once' | 'closing moves earlier' | 'closing moves later' | 'unchanged' | 'milestone passed: unaffected';
+}
+
+export function campaignRoutes(app: Api, deps: ApiDeps) {
+  const { client } = deps;
+  const campaignOf = async (id: string) => {
+    const found = (await effectiveCampaigns(deps.ledger.sql, deps.campaigns)).find((c) => c.id === id);
+    if (!found) throw notFound(`campaign ${id}`, 'campaignId');
+    return found;
+  };
+
+  app.get('/campaigns', { config: { roles: who.everyone }, schema: { summary: 'The campaigns, with their amended calendars' } }, async () => effectiveCampaigns(deps.ledger.sql, deps.campaigns));
+
+  app.post('/campaigns/:campaignId/calendar/dry-run', {
+    config: { roles: who.operators },
+    schema: { summary: "What amending a campaign's calendar would do to each running BDC", params: campaignParams, body: calendarChange },
+  }, async (request) => {
+    const campaign = await campaignOf(request.params.campaignId);
+    const now = (await deps.now?.()) ?? Date.now();
+    const newClosing = request.body.closingDate ? endOfParisDay(request.body.closingDate).toISOString() : undefined;
+    const lines: DryRunLine[] = [];
+    for await (const bdc of allBdcs(client, { campaign: campaign.id })) {
+      if (!bdc.running) continue;
+      const view = await client.workflow.getHandle(bdc.bdcId).query(bdcMessages.state);
+      const closing = view.deadlines.find((d) => d.name === 'closing')!;
+      const target = newClosing ?? closing.at;
+      const effect: DryRunLine['effect'] =
+        closing.state !== 'pending' ? 'milestone passed: unaffected'
+        : Date.parse(target) < now ? 'lapses at once'
+        : target < closing.at ? 'closing moves earlier'
+        : target > closing.at ? 'closing moves later'
+        : 'unchanged';
+      lines.push({ bdcId: bdc.bdcId, status: view.status, closing: closing.at, newClosing: target, effect });
+    }
+    return { campaignId: campaign.id, runningBdcs: lines.length, outcomeChanges: lines.filter((l) => l.effect === 'lapses at once').length, bdcs: lines.sort((a, b) => a.bdcId.localeCompare(b.bdcId)) };
+  });
+
+  app.post('/campaigns/:campaignId/calendar', {
+    config: { roles: who.operators },
+    schema: {
+      summary: "Amend a campaign's calendar: recorded for new BDCs, and applied to every running BDC by a resumable batch",
+      params: campaignParams,
+      body: z.object({ eventId: z.string().min(1).max(100), reason: z.string().min(1).max(500) }).and(calendarChange),
+    },
+  }, async (request, reply) => {
+    const campaign = await campaignOf(request.params.campaignId);
+    const { eventId, reason, orderDeadline, closingDate } = request.body;
+    const actor = actorOf(request.principal);
+    await recordAmendment(deps.ledger.sql, campaign.id, { eventId, reason, orderDeadline, closingDate, actor: actor.id });
+    const instants = campaignDeadlines({ orderDeadline: orderDeadline ?? campaign.orderDeadline, closingDate: closingDate ?? campaign.closingDate });
+    const batchId = `calendar-${campaign.id}-${eventId}`;
+    // the same event id finds the batch it already started
+    await client.workflow.start<typeof calendarAmendmentBatch>(CALENDAR_BATCH_WORKFLOW_TYPE, {
+      workflowId: batchId,
+      taskQueue: deps.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [{ campaignId: campaign.id, amendment: { eventId, actor, reason, ...(orderDeadline ? { orderDeadline: instants.orderDeadline } : {}), ...(closingDate ? { closing: instants.closing } : {}) } }],
+      staticSummary: `Calendar amendment of ${campaign.id}: ${[orderDeadline && `order deadline ${orderDeadline}`, closingDate && `closing ${closingDate}`].filter(Boolean).join(', ')}`,
+    });
+    return reply.status(202).header('location', `/calendar-batches/${batchId}`).send({ batchId });
+  });
+
+  app.get('/calendar-batches/:batchId', {
+    config: { roles: who.readers },
+    schema: { summary: 'Progress of a calendar amendment batch', params: z.object({ batchId: z.string().min(1).max(300) }) },
+  }, async (request) => {
+    try {
+      const handle = client.workflow.getHandle(request.params.batchId);
+      const description = await handle.describe();
+      if (description.type !== CALENDAR_BATCH_WORKFLOW_TYPE) throw notFound(`batch ${request.params.batchId}`, 'batchId');
+      return await handle.query(calendarBatchProgress);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound(`batch ${request.params.batchId}`, 'batchId');
+      throw err;
+    }
+  });
+}

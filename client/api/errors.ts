@@ -1,0 +1,41 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { RefusedError, valueAt, type Refusal } from '../../domain/refusal';
+
+/** Every error the API answers is `{ refusals: [{ code, message, path, value? }] }`. */
+export class HttpRefusal extends Error {
+  constructor(readonly status: number, readonly refusals: Refusal[]) {
+    super(refusals.map((r) => r.message).join('; '));
+  }
+}
+
+export const unauthenticated = () => new HttpRefusal(401, [{ code: 'unauthenticated', message: 'a valid bearer token is required', path: 'headers.authorization' }]);
+export const forbidden = (role: string) => new HttpRefusal(403, [{ code: 'forbidden', message: `the ${role} role may not do this`, path: '' }]);
+export const notFound = (what: string, path = '') => new HttpRefusal(404, [{ code: 'not_found', message: `no ${what}`, path }]);
+
+/** Refusals that are not about the request's content get their own HTTP status. */
+const statusOfCode: Record<string, number> = { unknown_bdc: 404, already_registered: 409, bdc_ended: 409 };
+
+export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof HttpRefusal) return reply.status(error.status).send({ refusals: error.refusals });
+  if (error instanceof RefusedError) {
+    const status = error.refusals.map((r) => statusOfCode[r.code]).find((s) => s !== undefined) ?? 422;
+    return reply.status(status).send({ refusals: error.refusals });
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const input = (request as unknown as Record<string, unknown>)[where];
+    return reply.status(422).send({
+      refusals: error.validation.map((v) => {
+        const fields = v.instancePath.split('/').filter(Boolean);
+        return { code: `invalid_${v.keyword}`, message: v.message ?? 'invalid', path: [where, ...fields].join('.'), ...valueAt(input, fields) };
+      }),
+    });
+  }
+  const statusCode = (error as FastifyError).statusCode;
+  if (statusCode && statusCode < 500) {
+    return reply.status(statusCode).send({ refusals: [{ code: (error as FastifyError).code ?? 'bad_request', message: error.message, path: '' }] });
+  }
+  request.log.error({ err: error }, 'request failed');
+  return reply.status(500).send({ refusals: [{ code: 'internal', message: 'the engine could not complete the request; it was logged', path: '' }] });
+}
