@@ -116,6 +116,7 @@ export async function bdcLifecycle(input: BdcWorkflowInput): Promise<BdcView> {
   // read through a function: handlers change it while the main line awaits
   const referencement = () => view.referencement.state;
 
+  record(`registered: ${input.request.essms.length} ESSMS, ceiling ${formatEuros(input.ceilingCents)} € (tranche ${input.tranche})`, input.registeredBy.actor, input.registeredBy.eventId);
   setHandler(bdcMessages.state, () => view);
 
   setHandler(

@@ -57,3 +57,9 @@ export function validVa(request: BdcRequest, signedAt: string, invoiceCents: num
     invoice: { number: `F-${randomUUID().slice(0, 6)}`, ogFiness: request.ogFiness, amountCents: invoiceCents, issuedOn: signedAt.slice(0, 10) },
   };
 }
+
+/** The body an éditeur POSTs to /bdcs/:id/va: the API adds the actor and the reception instant. */
+export function vaRequestBody(request: BdcRequest, signedAt: string, invoiceCents: number) {
+  const { actor, receivedAt, ...body } = validVa(request, signedAt, invoiceCents);
+  return body;
+}

@@ -15,6 +15,9 @@ import { bdcMessages } from '../../workflows/messages';
 import { bdcRequest, campaign, event, freshFiness } from './bdc-fixtures';
 import { categories } from '../../scripts/finess-extraction-generator';
 import { FinessReference } from '../../db/finess';
+import { newToken, TokenRegistry } from '../../client/api/auth';
+import { buildApi, type ApiDeps } from '../../client/api/server';
+import { createLogger } from '../../config/logger';
 import { historyToPlainJson } from './histories';
 import { openTestDatabase, type Backend } from './database';
 import { devServerEnvironment, timeSkippingEnvironment, workflowBundle } from './temporal';
@@ -44,6 +47,10 @@ export interface Harness {
   ledger: Ledger;
   /** how another process reaches the ledger (PostgreSQL backend only) */
   databaseUrl?: string;
+  /** present with the api option */
+  api: ApiHandle;
+  /** puts a request's OG and ESSMS into the seeded FINESS extraction */
+  seed(request: Partial<BdcRequest>, ogEssmsCount: number): Promise<void>;
   /** registers a BDC through the real intake (ledger claims + workflow start) */
   register(options?: RegisterOptions): Promise<{ bdcId: string; request: BdcRequest }>;
   /** the intake as a caller reaches it, with any raw request, on the campaign around the server's clock */
@@ -76,9 +83,18 @@ export interface HarnessOptions {
   database?: Backend;
   /** false: no seeded FINESS extraction; the test imports its own and registers with seedReference: false */
   seedReference?: boolean;
+  /** also serve the HTTP API on a free port, with one token per role */
+  api?: boolean;
 }
 
-export async function startHarness({ server = 'time-skipping', interceptors, database, seedReference: seeded = true }: HarnessOptions = {}): Promise<Harness> {
+export interface ApiHandle {
+  url: string;
+  /** bearer secrets: operator, admin, and éditeurs editeur-acme and editeur-rival */
+  tokens: { operator: string; admin: string; acme: string; rival: string };
+  call(method: string, path: string, options?: { token?: string; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export async function startHarness({ server = 'time-skipping', interceptors, database, seedReference: seeded = true, api: withApi = false }: HarnessOptions = {}): Promise<Harness> {
   const env = await (server === 'dev' ? devServerEnvironment() : timeSkippingEnvironment());
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
@@ -95,10 +111,16 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     const more = Array.from({ length: Math.max(0, ogEssmsCount - essms.length) }, freshFiness);
     await finess.insertEstablishments(extractionId, [...essms, ...more].map((nofinesset) => ({ nofinesset, nofinessej: og, rs: 'EHPAD', departement: '75', ...categories.ehpad })));
   };
+  const api = withApi ? await serveApi({ client, ledger, finess, campaigns: [campaignAround(await env.currentTimeMs())], taskQueue, now: () => env.currentTimeMs() }) : undefined;
   const harness: Harness = {
     env,
     ledger,
     databaseUrl,
+    get api() {
+      if (!api) throw new Error('start the harness with { api: true }');
+      return api.handle;
+    },
+    seed,
     async register({ request: overrides = {}, ogEssmsCount, campaign: campaignOverrides } = {}) {
       const orderDate = parisCivilDate(new Date(await env.currentTimeMs()));
       const request = bdcRequest({ campaignId: 'test-ms1', orderDate, ...overrides });
@@ -158,6 +180,7 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
       fs.writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify(historyToPlainJson(history), null, 1) + '\n');
     },
     async close() {
+      await api?.close();
       worker.shutdown();
       await running;
       await ledger.sql.close();
@@ -165,6 +188,32 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     },
   };
   return harness;
+}
+
+async function serveApi(deps: Omit<ApiDeps, 'tokens' | 'logger'>): Promise<{ handle: ApiHandle; close: () => Promise<void> }> {
+  const made = {
+    operator: newToken({ name: 'ops-1', role: 'operator' }),
+    admin: newToken({ name: 'admin-1', role: 'admin' }),
+    acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
+    rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
+  };
+  const app = await buildApi({ ...deps, tokens: new TokenRegistry(Object.values(made).map((m) => m.entry)), logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const handle: ApiHandle = {
+    url,
+    tokens: { operator: made.operator.secret, admin: made.admin.secret, acme: made.acme.secret, rival: made.rival.secret },
+    async call(method, path, { token, body, raw } = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      });
+      const text = await response.text();
+      const type = response.headers.get('content-type') ?? '';
+      return { status: response.status, body: type.includes('json') ? JSON.parse(text) : text };
+    },
+  };
+  return { handle, close: () => app.close() };
 }
 
 /** One harness per test file (one environment per file), started before its tests, torn down after. */

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { parisCivilDate } from '../../domain/calendar';
+import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
+import { harnessPerFile } from '../support/harness';
+import type { BdcRequest } from '../../domain/bdc';
+
+// Real HTTP against the API, on the dev server, with the real worker and ledger.
+const h = harnessPerFile({ server: 'dev', api: true });
+const today = () => parisCivilDate(new Date());
+
+async function registered(overrides: Partial<BdcRequest> = {}) {
+  const request = bdcRequest({ campaignId: 'test-ms1', orderDate: today(), ...overrides });
+  await h.seed(request, 3);
+  const { status, body } = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: { ...request, eventId: randomUUID() } });
+  expect(status).toBe(201);
+  await h.waitForStatus(body.bdcId, request.solutionReferenced ? 'awaiting_va' : 'awaiting_referencement');
+  return { bdcId: body.bdcId as string, request };
+}
+
+const vaBody = (request: BdcRequest) => vaRequestBody(request, new Date(Date.now() - 60_000).toISOString(), 584_000);
+
+test('an operator registers a BDC, the éditeur submits its VA, the ledger pays both parts', async () => {
+  const { bdcId, request } = await registered();
+  const { status, body } = await h.api.call('POST', `/bdcs/${bdcId}/va`, { token: h.api.tokens.acme, body: vaBody(request) });
+  expect(status).toBe(200);
+  expect(body.amounts).toMatchObject({ financedCents: 584_000, balanceCents: 408_800 });
+  expect(body.audit.at(-1)).toMatchObject({ by: { role: 'editeur', id: 'editeur-acme/acme-api' } });
+  const done = await h.waitForStatus(bdcId, 'completed');
+  expect(done.audit[0]).toMatchObject({ by: { role: 'operator', id: 'ops-1' } });
+  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+});
+
+test('a VA with problems is answered 422 with every reason, and nothing changes', async () => {
+  const { bdcId, request } = await registered();
+  const body = vaBody(request);
+  body.va.essms[0]!.tbb1 = { 'TBB.1.1': 0 };
+  body.invoice.ogFiness = '010003820';
+  const response = await h.api.call('POST', `/bdcs/${bdcId}/va`, { token: h.api.tokens.acme, body });
+  expect(response.status).toBe(422);
+  expect(response.body.refusals.map((r: { code: string }) => r.code)).toEqual(['va_tbb1_zero', 'invoice_other_og']);
+  expect((await h.state(bdcId)).status).toBe('awaiting_va');
+});
+
+test('malformed requests are answered 422 with the field paths', async () => {
+  const bad = { ...bdcRequest({ campaignId: 'test-ms1', orderDate: today() }), ogFiness: '12345', essms: [] };
+  const { status, body } = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: bad });
+  expect(status).toBe(422);
+  expect(body.refusals).toEqual(expect.arrayContaining([
+    expect.objectContaining({ path: 'body.ogFiness', message: 'a FINESS number has 9 characters (12345)' }),
+    expect.objectContaining({ path: 'body.essms', message: 'a BDC covers at least one ESSMS' }),
+  ]));
+  const notJson = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, raw: '{"editeurId": ' });
+  expect(notJson.status).toBe(400);
+  expect(notJson.body.refusals[0]).toMatchObject({ code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
+  const huge = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, raw: JSON.stringify({ x: 'x'.repeat(300_000) }) });
+  expect(huge.status).toBe(413);
+});
+
+test('a second registration of the same BDC is a 409', async () => {
+  const { request } = await registered();
+  const again = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: { ...request, eventId: randomUUID() } });
+  expect(again.status).toBe(409);
+  expect(again.body.refusals[0].code).toBe('already_registered');
+});
+
+test('an éditeur sees only its own BDCs; the list filters by status, éditeur and ESSMS', async () => {
+  const mine = await registered();
+  const theirs = await registered({ editeurId: 'editeur-rival' });
+  const list = async (token: string, query: string) => {
+    for (let i = 0; i < 50; i++) {
+      const { body } = await h.api.call('GET', `/bdcs?${query}`, { token });
+      if (body.bdcs.length) return body.bdcs.map((b: { bdcId: string }) => b.bdcId);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return [];
+  };
+  expect(await list(h.api.tokens.operator, `essms=${theirs.request.essms[0]}&status=awaiting_va&editeur=editeur-rival`)).toEqual([theirs.bdcId]);
+  expect(await list(h.api.tokens.acme, `essms=${mine.request.essms[0]}`)).toEqual([mine.bdcId]);
+  expect((await h.api.call('GET', `/bdcs?essms=${theirs.request.essms[0]}`, { token: h.api.tokens.acme })).body.bdcs).toEqual([]);
+  expect((await h.api.call('GET', `/bdcs/${theirs.bdcId}`, { token: h.api.tokens.acme })).status).toBe(404);
+  expect((await h.api.call('GET', `/bdcs/${theirs.bdcId}`, { token: h.api.tokens.rival })).status).toBe(200);
+});
+
+test('référencement: the éditeur files its dossier, the ANS decision for the solution releases every waiting BDC', async () => {
+  const solutionId = `sol-${randomUUID().slice(0, 8)}`;
+  const a = await registered({ solutionReferenced: false, solutionId });
+  const b = await registered({ solutionReferenced: false, solutionId });
+  const filed = await h.api.call('POST', `/bdcs/${a.bdcId}/referencement/dossier`, { token: h.api.tokens.acme, body: { eventId: randomUUID(), filedOn: today() } });
+  expect(filed.status).toBe(200);
+  expect(filed.body.referencement.dossierFiledAt).toBeDefined();
+  let decided: { applied: string[] } = { applied: [] };
+  const eventId = randomUUID();
+  for (let i = 0; i < 50 && decided.applied.length < 2; i++) {
+    decided = (await h.api.call('POST', `/solutions/${solutionId}/referencement/decision`, { token: h.api.tokens.operator, body: { eventId, decision: 'granted', decidedOn: today() } })).body;
+    if (decided.applied.length < 2) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(decided.applied.sort()).toEqual([a.bdcId, b.bdcId].sort());
+  await h.waitForStatus(a.bdcId, 'awaiting_va');
+  await h.waitForStatus(b.bdcId, 'awaiting_va');
+  expect((await h.money(a.bdcId)).orders).toEqual([['advance', 175_200]]);
+});
+
+test('cancellation after the advance, then the reimbursement recorded: the ledger holds both', async () => {
+  const { bdcId } = await registered();
+  const cancelled = await h.api.call('POST', `/bdcs/${bdcId}/cancellation`, { token: h.api.tokens.operator, body: { eventId: randomUUID(), reason: 'éditeur défaillant' } });
+  expect(cancelled.status).toBe(200);
+  await h.waitForStatus(bdcId, 'reimbursement_due');
+  const received = await h.api.call('POST', `/bdcs/${bdcId}/reimbursements`, { token: h.api.tokens.operator, body: { eventId: randomUUID(), amountCents: 175_200, receivedOn: today() } });
+  expect(received.status).toBe(200);
+  await h.waitForStatus(bdcId, 'reimbursed');
+  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [175_200] });
+  const late = await h.api.call('POST', `/bdcs/${bdcId}/cancellation`, { token: h.api.tokens.operator, body: { eventId: randomUUID(), reason: 'again' } });
+  expect(late.status).toBe(409);
+});
+
+test('reports, reconciliation and the accounting export', async () => {
+  const summary = await h.api.call('GET', '/reports/summary', { token: h.api.tokens.admin });
+  expect(summary.status).toBe(200);
+  const completed = summary.body.lines.find((l: { status: string; editeur: string }) => l.status === 'completed' && l.editeur === 'editeur-acme');
+  expect(completed).toMatchObject({ campaign: 'test-ms1', bdcs: 1, committedCents: 584_000, advancedCents: 175_200, paidCents: 584_000 });
+  const csv = await h.api.call('GET', '/reports/summary.csv', { token: h.api.tokens.operator });
+  expect(csv.body.split('\r\n')[0]).toBe('campaign,status,editeur,bdcs,committed_eur,advanced_eur,paid_eur,to_reimburse_eur,reimbursed_eur');
+  expect(csv.body).toContain('test-ms1,completed,editeur-acme,1,5840.00,1752.00,5840.00,0.00,0.00');
+  const reconciliation = await h.api.call('GET', '/ledger/reconciliation', { token: h.api.tokens.operator });
+  expect(reconciliation.body.differences).toEqual([]);
+  const orders = await h.api.call('GET', '/ledger/payment-orders.csv', { token: h.api.tokens.admin });
+  expect(orders.body.split('\r\n')[0]).toBe('payment_order_id,issued_at,bdc_id,kind,amount_eur,editeur_id,og_finess,campaign_id,idempotency_key');
+});
+
+test('the OpenAPI document and the docs page are served', async () => {
+  const doc = await h.api.call('GET', '/openapi.json');
+  expect(doc.status).toBe(200);
+  expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/bdcs', '/bdcs/{bdcId}', '/bdcs/{bdcId}/va', '/campaigns/{campaignId}/calendar/dry-run', '/reports/summary']));
+  expect((await h.api.call('GET', '/docs/')).status).toBe(200);
+});
