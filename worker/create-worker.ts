@@ -33,5 +33,8 @@ export function createBdcWorker(options: BdcWorkerOptions): Promise<Worker> {
     workflowBundle: options.workflowBundle,
     activities: { ...createLedgerActivities(options.ledger), ...createBdcMessagingActivities(options.client) },
     interceptors: options.interceptors,
+    // then in-flight activities are cancelled: one waiting on a workflow this worker no longer runs
+    // (a batch's update) must not hold the shutdown forever
+    shutdownGraceTime: '5 seconds',
   });
 }

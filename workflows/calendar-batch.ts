@@ -1,4 +1,4 @@
-import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler, type RetryPolicy } from '@temporalio/workflow';
 import type { BdcMessagingActivities } from '../activities/bdc-messaging';
 import type { CalendarAmendment } from '../domain/events';
 
@@ -20,10 +20,11 @@ export interface CalendarBatchProgress {
 export const calendarBatchProgress = defineQuery<CalendarBatchProgress>('progress');
 export const CALENDAR_BATCH_WORKFLOW_TYPE = 'calendarAmendmentBatch';
 
-const messaging = proxyActivities<BdcMessagingActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+const retry: RetryPolicy = { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 };
+const listing = proxyActivities<BdcMessagingActivities>({ startToCloseTimeout: '5 minutes', retry });
+// one update takes well under a second; a short timeout lets the server give an amendment lost with
+// its worker (a restart) to the next worker quickly
+const messaging = proxyActivities<BdcMessagingActivities>({ startToCloseTimeout: '10 seconds', retry });
 
 const PARALLEL = 20;
 
@@ -33,14 +34,15 @@ const PARALLEL = 20;
  */
 export async function calendarAmendmentBatch({ campaignId, amendment }: CalendarBatchInput): Promise<CalendarBatchProgress> {
   const progress: CalendarBatchProgress = { campaignId, applied: 0, skipped: [], done: false };
+  const applied = new Set<string>();
   setHandler(calendarBatchProgress, () => progress);
-  const bdcIds = await messaging.runningBdcsOfCampaign(campaignId);
+  const bdcIds = await listing.runningBdcsOfCampaign(campaignId);
   progress.total = bdcIds.length;
   for (let i = 0; i < bdcIds.length; i += PARALLEL) {
     await Promise.all(
       bdcIds.slice(i, i + PARALLEL).map(async (bdcId) => {
         const outcome = await messaging.amendBdcCalendar(bdcId, { ...amendment, eventId: `${amendment.eventId}:${bdcId}` });
-        if (outcome.applied) progress.applied++;
+        if (outcome.applied) progress.applied = applied.add(bdcId).size;
         else progress.skipped.push({ bdcId, reason: outcome.reason });
       }),
     );

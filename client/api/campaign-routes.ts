@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { civilDateSchema, endOfParisDay } from '../../domain/calendar';
 import { campaignDeadlines } from '../../domain/campaign';
@@ -71,13 +71,16 @@ export function campaignRoutes(app: Api, deps: ApiDeps) {
     await recordAmendment(deps.ledger.sql, campaign.id, { eventId, reason, orderDeadline, closingDate, actor: actor.id });
     const instants = campaignDeadlines({ orderDeadline: orderDeadline ?? campaign.orderDeadline, closingDate: closingDate ?? campaign.closingDate });
     const batchId = `calendar-${campaign.id}-${eventId}`;
-    // the same event id finds the batch it already started
+    // the same event id finds the batch it already started, running or done
     await client.workflow.start<typeof calendarAmendmentBatch>(CALENDAR_BATCH_WORKFLOW_TYPE, {
       workflowId: batchId,
       taskQueue: deps.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{ campaignId: campaign.id, amendment: { eventId, actor, reason, ...(orderDeadline ? { orderDeadline: instants.orderDeadline } : {}), ...(closingDate ? { closing: instants.closing } : {}) } }],
       staticSummary: `Calendar amendment of ${campaign.id}: ${[orderDeadline && `order deadline ${orderDeadline}`, closingDate && `closing ${closingDate}`].filter(Boolean).join(', ')}`,
+    }).catch((err: unknown) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     });
     return reply.status(202).header('location', `/calendar-batches/${batchId}`).send({ batchId });
   });

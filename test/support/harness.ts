@@ -64,6 +64,8 @@ export interface Harness {
   sleepPast(instant: string, extraMs?: number): Promise<void>;
   /** polls the state until the status is reached (the worker processes fired timers asynchronously) */
   waitForStatus(bdcId: string, status: BdcView['status']): Promise<BdcView>;
+  /** stops the worker as a deployment or a crash would (in-flight tasks finish), then starts a new one */
+  restartWorker(): Promise<void>;
   /** records the receipt of everything still due and answers the final state */
   reimburseInFull(bdcId: string): Promise<BdcView>;
   /** the BDC's ledger records as [kind, cents] pairs, in the order they were written */
@@ -98,8 +100,11 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
   const env = await (server === 'dev' ? devServerEnvironment() : timeSkippingEnvironment());
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
-  const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, client: env.client, workflowBundle, interceptors });
-  const running = worker.run();
+  const startWorker = async () => {
+    const w: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, client: env.client, workflowBundle, interceptors });
+    return { worker: w, running: w.run() };
+  };
+  let current = await startWorker();
   const client = env.client;
   const finess = new FinessReference(ledger.sql);
   const extractionId = seeded ? await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'harness', 'utf-8') : 0;
@@ -160,6 +165,11 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    async restartWorker() {
+      current.worker.shutdown();
+      await current.running;
+      current = await startWorker();
+    },
     async reimburseInFull(bdcId) {
       const { amounts } = await harness.state(bdcId);
       await harness.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: amounts.toReimburseCents - amounts.reimbursedCents, receivedAt: iso(await env.currentTimeMs()) });
@@ -181,8 +191,8 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     },
     async close() {
       await api?.close();
-      worker.shutdown();
-      await running;
+      current.worker.shutdown();
+      await current.running;
       await ledger.sql.close();
       await env.teardown();
     },
