@@ -1,128 +1,241 @@
 #!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
-import { loadCampaigns } from '../config/campaigns';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env';
-import { Ledger } from '../db/ledger';
+import { FinessReference } from '../db/finess';
 import { openDatabase } from '../db/open';
 import { DatabaseBusyError } from '../db/pglite';
-import { FinessReference } from '../db/finess';
-import type { Sql } from '../db/sql';
 import { finessSchema } from '../domain/finess';
-import { RefusedError, refuse } from '../domain/refusal';
-import { importFinessExtraction, type Progress } from './finess-import';
-import { allBdcViews, reconcile } from './ledger-reconciliation';
-import { paymentOrdersCsv } from './ledger-export';
+import { formatEuros } from '../domain/money';
+import { RefusedError, refuse, type Refusal } from '../domain/refusal';
+import { ApiClient, ApiError } from './api-client';
+import { importBdcs, refusedRowsCsv } from './bdc-import';
+import { parseCsv } from './csv';
+import { importFinessExtraction } from './finess-import';
+import { progressBar } from './progress';
 
 /** Exit codes, documented in the README. */
 export const EXIT = { ok: 0, differences: 1, usage: 2, unavailable: 3, failure: 4, refused: 5 } as const;
 
-const usage = `usage:
-  sons campaigns                   the configured campaigns (shipped and CAMPAIGNS_FILE)
-  sons finess import FILE          import a FINESS extraction (a new version; earlier BDCs keep theirs)
-  sons finess exclusions FILE      import ESSMS excluded for ESMS numérique funding (CSV: finess;reason)
-  sons ledger reconcile [--json]   compare every BDC's state with the ledger; exit 1 on any difference
-  sons ledger export [--out FILE]  payment orders as CSV (UTF-8, euros with two decimals)`;
+const usage = `usage: sons <command> [options]   (--json for machine-readable output)
+  campaigns                                       the campaigns and their calendars
+  bdc list [--status S] [--campaign C] [--editeur E] [--og F] [--essms F]
+  bdc show BDC_ID                                 full state and audit trail
+  bdc cancel BDC_ID --reason TEXT
+  bdc reimbursement BDC_ID --cents N --on DATE
+  bdc dossier BDC_ID --on DATE                    référencement dossier filed
+  bdc decision BDC_ID --decision granted|refused --on DATE
+  bdc va BDC_ID FILE.json                         an éditeur's VA and invoice
+  solution decision SOLUTION_ID --decision granted|refused --on DATE
+  calendar amend CAMPAIGN [--order-deadline DATE] [--closing DATE] --reason TEXT [--dry-run]
+  calendar progress BATCH_ID
+  import FILE.csv [--refused OUT.csv]             register a batch of BDCs (idempotent)
+  report [--csv]                                  summary by campaign, status, éditeur
+  ledger reconcile                                exit 1 on any difference
+  ledger export [--out FILE]                      payment orders as CSV
+  finess import FILE                              a FINESS extraction (direct to the database)
+  finess exclusions FILE                          ESMS numérique exclusions, "finess;reason" lines
+The API is SONS_API_URL (default http://127.0.0.1:$API_PORT); the token SONS_TOKEN, or on this machine
+the operator token npm start made (DATA_DIR/dev-credentials.json).`;
 
-async function withDatabase<T>(config: Config, fn: (sql: Sql) => Promise<T>): Promise<T> {
+type Json = Record<string, unknown>;
+
+function apiFor(config: Config): ApiClient {
+  const url = process.env.SONS_API_URL ?? `http://127.0.0.1:${config.API_PORT}`;
+  let token = process.env.SONS_TOKEN;
+  const credentials = path.join(config.DATA_DIR, 'dev-credentials.json');
+  if (!token && fs.existsSync(credentials)) token = (JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator?: string }).operator;
+  return new ApiClient(url.replace(/\/$/, ''), token);
+}
+
+async function withDatabase<T>(config: Config, fn: (reference: FinessReference) => Promise<T>): Promise<T> {
   const sql = await openDatabase(config);
   try {
-    return await fn(sql);
+    return await fn(new FinessReference(sql));
   } finally {
     await sql.close();
   }
 }
 
-const withLedger = <T>(config: Config, fn: (ledger: Ledger) => Promise<T>) => withDatabase(config, (sql) => fn(new Ledger(sql)));
-
-/** A bar on a terminal, a line every 10 % otherwise (CI logs). */
-function progressBar(out: NodeJS.WriteStream): Progress {
-  let lastTenth = -1;
-  return ({ rowsRead, bytesRead, bytesTotal }) => {
-    const ratio = bytesTotal ? bytesRead / bytesTotal : 1;
-    if (out.isTTY) {
-      const width = 30;
-      out.write(`\r[${'#'.repeat(Math.round(ratio * width)).padEnd(width, '.')}] ${Math.round(ratio * 100)}% ${rowsRead} rows`);
-    } else if (Math.floor(ratio * 10) > lastTenth) {
-      lastTenth = Math.floor(ratio * 10);
-      out.write(`${lastTenth * 10}% ${rowsRead} rows\n`);
-    }
-  };
+function table(rows: Json[], columns: string[]): string {
+  const cell = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(' ') : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n';
 }
 
 /** `finess;reason` lines (a header line is skipped); every FINESS is validated. */
 function parseExclusions(text: string): { finess: string; reason: string }[] {
-  return text
-    .split(/\r?\n/)
-    .map((line, i) => ({ line: line.trim(), i }))
-    .filter(({ line, i }) => line && !(i === 0 && /^finess/i.test(line)))
-    .map(({ line, i }) => {
-      const [raw = '', reason = 'financed by ESMS numérique for a référencé DUI'] = line.split(';');
+  return parseCsv(text)
+    .filter((row, i) => !(i === 0 && /^finess/i.test(row[0] ?? '')))
+    .map(([raw = '', reason = 'financed by ESMS numérique for a référencé DUI'], i) => {
       const parsed = finessSchema.safeParse(raw);
-      if (!parsed.success) throw refuse('invalid_finess', `line ${i + 1}: ${parsed.error.issues[0]?.message}`, `line.${i + 1}`, raw);
+      if (!parsed.success) throw refuse('invalid_finess', `row ${i + 1}: ${parsed.error.issues[0]?.message}`, `row.${i + 1}`, raw);
       return { finess: parsed.data, reason: reason.trim() };
     });
 }
 
-async function run(args: string[]): Promise<number> {
+async function run(argv: string[]): Promise<number> {
+  const { values: o, positionals: p } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' }, csv: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
+      status: { type: 'string' }, campaign: { type: 'string' }, editeur: { type: 'string' }, og: { type: 'string' }, essms: { type: 'string' },
+      reason: { type: 'string' }, cents: { type: 'string' }, on: { type: 'string' }, decision: { type: 'string' },
+      'order-deadline': { type: 'string' }, closing: { type: 'string' }, out: { type: 'string' }, refused: { type: 'string' }, 'event-id': { type: 'string' },
+    },
+  });
   const config = loadConfig();
-  const [group, command, ...rest] = args;
-  if (group === 'campaigns' && command === undefined) {
-    for (const c of loadCampaigns(config)) {
-      process.stdout.write(`${c.id}\t${c.couloir}\topens ${c.openingDate}\torders by ${c.orderDeadline}\tcloses ${c.closingDate}\t${c.label}\n`);
+  const api = apiFor(config);
+  const eventId = o['event-id'] ?? randomUUID();
+  const print = (value: unknown, human: () => string) => process.stdout.write(o.json ? `${JSON.stringify(value, null, 2)}\n` : human());
+  const showBdc = (v: Json) => print(v, () => `${v.bdcId}  ${v.status}${v.reimbursementOverdue ? ' (reimbursement overdue)' : ''}\n${table((v.audit as Json[]) ?? [], ['at', 'what', 'eventId'])}`);
+  const [command, sub, arg, arg2] = p;
+
+  const singleWord = ['campaigns', 'import', 'report'].includes(command ?? '');
+  switch (singleWord ? command : `${command ?? ''} ${sub ?? ''}`.trim()) {
+    case 'campaigns': {
+      const campaigns = await api.request<Json[]>('GET', '/campaigns');
+      print(campaigns, () => table(campaigns, ['id', 'couloir', 'openingDate', 'orderDeadline', 'closingDate', 'label']));
+      return EXIT.ok;
     }
-    return EXIT.ok;
-  }
-  if (group === 'finess' && command === 'import' && rest[0]) {
-    const file = rest[0];
-    const summary = await withDatabase(config, (sql) => importFinessExtraction(new FinessReference(sql), file, progressBar(process.stderr)));
-    process.stderr.write('\n');
-    const { extraction, encoding, rejections } = summary;
-    process.stdout.write(`extraction of ${extraction.date} (#${extraction.id}, ${encoding}): ${extraction.rowsRead} rows read, ${extraction.rowsKept} kept, ${extraction.rowsRejected} rejected\n`);
-    for (const [reason, r] of Object.entries(rejections)) process.stdout.write(`  ${r.count} × ${reason} (lines ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''})\n`);
-    return EXIT.ok;
-  }
-  if (group === 'finess' && command === 'exclusions' && rest[0]) {
-    const entries = parseExclusions(fs.readFileSync(rest[0], 'utf8'));
-    const total = await withDatabase(config, (sql) => new FinessReference(sql).importExclusions(entries));
-    process.stdout.write(`${entries.length} exclusions imported; the list holds ${total}\n`);
-    return EXIT.ok;
-  }
-  if (group === 'ledger' && command === 'export') {
-    const outIndex = rest.indexOf('--out');
-    const csv = await withLedger(config, paymentOrdersCsv);
-    if (outIndex >= 0 && rest[outIndex + 1]) fs.writeFileSync(rest[outIndex + 1]!, csv, 'utf8');
-    else process.stdout.write(csv);
-    return EXIT.ok;
-  }
-  if (group === 'ledger' && command === 'reconcile') {
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}` });
-    try {
-      const views = await allBdcViews(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }));
-      const differences = await withLedger(config, async (ledger) => reconcile(views, await ledger.entries()));
-      if (rest.includes('--json')) process.stdout.write(`${JSON.stringify({ bdcs: views.length, differences }, null, 2)}\n`);
-      else {
-        for (const d of differences) process.stdout.write(`${d.bdcId}\t${d.kind}\t${d.what}\n`);
-        process.stdout.write(`${views.length} BDCs compared, ${differences.length} difference(s)\n`);
+    case 'bdc list': {
+      const query = new URLSearchParams(Object.entries({ status: o.status, campaign: o.campaign, editeur: o.editeur, og: o.og, essms: o.essms }).filter((e): e is [string, string] => e[1] !== undefined));
+      const page = await api.request<{ bdcs: Json[] }>('GET', `/bdcs?${query}`);
+      print(page, () => table(page.bdcs, ['bdcId', 'status', 'campaign', 'editeur', 'og', 'ceilingCents', 'nextDeadline']));
+      return EXIT.ok;
+    }
+    case 'bdc show':
+      if (!arg) break;
+      showBdc(await api.request<Json>('GET', `/bdcs/${encodeURIComponent(arg)}`));
+      return EXIT.ok;
+    case 'bdc cancel':
+      if (!arg || !o.reason) break;
+      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/cancellation`, { eventId, reason: o.reason }));
+      return EXIT.ok;
+    case 'bdc reimbursement':
+      if (!arg || !o.cents || !o.on) break;
+      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/reimbursements`, { eventId, amountCents: Number(o.cents), receivedOn: o.on }));
+      return EXIT.ok;
+    case 'bdc dossier':
+      if (!arg || !o.on) break;
+      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/referencement/dossier`, { eventId, filedOn: o.on }));
+      return EXIT.ok;
+    case 'bdc decision':
+      if (!arg || !o.decision || !o.on) break;
+      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/referencement/decision`, { eventId, decision: o.decision, decidedOn: o.on }));
+      return EXIT.ok;
+    case 'bdc va':
+      if (!arg || !arg2) break;
+      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/va`, { eventId, ...(JSON.parse(fs.readFileSync(arg2, 'utf8')) as Json) }));
+      return EXIT.ok;
+    case 'solution decision': {
+      if (!arg || !o.decision || !o.on) break;
+      const result = await api.request<{ applied: string[]; refused: Json[] }>('POST', `/solutions/${encodeURIComponent(arg)}/referencement/decision`, { eventId, decision: o.decision, decidedOn: o.on });
+      print(result, () => `${result.applied.length} BDC(s) decided, ${result.refused.length} refused\n`);
+      return result.refused.length ? EXIT.refused : EXIT.ok;
+    }
+    case 'calendar amend': {
+      if (!arg || (!o.closing && !o['order-deadline'])) break;
+      const dates = { ...(o.closing ? { closingDate: o.closing } : {}), ...(o['order-deadline'] ? { orderDeadline: o['order-deadline'] } : {}) };
+      if (o['dry-run']) {
+        const plan = await api.request<{ bdcs: Json[]; runningBdcs: number; outcomeChanges: number }>('POST', `/campaigns/${arg}/calendar/dry-run`, dates);
+        print(plan, () => `${table(plan.bdcs, ['bdcId', 'status', 'closing', 'newClosing', 'effect'])}${plan.runningBdcs} running BDCs, ${plan.outcomeChanges} would lapse at once\n`);
+        return EXIT.ok;
       }
-      return differences.length ? EXIT.differences : EXIT.ok;
-    } finally {
-      await connection.close();
+      if (!o.reason) break;
+      const { batchId } = await api.request<{ batchId: string }>('POST', `/campaigns/${arg}/calendar`, { eventId, reason: o.reason, ...dates });
+      const bar = progressBar(process.stderr, 'amending');
+      for (;;) {
+        const progress = await api.request<{ total?: number; applied: number; skipped: Json[]; done: boolean }>('GET', `/calendar-batches/${batchId}`);
+        bar(progress.applied + progress.skipped.length, progress.total ?? 0, `${progress.applied} applied, ${progress.skipped.length} skipped`);
+        if (progress.done) {
+          print({ batchId, ...progress }, () => `batch ${batchId}: ${progress.applied} BDCs amended, ${progress.skipped.length} skipped\n`);
+          return EXIT.ok;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    case 'calendar progress': {
+      if (!arg) break;
+      const progress = await api.request<{ total?: number; applied: number; skipped: Json[]; done: boolean }>('GET', `/calendar-batches/${encodeURIComponent(arg)}`);
+      print(progress, () => `${progress.applied} of ${progress.total ?? '?'} BDCs amended, ${progress.skipped.length} skipped${progress.done ? ', done' : ''}\n`);
+      return EXIT.ok;
+    }
+    case 'import': {
+      if (!sub) break;
+      const started = Date.now();
+      const result = await importBdcs(api, parseCsv(fs.readFileSync(sub, 'utf8')), { onProgress: progressBar(process.stderr, 'registering') });
+      const refusedFile = o.refused ?? `${sub.replace(/\.csv$/i, '')}.refused.csv`;
+      if (result.refused.length) fs.writeFileSync(refusedFile, refusedRowsCsv(result.refused), 'utf8');
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      print({ ...result, refused: result.refused.length, refusedFile: result.refused.length ? refusedFile : undefined, seconds: Number(seconds) }, () =>
+        `${result.registered} registered, ${result.skipped} already registered (skipped), ${result.refused.length} refused${result.refused.length ? ` → ${refusedFile}` : ''} in ${seconds} s\n`);
+      return result.refused.length ? EXIT.refused : EXIT.ok;
+    }
+    case 'report': {
+      if (o.csv) {
+        process.stdout.write(await api.request<string>('GET', '/reports/summary.csv'));
+        return EXIT.ok;
+      }
+      const { lines } = await api.request<{ lines: Json[] }>('GET', '/reports/summary');
+      const euros = (k: string) => (l: Json) => formatEuros(Number(l[k]));
+      print(lines, () => table(lines.map((l) => ({ ...l, committed: euros('committedCents')(l), advanced: euros('advancedCents')(l), paid: euros('paidCents')(l), toReimburse: euros('toReimburseCents')(l), reimbursed: euros('reimbursedCents')(l) })), ['campaign', 'status', 'editeur', 'bdcs', 'committed', 'advanced', 'paid', 'toReimburse', 'reimbursed']));
+      return EXIT.ok;
+    }
+    case 'ledger reconcile': {
+      const result = await api.request<{ bdcs: number; differences: Json[] }>('GET', '/ledger/reconciliation');
+      print(result, () => `${result.differences.length ? table(result.differences, ['bdcId', 'kind', 'what']) : ''}${result.bdcs} BDCs compared, ${result.differences.length} difference(s)\n`);
+      return result.differences.length ? EXIT.differences : EXIT.ok;
+    }
+    case 'ledger export': {
+      const csv = await api.request<string>('GET', '/ledger/payment-orders.csv');
+      if (o.out) fs.writeFileSync(o.out, csv, 'utf8');
+      else process.stdout.write(csv);
+      return EXIT.ok;
+    }
+    case 'finess import': {
+      if (!arg) break;
+      const bar = progressBar(process.stderr, 'importing');
+      const { extraction, encoding, rejections } = await withDatabase(config, (reference) => importFinessExtraction(reference, arg, (p) => bar(p.bytesRead, p.bytesTotal, `${p.rowsRead} rows`)));
+      print({ extraction, encoding, rejections }, () =>
+        `extraction of ${extraction.date} (#${extraction.id}, ${encoding}): ${extraction.rowsRead} rows read, ${extraction.rowsKept} kept, ${extraction.rowsRejected} rejected\n` +
+        Object.entries(rejections).map(([reason, r]) => `  ${r.count} × ${reason} (lines ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''})\n`).join(''));
+      return EXIT.ok;
+    }
+    case 'finess exclusions': {
+      if (!arg) break;
+      const entries = parseExclusions(fs.readFileSync(arg, 'utf8'));
+      const total = await withDatabase(config, (reference) => reference.importExclusions(entries));
+      print({ imported: entries.length, total }, () => `${entries.length} exclusions imported; the list holds ${total}\n`);
+      return EXIT.ok;
     }
   }
   process.stderr.write(`${usage}\n`);
   return EXIT.usage;
 }
 
+function printRefusals(refusals: Refusal[]) {
+  process.stderr.write(`sons: refused:\n${refusals.map((r) => `  ${r.code}${r.path ? ` (${r.path})` : ''}: ${r.message}`).join('\n')}\n`);
+}
+
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof ApiError) {
+      printRefusals(err.refusals);
+      process.exit(err.status === 0 || err.status === 401 || err.status === 403 ? EXIT.unavailable : err.status >= 500 ? EXIT.failure : EXIT.refused);
+    }
     if (err instanceof RefusedError) {
-      process.stderr.write(`sons: refused:\n${err.refusals.map((r) => `  ${r.code}${r.path ? ` (${r.path})` : ''}: ${r.message}`).join('\n')}\n`);
+      printRefusals(err.refusals);
       process.exit(EXIT.refused);
     }
-    const known = err instanceof ConfigError || err instanceof DatabaseBusyError;
-    process.stderr.write(`sons: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
-    process.exit(known ? EXIT.unavailable : EXIT.failure);
+    const badArgs = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false;
+    const unavailable = err instanceof ConfigError || err instanceof DatabaseBusyError;
+    process.stderr.write(`sons: ${badArgs || unavailable ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
+    process.exit(badArgs ? EXIT.usage : unavailable ? EXIT.unavailable : EXIT.failure);
   },
 );

@@ -9,15 +9,14 @@ import { event, validVa } from '../support/bdc-fixtures';
 import { postgresBackend } from '../support/database';
 import { startHarness, type Harness } from '../support/harness';
 
-// On the dev server (real visibility) with the ledger on PostgreSQL, which the CLI reaches as another
-// process would.
+// On the dev server (real visibility) with the ledger on PostgreSQL; the CLI reaches it through the API.
 const run = promisify(execFile);
 const cli = path.resolve(__dirname, '..', '..', 'dist', 'client', 'cli.js');
 
 let h: Harness;
 let completed: string, cancelled: string, waiting: string;
 beforeAll(async () => {
-  h = await startHarness({ server: 'dev', database: postgresBackend() });
+  h = await startHarness({ server: 'dev', database: postgresBackend(), api: true });
   const a = await h.register();
   await h.waitForStatus(a.bdcId, 'awaiting_va');
   await h.send(a.bdcId, bdcMessages.vaSubmitted, validVa(a.request, new Date().toISOString(), 584_000));
@@ -33,7 +32,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const sons = (args: string[]) =>
-  run('node', [cli, ...args], { env: { ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.env.address, LOG_LEVEL: 'warn' } }).then(
+  run('node', [cli, ...args], { env: { ...process.env, SONS_API_URL: h.api.url, SONS_TOKEN: h.api.tokens.admin } }).then(
     ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
     (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
   );

@@ -1,0 +1,30 @@
+import type { Refusal } from '../domain/refusal';
+
+/** What the API answered, refusals included: the CLI prints them as they came. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly refusals: Refusal[]) {
+    super(refusals.map((r) => `${r.code}${r.path ? ` (${r.path})` : ''}: ${r.message}`).join('\n'));
+  }
+}
+
+/** A small client of the sons-engine HTTP API, bearer-authenticated. */
+export class ApiClient {
+  constructor(readonly baseUrl: string, private readonly token: string | undefined) {}
+
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ApiError(0, [{ code: 'unreachable', message: `the API at ${this.baseUrl} does not answer (${(err as Error).message}); is npm start running?`, path: '' }]);
+    }
+    const text = await response.text();
+    const parsed = (response.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
+    if (!response.ok) throw new ApiError(response.status, (parsed as { refusals?: Refusal[] }).refusals ?? [{ code: `http_${response.status}`, message: String(text).slice(0, 200), path: '' }]);
+    return parsed as T;
+  }
+}

@@ -1,0 +1,67 @@
+import type { Refusal } from '../domain/refusal';
+import { ApiError, type ApiClient } from './api-client';
+import { toCsv } from './csv';
+
+/** The columns of a bulk registration file, in order (`essms`: FINESS numbers separated by `|`). */
+export const importColumns = ['editeur_id', 'reference', 'campaign_id', 'solution_id', 'og_finess', 'essms', 'order_date', 'solution_referenced'] as const;
+
+export interface ImportResult {
+  registered: number;
+  /** already registered by an earlier run: the import is idempotent */
+  skipped: number;
+  refused: { line: number; row: string[]; refusals: Refusal[] }[];
+}
+
+function requestOf(row: string[]) {
+  const at = (c: (typeof importColumns)[number]) => (row[importColumns.indexOf(c)] ?? '').trim();
+  const referenced = at('solution_referenced').toLowerCase();
+  return {
+    editeurId: at('editeur_id'),
+    reference: at('reference'),
+    campaignId: at('campaign_id'),
+    solutionId: at('solution_id'),
+    ogFiness: at('og_finess'),
+    essms: at('essms').split(/[|\s]+/).filter(Boolean),
+    orderDate: at('order_date'),
+    solutionReferenced: ['true', 'oui', 'yes', '1'].includes(referenced) ? true : ['false', 'non', 'no', '0'].includes(referenced) ? false : (referenced as unknown as boolean),
+    // the same row always carries the same event id, so a re-run is recognised
+    eventId: `import:${at('editeur_id')}:${at('reference')}`,
+  };
+}
+
+/** Registers every row through the API, a few at a time; a refused row is kept with its reasons. */
+export async function importBdcs(api: ApiClient, rows: string[][], options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<ImportResult> {
+  const [header, ...data] = rows;
+  if (!header || header.slice(0, importColumns.length).map((h) => h.trim().toLowerCase()).join() !== importColumns.join()) {
+    throw new ApiError(0, [{ code: 'bad_header', message: `the first line must be the columns ${importColumns.join(';')}`, path: 'line.1' }]);
+  }
+  const result: ImportResult = { registered: 0, skipped: 0, refused: [] };
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < data.length) {
+      const index = next++;
+      try {
+        await api.request('POST', '/bdcs', requestOf(data[index]!));
+        result.registered++;
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.status === 0 || err.status >= 500 || err.status === 401 || err.status === 403) throw err;
+        if (err.refusals[0]?.code === 'already_registered') result.skipped++;
+        else result.refused.push({ line: index + 2, row: data[index]!, refusals: err.refusals });
+      }
+      options.onProgress?.(++done, data.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, data.length) }, worker));
+  result.refused.sort((a, b) => a.line - b.line);
+  return result;
+}
+
+/** The refused rows as a file to fix and import again: the row, then its reasons. */
+export function refusedRowsCsv(refused: ImportResult['refused']): string {
+  return toCsv(refused, [
+    ...importColumns.map((c, i) => ({ header: c, value: (r: ImportResult['refused'][number]) => r.row[i] ?? '' })),
+    { header: 'line', value: (r) => r.line },
+    { header: 'reasons', value: (r) => r.refusals.map((x) => `${x.path}: ${x.message}`).join(' | ') },
+  ]);
+}

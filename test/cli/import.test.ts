@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parisCivilDate } from '../../domain/calendar';
+import { importColumns } from '../../client/bdc-import';
+import { bdcRequest } from '../support/bdc-fixtures';
+import { harnessPerFile } from '../support/harness';
+
+// The built `sons` binary against the API, as an operator runs it.
+const run = promisify(execFile);
+const cli = path.resolve(__dirname, '..', '..', 'dist', 'client', 'cli.js');
+const h = harnessPerFile({ server: 'dev', api: true });
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sons-cli-'));
+const ROWS = 1_000;
+
+const sons = (args: string[], token = h.api.tokens.operator) =>
+  run('node', [cli, ...args], { env: { ...process.env, SONS_API_URL: h.api.url, SONS_TOKEN: token }, maxBuffer: 1 << 24 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+  );
+
+test(`sons import registers ${ROWS} BDCs, a re-run skips them all, refused rows come back with their reasons`, async () => {
+  const requests = Array.from({ length: ROWS }, () => bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date()) }));
+  for (const r of requests) await h.seed(r, 3);
+  const line = (r: (typeof requests)[number]) => [r.editeurId, r.reference, r.campaignId, r.solutionId, r.ogFiness, r.essms.join('|'), r.orderDate, String(r.solutionReferenced)].join(';');
+  const file = path.join(dir, 'bdcs.csv');
+  fs.writeFileSync(file, [importColumns.join(';'), ...requests.map(line)].join('\n'));
+
+  const first = await sons(['import', file, '--json']);
+  expect(first.code).toBe(0);
+  const summary = JSON.parse(first.stdout);
+  expect(summary).toMatchObject({ registered: ROWS, skipped: 0, refused: 0 });
+  process.stdout.write(`[measure] sons import of ${ROWS} rows: ${summary.seconds} s\n`);
+
+  const again = JSON.parse((await sons(['import', file, '--json'])).stdout);
+  expect(again).toMatchObject({ registered: 0, skipped: ROWS, refused: 0 });
+
+  const bad = path.join(dir, 'bad.csv');
+  const fresh = bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date()) });
+  await h.seed(fresh, 3);
+  fs.writeFileSync(bad, [importColumns.join(';'), line(fresh), line({ ...requests[0]!, reference: 'OTHER-REF' }), line({ ...fresh, reference: 'BAD-1', ogFiness: '123' }), line({ ...fresh, reference: 'BAD-2', campaignId: 'vague9' })].join('\n'));
+  const mixed = await sons(['import', bad]);
+  expect(mixed.code).toBe(5);
+  expect(mixed.stdout).toMatch(/^1 registered, 0 already registered \(skipped\), 3 refused → .*bad\.refused\.csv in [\d.]+ s\n$/);
+  const refused = fs.readFileSync(path.join(dir, 'bad.refused.csv'), 'utf8').split('\r\n');
+  expect(refused[0]).toBe(`${importColumns.join(',')},line,reasons`);
+  expect(refused[1]).toMatch(new RegExp(`^editeur-acme,OTHER-REF,.*,3,essms.0: ESSMS ${requests[0]!.essms[0]} is already financed by BDC bdc-editeur-acme-${requests[0]!.reference}`));
+  expect(refused[2]).toContain(',4,body.ogFiness: a FINESS number has 9 characters (123)');
+  expect(refused[3]).toContain(',5,campaignId: no campaign vague9');
+});
+
+test('the human table and --json of the same listing, and documented exit codes', async () => {
+  const { code, stdout } = await sons(['bdc', 'list', '--editeur', 'editeur-acme']);
+  expect(code).toBe(0);
+  expect(stdout.split('\n')[0]).toMatch(/^bdcId\s+status\s+campaign\s+editeur\s+og\s+ceilingCents\s+nextDeadline$/);
+  const json = JSON.parse((await sons(['bdc', 'list', '--editeur', 'editeur-acme', '--json'])).stdout);
+  expect(json.bdcs.length).toBeGreaterThan(0);
+  expect((await sons(['bdc', 'show', 'bdc-nobody'])).code).toBe(5);
+  expect((await sons(['bdc', 'list'], 'sons_not-a-valid-token-at-all')).code).toBe(3);
+  expect((await sons(['frobnicate'])).code).toBe(2);
+});
