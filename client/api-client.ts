@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Refusal } from '../domain/refusal';
 
 /** What the API answered, refusals included: the CLI prints them as they came. */
@@ -11,14 +14,25 @@ export class ApiError extends Error {
 export class ApiClient {
   constructor(readonly baseUrl: string, private readonly token: string | undefined) {}
 
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.send<T>(method, path, body === undefined ? {} : { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+  }
+
+  /** Streams a file as text/csv. */
+  upload<T = unknown>(path: string, file: string): Promise<T> {
+    const stream = Readable.toWeb(fs.createReadStream(file)) as ReadableStream;
+    return this.send<T>('POST', path, { 'content-type': 'text/csv', 'x-file-name': basename(file) }, stream);
+  }
+
+  private async send<T>(method: string, path: string, headers: Record<string, string>, body: string | ReadableStream | undefined): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+        headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...headers },
+        body,
+        ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      } as RequestInit);
     } catch (err) {
       throw new ApiError(0, [{ code: 'unreachable', message: `the API at ${this.baseUrl} does not answer (${(err as Error).message}); is npm start running?`, path: '' }]);
     }

@@ -4,16 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env';
-import { FinessReference } from '../db/finess';
-import { openDatabase } from '../db/open';
-import { DatabaseBusyError } from '../db/pglite';
-import { finessSchema } from '../domain/finess';
 import { formatEuros } from '../domain/money';
-import { RefusedError, refuse, type Refusal } from '../domain/refusal';
+import type { Refusal } from '../domain/refusal';
 import { ApiClient, ApiError } from './api-client';
 import { importBdcs, refusedRowsCsv } from './bdc-import';
 import { parseCsv } from './csv';
-import { importFinessExtraction } from './finess-import';
 import { progressBar } from './progress';
 
 /** Exit codes, documented in the README. */
@@ -35,7 +30,7 @@ const usage = `usage: sons <command> [options]   (--json for machine-readable ou
   report [--csv]                                  summary by campaign, status, éditeur
   ledger reconcile                                exit 1 on any difference
   ledger export [--out FILE]                      payment orders as CSV
-  finess import FILE                              a FINESS extraction (direct to the database)
+  finess import FILE                              a FINESS extraction (a new version)
   finess exclusions FILE                          ESMS numérique exclusions, "finess;reason" lines
 The API is SONS_API_URL (default http://127.0.0.1:$API_PORT); the token SONS_TOKEN, or on this machine
 the operator token npm start made (DATA_DIR/dev-credentials.json).`;
@@ -50,15 +45,6 @@ function apiFor(config: Config): ApiClient {
   return new ApiClient(url.replace(/\/$/, ''), token);
 }
 
-async function withDatabase<T>(config: Config, fn: (reference: FinessReference) => Promise<T>): Promise<T> {
-  const sql = await openDatabase(config);
-  try {
-    return await fn(new FinessReference(sql));
-  } finally {
-    await sql.close();
-  }
-}
-
 function table(rows: Json[], columns: string[]): string {
   const cell = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(' ') : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
@@ -66,15 +52,11 @@ function table(rows: Json[], columns: string[]): string {
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n';
 }
 
-/** `finess;reason` lines (a header line is skipped); every FINESS is validated. */
+/** `finess;reason` lines (a header line is skipped); the API validates every FINESS. */
 function parseExclusions(text: string): { finess: string; reason: string }[] {
   return parseCsv(text)
     .filter((row, i) => !(i === 0 && /^finess/i.test(row[0] ?? '')))
-    .map(([raw = '', reason = 'financed by ESMS numérique for a référencé DUI'], i) => {
-      const parsed = finessSchema.safeParse(raw);
-      if (!parsed.success) throw refuse('invalid_finess', `row ${i + 1}: ${parsed.error.issues[0]?.message}`, `row.${i + 1}`, raw);
-      return { finess: parsed.data, reason: reason.trim() };
-    });
+    .map(([finess = '', reason = 'financed by ESMS numérique for a référencé DUI']) => ({ finess, reason: reason.trim() }));
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -199,18 +181,17 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'finess import': {
       if (!arg) break;
-      const bar = progressBar(process.stderr, 'importing');
-      const { extraction, encoding, rejections } = await withDatabase(config, (reference) => importFinessExtraction(reference, arg, (p) => bar(p.bytesRead, p.bytesTotal, `${p.rowsRead} rows`)));
-      print({ extraction, encoding, rejections }, () =>
-        `extraction of ${extraction.date} (#${extraction.id}, ${encoding}): ${extraction.rowsRead} rows read, ${extraction.rowsKept} kept, ${extraction.rowsRejected} rejected\n` +
-        Object.entries(rejections).map(([reason, r]) => `  ${r.count} × ${reason} (lines ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''})\n`).join(''));
+      const summary = await api.upload<{ extraction: Json; encoding: string; rejections: Record<string, { count: number; lines: number[] }> }>('/finess/extractions', arg);
+      const e = summary.extraction;
+      print(summary, () =>
+        `extraction of ${e.date} (#${e.id}, ${summary.encoding}): ${e.rowsRead} rows read, ${e.rowsKept} kept, ${e.rowsRejected} rejected\n` +
+        Object.entries(summary.rejections).map(([reason, r]) => `  ${r.count} × ${reason} (lines ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''})\n`).join(''));
       return EXIT.ok;
     }
     case 'finess exclusions': {
       if (!arg) break;
-      const entries = parseExclusions(fs.readFileSync(arg, 'utf8'));
-      const total = await withDatabase(config, (reference) => reference.importExclusions(entries));
-      print({ imported: entries.length, total }, () => `${entries.length} exclusions imported; the list holds ${total}\n`);
+      const result = await api.request<{ imported: number; total: number }>('POST', '/finess/exclusions', { entries: parseExclusions(fs.readFileSync(arg, 'utf8')) });
+      print(result, () => `${result.imported} exclusions imported; the list holds ${result.total}\n`);
       return EXIT.ok;
     }
   }
@@ -229,12 +210,8 @@ run(process.argv.slice(2)).then(
       printRefusals(err.refusals);
       process.exit(err.status === 0 || err.status === 401 || err.status === 403 ? EXIT.unavailable : err.status >= 500 ? EXIT.failure : EXIT.refused);
     }
-    if (err instanceof RefusedError) {
-      printRefusals(err.refusals);
-      process.exit(EXIT.refused);
-    }
     const badArgs = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false;
-    const unavailable = err instanceof ConfigError || err instanceof DatabaseBusyError;
+    const unavailable = err instanceof ConfigError;
     process.stderr.write(`sons: ${badArgs || unavailable ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
     process.exit(badArgs ? EXIT.usage : unavailable ? EXIT.unavailable : EXIT.failure);
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { basisPointsSchema, centsSchema } from './money';
-import { civilDateSchema, endOfParisDay } from './calendar';
+import { civilDateSchema, endOfParisDay, instantSchema } from './calendar';
 
 /** A FINESS category rule: how the programme names eligible establishments (DOMAIN.md table). */
 export const categoryRuleSchema = z.discriminatedUnion('field', [
@@ -30,6 +30,8 @@ export const campaignSchema = z
     openingDate: civilDateSchema,
     orderDeadline: civilDateSchema,
     closingDate: civilDateSchema,
+    /** a precise closing instant, when an amendment set one, instead of the end of closingDate */
+    closingAt: instantSchema.optional(),
     bareme: z.array(trancheSchema).min(1),
     eligibleCategories: z.array(categoryRuleSchema).min(1),
     referencementDelayDays: z.number().int().positive(),
@@ -60,9 +62,9 @@ export function trancheFor(campaign: Campaign, ogEssmsCount: number) {
 }
 
 /** The campaign's civil dates as the instants the workflow races its timers against. */
-export function campaignDeadlines(campaign: Pick<Campaign, 'orderDeadline' | 'closingDate'>) {
+export function campaignDeadlines(campaign: Pick<Campaign, 'orderDeadline' | 'closingDate' | 'closingAt'>) {
   return {
     orderDeadline: endOfParisDay(campaign.orderDeadline).toISOString(),
-    closing: endOfParisDay(campaign.closingDate).toISOString(),
+    closing: campaign.closingAt ? new Date(campaign.closingAt).toISOString() : endOfParisDay(campaign.closingDate).toISOString(),
   };
 }

@@ -1,19 +1,27 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { civilDateSchema, endOfParisDay } from '../../domain/calendar';
-import { campaignDeadlines } from '../../domain/campaign';
+import { civilDateSchema, endOfParisDay, instantSchema } from '../../domain/calendar';
+import { campaignSchema } from '../../domain/campaign';
 import { bdcMessages } from '../../workflows/messages';
 import { CALENDAR_BATCH_WORKFLOW_TYPE, calendarBatchProgress, type calendarAmendmentBatch } from '../../workflows/calendar-batch';
 import { allBdcs } from '../bdc-directory';
-import { effectiveCampaigns, recordAmendment } from '../campaign-calendar';
+import { addCampaign, effectiveCampaigns, recordAmendment } from '../campaign-calendar';
 import { actorOf } from './auth';
 import { notFound } from './errors';
 import { who, type Api, type ApiDeps } from './server';
 
 const campaignParams = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/) });
 const calendarChange = z
-  .object({ orderDeadline: civilDateSchema.optional(), closingDate: civilDateSchema.optional() })
-  .refine((c) => c.orderDeadline || c.closingDate, 'an amendment changes at least one date');
+  .object({
+    orderDeadline: civilDateSchema.optional(),
+    closingDate: civilDateSchema.optional().describe('the closing day; it ends at 23:59:59.999 Paris'),
+    closingAt: instantSchema.optional().describe('or a precise closing instant'),
+  })
+  .refine((c) => c.orderDeadline || c.closingDate || c.closingAt, 'an amendment changes at least one date')
+  .refine((c) => !(c.closingDate && c.closingAt), 'closingDate or closingAt, not both');
+
+/** The closing instant an amendment sets, if it sets one. */
+const closingOf = (c: z.infer<typeof calendarChange>) => c.closingAt ? new Date(c.closingAt).toISOString() : c.closingDate ? endOfParisDay(c.closingDate).toISOString() : undefined;
 
 export interface DryRunLine {
   bdcId: string;
@@ -33,13 +41,21 @@ export function campaignRoutes(app: Api, deps: ApiDeps) {
 
   app.get('/campaigns', { config: { roles: who.everyone }, schema: { summary: 'The campaigns, with their amended calendars' } }, async () => effectiveCampaigns(deps.ledger.sql, deps.campaigns));
 
+  app.post('/campaigns', {
+    config: { roles: who.operators },
+    schema: { summary: 'Add a campaign (a new wave, or a demo whose deadlines fall minutes from now)', body: campaignSchema },
+  }, async (request, reply) => {
+    await addCampaign(deps.ledger.sql, deps.campaigns, request.body);
+    return reply.status(201).send(await campaignOf(request.body.id));
+  });
+
   app.post('/campaigns/:campaignId/calendar/dry-run', {
     config: { roles: who.operators },
     schema: { summary: "What amending a campaign's calendar would do to each running BDC", params: campaignParams, body: calendarChange },
   }, async (request) => {
     const campaign = await campaignOf(request.params.campaignId);
     const now = (await deps.now?.()) ?? Date.now();
-    const newClosing = request.body.closingDate ? endOfParisDay(request.body.closingDate).toISOString() : undefined;
+    const newClosing = closingOf(request.body);
     const lines: DryRunLine[] = [];
     for await (const bdc of allBdcs(client, { campaign: campaign.id })) {
       if (!bdc.running) continue;
@@ -66,10 +82,10 @@ export function campaignRoutes(app: Api, deps: ApiDeps) {
     },
   }, async (request, reply) => {
     const campaign = await campaignOf(request.params.campaignId);
-    const { eventId, reason, orderDeadline, closingDate } = request.body;
+    const { eventId, reason, orderDeadline, closingDate, closingAt } = request.body;
     const actor = actorOf(request.principal);
-    await recordAmendment(deps.ledger.sql, campaign.id, { eventId, reason, orderDeadline, closingDate, actor: actor.id });
-    const instants = campaignDeadlines({ orderDeadline: orderDeadline ?? campaign.orderDeadline, closingDate: closingDate ?? campaign.closingDate });
+    await recordAmendment(deps.ledger.sql, campaign.id, { eventId, reason, orderDeadline, closingDate, closingAt, actor: actor.id });
+    const closing = closingOf(request.body);
     const batchId = `calendar-${campaign.id}-${eventId}`;
     // the same event id finds the batch it already started, running or done
     await client.workflow.start<typeof calendarAmendmentBatch>(CALENDAR_BATCH_WORKFLOW_TYPE, {
@@ -77,8 +93,8 @@ export function campaignRoutes(app: Api, deps: ApiDeps) {
       taskQueue: deps.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [{ campaignId: campaign.id, amendment: { eventId, actor, reason, ...(orderDeadline ? { orderDeadline: instants.orderDeadline } : {}), ...(closingDate ? { closing: instants.closing } : {}) } }],
-      staticSummary: `Calendar amendment of ${campaign.id}: ${[orderDeadline && `order deadline ${orderDeadline}`, closingDate && `closing ${closingDate}`].filter(Boolean).join(', ')}`,
+      args: [{ campaignId: campaign.id, amendment: { eventId, actor, reason, ...(orderDeadline ? { orderDeadline: endOfParisDay(orderDeadline).toISOString() } : {}), ...(closing ? { closing } : {}) } }],
+      staticSummary: `Calendar amendment of ${campaign.id}: ${[orderDeadline && `order deadline ${orderDeadline}`, closing && `closing ${closing}`].filter(Boolean).join(', ')}`,
     }).catch((err: unknown) => {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     });

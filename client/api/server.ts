@@ -12,6 +12,7 @@ import type { Principal, Role, TokenRegistry } from './auth';
 import { bdcRoutes } from './bdc-routes';
 import { campaignRoutes } from './campaign-routes';
 import { reportRoutes } from './report-routes';
+import { finessRoutes } from './finess-routes';
 
 export interface ApiDeps {
   client: Client;
@@ -82,6 +83,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   await app.register(async (scoped) => bdcRoutes(scoped as unknown as Api, deps));
   await app.register(async (scoped) => campaignRoutes(scoped as unknown as Api, deps));
   await app.register(async (scoped) => reportRoutes(scoped as unknown as Api, deps));
+  await app.register(async (scoped) => finessRoutes(scoped as unknown as Api, deps));
   return app;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, BdcRequest, VaSubmission } from '../../domain/bdc';
 import { withCheckDigit } from '../../domain/finess';
 import { shippedCampaigns } from '../../domain/campaigns';
+import { vaDocument } from '../../scripts/va-document';
 import type { Campaign } from '../../domain/campaign';
 
 export const operator: Actor = { role: 'operator', id: 'asp-operator-1' };
@@ -38,28 +39,12 @@ export function campaign(id = 'vague1-ms1', overrides: Partial<Campaign> = {}): 
   return { ...found, ...overrides };
 }
 
-/** A VA that satisfies every check for the BDC's ESSMS, signed at `signedAt`. */
+/** A VA that satisfies every check for the BDC's ESSMS, signed (and received) at `signedAt`. */
 export function validVa(request: BdcRequest, signedAt: string, invoiceCents: number, actor = editeurActor(request.editeurId)): VaSubmission {
-  return {
-    eventId: randomUUID(),
-    actor,
-    receivedAt: signedAt,
-    va: {
-      signedAt,
-      signature: 'pro-sante-connect',
-      essms: request.essms.map((finess) => ({
-        finess,
-        duiDeployed: true,
-        tbb1: { 'TBB.1.1': 12, 'TBB.1.2': 3 },
-        esmsNumerique: { activeRecordsRate: 92.5, activeRecordsWithProjectRate: 61, activeRecordsWithEventRate: 88 },
-      })),
-    },
-    invoice: { number: `F-${randomUUID().slice(0, 6)}`, ogFiness: request.ogFiness, amountCents: invoiceCents, issuedOn: signedAt.slice(0, 10) },
-  };
+  return { eventId: randomUUID(), actor, receivedAt: signedAt, ...vaDocument(request, signedAt, invoiceCents) };
 }
 
 /** The body an éditeur POSTs to /bdcs/:id/va: the API adds the actor and the reception instant. */
 export function vaRequestBody(request: BdcRequest, signedAt: string, invoiceCents: number) {
-  const { actor, receivedAt, ...body } = validVa(request, signedAt, invoiceCents);
-  return body;
+  return { eventId: randomUUID(), ...vaDocument(request, signedAt, invoiceCents) };
 }

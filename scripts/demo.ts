@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApiClient, ApiError } from '../client/api-client';
+import { loadConfig } from '../config/env';
+import { addCalendarDays, parisCivilDate } from '../domain/calendar';
+import { shippedCampaigns } from '../domain/campaigns';
+import type { BdcRequest } from '../domain/bdc';
+import { fixtureOgs, writeExtraction } from './finess-extraction-generator';
+import { vaDocument } from './va-document';
+
+/**
+ * `npm run demo`, with `npm start` running: a demo campaign whose closing falls minutes from now, a
+ * batch of BDCs from the FINESS fixture driven along every path, so that the Web UI shows every
+ * state, timer and compensation within ten minutes. Everything goes through the API, as operators
+ * and éditeurs would.
+ */
+const CLOSING_IN_MINUTES = Number(process.env.DEMO_CLOSING_MINUTES ?? 4);
+const root = path.resolve(__dirname, '..', ...(path.basename(path.resolve(__dirname, '..')) === 'dist' ? ['..'] : []));
+const fixture = path.join(root, 'test', 'fixtures', 'finess-extraction.csv');
+
+type View = { bdcId: string; status: string };
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const today = () => parisCivilDate(new Date());
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+  const config = loadConfig();
+  const credentials = path.join(config.DATA_DIR, 'dev-credentials.json');
+  if (!fs.existsSync(credentials)) throw new Error(`no ${credentials}: start the engine first with npm start`);
+  const tokens = JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator: string; editeur: string };
+  const url = process.env.SONS_API_URL ?? `http://127.0.0.1:${config.API_PORT}`;
+  const operator = new ApiClient(url, tokens.operator);
+  const editeur = new ApiClient(url, tokens.editeur);
+
+  say('1. FINESS reference data: the shipped fixture');
+  await operator.upload('/finess/extractions', fixture).then(
+    () => say('   imported'),
+    (err: ApiError) => say(`   ${err.refusals[0]?.code === 'extraction_already_imported' ? 'already imported' : err.message}`),
+  );
+
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+  const campaignId = `demo-${stamp}`;
+  say(`2. Campaign ${campaignId}: orders today, closing in ${CLOSING_IN_MINUTES} minutes`);
+  const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
+  await operator.request('POST', '/campaigns', { ...ms1, id: campaignId, label: `Démo SONS ${stamp}`, openingDate: addCalendarDays(today(), -7), orderDeadline: today(), closingDate: addCalendarDays(today(), 1), sources: ['npm run demo'] });
+
+  // the fixture's OGs and their ESSMS, in the order the generator wrote them
+  const ogs = writeExtraction(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-demo-')), 'fixture.csv'), { date: '2023-01-17', ogs: fixtureOgs }).filter((o) => o.essms.length && o.name !== "Sauvegarde de l'Enfance");
+  const candidates = ogs.flatMap((o) => o.essms.map((essms) => ({ og: o.og, essms })));
+  let cursor = 0;
+  let serial = 0;
+
+  /** Registers a BDC on ESSMS nobody holds yet (earlier demos keep theirs). */
+  async function register(path: string, solutionReferenced = true): Promise<{ bdcId: string; request: BdcRequest }> {
+    for (;;) {
+      const candidate = candidates[cursor++];
+      if (!candidate) throw new Error('the fixture has no free ESSMS left: start from a fresh .data/');
+      const request = { editeurId: 'editeur-demo', reference: `DEMO-${stamp}-${++serial}`, campaignId, solutionId: solutionReferenced ? 'demo-dui-5' : `demo-dui-next-${stamp}`, ogFiness: candidate.og, essms: [candidate.essms], orderDate: today(), solutionReferenced };
+      try {
+        const { bdcId } = await operator.request<{ bdcId: string }>('POST', '/bdcs', request);
+        say(`   ${bdcId.padEnd(40)} ${path}`);
+        return { bdcId, request };
+      } catch (err) {
+        if (err instanceof ApiError && err.refusals[0]?.code === 'essms_already_financed') continue;
+        throw err;
+      }
+    }
+  }
+  const until = async (bdcId: string, statuses: string[]) => {
+    for (let i = 0; i < 100; i++) {
+      const view = await operator.request<View>('GET', `/bdcs/${bdcId}`);
+      if (statuses.includes(view.status)) return view;
+      await pause(200);
+    }
+    throw new Error(`${bdcId} did not reach ${statuses.join(' or ')}`);
+  };
+  const va = (request: BdcRequest, cents: number) => ({ eventId: `demo-va-${request.reference}-${cents}`, ...vaDocument(request, new Date(Date.now() - 60_000).toISOString(), cents) });
+  const event = (name: string, bdcId: string) => ({ eventId: `demo-${name}-${bdcId}` });
+
+  say('3. BDCs along every path');
+  const happy = await register('happy path: advance, VA, balance');
+  const referenced = await register('ordered before référencement: dossier filed, granted, paid', false);
+  const refused = await register('référencement refused: rejected', false);
+  const cancelledEarly = await register('cancelled before the advance', false);
+  const cancelledLate = await register('cancelled after the advance: advance demanded back, then received');
+  const invalidVa = await register('invalid VA refused, then a valid one');
+  const below = await register('invoice below the advance: the difference demanded back');
+  const lapse1 = await register(`no VA by the closing (${CLOSING_IN_MINUTES} min): lapses, advance demanded back`);
+  const lapse2 = await register(`no VA by the closing (${CLOSING_IN_MINUTES} min): lapses, advance demanded back`);
+  const lapsePending = await register('still awaiting référencement at the closing: lapses without payment', false);
+
+  say('4. Éditeur and operator events');
+  await until(happy.bdcId, ['awaiting_va']);
+  await editeur.request('POST', `/bdcs/${happy.bdcId}/va`, va(happy.request, 600_000));
+  await editeur.request('POST', `/bdcs/${referenced.bdcId}/referencement/dossier`, { ...event('dossier', referenced.bdcId), filedOn: today() });
+  await operator.request('POST', `/bdcs/${referenced.bdcId}/referencement/decision`, { ...event('granted', referenced.bdcId), decision: 'granted', decidedOn: today() });
+  await until(referenced.bdcId, ['awaiting_va']);
+  await editeur.request('POST', `/bdcs/${referenced.bdcId}/va`, va(referenced.request, 400_000));
+  await operator.request('POST', `/bdcs/${refused.bdcId}/referencement/decision`, { ...event('refused', refused.bdcId), decision: 'refused', decidedOn: today() });
+  await operator.request('POST', `/bdcs/${cancelledEarly.bdcId}/cancellation`, { ...event('cancel', cancelledEarly.bdcId), reason: "l'OG renonce à la commande" });
+  await until(cancelledLate.bdcId, ['awaiting_va']);
+  await operator.request('POST', `/bdcs/${cancelledLate.bdcId}/cancellation`, { ...event('cancel', cancelledLate.bdcId), reason: 'éditeur défaillant' });
+  const due = await until(cancelledLate.bdcId, ['reimbursement_due']);
+  await operator.request('POST', `/bdcs/${cancelledLate.bdcId}/reimbursements`, { ...event('received', cancelledLate.bdcId), amountCents: (due as unknown as { amounts: { toReimburseCents: number } }).amounts.toReimburseCents, receivedOn: today() });
+  await until(invalidVa.bdcId, ['awaiting_va']);
+  const bad = va(invalidVa.request, 400_000);
+  bad.va.essms[0]!.tbb1 = { 'TBB.1.1': 0 };
+  bad.invoice.ogFiness = '010003820';
+  await editeur.request('POST', `/bdcs/${invalidVa.bdcId}/va`, bad).catch((err: ApiError) => say(`   ${invalidVa.bdcId}: VA refused (${err.status}):\n     ${err.message.replace(/\n/g, '\n     ')}`));
+  await editeur.request('POST', `/bdcs/${invalidVa.bdcId}/va`, va(invalidVa.request, 400_000));
+  await until(below.bdcId, ['awaiting_va']);
+  await editeur.request('POST', `/bdcs/${below.bdcId}/va`, va(below.request, 50_000));
+  const belowDue = await until(below.bdcId, ['reimbursement_due']);
+  await operator.request('POST', `/bdcs/${below.bdcId}/reimbursements`, { ...event('received', below.bdcId), amountCents: (belowDue as unknown as { amounts: { toReimburseCents: number } }).amounts.toReimburseCents, receivedOn: today() });
+  await Promise.all([lapse1, lapse2].map((b) => until(b.bdcId, ['awaiting_va'])));
+
+  const closingAt = new Date(Date.now() + CLOSING_IN_MINUTES * 60_000).toISOString();
+  say(`5. Calendar amendment: the campaign now closes at ${closingAt}`);
+  const plan = await operator.request<{ runningBdcs: number; bdcs: { bdcId: string; effect: string }[] }>('POST', `/campaigns/${campaignId}/calendar/dry-run`, { closingAt });
+  say(`   dry run: ${plan.runningBdcs} running BDCs — ${[...new Set(plan.bdcs.map((b) => b.effect))].join(', ')}`);
+  const { batchId } = await operator.request<{ batchId: string }>('POST', `/campaigns/${campaignId}/calendar`, { eventId: `demo-closing-${stamp}`, closingAt, reason: 'démonstration: clôture dans quelques minutes' });
+  for (let i = 0; i < 100; i++) {
+    const progress = await operator.request<{ applied: number; total?: number; done: boolean }>('GET', `/calendar-batches/${batchId}`);
+    if (progress.done) {
+      say(`   batch ${batchId}: ${progress.applied} of ${progress.total} BDCs amended`);
+      break;
+    }
+    await pause(300);
+  }
+
+  const ui = `http://localhost:${config.TEMPORAL_UI_PORT}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`BdcCampaign = '${campaignId}'`)}`;
+  say(`6. Open the Web UI: ${ui}`);
+  if (process.argv.includes('--no-wait')) return;
+  say(`   waiting for the closing (${closingAt}) to lapse the last BDCs…`);
+  await pause(Math.max(0, Date.parse(closingAt) - Date.now()) + 5_000);
+  for (const b of [lapse1, lapse2, lapsePending]) await until(b.bdcId, ['reimbursement_due', 'lapsed']);
+  const { bdcs } = await operator.request<{ bdcs: { bdcId: string; status: string }[] }>('GET', `/bdcs?campaign=${campaignId}&pageSize=50`);
+  say('7. Where every BDC of the demo stands:');
+  for (const b of bdcs.sort((x, y) => x.bdcId.localeCompare(y.bdcId))) say(`   ${b.bdcId.padEnd(40)} ${b.status}`);
+  say(`   the ledger: sons report, sons ledger reconcile, sons ledger export (see README)`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo: ${err instanceof ApiError ? err.message : (err as Error).stack}\n`);
+  process.exit(1);
+});
