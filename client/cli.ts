@@ -5,8 +5,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env';
 import { formatEuros } from '../domain/money';
-import type { Refusal } from '../domain/refusal';
+import { ZodError } from 'zod';
+import { refusalsFromZod, type Refusal } from '../domain/refusal';
 import { ApiClient, ApiError } from './api-client';
+import { newToken, tokensSchema, type Role } from './api/auth';
 import { importBdcs, refusedRowsCsv } from './bdc-import';
 import { parseCsv } from './csv';
 import { progressBar } from './progress';
@@ -32,6 +34,8 @@ const usage = `usage: sons <command> [options]   (--json for machine-readable ou
   ledger export [--out FILE]                      payment orders as CSV
   finess import FILE                              a FINESS extraction (a new version)
   finess exclusions FILE                          ESMS numérique exclusions, "finess;reason" lines
+  token new --role operator|admin|editeur --name NAME [--editeur ID] [--append FILE]
+                                                  a new API secret; only its hash goes to FILE
 The API is SONS_API_URL (default http://127.0.0.1:$API_PORT); the token SONS_TOKEN, or on this machine
 the operator token npm start made (DATA_DIR/dev-credentials.json).`;
 
@@ -68,6 +72,7 @@ async function run(argv: string[]): Promise<number> {
       status: { type: 'string' }, campaign: { type: 'string' }, editeur: { type: 'string' }, og: { type: 'string' }, essms: { type: 'string' },
       reason: { type: 'string' }, cents: { type: 'string' }, on: { type: 'string' }, decision: { type: 'string' },
       'order-deadline': { type: 'string' }, closing: { type: 'string' }, out: { type: 'string' }, refused: { type: 'string' }, 'event-id': { type: 'string' },
+      role: { type: 'string' }, name: { type: 'string' }, append: { type: 'string' },
     },
   });
   const config = loadConfig();
@@ -77,6 +82,16 @@ async function run(argv: string[]): Promise<number> {
   const showBdc = (v: Json) => print(v, () => `${v.bdcId}  ${v.status}${v.reimbursementOverdue ? ' (reimbursement overdue)' : ''}\n${table((v.audit as Json[]) ?? [], ['at', 'what', 'eventId'])}`);
   const [command, sub, arg, arg2] = p;
 
+  if (command === 'token' && sub === 'new' && o.role && o.name) {
+    const { secret, entry } = newToken({ name: o.name, role: o.role as Role, ...(o.editeur ? { editeurId: o.editeur } : {}) });
+    if (o.append) {
+      const existing = fs.existsSync(o.append) ? tokensSchema.parse(JSON.parse(fs.readFileSync(o.append, 'utf8'))) : [];
+      fs.mkdirSync(path.dirname(o.append), { recursive: true });
+      fs.writeFileSync(o.append, `${JSON.stringify([...existing, entry], null, 2)}\n`);
+    }
+    print({ secret, entry }, () => `${secret}\n(give this secret to ${o.name}; it is shown once${o.append ? `, its hash is in ${o.append}` : ''})\n`);
+    return EXIT.ok;
+  }
   const singleWord = ['campaigns', 'import', 'report'].includes(command ?? '');
   switch (singleWord ? command : `${command ?? ''} ${sub ?? ''}`.trim()) {
     case 'campaigns': {
@@ -209,6 +224,10 @@ run(process.argv.slice(2)).then(
     if (err instanceof ApiError) {
       printRefusals(err.refusals);
       process.exit(err.status === 0 || err.status === 401 || err.status === 403 ? EXIT.unavailable : err.status >= 500 ? EXIT.failure : EXIT.refused);
+    }
+    if (err instanceof ZodError) {
+      printRefusals(refusalsFromZod(err));
+      process.exit(EXIT.usage);
     }
     const badArgs = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false;
     const unavailable = err instanceof ConfigError;

@@ -22,9 +22,12 @@ export function refuse(code: string, message: string, path = '', value?: unknown
   return new RefusedError([{ code, message, path, ...(value === undefined ? {} : { value }) }]);
 }
 
+/** zod's issue codes as refusal codes: invalid_type, invalid_format, too_small… → invalid_… */
+export const invalidCode = (zodCode: string) => (zodCode.startsWith('invalid_') ? zodCode : `invalid_${zodCode}`);
+
 export function refusalsFromZod(error: ZodError, input?: unknown): Refusal[] {
   return error.issues.map((issue) => ({
-    code: `invalid_${issue.code}`,
+    code: invalidCode(issue.code),
     message: issue.message,
     path: issue.path.join('.'),
     ...valueAt(input, issue.path),

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { RefusedError, valueAt, type Refusal } from '../../domain/refusal';
+import { invalidCode, RefusedError, valueAt, type Refusal } from '../../domain/refusal';
 
 /** Every error the API answers is `{ refusals: [{ code, message, path, value? }] }`. */
 export class HttpRefusal extends Error {
@@ -28,7 +28,7 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
     return reply.status(422).send({
       refusals: error.validation.map((v) => {
         const fields = v.instancePath.split('/').filter(Boolean);
-        return { code: `invalid_${v.keyword}`, message: v.message ?? 'invalid', path: [where, ...fields].join('.'), ...valueAt(input, fields) };
+        return { code: invalidCode(v.keyword), message: v.message ?? 'invalid', path: [where, ...fields].join('.'), ...valueAt(input, fields) };
       }),
     });
   }

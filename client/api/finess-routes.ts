@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { finessSchema } from '../../domain/finess';
 import { importFinessExtraction } from '../finess-import';
+import { HttpRefusal } from './errors';
 import { who, type Api, type ApiDeps } from './server';
 
 /**
@@ -21,10 +22,13 @@ export function finessRoutes(app: Api, deps: ApiDeps) {
     bodyLimit: 512 * 1024 * 1024,
     schema: { summary: 'Import a FINESS extraction (the public file, as text/csv): a new version of the reference data', consumes: ['text/csv'] },
   }, async (request, reply) => {
+    if (!(request.body instanceof Readable)) {
+      throw new HttpRefusal(415, [{ code: 'unsupported_media_type', message: 'send the extraction file itself as text/csv', path: 'headers.content-type', value: request.headers['content-type'] }]);
+    }
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'sons-finess-'));
     const file = path.join(dir, String(request.headers['x-file-name'] ?? 'extraction.csv').replace(/[^\w.-]/g, '_'));
     try {
-      await pipeline(request.body as Readable, fs.createWriteStream(file));
+      await pipeline(request.body, fs.createWriteStream(file));
       return reply.status(201).send(await importFinessExtraction(deps.finess, file));
     } finally {
       await fs.promises.rm(dir, { recursive: true, force: true });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parisCivilDate } from '../../domain/calendar';
 import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
@@ -132,4 +134,33 @@ test('the OpenAPI document and the docs page are served', async () => {
   expect(doc.status).toBe(200);
   expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/bdcs', '/bdcs/{bdcId}', '/bdcs/{bdcId}/va', '/campaigns/{campaignId}/calendar/dry-run', '/reports/summary']));
   expect((await h.api.call('GET', '/docs/')).status).toBe(200);
+});
+
+test('reference data and campaigns are added through the API while the engine runs', async () => {
+  const fixture = path.resolve(__dirname, '..', 'fixtures', 'finess-extraction.csv');
+  const uploaded = await fetch(`${h.api.url}/finess/extractions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${h.api.tokens.operator}`, 'content-type': 'text/csv' },
+    body: fs.readFileSync(fixture),
+  });
+  expect(uploaded.status).toBe(201);
+  expect(await uploaded.json()).toMatchObject({ encoding: 'utf-8', extraction: { date: '2023-01-17', rowsKept: 174 } });
+
+  const excluded = await h.api.call('POST', '/finess/exclusions', { token: h.api.tokens.operator, body: { entries: [{ finess: '010003821', reason: 'x' }] } });
+  expect(excluded.status).toBe(422);
+  expect(excluded.body.refusals[0]).toMatchObject({ path: 'body.entries.0.finess', message: 'the check digit is wrong (Luhn) (010003821)' });
+
+  const campaign = { ...(await h.api.call('GET', '/campaigns', { token: h.api.tokens.operator })).body.find((c: { id: string }) => c.id === 'test-ms1'), id: 'vague2-ms1', label: 'Vague 2' };
+  const created = await h.api.call('POST', '/campaigns', { token: h.api.tokens.operator, body: campaign });
+  expect([created.status, created.body.id]).toEqual([201, 'vague2-ms1']);
+  expect((await h.api.call('POST', '/campaigns', { token: h.api.tokens.operator, body: campaign })).status).toBe(201);
+  const clash = await h.api.call('POST', '/campaigns', { token: h.api.tokens.operator, body: { ...campaign, label: 'autre' } });
+  expect([clash.status, clash.body.refusals[0].code]).toEqual([422, 'campaign_exists']);
+
+  // an amendment may close the campaign at a precise instant
+  const closingAt = new Date(Date.now() + 3_600_000).toISOString();
+  const amended = await h.api.call('POST', '/campaigns/vague2-ms1/calendar', { token: h.api.tokens.operator, body: { eventId: randomUUID(), closingAt, reason: 'clôture à midi' } });
+  expect(amended.status).toBe(202);
+  const now = (await h.api.call('GET', '/campaigns', { token: h.api.tokens.operator })).body.find((c: { id: string }) => c.id === 'vague2-ms1');
+  expect(now).toMatchObject({ closingAt, closingDate: parisCivilDate(new Date(closingAt)) });
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { loadConfig } from '../../config/env';
 
 // No Docker engine runs here: the compose file is checked for what `docker compose up` relies on.
 interface Service {
@@ -16,19 +17,21 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
 const services = compose.services;
 
 test('every service the engine needs is there, images pinned, the worker built here', () => {
-  expect(Object.keys(services).sort()).toEqual(['postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
+  expect(Object.keys(services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
   for (const [name, s] of Object.entries(services)) {
-    if (name === 'worker') continue;
+    if (name === 'worker' || name === 'api') continue;
     expect(s.image).toMatch(/^[a-z/-]+:\d[\w.-]*$/);
   }
   expect(services.temporal!.image).toMatch(/^temporalio\/server:/);
   expect(services['temporal-schema']!.image).toMatch(/^temporalio\/admin-tools:/);
   expect(Object.values(services).some((s) => s.image?.includes('auto-setup'))).toBe(false);
   expect(services.worker!.build).toBe('.');
+  expect(services.api!.build).toBe('.');
   expect(fs.existsSync(path.join(root, 'Dockerfile'))).toBe(true);
 });
 
-test('ports: Web UI on 8080, Temporal on 7233, PostgreSQL on 5432', () => {
+test('ports: Web UI on 8080, API on 3000, Temporal on 7233, PostgreSQL on 5432', () => {
+  expect(services.api!.ports).toContain('3000:3000');
   expect(services['temporal-ui']!.ports).toContain('8080:8080');
   expect(services.temporal!.ports).toContain('7233:7233');
   expect(services.postgresql!.ports).toContain('5432:5432');
@@ -45,9 +48,12 @@ test('dependencies wait for health or completion, and name real services with he
   expect(services.temporal!.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
 });
 
-test('the worker reaches Temporal and the ledger through the variables the engine reads', () => {
-  const env = services.worker!.environment!;
-  expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
-  expect(env.DATABASE_URL).toMatch(/^postgres:\/\/\w+:\w+@postgresql:5432\/sons$/);
+test('the worker and the API reach Temporal and the ledger through the variables the engine reads', () => {
+  for (const [name, roles] of [['worker', 'worker'], ['api', 'api']] as const) {
+    const env = services[name]!.environment!;
+    expect(loadConfig(env)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', SONS_ROLES: [roles] });
+    expect(env.DATABASE_URL).toMatch(/^postgres:\/\/\w+:\w+@postgresql:5432\/sons$/);
+  }
+  expect(loadConfig(services.api!.environment!)).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: 3000, API_TOKENS_FILE: '/config/api-tokens.json' });
   expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', POSTGRES_USER: 'temporal' });
 });
