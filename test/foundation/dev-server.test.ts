@@ -25,3 +25,28 @@ test('a BDC started through the client runs to its result on the dev server', as
   }
   expect(found).toEqual([bdcId]);
 });
+
+test("the README's Web UI filters find BDCs on the dev server", async () => {
+  const { bdcId, request } = await h.register();
+  const view = await h.waitForStatus(bdcId, 'awaiting_va');
+  const closing = view.deadlines.find((d) => d.name === 'closing')!.at;
+  const dayAfter = new Date(Date.parse(closing) + 86_400_000).toISOString();
+  const filters = [
+    `BdcStatus = 'awaiting_va' AND BdcEditeur = '${request.editeurId}'`,
+    `BdcEssms = '${request.essms[1]}'`,
+    `BdcOgFiness = '${request.ogFiness}' AND BdcCampaign = 'test-ms1' AND BdcCouloir = 'MS1'`,
+    `BdcNextDeadline < '${dayAfter}' AND BdcStatus IN ('awaiting_va', 'awaiting_referencement')`,
+    `BdcCeilingCents >= 500000 AND BdcSolution = '${request.solutionId}'`,
+  ];
+  for (const query of filters) {
+    const found: string[] = [];
+    for (let i = 0; i < 50 && !found.includes(bdcId); i++) {
+      for await (const wf of h.env.client.workflow.list({ query })) found.push(wf.workflowId);
+      if (!found.includes(bdcId)) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect({ query, found: found.includes(bdcId) }).toEqual({ query, found: true });
+  }
+  const overdue: string[] = [];
+  for await (const wf of h.env.client.workflow.list({ query: 'BdcReimbursementOverdue = true' })) overdue.push(wf.workflowId);
+  expect(overdue).not.toContain(bdcId);
+});
