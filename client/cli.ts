@@ -19,6 +19,7 @@ export const EXIT = { ok: 0, differences: 1, usage: 2, unavailable: 3, failure: 
 const usage = `usage: sons <command> [options]   (--json for machine-readable output)
   campaigns                                       the campaigns and their calendars
   bdc list [--status S] [--campaign C] [--editeur E] [--og F] [--essms F]
+  bdc register FILE.json                          one BDC (the fields of an import row, in JSON)
   bdc show BDC_ID                                 full state and audit trail
   bdc cancel BDC_ID --reason TEXT
   bdc reimbursement BDC_ID --cents N --on DATE
@@ -103,6 +104,12 @@ async function run(argv: string[]): Promise<number> {
       const query = new URLSearchParams(Object.entries({ status: o.status, campaign: o.campaign, editeur: o.editeur, og: o.og, essms: o.essms }).filter((e): e is [string, string] => e[1] !== undefined));
       const page = await api.request<{ bdcs: Json[] }>('GET', `/bdcs?${query}`);
       print(page, () => table(page.bdcs, ['bdcId', 'status', 'campaign', 'editeur', 'og', 'ceilingCents', 'nextDeadline']));
+      return EXIT.ok;
+    }
+    case 'bdc register': {
+      if (!arg) break;
+      const { bdcId } = await api.request<{ bdcId: string }>('POST', '/bdcs', { eventId, ...(JSON.parse(fs.readFileSync(arg, 'utf8')) as Json) });
+      print({ bdcId }, () => `${bdcId} registered\n`);
       return EXIT.ok;
     }
     case 'bdc show':

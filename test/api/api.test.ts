@@ -102,6 +102,15 @@ test('référencement: the éditeur files its dossier, the ANS decision for the 
   expect((await h.money(a.bdcId)).orders).toEqual([['advance', 175_200]]);
 });
 
+test('a référencement decision for one BDC: refused, the BDC is rejected and pays nothing', async () => {
+  const { bdcId } = await registered({ solutionReferenced: false });
+  const decided = await h.api.call('POST', `/bdcs/${bdcId}/referencement/decision`, { token: h.api.tokens.operator, body: { eventId: randomUUID(), decision: 'refused', decidedOn: today() } });
+  expect([decided.status, decided.body.referencement.state]).toEqual([200, 'refused']);
+  await h.waitForStatus(bdcId, 'rejected');
+  expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
+  expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
+});
+
 test('cancellation after the advance, then the reimbursement recorded: the ledger holds both', async () => {
   const { bdcId } = await registered();
   const cancelled = await h.api.call('POST', `/bdcs/${bdcId}/cancellation`, { token: h.api.tokens.operator, body: { eventId: randomUUID(), reason: 'éditeur défaillant' } });

@@ -51,6 +51,19 @@ test(`sons import registers ${ROWS} BDCs, a re-run skips them all, refused rows 
   expect(refused[3]).toContain(',5,campaignId: no campaign vague9');
 });
 
+test('sons bdc register and show: one BDC from a JSON file', async () => {
+  const request = bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date()) });
+  await h.seed(request, 3);
+  const file = path.join(dir, 'one.json');
+  fs.writeFileSync(file, JSON.stringify(request));
+  const { code, stdout } = await sons(['bdc', 'register', file]);
+  expect([code, stdout]).toEqual([0, `bdc-${request.editeurId}-${request.reference} registered\n`]);
+  const shown = await sons(['bdc', 'show', `bdc-${request.editeurId}-${request.reference}`, '--json']);
+  const view = JSON.parse(shown.stdout);
+  expect(view).toMatchObject({ request: { reference: request.reference } });
+  expect(view.audit[0]).toMatchObject({ by: { role: 'operator', id: 'ops-1' } });
+});
+
 test('the human table and --json of the same listing, and documented exit codes', async () => {
   const { code, stdout } = await sons(['bdc', 'list', '--editeur', 'editeur-acme']);
   expect(code).toBe(0);
