@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { log } from '@temporalio/activity';
 import { RefusedError } from '../domain/refusal';
-import type { Ledger, PaymentOrderInput, ReimbursementDemandInput, ReimbursementReceiptInput } from '../db/ledger';
+import type { Ledger, PaymentOrderInput, ReclaimInput, ReimbursementDemandInput, ReimbursementReceiptInput } from '../db/ledger';
 
 export const REFUSED = 'Refused';
 
@@ -29,6 +29,11 @@ export function createLedgerActivities(ledger: Ledger) {
       const { record, created } = await refusalsAreFinal(() => ledger.issueReimbursementDemand(demand));
       log.info(created ? 'reimbursement demanded' : 'reimbursement already demanded', { idempotencyKey: record.idempotencyKey, amountCents: record.amountCents });
       return record;
+    },
+    async reclaimAdvance(reclaim: ReclaimInput) {
+      const written = await refusalsAreFinal(() => ledger.reclaimAdvance(reclaim));
+      log.info(written ? 'advance demanded back' : 'no advance to demand back', { idempotencyKey: reclaim.idempotencyKey, amountCents: written?.record.amountCents });
+      return written?.record ?? null;
     },
     async recordReimbursementReceipt(receipt: ReimbursementReceiptInput) {
       const { record } = await refusalsAreFinal(() => ledger.recordReimbursementReceipt(receipt));

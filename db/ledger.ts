@@ -20,6 +20,7 @@ const keyMessage = { path: ['idempotencyKey'], message: 'the key must start with
 
 export const paymentOrderInput = keyedEffect.extend({ kind: z.enum(['advance', 'balance']), amountCents: centsSchema }).refine(keyBelongsToBdc, keyMessage);
 export const reimbursementDemandInput = keyedEffect.extend({ amountCents: centsSchema, reason: z.string().min(1), dueAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
+export const reclaimInput = keyedEffect.extend({ reason: z.string().min(1), dueAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
 export const reimbursementReceiptInput = keyedEffect.extend({ amountCents: centsSchema, receivedAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
 export const bdcRegistrationInput = z.object({
   bdcId: bdcIdSchema,
@@ -35,6 +36,7 @@ export const bdcRegistrationInput = z.object({
 export type PaymentOrderInput = z.infer<typeof paymentOrderInput>;
 export type ReimbursementDemandInput = z.infer<typeof reimbursementDemandInput>;
 export type ReimbursementReceiptInput = z.infer<typeof reimbursementReceiptInput>;
+export type ReclaimInput = z.infer<typeof reclaimInput>;
 export type BdcRegistration = z.infer<typeof bdcRegistrationInput>;
 
 export interface PaymentOrder { id: number; idempotencyKey: string; bdcId: string; kind: 'advance' | 'balance'; amountCents: number; issuedAt: string }
@@ -162,6 +164,16 @@ export class Ledger {
     const wanted: ReimbursementDemand = { id: 0, issuedAt: '', ...d, dueAt: iso(d.dueAt) };
     return writeOnce(this.sql, 'reimbursement_demands', { idempotency_key: d.idempotencyKey, bdc_id: d.bdcId, amount_cents: d.amountCents, reason: d.reason, due_at: wanted.dueAt }, readDemand,
       (a, b) => a.bdcId === b.bdcId && a.amountCents === b.amountCents && a.dueAt === b.dueAt, wanted);
+  }
+
+  /**
+   * Demands back the advance the ledger holds for a BDC, whatever the workflow knew of it (an advance
+   * written while its workflow was being cancelled is reclaimed too); null when none was paid.
+   */
+  async reclaimAdvance(raw: unknown): Promise<Written<ReimbursementDemand> | null> {
+    const r = parseOrRefuse(reclaimInput, raw);
+    const [advance] = await this.sql.query<{ amount_cents: number }>("SELECT amount_cents FROM payment_orders WHERE bdc_id = $1 AND kind = 'advance'", [r.bdcId]);
+    return advance ? this.issueReimbursementDemand({ ...r, amountCents: advance.amount_cents }) : null;
   }
 
   async recordReimbursementReceipt(raw: unknown): Promise<Written<ReimbursementReceipt>> {

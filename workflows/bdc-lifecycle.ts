@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -256,12 +257,21 @@ export async function bdcLifecycle(input: BdcWorkflowInput): Promise<BdcView> {
     compensations.length = 0;
   });
 
-  const demandReimbursement = async (amountCents: number, reason: string) => {
-    const dueAt = new Date(Date.now() + input.reimbursementDueDays * DAY_MS).toISOString();
-    await ledger.issueReimbursementDemand({ idempotencyKey: `${bdcId}:reimbursement`, bdcId, amountCents, reason, dueAt });
+  const reimbursementDue = (amountCents: number, reason: string, dueAt: string) => {
     view.amounts.toReimburseCents += amountCents;
     view.deadlines.push({ name: 'reimbursementDue', at: dueAt, source: `demand + ${input.reimbursementDueDays} days`, state: 'pending' });
     moveTo('reimbursement_due', `reimbursement of ${formatEuros(amountCents)} € demanded (${reason}), due ${dueAt}`);
+  };
+  const demandReimbursement = async (amountCents: number, reason: string) => {
+    const dueAt = new Date(Date.now() + input.reimbursementDueDays * DAY_MS).toISOString();
+    await ledger.issueReimbursementDemand({ idempotencyKey: `${bdcId}:reimbursement`, bdcId, amountCents, reason, dueAt });
+    reimbursementDue(amountCents, reason, dueAt);
+  };
+  /** The compensation of the advance: demand back what the ledger paid, even if this workflow never heard of it. */
+  const reclaimAdvance = async (reason: string) => {
+    const dueAt = new Date(Date.now() + input.reimbursementDueDays * DAY_MS).toISOString();
+    const demand = await ledger.reclaimAdvance({ idempotencyKey: `${bdcId}:reimbursement`, bdcId, reason, dueAt });
+    if (demand) reimbursementDue(demand.amountCents, reason, dueAt);
   };
 
   const awaitReimbursement = async (final: BdcStatus) => {
@@ -285,7 +295,8 @@ export async function bdcLifecycle(input: BdcWorkflowInput): Promise<BdcView> {
     publish();
     if (compensations.length) {
       await compensate();
-      await awaitReimbursement('reimbursed');
+      // nothing to wait for when no advance was paid after all
+      if (view.amounts.toReimburseCents > 0) await awaitReimbursement('reimbursed');
     }
     await releaseClaims();
   };
@@ -304,8 +315,13 @@ export async function bdcLifecycle(input: BdcWorkflowInput): Promise<BdcView> {
     if (cancellation) return await finish(() => endUnproven('cancelled', `cancelled before any payment: ${cancellation!.reason}`, cancellation!.by));
 
     const advanceCents = view.amounts.advanceCents;
+    // Patched: BDCs started before it compensate from their own state, later ones from the ledger,
+    // which also covers an advance written while the workflow was being cancelled.
+    const fromLedger = patched('reclaim-advance-from-ledger');
     compensations.push(async () => {
-      if (view.amounts.paidCents > 0) await demandReimbursement(view.amounts.paidCents, `advance not justified: ${view.outcome ?? 'workflow cancelled'}`);
+      const reason = `advance not justified: ${view.outcome ?? 'workflow cancelled'}`;
+      if (fromLedger) await reclaimAdvance(reason);
+      else if (view.amounts.paidCents > 0) await demandReimbursement(view.amounts.paidCents, reason);
     });
     moveTo('advance_issued', `advance of ${formatEuros(advanceCents)} € ordered`);
     await ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance', amountCents: advanceCents });

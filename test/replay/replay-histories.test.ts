@@ -28,6 +28,8 @@ test('one recorded history per lifecycle path', () => {
     'referencement-refused',
     'reimbursement-overdue',
     'workflow-cancelled-by-admin',
+    // recorded after the patch reclaim-advance-from-ledger: its new branch, beside the old ones above
+    'workflow-cancelled-during-advance',
   ]);
 });
 

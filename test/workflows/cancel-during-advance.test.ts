@@ -1,0 +1,26 @@
+import { Context } from '@temporalio/activity';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
+import { harnessPerFile } from '../support/harness';
+
+/**
+ * The advance reaches the ledger, then the workflow is cancelled before the activity reports back:
+ * the compensation reads the ledger, so that advance is demanded back all the same.
+ */
+class SlowAcknowledgement implements ActivityInboundCallsInterceptor {
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const result = await next(input);
+    if (Context.current().info.activityType === 'issuePaymentOrder') await new Promise((r) => setTimeout(r, 1_500));
+    return result;
+  }
+}
+const h = harnessPerFile({ interceptors: { activity: [() => ({ inbound: new SlowAcknowledgement() })] } });
+
+test('cancelled while the advance is being acknowledged: the advance written is demanded back', async () => {
+  const { bdcId } = await h.register();
+  for (let i = 0; i < 100 && (await h.money(bdcId)).orders.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  expect((await h.state(bdcId)).status).toBe('advance_issued');
+  await h.env.client.workflow.getHandle(bdcId).cancel();
+  await expect(h.result(bdcId)).rejects.toThrow('ended CANCELLED');
+  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
+  await h.keepHistory(bdcId, 'workflow-cancelled-during-advance');
+});
