@@ -118,6 +118,15 @@ export async function bdcLifecycle(input: BdcWorkflowInput): Promise<BdcView> {
   const referencement = () => view.referencement.state;
 
   record(`registered: ${input.request.essms.length} ESSMS, ceiling ${formatEuros(input.ceilingCents)} € (tranche ${input.tranche})`, input.registeredBy.actor, input.registeredBy.eventId);
+  // Patched: BDCs started before it compensate the advance from their own state, later ones from the
+  // ledger, which also covers an advance written while the workflow was being cancelled. Asked before
+  // the first command, where its marker stands in the histories recorded since.
+  const fromLedger = patched('reclaim-advance-from-ledger');
+  const orderAdvance = () => moveTo('advance_issued', `advance of ${formatEuros(view.amounts.advanceCents)} € ordered`);
+  // The first transition comes before the handlers: setting a handler delivers the events that came
+  // with the workflow's first task, and they must be judged against it, not against 'received'.
+  if (view.referencement.state === 'pending') moveTo('awaiting_referencement', 'awaiting référencement of the solution');
+  else orderAdvance();
   setHandler(bdcMessages.state, () => view);
 
   setHandler(
@@ -302,8 +311,7 @@ export async function bdcLifecycle(input: BdcWorkflowInput): Promise<BdcView> {
   };
 
   try {
-    if (view.referencement.state === 'pending') {
-      moveTo('awaiting_referencement', 'awaiting référencement of the solution');
+    if (view.status === 'awaiting_referencement') {
       const passed = await raceDeadlines(() => referencement() !== 'pending' || cancellation !== undefined, ['dossier', 'closing']);
       if (passed) settle(passed.name, 'missed');
       if (cancellation) return await finish(() => endUnproven('cancelled', `cancelled before any payment: ${cancellation!.reason}`, cancellation!.by));
@@ -315,15 +323,12 @@ export async function bdcLifecycle(input: BdcWorkflowInput): Promise<BdcView> {
     if (cancellation) return await finish(() => endUnproven('cancelled', `cancelled before any payment: ${cancellation!.reason}`, cancellation!.by));
 
     const advanceCents = view.amounts.advanceCents;
-    // Patched: BDCs started before it compensate from their own state, later ones from the ledger,
-    // which also covers an advance written while the workflow was being cancelled.
-    const fromLedger = patched('reclaim-advance-from-ledger');
     compensations.push(async () => {
       const reason = `advance not justified: ${view.outcome ?? 'workflow cancelled'}`;
       if (fromLedger) await reclaimAdvance(reason);
       else if (view.amounts.paidCents > 0) await demandReimbursement(view.amounts.paidCents, reason);
     });
-    moveTo('advance_issued', `advance of ${formatEuros(advanceCents)} € ordered`);
+    if (view.status !== 'advance_issued') orderAdvance();
     await ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance', amountCents: advanceCents });
     view.amounts.paidCents += advanceCents;
     moveTo('awaiting_va', 'awaiting the signed VA and the invoice');
