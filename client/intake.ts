@@ -1,16 +1,15 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { bdcRequestSchema, bdcWorkflowId, type BdcWorkflowInput } from '../domain/bdc';
+import { bdcRequestSchema, bdcWorkflowId, eventSchema, type BdcWorkflowInput } from '../domain/bdc';
 import { addCalendarDays, endOfParisDay } from '../domain/calendar';
 import { campaignDeadlines, trancheFor, type Campaign } from '../domain/campaign';
 import { essmsRefusals, ogEssmsCount as countOgEssms } from '../domain/eligibility';
 import { parseOrRefuse, refuse, RefusedError } from '../domain/refusal';
 import type { FinessReference } from '../db/finess';
-import { eventSchema } from '../domain/bdc';
 import type { Ledger } from '../db/ledger';
 import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
 import { bdcSearchAttributes } from '../workflows/search-attributes';
 import type { bdcLifecycle } from '../workflows/bdc-lifecycle';
-import { formatEuros, applyRate } from '../domain/money';
+import { applyRate, formatEuros } from '../domain/money';
 
 export interface IntakeDeps {
   client: Client;
