@@ -72,6 +72,7 @@ test('the batch, interrupted by a worker restart, resumes and amends every BDC o
   }
   // the same request again finds the same batch; new BDCs get the amended calendar
   expect((await h.api.call('POST', '/campaigns/test-ms1/calendar', { token: h.api.tokens.operator, body: { eventId, closingDate, reason: 'arrêté modificatif' } })).body).toEqual({ batchId });
+  await h.keepHistory(batchId, 'calendar-batch-interrupted');
   const campaigns = await h.api.call('GET', '/campaigns', { token: h.api.tokens.acme });
   expect(campaigns.body.find((c: { id: string }) => c.id === 'test-ms1').closingDate).toBe(closingDate);
 });

@@ -5,12 +5,15 @@ import { workflowBundle } from '../support/temporal';
 
 // BDCs outlive deployments: today's workflow code must replay the history of every path recorded
 // with earlier code (`npm run histories:record`). A failure here means a change needs patched().
+// Recorded after the patch reclaim-advance-from-ledger (its new branch): workflow-cancelled-during-
+// advance, referencement-granted-then-cancelled; the others replay its old branch.
 const histories = loadHistories(historiesDir);
 
 test('one recorded history per lifecycle path', () => {
   expect(histories.map((h) => h.workflowId)).toEqual([
     'calendar-amended-backward',
     'calendar-amended-forward',
+    'calendar-batch-interrupted',
     'cancelled-after-advance',
     'cancelled-before-advance',
     'closing-after-advance-reimbursed',
@@ -24,11 +27,11 @@ test('one recorded history per lifecycle path', () => {
     'happy-path',
     'invalid-va-then-valid',
     'invoice-below-advance',
+    'referencement-granted-then-cancelled',
     'referencement-granted-within-120-days',
     'referencement-refused',
     'reimbursement-overdue',
     'workflow-cancelled-by-admin',
-    // recorded after the patch reclaim-advance-from-ledger: its new branch, beside the old ones above
     'workflow-cancelled-during-advance',
   ]);
 });
