@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { BdcLedger } from '../db/ledger';
 import { formatEuros } from '../domain/money';
 import type { BdcView } from '../workflows/bdc-view';
-import { BDC_WORKFLOW_TYPE, bdcMessages } from '../workflows/messages';
+import { bdcMessages } from '../workflows/messages';
+import { allBdcs } from './bdc-directory';
 
 export interface Difference {
   bdcId: string;
@@ -53,12 +54,9 @@ export function reconcile(views: BdcView[], ledger: Map<string, BdcLedger>): Dif
   return differences;
 }
 
-/** Every BDC's state: the result of a completed one, the query of any other (needs a worker). */
+/** Every BDC's state, running or ended (a query: a worker answers it). */
 export async function allBdcViews(client: Client): Promise<BdcView[]> {
   const views: BdcView[] = [];
-  for await (const wf of client.workflow.list({ query: `WorkflowType = '${BDC_WORKFLOW_TYPE}'` })) {
-    const handle = client.workflow.getHandle(wf.workflowId, wf.runId);
-    views.push(wf.status.name === 'COMPLETED' ? await handle.result() : await handle.query(bdcMessages.state));
-  }
+  for await (const bdc of allBdcs(client, {})) views.push(await client.workflow.getHandle(bdc.bdcId).query(bdcMessages.state));
   return views;
 }

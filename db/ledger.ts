@@ -54,7 +54,7 @@ function iso(v: unknown): string {
  * INSERT … ON CONFLICT (idempotency_key) DO NOTHING, then read back the winner. Under concurrency the
  * losing transactions wait for the winner's commit and see its row.
  */
-async function writeOnce<T extends { idempotencyKey: string }>(
+async function writeOnce<T extends { idempotencyKey: string; bdcId: string }>(
   sql: Sql,
   table: string,
   columns: Record<string, unknown>,
@@ -77,7 +77,7 @@ async function writeOnce<T extends { idempotencyKey: string }>(
   }
   const [existing] = await sql.query(`SELECT * FROM ${table} WHERE idempotency_key = $1`, [wanted.idempotencyKey]);
   if (!existing) {
-    throw refuse('duplicate_effect', `BDC ${wanted.idempotencyKey.split(':')[0]} already has this kind of record in ${table} under another key`, 'idempotencyKey', wanted.idempotencyKey);
+    throw refuse('duplicate_effect', `BDC ${wanted.bdcId} already has this kind of record in ${table} under another key`, 'idempotencyKey', wanted.idempotencyKey);
   }
   const record = read(existing);
   if (!sameContent(record, wanted)) {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importFinessExtraction } from '../client/finess-import';
+import { projectRoot } from '../config/paths';
 import { FinessReference } from '../db/finess';
 import { Ledger } from '../db/ledger';
 import { migrate } from '../db/migrations';
@@ -18,7 +19,6 @@ import { writeExtraction } from './finess-extraction-generator';
  */
 const RUNS = 5;
 const ORDERS = 2_000;
-const root = path.resolve(__dirname, '..', ...(path.basename(path.resolve(__dirname, '..')) === 'dist' ? ['..'] : []));
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sons-bench-'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number) => Math.round(x);
@@ -95,9 +95,9 @@ async function main() {
   let pg = process.env.TEST_DATABASE_URL;
   let stopPg = () => undefined as void;
   if (!pg) {
-    const [dir, url] = execFileSync('bash', [path.join(root, 'scripts/test-postgres.sh')], { encoding: 'utf8' }).trim().split(' ');
+    const [dir, url] = execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh')], { encoding: 'utf8' }).trim().split(' ');
     pg = url!;
-    stopPg = () => void execFileSync('bash', [path.join(root, 'scripts/test-postgres.sh'), 'stop', dir!]);
+    stopPg = () => void execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', dir!]);
   }
   let dbSerial = 0;
   const openFreshPostgres = async () => {

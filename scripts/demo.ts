@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiClient, ApiError } from '../client/api-client';
 import { loadConfig } from '../config/env';
+import { projectRoot } from '../config/paths';
 import { addCalendarDays, parisCivilDate } from '../domain/calendar';
 import { shippedCampaigns } from '../domain/campaigns';
 import type { BdcRequest } from '../domain/bdc';
@@ -16,8 +17,7 @@ import { vaDocument } from './va-document';
  * and éditeurs would.
  */
 const CLOSING_IN_MINUTES = Number(process.env.DEMO_CLOSING_MINUTES ?? 4);
-const root = path.resolve(__dirname, '..', ...(path.basename(path.resolve(__dirname, '..')) === 'dist' ? ['..'] : []));
-const fixture = path.join(root, 'test', 'fixtures', 'finess-extraction.csv');
+const fixture = path.join(projectRoot, 'test', 'fixtures', 'finess-extraction.csv');
 
 type View = { bdcId: string; status: string };
 const say = (line: string) => process.stdout.write(`${line}\n`);

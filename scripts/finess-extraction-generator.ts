@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../config/paths';
 import { withCheckDigit } from '../domain/finess';
 import { structureetFields } from '../domain/finess-extraction';
 
@@ -121,7 +122,7 @@ export const fixtureOgs: OgSpec[] = [
 ];
 
 if (require.main === module) {
-  const file = path.resolve(__dirname, '..', ...(path.basename(path.resolve(__dirname, '..')) === 'dist' ? ['..'] : []), 'test', 'fixtures', 'finess-extraction.csv');
+  const file = path.join(projectRoot, 'test', 'fixtures', 'finess-extraction.csv');
   const ogs = writeExtraction(file, { date: '2023-01-17', ogs: fixtureOgs });
   process.stdout.write(`${file}: ${ogs.reduce((n, o) => n + o.essms.length + o.notEligible.length, 0)} establishments of ${ogs.length} OGs\n`);
 }

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../config/paths';
 
 /** The binaries scripts/provision-temporal.sh links under .tools/bin, when it could. */
-const toolsBin = path.resolve(__dirname, '..', ...(path.basename(path.resolve(__dirname, '..')) === 'dist' ? ['..'] : []), '.tools', 'bin');
+const toolsBin = path.join(projectRoot, '.tools', 'bin');
 
 function provided(name: string): string | undefined {
   const file = path.join(toolsBin, name);

@@ -37,9 +37,6 @@ export class TokenRegistry {
     const secret = /^Bearer ([A-Za-z0-9._~+/=-]{16,256})$/.exec(header ?? '')?.[1];
     return secret ? this.byHash.get(sha256(secret)) : undefined;
   }
-  get size() {
-    return this.byHash.size;
-  }
 }
 
 /** The actor the workflow's audit trail records for a principal. */

@@ -6,7 +6,7 @@ import { bdcRequestSchema, vaSubmissionSchema } from '../../domain/bdc';
 import { civilDateSchema, startOfParisDay } from '../../domain/calendar';
 import { cancellationSchema, referencementDecisionSchema } from '../../domain/events';
 import { centsSchema } from '../../domain/money';
-import { bdcMessages } from '../../workflows/messages';
+import { BDC_WORKFLOW_TYPE, bdcMessages } from '../../workflows/messages';
 import { bdcSearchAttributes } from '../../workflows/search-attributes';
 import { allBdcs, bdcFilterSchema, listBdcs } from '../bdc-directory';
 import { sendBdcEvent } from '../bdc-events';
@@ -32,7 +32,7 @@ export function bdcRoutes(app: Api, deps: ApiDeps) {
   async function visibleBdc(request: FastifyRequest, bdcId: string): Promise<void> {
     try {
       const description = await client.workflow.getHandle(bdcId).describe();
-      if (description.type !== 'bdcLifecycle') throw notFound(`BDC ${bdcId}`, 'bdcId');
+      if (description.type !== BDC_WORKFLOW_TYPE) throw notFound(`BDC ${bdcId}`, 'bdcId');
       const owner = description.typedSearchAttributes.get(bdcSearchAttributes.editeur);
       if (request.principal.role === 'editeur' && owner !== request.principal.editeurId) throw notFound(`BDC ${bdcId}`, 'bdcId');
     } catch (err) {

@@ -80,10 +80,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     request.principal = principal;
   });
 
-  await app.register(async (scoped) => bdcRoutes(scoped as unknown as Api, deps));
-  await app.register(async (scoped) => campaignRoutes(scoped as unknown as Api, deps));
-  await app.register(async (scoped) => reportRoutes(scoped as unknown as Api, deps));
-  await app.register(async (scoped) => finessRoutes(scoped as unknown as Api, deps));
+  for (const routes of [bdcRoutes, campaignRoutes, reportRoutes, finessRoutes]) routes(app, deps);
   return app;
 }
 

@@ -161,7 +161,8 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
       const handle = client.workflow.getHandle(bdcId);
       for (let i = 0; ; i++) {
         const view = await handle.query(bdcMessages.state);
-        if (view.status === status || i > 100) return view;
+        if (view.status === status) return view;
+        if (i > 100) throw new Error(`${bdcId} is ${view.status}, never reached ${status}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
