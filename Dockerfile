@@ -1,4 +1,4 @@
-# The engine's worker (and, later, its API) for docker-compose: Temporal and PostgreSQL come from
+# The engine's worker and API for docker-compose: Temporal and PostgreSQL come from
 # their own services, so no Temporal binary is provisioned here.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -15,4 +15,5 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
-CMD ["node", "dist/worker/main.js"]
+# docker-compose runs dist/main/worker.js and dist/main/api.js from this one image
+CMD ["node", "dist/main/worker.js"]

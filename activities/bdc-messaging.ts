@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { allBdcs } from '../client/bdc-directory';
-import { sendBdcEvent } from '../client/bdc-events';
+import { allBdcs } from '../temporal/bdc-visibility';
+import { sendBdcEvent } from '../temporal/bdc-gateway';
 import type { CalendarAmendment } from '../domain/events';
 import { RefusedError } from '../domain/refusal';
 import { bdcMessages } from '../workflows/messages';

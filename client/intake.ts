@@ -1,40 +1,29 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { bdcRequestSchema, bdcWorkflowId, eventSchema, type BdcWorkflowInput } from '../domain/bdc';
 import { addCalendarDays, endOfParisDay } from '../domain/calendar';
-import { campaignDeadlines, trancheFor, type Campaign } from '../domain/campaign';
+import { campaignDeadlines, trancheFor } from '../domain/campaign';
 import { essmsRefusals, ogEssmsCount as countOgEssms } from '../domain/eligibility';
 import { parseOrRefuse, refuse, RefusedError } from '../domain/refusal';
-import type { FinessReference } from '../db/finess';
-import type { Ledger } from '../db/ledger';
 import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
 import { bdcSearchAttributes } from '../workflows/search-attributes';
 import type { bdcLifecycle } from '../workflows/bdc-lifecycle';
 import { applyRate, formatEuros } from '../domain/money';
-
-export interface IntakeDeps {
-  client: Client;
-  ledger: Ledger;
-  taskQueue: string;
-  campaigns: Campaign[];
-  /** the imported FINESS extractions and the ESMS numérique exclusions */
-  finess: FinessReference;
-  /** the registration instant, checked against the order deadline (the test server's clock in tests) */
-  now?: () => Promise<number>;
-}
+import { effectiveCampaigns } from './campaigns';
+import { nowOf, type EngineContext } from './context';
 
 /**
  * Registers a BDC: validates the request, prices it from the barème, turns its civil dates into
  * instants, claims its ESSMS in the ledger (all or none) and starts its workflow. Every refusal is a
  * RefusedError; nothing is started or claimed when the request is refused.
  */
-export async function registerBdc(deps: IntakeDeps, rawRequest: unknown, rawEvent: unknown): Promise<{ workflowId: string; input: BdcWorkflowInput }> {
+export async function registerBdc(deps: EngineContext, rawRequest: unknown, rawEvent: unknown): Promise<{ workflowId: string; input: BdcWorkflowInput }> {
   const request = parseOrRefuse(bdcRequestSchema, rawRequest);
   const event = parseOrRefuse(eventSchema, rawEvent);
-  const campaign = deps.campaigns.find((c) => c.id === request.campaignId);
+  const campaign = (await effectiveCampaigns(deps)).find((c) => c.id === request.campaignId);
   if (!campaign) throw refuse('unknown_campaign', `no campaign ${request.campaignId}`, 'campaignId', request.campaignId);
   if (request.orderDate < campaign.openingDate) throw refuse('ordered_before_opening', `the order date is before the campaign opened (${campaign.openingDate})`, 'orderDate', request.orderDate);
   if (request.orderDate > campaign.orderDeadline) throw refuse('ordered_after_deadline', `the order date is after the order deadline (${campaign.orderDeadline})`, 'orderDate', request.orderDate);
-  const now = new Date((await deps.now?.()) ?? Date.now());
+  const now = new Date(await nowOf(deps));
   if (now > endOfParisDay(campaign.orderDeadline)) {
     throw refuse('registered_after_deadline', `requests are registered up to the order deadline (${campaign.orderDeadline}); it is now ${now.toISOString()}`, 'campaignId', request.campaignId);
   }

@@ -15,12 +15,6 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data').transform((d) => path.resolve(d)),
   /** a JSON file holding an array of extra campaigns, added to the shipped ones */
   CAMPAIGNS_FILE: z.string().min(1).optional(),
-  /** what this process runs: the worker, the HTTP API, or both (the embedded default) */
-  SONS_ROLES: z
-    .string()
-    .default('worker,api')
-    .transform((v) => v.split(',').map((r) => r.trim()))
-    .pipe(z.array(z.enum(['worker', 'api'])).min(1)),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** JSON array of { name, role, sha256[, editeurId] }; absent, DATA_DIR/api-tokens.json */

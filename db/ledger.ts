@@ -208,6 +208,12 @@ export class Ledger {
     return rows.map((r) => ({ ...readPaymentOrder(r), editeurId: String(r.editeur_id), ogFiness: String(r.og_finess), campaignId: String(r.campaign_id) }));
   }
 
+  /** Each registered BDC's ceiling, by BDC id. */
+  async ceilings(): Promise<Map<string, number>> {
+    const rows = await this.sql.query<{ bdc_id: string; ceiling_cents: number }>('SELECT bdc_id, ceiling_cents FROM bdcs');
+    return new Map(rows.map((r) => [r.bdc_id, r.ceiling_cents]));
+  }
+
   async claimsOf(bdcId: string): Promise<string[]> {
     return (await this.sql.query<{ essms_finess: string }>('SELECT essms_finess FROM essms_claims WHERE bdc_id = $1 ORDER BY essms_finess', [bdcId])).map((r) => r.essms_finess);
   }

@@ -68,3 +68,14 @@ export function campaignDeadlines(campaign: Pick<Campaign, 'orderDeadline' | 'cl
     closing: campaign.closingAt ? new Date(campaign.closingAt).toISOString() : endOfParisDay(campaign.closingDate).toISOString(),
   };
 }
+
+/** An operator's amendment of a campaign's calendar, in civil dates (or a precise closing instant). */
+export const calendarChangeRequestSchema = z
+  .object({
+    orderDeadline: civilDateSchema.optional(),
+    closingDate: civilDateSchema.optional().describe('the closing day; it ends at 23:59:59.999 Paris'),
+    closingAt: instantSchema.optional().describe('or a precise closing instant'),
+  })
+  .refine((c) => c.orderDeadline || c.closingDate || c.closingAt, 'an amendment changes at least one date')
+  .refine((c) => !(c.closingDate && c.closingAt), 'closingDate or closingAt, not both');
+export type CalendarChangeRequest = z.infer<typeof calendarChangeRequestSchema>;

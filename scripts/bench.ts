@@ -11,7 +11,7 @@ import { openPglite } from '../db/pglite';
 import { openPostgres } from '../db/postgres';
 import type { Sql } from '../db/sql';
 import { withCheckDigit } from '../domain/finess';
-import { writeExtraction } from './finess-extraction-generator';
+import { writeExtraction } from './samples/finess-extraction';
 
 /**
  * `npm run bench`: the figures the issues ask for, measured here rather than asserted in tests.

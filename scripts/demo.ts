@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiClient, ApiError } from '../client/api-client';
+import { ApiClient, ApiError } from '../cli/api-client';
 import { loadConfig } from '../config/env';
 import { projectRoot } from '../config/paths';
 import { addCalendarDays, parisCivilDate } from '../domain/calendar';
 import { shippedCampaigns } from '../domain/campaigns';
 import type { BdcRequest } from '../domain/bdc';
-import { fixtureOgs, writeExtraction } from './finess-extraction-generator';
-import { vaDocument } from './va-document';
+import { fixtureOgs, writeExtraction } from './samples/finess-extraction';
+import { vaDocument } from './samples/bdc';
 
 /**
  * `npm run demo`, with `npm start` running: a demo campaign whose closing falls minutes from now, a

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
@@ -5,11 +7,19 @@ import { createBdcMessagingActivities } from '../activities/bdc-messaging';
 import { createLedgerActivities } from '../activities/ledger';
 import type { Ledger } from '../db/ledger';
 
-export const workflowsPath = require.resolve('../workflows');
+const workflowsPath = require.resolve('../workflows');
 
-/** Webpack-bundles the workflow code once; tests and `npm start` reuse the result. */
+/** Where `npm run build` leaves the workflow bundle (dist/workflow-bundle.js), next to the compiled worker. */
+export const builtBundlePath = path.resolve(__dirname, '..', 'workflow-bundle.js');
+
+/** Webpack-bundles the workflow code: once, at build time (and once per test run). */
 export function bundleWorkflows(logger: Logger): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath, logger });
+}
+
+/** The bundle `npm run build` made; running from sources (no build), one made now. */
+export async function workflowBundle(logger: Logger): Promise<{ codePath: string } | WorkflowBundleWithSourceMap> {
+  return fs.existsSync(builtBundlePath) ? { codePath: builtBundlePath } : bundleWorkflows(logger);
 }
 
 export interface BdcWorkerOptions {

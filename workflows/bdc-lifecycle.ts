@@ -21,8 +21,8 @@ import {
   reimbursementReceiptSchema,
 } from '../domain/events';
 import { applyRate, formatEuros } from '../domain/money';
-import { refusalsFromZod, type Refusal } from '../domain/refusal';
-import { terminalStatuses, vaRefusals, type BdcView, type Deadline, type DeadlineName } from './bdc-view';
+import { parseOrRefuse, RefusedError, type Refusal } from '../domain/refusal';
+import { terminalStatuses, vaRefusals, type BdcView, type Deadline, type DeadlineName } from '../domain/bdc-view';
 import { bdcMessages } from './messages';
 import { bdcSearchAttributes } from './search-attributes';
 
@@ -40,10 +40,13 @@ function reject(refusals: Refusal[]): never {
   throw ApplicationFailure.create({ type: 'Refused', message: refusals.map((r) => r.message).join('; '), details: refusals, nonRetryable: true });
 }
 
-function parseOrReject<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (!result.success) reject(refusalsFromZod(result.error, input));
-  return result.data;
+function parseOrReject<T>(schema: Parameters<typeof parseOrRefuse<T>>[0], input: unknown): T {
+  try {
+    return parseOrRefuse(schema, input);
+  } catch (err) {
+    if (err instanceof RefusedError) reject(err.refusals);
+    throw err;
+  }
 }
 
 /**

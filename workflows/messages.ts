@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { VaSubmission } from '../domain/bdc';
 import type { CalendarAmendment, Cancellation, DossierFiled, ReferencementDecision, ReimbursementReceipt } from '../domain/events';
-import type { BdcView } from './bdc-view';
+import type { BdcView } from '../domain/bdc-view';
 
 /**
  * The messages of a BDC workflow, defined once for the workflow, the client and the tests. Each update

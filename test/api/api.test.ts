@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parisCivilDate } from '../../domain/calendar';
 import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
+import { eventually } from '../support/eventually';
 import type { BdcRequest } from '../../domain/bdc';
 
 // Real HTTP against the API, on the dev server, with the real worker and ledger.
@@ -68,14 +69,11 @@ test('a second registration of the same BDC is a 409', async () => {
 test('an éditeur sees only its own BDCs; the list filters by status, éditeur and ESSMS', async () => {
   const mine = await registered();
   const theirs = await registered({ editeurId: 'editeur-rival' });
-  const list = async (token: string, query: string) => {
-    for (let i = 0; i < 50; i++) {
+  const list = (token: string, query: string) =>
+    eventually(async () => {
       const { body } = await h.api.call('GET', `/bdcs?${query}`, { token });
-      if (body.bdcs.length) return body.bdcs.map((b: { bdcId: string }) => b.bdcId);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return [];
-  };
+      return body.bdcs.length > 0 && body.bdcs.map((b: { bdcId: string }) => b.bdcId);
+    });
   expect(await list(h.api.tokens.operator, `essms=${theirs.request.essms[0]}&status=awaiting_va&editeur=editeur-rival`)).toEqual([theirs.bdcId]);
   expect(await list(h.api.tokens.acme, `essms=${mine.request.essms[0]}`)).toEqual([mine.bdcId]);
   expect((await h.api.call('GET', `/bdcs?essms=${theirs.request.essms[0]}`, { token: h.api.tokens.acme })).body.bdcs).toEqual([]);
@@ -90,12 +88,11 @@ test('référencement: the éditeur files its dossier, the ANS decision for the 
   const filed = await h.api.call('POST', `/bdcs/${a.bdcId}/referencement/dossier`, { token: h.api.tokens.acme, body: { eventId: randomUUID(), filedOn: today() } });
   expect(filed.status).toBe(200);
   expect(filed.body.referencement.dossierFiledAt).toBeDefined();
-  let decided: { applied: string[] } = { applied: [] };
   const eventId = randomUUID();
-  for (let i = 0; i < 50 && decided.applied.length < 2; i++) {
-    decided = (await h.api.call('POST', `/solutions/${solutionId}/referencement/decision`, { token: h.api.tokens.operator, body: { eventId, decision: 'granted', decidedOn: today() } })).body;
-    if (decided.applied.length < 2) await new Promise((r) => setTimeout(r, 100));
-  }
+  const decided = await eventually(async () => {
+    const { body } = await h.api.call('POST', `/solutions/${solutionId}/referencement/decision`, { token: h.api.tokens.operator, body: { eventId, decision: 'granted', decidedOn: today() } });
+    return body.applied.length === 2 && (body as { applied: string[] });
+  });
   expect(decided.applied.sort()).toEqual([a.bdcId, b.bdcId].sort());
   await h.waitForStatus(a.bdcId, 'awaiting_va');
   await h.waitForStatus(b.bdcId, 'awaiting_va');

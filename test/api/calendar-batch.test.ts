@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { addCalendarDays, endOfParisDay, parisCivilDate } from '../../domain/calendar';
 import { harnessPerFile } from '../support/harness';
+import { eventually } from '../support/eventually';
 
 // The calendar of a campaign with 200 running BDCs: a dry run, then the batch, interrupted by a
 // worker restart and resumed, each BDC amended exactly once.
@@ -24,11 +25,10 @@ beforeAll(async () => {
   }
   await Promise.all(bdcIds.map((id) => h.waitForStatus(id, 'awaiting_va')));
   // visibility is eventually consistent: wait until the campaign lists them all
-  for (let i = 0; i < 100; i++) {
+  await eventually(async () => {
     const { body } = await h.api.call('POST', '/campaigns/test-ms1/calendar/dry-run', { token: h.api.tokens.operator, body: { closingDate: parisCivilDate(new Date()) } });
-    if (body.runningBdcs === BDCS) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return body.runningBdcs === BDCS;
+  });
 }, 300_000);
 
 test('the dry run lists what each running BDC would do', async () => {
@@ -51,14 +51,13 @@ test('the batch, interrupted by a worker restart, resumes and amends every BDC o
   const { batchId } = started.body;
   const progress = () => h.api.call('GET', `/calendar-batches/${batchId}`, { token: h.api.tokens.admin }).then((r) => r.body);
 
-  let seen = await progress();
-  for (let i = 0; i < 200 && !(seen.applied > 0) && !seen.done; i++) seen = await progress().catch(() => seen);
+  await eventually(async () => (await progress()).applied > 0, { everyMs: 10 });
   await h.restartWorker();
   const afterRestart = await progress();
-  for (let i = 0; i < 600 && !seen.done; i++) {
-    seen = await progress();
-    if (!seen.done) await new Promise((r) => setTimeout(r, 100));
-  }
+  const seen = await eventually(async () => {
+    const p = await progress();
+    return p.done && p;
+  }, { budgetMs: 300_000 });
   expect(seen).toMatchObject({ campaignId: 'test-ms1', total: BDCS, applied: BDCS, skipped: [], done: true });
   // the restart came in the middle: some BDCs were amended before it, the rest after
   expect(afterRestart.applied).toBeGreaterThan(0);

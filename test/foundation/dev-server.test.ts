@@ -1,10 +1,18 @@
 import { bdcMessages } from '../../workflows/messages';
 import { freshFiness, validVa } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
+import { eventually } from '../support/eventually';
 
 // Smoke test of the real Temporal server `npm start` runs: the client starts a BDC, the worker runs
 // it, the client reads its result and the BDC is found through its search attributes.
 const h = harnessPerFile({ server: 'dev' });
+
+/** The workflow ids a visibility query finds now. */
+async function listed(query: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const wf of h.env.client.workflow.list({ query })) found.push(wf.workflowId);
+  return found;
+}
 
 test('a BDC started through the client runs to its result on the dev server', async () => {
   // an OG with a single ESSMS (tranche A)
@@ -18,12 +26,10 @@ test('a BDC started through the client runs to its result on the dev server', as
 
   // visibility is eventually consistent: poll the admins' filter until the BDC shows up
   const query = `BdcStatus = 'completed' AND BdcEssms = '${request.essms[0]}' AND BdcEditeur = '${request.editeurId}'`;
-  const found: string[] = [];
-  for (let i = 0; i < 50 && found.length === 0; i++) {
-    for await (const wf of h.env.client.workflow.list({ query })) found.push(wf.workflowId);
-    if (!found.length) await new Promise((r) => setTimeout(r, 200));
-  }
-  expect(found).toEqual([bdcId]);
+  expect(await eventually(async () => {
+    const found = await listed(query);
+    return found.length > 0 && found;
+  })).toEqual([bdcId]);
 });
 
 test("the README's Web UI filters find BDCs on the dev server", async () => {
@@ -39,14 +45,7 @@ test("the README's Web UI filters find BDCs on the dev server", async () => {
     `BdcCeilingCents >= 500000 AND BdcSolution = '${request.solutionId}'`,
   ];
   for (const query of filters) {
-    const found: string[] = [];
-    for (let i = 0; i < 50 && !found.includes(bdcId); i++) {
-      for await (const wf of h.env.client.workflow.list({ query })) found.push(wf.workflowId);
-      if (!found.includes(bdcId)) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect({ query, found: found.includes(bdcId) }).toEqual({ query, found: true });
+    await eventually(async () => (await listed(query)).includes(bdcId), { what: `the filter ${query}` });
   }
-  const overdue: string[] = [];
-  for await (const wf of h.env.client.workflow.list({ query: 'BdcReimbursementOverdue = true' })) overdue.push(wf.workflowId);
-  expect(overdue).not.toContain(bdcId);
+  expect(await listed('BdcReimbursementOverdue = true')).not.toContain(bdcId);
 });

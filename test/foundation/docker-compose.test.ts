@@ -11,6 +11,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   environment?: Record<string, string>;
+  command?: string[];
 }
 const root = path.resolve(__dirname, '..', '..');
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
@@ -49,9 +50,11 @@ test('dependencies wait for health or completion, and name real services with he
 });
 
 test('the worker and the API reach Temporal and the ledger through the variables the engine reads', () => {
-  for (const [name, roles] of [['worker', 'worker'], ['api', 'api']] as const) {
+  for (const name of ['worker', 'api']) {
     const env = services[name]!.environment!;
-    expect(loadConfig(env)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', SONS_ROLES: [roles] });
+    expect(services[name]!.command).toEqual(['node', `dist/main/${name}.js`]);
+    expect(fs.existsSync(path.join(root, 'main', `${name}.ts`))).toBe(true);
+    expect(loadConfig(env)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
     expect(env.DATABASE_URL).toMatch(/^postgres:\/\/\w+:\w+@postgresql:5432\/sons$/);
   }
   expect(loadConfig(services.api!.environment!)).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: 3000, API_TOKENS_FILE: '/config/api-tokens.json' });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { importFinessExtraction } from '../../client/finess-import';
 import { RefusedError, type Refusal } from '../../domain/refusal';
-import { fixtureOgs, writeExtraction, type GeneratedOg } from '../../scripts/finess-extraction-generator';
+import { fixtureOgs, writeExtraction, type GeneratedOg } from '../../scripts/samples/finess-extraction';
 import { bdcRequest, campaign } from '../support/bdc-fixtures';
 import { startHarness, type Harness } from '../support/harness';
 import { parisCivilDate } from '../../domain/calendar';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { importFinessExtraction } from '../../client/finess-import';
 import { FinessReference } from '../../db/finess';
 import { RefusedError } from '../../domain/refusal';
-import { fixtureOgs, writeExtraction } from '../../scripts/finess-extraction-generator';
+import { fixtureOgs, writeExtraction } from '../../scripts/samples/finess-extraction';
 import { openLedger } from '../support/database';
 
 const fixture = path.resolve(__dirname, '..', 'fixtures', 'finess-extraction.csv');

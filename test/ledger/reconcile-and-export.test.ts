@@ -3,15 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { allBdcViews, reconcile } from '../../client/ledger-reconciliation';
+import { allBdcViews, reconcile } from '../../client/reconciliation';
 import { bdcMessages } from '../../workflows/messages';
 import { event, validVa } from '../support/bdc-fixtures';
 import { postgresBackend } from '../support/database';
 import { startHarness, type Harness } from '../support/harness';
+import { eventually } from '../support/eventually';
 
 // On the dev server (real visibility) with the ledger on PostgreSQL; the CLI reaches it through the API.
 const run = promisify(execFile);
-const cli = path.resolve(__dirname, '..', '..', 'dist', 'client', 'cli.js');
+const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli', 'sons.js');
 
 let h: Harness;
 let completed: string, cancelled: string, waiting: string;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   cancelled = (await h.waitForStatus(b.bdcId, 'reimbursement_due')).bdcId;
   waiting = (await h.waitForStatus((await h.register()).bdcId, 'awaiting_va')).bdcId;
   // visibility is eventually consistent
-  for (let i = 0; i < 100 && (await allBdcViews(h.env.client)).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+  await eventually(async () => (await allBdcViews(h.env.client)).length === 3);
 });
 afterAll(() => h?.close());
 

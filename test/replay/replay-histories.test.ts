@@ -1,7 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { historiesDir } from '../support/harness';
 import { loadHistories } from '../support/histories';
-import { workflowBundle } from '../support/temporal';
+import { workflowBundle } from '../support/harness';
 
 // BDCs outlive deployments: today's workflow code must replay the history of every path recorded
 // with earlier code (`npm run histories:record`). A failure here means a change needs patched().

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger, temporalLogger } from '../../config/logger';
 import { bundleWorkflows } from '../../worker/create-worker';
-import { workflowBundlePath } from './temporal';
+import { workflowBundle } from './workflow-bundle';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -13,8 +13,8 @@ const root = path.resolve(__dirname, '..', '..');
  */
 export default async function globalSetup(): Promise<void> {
   const { code } = await bundleWorkflows(temporalLogger(createLogger('warn')));
-  fs.mkdirSync(path.dirname(workflowBundlePath), { recursive: true });
-  fs.writeFileSync(workflowBundlePath, code);
+  fs.mkdirSync(path.dirname(workflowBundle.codePath), { recursive: true });
+  fs.writeFileSync(workflowBundle.codePath, code);
 
   if (!process.env.TEST_DATABASE_URL) {
     try {

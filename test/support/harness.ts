@@ -1,35 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { UpdateDefinition } from '@temporalio/common';
 import { registerBdc } from '../../client/intake';
-import { sendBdcEvent } from '../../client/bdc-events';
 import type { BdcRequest } from '../../domain/bdc';
-import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
+import type { BdcView } from '../../domain/bdc-view';
+import { parisCivilDate } from '../../domain/calendar';
 import type { Campaign } from '../../domain/campaign';
+import type { FinessReference } from '../../db/finess';
 import type { Ledger } from '../../db/ledger';
-import { createBdcWorker, type BdcWorkerOptions } from '../../worker/create-worker';
-import type { BdcView } from '../../workflows/bdc-view';
+import { sendBdcEvent } from '../../temporal/bdc-gateway';
+import type { BdcWorkerOptions } from '../../worker/create-worker';
 import { bdcMessages } from '../../workflows/messages';
-import { bdcRequest, campaign, event, freshFiness } from './bdc-fixtures';
-import { categories } from '../../scripts/finess-extraction-generator';
-import { FinessReference } from '../../db/finess';
-import { newToken, TokenRegistry } from '../../client/api/auth';
-import { buildApi, type ApiDeps } from '../../client/api/server';
-import { createLogger } from '../../config/logger';
-import { historyToPlainJson } from './histories';
+import { startLocalEngine, type LocalApi } from '../../scripts/local-engine';
+import { bdcRequest, event } from './bdc-fixtures';
 import { openTestDatabase, type Backend } from './database';
-import { devServerEnvironment, timeSkippingEnvironment, workflowBundle } from './temporal';
+import { eventually } from './eventually';
+import { historyToPlainJson } from './histories';
+import { workflowBundle } from './workflow-bundle';
 
-/**
- * A vague-1 campaign moved around the test server's clock: the real vague-1 dates are long past, and
- * campaigns are data. Opening 30 days ago, order deadline in 30 days, closing in 200 (after the 120-day dossier delay).
- */
-export function campaignAround(nowMs: number, id = 'test-ms1', overrides: Partial<Campaign> = {}): Campaign {
-  const today = parisCivilDate(new Date(nowMs));
-  return campaign('vague1-ms1', { id, openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), ...overrides });
-}
+export { campaignAround } from '../../scripts/local-engine';
+export { workflowBundle } from './workflow-bundle';
 
 export const historiesDir = path.resolve(__dirname, '..', 'histories');
 
@@ -89,41 +80,20 @@ export interface HarnessOptions {
   api?: boolean;
 }
 
-export interface ApiHandle {
-  url: string;
-  /** bearer secrets: operator, admin, and éditeurs editeur-acme and editeur-rival */
-  tokens: { operator: string; admin: string; acme: string; rival: string };
-  call(method: string, path: string, options?: { token?: string; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+export type ApiHandle = LocalApi;
 
 export async function startHarness({ server = 'time-skipping', interceptors, database, seedReference: seeded = true, api: withApi = false }: HarnessOptions = {}): Promise<Harness> {
-  const env = await (server === 'dev' ? devServerEnvironment() : timeSkippingEnvironment());
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
-  const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
-  const startWorker = async () => {
-    const w: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, client: env.client, workflowBundle, interceptors });
-    return { worker: w, running: w.run() };
-  };
-  let current = await startWorker();
+  const local = await startLocalEngine({ server, sql: ledger.sql, workflowBundle, interceptors, seedReference: seeded, api: withApi });
+  const { env, seed, finess, api } = local;
   const client = env.client;
-  const finess = new FinessReference(ledger.sql);
-  const extractionId = seeded ? await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'harness', 'utf-8') : 0;
-  if (seeded) await finess.completeExtraction(extractionId, { read: 0, kept: 0, rejected: 0 });
-  /** the request's OG with its ESSMS (EHPAD) and more of its establishments up to ogEssmsCount */
-  const seed = async (request: Partial<BdcRequest>, ogEssmsCount: number) => {
-    const og = typeof request.ogFiness === 'string' ? request.ogFiness : freshFiness();
-    const essms = Array.isArray(request.essms) ? request.essms.filter((e) => typeof e === 'string') : [];
-    const more = Array.from({ length: Math.max(0, ogEssmsCount - essms.length) }, freshFiness);
-    await finess.insertEstablishments(extractionId, [...essms, ...more].map((nofinesset) => ({ nofinesset, nofinessej: og, rs: 'EHPAD', departement: '75', ...categories.ehpad })));
-  };
-  const api = withApi ? await serveApi({ client, ledger, finess, campaigns: [campaignAround(await env.currentTimeMs())], taskQueue, now: () => env.currentTimeMs() }) : undefined;
   const harness: Harness = {
     env,
     ledger,
     databaseUrl,
     get api() {
       if (!api) throw new Error('start the harness with { api: true }');
-      return api.handle;
+      return api;
     },
     seed,
     async register({ request: overrides = {}, ogEssmsCount, campaign: campaignOverrides } = {}) {
@@ -134,9 +104,7 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     },
     async intake(rawRequest, { ogEssmsCount = 3, campaign: campaignOverrides = {}, seedReference = seeded } = {}) {
       if (seedReference) await seed(rawRequest as Partial<BdcRequest>, ogEssmsCount);
-      // the server's clock moves as tests skip time: the campaign follows it
-      const campaigns = [campaignAround(await env.currentTimeMs(), 'test-ms1', campaignOverrides)];
-      return registerBdc({ client, ledger, taskQueue, campaigns, finess, now: () => env.currentTimeMs() }, rawRequest, event());
+      return registerBdc(await local.engine(campaignOverrides), rawRequest, event());
     },
     finess,
     send: (bdcId, update, e) => sendBdcEvent(client, bdcId, update, e),
@@ -145,11 +113,10 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
       // Awaiting a result lets the time-skipping server skip time (up to years) whenever nothing is
       // scheduled: wait in real time for the workflow to close, then read its final state by query.
       const handle = client.workflow.getHandle(bdcId);
-      let status = (await handle.describe()).status.name;
-      for (let i = 0; i < 200 && status === 'RUNNING'; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        status = (await handle.describe()).status.name;
-      }
+      const status = await eventually(async () => {
+        const { name } = (await handle.describe()).status;
+        return name !== 'RUNNING' && name;
+      }, { what: `the end of ${bdcId}` });
       if (status !== 'COMPLETED') throw new Error(`workflow ${bdcId} ended ${status}`);
       return handle.query(bdcMessages.state);
     },
@@ -159,18 +126,13 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     },
     async waitForStatus(bdcId, status) {
       const handle = client.workflow.getHandle(bdcId);
-      for (let i = 0; ; i++) {
+      return eventually(async () => {
         const view = await handle.query(bdcMessages.state);
-        if (view.status === status) return view;
-        if (i > 100) throw new Error(`${bdcId} is ${view.status}, never reached ${status}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        if (view.status !== status) throw new Error(`${bdcId} is ${view.status}, never reached ${status}`);
+        return view;
+      });
     },
-    async restartWorker() {
-      current.worker.shutdown();
-      await current.running;
-      current = await startWorker();
-    },
+    restartWorker: () => local.restartWorker(),
     async reimburseInFull(bdcId) {
       const { amounts } = await harness.state(bdcId);
       await harness.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: amounts.toReimburseCents - amounts.reimbursedCents, receivedAt: iso(await env.currentTimeMs()) });
@@ -191,40 +153,11 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
       fs.writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify(historyToPlainJson(history), null, 1) + '\n');
     },
     async close() {
-      await api?.close();
-      current.worker.shutdown();
-      await current.running;
+      await local.close();
       await ledger.sql.close();
-      await env.teardown();
     },
   };
   return harness;
-}
-
-async function serveApi(deps: Omit<ApiDeps, 'tokens' | 'logger'>): Promise<{ handle: ApiHandle; close: () => Promise<void> }> {
-  const made = {
-    operator: newToken({ name: 'ops-1', role: 'operator' }),
-    admin: newToken({ name: 'admin-1', role: 'admin' }),
-    acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
-    rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
-  };
-  const app = await buildApi({ ...deps, tokens: new TokenRegistry(Object.values(made).map((m) => m.entry)), logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const handle: ApiHandle = {
-    url,
-    tokens: { operator: made.operator.secret, admin: made.admin.secret, acme: made.acme.secret, rival: made.rival.secret },
-    async call(method, path, { token, body, raw } = {}) {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-      });
-      const text = await response.text();
-      const type = response.headers.get('content-type') ?? '';
-      return { status: response.status, body: type.includes('json') ? JSON.parse(text) : text };
-    },
-  };
-  return { handle, close: () => app.close() };
 }
 
 /** One harness per test file (one environment per file), started before its tests, torn down after. */

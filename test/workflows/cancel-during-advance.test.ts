@@ -3,6 +3,7 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from
 import { bdcMessages } from '../../workflows/messages';
 import { event } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
+import { eventually } from '../support/eventually';
 
 /**
  * The advance reaches the ledger, then the workflow is cancelled before the activity reports back:
@@ -19,7 +20,7 @@ const h = harnessPerFile({ interceptors: { activity: [() => ({ inbound: new Slow
 
 test('cancelled while the advance is being acknowledged: the advance written is demanded back', async () => {
   const { bdcId } = await h.register();
-  for (let i = 0; i < 100 && (await h.money(bdcId)).orders.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  await eventually(async () => (await h.money(bdcId)).orders.length > 0, { everyMs: 20 });
   expect((await h.state(bdcId)).status).toBe('advance_issued');
   await h.env.client.workflow.getHandle(bdcId).cancel();
   await expect(h.result(bdcId)).rejects.toThrow('ended CANCELLED');

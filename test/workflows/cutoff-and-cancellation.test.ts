@@ -1,6 +1,7 @@
 import { bdcMessages } from '../../workflows/messages';
 import { event, validVa } from '../support/bdc-fixtures';
 import { harnessPerFile, iso } from '../support/harness';
+import { eventually } from '../support/eventually';
 
 const DAY = 86_400_000;
 const h = harnessPerFile();
@@ -50,8 +51,10 @@ test('a reimbursement not received within 30 days is flagged overdue, never drop
   await h.waitForStatus(bdcId, 'reimbursement_due');
   const due = await deadline(bdcId, 'reimbursementDue');
   await h.sleepPast(due.at);
-  let view = await h.state(bdcId);
-  for (let i = 0; i < 100 && !view.reimbursementOverdue; i++) view = await h.state(bdcId);
+  const view = await eventually(async () => {
+    const v = await h.state(bdcId);
+    return v.reimbursementOverdue && v;
+  });
   expect(view).toMatchObject({ status: 'reimbursement_due', reimbursementOverdue: true });
   expect(view.deadlines.find((d) => d.name === 'reimbursementDue')!.state).toBe('missed');
 

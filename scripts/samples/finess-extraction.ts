@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../config/paths';
-import { withCheckDigit } from '../domain/finess';
-import { structureetFields } from '../domain/finess-extraction';
+import { projectRoot } from '../../config/paths';
+import { withCheckDigit } from '../../domain/finess';
+import { structureetFields } from '../../domain/finess-extraction';
 
 /**
  * Writes files in the exact format of the public FINESS extraction, with generated but valid numbers

@@ -1,5 +1,5 @@
-import type { Actor, BdcStatus, BdcWorkflowInput, VaSubmission } from '../domain/bdc';
-import type { Refusal } from '../domain/refusal';
+import type { Actor, BdcStatus, BdcWorkflowInput, VaSubmission } from './bdc';
+import type { Refusal } from './refusal';
 
 export type DeadlineName = 'dossier' | 'orderDeadline' | 'closing' | 'reimbursementDue';
 

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { defaultPayloadConverter, type SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import { bdcStatusSchema } from '../domain/bdc';
@@ -38,19 +38,28 @@ export interface BdcSummary {
   running: boolean;
 }
 
-/** The visibility query of a filter; values are validated above, so quoting them is enough. */
+/** A visibility query's string literal: quotes and backslashes escaped, whatever reaches it. */
+export const quoted = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The visibility query of a filter. */
 export function visibilityQuery(f: Omit<BdcFilter, 'pageSize' | 'pageToken'>): string {
-  const clauses = [`WorkflowType = '${BDC_WORKFLOW_TYPE}'`];
-  const eq = (name: string, v: string | undefined) => v && clauses.push(`${name} = '${v}'`);
+  const clauses = [`WorkflowType = ${quoted(BDC_WORKFLOW_TYPE)}`];
+  const eq = (name: string, v: string | undefined) => v && clauses.push(`${name} = ${quoted(v)}`);
   eq(sa.status.name, f.status);
   eq(sa.campaign.name, f.campaign);
   eq(sa.editeur.name, f.editeur);
   eq(sa.solution.name, f.solution);
   eq(sa.ogFiness.name, f.og);
   eq(sa.essms.name, f.essms);
-  if (f.deadlineFrom) clauses.push(`${sa.nextDeadline.name} >= '${new Date(f.deadlineFrom).toISOString()}'`);
-  if (f.deadlineTo) clauses.push(`${sa.nextDeadline.name} <= '${new Date(f.deadlineTo).toISOString()}'`);
+  if (f.deadlineFrom) clauses.push(`${sa.nextDeadline.name} >= ${quoted(new Date(f.deadlineFrom).toISOString())}`);
+  if (f.deadlineTo) clauses.push(`${sa.nextDeadline.name} <= ${quoted(new Date(f.deadlineTo).toISOString())}`);
   return clauses.join(' AND ');
+}
+
+/** A search attribute of a listed execution: visibility returns them as JSON payloads. */
+function attribute<T>(fields: Record<string, temporal.api.common.v1.IPayload> | null | undefined, key: { name: string; type: SearchAttributeType }): T | undefined {
+  const payload = fields?.[key.name];
+  return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
 }
 
 /** One page of BDCs from Temporal's visibility store, read from their search attributes alone. */
@@ -62,19 +71,18 @@ export async function listBdcs(client: Client, filter: BdcFilter): Promise<{ bdc
     nextPageToken: filter.pageToken ? Buffer.from(filter.pageToken, 'base64url') : undefined,
   });
   const bdcs = response.executions.map((e): BdcSummary => {
-    const attrs = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
-    const next = attrs.get(sa.nextDeadline);
+    const fields = e.searchAttributes?.indexedFields;
     return {
       bdcId: e.execution?.workflowId ?? '',
-      status: attrs.get(sa.status) ?? 'unknown',
-      campaign: attrs.get(sa.campaign),
-      editeur: attrs.get(sa.editeur),
-      solution: attrs.get(sa.solution),
-      og: attrs.get(sa.ogFiness),
-      essms: attrs.get(sa.essms) ?? [],
-      ceilingCents: attrs.get(sa.ceilingCents),
-      nextDeadline: next ? next.toISOString() : undefined,
-      reimbursementOverdue: attrs.get(sa.overdue) ?? false,
+      status: attribute<string>(fields, sa.status) ?? 'unknown',
+      campaign: attribute(fields, sa.campaign),
+      editeur: attribute(fields, sa.editeur),
+      solution: attribute(fields, sa.solution),
+      og: attribute(fields, sa.ogFiness),
+      essms: attribute<string[]>(fields, sa.essms) ?? [],
+      ceilingCents: attribute(fields, sa.ceilingCents),
+      nextDeadline: attribute<string>(fields, sa.nextDeadline) ?? undefined,
+      reimbursementOverdue: attribute<boolean>(fields, sa.overdue) ?? false,
       running: e.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
     };
   });

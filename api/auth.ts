@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
-import type { Actor } from '../../domain/bdc';
+import type { Caller } from '../client/context';
+import type { Actor } from '../domain/bdc';
 
 /**
  * Bearer tokens mapped to a role. Only SHA-256 hashes of the secrets are configured (API_TOKENS_FILE
@@ -42,6 +43,11 @@ export class TokenRegistry {
 /** The actor the workflow's audit trail records for a principal. */
 export function actorOf(p: Principal): Actor {
   return { role: p.role, id: p.role === 'editeur' ? `${p.editeurId}/${p.name}` : p.name };
+}
+
+/** The caller an engine service sees: its audit actor and, for an éditeur, its own éditeur. */
+export function callerOf(p: Principal): Caller {
+  return { actor: actorOf(p), ...(p.role === 'editeur' ? { editeurId: p.editeurId } : {}) };
 }
 
 /** A new secret and the entry that configures it (the secret itself is never stored). */

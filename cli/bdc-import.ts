@@ -1,6 +1,14 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import type { Refusal } from '../domain/refusal';
 import { ApiError, type ApiClient } from './api-client';
-import { toCsv } from './csv';
+
+/** `;`- or `,`-separated text (the delimiter of its first line), quoted fields allowed: rows of fields. */
+export function parseCsv(text: string): string[][] {
+  const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
+  const delimiter = firstLine.split(';').length >= firstLine.split(',').length ? ';' : ',';
+  return parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+}
 
 /** The columns of a bulk registration file, in order (`essms`: FINESS numbers separated by `|`). */
 export const importColumns = ['editeur_id', 'reference', 'campaign_id', 'solution_id', 'og_finess', 'essms', 'order_date', 'solution_referenced'] as const;
@@ -59,9 +67,6 @@ export async function importBdcs(api: ApiClient, rows: string[][], options: { co
 
 /** The refused rows as a file to fix and import again: the row, then its reasons. */
 export function refusedRowsCsv(refused: ImportResult['refused']): string {
-  return toCsv(refused, [
-    ...importColumns.map((c, i) => ({ header: c, value: (r: ImportResult['refused'][number]) => r.row[i] ?? '' })),
-    { header: 'line', value: (r) => r.line },
-    { header: 'reasons', value: (r) => r.refusals.map((x) => `${x.path}: ${x.message}`).join(' | ') },
-  ]);
+  const rows = refused.map((r) => [...importColumns.map((_, i) => r.row[i] ?? ''), r.line, r.refusals.map((x) => `${x.path}: ${x.message}`).join(' | ')]);
+  return stringify(rows, { header: true, columns: [...importColumns, 'line', 'reasons'], record_delimiter: 'windows' });
 }

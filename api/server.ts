@@ -1,31 +1,14 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type pino from 'pino';
-import type { Campaign } from '../../domain/campaign';
-import type { FinessReference } from '../../db/finess';
-import type { Ledger } from '../../db/ledger';
-import { forbidden, errorHandler, unauthenticated } from './errors';
-import type { Principal, Role, TokenRegistry } from './auth';
-import { bdcRoutes } from './bdc-routes';
-import { campaignRoutes } from './campaign-routes';
-import { reportRoutes } from './report-routes';
-import { finessRoutes } from './finess-routes';
-
-export interface ApiDeps {
-  client: Client;
-  ledger: Ledger;
-  finess: FinessReference;
-  /** the campaigns as configured; their calendar amendments come from the database */
-  campaigns: Campaign[];
-  taskQueue: string;
-  tokens: TokenRegistry;
-  logger: pino.Logger;
-  /** the registration instant (tests pass the test server's clock) */
-  now?: () => Promise<number>;
-}
+import type { Principal, Role } from './auth';
+import type { Api, ApiDeps } from './context';
+import { errorHandler, forbidden, unauthenticated } from './errors';
+import { bdcRoutes } from './routes/bdcs';
+import { campaignRoutes } from './routes/campaigns';
+import { finessRoutes } from './routes/finess';
+import { reportRoutes } from './routes/reports';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,17 +19,6 @@ declare module 'fastify' {
     roles?: readonly Role[];
   }
 }
-
-export type Api = FastifyInstance<any, any, any, any, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The roles of the API, per route family. */
-export const who = {
-  operators: ['operator'] as const,
-  readers: ['operator', 'admin'] as const,
-  everyone: ['operator', 'admin', 'editeur'] as const,
-  editeursAndOperators: ['operator', 'editeur'] as const,
-  editeurs: ['editeur'] as const,
-};
 
 /**
  * The HTTP API of operators and éditeurs: zod schemas validate every request and document it
@@ -83,4 +55,3 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   for (const routes of [bdcRoutes, campaignRoutes, reportRoutes, finessRoutes]) routes(app, deps);
   return app;
 }
-

@@ -7,10 +7,9 @@ import { ConfigError, loadConfig, type Config } from '../config/env';
 import { formatEuros } from '../domain/money';
 import { ZodError } from 'zod';
 import { refusalsFromZod, type Refusal } from '../domain/refusal';
+import { newToken, tokensSchema, type Role } from '../api/auth';
 import { ApiClient, ApiError } from './api-client';
-import { newToken, tokensSchema, type Role } from './api/auth';
-import { importBdcs, refusedRowsCsv } from './bdc-import';
-import { parseCsv } from './csv';
+import { importBdcs, parseCsv, refusedRowsCsv } from './bdc-import';
 import { progressBar } from './progress';
 
 /** Exit codes, documented in the README. */

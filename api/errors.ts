@@ -1,6 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { invalidCode, RefusedError, valueAt, type Refusal } from '../../domain/refusal';
+import { z } from 'zod';
+import { invalidCode, RefusedError, valueAt, type Refusal } from '../domain/refusal';
+
+/** The body of every error the API answers. */
+export const refusalsSchema = z.object({ refusals: z.array(z.object({ code: z.string(), message: z.string(), path: z.string(), value: z.unknown().optional() })) });
 
 /** Every error the API answers is `{ refusals: [{ code, message, path, value? }] }`. */
 export class HttpRefusal extends Error {
@@ -11,10 +15,9 @@ export class HttpRefusal extends Error {
 
 export const unauthenticated = () => new HttpRefusal(401, [{ code: 'unauthenticated', message: 'a valid bearer token is required', path: 'headers.authorization' }]);
 export const forbidden = (role: string) => new HttpRefusal(403, [{ code: 'forbidden', message: `the ${role} role may not do this`, path: '' }]);
-export const notFound = (what: string, path = '') => new HttpRefusal(404, [{ code: 'not_found', message: `no ${what}`, path }]);
 
 /** Refusals that are not about the request's content get their own HTTP status. */
-const statusOfCode: Record<string, number> = { unknown_bdc: 404, already_registered: 409, bdc_ended: 409 };
+const statusOfCode: Record<string, number> = { not_found: 404, unknown_bdc: 404, already_registered: 409, bdc_ended: 409 };
 
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof HttpRefusal) return reply.status(error.status).send({ refusals: error.refusals });

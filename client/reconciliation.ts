@@ -1,9 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { BdcLedger } from '../db/ledger';
+import type { BdcView } from '../domain/bdc-view';
 import { formatEuros } from '../domain/money';
-import type { BdcView } from '../workflows/bdc-view';
 import { bdcMessages } from '../workflows/messages';
-import { allBdcs } from './bdc-directory';
+import { allBdcs } from '../temporal/bdc-visibility';
+import type { EngineContext } from './context';
 
 export interface Difference {
   bdcId: string;
@@ -59,4 +60,10 @@ export async function allBdcViews(client: Client): Promise<BdcView[]> {
   const views: BdcView[] = [];
   for await (const bdc of allBdcs(client, {})) views.push(await client.workflow.getHandle(bdc.bdcId).query(bdcMessages.state));
   return views;
+}
+
+/** The reconciliation an operator asks for: every BDC compared with the ledger. */
+export async function reconcileLedger(ctx: EngineContext): Promise<{ bdcs: number; differences: Difference[] }> {
+  const views = await allBdcViews(ctx.client);
+  return { bdcs: views.length, differences: reconcile(views, await ctx.ledger.entries()) };
 }

@@ -5,15 +5,15 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { finessSchema } from '../../domain/finess';
-import { importFinessExtraction } from '../finess-import';
-import { HttpRefusal } from './errors';
-import { who, type Api, type ApiDeps } from './server';
+import { importFinessExtraction } from '../../client/finess-import';
+import { HttpRefusal } from '../errors';
+import { who, type Api, type ApiDeps } from '../context';
 
 /**
  * Reference data through the engine that owns the database, so that an operator can import while
  * the engine runs (the embedded database admits one process).
  */
-export function finessRoutes(app: Api, deps: ApiDeps) {
+export function finessRoutes(app: Api, { engine }: ApiDeps) {
   // an extraction is streamed to a temporary file, never held in memory
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
 
@@ -29,7 +29,7 @@ export function finessRoutes(app: Api, deps: ApiDeps) {
     const file = path.join(dir, String(request.headers['x-file-name'] ?? 'extraction.csv').replace(/[^\w.-]/g, '_'));
     try {
       await pipeline(request.body, fs.createWriteStream(file));
-      return reply.status(201).send(await importFinessExtraction(deps.finess, file));
+      return reply.status(201).send(await importFinessExtraction(engine.finess, file));
     } finally {
       await fs.promises.rm(dir, { recursive: true, force: true });
     }
@@ -41,5 +41,5 @@ export function finessRoutes(app: Api, deps: ApiDeps) {
       summary: 'Add ESSMS financed by ESMS numérique for a référencé DUI: they are refused at intake',
       body: z.object({ entries: z.array(z.object({ finess: finessSchema, reason: z.string().min(1).max(300) })).min(1).max(100_000) }),
     },
-  }, async (request) => ({ imported: request.body.entries.length, total: await deps.finess.importExclusions(request.body.entries) }));
+  }, async (request) => ({ imported: request.body.entries.length, total: await engine.finess.importExclusions(request.body.entries) }));
 }

@@ -1,0 +1,94 @@
+/**
+ * The architecture, kept by a tool (npm run lint): each folder holds one idea, and imports go one
+ * way only. See the README's "Architecture" for what each folder is.
+ */
+const engine = '^(main|workflows|activities|worker|temporal|client|api|cli|domain|config|db)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'an import cycle hides which module depends on which',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'workflows-are-deterministic',
+      severity: 'error',
+      comment: 'workflow code runs in the sandbox and replays: it imports only workflows/, domain/ and @temporalio/workflow (types from elsewhere)',
+      from: { path: '^workflows/' },
+      to: {
+        dependencyTypesNot: ['type-only'],
+        pathNot: ['^workflows/', '^domain/', '^node_modules/@temporalio/(workflow|common)/'],
+      },
+    },
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment: 'the model imports nothing of ours but itself',
+      from: { path: '^domain/' },
+      to: { path: engine, pathNot: '^domain/' },
+    },
+    {
+      name: 'db-is-sql-only',
+      severity: 'error',
+      comment: 'the database layer knows the model, nothing above it',
+      from: { path: '^db/' },
+      to: { path: engine, pathNot: ['^db/', '^domain/', '^config/'] },
+    },
+    {
+      name: 'engine-never-imports-tests-or-scripts',
+      severity: 'error',
+      from: { path: engine },
+      to: { path: '^(test|scripts)/' },
+    },
+    {
+      name: 'scripts-never-import-tests',
+      severity: 'error',
+      from: { path: '^scripts/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'interfaces-are-on-top',
+      severity: 'error',
+      comment: 'the HTTP API and the CLI call the engine; the engine never calls them',
+      from: { path: '^(client|activities|workflows|worker|temporal|db|domain|config)/' },
+      to: { path: '^(api|cli|main)/' },
+    },
+    {
+      name: 'cli-talks-http',
+      severity: 'error',
+      comment: 'the sons CLI is a client of the HTTP API: no engine service, database or Temporal',
+      from: { path: '^cli/' },
+      to: { path: '^(client|activities|workflows|worker|temporal|db)/' },
+    },
+    {
+      name: 'activities-do-not-use-services',
+      severity: 'error',
+      comment: 'activities are effects workflows ask for; the services are for interfaces',
+      from: { path: '^activities/' },
+      to: { path: '^(client|worker)/' },
+    },
+    {
+      name: 'only-main-starts-processes',
+      severity: 'error',
+      from: { path: engine, pathNot: '^main/' },
+      to: { path: '^main/' },
+    },
+    {
+      name: 'no-sdk-internals',
+      severity: 'error',
+      comment: 'deep imports into an SDK package break on any release',
+      from: {},
+      to: { path: '^node_modules/@temporalio/[^/]+/lib/' , pathNot: '^node_modules/@temporalio/[^/]+/lib/index\\.(js|d\\.ts)$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    exclude: { path: '^(dist|\\.cache|\\.tools|\\.data)/' },
+  },
+};

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type pino from 'pino';
+import type { EngineContext } from '../client/context';
+import type { Role, TokenRegistry } from './auth';
+
+/** What the routes are given: the engine's services' context, the tokens, a logger. */
+export interface ApiDeps {
+  engine: EngineContext;
+  tokens: TokenRegistry;
+  logger: pino.Logger;
+}
+
+export type Api = FastifyInstance<any, any, any, any, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The roles of the API, per route family. */
+export const who = {
+  operators: ['operator'],
+  readers: ['operator', 'admin'],
+  everyone: ['operator', 'admin', 'editeur'],
+  editeursAndOperators: ['operator', 'editeur'],
+  editeurs: ['editeur'],
+} as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,34 @@
+import type { Client } from '@temporalio/client';
+import type { Actor } from '../domain/bdc';
+import type { Campaign } from '../domain/campaign';
+import { CampaignStore } from '../db/campaigns';
+import { FinessReference } from '../db/finess';
+import { Ledger } from '../db/ledger';
+import type { Sql } from '../db/sql';
+
+/** What every engine service needs: Temporal, the database's repositories and the configured campaigns. */
+export interface EngineContext {
+  client: Client;
+  sql: Sql;
+  ledger: Ledger;
+  finess: FinessReference;
+  campaignStore: CampaignStore;
+  /** the campaigns as configured; those added at run time and the amendments come from the database */
+  campaigns: Campaign[];
+  taskQueue: string;
+  /** the current instant (tests pass the test server's clock) */
+  now?: () => Promise<number>;
+}
+
+export function engineContext(options: { client: Client; sql: Sql; campaigns: Campaign[]; taskQueue: string; now?: () => Promise<number> }): EngineContext {
+  const { sql } = options;
+  return { ...options, ledger: new Ledger(sql), finess: new FinessReference(sql), campaignStore: new CampaignStore(sql) };
+}
+
+/** Who asks: the actor the audit trail records and, for an éditeur, the only éditeur it may see. */
+export interface Caller {
+  actor: Actor;
+  editeurId?: string;
+}
+
+export const nowOf = async (ctx: Pick<EngineContext, 'now'>): Promise<number> => (await ctx.now?.()) ?? Date.now();

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type pino from 'pino';
+import { buildApi } from '../api/server';
+import { loadTokens, newToken, TokenRegistry, type TokenEntry } from '../api/auth';
+import { engineContext, type EngineContext } from '../client/context';
+import { loadCampaigns } from '../config/campaigns';
+import { ConfigError, type Config } from '../config/env';
+import { temporalLogger } from '../config/logger';
+import { openDatabase } from '../db/open';
+import type { Sql } from '../db/sql';
+import { registerSearchAttributes } from '../temporal/search-attributes';
+import { createBdcWorker, workflowBundle } from '../worker/create-worker';
+
+/** The pieces every process of the engine is made of; each entry point (main/*.ts) runs some of them. */
+
+/** Stops a part; parts stop in the reverse order they started. */
+export type Stop = () => Promise<void>;
+
+export interface Connected {
+  client: Client;
+  sql: Sql;
+  engine: EngineContext;
+  stop: Stop;
+}
+
+/** Temporal (search attributes registered) and the database (migrated): what the worker and the API share. */
+export async function connect(config: Config, address: string, logger: pino.Logger): Promise<Connected> {
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+  if (added.length) logger.info({ added }, 'search attributes registered');
+  const sql = await openDatabase(config);
+  const engine = engineContext({ client, sql, campaigns: loadCampaigns(config), taskQueue: config.TEMPORAL_TASK_QUEUE });
+  return {
+    client,
+    sql,
+    engine,
+    async stop() {
+      await connection.close();
+      await sql.close();
+    },
+  };
+}
+
+/** The worker; `running` settles once it has shut down (the Runtime shuts it down on SIGINT, SIGTERM). */
+export async function startWorker(config: Config, address: string, connected: Connected, logger: pino.Logger): Promise<{ running: Promise<void> }> {
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createBdcWorker({
+    connection,
+    client: connected.client,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ledger: connected.engine.ledger,
+    workflowBundle: await workflowBundle(temporalLogger(logger.child({ component: 'bundler' }))),
+  });
+  return { running: worker.run().finally(() => connection.close()) };
+}
+
+/**
+ * On the embedded default with no tokens configured, one token per role is made for the local user
+ * and the demo: hashes in DATA_DIR/api-tokens.json, the secrets beside them in dev-credentials.json.
+ */
+function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: string } {
+  const file = config.API_TOKENS_FILE ?? path.join(config.DATA_DIR, 'api-tokens.json');
+  if (config.API_TOKENS || fs.existsSync(file)) return { entries: loadTokens({ API_TOKENS: config.API_TOKENS, API_TOKENS_FILE: file }) };
+  if (config.API_TOKENS_FILE) throw new ConfigError(`API_TOKENS_FILE: ${file} does not exist`);
+  const made = [
+    newToken({ name: 'local-operator', role: 'operator' }),
+    newToken({ name: 'local-admin', role: 'admin' }),
+    newToken({ name: 'demo-editeur', role: 'editeur', editeurId: 'editeur-demo' }),
+  ];
+  fs.mkdirSync(config.DATA_DIR, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(made.map((m) => m.entry), null, 2));
+  const credentialsFile = path.join(config.DATA_DIR, 'dev-credentials.json');
+  fs.writeFileSync(credentialsFile, JSON.stringify(Object.fromEntries(made.map((m) => [m.entry.role, m.secret])), null, 2), { mode: 0o600 });
+  return { entries: made.map((m) => m.entry), credentialsFile };
+}
+
+/** The HTTP API, listening; answers the lines to show the user and how to stop it. */
+export async function startApi(config: Config, connected: Connected, logger: pino.Logger): Promise<{ lines: string[]; stop: Stop }> {
+  const { entries, credentialsFile } = tokensFor(config);
+  const api = await buildApi({ engine: connected.engine, tokens: new TokenRegistry(entries), logger: logger.child({ component: 'api' }) });
+  const url = await api.listen({ host: config.API_HOST, port: config.API_PORT });
+  const lines = [`API:             ${url}  (docs ${url}/docs)`];
+  if (credentialsFile) lines.push(`API tokens:      ${credentialsFile} (made for this machine)`);
+  return { lines, stop: () => api.close() };
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export const untilSignal = () => new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
+
+/** An entry point's last word: a configuration problem as one readable message, anything else with its stack. */
+export function exitOnFailure(err: unknown): never {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+}

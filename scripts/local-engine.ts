@@ -1,0 +1,152 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { newToken, TokenRegistry } from '../api/auth';
+import { buildApi } from '../api/server';
+import { engineContext, type EngineContext } from '../client/context';
+import { createLogger } from '../config/logger';
+import type { BdcRequest } from '../domain/bdc';
+import { addCalendarDays, parisCivilDate } from '../domain/calendar';
+import type { Campaign } from '../domain/campaign';
+import { shippedCampaigns } from '../domain/campaigns';
+import { FinessReference } from '../db/finess';
+import { Ledger } from '../db/ledger';
+import type { Sql } from '../db/sql';
+import { executable, temporalCliPath, temporalTestServerPath } from '../temporal/binaries';
+import { registerSearchAttributes } from '../temporal/search-attributes';
+import { createBdcWorker } from '../worker/create-worker';
+import { installTemporalRuntime } from '../worker/runtime';
+import { allBdcSearchAttributes } from '../workflows/search-attributes';
+import { categories } from './samples/finess-extraction';
+import { freshFiness } from './samples/bdc';
+
+/**
+ * The whole engine in this process on a Temporal server of its own (the dev server, or the
+ * time-skipping test server), for the tests' harness and the benchmarks: a worker, optionally the
+ * HTTP API with one token per role, and a FINESS reference extraction to seed OGs into.
+ */
+export interface LocalEngineOptions {
+  server?: 'time-skipping' | 'dev';
+  /** a migrated database, owned (and closed) by the caller */
+  sql: Sql;
+  workflowBundle: { codePath: string } | WorkflowBundleWithSourceMap;
+  interceptors?: WorkerOptions['interceptors'];
+  /** false: no seeded FINESS extraction (the caller imports one) */
+  seedReference?: boolean;
+  api?: boolean;
+}
+
+export interface LocalApi {
+  url: string;
+  /** bearer secrets: operator, admin, and éditeurs editeur-acme and editeur-rival */
+  tokens: { operator: string; admin: string; acme: string; rival: string };
+  call(method: string, path: string, options?: { token?: string; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface LocalEngine {
+  env: TestWorkflowEnvironment;
+  ledger: Ledger;
+  finess: FinessReference;
+  /** the engine's services, on a campaign `test-ms1` around the server's clock (which moves as tests skip time) */
+  engine(overrides?: Partial<Campaign>): Promise<EngineContext>;
+  /** puts a request's OG and ESSMS into the seeded extraction, the OG with ogEssmsCount establishments */
+  seed(request: Partial<BdcRequest>, ogEssmsCount: number): Promise<void>;
+  api?: LocalApi;
+  /** stops the worker as a deployment or a crash would (in-flight tasks finish), then starts a new one */
+  restartWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A vague-1 campaign moved around a clock: the real vague-1 dates are long past, and campaigns are
+ * data. Opening 30 days ago, order deadline in 30 days, closing in 200 (after the 120-day dossier delay).
+ */
+export function campaignAround(nowMs: number, id = 'test-ms1', overrides: Partial<Campaign> = {}): Campaign {
+  const today = parisCivilDate(new Date(nowMs));
+  const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
+  return { ...ms1, id, openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), ...overrides };
+}
+
+let runtimeInstalled = false;
+/** The SDK's Runtime is process-wide: installed once, logging at LOG_LEVEL (warn by default). */
+function installQuietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  installTemporalRuntime(createLogger(process.env.LOG_LEVEL ?? 'warn'));
+}
+
+async function temporalServer(server: 'time-skipping' | 'dev'): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  if (server === 'dev') {
+    return TestWorkflowEnvironment.createLocal({ server: { executable: executable(temporalCliPath()), searchAttributes: allBdcSearchAttributes } });
+  }
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executable(temporalTestServerPath()) } });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
+export async function startLocalEngine({ server = 'time-skipping', sql, workflowBundle, interceptors, seedReference = true, api: withApi = false }: LocalEngineOptions): Promise<LocalEngine> {
+  const env = await temporalServer(server);
+  const ledger = new Ledger(sql);
+  const finess = new FinessReference(sql);
+  const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
+  const startWorker = async () => {
+    const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, client: env.client, workflowBundle, interceptors });
+    return { worker, running: worker.run() };
+  };
+  let current = await startWorker();
+  const extractionId = seedReference ? await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'local engine', 'utf-8') : 0;
+  if (seedReference) await finess.completeExtraction(extractionId, { read: 0, kept: 0, rejected: 0 });
+  const engine = async (overrides: Partial<Campaign> = {}) =>
+    engineContext({ client: env.client, sql, campaigns: [campaignAround(await env.currentTimeMs(), 'test-ms1', overrides)], taskQueue, now: () => env.currentTimeMs() });
+  const api = withApi ? await serveApi(await engine()) : undefined;
+  return {
+    env,
+    ledger,
+    finess,
+    engine,
+    api: api?.handle,
+    async seed(request, ogEssmsCount) {
+      const og = typeof request.ogFiness === 'string' ? request.ogFiness : freshFiness();
+      const essms = Array.isArray(request.essms) ? request.essms.filter((e) => typeof e === 'string') : [];
+      const more = Array.from({ length: Math.max(0, ogEssmsCount - essms.length) }, freshFiness);
+      await finess.insertEstablishments(extractionId, [...essms, ...more].map((nofinesset) => ({ nofinesset, nofinessej: og, rs: 'EHPAD', departement: '75', ...categories.ehpad })));
+    },
+    async restartWorker() {
+      current.worker.shutdown();
+      await current.running;
+      current = await startWorker();
+    },
+    async close() {
+      await api?.close();
+      current.worker.shutdown();
+      await current.running;
+      await env.teardown();
+    },
+  };
+}
+
+async function serveApi(engine: EngineContext): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
+  const made = {
+    operator: newToken({ name: 'ops-1', role: 'operator' }),
+    admin: newToken({ name: 'admin-1', role: 'admin' }),
+    acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
+    rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
+  };
+  const app = await buildApi({ engine, tokens: new TokenRegistry(Object.values(made).map((m) => m.entry)), logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const handle: LocalApi = {
+    url,
+    tokens: { operator: made.operator.secret, admin: made.admin.secret, acme: made.acme.secret, rival: made.rival.secret },
+    async call(method, path, { token, body, raw } = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      });
+      const text = await response.text();
+      const type = response.headers.get('content-type') ?? '';
+      return { status: response.status, body: type.includes('json') ? JSON.parse(text) : text };
+    },
+  };
+  return { handle, close: () => app.close() };
+}
