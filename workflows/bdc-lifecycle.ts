@@ -22,7 +22,8 @@ import {
 } from '../domain/events';
 import { applyRate, formatEuros } from '../domain/money';
 import { parseOrRefuse, RefusedError, type Refusal } from '../domain/refusal';
-import { terminalStatuses, vaRefusals, type BdcView, type Deadline, type DeadlineName } from '../domain/bdc-view';
+import { terminalStatuses, type BdcView, type Deadline, type DeadlineName } from '../domain/bdc-view';
+import { vaRefusals } from '../domain/va';
 import { bdcMessages } from './messages';
 import { bdcSearchAttributes } from './search-attributes';
 

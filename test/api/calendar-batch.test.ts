@@ -74,4 +74,4 @@ test('the batch, interrupted by a worker restart, resumes and amends every BDC o
   await h.keepHistory(batchId, 'calendar-batch-interrupted');
   const campaigns = await h.api.call('GET', '/campaigns', { token: h.api.tokens.acme });
   expect(campaigns.body.find((c: { id: string }) => c.id === 'test-ms1').closingDate).toBe(closingDate);
-});
+}, 600_000);
