@@ -1,18 +1,16 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { allBdcs } from '../temporal/bdc-visibility';
+import type { RecordQueries } from '../db/record-queries';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
 import type { CalendarAmendment } from '../domain/events';
 import { RefusedError } from '../domain/refusal';
 import { bdcMessages } from '../workflows/messages';
 
-/** Activities that talk to other workflows through the Temporal client (batch operations). */
-export function createBdcMessagingActivities(client: Client) {
+/** The activities of the v1 calendar batch (workflows/legacy/calendar-batch-v1.ts), while one may still run. */
+export function createBdcMessagingActivities(client: Client, queries: RecordQueries) {
   return {
     async runningBdcsOfCampaign(campaignId: string): Promise<string[]> {
-      const ids: string[] = [];
-      for await (const bdc of allBdcs(client, { campaign: campaignId })) if (bdc.running) ids.push(bdc.bdcId);
-      return ids.sort();
+      return (await queries.runningOfCampaign(campaignId)).map((b) => b.bdcId);
     },
     /**
      * A BDC's refusal is an answer, not a failure: the batch records it and goes on. The update needs a

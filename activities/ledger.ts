@@ -6,7 +6,7 @@ import type { Ledger, PaymentOrderInput, ReclaimInput, ReimbursementDemandInput,
 export const REFUSED = 'Refused';
 
 /** A business refusal is final: retrying the same input cannot succeed, so it is not retried. */
-async function refusalsAreFinal<T>(effect: () => Promise<T>): Promise<T> {
+export async function refusalsAreFinal<T>(effect: () => Promise<T>): Promise<T> {
   try {
     return await effect();
   } catch (err) {
@@ -17,7 +17,10 @@ async function refusalsAreFinal<T>(effect: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The ledger's effects as activities; each is keyed, so a retry never writes twice. */
+/**
+ * The ledger's effects as activities, for the BDCs that run the v1 lifecycle (workflows/legacy/);
+ * each is keyed, so a retry never writes twice. Later BDCs write through the record's activities.
+ */
 export function createLedgerActivities(ledger: Ledger) {
   return {
     async issuePaymentOrder(order: PaymentOrderInput) {

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
 import type { Caller } from '../client/context';
-import type { Actor } from '../domain/bdc';
+import type { Actor } from '../domain/bdc-view';
+import { idSchema } from '../domain/schemas';
 
 /**
  * Bearer tokens mapped to a role. Only SHA-256 hashes of the secrets are configured (API_TOKENS_FILE
@@ -11,10 +12,12 @@ import type { Actor } from '../domain/bdc';
 export const roles = ['operator', 'admin', 'editeur'] as const;
 export type Role = (typeof roles)[number];
 
+// names and éditeur ids follow the one grammar of identifiers (domain/ids.ts): they scope event ids
+// and filter lists, so nothing else may reach them
 const tokenEntrySchema = z.discriminatedUnion('role', [
-  z.object({ name: z.string().min(1), role: z.literal('operator'), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  z.object({ name: z.string().min(1), role: z.literal('admin'), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  z.object({ name: z.string().min(1), role: z.literal('editeur'), editeurId: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ name: idSchema, role: z.literal('operator'), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ name: idSchema, role: z.literal('admin'), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ name: idSchema, role: z.literal('editeur'), editeurId: idSchema, sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
 ]);
 export const tokensSchema = z.array(tokenEntrySchema);
 export type TokenEntry = z.infer<typeof tokenEntrySchema>;
@@ -47,7 +50,8 @@ export function actorOf(p: Principal): Actor {
 
 /** The caller an engine service sees: its audit actor and, for an éditeur, its own éditeur. */
 export function callerOf(p: Principal): Caller {
-  return { actor: actorOf(p), ...(p.role === 'editeur' ? { editeurId: p.editeurId } : {}) };
+  const scope = p.role === 'editeur' ? `editeur.${p.editeurId}.${p.name}` : `${p.role}.${p.name}`;
+  return { actor: actorOf(p), scope, ...(p.role === 'editeur' ? { editeurId: p.editeurId } : {}) };
 }
 
 /** A new secret and the entry that configures it (the secret itself is never stored). */

@@ -17,7 +17,7 @@ export const unauthenticated = () => new HttpRefusal(401, [{ code: 'unauthentica
 export const forbidden = (role: string) => new HttpRefusal(403, [{ code: 'forbidden', message: `the ${role} role may not do this`, path: '' }]);
 
 /** Refusals that are not about the request's content get their own HTTP status. */
-const statusOfCode: Record<string, number> = { not_found: 404, unknown_bdc: 404, already_registered: 409, bdc_ended: 409 };
+const statusOfCode: Record<string, number> = { not_found: 404, unknown_bdc: 404, already_registered: 409, bdc_ended: 409, event_id_reused: 409, solution_already_decided: 409 };
 
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof HttpRefusal) return reply.status(error.status).send({ refusals: error.refusals });

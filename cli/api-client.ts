@@ -14,17 +14,22 @@ export class ApiError extends Error {
 export class ApiClient {
   constructor(readonly baseUrl: string, private readonly token: string | undefined) {}
 
-  request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.exchange<T>(method, path, body)).body;
+  }
+
+  /** The answer with its headers (the API says with a header that a registration was a repetition). */
+  exchange<T = unknown>(method: string, path: string, body?: unknown): Promise<{ body: T; headers: Headers }> {
     return this.send<T>(method, path, body === undefined ? {} : { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
   }
 
   /** Streams a file as text/csv. */
-  upload<T = unknown>(path: string, file: string): Promise<T> {
+  async upload<T = unknown>(path: string, file: string): Promise<T> {
     const stream = Readable.toWeb(fs.createReadStream(file)) as ReadableStream;
-    return this.send<T>('POST', path, { 'content-type': 'text/csv', 'x-file-name': basename(file) }, stream);
+    return (await this.send<T>('POST', path, { 'content-type': 'text/csv', 'x-file-name': basename(file) }, stream)).body;
   }
 
-  private async send<T>(method: string, path: string, headers: Record<string, string>, body: string | ReadableStream | undefined): Promise<T> {
+  private async send<T>(method: string, path: string, headers: Record<string, string>, body: string | ReadableStream | undefined): Promise<{ body: T; headers: Headers }> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
@@ -39,6 +44,6 @@ export class ApiClient {
     const text = await response.text();
     const parsed = (response.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
     if (!response.ok) throw new ApiError(response.status, (parsed as { refusals?: Refusal[] }).refusals ?? [{ code: `http_${response.status}`, message: String(text).slice(0, 200), path: '' }]);
-    return parsed as T;
+    return { body: parsed as T, headers: response.headers };
   }
 }

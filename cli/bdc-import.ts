@@ -37,7 +37,13 @@ function requestOf(row: string[]) {
   };
 }
 
-/** Registers every row through the API, a few at a time; a refused row is kept with its reasons. */
+/** The API's mark on a registration that repeated an earlier one (same event): the answer is the first's. */
+export const REPEATED_HEADER = 'x-sons-repeated';
+
+/**
+ * Registers every row through the API, a few at a time; a refused row is kept with its reasons. A row
+ * carries the same event id at every run, so a row registered by an earlier run is recognised.
+ */
 export async function importBdcs(api: ApiClient, rows: string[][], options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<ImportResult> {
   const [header, ...data] = rows;
   if (!header || header.slice(0, importColumns.length).map((h) => h.trim().toLowerCase()).join() !== importColumns.join()) {
@@ -50,8 +56,9 @@ export async function importBdcs(api: ApiClient, rows: string[][], options: { co
     while (next < data.length) {
       const index = next++;
       try {
-        await api.request('POST', '/bdcs', requestOf(data[index]!));
-        result.registered++;
+        const { headers } = await api.exchange('POST', '/bdcs', requestOf(data[index]!));
+        if (headers.get(REPEATED_HEADER) === 'true') result.skipped++;
+        else result.registered++;
       } catch (err) {
         if (!(err instanceof ApiError) || err.status === 0 || err.status >= 500 || err.status === 401 || err.status === 403) throw err;
         if (err.refusals[0]?.code === 'already_registered') result.skipped++;

@@ -23,11 +23,12 @@ const usage = `usage: sons <command> [options]   (--json for machine-readable ou
   bdc cancel BDC_ID --reason TEXT
   bdc reimbursement BDC_ID --cents N --on DATE
   bdc dossier BDC_ID --on DATE                    référencement dossier filed
-  bdc decision BDC_ID --decision granted|refused --on DATE
+  bdc decision BDC_ID --decision granted|refused --on DATE   (the decision of the BDC's solution)
   bdc va BDC_ID FILE.json                         an éditeur's VA and invoice
-  solution decision SOLUTION_ID --decision granted|refused --on DATE
-  calendar amend CAMPAIGN [--order-deadline DATE] [--closing DATE] --reason TEXT [--dry-run]
-  calendar progress BATCH_ID
+  bdc attention BDC_ID --decision retry|cancel --reason TEXT   for a BDC that needs attention
+  solution decision SOLUTION_ID --decision granted|refused --on DATE [--editeur ID]
+  calendar amend CAMPAIGN [--order-deadline DATE] [--closing DATE] --reason TEXT [--dry-run] [--confirm]
+  batch progress BATCH_ID                         a calendar or référencement batch
   import FILE.csv [--refused OUT.csv]             register a batch of BDCs (idempotent)
   report [--csv]                                  summary by campaign, status, éditeur
   ledger reconcile                                exit 1 on any difference
@@ -68,7 +69,7 @@ async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      json: { type: 'boolean' }, csv: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' }, csv: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, confirm: { type: 'boolean' },
       status: { type: 'string' }, campaign: { type: 'string' }, editeur: { type: 'string' }, og: { type: 'string' }, essms: { type: 'string' },
       reason: { type: 'string' }, cents: { type: 'string' }, on: { type: 'string' }, decision: { type: 'string' },
       'order-deadline': { type: 'string' }, closing: { type: 'string' }, out: { type: 'string' }, refused: { type: 'string' }, 'event-id': { type: 'string' },
@@ -135,37 +136,33 @@ async function run(argv: string[]): Promise<number> {
       if (!arg || !arg2) break;
       showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/va`, { eventId, ...(JSON.parse(fs.readFileSync(arg2, 'utf8')) as Json) }));
       return EXIT.ok;
+    case 'bdc attention':
+      if (!arg || !o.decision || !o.reason) break;
+      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/attention`, { eventId, decision: o.decision, reason: o.reason }));
+      return EXIT.ok;
     case 'solution decision': {
       if (!arg || !o.decision || !o.on) break;
-      const result = await api.request<{ applied: string[]; refused: Json[] }>('POST', `/solutions/${encodeURIComponent(arg)}/referencement/decision`, { eventId, decision: o.decision, decidedOn: o.on });
-      print(result, () => `${result.applied.length} BDC(s) decided, ${result.refused.length} refused\n`);
-      return result.refused.length ? EXIT.refused : EXIT.ok;
+      const { batchId, state } = await api.request<{ batchId: string; state: string }>('POST', `/solutions/${encodeURIComponent(arg)}/referencement/decision`, { eventId, decision: o.decision, decidedOn: o.on, ...(o.editeur ? { editeurId: o.editeur } : {}) });
+      process.stderr.write(`solution ${arg}: ${state}; delivering to its waiting BDCs\n`);
+      return followBatch(api, batchId, 'deciding', print);
     }
     case 'calendar amend': {
       if (!arg || (!o.closing && !o['order-deadline'])) break;
       const dates = { ...(o.closing ? { closingDate: o.closing } : {}), ...(o['order-deadline'] ? { orderDeadline: o['order-deadline'] } : {}) };
       if (o['dry-run']) {
-        const plan = await api.request<{ bdcs: Json[]; runningBdcs: number; outcomeChanges: number }>('POST', `/campaigns/${arg}/calendar/dry-run`, dates);
-        print(plan, () => `${table(plan.bdcs, ['bdcId', 'status', 'closing', 'newClosing', 'effect'])}${plan.runningBdcs} running BDCs, ${plan.outcomeChanges} would lapse at once\n`);
+        const plan = await api.request<{ bdcs: Json[]; runningBdcs: number; outcomeChanges: number; requiresConfirmation: boolean }>('POST', `/campaigns/${arg}/calendar/dry-run`, dates);
+        print(plan, () => `${table(plan.bdcs, ['bdcId', 'status', 'closing', 'newClosing', 'effect'])}${plan.runningBdcs} running BDCs, ${plan.outcomeChanges} would lapse at once${plan.requiresConfirmation ? ' (amending needs --confirm)' : ''}\n`);
         return EXIT.ok;
       }
       if (!o.reason) break;
-      const { batchId } = await api.request<{ batchId: string }>('POST', `/campaigns/${arg}/calendar`, { eventId, reason: o.reason, ...dates });
-      const bar = progressBar(process.stderr, 'amending');
-      for (;;) {
-        const progress = await api.request<{ total?: number; applied: number; skipped: Json[]; done: boolean }>('GET', `/calendar-batches/${batchId}`);
-        bar(progress.applied + progress.skipped.length, progress.total ?? 0, `${progress.applied} applied, ${progress.skipped.length} skipped`);
-        if (progress.done) {
-          print({ batchId, ...progress }, () => `batch ${batchId}: ${progress.applied} BDCs amended, ${progress.skipped.length} skipped\n`);
-          return EXIT.ok;
-        }
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      const { batchId } = await api.request<{ batchId: string }>('POST', `/campaigns/${arg}/calendar`, { eventId, reason: o.reason, ...dates, ...(o.confirm ? { confirmed: true } : {}) });
+      return followBatch(api, batchId, 'amending', print);
     }
+    case 'batch progress':
     case 'calendar progress': {
       if (!arg) break;
-      const progress = await api.request<{ total?: number; applied: number; skipped: Json[]; done: boolean }>('GET', `/calendar-batches/${encodeURIComponent(arg)}`);
-      print(progress, () => `${progress.applied} of ${progress.total ?? '?'} BDCs amended, ${progress.skipped.length} skipped${progress.done ? ', done' : ''}\n`);
+      const progress = await api.request<BatchProgress>('GET', `/batches/${encodeURIComponent(arg)}`);
+      print(progress, () => `${describeBatch(progress)}\n`);
       return EXIT.ok;
     }
     case 'import': {
@@ -218,6 +215,35 @@ async function run(argv: string[]): Promise<number> {
   }
   process.stderr.write(`${usage}\n`);
   return EXIT.usage;
+}
+
+interface BatchProgress {
+  batchId: string;
+  total?: number;
+  applied: number;
+  skipped: number;
+  failed: number;
+  done: boolean;
+  problems: Json[];
+}
+
+const describeBatch = (p: BatchProgress) => `batch ${p.batchId}: ${p.applied} of ${p.total ?? '?'} BDCs applied, ${p.skipped} skipped, ${p.failed} failed${p.done ? ', done' : ''}`;
+
+/** Follows a batch to its end with a progress bar; its BDCs skipped or failed are listed. */
+async function followBatch(api: ApiClient, batchId: string, label: string, print: (value: unknown, human: () => string) => void): Promise<number> {
+  const bar = progressBar(process.stderr, label);
+  for (;;) {
+    const progress = await api.request<BatchProgress>('GET', `/batches/${encodeURIComponent(batchId)}`).catch((err: ApiError) => {
+      if (err.status === 404) return undefined; // the batch has not begun yet
+      throw err;
+    });
+    if (progress) bar(progress.applied + progress.skipped + progress.failed, progress.total ?? 0, `${progress.applied} applied, ${progress.skipped} skipped, ${progress.failed} failed`);
+    if (progress?.done) {
+      print(progress, () => `${describeBatch(progress)}\n${progress.problems.length ? table(progress.problems, ['bdcId', 'outcome', 'reason']) : ''}`);
+      return progress.failed ? EXIT.refused : EXIT.ok;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 function printRefusals(refusals: Refusal[]) {

@@ -1,78 +1,61 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
-import type { BdcView } from '../domain/bdc-view';
-import type { VaSubmission } from '../domain/bdc';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { BdcView, EventAnswer } from '../domain/bdc-view';
 import { startOfParisDay } from '../domain/calendar';
-import type { ReferencementDecision } from '../domain/events';
-import { refuse } from '../domain/refusal';
-import { BDC_WORKFLOW_TYPE, bdcMessages } from '../workflows/messages';
-import { bdcSearchAttributes } from '../workflows/search-attributes';
+import type { AttentionDecision, BdcEvent, Cancellation, DossierFiled, ReimbursementReceipt } from '../domain/events';
+import { scopedEventId } from '../domain/ids';
+import { refuse, RefusedError } from '../domain/refusal';
+import type { VaDocument } from '../domain/va';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
-import { allBdcs } from '../temporal/bdc-visibility';
+import { bdcMessages } from '../workflows/messages';
 import { nowOf, type Caller, type EngineContext } from './context';
 
 /** A civil date of a request, as the instant its Paris day starts (an event dated that day). */
-const onDay = (date: string) => startOfParisDay(date).toISOString();
+export const onDay = (date: string) => startOfParisDay(date).toISOString();
 
 /** The BDC exists and the caller may see it; another éditeur's BDC is "not found", like a missing one. */
 export async function visibleBdc(ctx: EngineContext, caller: Caller, bdcId: string): Promise<void> {
-  const notFound = refuse('not_found', `no BDC ${bdcId}`, 'bdcId');
+  const editeur = await ctx.records.editeurOf(bdcId);
+  if (editeur === undefined || (caller.editeurId !== undefined && editeur !== caller.editeurId)) throw refuse('not_found', `no BDC ${bdcId}`, 'bdcId');
+}
+
+/**
+ * One BDC's state and audit trail, from the record (it outlives Temporal's retention). A BDC of the
+ * v1 lifecycle, which the record knows only by its registration, answers from its workflow.
+ */
+export async function bdcState(ctx: EngineContext, caller: Caller, bdcId: string): Promise<BdcView | Record<string, unknown>> {
+  await visibleBdc(ctx, caller, bdcId);
+  return (await ctx.records.get(bdcId)) ?? (await ctx.client.workflow.getHandle(bdcId).query(bdcMessages.state));
+}
+
+/**
+ * Delivers a caller's event to a BDC under the caller's scope of event ids, records a refusal in the
+ * BDC's record, and answers the BDC once the event is recorded.
+ */
+async function deliver<E extends BdcEvent>(ctx: EngineContext, caller: Caller, bdcId: string, update: UpdateDefinition<EventAnswer, [E]>, event: Omit<E, 'actor'>): Promise<BdcView | Record<string, unknown>> {
+  await visibleBdc(ctx, caller, bdcId);
+  const scoped = { ...event, eventId: scopedEventId(caller.scope, event.eventId), actor: caller.actor } as E;
   try {
-    const description = await ctx.client.workflow.getHandle(bdcId).describe();
-    if (description.type !== BDC_WORKFLOW_TYPE) throw notFound;
-    if (caller.editeurId !== undefined && description.typedSearchAttributes.get(bdcSearchAttributes.editeur) !== caller.editeurId) throw notFound;
+    await sendBdcEvent(ctx.client, bdcId, update, scoped);
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw notFound;
+    if (err instanceof RefusedError) await ctx.records.logRefusal(bdcId, { eventId: scoped.eventId, kind: update.name, actor: caller.actor, refusals: err.refusals });
     throw err;
   }
+  return bdcState(ctx, caller, bdcId);
 }
 
-export async function bdcState(ctx: EngineContext, caller: Caller, bdcId: string): Promise<BdcView> {
-  await visibleBdc(ctx, caller, bdcId);
-  return ctx.client.workflow.getHandle(bdcId).query(bdcMessages.state);
-}
+export const fileDossier = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; filedOn: string }) =>
+  deliver<DossierFiled>(ctx, caller, bdcId, bdcMessages.referencementDossierFiled, { eventId: body.eventId, filedAt: onDay(body.filedOn) });
 
-export async function fileDossier(ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; filedOn: string }): Promise<BdcView> {
-  await visibleBdc(ctx, caller, bdcId);
-  return sendBdcEvent(ctx.client, bdcId, bdcMessages.referencementDossierFiled, { eventId: body.eventId, actor: caller.actor, filedAt: onDay(body.filedOn) });
-}
+export const cancelBdc = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; reason: string }) =>
+  deliver<Cancellation>(ctx, caller, bdcId, bdcMessages.cancellationRequested, body);
 
-export interface DecisionRequest {
-  eventId: string;
-  decision: ReferencementDecision['decision'];
-  decidedOn: string;
-}
+export const recordReimbursement = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; amountCents: number; receivedOn: string }) =>
+  deliver<ReimbursementReceipt>(ctx, caller, bdcId, bdcMessages.reimbursementReceived, { eventId: body.eventId, amountCents: body.amountCents, receivedAt: onDay(body.receivedOn) });
 
-export async function decideReferencement(ctx: EngineContext, caller: Caller, bdcId: string, body: DecisionRequest): Promise<BdcView> {
-  await visibleBdc(ctx, caller, bdcId);
-  return sendBdcEvent(ctx.client, bdcId, bdcMessages.referencementDecided, { eventId: body.eventId, actor: caller.actor, decision: body.decision, decidedAt: onDay(body.decidedOn) });
-}
-
-/** A decision for a solution, delivered to every BDC waiting on it. */
-export async function decideSolution(ctx: EngineContext, caller: Caller, solutionId: string, body: DecisionRequest) {
-  const applied: string[] = [];
-  const refused: { bdcId: string; reason: string }[] = [];
-  for await (const bdc of allBdcs(ctx.client, { solution: solutionId, status: 'awaiting_referencement' })) {
-    // one event per BDC, derived from the operator's, so a repeated request changes nothing
-    await sendBdcEvent(ctx.client, bdc.bdcId, bdcMessages.referencementDecided, { eventId: `${body.eventId}:${bdc.bdcId}`, actor: caller.actor, decision: body.decision, decidedAt: onDay(body.decidedOn) }).then(
-      () => applied.push(bdc.bdcId),
-      (err: Error) => refused.push({ bdcId: bdc.bdcId, reason: err.message }),
-    );
-  }
-  return { applied, refused };
-}
-
-export async function cancelBdc(ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; reason: string }): Promise<BdcView> {
-  await visibleBdc(ctx, caller, bdcId);
-  return sendBdcEvent(ctx.client, bdcId, bdcMessages.cancellationRequested, { ...body, actor: caller.actor });
-}
-
-export async function recordReimbursement(ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; amountCents: number; receivedOn: string }): Promise<BdcView> {
-  await visibleBdc(ctx, caller, bdcId);
-  return sendBdcEvent(ctx.client, bdcId, bdcMessages.reimbursementReceived, { eventId: body.eventId, actor: caller.actor, amountCents: body.amountCents, receivedAt: onDay(body.receivedOn) });
-}
+export const resolveAttention = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; decision: AttentionDecision['decision']; reason: string }) =>
+  deliver<AttentionDecision>(ctx, caller, bdcId, bdcMessages.attentionResolved, body);
 
 /** The VA and invoice of an éditeur; the reception instant is the engine's, not the éditeur's. */
-export async function submitVa(ctx: EngineContext, caller: Caller, bdcId: string, body: Omit<VaSubmission, 'actor' | 'receivedAt'>): Promise<BdcView> {
-  await visibleBdc(ctx, caller, bdcId);
-  return sendBdcEvent(ctx.client, bdcId, bdcMessages.vaSubmitted, { ...body, actor: caller.actor, receivedAt: new Date(await nowOf(ctx)).toISOString() });
+export async function submitVa(ctx: EngineContext, caller: Caller, bdcId: string, body: VaDocument & { eventId: string }) {
+  return deliver(ctx, caller, bdcId, bdcMessages.vaSubmitted, { ...body, receivedAt: new Date(await nowOf(ctx)).toISOString() });
 }

@@ -1,7 +1,47 @@
-import { listBdcs as listFromVisibility, type BdcFilter } from '../temporal/bdc-visibility';
+import { z } from 'zod';
+import { bdcStatusSchema } from '../domain/bdc';
+import { refuse } from '../domain/refusal';
+import { finessSchema, idSchema } from '../domain/schemas';
+import type { BdcSummary } from '../db/record-queries';
 import type { Caller, EngineContext } from './context';
 
-/** One page of BDCs; an éditeur lists its own only, whatever filter it sends. */
-export function listBdcs(ctx: EngineContext, caller: Caller, filter: BdcFilter) {
-  return listFromVisibility(ctx.client, caller.editeurId === undefined ? filter : { ...filter, editeur: caller.editeurId });
+/** The filters operators list BDCs by, every one validated before it reaches the database. */
+export const bdcFilterSchema = z.object({
+  status: bdcStatusSchema.optional(),
+  campaign: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
+  editeur: idSchema.optional(),
+  solution: idSchema.optional(),
+  og: finessSchema.optional(),
+  essms: finessSchema.optional(),
+  deadlineFrom: z.iso.datetime({ offset: true }).optional(),
+  deadlineTo: z.iso.datetime({ offset: true }).optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  pageToken: z.string().max(512).optional(),
+});
+export type BdcFilter = z.infer<typeof bdcFilterSchema>;
+
+/** A page token: where the next page starts, opaque to callers. */
+const encodeToken = (after: string) => Buffer.from(JSON.stringify({ after }), 'utf8').toString('base64url');
+function decodeToken(token: string): string {
+  try {
+    const { after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof after === 'string' && after.length <= 300) return after;
+  } catch {
+    // refused below, like any other token that is not ours
+  }
+  throw refuse('invalid_page_token', 'this page token was not given by this list: start again without it', 'pageToken', token);
+}
+
+/** One page of BDCs from the record, keyset-paged; an éditeur lists its own only, whatever filter it sends. */
+export async function listBdcs(ctx: EngineContext, caller: Caller, filter: BdcFilter): Promise<{ bdcs: BdcSummary[]; nextPageToken?: string }> {
+  const { pageSize, pageToken, overdue, ...f } = filter;
+  const page = await ctx.queries.list({
+    ...f,
+    ...(overdue === undefined ? {} : { reimbursementOverdue: overdue }),
+    ...(caller.editeurId === undefined ? {} : { editeur: caller.editeurId }),
+    ...(pageToken ? { after: decodeToken(pageToken) } : {}),
+    limit: pageSize,
+  });
+  return { bdcs: page.bdcs, ...(page.last ? { nextPageToken: encodeToken(page.last) } : {}) };
 }

@@ -1,11 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { endOfParisDay, parisCivilDate } from '../domain/calendar';
 import { campaignSchema, type Campaign, type CalendarChangeRequest } from '../domain/campaign';
 import { refuse } from '../domain/refusal';
-import { CALENDAR_BATCH_WORKFLOW_TYPE, calendarBatchProgress, type calendarAmendmentBatch, type CalendarBatchProgress } from '../workflows/calendar-batch';
-import { bdcMessages } from '../workflows/messages';
-import { allBdcs } from '../temporal/bdc-visibility';
+import { scopedEventId } from '../domain/ids';
+import { startBatch } from './batches';
 import { nowOf, type Caller, type EngineContext } from './context';
 
 /**
@@ -53,58 +51,59 @@ export interface DryRunLine {
   effect: 'lapses at once' | 'closing moves earlier' | 'closing moves later' | 'unchanged' | 'milestone passed: unaffected';
 }
 
-/** What amending a campaign's calendar would do to each of its running BDCs. */
+/**
+ * What amending a campaign's calendar would do to each of its running BDCs, from the record. An
+ * amendment that would put a pending deadline in the past (the BDCs lapse at once) needs the
+ * operator's explicit confirmation.
+ */
 export async function calendarDryRun(ctx: EngineContext, campaignId: string, change: CalendarChangeRequest) {
   const campaign = await campaignById(ctx, campaignId);
   const now = await nowOf(ctx);
   const newClosing = closingOf(change);
-  const lines: DryRunLine[] = [];
-  for await (const bdc of allBdcs(ctx.client, { campaign: campaign.id })) {
-    if (!bdc.running) continue;
-    const view = await ctx.client.workflow.getHandle(bdc.bdcId).query(bdcMessages.state);
-    const closing = view.deadlines.find((d) => d.name === 'closing')!;
-    const target = newClosing ?? closing.at;
+  const lines = (await ctx.queries.runningOfCampaign(campaign.id)).map(({ bdcId, status, closingAt, closingState }): DryRunLine => {
+    const target = newClosing ?? closingAt;
     const effect: DryRunLine['effect'] =
-      closing.state !== 'pending' ? 'milestone passed: unaffected'
+      closingState !== 'pending' ? 'milestone passed: unaffected'
       : Date.parse(target) < now ? 'lapses at once'
-      : target < closing.at ? 'closing moves earlier'
-      : target > closing.at ? 'closing moves later'
+      : Date.parse(target) < Date.parse(closingAt) ? 'closing moves earlier'
+      : Date.parse(target) > Date.parse(closingAt) ? 'closing moves later'
       : 'unchanged';
-    lines.push({ bdcId: bdc.bdcId, status: view.status, closing: closing.at, newClosing: target, effect });
-  }
-  return { campaignId: campaign.id, runningBdcs: lines.length, outcomeChanges: lines.filter((l) => l.effect === 'lapses at once').length, bdcs: lines.sort((a, b) => a.bdcId.localeCompare(b.bdcId)) };
+    return { bdcId, status, closing: closingAt, newClosing: target, effect };
+  });
+  const outcomeChanges = lines.filter((l) => l.effect === 'lapses at once').length;
+  const orderDeadlineInPast = change.orderDeadline !== undefined && endOfParisDay(change.orderDeadline).getTime() < now;
+  return { campaignId: campaign.id, runningBdcs: lines.length, outcomeChanges, requiresConfirmation: outcomeChanges > 0 || orderDeadlineInPast, bdcs: lines };
 }
 
 /**
  * Amends a campaign's calendar: recorded for new BDCs, and applied to every running BDC by a durable
- * batch. The same event id finds the batch it already started, running or done.
+ * batch. The same event id finds the batch it already started, running or done. A change that would
+ * lapse running BDCs at once is refused unless `confirmed` (after its dry run).
  */
-export async function amendCalendar(ctx: EngineContext, caller: Caller, campaignId: string, change: CalendarChangeRequest & { eventId: string; reason: string }): Promise<{ batchId: string }> {
+export async function amendCalendar(ctx: EngineContext, caller: Caller, campaignId: string, change: CalendarChangeRequest & { eventId: string; reason: string; confirmed?: boolean }): Promise<{ batchId: string }> {
   const campaign = await campaignById(ctx, campaignId);
-  const { eventId, reason, orderDeadline, closingDate, closingAt } = change;
-  await ctx.campaignStore.recordAmendment(campaign.id, { eventId, reason, orderDeadline, closingDate, closingAt, actor: caller.actor.id });
-  const closing = closingOf(change);
+  const { reason, orderDeadline, closingDate, closingAt, confirmed } = change;
+  const eventId = scopedEventId(caller.scope, change.eventId);
   const batchId = `calendar-${campaign.id}-${eventId}`;
-  await ctx.client.workflow.start<typeof calendarAmendmentBatch>(CALENDAR_BATCH_WORKFLOW_TYPE, {
-    workflowId: batchId,
-    taskQueue: ctx.taskQueue,
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    args: [{ campaignId: campaign.id, amendment: { eventId, actor: caller.actor, reason, ...(orderDeadline ? { orderDeadline: endOfParisDay(orderDeadline).toISOString() } : {}), ...(closing ? { closing } : {}) } }],
-    staticSummary: `Calendar amendment of ${campaign.id}: ${[orderDeadline && `order deadline ${orderDeadline}`, closing && `closing ${closing}`].filter(Boolean).join(', ')}`,
-  }).catch((err: unknown) => {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  });
-  return { batchId };
-}
-
-export async function calendarBatch(ctx: EngineContext, batchId: string): Promise<CalendarBatchProgress> {
-  try {
-    const handle = ctx.client.workflow.getHandle(batchId);
-    if ((await handle.describe()).type !== CALENDAR_BATCH_WORKFLOW_TYPE) throw refuse('not_found', `no batch ${batchId}`, 'batchId', batchId);
-    return await handle.query(calendarBatchProgress);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw refuse('not_found', `no batch ${batchId}`, 'batchId', batchId);
-    throw err;
+  // the same event again finds the amendment recorded and its batch: no second dry run, no second check
+  if (!(await ctx.campaignStore.hasAmendment(eventId))) {
+    const plan = await calendarDryRun(ctx, campaign.id, change);
+    if (plan.requiresConfirmation && !confirmed) {
+      throw refuse('confirmation_required', `this amendment puts a deadline in the past: ${plan.outcomeChanges} running BDC(s) would lapse at once (see the dry run); send it again with confirmed: true`, 'confirmed', confirmed ?? false);
+    }
+    await ctx.campaignStore.recordAmendment(campaign.id, { eventId, reason, orderDeadline, closingDate, closingAt, actor: caller.actor.id });
   }
+  const closing = closingOf(change);
+  await startBatch(
+    ctx,
+    {
+      batchId,
+      kind: 'calendar',
+      selector: { campaignId: campaign.id },
+      event: { update: 'calendarAmended', payload: { actor: caller.actor, reason, ...(orderDeadline ? { orderDeadline: endOfParisDay(orderDeadline).toISOString() } : {}), ...(closing ? { closing } : {}) } },
+      params: { campaignId: campaign.id, eventId, reason, orderDeadline, closing },
+    },
+    `Calendar amendment of ${campaign.id}: ${[orderDeadline && `order deadline ${orderDeadline}`, closing && `closing ${closing}`].filter(Boolean).join(', ')}`,
+  );
+  return { batchId };
 }

@@ -1,91 +1,188 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { bdcRequestSchema, bdcWorkflowId, eventSchema, type BdcWorkflowInput } from '../domain/bdc';
-import { addCalendarDays, endOfParisDay } from '../domain/calendar';
-import { campaignDeadlines, trancheFor } from '../domain/campaign';
+import { bdcRequestSchema } from '../domain/bdc';
+import type { BdcWorkflowInput } from '../domain/bdc-view';
+import { addCalendarDays, endOfParisDay, startOfParisDay } from '../domain/calendar';
+import { campaignDeadlines, trancheFor, type Campaign } from '../domain/campaign';
 import { essmsRefusals, ogEssmsCount as countOgEssms } from '../domain/eligibility';
+import { eventHash } from '../domain/event-hash';
+import { bdcIdOf, scopedEventId } from '../domain/ids';
+import { initialRecord, nextDeadline } from '../domain/lifecycle';
+import { applyRate, formatEuros } from '../domain/money';
 import { parseOrRefuse, refuse, RefusedError } from '../domain/refusal';
+import type { Extraction } from '../db/finess';
+import type { BdcRecords } from '../db/record';
+import type { bdcLifecycle } from '../workflows/bdc-lifecycle';
 import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
 import { bdcSearchAttributes } from '../workflows/search-attributes';
-import type { bdcLifecycle } from '../workflows/bdc-lifecycle';
-import { applyRate, formatEuros } from '../domain/money';
 import { effectiveCampaigns } from './campaigns';
-import { nowOf, type EngineContext } from './context';
+import { nowOf, type Caller, type EngineContext } from './context';
+
+export interface Registered {
+  bdcId: string;
+  /** false when this was a repetition of the registration's own event: nothing new was registered */
+  created: boolean;
+  /** false when Temporal could not be reached: the BDC is recorded and its workflow starts later */
+  started: boolean;
+}
 
 /**
- * Registers a BDC: validates the request, prices it from the barème, turns its civil dates into
- * instants, claims its ESSMS in the ledger (all or none) and starts its workflow. Every refusal is a
- * RefusedError; nothing is started or claimed when the request is refused.
+ * Registers a BDC: validates the request, checks eligibility, prices it from the barème, reads its
+ * solution's référencement from the registry, turns civil dates into instants; then, in one
+ * transaction, records it (the record's row, its ESSMS claims — all or none — and its registration
+ * event); then starts its workflow. A registration the record holds is never half-done: if the
+ * start fails, the row waits with its workflow's input and `startPendingWorkflows` starts it.
+ * Every refusal is a RefusedError; nothing is recorded or started when the request is refused.
+ * The same registration event again (same id, same content) answers as the first time.
  */
-export async function registerBdc(deps: EngineContext, rawRequest: unknown, rawEvent: unknown): Promise<{ workflowId: string; input: BdcWorkflowInput }> {
-  const request = parseOrRefuse(bdcRequestSchema, rawRequest);
-  const event = parseOrRefuse(eventSchema, rawEvent);
-  const campaign = (await effectiveCampaigns(deps)).find((c) => c.id === request.campaignId);
+export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest: unknown, clientEventId: string): Promise<Registered> {
+  const { solutionReferenced: _ignored, ...request } = parseOrRefuse(bdcRequestSchema, rawRequest);
+  const eventId = scopedEventId(caller.scope, clientEventId);
+  const hash = eventHash('registration', request);
+  const { records } = ctx;
+  const repeated = await repetition(records, request, eventId, hash);
+  if (repeated) return repeated;
+
+  const campaign = (await effectiveCampaigns(ctx)).find((c) => c.id === request.campaignId);
   if (!campaign) throw refuse('unknown_campaign', `no campaign ${request.campaignId}`, 'campaignId', request.campaignId);
   if (request.orderDate < campaign.openingDate) throw refuse('ordered_before_opening', `the order date is before the campaign opened (${campaign.openingDate})`, 'orderDate', request.orderDate);
   if (request.orderDate > campaign.orderDeadline) throw refuse('ordered_after_deadline', `the order date is after the order deadline (${campaign.orderDeadline})`, 'orderDate', request.orderDate);
-  const now = new Date(await nowOf(deps));
+  const now = new Date(await nowOf(ctx));
   if (now > endOfParisDay(campaign.orderDeadline)) {
     throw refuse('registered_after_deadline', `requests are registered up to the order deadline (${campaign.orderDeadline}); it is now ${now.toISOString()}`, 'campaignId', request.campaignId);
   }
 
-  const extraction = await deps.finess.currentExtraction();
+  const extraction = await ctx.finess.currentExtraction();
   if (!extraction) throw refuse('no_finess_extraction', 'no FINESS extraction is imported yet: an operator imports one with `sons finess import FILE`');
   const [found, excluded, ogEstablishments] = await Promise.all([
-    deps.finess.establishments(extraction.id, request.essms),
-    deps.finess.excluded(request.essms),
-    deps.finess.ogEstablishments(extraction.id, request.ogFiness),
+    ctx.finess.establishments(extraction.id, request.essms),
+    ctx.finess.excluded(request.essms),
+    ctx.finess.ogEstablishments(extraction.id, request.ogFiness),
   ]);
   const refusals = essmsRefusals(campaign, request, found, excluded, extraction.date);
   if (refusals.length) throw new RefusedError(refusals);
   const ogEssmsCount = countOgEssms(campaign, ogEstablishments);
   const tranche = trancheFor(campaign, ogEssmsCount);
-  const ceilingCents = tranche.perEssmsCents * request.essms.length;
-  const bdcId = bdcWorkflowId(request.editeurId, request.reference);
-  const input: BdcWorkflowInput = {
+  const bdcId = bdcIdOf(request.editeurId, request.reference);
+  const terms = { campaign, tranche, ogEssmsCount, extraction, ceilingCents: tranche.perEssmsCents * request.essms.length };
+
+  let registration;
+  try {
+    registration = await records.register({ solutionId: request.solutionId, editeurId: request.editeurId }, (solution) => {
+      if (solution.state === 'refused') throw refuse('solution_refused', `the référencement of solution ${request.solutionId} was refused (${solution.decidedOn})`, 'solutionId', request.solutionId);
+      const input = workflowInput(bdcId, request, terms, solution.state === 'granted' ? 'granted' : 'pending', { eventId, actor: caller.actor }, now);
+      const record = initialRecord(input);
+      const audit = { seq: 0, at: now.toISOString(), kind: 'registered', what: `registered: ${request.essms.length} ESSMS, ceiling ${formatEuros(terms.ceilingCents)} € (tranche ${tranche.tranche})`, by: caller.actor, eventId };
+      return { record, audit, finessExtractionId: extraction.id, registrationEventId: eventId, registrationHash: hash, workflowInput: input };
+    });
+  } catch (err) {
+    // a concurrent registration of the same order got there first: answer as if it came second
+    if (err instanceof RefusedError && err.refusals[0]?.code === 'already_registered') {
+      const again = await repetition(records, request, eventId, hash);
+      if (again) return again;
+    }
+    throw err;
+  }
+  const started = await startWorkflow(ctx, registration.workflowInput, campaign);
+  return { bdcId, created: true, started };
+}
+
+/** The answer to a registration the record already holds: the same one again, or a refusal. */
+async function repetition(records: BdcRecords, request: { editeurId: string; reference: string }, eventId: string, hash: string): Promise<Registered | undefined> {
+  const existing = await records.byBusinessKey(request.editeurId, request.reference);
+  if (!existing) return undefined;
+  if (existing.registrationEventId === eventId) {
+    if (existing.registrationHash !== hash) throw refuse('event_id_reused', `event id ${eventId} registered BDC ${existing.bdcId} with other content`, 'eventId', eventId);
+    return { bdcId: existing.bdcId, created: false, started: true };
+  }
+  throw refuse('already_registered', `BDC ${request.reference} of ${request.editeurId} is already registered (${existing.bdcId})`, 'reference', request.reference);
+}
+
+function workflowInput(
+  bdcId: string,
+  request: BdcWorkflowInput['request'],
+  { campaign, tranche, ogEssmsCount, extraction, ceilingCents }: { campaign: Campaign; tranche: { tranche: string }; ogEssmsCount: number; extraction: Extraction; ceilingCents: number },
+  referencement: 'granted' | 'pending',
+  registeredBy: BdcWorkflowInput['registeredBy'],
+  now: Date,
+): BdcWorkflowInput {
+  return {
     bdcId,
     request,
-    couloir: campaign.couloir,
-    tranche: tranche.tranche,
-    ogEssmsCount,
-    finessExtraction: `FINESS extraction of ${extraction.date} (#${extraction.id})`,
+    campaign: {
+      id: campaign.id,
+      couloir: campaign.couloir,
+      tranche: tranche.tranche,
+      ogEssmsCount,
+      finessExtraction: `FINESS extraction of ${extraction.date} (#${extraction.id})`,
+      advanceRateBasisPoints: campaign.advanceRateBasisPoints,
+      referencementDelayDays: campaign.referencementDelayDays,
+      reimbursementDueDays: campaign.reimbursementDueDays,
+      ...(campaign.tbb1Indicators?.length ? { tbb1Indicators: campaign.tbb1Indicators } : {}),
+    },
     ceilingCents,
-    advanceRateBasisPoints: campaign.advanceRateBasisPoints,
-    reimbursementDueDays: campaign.reimbursementDueDays,
+    referencement,
     deadlines: {
-      ...(request.solutionReferenced ? {} : { dossier: endOfParisDay(addCalendarDays(request.orderDate, campaign.referencementDelayDays)).toISOString() }),
+      ...(referencement === 'granted' ? {} : { dossier: endOfParisDay(addCalendarDays(request.orderDate, campaign.referencementDelayDays)).toISOString() }),
       ...campaignDeadlines(campaign),
     },
-    registeredBy: event,
+    orderDayStartsAt: startOfParisDay(request.orderDate).toISOString(),
+    registeredBy,
+    registeredAt: now.toISOString(),
   };
+}
 
-  await deps.ledger.registerBdc({ bdcId, editeurId: request.editeurId, campaignId: campaign.id, ogFiness: request.ogFiness, essms: request.essms, ceilingCents, finessExtractionId: extraction.id });
+/**
+ * Starts a recorded BDC's workflow (its id is the BDC's: a second start finds the first). Answers
+ * false when Temporal could not start it now; the record keeps it for `startPendingWorkflows`.
+ */
+export async function startWorkflow(ctx: EngineContext, input: BdcWorkflowInput, campaign?: Campaign): Promise<boolean> {
+  const { request, campaign: terms, ceilingCents } = input;
+  const record = initialRecord(input);
   try {
-    await deps.client.workflow.start<typeof bdcLifecycle>(BDC_WORKFLOW_TYPE, {
-      workflowId: bdcId,
-      taskQueue: deps.taskQueue,
+    await ctx.client.workflow.start<typeof bdcLifecycle>(BDC_WORKFLOW_TYPE, {
+      workflowId: input.bdcId,
+      taskQueue: ctx.taskQueue,
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       staticSummary: `BDC ${request.reference} — ${request.editeurId} for OG ${request.ogFiness} (${request.essms.length} ESSMS, ${formatEuros(ceilingCents)} €)`,
       staticDetails: [
-        `**Campaign** ${campaign.label}, tranche ${tranche.tranche} (${ogEssmsCount} ESSMS in the FINESS extraction of ${extraction.date})`,
-        `**Solution** ${request.solutionId} (${request.solutionReferenced ? 'référencée' : 'awaiting référencement'}), ordered ${request.orderDate}`,
+        `**Campaign** ${campaign?.label ?? terms.id}, tranche ${terms.tranche} (${terms.ogEssmsCount} ESSMS in the ${terms.finessExtraction})`,
+        `**Solution** ${request.solutionId} (${input.referencement === 'granted' ? 'référencée' : 'awaiting référencement'}), ordered ${request.orderDate}`,
         `**ESSMS** ${request.essms.join(', ')}`,
-        `**Ceiling** ${formatEuros(ceilingCents)} €, advance ${formatEuros(applyRate(ceilingCents, campaign.advanceRateBasisPoints))} €`,
+        `**Ceiling** ${formatEuros(ceilingCents)} €, advance ${formatEuros(applyRate(ceilingCents, terms.advanceRateBasisPoints))} €`,
       ].join('\n\n'),
       typedSearchAttributes: [
-        { key: bdcSearchAttributes.status, value: 'received' },
-        { key: bdcSearchAttributes.campaign, value: campaign.id },
-        { key: bdcSearchAttributes.couloir, value: campaign.couloir },
+        { key: bdcSearchAttributes.status, value: record.status },
+        { key: bdcSearchAttributes.campaign, value: terms.id },
+        { key: bdcSearchAttributes.couloir, value: terms.couloir },
         { key: bdcSearchAttributes.editeur, value: request.editeurId },
         { key: bdcSearchAttributes.solution, value: request.solutionId },
         { key: bdcSearchAttributes.ogFiness, value: request.ogFiness },
         { key: bdcSearchAttributes.essms, value: request.essms },
         { key: bdcSearchAttributes.ceilingCents, value: ceilingCents },
+        { key: bdcSearchAttributes.nextDeadline, value: new Date(nextDeadline(record.deadlines)!.at) },
+        { key: bdcSearchAttributes.overdue, value: false },
       ],
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw refuse('already_registered', `BDC ${request.reference} of ${request.editeurId} is already registered`, 'reference', request.reference);
-    throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) return false;
   }
-  return { workflowId: bdcId, input };
+  await ctx.records.markStarted(input.bdcId);
+  return true;
+}
+
+/**
+ * Starts the workflows of BDCs recorded but not started (Temporal was unreachable when they were
+ * registered, or the engine stopped in between) — run every few seconds by the worker's process.
+ */
+export async function startPendingWorkflows(ctx: EngineContext, olderThanMs = 10_000): Promise<number> {
+  const pending = await ctx.records.notStarted(new Date((await nowOf(ctx)) - olderThanMs));
+  let started = 0;
+  for (const { workflowInput } of pending) {
+    // a decision taken since the registration did not reach a workflow that did not exist yet
+    const state = (await ctx.solutions.get(workflowInput.request.solutionId))?.state ?? 'pending';
+    const input = state === workflowInput.referencement || workflowInput.referencement === 'granted' ? workflowInput : { ...workflowInput, referencement: state };
+    if (await startWorkflow(ctx, input)) started++;
+  }
+  return started;
 }

@@ -1,69 +1,66 @@
 import type { Client } from '@temporalio/client';
-import type { BdcLedger } from '../db/ledger';
-import type { BdcView } from '../domain/bdc-view';
 import { formatEuros } from '../domain/money';
-import { bdcMessages } from '../workflows/messages';
-import { allBdcs } from '../temporal/bdc-visibility';
-import type { EngineContext } from './context';
+import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
+import { nowOf, type EngineContext } from './context';
 
 export interface Difference {
   bdcId: string;
-  kind: 'missing' | 'duplicate' | 'amount_mismatch' | 'unexpected' | 'orphan';
+  kind: 'missing' | 'duplicate' | 'amount_mismatch' | 'unexpected' | 'orphan' | 'claim' | 'workflow_missing' | 'workflow_unexpected' | 'temporal_unavailable';
   what: string;
 }
 
-/** What a BDC's state says the ledger must hold: its orders by kind, its demanded and received cents. */
-function expectedLedger(view: BdcView) {
-  const { paidCents, advanceCents, toReimburseCents, reimbursedCents } = view.amounts;
-  return {
-    advance: paidCents > 0 ? advanceCents : undefined,
-    balance: paidCents > advanceCents ? paidCents - advanceCents : undefined,
-    demanded: toReimburseCents,
-    received: reimbursedCents,
-  };
-}
-
-const sum = (xs: { amountCents: number }[]) => xs.reduce((s, x) => s + x.amountCents, 0);
+/** BDCs younger than this may still be starting (or ending): they are not compared with Temporal. */
+export const STARTING_GRACE_MS = 120_000;
 
 /**
- * Compares each BDC's workflow state with the ledger and lists every difference. A BDC caught between
- * an effect and the state that records it (advance being issued) is not compared on that effect.
+ * The reconciliation an operator asks for: the record against the ledger (in SQL: every paid order,
+ * demand and receipt, in cents, and the ESSMS claims), then the record against the workflows
+ * Temporal runs. Temporal being slow or down is reported as a difference, never as a failure.
  */
-export function reconcile(views: BdcView[], ledger: Map<string, BdcLedger>): Difference[] {
+export async function reconcileLedger(ctx: EngineContext, { graceMs = STARTING_GRACE_MS } = {}): Promise<{ bdcs: number; differences: Difference[] }> {
+  const [bdcs, money, claims] = await Promise.all([ctx.queries.knownCount(), ctx.queries.ledgerComparison(), ctx.queries.claimComparison()]);
   const differences: Difference[] = [];
-  const known = new Set(views.map((v) => v.bdcId));
-  for (const view of views) {
-    const entry = ledger.get(view.bdcId) ?? { bdcId: view.bdcId, paymentOrders: [], demands: [], receipts: [] };
-    const expected = expectedLedger(view);
-    const add = (kind: Difference['kind'], what: string) => differences.push({ bdcId: view.bdcId, kind, what });
-    for (const kind of ['advance', 'balance'] as const) {
-      if (view.status === 'advance_issued' && kind === 'advance') continue;
-      const orders = entry.paymentOrders.filter((o) => o.kind === kind);
-      const want = expected[kind];
-      if (orders.length > 1) add('duplicate', `${orders.length} ${kind} payment orders`);
-      if (want === undefined && orders.length) add('unexpected', `${kind} payment order of ${formatEuros(orders[0]!.amountCents)} € that the BDC has not paid`);
-      if (want !== undefined && !orders.length) add('missing', `${kind} payment order of ${formatEuros(want)} €`);
-      if (want !== undefined && orders.length === 1 && orders[0]!.amountCents !== want) {
-        add('amount_mismatch', `${kind}: ledger ${formatEuros(orders[0]!.amountCents)} €, BDC ${formatEuros(want)} €`);
-      }
+  for (const row of money) {
+    const add = (kind: Difference['kind'], what: string) => differences.push({ bdcId: row.bdc_id, kind, what });
+    if (!row.known) {
+      add('orphan', 'ledger records for a BDC the record does not know');
+      continue;
     }
-    if (entry.demands.length > 1) add('duplicate', `${entry.demands.length} reimbursement demands`);
-    if (sum(entry.demands) !== expected.demanded) add(expected.demanded && !entry.demands.length ? 'missing' : 'amount_mismatch', `reimbursement demanded: ledger ${formatEuros(sum(entry.demands))} €, BDC ${formatEuros(expected.demanded)} €`);
-    if (sum(entry.receipts) !== expected.received) add(expected.received && !entry.receipts.length ? 'missing' : 'amount_mismatch', `reimbursement received: ledger ${formatEuros(sum(entry.receipts))} €, BDC ${formatEuros(expected.received)} €`);
+    for (const [name, count, cents, expected] of [['advance', row.advances, row.advance_cents, row.advance_expected], ['balance', row.balances, row.balance_cents, row.balance_expected]] as const) {
+      if (count > 1) add('duplicate', `${count} ${name} payment orders`);
+      else if (count === 0 && expected > 0) add('missing', `${name} payment order of ${formatEuros(expected)} €`);
+      else if (count === 1 && expected === 0) add('unexpected', `${name} payment order of ${formatEuros(cents)} € that the BDC has not paid`);
+      else if (cents !== expected) add('amount_mismatch', `${name}: ledger ${formatEuros(cents)} €, BDC ${formatEuros(expected)} €`);
+    }
+    if (row.demands > 1) add('duplicate', `${row.demands} reimbursement demands`);
+    if (row.demanded_cents !== row.demanded_expected) add(row.demanded_expected && !row.demands ? 'missing' : 'amount_mismatch', `reimbursement demanded: ledger ${formatEuros(row.demanded_cents)} €, BDC ${formatEuros(row.demanded_expected)} €`);
+    if (row.received_cents !== row.received_expected) add(row.received_expected && !row.received_cents ? 'missing' : 'amount_mismatch', `reimbursement received: ledger ${formatEuros(row.received_cents)} €, BDC ${formatEuros(row.received_expected)} €`);
   }
-  for (const bdcId of ledger.keys()) if (!known.has(bdcId)) differences.push({ bdcId, kind: 'orphan', what: 'ledger records for a BDC that has no workflow' });
-  return differences;
+  const claimWhat = { held_after_end: 'still claimed although the BDC ended without keeping money', held_without_record: 'claimed by a BDC the record does not know', missing: 'not claimed although the BDC runs' };
+  for (const c of claims) differences.push({ bdcId: c.bdc_id, kind: 'claim', what: `ESSMS ${c.essms} ${claimWhat[c.problem]}` });
+  differences.push(...(await againstTemporal(ctx, graceMs)));
+  return { bdcs, differences };
 }
 
-/** Every BDC's state, running or ended (a query: a worker answers it). */
-export async function allBdcViews(client: Client): Promise<BdcView[]> {
-  const views: BdcView[] = [];
-  for await (const bdc of allBdcs(client, {})) views.push(await client.workflow.getHandle(bdc.bdcId).query(bdcMessages.state));
-  return views;
+/** The running BDCs of the record against the BDC workflows Temporal runs, listed page by page. */
+async function againstTemporal(ctx: EngineContext, graceMs: number): Promise<Difference[]> {
+  const before = new Date((await nowOf(ctx)) - graceMs);
+  try {
+    const [recorded, running] = await Promise.all([ctx.queries.runningIds(before), runningWorkflows(ctx.client)]);
+    // a workflow the record does not count as running may be starting, or finishing its last task
+    const settled = await ctx.queries.settledBefore([...running].filter((id) => !recorded.has(id)), before);
+    return [
+      ...[...recorded].filter((id) => !running.has(id)).map((bdcId): Difference => ({ bdcId, kind: 'workflow_missing', what: 'the record says it runs; Temporal runs no workflow for it' })),
+      ...settled.map((bdcId): Difference => ({ bdcId, kind: 'workflow_unexpected', what: 'a workflow runs for it; the record says it ended, or does not know it' })),
+    ].sort((a, b) => a.bdcId.localeCompare(b.bdcId));
+  } catch (err) {
+    return [{ bdcId: '*', kind: 'temporal_unavailable', what: `the running workflows could not be listed (${(err as Error).message}): the record was compared with the ledger only` }];
+  }
 }
 
-/** The reconciliation an operator asks for: every BDC compared with the ledger. */
-export async function reconcileLedger(ctx: EngineContext): Promise<{ bdcs: number; differences: Difference[] }> {
-  const views = await allBdcViews(ctx.client);
-  return { bdcs: views.length, differences: reconcile(views, await ctx.ledger.entries()) };
+async function runningWorkflows(client: Client): Promise<Set<string>> {
+  const ids = new Set<string>();
+  const query = `WorkflowType = '${BDC_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+  for await (const wf of client.workflow.list({ query, pageSize: 1000 })) ids.add(wf.workflowId);
+  return ids;
 }

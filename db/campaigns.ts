@@ -34,6 +34,10 @@ export class CampaignStore {
     return rows.length > 0;
   }
 
+  async hasAmendment(eventId: string): Promise<boolean> {
+    return (await this.sql.query('SELECT 1 FROM campaign_amendments WHERE event_id = $1', [eventId])).length > 0;
+  }
+
   /** Inserts a definition unless its id exists; answers the definition stored under the id. */
   async addDefinition(campaignId: string, definition: unknown): Promise<unknown> {
     await this.sql.query('INSERT INTO campaigns (campaign_id, definition) VALUES ($1, $2) ON CONFLICT (campaign_id) DO NOTHING', [campaignId, JSON.stringify(definition)]);

@@ -1,7 +1,5 @@
+import { centsSchema, instantSchema, finessSchema } from '../domain/schemas';
 import { z } from 'zod';
-import { centsSchema } from '../domain/money';
-import { instantSchema } from '../domain/calendar';
-import { finessSchema } from '../domain/finess';
 import { parseOrRefuse, refuse } from '../domain/refusal';
 import type { Sql } from './sql';
 
@@ -10,13 +8,13 @@ import type { Sql } from './sql';
  * the same key returns the first record; the same key with other content is refused.
  */
 
-const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_.-]+:[a-z]+(:[A-Za-z0-9_.:-]+)?$/, 'expected <bdcId>:<effect>[:<event>]');
-
 const bdcIdSchema = z.string().min(1).max(200);
 
-const keyedEffect = z.object({ idempotencyKey: idempotencyKeySchema, bdcId: bdcIdSchema });
-const keyBelongsToBdc = (v: { idempotencyKey: string; bdcId: string }) => v.idempotencyKey.startsWith(`${v.bdcId}:`);
-const keyMessage = { path: ['idempotencyKey'], message: 'the key must start with the BDC id' };
+/** `<bdcId>:<effect>[:<event id>]`: the BDC's id, the effect, and for a receipt the event's id. */
+const EFFECT_KEY = /^[a-z]+(:[A-Za-z0-9][A-Za-z0-9_.:-]{0,254})?$/;
+const keyedEffect = z.object({ idempotencyKey: z.string().min(1).max(512), bdcId: bdcIdSchema });
+const keyBelongsToBdc = (v: { idempotencyKey: string; bdcId: string }) => v.idempotencyKey.startsWith(`${v.bdcId}:`) && EFFECT_KEY.test(v.idempotencyKey.slice(v.bdcId.length + 1));
+const keyMessage = { path: ['idempotencyKey'], message: 'expected <bdcId>:<effect>[:<event id>]' };
 
 export const paymentOrderInput = keyedEffect.extend({ kind: z.enum(['advance', 'balance']), amountCents: centsSchema }).refine(keyBelongsToBdc, keyMessage);
 export const reimbursementDemandInput = keyedEffect.extend({ amountCents: centsSchema, reason: z.string().min(1), dueAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
@@ -44,15 +42,14 @@ export interface ReimbursementDemand { id: number; idempotencyKey: string; bdcId
 export interface ReimbursementReceipt { id: number; idempotencyKey: string; bdcId: string; amountCents: number; receivedAt: string; recordedAt: string }
 export interface Written<T> { record: T; created: boolean }
 
-const UNIQUE_VIOLATION = '23505';
-
 function iso(v: unknown): string {
   return (v instanceof Date ? v : new Date(String(v))).toISOString();
 }
 
 /**
- * INSERT … ON CONFLICT (idempotency_key) DO NOTHING, then read back the winner. Under concurrency the
- * losing transactions wait for the winner's commit and see its row.
+ * INSERT … ON CONFLICT DO NOTHING, then read back the row under the key. Under concurrency the losing
+ * transactions wait for the winner's commit and see its row. Any unique constraint (one advance per
+ * BDC…) is a conflict, not an error, so that the write can run inside a larger transaction.
  */
 async function writeOnce<T extends { idempotencyKey: string; bdcId: string }>(
   sql: Sql,
@@ -64,17 +61,8 @@ async function writeOnce<T extends { idempotencyKey: string; bdcId: string }>(
 ): Promise<Written<T>> {
   const names = Object.keys(columns);
   const placeholders = names.map((_, i) => `$${i + 1}`).join(', ');
-  try {
-    const inserted = await sql.query(
-      `INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders}) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-      Object.values(columns),
-    );
-    if (inserted[0]) return { record: read(inserted[0]), created: true };
-  } catch (err) {
-    // Another unique constraint (one advance per BDC…) fired. Under concurrency it fires for a
-    // parallel write of this very key too, which the read below recognises.
-    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-  }
+  const inserted = await sql.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders}) ON CONFLICT DO NOTHING RETURNING *`, Object.values(columns));
+  if (inserted[0]) return { record: read(inserted[0]), created: true };
   const [existing] = await sql.query(`SELECT * FROM ${table} WHERE idempotency_key = $1`, [wanted.idempotencyKey]);
   if (!existing) {
     throw refuse('duplicate_effect', `BDC ${wanted.bdcId} already has this kind of record in ${table} under another key`, 'idempotencyKey', wanted.idempotencyKey);

@@ -1,4 +1,47 @@
-import type { Actor, BdcStatus, BdcWorkflowInput } from './bdc';
+import type { Refusal } from './refusal';
+
+/**
+ * A BDC's state: what its workflow holds, what the record (PostgreSQL) keeps, what every read
+ * answers. Plain types, no schema: workflow code imports them.
+ */
+
+export interface Actor {
+  role: 'operator' | 'editeur' | 'admin' | 'system';
+  id: string;
+}
+
+export const bdcStatuses = [
+  'received',
+  'awaiting_referencement',
+  'advance_issued',
+  'awaiting_va',
+  'balance_issued',
+  'completed',
+  'lapsed',
+  'cancelled',
+  'rejected',
+  'reimbursement_due',
+  'reimbursed',
+  /** a money effect was refused: an operator decides (retry, cancel) */
+  'needs_attention',
+] as const;
+export type BdcStatus = (typeof bdcStatuses)[number];
+
+export const terminalStatuses: readonly BdcStatus[] = ['completed', 'lapsed', 'cancelled', 'rejected', 'reimbursed'];
+
+/** The order as the éditeur and the OG signed it. */
+export interface BdcRequest {
+  editeurId: string;
+  /** the éditeur's own order number; with editeurId, the business key */
+  reference: string;
+  campaignId: string;
+  solutionId: string;
+  ogFiness: string;
+  essms: string[];
+  orderDate: string;
+  /** ignored since the registry of solutions: référencement is the solution's, not the caller's say */
+  solutionReferenced?: boolean;
+}
 
 export type DeadlineName = 'dossier' | 'orderDeadline' | 'closing' | 'reimbursementDue';
 
@@ -12,7 +55,12 @@ export interface Deadline {
 }
 
 export interface AuditEntry {
+  /** the entry's rank in the BDC's trail: written once, in order, whatever the retries */
+  seq: number;
   at: string;
+  /** what happened, as a code (registered, advance_ordered, va_accepted…) */
+  kind: string;
+  /** and in words */
   what: string;
   by: Actor;
   eventId?: string;
@@ -30,22 +78,82 @@ export interface Amounts {
   reimbursedCents: number;
 }
 
-/** The full state of one BDC, as the `state` query and every update answer it. */
-// a type alias, not an interface, so that it fits the API's record-of-unknown response schema
-export type BdcView = {
+export interface CampaignTerms {
+  id: string;
+  couloir: string;
+  tranche: string;
+  ogEssmsCount: number;
+  finessExtraction: string;
+  advanceRateBasisPoints: number;
+  referencementDelayDays: number;
+  reimbursementDueDays: number;
+  /** the TBB.1 indicators a VA must report, each non-zero; absent: any `TBB.1.<n>` */
+  tbb1Indicators?: string[];
+}
+
+/** What one BDC is: the record's row, the workflow's state. (A type, so that it fits JSON-shaped records.) */
+export type BdcRecord = {
   bdcId: string;
   status: BdcStatus;
+  /** why an operator must decide, while status is needs_attention */
+  attention?: { step: string; reason: string; refusals: Refusal[]; since: string; resumeStatus: BdcStatus };
   reimbursementOverdue: boolean;
-  request: BdcWorkflowInput['request'];
-  campaign: { couloir: string; tranche: string; ogEssmsCount: number; finessExtraction: string };
-  referencement: { state: 'granted' | 'pending' | 'refused'; dossierFiledAt?: string };
+  request: BdcRequest;
+  /** the instant the order date's Paris day starts: nothing about the order happens before it */
+  orderDayStartsAt: string;
+  campaign: CampaignTerms;
+  referencement: { state: 'granted' | 'pending' | 'refused'; dossierFiledAt?: string; decidedAt?: string };
   amounts: Amounts;
   deadlines: Deadline[];
-  va?: { signedAt: string; invoiceNumber: string; invoiceCents: number; acceptedAt: string };
+  va?: { signedAt: string; invoiceNumber: string; invoiceCents: number; acceptedAt: string; eventId: string };
+  cancellation?: { reason: string; by: Actor; eventId: string; at: string };
+  /** the reimbursement demand outstanding, if any: when it was issued and its day, for the receipts' bounds */
+  demand?: { amountCents: number; reason: string; dueAt: string; issuedAt: string; issuedDayStartsAt: string; endsAs: 'reimbursed' | 'completed' };
   /** why the BDC ended, once it has */
   outcome?: string;
-  audit: AuditEntry[];
-  eventIds: string[];
+  /** the number of the BDC's last committed transition: a write of an older one changes nothing */
+  version: number;
 };
 
-export const terminalStatuses: readonly BdcStatus[] = ['completed', 'lapsed', 'cancelled', 'rejected', 'reimbursed'];
+/** A BDC as the API answers it: its record and its audit trail. */
+export type BdcView = BdcRecord & { audit: AuditEntry[] };
+
+/** Everything the workflow needs, every date already an instant (computed outside the workflow). */
+export interface BdcWorkflowInput {
+  bdcId: string;
+  request: BdcRequest;
+  campaign: CampaignTerms;
+  ceilingCents: number;
+  /** the solution's référencement in the registry when the BDC was registered (or its workflow started) */
+  referencement: 'granted' | 'pending' | 'refused';
+  deadlines: {
+    /** present when ordered before référencement: end of the 120-day dossier delay */
+    dossier?: string;
+    orderDeadline: string;
+    closing: string;
+  };
+  orderDayStartsAt: string;
+  registeredBy: { eventId: string; actor: Actor };
+  registeredAt: string;
+  /** a run continued as new resumes from this state and these events */
+  resume?: { record: BdcRecord; events: Record<string, EventSeen>; auditSeq: number };
+}
+
+/** An event a BDC accepted: enough to recognise it again and answer as it did. */
+export interface EventSeen {
+  kind: string;
+  /** a hash of its content (without who sent it and when it arrived) */
+  hash: string;
+  answer: EventAnswer;
+}
+
+/** What a BDC answers an accepted event: where it stands once the event is recorded. */
+export interface EventAnswer {
+  bdcId: string;
+  eventId: string;
+  kind: string;
+  /** the content's hash (domain/event-hash.ts): the sender tells its duplicate from a reused id */
+  hash: string;
+  status: BdcStatus;
+  version: number;
+}

@@ -1,22 +1,28 @@
-import { z } from 'zod';
-
 /**
  * French civil dates ('YYYY-MM-DD') and the instants they stand for. A deadline day ends at
  * 23:59:59.999 Europe/Paris; this conversion happens outside workflows, which only see instants.
  */
 export const PARIS = 'Europe/Paris';
 
-export const civilDateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((s) => {
-    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-    const dt = new Date(Date.UTC(y, m - 1, d));
-    return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
-  }, 'not a calendar date');
-export type CivilDate = z.infer<typeof civilDateSchema>;
+/** 'YYYY-MM-DD' */
+export type CivilDate = string;
 
-export const instantSchema = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 instant' });
+export function isCivilDate(v: unknown): v is CivilDate {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const [y, m, d] = v.split('-').map(Number) as [number, number, number];
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+}
+
+/** An ISO-8601 instant with its offset ("2024-04-17T21:59:59.999Z", "…+02:00"), and a real one. */
+export function isInstant(v: unknown): v is string {
+  return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v));
+}
+
+function civilDateParts(date: CivilDate): [number, number, number] {
+  if (!isCivilDate(date)) throw new RangeError(`not a civil date: ${date}`);
+  return date.split('-').map(Number) as [number, number, number];
+}
 
 const offsetFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: PARIS, timeZoneName: 'longOffset' });
 
@@ -30,7 +36,7 @@ function parisOffsetMinutes(epochMs: number): number {
 
 /** The instant a Paris wall-clock time of that civil date stands for, correct across DST changes. */
 function parisWallClock(date: CivilDate, h: number, min: number, s: number, ms: number): Date {
-  const [y, mo, d] = civilDateSchema.parse(date).split('-').map(Number) as [number, number, number];
+  const [y, mo, d] = civilDateParts(date);
   const asUtc = Date.UTC(y, mo - 1, d, h, min, s, ms);
   // The offset is read at the guessed instant, then once more at the corrected one (they differ only
   // within the hours of a DST change).
@@ -52,6 +58,6 @@ export function parisCivilDate(instant: Date): CivilDate {
 }
 
 export function addCalendarDays(date: CivilDate, days: number): CivilDate {
-  const [y, m, d] = civilDateSchema.parse(date).split('-').map(Number) as [number, number, number];
+  const [y, m, d] = civilDateParts(date);
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }

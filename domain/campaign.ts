@@ -1,6 +1,6 @@
+import { centsSchema, basisPointsSchema, civilDateSchema, instantSchema } from './schemas';
 import { z } from 'zod';
-import { basisPointsSchema, centsSchema } from './money';
-import { civilDateSchema, endOfParisDay, instantSchema } from './calendar';
+import { endOfParisDay } from './calendar';
 
 /** A FINESS category rule: how the programme names eligible establishments (DOMAIN.md table). */
 export const categoryRuleSchema = z.discriminatedUnion('field', [
@@ -38,6 +38,8 @@ export const campaignSchema = z
     advanceRateBasisPoints: basisPointsSchema,
     reimbursementDueDays: z.number().int().positive(),
     finessExtraction: z.object({ date: civilDateSchema, label: z.string() }),
+    /** the TBB.1 indicators a VA must report, each non-zero (DOMAIN.md); absent: any identifier TBB.1.<n> */
+    tbb1Indicators: z.array(z.string().regex(/^TBB\.1\.[1-9]\d{0,2}$/, 'expected TBB.1.<n>')).optional(),
     sources: z.array(z.string()).default([]),
   })
   .superRefine((c, ctx) => {

@@ -1,29 +1,71 @@
-import { z } from 'zod';
-import { eventSchema } from './bdc';
-import { centsSchema } from './money';
-import { instantSchema } from './calendar';
+import type { Actor } from './bdc-view';
+import { check, checkEvent, Problems } from './checks';
+import type { Refusal } from './refusal';
 
-/** The external events a running BDC accepts, each carrying an event id and an actor. */
-export const dossierFiledSchema = eventSchema.extend({ filedAt: instantSchema });
-export type DossierFiled = z.infer<typeof dossierFiledSchema>;
+/**
+ * The external events a running BDC accepts, each carrying an event id and an actor, and the plain
+ * checks of their form (the workflow's validators run them; the API's schemas check the same rules
+ * at the edge).
+ */
+export interface BdcEvent {
+  eventId: string;
+  actor: Actor;
+}
 
-export const referencementDecisionSchema = eventSchema.extend({
-  decision: z.enum(['granted', 'refused']),
-  decidedAt: instantSchema,
-});
-export type ReferencementDecision = z.infer<typeof referencementDecisionSchema>;
+export interface DossierFiled extends BdcEvent {
+  filedAt: string;
+}
+export interface ReferencementDecision extends BdcEvent {
+  decision: 'granted' | 'refused';
+  decidedAt: string;
+}
+export interface Cancellation extends BdcEvent {
+  reason: string;
+}
+export interface ReimbursementReceipt extends BdcEvent {
+  amountCents: number;
+  receivedAt: string;
+}
+export interface CalendarAmendment extends BdcEvent {
+  orderDeadline?: string;
+  closing?: string;
+  reason: string;
+}
+/** An operator's decision on a BDC that needs attention: try the failed step again, or cancel the BDC. */
+export interface AttentionDecision extends BdcEvent {
+  decision: 'retry' | 'cancel';
+  reason: string;
+}
 
-export const cancellationSchema = eventSchema.extend({ reason: z.string().min(1).max(500) });
-export type Cancellation = z.infer<typeof cancellationSchema>;
+export const referencementDecisions = ['granted', 'refused'] as const;
+export const attentionDecisions = ['retry', 'cancel'] as const;
 
-export const reimbursementReceiptSchema = eventSchema.extend({ amountCents: centsSchema, receivedAt: instantSchema });
-export type ReimbursementReceipt = z.infer<typeof reimbursementReceiptSchema>;
+const form = (body: (p: Problems, e: Record<string, unknown>) => void) => (raw: unknown): Refusal[] => {
+  const p = new Problems();
+  const e = checkEvent(p, raw);
+  body(p, e);
+  return p.list;
+};
 
-export const calendarAmendmentSchema = eventSchema
-  .extend({
-    orderDeadline: instantSchema.optional(),
-    closing: instantSchema.optional(),
-    reason: z.string().min(1).max(500),
-  })
-  .refine((a) => a.orderDeadline !== undefined || a.closing !== undefined, 'an amendment changes at least one date');
-export type CalendarAmendment = z.infer<typeof calendarAmendmentSchema>;
+export const eventForm = {
+  dossierFiled: form((p, e) => check.instant(p, e, 'filedAt')),
+  referencementDecided: form((p, e) => {
+    check.oneOf(p, e, 'decision', referencementDecisions);
+    check.instant(p, e, 'decidedAt');
+  }),
+  cancellationRequested: form((p, e) => check.string(p, e, 'reason', '', { max: 500 })),
+  reimbursementReceived: form((p, e) => {
+    check.cents(p, e, 'amountCents');
+    check.instant(p, e, 'receivedAt');
+  }),
+  calendarAmended: form((p, e) => {
+    check.instant(p, e, 'orderDeadline', '', true);
+    check.instant(p, e, 'closing', '', true);
+    check.string(p, e, 'reason', '', { max: 500 });
+    if (e.orderDeadline === undefined && e.closing === undefined) p.add('invalid_value', 'an amendment changes at least one date', '');
+  }),
+  attentionResolved: form((p, e) => {
+    check.oneOf(p, e, 'decision', attentionDecisions);
+    check.string(p, e, 'reason', '', { max: 500 });
+  }),
+};

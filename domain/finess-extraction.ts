@@ -1,4 +1,4 @@
-import { civilDateSchema } from './calendar';
+import { civilDateSchema } from './schemas';
 import { finessProblem } from './finess';
 import type { Establishment } from './eligibility';
 

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * FINESS numbers: 2 characters of département (01–95, Corsica 2A/2B, overseas 97x, Mayotte/others 98x),
  * 6 digits, 1 check digit. The check digit passes Luhn mod 10 on every real numeric number we tried.
@@ -41,14 +39,7 @@ const problemMessages: Record<FinessProblem, string> = {
   check_digit: 'the check digit is wrong (Luhn)',
 };
 
-/** The one FINESS validator: every schema that takes a FINESS number uses it. */
-export const finessSchema = z
-  .string()
-  .transform(normaliseFiness)
-  .superRefine((value, ctx) => {
-    const problem = finessProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: `${problemMessages[problem]} (${value})`, params: { finessProblem: problem } });
-  });
+export const finessProblemMessage = (problem: FinessProblem, value: string) => `${problemMessages[problem]} (${value})`;
 
 /** Completes 8 characters with their Luhn check digit (fixtures and generated extractions use it). */
 export function withCheckDigit(first8: string): string {

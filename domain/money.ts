@@ -1,8 +1,7 @@
-import { z } from 'zod';
-
 /** Money is integer euro cents everywhere; rates are basis points (3000 = 30 %). */
-export const centsSchema = z.number().int('amount must be whole cents').positive('amount must be positive').max(Number.MAX_SAFE_INTEGER);
-export const basisPointsSchema = z.number().int().min(0).max(10_000);
+export const MAX_CENTS = Number.MAX_SAFE_INTEGER;
+
+export const isCents = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_CENTS;
 
 /** rate applied to an amount, rounded half-up to the cent (the programme's rule for the advance). */
 export function applyRate(amountCents: number, basisPoints: number): number {

@@ -43,9 +43,9 @@ export function valueAt(input: unknown, path: PropertyKey[]): { value?: unknown 
   return cur === undefined ? {} : { value: cur };
 }
 
-/** Parse with a schema, or throw every problem as one structured refusal. */
-export function parseOrRefuse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, input: unknown): T {
+/** Parse with a schema, or throw every problem as one structured refusal (paths under `at`, if given). */
+export function parseOrRefuse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, input: unknown, at?: string): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw new RefusedError(refusalsFromZod(result.error, input));
+  if (!result.success) throw new RefusedError(refusalsFromZod(result.error, input).map((r) => (at ? { ...r, path: r.path ? `${at}.${r.path}` : at } : r)));
   return result.data;
 }

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalCliPath } from '../temporal/binaries';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { setRetention } from '../temporal/retention';
 import { installTemporalRuntime } from '../worker/runtime';
 import { connect, exitOnFailure, startApi, startWorker } from './parts';
 
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   }
   const address = config.TEMPORAL_ADDRESS ?? devServer!.address;
   const connected = await connect(config, address, logger);
+  if (devServer) await setRetention(connected.connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_RETENTION_DAYS);
   const api = await startApi(config, connected, logger);
   const worker = await startWorker(config, address, connected, logger);
 

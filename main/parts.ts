@@ -6,6 +6,7 @@ import type pino from 'pino';
 import { buildApi } from '../api/server';
 import { loadTokens, newToken, TokenRegistry, type TokenEntry } from '../api/auth';
 import { engineContext, type EngineContext } from '../client/context';
+import { startPendingWorkflows } from '../client/intake';
 import { loadCampaigns } from '../config/campaigns';
 import { ConfigError, type Config } from '../config/env';
 import { temporalLogger } from '../config/logger';
@@ -16,10 +17,13 @@ import { createBdcWorker, workflowBundle } from '../worker/create-worker';
 
 /** The pieces every process of the engine is made of; each entry point (main/*.ts) runs some of them. */
 
+const PENDING_STARTS_EVERY_MS = 15_000;
+
 /** Stops a part; parts stop in the reverse order they started. */
 export type Stop = () => Promise<void>;
 
 export interface Connected {
+  connection: Connection;
   client: Client;
   sql: Sql;
   engine: EngineContext;
@@ -35,6 +39,7 @@ export async function connect(config: Config, address: string, logger: pino.Logg
   const sql = await openDatabase(config);
   const engine = engineContext({ client, sql, campaigns: loadCampaigns(config), taskQueue: config.TEMPORAL_TASK_QUEUE });
   return {
+    connection,
     client,
     sql,
     engine,
@@ -53,10 +58,20 @@ export async function startWorker(config: Config, address: string, connected: Co
     client: connected.client,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ledger: connected.engine.ledger,
+    sql: connected.sql,
     workflowBundle: await workflowBundle(temporalLogger(logger.child({ component: 'bundler' }))),
   });
-  return { running: worker.run().finally(() => connection.close()) };
+  // a BDC recorded while Temporal could not start its workflow is started as soon as it can be
+  const sweep = setInterval(() => {
+    startPendingWorkflows(connected.engine).then(
+      (started) => started && logger.info({ started }, 'workflows of recorded BDCs started'),
+      (err: unknown) => logger.warn({ err }, 'pending BDC workflows not started yet'),
+    );
+  }, PENDING_STARTS_EVERY_MS);
+  return { running: worker.run().finally(() => {
+    clearInterval(sweep);
+    return connection.close();
+  }) };
 }
 
 /**

@@ -53,6 +53,9 @@ export interface LocalEngine {
   api?: LocalApi;
   /** stops the worker as a deployment or a crash would (in-flight tasks finish), then starts a new one */
   restartWorker(): Promise<void>;
+  /** stops the worker (nothing runs until resumeWorker): events sent meanwhile wait on the server */
+  pauseWorker(): Promise<void>;
+  resumeWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,10 +93,16 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
   const finess = new FinessReference(sql);
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
   const startWorker = async () => {
-    const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, client: env.client, workflowBundle, interceptors });
+    const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql, client: env.client, workflowBundle, interceptors });
     return { worker, running: worker.run() };
   };
-  let current = await startWorker();
+  let current: Awaited<ReturnType<typeof startWorker>> | undefined = await startWorker();
+  const stopWorker = async () => {
+    if (!current) return;
+    current.worker.shutdown();
+    await current.running;
+    current = undefined;
+  };
   const extractionId = seedReference ? await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'local engine', 'utf-8') : 0;
   if (seedReference) await finess.completeExtraction(extractionId, { read: 0, kept: 0, rejected: 0 });
   const engine = async (overrides: Partial<Campaign> = {}) =>
@@ -112,14 +121,16 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
       await finess.insertEstablishments(extractionId, [...essms, ...more].map((nofinesset) => ({ nofinesset, nofinessej: og, rs: 'EHPAD', departement: '75', ...categories.ehpad })));
     },
     async restartWorker() {
-      current.worker.shutdown();
-      await current.running;
+      await stopWorker();
       current = await startWorker();
+    },
+    pauseWorker: stopWorker,
+    async resumeWorker() {
+      current ??= await startWorker();
     },
     async close() {
       await api?.close();
-      current.worker.shutdown();
-      await current.running;
+      await stopWorker();
       await env.teardown();
     },
   };

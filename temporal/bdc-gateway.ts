@@ -1,17 +1,22 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { EventAnswer } from '../domain/bdc-view';
+import { eventHash } from '../domain/event-hash';
+import type { BdcEvent } from '../domain/events';
 import { RefusedError, refuse, type Refusal } from '../domain/refusal';
-import type { BdcView } from '../domain/bdc-view';
 
 /**
- * Delivers one external event to a BDC's workflow and answers its new state. The event id is the
- * update id, so a redelivered event is deduplicated by Temporal as well as by the workflow. A
- * workflow's refusal comes back as a RefusedError carrying the same structured refusals.
+ * Delivers one external event to a BDC's workflow and answers where the BDC stands once the event is
+ * recorded. The event id is the update id: Temporal answers a repeated id with its first outcome, so
+ * an answer for another kind of event, or for other content, means the id was reused — refused. A
+ * workflow's refusal comes back as a RefusedError carrying the same structured refusals. (BDCs of the
+ * v1 lifecycle answer their whole state instead.)
  */
-export async function sendBdcEvent<E extends { eventId: string }>(client: Client, bdcId: string, update: UpdateDefinition<BdcView, [E]>, event: E): Promise<BdcView> {
+export async function sendBdcEvent<E extends BdcEvent>(client: Client, bdcId: string, update: UpdateDefinition<EventAnswer, [E]>, event: E): Promise<EventAnswer | object> {
   const handle = client.workflow.getHandle(bdcId);
+  let answer: EventAnswer | object;
   try {
-    return await handle.executeUpdate(update, { args: [event], updateId: event.eventId });
+    answer = await handle.executeUpdate(update, { args: [event], updateId: event.eventId });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
       const status = await handle.describe().then((d) => d.status.name, () => undefined);
@@ -25,4 +30,8 @@ export async function sendBdcEvent<E extends { eventId: string }>(client: Client
     }
     throw err;
   }
+  if ('kind' in answer && 'hash' in answer && (answer.kind !== update.name || answer.hash !== eventHash(update.name, event))) {
+    throw refuse('event_id_reused', `event id ${event.eventId} was already used for ${answer.kind === update.name ? 'another' : `a ${answer.kind}`} event`, 'eventId', event.eventId);
+  }
+  return answer;
 }

@@ -1,9 +1,9 @@
+import { finessSchema } from '../domain/schemas';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import { bdcStatusSchema } from '../domain/bdc';
-import { finessSchema } from '../domain/finess';
 import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
 import { bdcSearchAttributes as sa } from '../workflows/search-attributes';
 

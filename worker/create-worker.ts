@@ -3,9 +3,15 @@ import path from 'node:path';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
+import { createBatchActivities } from '../activities/batch';
 import { createBdcMessagingActivities } from '../activities/bdc-messaging';
 import { createLedgerActivities } from '../activities/ledger';
-import type { Ledger } from '../db/ledger';
+import { createRecordActivities } from '../activities/record';
+import { Batches } from '../db/batches';
+import { Ledger } from '../db/ledger';
+import { BdcRecords } from '../db/record';
+import { RecordQueries } from '../db/record-queries';
+import type { Sql } from '../db/sql';
 
 const workflowsPath = require.resolve('../workflows');
 
@@ -26,7 +32,8 @@ export interface BdcWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  ledger: Ledger;
+  /** the database the record and the ledger live in */
+  sql: Sql;
   /** for activities that message other workflows (batch operations) */
   client: Client;
   workflowBundle: WorkflowBundleWithSourceMap | { codePath: string };
@@ -34,14 +41,24 @@ export interface BdcWorkerOptions {
   interceptors?: WorkerOptions['interceptors'];
 }
 
-/** The one worker of the engine: the BDC lifecycle and batch workflows, the ledger's and messaging activities. */
+/**
+ * The one worker of the engine: the BDC lifecycle and batch workflows; the record's activities (each
+ * transition with its money effect), the batches', and those the v1 lifecycle and batch still call.
+ */
 export function createBdcWorker(options: BdcWorkerOptions): Promise<Worker> {
+  const { sql, client } = options;
+  const queries = new RecordQueries(sql);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle,
-    activities: { ...createLedgerActivities(options.ledger), ...createBdcMessagingActivities(options.client) },
+    activities: {
+      ...createRecordActivities(new BdcRecords(sql)),
+      ...createBatchActivities(client, queries, new Batches(sql)),
+      ...createLedgerActivities(new Ledger(sql)),
+      ...createBdcMessagingActivities(client, queries),
+    },
     interceptors: options.interceptors,
     // then in-flight activities are cancelled: one waiting on a workflow this worker no longer runs
     // (a batch's update) must not hold the shutdown forever

@@ -1,372 +1,46 @@
-import {
-  ApplicationFailure,
-  CancellationScope,
-  allHandlersFinished,
-  condition,
-  isCancellation,
-  log,
-  patched,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
-import type { LedgerActivities } from '../activities/ledger';
-import { vaSubmissionSchema, type Actor, type BdcStatus, type BdcWorkflowInput } from '../domain/bdc';
-import {
-  calendarAmendmentSchema,
-  cancellationSchema,
-  dossierFiledSchema,
-  referencementDecisionSchema,
-  reimbursementReceiptSchema,
-} from '../domain/events';
-import { applyRate, formatEuros } from '../domain/money';
-import { parseOrRefuse, RefusedError, type Refusal } from '../domain/refusal';
-import { terminalStatuses, type BdcView, type Deadline, type DeadlineName } from '../domain/bdc-view';
-import { vaRefusals } from '../domain/va';
-import { bdcMessages } from './messages';
-import { bdcSearchAttributes } from './search-attributes';
-
-const ledger = proxyActivities<LedgerActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Money must reach the ledger: retry transient failures with a capped backoff, never a refusal.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['Refused'] },
-});
-
-const SYSTEM: Actor = { role: 'system', id: 'sons-engine' };
-const DAY_MS = 86_400_000;
-
-/** A validator's answer: a precise, structured rejection the caller sees before anything changes. */
-function reject(refusals: Refusal[]): never {
-  throw ApplicationFailure.create({ type: 'Refused', message: refusals.map((r) => r.message).join('; '), details: refusals, nonRetryable: true });
-}
-
-function parseOrReject<T>(schema: Parameters<typeof parseOrRefuse<T>>[0], input: unknown): T {
-  try {
-    return parseOrRefuse(schema, input);
-  } catch (err) {
-    if (err instanceof RefusedError) reject(err.refusals);
-    throw err;
-  }
-}
+import { patched, workflowInfo } from '@temporalio/workflow';
+import type { BdcRecord, BdcWorkflowInput } from '../domain/bdc-view';
+import { BdcLifecycle } from './bdc/lifecycle';
+import { bdcLifecycleV1 } from './legacy/bdc-lifecycle-v1';
+import type { LegacyBdcView, LegacyInput } from './legacy/types';
 
 /**
- * One BDC, from registration to its end: référencement, 30 % advance, VA and invoice, balance, and
- * the cutoffs that lapse it with the advance reimbursed. See DOMAIN.md "Lifecycle".
+ * Versioning of running BDCs. The patch below is asked before any other command: BDCs started
+ * before it (their histories hold no marker) replay and continue on the frozen v1 lifecycle; every
+ * BDC started since runs the lifecycle that writes the record (workflows/bdc/lifecycle.ts).
  */
-export async function bdcLifecycle(input: BdcWorkflowInput): Promise<BdcView> {
-  const { bdcId } = input;
-  const now = () => new Date(Date.now()).toISOString();
-  const view: BdcView = {
-    bdcId,
-    status: 'received',
-    reimbursementOverdue: false,
-    request: input.request,
-    campaign: { couloir: input.couloir, tranche: input.tranche, ogEssmsCount: input.ogEssmsCount, finessExtraction: input.finessExtraction },
-    referencement: { state: input.request.solutionReferenced ? 'granted' : 'pending' },
-    amounts: { ceilingCents: input.ceilingCents, advanceCents: applyRate(input.ceilingCents, input.advanceRateBasisPoints), paidCents: 0, toReimburseCents: 0, reimbursedCents: 0 },
-    deadlines: [
-      ...(input.deadlines.dossier ? [{ name: 'dossier' as const, at: input.deadlines.dossier, source: `order date + 120 days`, state: 'pending' as const }] : []),
-      { name: 'orderDeadline', at: input.deadlines.orderDeadline, source: `campaign ${input.request.campaignId}`, state: 'met' },
-      { name: 'closing', at: input.deadlines.closing, source: `campaign ${input.request.campaignId}`, state: 'pending' },
-    ],
-    audit: [],
-    eventIds: [],
-  };
-  const seen = new Set<string>();
-  let cancellation: { reason: string; by: Actor } | undefined;
-  let calendarVersion = 0;
+export const RECORD_PATCH = 'bdc-record-v2';
 
-  const deadline = (name: DeadlineName): Deadline | undefined => view.deadlines.find((d) => d.name === name);
-  const record = (what: string, by: Actor, eventId?: string) => {
-    view.audit.push({ at: now(), what, by, ...(eventId ? { eventId } : {}) });
-    if (eventId) {
-      seen.add(eventId);
-      view.eventIds.push(eventId);
-    }
-  };
-  const nextDeadline = () => view.deadlines.filter((d) => d.state === 'pending').sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0];
-  const publish = () => {
-    const next = nextDeadline();
-    upsertSearchAttributes([
-      { key: bdcSearchAttributes.status, value: view.status },
-      { key: bdcSearchAttributes.nextDeadline, value: next ? new Date(next.at) : null },
-      { key: bdcSearchAttributes.overdue, value: view.reimbursementOverdue },
-    ]);
-    const a = view.amounts;
-    setCurrentDetails(
-      [`**${view.status}**${view.reimbursementOverdue ? ' — reimbursement overdue' : ''}`, `ceiling ${formatEuros(a.ceilingCents)} €, paid ${formatEuros(a.paidCents)} €, to reimburse ${formatEuros(a.toReimburseCents - a.reimbursedCents)} €`, next ? `next deadline: ${next.name} ${next.at}` : 'no pending deadline'].join('\n\n'),
-    );
-  };
-  const moveTo = (status: BdcStatus, what: string, by: Actor = SYSTEM, eventId?: string) => {
-    view.status = status;
-    record(what, by, eventId);
-    log.info(what, { bdcId, status });
-    publish();
-  };
-  const settle = (name: DeadlineName, state: Deadline['state']) => {
-    const d = deadline(name);
-    if (d && d.state === 'pending') d.state = state;
-  };
+/** One BDC = one workflow. See DOMAIN.md "Lifecycle". */
+export async function bdcLifecycle(input: BdcWorkflowInput | LegacyInput): Promise<BdcRecord | LegacyBdcView> {
+  if (!patched(RECORD_PATCH)) return bdcLifecycleV1(input as LegacyInput);
+  return new BdcLifecycle(isLegacy(input) ? fromLegacy(input) : input).run();
+}
 
-  /** Duplicates of an event id pass validation and change nothing: the handler answers the state. */
-  const validated = <T extends { eventId: string }>(schema: Parameters<typeof parseOrReject<T>>[0], check: (event: T) => Refusal[]) => (raw: T) => {
-    const event = parseOrReject(schema, raw);
-    if (seen.has(event.eventId)) return;
-    const refusals = check(event);
-    if (refusals.length) reject(refusals);
-  };
-  const refusal = (code: string, message: string, path = '', value?: unknown): Refusal[] => [{ code, message, path, ...(value === undefined ? {} : { value }) }];
-  const ended = () => terminalStatuses.includes(view.status);
-  // read through a function: handlers change it while the main line awaits
-  const referencement = () => view.referencement.state;
+const isLegacy = (input: BdcWorkflowInput | LegacyInput): input is LegacyInput => !('campaign' in input);
 
-  record(`registered: ${input.request.essms.length} ESSMS, ceiling ${formatEuros(input.ceilingCents)} € (tranche ${input.tranche})`, input.registeredBy.actor, input.registeredBy.eventId);
-  // Patched: BDCs started before it compensate the advance from their own state, later ones from the
-  // ledger, which also covers an advance written while the workflow was being cancelled. Asked before
-  // the first command, where its marker stands in the histories recorded since.
-  const fromLedger = patched('reclaim-advance-from-ledger');
-  const orderAdvance = () => moveTo('advance_issued', `advance of ${formatEuros(view.amounts.advanceCents)} € ordered`);
-  // The first transition comes before the handlers: setting a handler delivers the events that came
-  // with the workflow's first task, and they must be judged against it, not against 'received'.
-  if (view.referencement.state === 'pending') moveTo('awaiting_referencement', 'awaiting référencement of the solution');
-  else orderAdvance();
-  setHandler(bdcMessages.state, () => view);
-
-  setHandler(
-    bdcMessages.referencementDossierFiled,
-    (e) => {
-      if (!seen.has(e.eventId)) {
-        view.referencement.dossierFiledAt = e.filedAt;
-        settle('dossier', 'met');
-        record(`référencement dossier filed on ${e.filedAt}`, e.actor, e.eventId);
-        publish();
-      }
-      return view;
+/** A BDC registered by the code before the record, whose first task reaches this code: its input as today's. */
+function fromLegacy(input: LegacyInput): BdcWorkflowInput {
+  const { request } = input;
+  return {
+    bdcId: input.bdcId,
+    request,
+    campaign: {
+      id: request.campaignId,
+      couloir: input.couloir,
+      tranche: input.tranche,
+      ogEssmsCount: input.ogEssmsCount,
+      finessExtraction: input.finessExtraction,
+      advanceRateBasisPoints: input.advanceRateBasisPoints,
+      referencementDelayDays: 120,
+      reimbursementDueDays: input.reimbursementDueDays,
     },
-    {
-      validator: validated(dossierFiledSchema, (e) => {
-        if (view.referencement.state !== 'pending' || ended()) return refusal('wrong_state', `no dossier is awaited: référencement is ${view.referencement.state}, the BDC ${view.status}`, 'status', view.status);
-        if (view.referencement.dossierFiledAt) return refusal('already_filed', `the dossier was already filed on ${view.referencement.dossierFiledAt}`, 'filedAt', e.filedAt);
-        const due = deadline('dossier');
-        if (due && Date.parse(e.filedAt) > Date.parse(due.at)) return refusal('dossier_late', `dossier filed after the 120-day deadline (${due.at})`, 'filedAt', e.filedAt);
-        if (Date.parse(e.filedAt) > Date.now()) return refusal('in_future', 'the filing date is in the future', 'filedAt', e.filedAt);
-        return [];
-      }),
-    },
-  );
-
-  setHandler(
-    bdcMessages.referencementDecided,
-    (e) => {
-      if (!seen.has(e.eventId)) {
-        view.referencement.state = e.decision;
-        record(`référencement ${e.decision} on ${e.decidedAt}`, e.actor, e.eventId);
-      }
-      return view;
-    },
-    {
-      validator: validated(referencementDecisionSchema, () =>
-        view.referencement.state !== 'pending' || ended() ? refusal('wrong_state', `référencement is already ${view.referencement.state}; the BDC is ${view.status}`, 'status', view.status) : [],
-      ),
-    },
-  );
-
-  setHandler(
-    bdcMessages.vaSubmitted,
-    (e) => {
-      if (!seen.has(e.eventId)) {
-        const financed = Math.min(view.amounts.ceilingCents, e.invoice.amountCents);
-        view.va = { signedAt: e.va.signedAt, invoiceNumber: e.invoice.number, invoiceCents: e.invoice.amountCents, acceptedAt: now() };
-        view.amounts.financedCents = financed;
-        view.amounts.balanceCents = financed - view.amounts.advanceCents;
-        settle('closing', 'met');
-        record(`VA signed ${e.va.signedAt} and invoice ${e.invoice.number} of ${formatEuros(e.invoice.amountCents)} € accepted`, e.actor, e.eventId);
-      }
-      return view;
-    },
-    { validator: validated(vaSubmissionSchema, (e) => vaRefusals(view, e)) },
-  );
-
-  setHandler(
-    bdcMessages.cancellationRequested,
-    (e) => {
-      if (!seen.has(e.eventId)) {
-        cancellation = { reason: e.reason, by: e.actor };
-        record(`cancellation requested: ${e.reason}`, e.actor, e.eventId);
-      }
-      return view;
-    },
-    {
-      validator: validated(cancellationSchema, () =>
-        ended() || view.va || cancellation ? refusal('wrong_state', `the BDC can no longer be cancelled: it is ${view.status}${view.va ? ' with its VA accepted' : ''}`, 'status', view.status) : [],
-      ),
-    },
-  );
-
-  setHandler(
-    bdcMessages.reimbursementReceived,
-    async (e) => {
-      if (seen.has(e.eventId)) return view;
-      view.amounts.reimbursedCents += e.amountCents;
-      record(`reimbursement of ${formatEuros(e.amountCents)} € received on ${e.receivedAt}`, e.actor, e.eventId);
-      await ledger.recordReimbursementReceipt({ idempotencyKey: `${bdcId}:receipt:${e.eventId}`, bdcId, amountCents: e.amountCents, receivedAt: e.receivedAt });
-      return view;
-    },
-    {
-      validator: validated(reimbursementReceiptSchema, (e) => {
-        const outstanding = view.amounts.toReimburseCents - view.amounts.reimbursedCents;
-        if (view.status !== 'reimbursement_due') return refusal('wrong_state', `no reimbursement is due: the BDC is ${view.status}`, 'status', view.status);
-        if (e.amountCents > outstanding) return refusal('more_than_due', `${formatEuros(e.amountCents)} € is more than the ${formatEuros(outstanding)} € still due`, 'amountCents', e.amountCents);
-        return [];
-      }),
-    },
-  );
-
-  setHandler(
-    bdcMessages.calendarAmended,
-    (e) => {
-      if (!seen.has(e.eventId)) {
-        for (const [name, at] of [['orderDeadline', e.orderDeadline], ['closing', e.closing]] as const) {
-          const d = deadline(name);
-          if (!at || !d || d.at === at) continue;
-          // A milestone already met or missed stays so: only pending deadlines move.
-          if (d.state === 'pending' || name === 'orderDeadline') Object.assign(d, { at, source: `amendment ${e.eventId}` });
-        }
-        calendarVersion++;
-        record(`calendar amended (${e.reason})`, e.actor, e.eventId);
-        publish();
-      }
-      return view;
-    },
-    { validator: validated(calendarAmendmentSchema, () => (ended() ? refusal('bdc_ended', `the BDC has ended (${view.status}); a passed milestone is not reopened`, 'status', view.status) : [])) },
-  );
-
-  /**
-   * Waits for `done` or for the earliest of the named pending deadlines, re-armed whenever the
-   * calendar is amended. Returns the deadline that passed, if one did.
-   */
-  const raceDeadlines = async (done: () => boolean, names: DeadlineName[]): Promise<Deadline | undefined> => {
-    for (;;) {
-      if (done()) return undefined;
-      const armed = view.deadlines.filter((d) => names.includes(d.name) && d.state === 'pending').sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0];
-      if (!armed) {
-        await condition(done);
-        return undefined;
-      }
-      const remaining = Date.parse(armed.at) + 1 - Date.now();
-      if (remaining <= 0) return armed;
-      const version = calendarVersion;
-      await condition(() => done() || calendarVersion !== version, remaining, { summary: `${armed.name} deadline ${armed.at}` });
-    }
+    ceilingCents: input.ceilingCents,
+    referencement: request.solutionReferenced ? 'granted' : 'pending',
+    deadlines: input.deadlines,
+    // Paris is UTC+1 or +2: the earlier of the two starts of the order's day
+    orderDayStartsAt: `${request.orderDate}T00:00:00+02:00`,
+    registeredBy: input.registeredBy,
+    registeredAt: workflowInfo().startTime.toISOString(),
   };
-
-  const releaseClaims = () => ledger.releaseEssmsClaims(bdcId);
-
-  // Compensations are registered before the effect they undo and run even if the workflow is cancelled.
-  const compensations: (() => Promise<void>)[] = [];
-  const compensate = () => CancellationScope.nonCancellable(async () => {
-    for (const undo of compensations.reverse()) await undo();
-    compensations.length = 0;
-  });
-
-  const reimbursementDue = (amountCents: number, reason: string, dueAt: string) => {
-    view.amounts.toReimburseCents += amountCents;
-    view.deadlines.push({ name: 'reimbursementDue', at: dueAt, source: `demand + ${input.reimbursementDueDays} days`, state: 'pending' });
-    moveTo('reimbursement_due', `reimbursement of ${formatEuros(amountCents)} € demanded (${reason}), due ${dueAt}`);
-  };
-  const demandReimbursement = async (amountCents: number, reason: string) => {
-    const dueAt = new Date(Date.now() + input.reimbursementDueDays * DAY_MS).toISOString();
-    await ledger.issueReimbursementDemand({ idempotencyKey: `${bdcId}:reimbursement`, bdcId, amountCents, reason, dueAt });
-    reimbursementDue(amountCents, reason, dueAt);
-  };
-  /** The compensation of the advance: demand back what the ledger paid, even if this workflow never heard of it. */
-  const reclaimAdvance = async (reason: string) => {
-    const dueAt = new Date(Date.now() + input.reimbursementDueDays * DAY_MS).toISOString();
-    const demand = await ledger.reclaimAdvance({ idempotencyKey: `${bdcId}:reimbursement`, bdcId, reason, dueAt });
-    if (demand) reimbursementDue(demand.amountCents, reason, dueAt);
-  };
-
-  const awaitReimbursement = async (final: BdcStatus) => {
-    const fullyReimbursed = () => view.amounts.reimbursedCents >= view.amounts.toReimburseCents;
-    if (await raceDeadlines(fullyReimbursed, ['reimbursementDue'])) {
-      settle('reimbursementDue', 'missed');
-      view.reimbursementOverdue = true;
-      record('reimbursement overdue', SYSTEM);
-      publish();
-      await condition(fullyReimbursed);
-    } else settle('reimbursementDue', 'met');
-    await condition(allHandlersFinished);
-    moveTo(final, `reimbursement of ${formatEuros(view.amounts.reimbursedCents)} € complete`);
-  };
-
-  /** The BDC ends without the work proven: nothing kept, claims freed, the advance clawed back. */
-  const endUnproven = async (status: 'lapsed' | 'cancelled' | 'rejected', why: string, by: Actor = SYSTEM) => {
-    view.outcome = why;
-    moveTo(status, why, by);
-    for (const d of view.deadlines) if (d.state === 'pending') d.state = 'moot';
-    publish();
-    if (compensations.length) {
-      await compensate();
-      // nothing to wait for when no advance was paid after all
-      if (view.amounts.toReimburseCents > 0) await awaitReimbursement('reimbursed');
-    }
-    await releaseClaims();
-  };
-
-  try {
-    if (view.status === 'awaiting_referencement') {
-      const passed = await raceDeadlines(() => referencement() !== 'pending' || cancellation !== undefined, ['dossier', 'closing']);
-      if (passed) settle(passed.name, 'missed');
-      if (cancellation) return await finish(() => endUnproven('cancelled', `cancelled before any payment: ${cancellation!.reason}`, cancellation!.by));
-      if (passed?.name === 'dossier') return await finish(() => endUnproven('lapsed', 'no référencement dossier filed within 120 days of the order'));
-      if (passed) return await finish(() => endUnproven('lapsed', 'closing date passed before référencement'));
-      if (referencement() === 'refused') return await finish(() => endUnproven('rejected', 'référencement refused by the ANS'));
-      settle('dossier', 'met');
-    }
-    if (cancellation) return await finish(() => endUnproven('cancelled', `cancelled before any payment: ${cancellation!.reason}`, cancellation!.by));
-
-    const advanceCents = view.amounts.advanceCents;
-    compensations.push(async () => {
-      const reason = `advance not justified: ${view.outcome ?? 'workflow cancelled'}`;
-      if (fromLedger) await reclaimAdvance(reason);
-      else if (view.amounts.paidCents > 0) await demandReimbursement(view.amounts.paidCents, reason);
-    });
-    if (view.status !== 'advance_issued') orderAdvance();
-    await ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance', amountCents: advanceCents });
-    view.amounts.paidCents += advanceCents;
-    moveTo('awaiting_va', 'awaiting the signed VA and the invoice');
-
-    const passed = await raceDeadlines(() => view.va !== undefined || cancellation !== undefined, ['closing']);
-    if (passed) settle('closing', 'missed');
-    if (cancellation && !view.va) return await finish(() => endUnproven('cancelled', `cancelled after the advance: ${cancellation!.reason}`, cancellation!.by));
-    if (passed) return await finish(() => endUnproven('lapsed', 'closing date passed without a valid VA'));
-
-    compensations.length = 0; // the work is proven: the advance is kept
-    const balance = view.amounts.balanceCents ?? 0;
-    if (balance > 0) {
-      await ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:balance`, bdcId, kind: 'balance', amountCents: balance });
-      view.amounts.paidCents += balance;
-      moveTo('balance_issued', `balance of ${formatEuros(balance)} € ordered`);
-    } else if (balance < 0) {
-      await demandReimbursement(-balance, 'advance exceeds the financed total');
-      await awaitReimbursement('completed');
-      return await finish(async () => undefined);
-    }
-    view.outcome = 'work proven, paid';
-    moveTo('completed', `completed: ${formatEuros(view.amounts.paidCents)} € paid`);
-    return await finish(async () => undefined);
-  } catch (err) {
-    if (isCancellation(err)) {
-      view.outcome = 'workflow cancelled by an administrator';
-      await compensate();
-    }
-    throw err;
-  }
-
-  async function finish(end: () => Promise<void>): Promise<BdcView> {
-    await end();
-    await condition(allHandlersFinished);
-    return view;
-  }
 }

@@ -1,3 +1,5 @@
 // The workflow bundle's entry: every workflow type the worker runs.
 export { bdcLifecycle } from './bdc-lifecycle';
-export { calendarAmendmentBatch } from './calendar-batch';
+export { bdcBatch } from './bdc-batch';
+// frozen: batches started before bdcBatch finish on it
+export { calendarAmendmentBatch } from './legacy/calendar-batch-v1';

@@ -1,21 +1,25 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { VaSubmission } from '../domain/bdc';
-import type { CalendarAmendment, Cancellation, DossierFiled, ReferencementDecision, ReimbursementReceipt } from '../domain/events';
-import type { BdcView } from '../domain/bdc-view';
+import type { BdcRecord, EventAnswer } from '../domain/bdc-view';
+import type { AttentionDecision, CalendarAmendment, Cancellation, DossierFiled, ReferencementDecision, ReimbursementReceipt } from '../domain/events';
+import type { VaSubmission } from '../domain/va';
 
 /**
  * The messages of a BDC workflow, defined once for the workflow, the client and the tests. Each update
- * answers the BDC's state after the event, or a structured refusal (ApplicationFailure of type
- * "Refused" whose details are the refusals).
+ * answers once its event is recorded (in the record, with its effect): where the BDC then stands — or
+ * a structured refusal (ApplicationFailure of type "Refused" whose details are the refusals).
  */
 export const bdcMessages = {
-  referencementDossierFiled: defineUpdate<BdcView, [DossierFiled]>('referencementDossierFiled'),
-  referencementDecided: defineUpdate<BdcView, [ReferencementDecision]>('referencementDecided'),
-  vaSubmitted: defineUpdate<BdcView, [VaSubmission]>('vaSubmitted'),
-  cancellationRequested: defineUpdate<BdcView, [Cancellation]>('cancellationRequested'),
-  reimbursementReceived: defineUpdate<BdcView, [ReimbursementReceipt]>('reimbursementReceived'),
-  calendarAmended: defineUpdate<BdcView, [CalendarAmendment]>('calendarAmended'),
-  state: defineQuery<BdcView>('state'),
+  referencementDossierFiled: defineUpdate<EventAnswer, [DossierFiled]>('referencementDossierFiled'),
+  referencementDecided: defineUpdate<EventAnswer, [ReferencementDecision]>('referencementDecided'),
+  vaSubmitted: defineUpdate<EventAnswer, [VaSubmission]>('vaSubmitted'),
+  cancellationRequested: defineUpdate<EventAnswer, [Cancellation]>('cancellationRequested'),
+  reimbursementReceived: defineUpdate<EventAnswer, [ReimbursementReceipt]>('reimbursementReceived'),
+  calendarAmended: defineUpdate<EventAnswer, [CalendarAmendment]>('calendarAmended'),
+  attentionResolved: defineUpdate<EventAnswer, [AttentionDecision]>('attentionResolved'),
+  /** the BDC's state in its workflow (the record, in PostgreSQL, is what reads use) */
+  state: defineQuery<BdcRecord>('state'),
 } as const;
+
+export type BdcEventKind = Exclude<keyof typeof bdcMessages, 'state'>;
 
 export const BDC_WORKFLOW_TYPE = 'bdcLifecycle';

@@ -1,10 +1,10 @@
+import { finessSchema } from '../../domain/schemas';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { finessSchema } from '../../domain/finess';
 import { importFinessExtraction } from '../../client/finess-import';
 import { HttpRefusal } from '../errors';
 import { who, type Api, type ApiDeps } from '../context';

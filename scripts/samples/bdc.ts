@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { BdcRequest, VaSubmission } from '../../domain/bdc';
+import type { BdcRequest } from '../../domain/bdc-view';
+import type { VaDocument } from '../../domain/va';
 import { withCheckDigit } from '../../domain/finess';
 
 /** Sample orders and VAs for the tests, the benchmarks and the demo. */
@@ -17,11 +18,13 @@ export function freshFiness(): string {
 
 /** A vague-1 MS1 order of two ESSMS, with whatever the caller overrides. */
 export function sampleBdcRequest(overrides: Partial<BdcRequest> = {}): BdcRequest {
+  const editeurId = overrides.editeurId ?? 'editeur-acme';
   return {
-    editeurId: 'editeur-acme',
+    editeurId,
     reference: `BDC-${randomUUID().slice(0, 8)}`,
     campaignId: 'vague1-ms1',
-    solutionId: 'acme-dui-5',
+    // a solution is its éditeur's (the registry refuses another éditeur's)
+    solutionId: `${editeurId.replace(/^editeur-/, '')}-dui-5`,
     ogFiness: freshFiness(),
     essms: [freshFiness(), freshFiness()],
     orderDate: '2023-10-02',
@@ -31,7 +34,7 @@ export function sampleBdcRequest(overrides: Partial<BdcRequest> = {}): BdcReques
 }
 
 /** A VA and invoice that satisfy every check for a BDC's ESSMS. */
-export function vaDocument(request: Pick<BdcRequest, 'essms' | 'ogFiness'>, signedAt: string, invoiceCents: number): Pick<VaSubmission, 'va' | 'invoice'> {
+export function vaDocument(request: Pick<BdcRequest, 'essms' | 'ogFiness'>, signedAt: string, invoiceCents: number): VaDocument {
   return {
     va: {
       signedAt,

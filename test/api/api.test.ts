@@ -12,8 +12,11 @@ const h = harnessPerFile({ server: 'dev', api: true });
 const today = () => parisCivilDate(new Date());
 
 async function registered(overrides: Partial<BdcRequest> = {}) {
-  const request = bdcRequest({ campaignId: 'test-ms1', orderDate: today(), ...overrides });
+  const pending = overrides.solutionReferenced === false ? { solutionId: `sol-${randomUUID().slice(0, 8)}` } : {};
+  const request = bdcRequest({ campaignId: 'test-ms1', orderDate: today(), ...pending, ...overrides });
   await h.seed(request, 3);
+  // référencement is the solution's: granted in the registry, unless the test wants it pending (a solution of its own)
+  if (overrides.solutionReferenced !== false) await h.grant(request.solutionId, request.editeurId);
   const { status, body } = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: { ...request, eventId: randomUUID() } });
   expect(status).toBe(201);
   await h.waitForStatus(body.bdcId, request.solutionReferenced ? 'awaiting_va' : 'awaiting_referencement');
@@ -27,7 +30,9 @@ test('an operator registers a BDC, the éditeur submits its VA, the ledger pays 
   const { status, body } = await h.api.call('POST', `/bdcs/${bdcId}/va`, { token: h.api.tokens.acme, body: vaBody(request) });
   expect(status).toBe(200);
   expect(body.amounts).toMatchObject({ financedCents: 584_000, balanceCents: 408_800 });
-  expect(body.audit.at(-1)).toMatchObject({ by: { role: 'editeur', id: 'editeur-acme/acme-api' } });
+  // the answer comes once the VA is recorded with its consequence, the balance ordered
+  expect(body.audit.map((a: { kind: string }) => a.kind).slice(-3)).toEqual(['va_accepted', 'balance_ordered', 'completed']);
+  expect(body.audit.find((a: { kind: string }) => a.kind === 'va_accepted')).toMatchObject({ by: { role: 'editeur', id: 'editeur-acme/acme-api' } });
   const done = await h.waitForStatus(bdcId, 'completed');
   expect(done.audit[0]).toMatchObject({ by: { role: 'operator', id: 'ops-1' } });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
@@ -88,15 +93,19 @@ test('référencement: the éditeur files its dossier, the ANS decision for the 
   const filed = await h.api.call('POST', `/bdcs/${a.bdcId}/referencement/dossier`, { token: h.api.tokens.acme, body: { eventId: randomUUID(), filedOn: today() } });
   expect(filed.status).toBe(200);
   expect(filed.body.referencement.dossierFiledAt).toBeDefined();
-  const eventId = randomUUID();
-  const decided = await eventually(async () => {
-    const { body } = await h.api.call('POST', `/solutions/${solutionId}/referencement/decision`, { token: h.api.tokens.operator, body: { eventId, decision: 'granted', decidedOn: today() } });
-    return body.applied.length === 2 && (body as { applied: string[] });
-  });
-  expect(decided.applied.sort()).toEqual([a.bdcId, b.bdcId].sort());
+  const decided = await h.api.call('POST', `/solutions/${solutionId}/referencement/decision`, { token: h.api.tokens.operator, body: { eventId: randomUUID(), decision: 'granted', decidedOn: today() } });
+  expect([decided.status, decided.body.state]).toEqual([202, 'granted']);
   await h.waitForStatus(a.bdcId, 'awaiting_va');
   await h.waitForStatus(b.bdcId, 'awaiting_va');
+  const batch = await eventually(async () => {
+    const { body } = await h.api.call('GET', `/batches/${encodeURIComponent(decided.body.batchId)}`, { token: h.api.tokens.admin });
+    return body.done && body;
+  });
+  expect(batch).toMatchObject({ total: 2, applied: 2, skipped: 0, failed: 0, done: true });
   expect((await h.money(a.bdcId)).orders).toEqual([['advance', 175_200]]);
+  // a BDC registered for the solution from now on proceeds at once: no flag, the registry says granted
+  const c = await registered({ solutionId });
+  expect((await h.money(c.bdcId)).orders).toEqual([['advance', 175_200]]);
 });
 
 test('a référencement decision for one BDC: refused, the BDC is rejected and pays nothing', async () => {

@@ -47,7 +47,7 @@ test(`sons import registers ${ROWS} BDCs, a re-run skips them all, refused rows 
   expect(mixed.stdout).toMatch(/^1 registered, 0 already registered \(skipped\), 3 refused → .*bad\.refused\.csv in [\d.]+ s\n$/);
   const refused = fs.readFileSync(path.join(dir, 'bad.refused.csv'), 'utf8').split('\r\n');
   expect(refused[0]).toBe(`${importColumns.join(',')},line,reasons`);
-  expect(refused[1]).toMatch(new RegExp(`^editeur-acme,OTHER-REF,.*,3,essms.0: ESSMS ${requests[0]!.essms[0]} is already financed by BDC bdc-editeur-acme-${requests[0]!.reference}`));
+  expect(refused[1]).toMatch(new RegExp(`^editeur-acme,OTHER-REF,.*,3,essms.0: ESSMS ${requests[0]!.essms[0]} is already financed by BDC bdc:editeur-acme:${requests[0]!.reference}`));
   expect(refused[2]).toContain(',4,body.ogFiness: a FINESS number has 9 characters (123)');
   expect(refused[3]).toContain(',5,campaignId: no campaign vague9');
 });
@@ -58,8 +58,8 @@ test('sons bdc register and show: one BDC from a JSON file', async () => {
   const file = path.join(dir, 'one.json');
   fs.writeFileSync(file, JSON.stringify(request));
   const { code, stdout } = await sons(['bdc', 'register', file]);
-  expect([code, stdout]).toEqual([0, `bdc-${request.editeurId}-${request.reference} registered\n`]);
-  const shown = await sons(['bdc', 'show', `bdc-${request.editeurId}-${request.reference}`, '--json']);
+  expect([code, stdout]).toEqual([0, `bdc:${request.editeurId}:${request.reference} registered\n`]);
+  const shown = await sons(['bdc', 'show', `bdc:${request.editeurId}:${request.reference}`, '--json']);
   const view = JSON.parse(shown.stdout);
   expect(view).toMatchObject({ request: { reference: request.reference } });
   expect(view.audit[0]).toMatchObject({ by: { role: 'operator', id: 'ops-1' } });
@@ -80,7 +80,7 @@ test('the human table and --json of the same listing, and documented exit codes'
   expect(code).toBe(0);
   expect(stdout.split('\n')[0]).toMatch(/^bdcId\s+status\s+campaign\s+editeur\s+og\s+ceilingCents\s+nextDeadline$/);
   const json = JSON.parse((await sons(['bdc', 'list', '--editeur', 'editeur-listed', '--json'])).stdout);
-  expect(json.bdcs.map((b: { bdcId: string }) => b.bdcId)).toEqual([`bdc-editeur-listed-${request.reference}`]);
+  expect(json.bdcs.map((b: { bdcId: string }) => b.bdcId)).toEqual([`bdc:editeur-listed:${request.reference}`]);
   expect((await sons(['bdc', 'show', 'bdc-nobody'])).code).toBe(5);
   expect((await sons(['bdc', 'list'], 'sons_not-a-valid-token-at-all')).code).toBe(3);
   expect((await sons(['frobnicate'])).code).toBe(2);

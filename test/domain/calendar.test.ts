@@ -1,4 +1,5 @@
-import { addCalendarDays, civilDateSchema, endOfParisDay, parisCivilDate, startOfParisDay } from '../../domain/calendar';
+import { civilDateSchema } from '../../domain/schemas';
+import { addCalendarDays, endOfParisDay, parisCivilDate, startOfParisDay } from '../../domain/calendar';
 
 test.each([
   // CET (UTC+1) in winter, CEST (UTC+2) in summer

@@ -1,4 +1,5 @@
-import { finessProblem, finessSchema, withCheckDigit } from '../../domain/finess';
+import { finessSchema } from '../../domain/schemas';
+import { finessProblem, withCheckDigit } from '../../domain/finess';
 
 const real = ['010003820', '250003530', '860000017'];
 

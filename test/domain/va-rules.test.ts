@@ -11,12 +11,13 @@ const view = (overrides: Partial<BdcView> = {}): BdcView => ({
   status: 'awaiting_va',
   reimbursementOverdue: false,
   request,
-  campaign: { couloir: 'MS1', tranche: 'B', ogEssmsCount: 3, finessExtraction: 'x' },
+  orderDayStartsAt: '2023-10-01T22:00:00.000Z',
+  campaign: { id: 'vague1-ms1', couloir: 'MS1', tranche: 'B', ogEssmsCount: 3, finessExtraction: 'x', advanceRateBasisPoints: 3000, referencementDelayDays: 120, reimbursementDueDays: 30 },
   referencement: { state: 'granted' },
   amounts: { ceilingCents: 584_000, advanceCents: 175_200, paidCents: 175_200, toReimburseCents: 0, reimbursedCents: 0 },
   deadlines: [{ name: 'closing', at: closing, source: 'campaign', state: 'pending' }],
+  version: 1,
   audit: [],
-  eventIds: [],
   ...overrides,
 });
 const submission = (signedAt = '2024-03-01T10:00:00.000Z', receivedAt = '2024-03-02T10:00:00.000Z') => ({ eventId: 'e', actor: editeurActor('editeur-acme'), receivedAt, ...vaDocument(request, signedAt, 584_000) });

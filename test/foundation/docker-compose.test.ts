@@ -31,6 +31,10 @@ test('every service the engine needs is there, images pinned, the worker built h
   expect(fs.existsSync(path.join(root, 'Dockerfile'))).toBe(true);
 });
 
+test("the namespace's retention is explicit: 90 days of history after a BDC ends", () => {
+  expect(JSON.stringify(services['temporal-namespace'])).toContain('--retention 90d');
+});
+
 test('ports: Web UI on 8080, API on 3000, Temporal on 7233, PostgreSQL on 5432', () => {
   expect(services.api!.ports).toContain('3000:3000');
   expect(services['temporal-ui']!.ports).toContain('8080:8080');

@@ -7,6 +7,7 @@ import { fixtureOgs, writeExtraction, type GeneratedOg } from '../../scripts/sam
 import { bdcRequest, campaign } from '../support/bdc-fixtures';
 import { startHarness, type Harness } from '../support/harness';
 import { parisCivilDate } from '../../domain/calendar';
+import { bdcIdOf } from '../../domain/ids';
 
 // Intake on real reference data: the shipped FINESS fixture, imported as an operator would.
 const fixture = path.resolve(__dirname, '..', 'fixtures', 'finess-extraction.csv');
@@ -26,7 +27,7 @@ const refusals = (p: Promise<unknown>): Promise<Refusal[]> => p.then(() => [], (
 
 test('every MS1 category is eligible; the tranche counts the OG eligible ESSMS', async () => {
   const group = og('Groupe Handicap Avenir'); // 15 ESSMS cycling through the 9 MS1 categories
-  const { workflowId } = await h.intake(await request(group.og, group.essms.slice(0, 9)));
+  const { bdcId: workflowId } = await h.intake(await request(group.og, group.essms.slice(0, 9)));
   const view = await h.waitForStatus(workflowId, 'awaiting_va');
   expect(view.campaign).toMatchObject({ tranche: 'D', ogEssmsCount: 15, finessExtraction: expect.stringContaining('2023-01-17') });
   expect(view.amounts.ceilingCents).toBe(9 * 164_300);
@@ -38,7 +39,7 @@ test('establishments the programme does not finance are refused and do not count
   expect(found).toEqual([
     { code: 'essms_not_eligible', message: `ESSMS ${asso.notEligible[0]} (620 Pharmacie d'officine, aggregate 3201) is not eligible in couloir MS1`, path: 'essms.1', value: asso.notEligible[0] },
   ]);
-  const { workflowId } = await h.intake(await request(asso.og, [asso.essms[0]!]));
+  const { bdcId: workflowId } = await h.intake(await request(asso.og, [asso.essms[0]!]));
   expect((await h.waitForStatus(workflowId, 'awaiting_va')).campaign).toMatchObject({ tranche: 'B', ogEssmsCount: 3 });
 });
 
@@ -53,7 +54,7 @@ test('child protection and specific difficulties are MS2, not MS1', async () => 
   const sauvegarde = og("Sauvegarde de l'Enfance");
   const inMs1 = await refusals(h.intake(await request(sauvegarde.og, sauvegarde.essms.slice(0, 2))));
   expect(inMs1.map((r) => r.code)).toEqual(['essms_not_eligible', 'essms_not_eligible']);
-  const { workflowId } = await h.intake(await request(sauvegarde.og, sauvegarde.essms.slice(0, 2)), { campaign: { couloir: 'MS2', eligibleCategories: ms2.eligibleCategories } });
+  const { bdcId: workflowId } = await h.intake(await request(sauvegarde.og, sauvegarde.essms.slice(0, 2)), { campaign: { couloir: 'MS2', eligibleCategories: ms2.eligibleCategories } });
   const view = await h.waitForStatus(workflowId, 'awaiting_va');
   expect(view.campaign).toMatchObject({ couloir: 'MS2', tranche: 'B', ogEssmsCount: 4 });
   expect(view.amounts.ceilingCents).toBe(2 * 292_000);
@@ -75,7 +76,7 @@ test('an ESSMS of another OG, one unknown to the extraction, and one excluded ar
 test('50 parallel overlapping intakes: one BDC wins, the others are refused naming it; one workflow', async () => {
   const network = og('Réseau National Autonomie');
   const requests = await Promise.all(Array.from({ length: 50 }, (_, i) => request(network.og, [network.essms[10]!, network.essms[11]!, network.essms[20 + i]!])));
-  const outcomes = await Promise.all(requests.map((r) => h.intake(r).then((ok) => ok.workflowId, (e: RefusedError) => e.refusals[0]!)));
+  const outcomes = await Promise.all(requests.map((r) => h.intake(r).then((ok) => ok.bdcId, (e: RefusedError) => e.refusals[0]!)));
   const winners = outcomes.filter((o): o is string => typeof o === 'string');
   expect(winners).toHaveLength(1);
   for (const lost of outcomes.filter((o): o is Refusal => typeof o !== 'string')) {
@@ -84,7 +85,7 @@ test('50 parallel overlapping intakes: one BDC wins, the others are refused nami
   const claims = await h.ledger.sql.query<{ essms_finess: string; bdc_id: string }>('SELECT essms_finess, bdc_id FROM essms_claims WHERE essms_finess = ANY($1::text[])', [network.essms.slice(10, 70)]);
   expect(new Set(claims.map((c) => c.bdc_id))).toEqual(new Set(winners));
   expect(claims).toHaveLength(3);
-  const started = await Promise.all(requests.map((r) => h.env.client.workflow.getHandle(`bdc-${r.editeurId}-${r.reference}`).describe().then(() => 1, () => 0)));
+  const started = await Promise.all(requests.map((r) => h.env.client.workflow.getHandle(bdcIdOf(r.editeurId, r.reference)).describe().then(() => 1, () => 0)));
   expect(started.reduce((a: number, b: number) => a + b, 0)).toBe(1);
 });
 
@@ -95,14 +96,14 @@ describe('a newer extraction', () => {
   let boundaryOgs: GeneratedOg[];
   beforeAll(async () => {
     const asso = og('Association Âge et Vie');
-    before = (await h.intake(await request(asso.og, [asso.essms[1]!]))).workflowId;
+    before = (await h.intake(await request(asso.og, [asso.essms[1]!]))).bdcId;
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-')), 'boundaries.csv');
     boundaryOgs = writeExtraction(file, { date: '2024-01-16', seed: 7, ogs: sizes.map((n) => ({ eligible: n, notEligible: 1 })) });
     await importFinessExtraction(h.finess, file);
   });
 
   test.each(sizes.map((n, i) => [n, cents[i]!, i]))('an OG with %i ESSMS: %i cents per ESSMS', async (n, perEssms, i) => {
-    const { workflowId } = await h.intake(await request(boundaryOgs[i]!.og, [boundaryOgs[i]!.essms[0]!]));
+    const { bdcId: workflowId } = await h.intake(await request(boundaryOgs[i]!.og, [boundaryOgs[i]!.essms[0]!]));
     const view = await h.waitForStatus(workflowId, 'awaiting_va');
     expect(view.campaign).toMatchObject({ ogEssmsCount: n, finessExtraction: expect.stringContaining('2024-01-16') });
     expect(view.amounts).toMatchObject({ ceilingCents: perEssms, advanceCents: Math.floor((perEssms * 3_000 + 5_000) / 10_000) });

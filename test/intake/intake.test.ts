@@ -15,7 +15,7 @@ const today = async () => parisCivilDate(new Date(await h.now()));
 test('a second registration of the same BDC is refused with a clear error', async () => {
   const { bdcId, request } = await h.register();
   expect(await refusalsOf(h.intake(request))).toEqual([
-    { code: 'already_registered', message: `BDC ${request.reference} of ${request.editeurId} is already registered`, path: 'reference', value: request.reference },
+    { code: 'already_registered', message: `BDC ${request.reference} of ${request.editeurId} is already registered (${bdcId})`, path: 'reference', value: request.reference },
   ]);
   expect(await h.ledger.claimsOf(bdcId)).toEqual([...request.essms].sort());
 });
@@ -31,7 +31,7 @@ test('bad input: every problem with its field, no workflow, no claim', async () 
       expect.objectContaining({ path: 'orderDate', message: 'not a calendar date', value: '2024-02-30' }),
     ]),
   );
-  expect(await workflowExists(`bdc-${request.editeurId}-${request.reference}`)).toBe(false);
+  expect(await workflowExists(`bdc:${request.editeurId}:${request.reference}`)).toBe(false);
   expect(await h.ledger.sql.query('SELECT 1 FROM essms_claims WHERE essms_finess = $1', ['250003530'])).toHaveLength(0);
 });
 
@@ -45,8 +45,8 @@ test('an order outside the campaign window or an unknown campaign is refused bef
   const unknown = bdcRequest({ campaignId: 'vague9', orderDate: await today() });
   expect((await refusalsOf(h.intake(unknown)))[0]).toMatchObject({ code: 'unknown_campaign', path: 'campaignId', value: 'vague9' });
   for (const r of [late, early, afterDeadline, unknown]) {
-    expect(await workflowExists(`bdc-${r.editeurId}-${r.reference}`)).toBe(false);
-    expect(await h.ledger.claimsOf(`bdc-${r.editeurId}-${r.reference}`)).toEqual([]);
+    expect(await workflowExists(`bdc:${r.editeurId}:${r.reference}`)).toBe(false);
+    expect(await h.ledger.claimsOf(`bdc:${r.editeurId}:${r.reference}`)).toEqual([]);
   }
 });
 
@@ -57,7 +57,7 @@ test('an ESSMS already financed refuses the new BDC, naming the holder; nothing 
   expect(await refusalsOf(h.intake(rival))).toEqual([
     { code: 'essms_already_financed', message: `ESSMS ${holder.request.essms[0]} is already financed by BDC ${holder.bdcId}`, path: 'essms.1', value: holder.request.essms[0] },
   ]);
-  expect(await workflowExists(`bdc-editeur-rival-${rival.reference}`)).toBe(false);
+  expect(await workflowExists(`bdc:editeur-rival:${rival.reference}`)).toBe(false);
 });
 
 test('the BDC is priced from the barème and its deadlines are Paris end-of-day instants', async () => {

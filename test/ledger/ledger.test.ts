@@ -77,7 +77,7 @@ describe.each(backends)('ledger on $name', (backend) => {
     expect((await refusal(ledger.issuePaymentOrder({ idempotencyKey: 'bdc-nobody:advance', bdcId: 'bdc-nobody', kind: 'advance', amountCents: 100 })))[0]).toMatchObject({ code: 'unknown_bdc', path: 'bdcId', value: 'bdc-nobody' });
     const { bdcId } = await registered();
     expect((await refusal(ledger.issuePaymentOrder({ idempotencyKey: 'advance', bdcId, kind: 'advance', amountCents: 100 })))[0]).toMatchObject({ path: 'idempotencyKey' });
-    expect((await refusal(ledger.issuePaymentOrder({ idempotencyKey: 'bdc-other:advance', bdcId, kind: 'advance', amountCents: 100 })))[0]).toMatchObject({ path: 'idempotencyKey', message: 'the key must start with the BDC id' });
+    expect((await refusal(ledger.issuePaymentOrder({ idempotencyKey: 'bdc-other:advance', bdcId, kind: 'advance', amountCents: 100 })))[0]).toMatchObject({ path: 'idempotencyKey', message: 'expected <bdcId>:<effect>[:<event id>]' });
     expect(await count('payment_orders', bdcId)).toBe(0);
   });
 

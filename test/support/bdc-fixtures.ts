@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, BdcRequest, VaSubmission } from '../../domain/bdc';
+import type { Actor, BdcRequest } from '../../domain/bdc-view';
+import type { VaSubmission } from '../../domain/va';
 import { shippedCampaigns } from '../../domain/campaigns';
 import { sampleBdcRequest, vaDocument } from '../../scripts/samples/bdc';
 import type { Campaign } from '../../domain/campaign';

@@ -2,9 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { EngineContext } from '../../client/context';
 import { registerBdc } from '../../client/intake';
-import type { BdcRequest } from '../../domain/bdc';
-import type { BdcView } from '../../domain/bdc-view';
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../../client/context';
+import type { BdcRequest, BdcView, EventAnswer } from '../../domain/bdc-view';
+import type { BdcEvent } from '../../domain/events';
 import { parisCivilDate } from '../../domain/calendar';
 import type { Campaign } from '../../domain/campaign';
 import type { FinessReference } from '../../db/finess';
@@ -13,7 +16,7 @@ import { sendBdcEvent } from '../../temporal/bdc-gateway';
 import type { BdcWorkerOptions } from '../../worker/create-worker';
 import { bdcMessages } from '../../workflows/messages';
 import { startLocalEngine, type LocalApi } from '../../scripts/local-engine';
-import { bdcRequest, event } from './bdc-fixtures';
+import { bdcRequest, operator } from './bdc-fixtures';
 import { openTestDatabase, type Backend } from './database';
 import { eventually } from './eventually';
 import { historyToPlainJson } from './histories';
@@ -23,6 +26,9 @@ export { campaignAround } from '../../scripts/local-engine';
 export { workflowBundle } from './workflow-bundle';
 
 export const historiesDir = path.resolve(__dirname, '..', 'histories');
+
+/** The operator the harness registers BDCs and decides as. */
+export const harnessOperator: Caller = { actor: operator, scope: `operator.${operator.id}` };
 
 export interface RegisterOptions {
   request?: Partial<BdcRequest>;
@@ -42,13 +48,25 @@ export interface Harness {
   api: ApiHandle;
   /** puts a request's OG and ESSMS into the seeded FINESS extraction */
   seed(request: Partial<BdcRequest>, ogEssmsCount: number): Promise<void>;
-  /** registers a BDC through the real intake (ledger claims + workflow start) */
+  /**
+   * registers a BDC through the real intake (record, claims, workflow start); see intake for its solution
+   */
   register(options?: RegisterOptions): Promise<{ bdcId: string; request: BdcRequest }>;
-  /** the intake as a caller reaches it, with any raw request, on the campaign around the server's clock */
-  intake(rawRequest: unknown, options?: Omit<RegisterOptions, 'request'>): Promise<{ workflowId: string }>;
+  /**
+   * the intake as a caller reaches it, with any raw request, on the campaign around the server's clock;
+   * the request's solution is granted in the registry first, unless it says `solutionReferenced: false`
+   */
+  intake(rawRequest: unknown, options?: Omit<RegisterOptions, 'request'> & { eventId?: string }): Promise<{ bdcId: string; created: boolean; started: boolean }>;
+  /** the engine's services, as the API calls them (on the campaign around the server's clock) */
+  engine(): Promise<EngineContext>;
+  /** the ANS grants a solution in the registry (what a solution decision records) */
+  grant(solutionId: string, editeurId: string): Promise<void>;
   finess: FinessReference;
-  send<E extends { eventId: string }>(bdcId: string, update: UpdateDefinition<BdcView, [E]>, e: E): Promise<BdcView>;
+  /** delivers an event to a BDC's workflow; answers the BDC from its record once the event is recorded */
+  send<E extends BdcEvent>(bdcId: string, update: UpdateDefinition<EventAnswer, [E]>, e: E): Promise<BdcView>;
+  /** the BDC from its record (PostgreSQL): state and audit trail */
   state(bdcId: string): Promise<BdcView>;
+  /** waits for the BDC's workflow to end (COMPLETED), then answers its record */
   result(bdcId: string): Promise<BdcView>;
   now(): Promise<number>;
   /** moves the test server's clock to just past an instant (timers due by then fire) */
@@ -57,13 +75,15 @@ export interface Harness {
   waitForStatus(bdcId: string, status: BdcView['status']): Promise<BdcView>;
   /** stops the worker as a deployment or a crash would (in-flight tasks finish), then starts a new one */
   restartWorker(): Promise<void>;
+  /** no worker runs meanwhile: the events sent wait on the server, then reach the workflow together */
+  withWorkerPaused<T>(send: () => T): Promise<T>;
   /** records the receipt of everything still due and answers the final state */
   reimburseInFull(bdcId: string): Promise<BdcView>;
   /** the BDC's ledger records as [kind, cents] pairs, in the order they were written */
   money(bdcId: string): Promise<{ orders: [string, number][]; demands: number[]; receipts: number[] }>;
   /**
    * With RECORD_HISTORIES=1 (`npm run histories:record`), saves the BDC's history as
-   * test/histories/<path>.json, which `npm test` replays against the current workflow code.
+   * test/histories/v2/<path>.json, which `npm test` replays against the current workflow code.
    */
   keepHistory(bdcId: string, path: string): Promise<void>;
   close(): Promise<void>;
@@ -87,6 +107,14 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
   const local = await startLocalEngine({ server, sql: ledger.sql, workflowBundle, interceptors, seedReference: seeded, api: withApi });
   const { env, seed, finess, api } = local;
   const client = env.client;
+  const grant = async (solutionId: string, editeurId: string) => {
+    await (await local.engine()).solutions.decide(solutionId, { decision: 'granted', decidedOn: parisCivilDate(new Date(await env.currentTimeMs())), eventId: `harness:${randomUUID()}`, actor: operator.id, editeurId });
+  };
+  const state = async (bdcId: string): Promise<BdcView> => {
+    const view = await (await local.engine()).records.get(bdcId);
+    if (!view) throw new Error(`the record does not know ${bdcId}`);
+    return view;
+  };
   const harness: Harness = {
     env,
     ledger,
@@ -98,17 +126,25 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     seed,
     async register({ request: overrides = {}, ogEssmsCount, campaign: campaignOverrides } = {}) {
       const orderDate = parisCivilDate(new Date(await env.currentTimeMs()));
-      const request = bdcRequest({ campaignId: 'test-ms1', orderDate, ...overrides });
-      const { workflowId } = await harness.intake(request, { ogEssmsCount: ogEssmsCount ?? request.essms.length + 1, campaign: campaignOverrides });
-      return { bdcId: workflowId, request };
+      const pending = overrides.solutionReferenced === false;
+      const request = bdcRequest({ campaignId: 'test-ms1', orderDate, ...(pending ? { solutionId: `pending-${randomUUID().slice(0, 8)}` } : {}), ...overrides });
+      const { bdcId } = await harness.intake(request, { ogEssmsCount: ogEssmsCount ?? request.essms.length + 1, campaign: campaignOverrides });
+      return { bdcId, request };
     },
-    async intake(rawRequest, { ogEssmsCount = 3, campaign: campaignOverrides = {}, seedReference = seeded } = {}) {
-      if (seedReference) await seed(rawRequest as Partial<BdcRequest>, ogEssmsCount);
-      return registerBdc(await local.engine(campaignOverrides), rawRequest, event());
+    async intake(rawRequest, { ogEssmsCount = 3, campaign: campaignOverrides = {}, seedReference = seeded, eventId = randomUUID() } = {}) {
+      const raw = rawRequest as Partial<BdcRequest>;
+      if (seedReference) await seed(raw, ogEssmsCount);
+      if (raw.solutionReferenced !== false && typeof raw.solutionId === 'string' && typeof raw.editeurId === 'string') await grant(raw.solutionId, raw.editeurId).catch(() => undefined);
+      return registerBdc(await local.engine(campaignOverrides), harnessOperator, rawRequest, eventId);
     },
+    grant,
+    engine: () => local.engine(),
     finess,
-    send: (bdcId, update, e) => sendBdcEvent(client, bdcId, update, e),
-    state: (bdcId) => client.workflow.getHandle(bdcId).query(bdcMessages.state),
+    async send(bdcId, update, e) {
+      await sendBdcEvent(client, bdcId, update, e);
+      return state(bdcId);
+    },
+    state,
     async result(bdcId) {
       // Awaiting a result lets the time-skipping server skip time (up to years) whenever nothing is
       // scheduled: wait in real time for the workflow to close, then read its final state by query.
@@ -118,24 +154,31 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
         return name !== 'RUNNING' && name;
       }, { what: `the end of ${bdcId}` });
       if (status !== 'COMPLETED') throw new Error(`workflow ${bdcId} ended ${status}`);
-      return handle.query(bdcMessages.state);
+      return state(bdcId);
     },
     now: async () => (await env.currentTimeMs()),
     async sleepPast(instant, extraMs = 1) {
       await env.sleep(Math.max(0, Date.parse(instant) - (await env.currentTimeMs()) + extraMs));
     },
     async waitForStatus(bdcId, status) {
-      const handle = client.workflow.getHandle(bdcId);
       return eventually(async () => {
-        const view = await handle.query(bdcMessages.state);
+        const view = await state(bdcId);
         if (view.status !== status) throw new Error(`${bdcId} is ${view.status}, never reached ${status}`);
         return view;
       });
     },
     restartWorker: () => local.restartWorker(),
+    async withWorkerPaused(send) {
+      await local.pauseWorker();
+      const sent = send();
+      // give the server the time to admit what was sent, before a worker polls again
+      await new Promise((r) => setTimeout(r, 1_000));
+      await local.resumeWorker();
+      return sent;
+    },
     async reimburseInFull(bdcId) {
       const { amounts } = await harness.state(bdcId);
-      await harness.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: amounts.toReimburseCents - amounts.reimbursedCents, receivedAt: iso(await env.currentTimeMs()) });
+      await harness.send(bdcId, bdcMessages.reimbursementReceived, { eventId: randomUUID(), actor: operator, amountCents: amounts.toReimburseCents - amounts.reimbursedCents, receivedAt: iso(await env.currentTimeMs()) });
       return harness.result(bdcId);
     },
     async money(bdcId) {
@@ -150,7 +193,8 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
       if (process.env.RECORD_HISTORIES !== '1') return;
       const history = await client.workflow.getHandle(bdcId).fetchHistory();
       fs.mkdirSync(historiesDir, { recursive: true });
-      fs.writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify(historyToPlainJson(history), null, 1) + '\n');
+      fs.mkdirSync(path.join(historiesDir, 'v2'), { recursive: true });
+      fs.writeFileSync(path.join(historiesDir, 'v2', `${name}.json`), JSON.stringify(historyToPlainJson(history), null, 1) + '\n');
     },
     async close() {
       await local.close();

@@ -14,10 +14,10 @@ export function historyToPlainJson(history: temporal.api.history.v1.IHistory): o
   return History.toObject(History.fromObject(history), asStrings);
 }
 
+/** Every history under dir, named by its path there without .json (v1/happy-path…). */
 export function loadHistories(dir: string): { workflowId: string; history: temporal.api.history.v1.History }[] {
-  return fs
-    .readdirSync(dir)
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => ({ workflowId: path.basename(f, '.json'), history: History.fromObject(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) }));
+    .map((f) => ({ workflowId: f.replace(/\.json$/, '').split(path.sep).join('/'), history: History.fromObject(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) }));
 }

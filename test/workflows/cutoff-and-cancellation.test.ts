@@ -103,11 +103,17 @@ test('an invoice below the advance: the difference is demanded back, then comple
   await h.keepHistory(bdcId, 'invoice-below-advance');
 });
 
-test('an administrator cancelling the workflow itself still demands the advance back', async () => {
+test("an administrator cancelling the workflow itself goes the operator's way: demanded back, tracked to receipt, never stranded", async () => {
   const { bdcId } = await h.register();
   await h.waitForStatus(bdcId, 'awaiting_va');
   await h.env.client.workflow.getHandle(bdcId).cancel();
-  await expect(h.result(bdcId)).rejects.toThrow();
+  const due = await h.waitForStatus(bdcId, 'reimbursement_due');
+  expect(due.audit.map((a) => a.kind).slice(-3)).toEqual(['cancellation_requested', 'cancelled', 'reimbursement_demanded']);
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
+  // overdue like any demand, then received: the workflow completes, the ESSMS are freed
+  await h.sleepPast(due.deadlines.find((d) => d.name === 'reimbursementDue')!.at);
+  await eventually(async () => (await h.state(bdcId)).reimbursementOverdue);
+  expect(await h.reimburseInFull(bdcId)).toMatchObject({ status: 'reimbursed', reimbursementOverdue: true });
+  expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
   await h.keepHistory(bdcId, 'workflow-cancelled-by-admin');
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addCalendarDays, endOfParisDay, parisCivilDate } from '../../domain/calendar';
 import { RefusedError } from '../../domain/refusal';
+import type { BdcEvent } from '../../domain/events';
 import { bdcMessages } from '../../workflows/messages';
 import { event, freshFiness, validVa } from '../support/bdc-fixtures';
 import { harnessPerFile, iso, type Harness } from '../support/harness';
@@ -52,7 +53,7 @@ test('an invalid VA is refused with every reason, nothing changes; a valid one i
 test('every event delivered twice changes nothing the second time', async () => {
   const { bdcId, request } = await h.register({ request: { solutionReferenced: false } });
   await h.waitForStatus(bdcId, 'awaiting_referencement');
-  const twice = async <E extends { eventId: string }>(update: Parameters<Harness['send']>[1], e: E) => {
+  const twice = async <E extends BdcEvent>(update: Parameters<Harness['send']>[1], e: E) => {
     const a = await h.send(bdcId, update as never, e);
     const b = await h.send(bdcId, update as never, e);
     // a fresh id for the same content is a new event (and is refused where it makes no sense)
@@ -63,12 +64,11 @@ test('every event delivered twice changes nothing the second time', async () => 
   await h.waitForStatus(bdcId, 'awaiting_va');
   const amend = { ...event(), closing: endOfParisDay(addCalendarDays(parisCivilDate(new Date(await h.now())), 300)).toISOString(), reason: 'arrêté modificatif' };
   await twice(bdcMessages.calendarAmended, amend);
-  const { b } = await twice(bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
+  await twice(bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
   const final = await h.result(bdcId);
   expect(final.status).toBe('completed');
   // the registration and the four events, once each
-  expect(b.eventIds).toHaveLength(5);
-  expect(final.audit.filter((a) => a.eventId)).toHaveLength(5);
+  expect(final.audit.filter((a) => a.eventId).map((a) => a.kind)).toEqual(['registered', 'dossier_filed', 'referencement_granted', 'calendar_amended', 'va_accepted']);
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
   await h.keepHistory(bdcId, 'every-event-duplicated');
 });

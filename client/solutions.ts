@@ -1,0 +1,49 @@
+import { batchEventId, scopedEventId } from '../domain/ids';
+import { refuse } from '../domain/refusal';
+import type { Solution } from '../db/solutions';
+import { startBatch } from './batches';
+import { sendBdcEvent } from '../temporal/bdc-gateway';
+import { bdcMessages } from '../workflows/messages';
+import { bdcState, onDay, visibleBdc } from './bdc-events';
+import type { Caller, EngineContext } from './context';
+
+export interface DecisionRequest {
+  eventId: string;
+  decision: 'granted' | 'refused';
+  decidedOn: string;
+}
+
+/**
+ * The ANS's decision for a solution: recorded in the registry (BDCs registered from now on follow
+ * it at once), then delivered by a durable batch to every BDC waiting on the solution.
+ */
+export async function decideSolution(ctx: EngineContext, caller: Caller, solutionId: string, body: DecisionRequest, editeurId?: string): Promise<{ solution: Solution; batchId: string }> {
+  const eventId = scopedEventId(caller.scope, body.eventId);
+  const { solution } = await ctx.solutions.decide(solutionId, { decision: body.decision, decidedOn: body.decidedOn, eventId, actor: caller.actor.id, editeurId });
+  const batchId = await startBatch(
+    ctx,
+    {
+      batchId: `referencement-${solutionId}-${solution.state}`,
+      kind: 'referencement',
+      selector: { solutionId, status: 'awaiting_referencement' },
+      event: { update: 'referencementDecided', payload: { actor: caller.actor, decision: solution.state, decidedAt: onDay(solution.decidedOn ?? body.decidedOn) } },
+      params: { solutionId, decision: solution.state, decidedOn: solution.decidedOn, eventId: solution.decisionEventId },
+    },
+    `Référencement of ${solutionId}: ${solution.state} on ${solution.decidedOn}`,
+  );
+  return { solution, batchId };
+}
+
+/**
+ * A decision recorded from one of the solution's BDCs: it is the solution's, every BDC of it follows.
+ * This BDC gets it at once — the very event the batch sends it, which then finds it already there —
+ * and answers its state.
+ */
+export async function decideForBdc(ctx: EngineContext, caller: Caller, bdcId: string, body: DecisionRequest) {
+  await visibleBdc(ctx, caller, bdcId);
+  const bdc = await ctx.records.get(bdcId);
+  if (!bdc) throw refuse('not_found', `no BDC ${bdcId} in the record`, 'bdcId');
+  const { solution, batchId } = await decideSolution(ctx, caller, bdc.request.solutionId, body, bdc.request.editeurId);
+  await sendBdcEvent(ctx.client, bdcId, bdcMessages.referencementDecided, { eventId: batchEventId(batchId, bdcId), actor: caller.actor, decision: solution.state as 'granted' | 'refused', decidedAt: onDay(solution.decidedOn ?? body.decidedOn) });
+  return bdcState(ctx, caller, bdcId);
+}

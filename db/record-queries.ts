@@ -1,0 +1,195 @@
+import type { BdcStatus } from '../domain/bdc-view';
+import type { Sql } from './sql';
+
+/** The record's reads: keyset-paged lists, the summary, the calendar dry run, reconciliation, batch pages. */
+
+export interface ListFilter {
+  status?: BdcStatus;
+  campaign?: string;
+  editeur?: string;
+  solution?: string;
+  og?: string;
+  essms?: string;
+  deadlineFrom?: string;
+  deadlineTo?: string;
+  reimbursementOverdue?: boolean;
+  /** the last BDC id of the previous page */
+  after?: string;
+  limit: number;
+}
+
+export type BdcSummary = {
+  bdcId: string;
+  status: string;
+  campaign: string;
+  editeur: string;
+  solution: string;
+  og: string;
+  essms: string[];
+  ceilingCents: number;
+  nextDeadline?: string;
+  reimbursementOverdue: boolean;
+  running: boolean;
+};
+
+const iso = (v: unknown) => (v === null || v === undefined ? undefined : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+
+/** WHERE clauses of a filter, with their parameters; values are always parameters, never pasted. */
+function where(f: Omit<ListFilter, 'limit' | 'after'>, params: unknown[]): string[] {
+  const clauses = ['state IS NOT NULL'];
+  const eq = (column: string, v: unknown) => v !== undefined && clauses.push(`${column} = $${params.push(v)}`);
+  eq('status', f.status);
+  eq('campaign_id', f.campaign);
+  eq('editeur_id', f.editeur);
+  eq('solution_id', f.solution);
+  eq('og_finess', f.og);
+  eq('reimbursement_overdue', f.reimbursementOverdue);
+  if (f.essms !== undefined) clauses.push(`essms @> ARRAY[$${params.push(f.essms)}]::text[]`);
+  if (f.deadlineFrom !== undefined) clauses.push(`next_deadline_at >= $${params.push(f.deadlineFrom)}`);
+  if (f.deadlineTo !== undefined) clauses.push(`next_deadline_at <= $${params.push(f.deadlineTo)}`);
+  return clauses;
+}
+
+export class RecordQueries {
+  constructor(readonly sql: Sql) {}
+
+  /** One page of BDCs in id order, and the id to continue after when there is more. */
+  async list(f: ListFilter): Promise<{ bdcs: BdcSummary[]; last?: string }> {
+    const params: unknown[] = [];
+    const clauses = where(f, params);
+    if (f.after !== undefined) clauses.push(`bdc_id > $${params.push(f.after)}`);
+    const rows = await this.sql.query(
+      `SELECT bdc_id, status, campaign_id, editeur_id, solution_id, og_finess, essms, ceiling_cents, next_deadline_at, reimbursement_overdue, running
+       FROM bdcs WHERE ${clauses.join(' AND ')} ORDER BY bdc_id LIMIT $${params.push(f.limit + 1)}`,
+      params,
+    );
+    const bdcs = rows.slice(0, f.limit).map((r): BdcSummary => ({
+      bdcId: String(r.bdc_id),
+      status: String(r.status),
+      campaign: String(r.campaign_id),
+      editeur: String(r.editeur_id),
+      solution: String(r.solution_id),
+      og: String(r.og_finess),
+      essms: r.essms as string[],
+      ceilingCents: Number(r.ceiling_cents),
+      ...(r.next_deadline_at ? { nextDeadline: iso(r.next_deadline_at) } : {}),
+      reimbursementOverdue: Boolean(r.reimbursement_overdue),
+      running: Boolean(r.running),
+    }));
+    return { bdcs, ...(rows.length > f.limit ? { last: bdcs.at(-1)!.bdcId } : {}) };
+  }
+
+  /** Counts and cents by campaign, status and éditeur, summed by the database. */
+  async summary() {
+    const rows = await this.sql.query(
+      `SELECT campaign_id, status, editeur_id, count(*)::int AS bdcs, sum(ceiling_cents)::int8 AS committed, sum(advance_paid_cents)::int8 AS advanced,
+              sum(paid_cents)::int8 AS paid, sum(to_reimburse_cents - reimbursed_cents)::int8 AS to_reimburse, sum(reimbursed_cents)::int8 AS reimbursed
+       FROM bdcs WHERE state IS NOT NULL GROUP BY campaign_id, status, editeur_id ORDER BY campaign_id, status, editeur_id`,
+    );
+    return rows.map((r) => ({
+      campaign: String(r.campaign_id),
+      status: String(r.status),
+      editeur: String(r.editeur_id),
+      bdcs: Number(r.bdcs),
+      committedCents: Number(r.committed),
+      advancedCents: Number(r.advanced),
+      paidCents: Number(r.paid),
+      toReimburseCents: Number(r.to_reimburse),
+      reimbursedCents: Number(r.reimbursed),
+    }));
+  }
+
+  /** The running BDCs of a campaign with their closing, for a calendar dry run. */
+  async runningOfCampaign(campaignId: string): Promise<{ bdcId: string; status: string; closingAt: string; closingState: string }[]> {
+    const rows = await this.sql.query('SELECT bdc_id, status, closing_at, closing_state FROM bdcs WHERE campaign_id = $1 AND running AND state IS NOT NULL ORDER BY bdc_id', [campaignId]);
+    return rows.map((r) => ({ bdcId: String(r.bdc_id), status: String(r.status), closingAt: iso(r.closing_at)!, closingState: String(r.closing_state) }));
+  }
+
+  /** A page of the BDCs a batch reaches, in id order after `after`. */
+  async batchPage(selector: BatchSelector, after: string, limit: number): Promise<string[]> {
+    const [clause, params] = selectorClause(selector);
+    const rows = await this.sql.query<{ bdc_id: string }>(`SELECT bdc_id FROM bdcs WHERE ${clause} AND bdc_id > $${params.push(after)} ORDER BY bdc_id LIMIT $${params.push(limit)}`, params);
+    return rows.map((r) => r.bdc_id);
+  }
+
+  async batchCount(selector: BatchSelector): Promise<number> {
+    const [clause, params] = selectorClause(selector);
+    const [row] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM bdcs WHERE ${clause}`, params);
+    return row!.n;
+  }
+
+  /**
+   * Every BDC whose record and ledger disagree, compared by the database: the cents each paid order,
+   * demand and receipt should hold against those the ledger holds.
+   */
+  async ledgerComparison() {
+    return this.sql.query<{
+      bdc_id: string; known: boolean; status: string | null; advance_expected: number; balance_expected: number; demanded_expected: number; received_expected: number;
+      advances: number; advance_cents: number; balances: number; balance_cents: number; demands: number; demanded_cents: number; received_cents: number;
+    }>(
+      `WITH o AS (
+         SELECT bdc_id, count(*) FILTER (WHERE kind = 'advance')::int AS advances, COALESCE(sum(amount_cents) FILTER (WHERE kind = 'advance'), 0)::int8 AS advance_cents,
+                count(*) FILTER (WHERE kind = 'balance')::int AS balances, COALESCE(sum(amount_cents) FILTER (WHERE kind = 'balance'), 0)::int8 AS balance_cents
+         FROM payment_orders GROUP BY bdc_id),
+       d AS (SELECT bdc_id, count(*)::int AS demands, sum(amount_cents)::int8 AS demanded_cents FROM reimbursement_demands GROUP BY bdc_id),
+       r AS (SELECT bdc_id, sum(amount_cents)::int8 AS received_cents FROM reimbursement_receipts GROUP BY bdc_id),
+       l AS (
+         SELECT b.bdc_id, b.state IS NOT NULL AS known, b.status, b.advance_paid_cents AS advance_expected, b.paid_cents - b.advance_paid_cents AS balance_expected,
+                b.to_reimburse_cents AS demanded_expected, b.reimbursed_cents AS received_expected,
+                COALESCE(o.advances, 0) AS advances, COALESCE(o.advance_cents, 0) AS advance_cents, COALESCE(o.balances, 0) AS balances, COALESCE(o.balance_cents, 0) AS balance_cents,
+                COALESCE(d.demands, 0) AS demands, COALESCE(d.demanded_cents, 0) AS demanded_cents, COALESCE(r.received_cents, 0) AS received_cents
+         FROM bdcs b LEFT JOIN o USING (bdc_id) LEFT JOIN d USING (bdc_id) LEFT JOIN r USING (bdc_id))
+       SELECT * FROM l
+       WHERE NOT known AND (advances + balances + demands) > 0
+          OR known AND (advances > 1 OR balances > 1 OR demands > 1 OR advance_cents <> advance_expected OR balance_cents <> balance_expected
+            OR demanded_cents <> demanded_expected OR received_cents <> received_expected)
+       ORDER BY bdc_id`,
+    );
+  }
+
+  /**
+   * Claims that disagree with their BDC: held by a BDC that ended without keeping money, or held by
+   * a BDC the record does not know (a registration left half-done); and running BDCs missing one.
+   */
+  async claimComparison() {
+    return this.sql.query<{ bdc_id: string; essms: string; problem: 'held_after_end' | 'held_without_record' | 'missing' }>(
+      `SELECT c.bdc_id, c.essms_finess AS essms, CASE WHEN b.state IS NULL THEN 'held_without_record' ELSE 'held_after_end' END AS problem
+       FROM essms_claims c JOIN bdcs b USING (bdc_id)
+       WHERE b.state IS NULL OR b.status IN ('lapsed', 'cancelled', 'rejected', 'reimbursed')
+       UNION ALL
+       SELECT b.bdc_id, e AS essms, 'missing' AS problem
+       FROM bdcs b, unnest(b.essms) AS e
+       WHERE b.running AND b.state IS NOT NULL AND NOT EXISTS (SELECT 1 FROM essms_claims c WHERE c.essms_finess = e AND c.bdc_id = b.bdc_id)
+       ORDER BY 1, 2`,
+    );
+  }
+
+  /** The BDCs the record says are running, registered before `before` (younger ones may still be starting). */
+  async runningIds(before: Date): Promise<Set<string>> {
+    const rows = await this.sql.query<{ bdc_id: string }>('SELECT bdc_id FROM bdcs WHERE running AND state IS NOT NULL AND registered_at < $1', [before.toISOString()]);
+    return new Set(rows.map((r) => r.bdc_id));
+  }
+
+  /** Of these BDC ids, those the record does not know, or knows as ended before `before`. */
+  async settledBefore(bdcIds: string[], before: Date): Promise<string[]> {
+    if (!bdcIds.length) return [];
+    const young = await this.sql.query<{ bdc_id: string }>(
+      'SELECT bdc_id FROM bdcs WHERE bdc_id = ANY($1::text[]) AND state IS NOT NULL AND (running OR ended_at >= $2 OR registered_at >= $2)',
+      [bdcIds, before.toISOString()],
+    );
+    const skip = new Set(young.map((r) => r.bdc_id));
+    return bdcIds.filter((id) => !skip.has(id));
+  }
+
+  async knownCount(): Promise<number> {
+    const [row] = await this.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM bdcs WHERE state IS NOT NULL');
+    return row!.n;
+  }
+}
+
+/** Which BDCs a batch reaches: the running BDCs of a campaign, or those of a solution in a status. */
+export type BatchSelector = { campaignId: string } | { solutionId: string; status: BdcStatus };
+
+function selectorClause(s: BatchSelector): [string, unknown[]] {
+  return 'campaignId' in s ? ['campaign_id = $1 AND running AND state IS NOT NULL', [s.campaignId]] : ['solution_id = $1 AND status = $2 AND state IS NOT NULL', [s.solutionId, s.status]];
+}

@@ -1,0 +1,203 @@
+import type { AuditEntry, BdcRecord, BdcView, BdcWorkflowInput, Deadline } from '../domain/bdc-view';
+import { terminalStatuses } from '../domain/bdc-view';
+import type { Refusal } from '../domain/refusal';
+import { refuse } from '../domain/refusal';
+import { Ledger } from './ledger';
+import { Solutions, type Solution } from './solutions';
+import type { Sql } from './sql';
+
+/**
+ * The BDC record: one row per BDC (its whole state in `state`, the columns reads filter and sum
+ * on) and its audit trail. The workflow writes it through activities at each transition, in the
+ * same transaction as the transition's money effect; every read uses it.
+ */
+
+/** A money effect (or the claims' release) a transition makes, in the same transaction as its record. */
+export type LedgerEffect =
+  | { kind: 'paymentOrder'; order: 'advance' | 'balance'; amountCents: number }
+  | { kind: 'reimbursementDemand'; amountCents: number; reason: string; dueAt: string }
+  | { kind: 'reimbursementReceipt'; eventId: string; amountCents: number; receivedAt: string }
+  | { kind: 'releaseClaims' };
+
+export interface Transition {
+  bdcId: string;
+  /** the record after the transition; its version orders the writes */
+  record: BdcRecord;
+  /** the audit entries the transition adds */
+  audit: AuditEntry[];
+  effect?: LedgerEffect;
+}
+
+export interface Registration {
+  record: BdcRecord;
+  audit: AuditEntry;
+  finessExtractionId?: number;
+  registrationEventId: string;
+  registrationHash: string;
+  workflowInput: BdcWorkflowInput;
+}
+
+/** The keys of a BDC's effects: deterministic, so a retry writes nothing twice. */
+export const effectKey = (bdcId: string, effect: Exclude<LedgerEffect, { kind: 'releaseClaims' }>) =>
+  effect.kind === 'paymentOrder' ? `${bdcId}:${effect.order}` : effect.kind === 'reimbursementDemand' ? `${bdcId}:reimbursement` : `${bdcId}:receipt:${effect.eventId}`;
+
+const pendingAt = (deadlines: Deadline[]) =>
+  deadlines.filter((d) => d.state === 'pending').map((d) => d.at).sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
+
+/** The columns the record's reads filter and sum on, from the state they are part of. */
+function columns(r: BdcRecord) {
+  const closing = r.deadlines.find((d) => d.name === 'closing');
+  const ended = terminalStatuses.includes(r.status);
+  return {
+    status: r.status,
+    version: r.version,
+    state: JSON.stringify(r),
+    running: !ended,
+    next_deadline_at: pendingAt(r.deadlines),
+    closing_at: closing?.at ?? null,
+    closing_state: closing?.state ?? null,
+    reimbursement_overdue: r.reimbursementOverdue,
+    advance_paid_cents: r.amounts.paidCents > 0 ? Math.min(r.amounts.advanceCents, r.amounts.paidCents) : 0,
+    paid_cents: r.amounts.paidCents,
+    to_reimburse_cents: r.amounts.toReimburseCents,
+    reimbursed_cents: r.amounts.reimbursedCents,
+    ended_at: ended ? new Date().toISOString() : null,
+  };
+}
+
+const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+
+function readAudit(r: Record<string, unknown>): AuditEntry {
+  return {
+    seq: Number(r.seq),
+    at: iso(r.at),
+    kind: String(r.kind),
+    what: String(r.what),
+    by: { role: r.actor_role as AuditEntry['by']['role'], id: String(r.actor_id) },
+    ...(r.event_id ? { eventId: String(r.event_id) } : {}),
+  };
+}
+
+async function insertAudit(sql: Sql, bdcId: string, entries: AuditEntry[]): Promise<void> {
+  for (const e of entries) {
+    await sql.query(
+      'INSERT INTO bdc_audit (bdc_id, seq, at, kind, what, actor_role, actor_id, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (bdc_id, seq) DO NOTHING',
+      [bdcId, e.seq, e.at, e.kind, e.what, e.by.role, e.by.id, e.eventId ?? null],
+    );
+  }
+}
+
+export interface EffectResult {
+  /** false when a later transition was already recorded (a late retry): nothing changed */
+  recorded: boolean;
+}
+
+export class BdcRecords {
+  constructor(readonly sql: Sql) {}
+
+  /**
+   * Registers a BDC in one transaction: its solution's référencement read under lock (`build` makes
+   * the registration from it), its row (the record as it starts, with the workflow input to start),
+   * its ESSMS claims (all or none) and its first audit entry. The business key (éditeur,
+   * reference) is unique: a BDC the record knows is never registered twice, whatever Temporal holds.
+   */
+  async register(solution: { solutionId: string; editeurId: string }, build: (solution: Solution) => Registration): Promise<Registration> {
+    return this.sql.transaction(async (tx) => {
+      const reg = build(await Solutions.lockForRegistration(tx, solution.solutionId, solution.editeurId));
+      const r = reg.record;
+      const taken = await tx.query<{ bdc_id: string }>('SELECT bdc_id FROM bdcs WHERE editeur_id = $1 AND reference = $2', [r.request.editeurId, r.request.reference]);
+      if (taken[0]) throw refuse('already_registered', `BDC ${r.request.reference} of ${r.request.editeurId} is already registered (${taken[0].bdc_id})`, 'reference', r.request.reference);
+      const { created } = await new Ledger(tx).registerBdc({ bdcId: r.bdcId, editeurId: r.request.editeurId, campaignId: r.campaign.id, ogFiness: r.request.ogFiness, essms: r.request.essms, ceilingCents: r.amounts.ceilingCents, finessExtractionId: reg.finessExtractionId });
+      // a concurrent registration of the same order committed first
+      if (!created) throw refuse('already_registered', `BDC ${r.request.reference} of ${r.request.editeurId} is already registered (${r.bdcId})`, 'reference', r.request.reference);
+      const c = columns(r);
+      await tx.query(
+        `UPDATE bdcs SET reference = $2, solution_id = $3, status = $4, version = $5, state = $6, running = $7, next_deadline_at = $8, closing_at = $9, closing_state = $10,
+           registration_event_id = $11, registration_hash = $12, workflow_input = $13, updated_at = now() WHERE bdc_id = $1`,
+        [r.bdcId, r.request.reference, r.request.solutionId, c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, reg.registrationEventId, reg.registrationHash, JSON.stringify(reg.workflowInput)],
+      );
+      await insertAudit(tx, r.bdcId, [reg.audit]);
+      return reg;
+    });
+  }
+
+  /** The BDC registered under a business key, with its registration event. */
+  async byBusinessKey(editeurId: string, reference: string): Promise<{ bdcId: string; registrationEventId: string | null; registrationHash: string | null } | undefined> {
+    const [row] = await this.sql.query<{ bdc_id: string; registration_event_id: string | null; registration_hash: string | null }>(
+      'SELECT bdc_id, registration_event_id, registration_hash FROM bdcs WHERE editeur_id = $1 AND reference = $2',
+      [editeurId, reference],
+    );
+    return row ? { bdcId: row.bdc_id, registrationEventId: row.registration_event_id, registrationHash: row.registration_hash } : undefined;
+  }
+
+  async markStarted(bdcId: string): Promise<void> {
+    await this.sql.query('UPDATE bdcs SET workflow_started = true WHERE bdc_id = $1', [bdcId]);
+  }
+
+  /** BDCs registered before `before` whose workflow is not known to have started. */
+  async notStarted(before: Date, limit = 100): Promise<{ bdcId: string; workflowInput: BdcWorkflowInput }[]> {
+    const rows = await this.sql.query<{ bdc_id: string; workflow_input: unknown }>(
+      'SELECT bdc_id, workflow_input FROM bdcs WHERE NOT workflow_started AND workflow_input IS NOT NULL AND registered_at < $1 ORDER BY registered_at LIMIT $2',
+      [before.toISOString(), limit],
+    );
+    return rows.map((r) => ({ bdcId: r.bdc_id, workflowInput: parse<BdcWorkflowInput>(r.workflow_input) }));
+  }
+
+  /**
+   * A transition, with its money effect, in one transaction: the effect (idempotent by its key), the
+   * audit entries (each at its rank, once), the record's row — unless a later version is there
+   * already (a late retry never overwrites a newer state).
+   */
+  async applyTransition(t: Transition): Promise<EffectResult> {
+    return this.sql.transaction(async (tx) => {
+      const ledger = new Ledger(tx);
+      const effect = t.effect;
+      if (effect?.kind === 'paymentOrder') await ledger.issuePaymentOrder({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, kind: effect.order, amountCents: effect.amountCents });
+      if (effect?.kind === 'reimbursementDemand') await ledger.issueReimbursementDemand({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, amountCents: effect.amountCents, reason: effect.reason, dueAt: effect.dueAt });
+      if (effect?.kind === 'reimbursementReceipt') await ledger.recordReimbursementReceipt({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, amountCents: effect.amountCents, receivedAt: effect.receivedAt });
+      if (effect?.kind === 'releaseClaims') await ledger.releaseEssmsClaims(t.bdcId);
+      await insertAudit(tx, t.bdcId, t.audit);
+      const c = columns(t.record);
+      const updated = await tx.query(
+        `UPDATE bdcs SET status = $2, version = $3, state = $4, running = $5, next_deadline_at = $6, closing_at = $7, closing_state = $8, reimbursement_overdue = $9,
+           advance_paid_cents = $10, paid_cents = $11, to_reimburse_cents = $12, reimbursed_cents = $13, ended_at = COALESCE(ended_at, $14), workflow_started = true, updated_at = now()
+         WHERE bdc_id = $1 AND version < $3 RETURNING bdc_id`,
+        [t.bdcId, c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, c.reimbursement_overdue, c.advance_paid_cents, c.paid_cents, c.to_reimburse_cents, c.reimbursed_cents, c.ended_at],
+      );
+      if (!updated[0]) {
+        const [known] = await tx.query('SELECT 1 FROM bdcs WHERE bdc_id = $1', [t.bdcId]);
+        if (!known) throw refuse('unknown_bdc', `no BDC ${t.bdcId} in the record`, 'bdcId', t.bdcId);
+      }
+      return { recorded: Boolean(updated[0]) };
+    });
+  }
+
+  /** Records an event a BDC refused, with its reasons. */
+  async logRefusal(bdcId: string, refused: { eventId?: string; kind: string; actor: { role: string; id: string }; refusals: Refusal[] }): Promise<void> {
+    await this.sql.query('INSERT INTO refused_events (bdc_id, event_id, kind, actor_role, actor_id, refusals) VALUES ($1, $2, $3, $4, $5, $6)', [
+      bdcId, refused.eventId ?? null, refused.kind, refused.actor.role, refused.actor.id, JSON.stringify(refused.refusals),
+    ]);
+  }
+
+  /** One BDC's record and audit trail, if the record knows it. */
+  async get(bdcId: string): Promise<(BdcView & { refused: { at: string; kind: string; eventId?: string; by: AuditEntry['by']; refusals: Refusal[] }[] }) | undefined> {
+    const [row] = await this.sql.query<{ state: unknown }>('SELECT state FROM bdcs WHERE bdc_id = $1 AND state IS NOT NULL', [bdcId]);
+    if (!row) return undefined;
+    const [audit, refused] = await Promise.all([
+      this.sql.query('SELECT * FROM bdc_audit WHERE bdc_id = $1 ORDER BY seq', [bdcId]),
+      this.sql.query('SELECT * FROM refused_events WHERE bdc_id = $1 ORDER BY id', [bdcId]),
+    ]);
+    return {
+      ...parse<BdcRecord>(row.state),
+      audit: audit.map(readAudit),
+      refused: refused.map((r) => ({ at: iso(r.at), kind: String(r.kind), ...(r.event_id ? { eventId: String(r.event_id) } : {}), by: { role: r.actor_role as AuditEntry['by']['role'], id: String(r.actor_id) }, refusals: parse<Refusal[]>(r.refusals) })),
+    };
+  }
+
+  /** The éditeur of a BDC the record knows. */
+  async editeurOf(bdcId: string): Promise<string | undefined> {
+    const [row] = await this.sql.query<{ editeur_id: string }>('SELECT editeur_id FROM bdcs WHERE bdc_id = $1', [bdcId]);
+    return row?.editeur_id;
+  }
+}

@@ -1,0 +1,71 @@
+import { refuse } from '../domain/refusal';
+import type { Sql } from './sql';
+
+export type SolutionState = 'pending' | 'granted' | 'refused';
+
+export interface Solution {
+  solutionId: string;
+  editeurId: string;
+  state: SolutionState;
+  decidedOn?: string;
+  decisionEventId?: string;
+  decidedBy?: string;
+}
+
+const read = (r: Record<string, unknown>): Solution => ({
+  solutionId: String(r.solution_id),
+  editeurId: String(r.editeur_id),
+  state: r.state as SolutionState,
+  ...(r.decided_on ? { decidedOn: (r.decided_on instanceof Date ? r.decided_on.toISOString() : String(r.decided_on)).slice(0, 10) } : {}),
+  ...(r.decision_event_id ? { decisionEventId: String(r.decision_event_id) } : {}),
+  ...(r.decided_by ? { decidedBy: String(r.decided_by) } : {}),
+});
+
+/**
+ * The registry of solutions: référencement is a solution's state, granted or refused by the ANS.
+ * A registration reads it under a shared lock and a decision writes it under the row's lock, so a
+ * BDC registered in the same instant as a decision is either seen by the decision's batch or
+ * registered with the decision already taken — never missed.
+ */
+export class Solutions {
+  constructor(readonly sql: Sql) {}
+
+  /** Within a registration's transaction: the solution's state, the solution recorded if new. */
+  static async lockForRegistration(tx: Sql, solutionId: string, editeurId: string): Promise<Solution> {
+    await tx.query("INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING", [solutionId, editeurId]);
+    const [row] = await tx.query('SELECT * FROM solutions WHERE solution_id = $1 FOR SHARE', [solutionId]);
+    const solution = read(row!);
+    if (solution.editeurId !== editeurId) throw refuse('solution_of_another_editeur', `solution ${solutionId} belongs to éditeur ${solution.editeurId}`, 'solutionId', solutionId);
+    return solution;
+  }
+
+  async get(solutionId: string): Promise<Solution | undefined> {
+    const [row] = await this.sql.query('SELECT * FROM solutions WHERE solution_id = $1', [solutionId]);
+    return row ? read(row) : undefined;
+  }
+
+  /**
+   * Records the ANS's decision for a solution; answers whether it is new. The same decision again
+   * (the same event, or another one) changes nothing; the other decision on a decided solution is
+   * refused.
+   */
+  async decide(solutionId: string, d: { decision: 'granted' | 'refused'; decidedOn: string; eventId: string; actor: string; editeurId?: string }): Promise<{ solution: Solution; created: boolean }> {
+    return this.sql.transaction(async (tx) => {
+      const [row] = await tx.query('SELECT * FROM solutions WHERE solution_id = $1 FOR UPDATE', [solutionId]);
+      if (!row) {
+        if (!d.editeurId) throw refuse('not_found', `no solution ${solutionId}: it is known once a BDC is registered for it`, 'solutionId', solutionId);
+        const [inserted] = await tx.query('INSERT INTO solutions (solution_id, editeur_id, state, decided_on, decision_event_id, decided_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *', [
+          solutionId, d.editeurId, d.decision, d.decidedOn, d.eventId, d.actor,
+        ]);
+        return { solution: read(inserted!), created: true };
+      }
+      const current = read(row);
+      if (current.state === d.decision) return { solution: current, created: false };
+      if (current.state !== 'pending') throw refuse('solution_already_decided', `solution ${solutionId} is already ${current.state} (${current.decidedOn}, event ${current.decisionEventId})`, 'decision', d.decision);
+      const [updated] = await tx.query('UPDATE solutions SET state = $2, decided_on = $3, decision_event_id = $4, decided_by = $5, updated_at = now() WHERE solution_id = $1 RETURNING *', [
+        solutionId, d.decision, d.decidedOn, d.eventId, d.actor,
+      ]);
+      return { solution: read(updated!), created: true };
+    });
+  }
+}
