@@ -56,9 +56,11 @@ async function main() {
     for (;;) {
       const candidate = candidates[cursor++];
       if (!candidate) throw new Error('the fixture has no free ESSMS left: start from a fresh .data/');
-      const request = { editeurId: 'editeur-demo', reference: `DEMO-${stamp}-${++serial}`, campaignId, solutionId: solutionReferenced ? 'demo-dui-5' : `demo-dui-next-${stamp}`, ogFiness: candidate.og, essms: [candidate.essms], orderDate: today(), solutionReferenced };
+      // a référencée solution, or one of its own awaiting référencement (a decision is the solution's: each path its own)
+      const reference = `DEMO-${stamp}-${++serial}`;
+      const request = { editeurId: 'editeur-demo', reference, campaignId, solutionId: solutionReferenced ? 'demo-dui-5' : `demo-dui-next-${reference}`, ogFiness: candidate.og, essms: [candidate.essms], orderDate: today() };
       try {
-        const { bdcId } = await operator.request<{ bdcId: string }>('POST', '/bdcs', request);
+        const { bdcId } = await operator.request<{ bdcId: string }>('POST', '/bdcs', { ...request, eventId: `demo-${reference}` });
         say(`   ${bdcId.padEnd(40)} ${path}`);
         return { bdcId, request };
       } catch (err) {
@@ -78,7 +80,10 @@ async function main() {
   const va = (request: BdcRequest, cents: number) => ({ eventId: `demo-va-${request.reference}-${cents}`, ...vaDocument(request, new Date(Date.now() - 60_000).toISOString(), cents) });
   const event = (name: string, bdcId: string) => ({ eventId: `demo-${name}-${bdcId}` });
 
-  say('3. BDCs along every path');
+  say('3. The ANS référence the solution demo-dui-5 (the registry of solutions)');
+  await operator.request('POST', '/solutions/demo-dui-5/referencement/decision', { eventId: 'demo-dui-5-granted', decision: 'granted', decidedOn: today(), editeurId: 'editeur-demo' });
+
+  say('4. BDCs along every path');
   const happy = await register('happy path: advance, VA, balance');
   const referenced = await register('ordered before référencement: dossier filed, granted, paid', false);
   const refused = await register('référencement refused: rejected', false);
@@ -90,7 +95,7 @@ async function main() {
   const lapse2 = await register(`no VA by the closing (${CLOSING_IN_MINUTES} min): lapses, advance demanded back`);
   const lapsePending = await register('still awaiting référencement at the closing: lapses without payment', false);
 
-  say('4. Éditeur and operator events');
+  say('5. Éditeur and operator events');
   await until(happy.bdcId, ['awaiting_va']);
   await editeur.request('POST', `/bdcs/${happy.bdcId}/va`, va(happy.request, 600_000));
   await editeur.request('POST', `/bdcs/${referenced.bdcId}/referencement/dossier`, { ...event('dossier', referenced.bdcId), filedOn: today() });
@@ -116,12 +121,12 @@ async function main() {
   await Promise.all([lapse1, lapse2].map((b) => until(b.bdcId, ['awaiting_va'])));
 
   const closingAt = new Date(Date.now() + CLOSING_IN_MINUTES * 60_000).toISOString();
-  say(`5. Calendar amendment: the campaign now closes at ${closingAt}`);
+  say(`6. Calendar amendment: the campaign now closes at ${closingAt}`);
   const plan = await operator.request<{ runningBdcs: number; bdcs: { bdcId: string; effect: string }[] }>('POST', `/campaigns/${campaignId}/calendar/dry-run`, { closingAt });
   say(`   dry run: ${plan.runningBdcs} running BDCs — ${[...new Set(plan.bdcs.map((b) => b.effect))].join(', ')}`);
   const { batchId } = await operator.request<{ batchId: string }>('POST', `/campaigns/${campaignId}/calendar`, { eventId: `demo-closing-${stamp}`, closingAt, reason: 'démonstration: clôture dans quelques minutes' });
   for (let i = 0; i < 100; i++) {
-    const progress = await operator.request<{ applied: number; total?: number; done: boolean }>('GET', `/calendar-batches/${batchId}`);
+    const progress = await operator.request<{ applied: number; total?: number; done: boolean }>('GET', `/batches/${encodeURIComponent(batchId)}`).catch(() => ({ applied: 0, total: 0, done: false }));
     if (progress.done) {
       say(`   batch ${batchId}: ${progress.applied} of ${progress.total} BDCs amended`);
       break;
@@ -130,13 +135,13 @@ async function main() {
   }
 
   const ui = `http://localhost:${config.TEMPORAL_UI_PORT}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`BdcCampaign = '${campaignId}'`)}`;
-  say(`6. Open the Web UI: ${ui}`);
+  say(`7. Open the Web UI: ${ui}`);
   if (process.argv.includes('--no-wait')) return;
   say(`   waiting for the closing (${closingAt}) to lapse the last BDCs…`);
   await pause(Math.max(0, Date.parse(closingAt) - Date.now()) + 5_000);
   for (const b of [lapse1, lapse2, lapsePending]) await until(b.bdcId, ['reimbursement_due', 'lapsed']);
   const { bdcs } = await operator.request<{ bdcs: { bdcId: string; status: string }[] }>('GET', `/bdcs?campaign=${campaignId}&pageSize=50`);
-  say('7. Where every BDC of the demo stands:');
+  say('8. Where every BDC of the demo stands:');
   for (const b of bdcs.sort((x, y) => x.bdcId.localeCompare(y.bdcId))) say(`   ${b.bdcId.padEnd(40)} ${b.status}`);
   say(`   the ledger: sons report, sons ledger reconcile, sons ledger export (see README)`);
 }
