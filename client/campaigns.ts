@@ -11,8 +11,9 @@ import { nowOf, type Caller, type EngineContext } from './context';
  * order: what new BDCs use.
  */
 export async function effectiveCampaigns(ctx: Pick<EngineContext, 'campaigns' | 'campaignStore'>): Promise<Campaign[]> {
-  const added = (await ctx.campaignStore.definitions()).map((d) => campaignSchema.parse(d));
-  const amendments = await ctx.campaignStore.amendments();
+  const snapshot = ctx.campaignStore.snapshot();
+  const added = (await snapshot.definitions).map((d) => campaignSchema.parse(d));
+  const amendments = await snapshot.amendments;
   return [...ctx.campaigns, ...added].map((c) =>
     amendments
       .filter((a) => a.campaignId === c.id)

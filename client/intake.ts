@@ -167,7 +167,8 @@ export async function startWorkflow(ctx: EngineContext, input: BdcWorkflowInput,
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) return false;
   }
-  await ctx.records.markStarted(input.bdcId);
+  // a BDC whose solution is granted commits its advance at once, which marks it started; the others wait
+  if (input.referencement !== 'granted') await ctx.records.markStarted(input.bdcId);
   return true;
 }
 

@@ -13,6 +13,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** PostgreSQL URL; absent, the embedded PGlite database under DATA_DIR is used */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  /** MiB the worker may use (its container's limit, less a margin): its cache of open BDCs follows */
+  WORKER_MEMORY_MIB: z.coerce.number().int().min(128).default(1024),
+  /** connections of the PostgreSQL pool of each process */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** npm scripts run from the project root, so the default lands in the ignored .data/ */
   DATA_DIR: z.string().min(1).default('.data').transform((d) => path.resolve(d)),
   /** a JSON file holding an array of extra campaigns, added to the shipped ones */

@@ -20,9 +20,28 @@ export interface AmendmentRow {
 
 const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : v ? String(v).slice(0, 10) : undefined);
 
+/**
+ * What reads of campaigns may reuse: every registration checks its campaign, and campaigns change
+ * rarely. A change made through this store is seen at once; one made by another process, within this.
+ */
+const FRESH_MS = 5_000;
+
 /** Campaigns added at run time and the calendar amendments of every campaign. */
 export class CampaignStore {
+  private cached?: { at: number; definitions: Promise<unknown[]>; amendments: Promise<AmendmentRow[]> };
+
   constructor(readonly sql: Sql) {}
+
+  /** The definitions and the amendments, read once every few seconds. */
+  snapshot(): { definitions: Promise<unknown[]>; amendments: Promise<AmendmentRow[]> } {
+    if (!this.cached || Date.now() - this.cached.at > FRESH_MS) {
+      const cached = { at: Date.now(), definitions: this.definitions(), amendments: this.amendments() };
+      // a failed read is not kept
+      Promise.all([cached.definitions, cached.amendments]).catch(() => (this.cached = undefined));
+      this.cached = cached;
+    }
+    return this.cached;
+  }
 
   /** Records an amendment once per event id; answers whether it was new. */
   async recordAmendment(campaignId: string, change: CalendarChange): Promise<boolean> {
@@ -31,6 +50,7 @@ export class CampaignStore {
        ON CONFLICT (event_id) DO NOTHING RETURNING id`,
       [campaignId, change.eventId, change.orderDeadline ?? null, change.closingDate ?? null, change.closingAt ?? null, change.reason, change.actor],
     );
+    this.cached = undefined;
     return rows.length > 0;
   }
 
@@ -41,6 +61,7 @@ export class CampaignStore {
   /** Inserts a definition unless its id exists; answers the definition stored under the id. */
   async addDefinition(campaignId: string, definition: unknown): Promise<unknown> {
     await this.sql.query('INSERT INTO campaigns (campaign_id, definition) VALUES ($1, $2) ON CONFLICT (campaign_id) DO NOTHING', [campaignId, JSON.stringify(definition)]);
+    this.cached = undefined;
     const [row] = await this.sql.query<{ definition: unknown }>('SELECT definition FROM campaigns WHERE campaign_id = $1', [campaignId]);
     return parseJson(row!.definition);
   }

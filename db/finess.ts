@@ -19,6 +19,9 @@ function readExtraction(r: Record<string, unknown>): Extraction {
 
 /** The imported FINESS extractions, each kept whole, and the ESMS numérique exclusion list. */
 export class FinessReference {
+  /** the current extraction, read again every few seconds (imports are rare) and after an import here */
+  private current?: { at: number; extraction: Promise<Extraction | undefined> };
+
   constructor(readonly sql: Sql) {}
 
   /** Opens a new extraction for import; an extraction date already imported is refused. */
@@ -44,13 +47,18 @@ export class FinessReference {
       'UPDATE finess_extractions SET rows_read = $2, rows_kept = $3, rows_rejected = $4, complete = true WHERE id = $1 RETURNING *',
       [extractionId, counts.read, counts.kept, counts.rejected],
     );
+    this.current = undefined;
     return readExtraction(row!);
   }
 
   /** The extraction new BDCs are checked against: the most recent one completely imported. */
-  async currentExtraction(): Promise<Extraction | undefined> {
-    const [row] = await this.sql.query('SELECT * FROM finess_extractions WHERE complete ORDER BY extraction_date DESC LIMIT 1');
-    return row ? readExtraction(row) : undefined;
+  currentExtraction(): Promise<Extraction | undefined> {
+    if (!this.current || Date.now() - this.current.at > 5_000) {
+      const extraction = this.sql.query('SELECT * FROM finess_extractions WHERE complete ORDER BY extraction_date DESC LIMIT 1').then((rows) => (rows[0] ? readExtraction(rows[0]) : undefined));
+      extraction.catch(() => (this.current = undefined));
+      this.current = { at: Date.now(), extraction };
+    }
+    return this.current.extraction;
   }
 
   async establishments(extractionId: number, finess: string[]): Promise<Map<string, Establishment>> {

@@ -92,9 +92,11 @@ export interface BdcLedger {
 }
 
 export class Ledger {
-  constructor(readonly sql: Sql) {}
+  /** bdcKnown: the caller knows the BDC is registered (the record's transitions), no check needed */
+  constructor(readonly sql: Sql, private readonly options: { bdcKnown?: boolean } = {}) {}
 
   private async requireBdc(bdcId: string): Promise<void> {
+    if (this.options.bdcKnown) return;
     const [row] = await this.sql.query('SELECT 1 FROM bdcs WHERE bdc_id = $1', [bdcId]);
     if (!row) throw refuse('unknown_bdc', `no BDC ${bdcId} is registered`, 'bdcId', bdcId);
   }
@@ -116,20 +118,24 @@ export class Ledger {
         const same = row && row.editeur_id === bdc.editeurId && row.campaign_id === bdc.campaignId && row.og_finess === bdc.ogFiness && row.ceiling_cents === bdc.ceilingCents && row.essms.join() === bdc.essms.join();
         if (!same) throw refuse('idempotency_conflict', `BDC ${bdc.bdcId} is already registered with other content`, 'bdcId', bdc.bdcId);
       }
-      await tx.query(
-        `INSERT INTO essms_claims (essms_finess, bdc_id) SELECT unnest($1::text[]), $2 ON CONFLICT (essms_finess) DO NOTHING`,
-        [bdc.essms, bdc.bdcId],
-      );
-      const held = await tx.query<{ essms_finess: string; bdc_id: string }>(
-        'SELECT essms_finess, bdc_id FROM essms_claims WHERE essms_finess = ANY($1::text[]) AND bdc_id <> $2 ORDER BY essms_finess',
-        [bdc.essms, bdc.bdcId],
-      );
-      const first = held[0];
-      if (first) {
-        throw refuse('essms_already_financed', `ESSMS ${first.essms_finess} is already financed by BDC ${first.bdc_id}`, `essms.${bdc.essms.indexOf(first.essms_finess)}`, first.essms_finess);
-      }
+      await new Ledger(tx).claimEssms(bdc.bdcId, bdc.essms);
       return { record: bdc, created: Boolean(inserted[0]) };
     });
+  }
+
+  /**
+   * Claims every ESSMS of a BDC, or refuses (naming the first ESSMS held and its holder): run inside
+   * the registration's transaction, a refusal claims none.
+   */
+  async claimEssms(bdcId: string, essms: string[]): Promise<void> {
+    const claimed = await this.sql.query('INSERT INTO essms_claims (essms_finess, bdc_id) SELECT unnest($1::text[]), $2 ON CONFLICT (essms_finess) DO NOTHING RETURNING essms_finess', [essms, bdcId]);
+    if (claimed.length === essms.length) return;
+    const held = await this.sql.query<{ essms_finess: string; bdc_id: string }>(
+      'SELECT essms_finess, bdc_id FROM essms_claims WHERE essms_finess = ANY($1::text[]) AND bdc_id <> $2 ORDER BY essms_finess',
+      [essms, bdcId],
+    );
+    const first = held[0];
+    if (first) throw refuse('essms_already_financed', `ESSMS ${first.essms_finess} is already financed by BDC ${first.bdc_id}`, `essms.${essms.indexOf(first.essms_finess)}`, first.essms_finess);
   }
 
   /** Frees the ESSMS of a BDC that ended without keeping any money; returns how many were freed. */

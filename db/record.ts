@@ -79,13 +79,17 @@ function readAudit(r: Record<string, unknown>): AuditEntry {
   };
 }
 
+/** The audit entries as VALUES rows of one INSERT … ON CONFLICT (bdc_id, seq) DO NOTHING, from parameter $first. */
+function auditValues(bdcId: string, entries: AuditEntry[], params: unknown[]): string {
+  return entries
+    .map((e) => `(${[bdcId, e.seq, e.at, e.kind, e.what, e.by.role, e.by.id, e.eventId ?? null].map((v) => `$${params.push(v)}`).join(', ')})`)
+    .join(', ');
+}
+
 async function insertAudit(sql: Sql, bdcId: string, entries: AuditEntry[]): Promise<void> {
-  for (const e of entries) {
-    await sql.query(
-      'INSERT INTO bdc_audit (bdc_id, seq, at, kind, what, actor_role, actor_id, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (bdc_id, seq) DO NOTHING',
-      [bdcId, e.seq, e.at, e.kind, e.what, e.by.role, e.by.id, e.eventId ?? null],
-    );
-  }
+  if (!entries.length) return;
+  const params: unknown[] = [];
+  await sql.query(`INSERT INTO bdc_audit (bdc_id, seq, at, kind, what, actor_role, actor_id, event_id) VALUES ${auditValues(bdcId, entries, params)} ON CONFLICT (bdc_id, seq) DO NOTHING`, params);
 }
 
 export interface EffectResult {
@@ -106,17 +110,17 @@ export class BdcRecords {
     return this.sql.transaction(async (tx) => {
       const reg = build(await Solutions.lockForRegistration(tx, solution.solutionId, solution.editeurId));
       const r = reg.record;
-      const taken = await tx.query<{ bdc_id: string }>('SELECT bdc_id FROM bdcs WHERE editeur_id = $1 AND reference = $2', [r.request.editeurId, r.request.reference]);
-      if (taken[0]) throw refuse('already_registered', `BDC ${r.request.reference} of ${r.request.editeurId} is already registered (${taken[0].bdc_id})`, 'reference', r.request.reference);
-      const { created } = await new Ledger(tx).registerBdc({ bdcId: r.bdcId, editeurId: r.request.editeurId, campaignId: r.campaign.id, ogFiness: r.request.ogFiness, essms: r.request.essms, ceilingCents: r.amounts.ceilingCents, finessExtractionId: reg.finessExtractionId });
-      // a concurrent registration of the same order committed first
-      if (!created) throw refuse('already_registered', `BDC ${r.request.reference} of ${r.request.editeurId} is already registered (${r.bdcId})`, 'reference', r.request.reference);
       const c = columns(r);
-      await tx.query(
-        `UPDATE bdcs SET reference = $2, solution_id = $3, status = $4, version = $5, state = $6, running = $7, next_deadline_at = $8, closing_at = $9, closing_state = $10,
-           registration_event_id = $11, registration_hash = $12, workflow_input = $13, updated_at = now() WHERE bdc_id = $1`,
-        [r.bdcId, r.request.reference, r.request.solutionId, c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, reg.registrationEventId, reg.registrationHash, JSON.stringify(reg.workflowInput)],
+      const inserted = await tx.query(
+        `INSERT INTO bdcs (bdc_id, editeur_id, reference, campaign_id, solution_id, og_finess, essms, ceiling_cents, finess_extraction_id, status, version, state, running,
+           next_deadline_at, closing_at, closing_state, registration_event_id, registration_hash, workflow_input)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT DO NOTHING RETURNING bdc_id`,
+        [r.bdcId, r.request.editeurId, r.request.reference, r.campaign.id, r.request.solutionId, r.request.ogFiness, r.request.essms, r.amounts.ceilingCents, reg.finessExtractionId ?? null,
+          c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, reg.registrationEventId, reg.registrationHash, JSON.stringify(reg.workflowInput)],
       );
+      // the business key is taken (by this very order, registered first, perhaps at this instant)
+      if (!inserted[0]) throw refuse('already_registered', `BDC ${r.request.reference} of ${r.request.editeurId} is already registered (${r.bdcId})`, 'reference', r.request.reference);
+      await new Ledger(tx).claimEssms(r.bdcId, r.request.essms);
       await insertAudit(tx, r.bdcId, [reg.audit]);
       return reg;
     });
@@ -151,25 +155,27 @@ export class BdcRecords {
    */
   async applyTransition(t: Transition): Promise<EffectResult> {
     return this.sql.transaction(async (tx) => {
-      const ledger = new Ledger(tx);
+      // the row exists (the transaction reads it last): the ledger need not check it first
+      const ledger = new Ledger(tx, { bdcKnown: true });
       const effect = t.effect;
       if (effect?.kind === 'paymentOrder') await ledger.issuePaymentOrder({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, kind: effect.order, amountCents: effect.amountCents });
       if (effect?.kind === 'reimbursementDemand') await ledger.issueReimbursementDemand({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, amountCents: effect.amountCents, reason: effect.reason, dueAt: effect.dueAt });
       if (effect?.kind === 'reimbursementReceipt') await ledger.recordReimbursementReceipt({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, amountCents: effect.amountCents, receivedAt: effect.receivedAt });
       if (effect?.kind === 'releaseClaims') await ledger.releaseEssmsClaims(t.bdcId);
-      await insertAudit(tx, t.bdcId, t.audit);
+      // the audit entries and the row in one statement: one round trip
       const c = columns(t.record);
-      const updated = await tx.query(
-        `UPDATE bdcs SET status = $2, version = $3, state = $4, running = $5, next_deadline_at = $6, closing_at = $7, closing_state = $8, reimbursement_overdue = $9,
-           advance_paid_cents = $10, paid_cents = $11, to_reimburse_cents = $12, reimbursed_cents = $13, ended_at = COALESCE(ended_at, $14), workflow_started = true, updated_at = now()
-         WHERE bdc_id = $1 AND version < $3 RETURNING bdc_id`,
-        [t.bdcId, c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, c.reimbursement_overdue, c.advance_paid_cents, c.paid_cents, c.to_reimburse_cents, c.reimbursed_cents, c.ended_at],
+      const params: unknown[] = [t.bdcId, c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, c.reimbursement_overdue, c.advance_paid_cents, c.paid_cents, c.to_reimburse_cents, c.reimbursed_cents, c.ended_at];
+      const audit = t.audit.length ? `audit AS (INSERT INTO bdc_audit (bdc_id, seq, at, kind, what, actor_role, actor_id, event_id) VALUES ${auditValues(t.bdcId, t.audit, params)} ON CONFLICT (bdc_id, seq) DO NOTHING), ` : '';
+      const updated = await tx.query<{ updated: number; known: number }>(
+        `WITH ${audit}updated AS (
+           UPDATE bdcs SET status = $2, version = $3, state = $4, running = $5, next_deadline_at = $6, closing_at = $7, closing_state = $8, reimbursement_overdue = $9,
+             advance_paid_cents = $10, paid_cents = $11, to_reimburse_cents = $12, reimbursed_cents = $13, ended_at = COALESCE(ended_at, $14), workflow_started = true, updated_at = now()
+           WHERE bdc_id = $1 AND version < $3 RETURNING bdc_id)
+         SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM bdcs WHERE bdc_id = $1)::int AS known`,
+        params,
       );
-      if (!updated[0]) {
-        const [known] = await tx.query('SELECT 1 FROM bdcs WHERE bdc_id = $1', [t.bdcId]);
-        if (!known) throw refuse('unknown_bdc', `no BDC ${t.bdcId} in the record`, 'bdcId', t.bdcId);
-      }
-      return { recorded: Boolean(updated[0]) };
+      if (!updated[0]!.known) throw refuse('unknown_bdc', `no BDC ${t.bdcId} in the record`, 'bdcId', t.bdcId);
+      return { recorded: updated[0]!.updated > 0 };
     });
   }
 

@@ -60,6 +60,8 @@ export async function startWorker(config: Config, address: string, connected: Co
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     sql: connected.sql,
     workflowBundle: await workflowBundle(temporalLogger(logger.child({ component: 'bundler' }))),
+    // PGlite is one connection: activities queue on it, a few at a time
+    budget: { memoryMiB: config.WORKER_MEMORY_MIB, databaseConnections: config.DATABASE_URL ? config.DATABASE_POOL_SIZE : 5 },
   });
   // a BDC recorded while Temporal could not start its workflow is started as soon as it can be
   const sweep = setInterval(() => {

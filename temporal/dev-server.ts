@@ -7,22 +7,33 @@ import type pino from 'pino';
 export interface DevServer {
   address: string;
   uiUrl: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
+/** Debian's util-linux: runs a program that the kernel signals when its parent dies. */
+const SETPRIV = '/usr/bin/setpriv';
+
 /**
  * Starts `temporal server start-dev` persisted to DATA_DIR/temporal.db, so that a second start finds
- * the earlier workflows, and waits until it answers.
+ * the earlier workflows (or in memory, for benchmarks), and waits until it answers. Its life is bound to ours: the kernel sends it
+ * SIGTERM when this process dies, however it dies (SIGKILL, OOM) — and a server left by an engine
+ * started before that (its pid in DATA_DIR/temporal.pid) is stopped before a new one starts.
  */
-export async function startDevServer(opts: { cli: string; dataDir: string; port: number; uiPort: number; logger: pino.Logger }): Promise<DevServer> {
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+export async function startDevServer(opts: { cli: string; dataDir: string; port: number; uiPort: number; logger: pino.Logger; headless?: boolean; inMemory?: boolean }): Promise<DevServer> {
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const db = path.join(opts.dataDir, 'temporal.db');
+  const pidFile = path.join(opts.dataDir, 'temporal.pid');
+  await stopOrphan(pidFile, db, opts.logger);
   const address = `127.0.0.1:${opts.port}`;
-  const child: ChildProcess = spawn(
-    opts.cli,
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort), '--db-filename', path.join(opts.dataDir, 'temporal.db'), '--log-level', 'warn'],
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), ...(opts.headless ? ['--headless'] : ['--ui-port', String(opts.uiPort)]), ...(opts.inMemory ? [] : ['--db-filename', db]), '--log-level', 'warn'];
+  const [command, argv] = fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'SIGTERM', '--', opts.cli, ...args]] : [opts.cli, args];
+  const child: ChildProcess = spawn(command, argv, {
     // its own process group: a terminal's Ctrl-C reaches only us, and we stop it after the worker
-    { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
-  );
+    stdio: ['ignore', process.stderr, 'inherit'],
+    detached: true,
+  });
+  fs.writeFileSync(pidFile, String(child.pid), { mode: 0o600 });
   const killOnExit = () => child.exitCode === null && child.kill('SIGTERM');
   process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -35,12 +46,35 @@ export async function startDevServer(opts: { cli: string; dataDir: string; port:
   return {
     address,
     uiUrl: `http://localhost:${opts.uiPort}`,
+    pid: child.pid!,
     async stop() {
       killOnExit();
       await exited;
       process.off('exit', killOnExit);
+      fs.rmSync(pidFile, { force: true });
     },
   };
+}
+
+/**
+ * A dev server an earlier engine left running on this data (its pid recorded beside it, and that pid
+ * still a Temporal server on the same database file — never another process that reused the pid).
+ */
+async function stopOrphan(pidFile: string, db: string, logger: pino.Logger): Promise<void> {
+  const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : NaN;
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const cmdline = (() => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      return [];
+    }
+  })();
+  if (!cmdline.includes('start-dev') || !cmdline.includes(db)) return;
+  logger.warn({ pid }, 'stopping the Temporal dev server an earlier engine left running');
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
+  if (fs.existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL');
 }
 
 async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<void> {

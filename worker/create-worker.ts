@@ -12,6 +12,7 @@ import { Ledger } from '../db/ledger';
 import { BdcRecords } from '../db/record';
 import { RecordQueries } from '../db/record-queries';
 import type { Sql } from '../db/sql';
+import { workerSizing, type WorkerBudget } from './sizing';
 
 const workflowsPath = require.resolve('../workflows');
 
@@ -39,6 +40,8 @@ export interface BdcWorkerOptions {
   workflowBundle: WorkflowBundleWithSourceMap | { codePath: string };
   /** tracing, metrics, fault injection */
   interceptors?: WorkerOptions['interceptors'];
+  /** the memory and connections it may use; its cache and concurrency follow (worker/sizing.ts) */
+  budget?: WorkerBudget;
 }
 
 /**
@@ -60,6 +63,7 @@ export function createBdcWorker(options: BdcWorkerOptions): Promise<Worker> {
       ...createBdcMessagingActivities(client, queries),
     },
     interceptors: options.interceptors,
+    ...workerSizing(options.budget ?? { memoryMiB: 1024, databaseConnections: 10 }),
     // then in-flight activities are cancelled: one waiting on a workflow this worker no longer runs
     // (a batch's update) must not hold the shutdown forever
     shutdownGraceTime: '5 seconds',

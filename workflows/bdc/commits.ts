@@ -4,14 +4,18 @@ import type { Actor, AuditEntry, BdcRecord } from '../../domain/bdc-view';
 import type { Refusal } from '../../domain/refusal';
 import type { LedgerEffect } from '../../db/record';
 
-/** The record's activities as the lifecycle calls them. */
+/**
+ * The record's activities as the lifecycle calls them. A commit is a regular activity, not a local
+ * one: while the database is down it retries on the server's schedule, and the workflow meanwhile
+ * takes its events (a cancellation, a VA refused for it) instead of holding its task open. Money must
+ * reach the ledger: transient failures are retried with a capped backoff, a refusal never.
+ */
 export const recordActivities = proxyActivities<RecordActivities>({
   startToCloseTimeout: '30 seconds',
-  // Money must reach the ledger: transient failures are retried with a capped backoff, a refusal never.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['Refused'] },
 });
 
-/** Computations outside the workflow (Paris dates) that take no I/O: local activities. */
+/** Computations outside the workflow that take no I/O (Paris dates): local activities, a marker each. */
 export const localActivities = proxyLocalActivities<RecordActivities>({
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },

@@ -351,8 +351,8 @@ export class BdcLifecycle {
       this.events[key.eventId] = { kind: key.kind, hash: key.hash, answer: this.answer(key) };
       this.inFlight.delete(key.eventId);
     }
+    // no log line per transition: the record's audit trail is the BDC's log
     this.publish();
-    log.info(lines.map((l) => l.what).join('; ') || change.step, { bdcId: this.bdcId, status: candidate.status, version: candidate.version });
   }
 
   /** Records that the BDC needs attention, with what the change noted, and waits for an operator. */

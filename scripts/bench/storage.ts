@@ -2,21 +2,17 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importFinessExtraction } from '../client/finess-import';
-import { projectRoot } from '../config/paths';
-import { FinessReference } from '../db/finess';
-import { Ledger } from '../db/ledger';
-import { migrate } from '../db/migrations';
-import { openPglite } from '../db/pglite';
-import { openPostgres } from '../db/postgres';
-import type { Sql } from '../db/sql';
-import { withCheckDigit } from '../domain/finess';
-import { writeExtraction } from './samples/finess-extraction';
+import { importFinessExtraction } from '../../client/finess-import';
+import { FinessReference } from '../../db/finess';
+import { Ledger } from '../../db/ledger';
+import { migrate } from '../../db/migrations';
+import { openPglite } from '../../db/pglite';
+import { openPostgres } from '../../db/postgres';
+import type { Sql } from '../../db/sql';
+import { withCheckDigit } from '../../domain/finess';
+import { writeExtraction } from '../samples/finess-extraction';
 
-/**
- * `npm run bench`: the figures the issues ask for, measured here rather than asserted in tests.
- * Prints one JSON object. Each rate is the median of RUNS runs.
- */
+/** Each rate is the median of RUNS runs. */
 const RUNS = 5;
 const ORDERS = 2_000;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sons-bench-'));
@@ -83,47 +79,34 @@ async function baselineChild() {
   process.stdout.write(JSON.stringify({ peakRssMiB: round(process.resourceUsage().maxRSS / 1024) }));
 }
 
-async function main() {
-  if (process.argv[2] === 'import-child') return importChild(process.argv[3]!);
-  if (process.argv[2] === 'baseline-child') return baselineChild();
+/**
+ * The storage's figures: the ledger's idempotent insert rates on PGlite and PostgreSQL, the embedded
+ * database's start-up, and the FINESS importer on a generated 100,000-row extraction (in a child
+ * process of its own, so that its peak memory is the importer's alone).
+ */
+export async function storageFigures(postgresUrl: string) {
   const file = path.join(tmp(), 'finess-100k.csv');
   writeExtraction(file, { date: '2024-01-16', ogs: Array.from({ length: 2_000 }, (_, i) => ({ eligible: 40 + (i % 20), notEligible: i % 2 === 0 ? 1 : 0 })) });
   const imports = Array.from({ length: 3 }, () => JSON.parse(execFileSync(process.execPath, [__filename, 'import-child', file], { encoding: 'utf8' })) as { seconds: number; rowsPerSecond: number; peakRssMiB: number });
   const baseline = JSON.parse(execFileSync(process.execPath, [__filename, 'baseline-child'], { encoding: 'utf8' })) as { peakRssMiB: number };
   const importSummary = { rows: 100_000, baselinePeakRssMiB: baseline.peakRssMiB, fileMiB: +(fs.statSync(file).size / 2 ** 20).toFixed(1), medianSeconds: median(imports.map((i) => i.seconds)), medianRowsPerSecond: median(imports.map((i) => i.rowsPerSecond)), peakRssMiB: Math.max(...imports.map((i) => i.peakRssMiB)), runs: imports.length };
-
-  let pg = process.env.TEST_DATABASE_URL;
-  let stopPg = () => undefined as void;
-  if (!pg) {
-    const [dir, url] = execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh')], { encoding: 'utf8' }).trim().split(' ');
-    pg = url!;
-    stopPg = () => void execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', dir!]);
-  }
   let dbSerial = 0;
   const openFreshPostgres = async () => {
     const name = `sons_bench_${process.pid}_${dbSerial++}`;
-    const admin = openPostgres(pg!, 1);
+    const admin = openPostgres(postgresUrl, 1);
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.close();
-    const url = new URL(pg!);
+    const url = new URL(postgresUrl);
     url.pathname = `/${name}`;
     return openPostgres(url.toString(), 4);
   };
-  try {
-    const result = {
-      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
-      ledgerPglite: await ledgerRates(() => openPglite(path.join(tmp(), 'ledger'))),
-      ledgerPostgres: await ledgerRates(openFreshPostgres),
-      embeddedStartup: await embeddedStartup(),
-      finessImport: importSummary,
-    };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } finally {
-    stopPg();
-  }
+  return {
+    ledgerPglite: await ledgerRates(() => openPglite(path.join(tmp(), 'ledger'))),
+    ledgerPostgres: await ledgerRates(openFreshPostgres),
+    embeddedStartup: await embeddedStartup(),
+    finessImport: importSummary,
+  };
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack}\n`);
-  process.exit(1);
-});
+if (process.argv[2] === 'import-child') void importChild(process.argv[3]!);
+if (process.argv[2] === 'baseline-child') void baselineChild();
