@@ -1,10 +1,15 @@
+import type { Socket } from 'node:net';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify from 'fastify';
+import Fastify, { type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Principal, Role } from './auth';
 import type { Api, ApiDeps } from './context';
-import { errorHandler, forbidden, unauthenticated } from './errors';
+import { errorHandler, forbidden, HttpRefusal, refusalsSchema, unauthenticated } from './errors';
+import { parseJsonBounded } from './json-body';
+import { healthRoutes } from './routes/health';
 import { bdcRoutes } from './routes/bdcs';
 import { campaignRoutes } from './routes/campaigns';
 import { finessRoutes } from './routes/finess';
@@ -15,22 +20,76 @@ declare module 'fastify' {
     principal: Principal;
   }
   interface FastifyContextConfig {
-    /** who may call the route; absent: public */
+    /** who may call the route: every route says so — its roles, or that it is public */
     roles?: readonly Role[];
+    public?: true;
   }
+}
+
+/** Every call a request makes to Temporal has this deadline: past it the caller gets 503, never a hang. */
+export const REQUEST_DEADLINE_MS = 10_000;
+/** Requests without a valid token, per source address and minute: guessing tokens is slowed down. */
+const UNAUTHENTICATED_PER_MINUTE = 30;
+/** The answers every route may give besides its own, in the refusal format (documented in OpenAPI). */
+const commonRefusals = { 400: refusalsSchema, 401: refusalsSchema, 403: refusalsSchema, 413: refusalsSchema, 414: refusalsSchema, 415: refusalsSchema, 422: refusalsSchema, 429: refusalsSchema, 503: refusalsSchema };
+const MAX_URL = 8_192;
+/** swagger-ui's own routes: its page and assets, public */
+const DOCS = '/docs';
+
+/**
+ * A request Node's HTTP parser refuses before the API sees it (headers too large, malformed): answered
+ * in the refusal format all the same.
+ */
+function refuseMalformedRequest(err: Error & { code?: string }, socket: Socket): void {
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify({ refusals: [{ code: tooLarge ? 'request_too_large' : 'bad_request', message: tooLarge ? 'the request line and headers are too large' : 'the request is not well-formed HTTP', path: '' }] });
+  if (socket.writable) socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /**
  * The HTTP API of operators and éditeurs: zod schemas validate every request and document it
- * (OpenAPI at /openapi.json, a docs page at /docs); a bearer token gives the caller a role.
+ * (OpenAPI at /openapi.json, a docs page at /docs); a bearer token gives the caller a role. Roles fail
+ * closed (a route without roles or an explicit `public` does not start), bodies are bounded in size
+ * and depth, failed authentication is throttled and logged, and Temporal's or the database's absence
+ * is a 503 with Retry-After within a deadline.
  */
 export async function buildApi(deps: ApiDeps): Promise<Api> {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: 256 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: 256 * 1024, routerOptions: { maxParamLength: 2 * MAX_URL }, trustProxy: false, clientErrorHandler: refuseMalformedRequest }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ refusals: [{ code: 'not_found', message: `no route ${request.method} ${request.url.slice(0, 200)}`, path: 'url' }] }));
   app.decorateRequest('principal', null as unknown as Principal);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => parseJsonBounded(body as string, done));
 
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.url && request.raw.url.length > MAX_URL) throw new HttpRefusal(414, [{ code: 'uri_too_long', message: `the URL is longer than ${MAX_URL} characters`, path: 'url' }]);
+  });
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const config = (route.config ?? {}) as { roles?: readonly Role[]; public?: true };
+    if (!config.roles && !config.public && !route.url.startsWith(DOCS)) throw new Error(`route ${route.method} ${route.url} declares neither its roles nor that it is public`);
+    if (route.schema && !route.schema.hide) route.schema = { ...route.schema, response: { ...commonRefusals, ...(route.schema.response as object | undefined) } };
+    // every call to Temporal a request makes has a deadline
+    const handler = route.handler;
+    route.handler = function (request, reply) {
+      return deps.engine.client.connection.withDeadline(Date.now() + REQUEST_DEADLINE_MS, async () => handler.call(this, request, reply));
+    };
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], frameAncestors: ["'none'"] } },
+  });
+  // global: false, so that the limiter runs as the first request hook, before authentication refuses
+  await app.register(rateLimit, { global: false });
+  const throttle = app.rateLimit({
+    max: UNAUTHENTICATED_PER_MINUTE,
+    timeWindow: '1 minute',
+    // only requests without a valid token count; health checks never
+    allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/ready') || deps.tokens.authenticate(request.headers.authorization) !== undefined,
+    errorResponseBuilder: (_request, context) => new HttpRefusal(429, [{ code: 'too_many_requests', message: `too many requests without a valid token: try again in ${Math.ceil(context.ttl / 1000)} s`, path: 'headers.authorization' }]),
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'sons-engine API', version: '1', description: 'SONS bons de commande: registration, référencement, VA, money, calendar, reports.' },
@@ -39,19 +98,22 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
+  await app.register(swaggerUi, { routePrefix: DOCS });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  app.addHook('onRequest', throttle);
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
     const principal = deps.tokens.authenticate(request.headers.authorization);
-    if (!principal) throw unauthenticated();
+    if (!principal) {
+      request.log.warn({ source: request.ip, route: request.routeOptions.url, hadToken: Boolean(request.headers.authorization) }, 'authentication failed');
+      throw unauthenticated();
+    }
     if (!roles.includes(principal.role)) throw forbidden(principal.role);
     request.principal = principal;
   });
 
-  for (const routes of [bdcRoutes, campaignRoutes, reportRoutes, finessRoutes]) routes(app, deps);
+  for (const routes of [healthRoutes, bdcRoutes, campaignRoutes, reportRoutes, finessRoutes]) routes(app, deps);
   return app;
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import lockfile from 'proper-lockfile';
 import type { Sql } from './sql';
 
 type Queryable = Pick<PGlite | Transaction, 'query' | 'exec'>;
@@ -16,33 +16,37 @@ function bind(db: Queryable): Pick<Sql, 'query' | 'exec'> {
 
 export class DatabaseBusyError extends Error {}
 
-/**
- * PGlite runs inside one process: two processes opening the same files would corrupt them. The
- * owner writes its pid next to the data; another process is refused while that pid is alive.
- */
-function lockDataDir(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const lock = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.lock`);
-  const holder = fs.existsSync(lock) ? Number(fs.readFileSync(lock, 'utf8')) : undefined;
-  if (holder && holder !== process.pid && isAlive(holder)) {
-    throw new DatabaseBusyError(`the embedded ledger ${dataDir} is in use by process ${holder} (npm start); stop it, or use PostgreSQL through DATABASE_URL`);
-  }
-  fs.writeFileSync(lock, String(process.pid));
-  return () => fs.rmSync(lock, { force: true });
-}
+/** A lock not refreshed for this long is its dead owner's: taken over. */
+const STALE_MS = 10_000;
 
-function isAlive(pid: number): boolean {
+/**
+ * PGlite runs inside one process: two processes opening the same files would corrupt them. The owner
+ * holds a lock (proper-lockfile: an atomic mkdir, refreshed every few seconds); another process is
+ * refused while it is fresh. An owner killed outright leaves a lock that goes stale and is taken over
+ * — whatever became of its pid (a pid reused by another program never holds a lock).
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    return await lockfile.lock(dataDir, {
+      lockfilePath: `${dataDir}.lock`,
+      stale: STALE_MS,
+      update: STALE_MS / 2,
+      // a restart after a kill waits for the dead owner's lock to go stale
+      retries: { retries: 12, factor: 1, minTimeout: 1_000, maxTimeout: 1_000 },
+      onCompromised: (err) => {
+        throw err;
+      },
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ELOCKED') throw err;
+    throw new DatabaseBusyError(`the embedded ledger ${dataDir} is in use by another process (npm start); stop it, or use PostgreSQL through DATABASE_URL`);
   }
 }
 
 /** PGlite: PostgreSQL compiled to WASM, in-process; dataDir on disk (locked), or in memory when absent. */
 export async function openPglite(dataDir?: string): Promise<Sql> {
-  const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
+  const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
   const db = await PGlite.create(dataDir ? { dataDir } : {});
   return {
     backend: 'pglite',
@@ -54,7 +58,7 @@ export async function openPglite(dataDir?: string): Promise<Sql> {
       }),
     async close() {
       await db.close();
-      unlock();
+      await unlock();
     },
   };
 }

@@ -13,13 +13,44 @@ function bind(client: Queryable): Pick<Sql, 'query' | 'exec'> {
   };
 }
 
-export function openPostgres(url: string, maxConnections = 10): Sql {
-  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+/** The deadlines of every call to the database: a connection, a statement. */
+export const DATABASE_DEADLINES = { connectMs: 5_000, statementMs: 30_000 };
+
+/** Errors of the connection rather than of the statement: the database restarted, failed over, dropped us. */
+const CONNECTION_ERRORS = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return CONNECTION_ERRORS.has(e.code ?? '') || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? '');
+}
+
+/**
+ * A PostgreSQL pool that outlives the database's faults: an idle connection the server drops
+ * (restart, failover, pg_terminate_backend, a proxy's timeout) is discarded and reported to `onError`
+ * instead of killing the process; a transaction whose connection broke gives that connection back
+ * destroyed, never to the next caller; every connection and statement has a deadline.
+ */
+export function openPostgres(url: string, maxConnections = 10, onError: (err: Error) => void = () => undefined): Sql {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: maxConnections,
+    connectionTimeoutMillis: DATABASE_DEADLINES.connectMs,
+    query_timeout: DATABASE_DEADLINES.statementMs + 1_000,
+    statement_timeout: DATABASE_DEADLINES.statementMs,
+  });
+  pool.on('error', onError);
   return {
     backend: 'postgres',
     ...bind(pool),
     async transaction(fn) {
+      let broken: Error | undefined;
       const client = await pool.connect();
+      // a connection dropped while checked out errors on the client, not the pool: reported, and destroyed below
+      const onClientError = (err: Error) => {
+        broken = err;
+        onError(err);
+      };
+      client.on('error', onClientError);
       const tx: Sql = { backend: 'postgres', ...bind(client), transaction: (inner) => inner(tx), close: async () => undefined };
       try {
         await client.query('BEGIN');
@@ -27,10 +58,13 @@ export function openPostgres(url: string, maxConnections = 10): Sql {
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK');
+        if (isConnectionError(err)) broken = err as Error;
+        else await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
         throw err;
       } finally {
-        client.release();
+        // a connection that failed is destroyed, not returned to the pool
+        client.off('error', onClientError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),

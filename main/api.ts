@@ -5,6 +5,7 @@ import { connect, exitOnFailure, startApi, untilSignal } from './parts';
 
 /** The HTTP API alone (docker-compose's `api` service): TEMPORAL_ADDRESS and DATABASE_URL name its servers. */
 async function main(): Promise<void> {
+  process.umask(0o077);
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS: the API alone needs a running Temporal server (npm start runs a dev server)');
   const logger = createLogger(config.LOG_LEVEL);

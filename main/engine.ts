@@ -12,6 +12,8 @@ import { connect, exitOnFailure, startApi, startWorker } from './parts';
  * the HTTP API. Ctrl-C stops the API and the worker, then the server.
  */
 async function main(): Promise<void> {
+  // what the engine and its dev server write (VAs, invoices, tokens) is for this user alone
+  process.umask(0o077);
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(logger.child({ component: 'temporal' }));

@@ -11,6 +11,7 @@ import { loadCampaigns } from '../config/campaigns';
 import { ConfigError, type Config } from '../config/env';
 import { temporalLogger } from '../config/logger';
 import { openDatabase } from '../db/open';
+import { DatabaseBusyError } from '../db/pglite';
 import type { Sql } from '../db/sql';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { createBdcWorker, workflowBundle } from '../worker/create-worker';
@@ -32,11 +33,15 @@ export interface Connected {
 
 /** Temporal (search attributes registered) and the database (migrated): what the worker and the API share. */
 export async function connect(config: Config, address: string, logger: pino.Logger): Promise<Connected> {
-  const connection = await Connection.connect({ address });
+  // a process restarted while Temporal or the database is down waits for them, then starts
+  const connection = await untilAvailable('Temporal', logger, async () => {
+    const c = await Connection.connect({ address, connectTimeout: 5_000 });
+    const added = await registerSearchAttributes(c, config.TEMPORAL_NAMESPACE);
+    if (added.length) logger.info({ added }, 'search attributes registered');
+    return c;
+  });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
-  if (added.length) logger.info({ added }, 'search attributes registered');
-  const sql = await openDatabase(config);
+  const sql = await untilAvailable('the database', logger, () => openDatabase(config, (err) => logger.warn({ err: err.message }, 'a database connection failed; it is discarded and the pool reconnects')));
   const engine = engineContext({ client, sql, campaigns: loadCampaigns(config), taskQueue: config.TEMPORAL_TASK_QUEUE });
   return {
     connection,
@@ -104,6 +109,19 @@ export async function startApi(config: Config, connected: Connected, logger: pin
   const lines = [`API:             ${url}  (docs ${url}/docs)`];
   if (credentialsFile) lines.push(`API tokens:      ${credentialsFile} (made for this machine)`);
   return { lines, stop: () => api.close() };
+}
+
+/** Tries `open` until it succeeds, every few seconds, saying why it waits; a configuration error stops at once. */
+async function untilAvailable<T>(what: string, logger: pino.Logger, open: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (err) {
+      if (err instanceof ConfigError || err instanceof DatabaseBusyError) throw err;
+      logger.warn({ attempt, err: (err as Error).message }, `${what} does not answer yet; trying again`);
+      await new Promise((r) => setTimeout(r, Math.min(5_000, 500 * attempt)));
+    }
+  }
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

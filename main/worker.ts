@@ -5,6 +5,7 @@ import { connect, exitOnFailure, startWorker } from './parts';
 
 /** The worker alone (docker-compose's `worker` service): TEMPORAL_ADDRESS and DATABASE_URL name its servers. */
 async function main(): Promise<void> {
+  process.umask(0o077);
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS: the worker alone needs a running Temporal server (npm start runs a dev server)');
   const logger = createLogger(config.LOG_LEVEL);

@@ -22,6 +22,9 @@ const SETPRIV = '/usr/bin/setpriv';
  */
 export async function startDevServer(opts: { cli: string; dataDir: string; port: number; uiPort: number; logger: pino.Logger; headless?: boolean; inMemory?: boolean }): Promise<DevServer> {
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  // a data directory made before this engine kept its files private
+  fs.chmodSync(opts.dataDir, 0o700);
+  if (fs.existsSync(path.join(opts.dataDir, 'temporal.db'))) fs.chmodSync(path.join(opts.dataDir, 'temporal.db'), 0o600);
   const db = path.join(opts.dataDir, 'temporal.db');
   const pidFile = path.join(opts.dataDir, 'temporal.pid');
   await stopOrphan(pidFile, db, opts.logger);
