@@ -9,6 +9,8 @@ export interface ApiDeps {
   engine: EngineContext;
   tokens: TokenRegistry;
   logger: pino.Logger;
+  /** requests without a valid token allowed per source and minute (API_UNAUTHENTICATED_PER_MINUTE) */
+  unauthenticatedPerMinute?: number;
 }
 
 export type Api = FastifyInstance<any, any, any, any, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any

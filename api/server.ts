@@ -29,7 +29,8 @@ declare module 'fastify' {
 /** Every call a request makes to Temporal has this deadline: past it the caller gets 503, never a hang. */
 export const REQUEST_DEADLINE_MS = 10_000;
 /** Requests without a valid token, per source address and minute: guessing tokens is slowed down. */
-const UNAUTHENTICATED_PER_MINUTE = 30;
+/** Requests without a valid token per source and minute, unless configured otherwise. */
+export const UNAUTHENTICATED_PER_MINUTE = 30;
 /** The answers every route may give besides its own, in the refusal format (documented in OpenAPI). */
 const commonRefusals = { 400: refusalsSchema, 401: refusalsSchema, 403: refusalsSchema, 413: refusalsSchema, 414: refusalsSchema, 415: refusalsSchema, 422: refusalsSchema, 429: refusalsSchema, 503: refusalsSchema };
 const MAX_URL = 8_192;
@@ -84,7 +85,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   // global: false, so that the limiter runs as the first request hook, before authentication refuses
   await app.register(rateLimit, { global: false });
   const throttle = app.rateLimit({
-    max: UNAUTHENTICATED_PER_MINUTE,
+    max: deps.unauthenticatedPerMinute ?? UNAUTHENTICATED_PER_MINUTE,
     timeWindow: '1 minute',
     // only requests without a valid token count; health checks never
     allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/ready') || deps.tokens.authenticate(request.headers.authorization) !== undefined,

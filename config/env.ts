@@ -13,6 +13,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** PostgreSQL URL; absent, the embedded PGlite database under DATA_DIR is used */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  /** the payload encryption keys, JSON { current, keys: { id: base64 } } (or PAYLOAD_KEYS_FILE); absent: a local key in DATA_DIR */
+  PAYLOAD_KEYS: z.string().min(2).optional(),
+  PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
   /** MiB the worker may use (its container's limit, less a margin): its cache of open BDCs follows */
   WORKER_MEMORY_MIB: z.coerce.number().int().min(128).default(1024),
   /** connections of the PostgreSQL pool of each process */
@@ -23,6 +26,8 @@ const envSchema = z.object({
   CAMPAIGNS_FILE: z.string().min(1).optional(),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** requests without a valid token allowed per source address and minute; then 429 */
+  API_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** JSON array of { name, role, sha256[, editeurId] }; absent, DATA_DIR/api-tokens.json */
   API_TOKENS_FILE: z.string().min(1).optional(),
   /** the same array inline, for containers */

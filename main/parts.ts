@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { EncryptionCodec, loadPayloadKeys } from '../temporal/payload-codec';
 import type pino from 'pino';
 import { buildApi } from '../api/server';
 import { loadTokens, newToken, TokenRegistry, type TokenEntry } from '../api/auth';
@@ -20,6 +22,20 @@ import { createBdcWorker, workflowBundle } from '../worker/create-worker';
 
 const PENDING_STARTS_EVERY_MS = 15_000;
 
+/**
+ * How the engine reaches Temporal: the address it was given, with what Temporal's own client
+ * configuration says (TEMPORAL_TLS_CLIENT_CERT_PATH, …_KEY_PATH, …_SERVER_CA_CERT_PATH,
+ * TEMPORAL_TLS_SERVER_NAME, TEMPORAL_API_KEY, a TOML profile: @temporalio/envconfig), so that mTLS and
+ * Temporal Cloud work by configuration alone.
+ */
+export function temporalConnection(address: string) {
+  const { connectionOptions } = loadClientConnectConfig();
+  return { ...connectionOptions, address };
+}
+
+/** Payloads encrypted with the configured keys (a local key on the embedded default). */
+export const dataConverter = (config: Config) => ({ payloadCodecs: [new EncryptionCodec(loadPayloadKeys(config))] });
+
 /** Stops a part; parts stop in the reverse order they started. */
 export type Stop = () => Promise<void>;
 
@@ -35,12 +51,12 @@ export interface Connected {
 export async function connect(config: Config, address: string, logger: pino.Logger): Promise<Connected> {
   // a process restarted while Temporal or the database is down waits for them, then starts
   const connection = await untilAvailable('Temporal', logger, async () => {
-    const c = await Connection.connect({ address, connectTimeout: 5_000 });
+    const c = await Connection.connect({ ...temporalConnection(address), connectTimeout: 5_000 });
     const added = await registerSearchAttributes(c, config.TEMPORAL_NAMESPACE);
     if (added.length) logger.info({ added }, 'search attributes registered');
     return c;
   });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
   const sql = await untilAvailable('the database', logger, () => openDatabase(config, (err) => logger.warn({ err: err.message }, 'a database connection failed; it is discarded and the pool reconnects')));
   const engine = engineContext({ client, sql, campaigns: loadCampaigns(config), taskQueue: config.TEMPORAL_TASK_QUEUE });
   return {
@@ -57,7 +73,7 @@ export async function connect(config: Config, address: string, logger: pino.Logg
 
 /** The worker; `running` settles once it has shut down (the Runtime shuts it down on SIGINT, SIGTERM). */
 export async function startWorker(config: Config, address: string, connected: Connected, logger: pino.Logger): Promise<{ running: Promise<void> }> {
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect(temporalConnection(address));
   const worker = await createBdcWorker({
     connection,
     client: connected.client,
@@ -66,6 +82,7 @@ export async function startWorker(config: Config, address: string, connected: Co
     sql: connected.sql,
     workflowBundle: await workflowBundle(temporalLogger(logger.child({ component: 'bundler' }))),
     // PGlite is one connection: activities queue on it, a few at a time
+    dataConverter: dataConverter(config),
     budget: { memoryMiB: config.WORKER_MEMORY_MIB, databaseConnections: config.DATABASE_URL ? config.DATABASE_POOL_SIZE : 5 },
   });
   // a BDC recorded while Temporal could not start its workflow is started as soon as it can be
@@ -104,7 +121,7 @@ function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: s
 /** The HTTP API, listening; answers the lines to show the user and how to stop it. */
 export async function startApi(config: Config, connected: Connected, logger: pino.Logger): Promise<{ lines: string[]; stop: Stop }> {
   const { entries, credentialsFile } = tokensFor(config);
-  const api = await buildApi({ engine: connected.engine, tokens: new TokenRegistry(entries), logger: logger.child({ component: 'api' }) });
+  const api = await buildApi({ engine: connected.engine, tokens: new TokenRegistry(entries), logger: logger.child({ component: 'api' }), unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE });
   const url = await api.listen({ host: config.API_HOST, port: config.API_PORT });
   const lines = [`API:             ${url}  (docs ${url}/docs)`];
   if (credentialsFile) lines.push(`API tokens:      ${credentialsFile} (made for this machine)`);

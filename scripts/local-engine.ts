@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { newToken, TokenRegistry } from '../api/auth';
@@ -33,6 +34,10 @@ export interface LocalEngineOptions {
   /** false: no seeded FINESS extraction (the caller imports one) */
   seedReference?: boolean;
   api?: boolean;
+  /** the API's allowance of requests without a valid token per minute (production's default otherwise) */
+  unauthenticatedPerMinute?: number;
+  /** a payload codec for the worker and the engine's client (the tests' default: none) */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export interface LocalApi {
@@ -87,13 +92,14 @@ async function temporalServer(server: 'time-skipping' | 'dev'): Promise<TestWork
   return env;
 }
 
-export async function startLocalEngine({ server = 'time-skipping', sql, workflowBundle, interceptors, seedReference = true, api: withApi = false }: LocalEngineOptions): Promise<LocalEngine> {
+export async function startLocalEngine({ server = 'time-skipping', sql, workflowBundle, interceptors, seedReference = true, api: withApi = false, unauthenticatedPerMinute, dataConverter }: LocalEngineOptions): Promise<LocalEngine> {
   const env = await temporalServer(server);
+  const client = dataConverter ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter }) : env.client;
   const ledger = new Ledger(sql);
   const finess = new FinessReference(sql);
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
   const startWorker = async () => {
-    const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql, client: env.client, workflowBundle, interceptors });
+    const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql, client, workflowBundle, interceptors, dataConverter });
     return { worker, running: worker.run() };
   };
   let current: Awaited<ReturnType<typeof startWorker>> | undefined = await startWorker();
@@ -106,8 +112,8 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
   const extractionId = seedReference ? await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'local engine', 'utf-8') : 0;
   if (seedReference) await finess.completeExtraction(extractionId, { read: 0, kept: 0, rejected: 0 });
   const engine = async (overrides: Partial<Campaign> = {}) =>
-    engineContext({ client: env.client, sql, campaigns: [campaignAround(await env.currentTimeMs(), 'test-ms1', overrides)], taskQueue, now: () => env.currentTimeMs() });
-  const api = withApi ? await serveApi(await engine()) : undefined;
+    engineContext({ client, sql, campaigns: [campaignAround(await env.currentTimeMs(), 'test-ms1', overrides)], taskQueue, now: () => env.currentTimeMs() });
+  const api = withApi ? await serveApi(await engine(), unauthenticatedPerMinute) : undefined;
   return {
     env,
     ledger,
@@ -136,14 +142,14 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
   };
 }
 
-async function serveApi(engine: EngineContext): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
+async function serveApi(engine: EngineContext, unauthenticatedPerMinute: number | undefined): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
   const made = {
     operator: newToken({ name: 'ops-1', role: 'operator' }),
     admin: newToken({ name: 'admin-1', role: 'admin' }),
     acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
     rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
   };
-  const app = await buildApi({ engine, tokens: new TokenRegistry(Object.values(made).map((m) => m.entry)), logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
+  const app = await buildApi({ engine, tokens: new TokenRegistry(Object.values(made).map((m) => m.entry)), logger: createLogger(process.env.LOG_LEVEL ?? 'warn'), unauthenticatedPerMinute });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const handle: LocalApi = {
     url,

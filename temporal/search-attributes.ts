@@ -15,6 +15,7 @@ const indexedTypes: Record<SearchAttributeType, temporal.api.enums.v1.IndexedVal
 };
 
 const GRPC_UNIMPLEMENTED = 12;
+const GRPC_PERMISSION_DENIED = 7;
 
 /** The time-skipping test server accepts new attributes but cannot list them: it starts with none. */
 async function registeredNames(connection: Connection, namespace: string): Promise<Set<string>> {
@@ -29,13 +30,20 @@ async function registeredNames(connection: Connection, namespace: string): Promi
 
 /**
  * Registers the BDC search attributes on the namespace, the ones missing only, so that it can run at
- * every start against any server (dev server, test server, docker-compose's).
+ * every start against any server (dev server, test server, docker-compose's). Without the operator's
+ * rights to do so it does nothing: they are registered by an admin (docker-compose's namespace job).
  */
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
-  const registered = await registeredNames(connection, namespace);
-  const missing = allBdcSearchAttributes.filter((key) => !registered.has(key.name));
-  if (missing.length) {
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((k) => [k.name, indexedTypes[k.type]])) });
+  try {
+    const registered = await registeredNames(connection, namespace);
+    const missing = allBdcSearchAttributes.filter((key) => !registered.has(key.name));
+    if (missing.length) {
+      await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((k) => [k.name, indexedTypes[k.type]])) });
+    }
+    return missing.map((k) => k.name);
+  } catch (err) {
+    // an engine without operator rights (Temporal Cloud, a locked-down server): an admin registers them
+    if ((err as { code?: number }).code === GRPC_PERMISSION_DENIED) return [];
+    throw err;
   }
-  return missing.map((k) => k.name);
 }

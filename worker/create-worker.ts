@@ -40,6 +40,8 @@ export interface BdcWorkerOptions {
   workflowBundle: WorkflowBundleWithSourceMap | { codePath: string };
   /** tracing, metrics, fault injection */
   interceptors?: WorkerOptions['interceptors'];
+  /** the payload codec (encryption) shared with the engine's clients */
+  dataConverter?: WorkerOptions['dataConverter'];
   /** the memory and connections it may use; its cache and concurrency follow (worker/sizing.ts) */
   budget?: WorkerBudget;
 }
@@ -63,6 +65,7 @@ export function createBdcWorker(options: BdcWorkerOptions): Promise<Worker> {
       ...createBdcMessagingActivities(client, queries),
     },
     interceptors: options.interceptors,
+    dataConverter: options.dataConverter,
     ...workerSizing(options.budget ?? { memoryMiB: 1024, databaseConnections: 10 }),
     // then in-flight activities are cancelled: one waiting on a workflow this worker no longer runs
     // (a batch's update) must not hold the shutdown forever

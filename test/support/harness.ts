@@ -98,15 +98,17 @@ export interface HarnessOptions {
   seedReference?: boolean;
   /** also serve the HTTP API on a free port, with one token per role */
   api?: boolean;
+  unauthenticatedPerMinute?: number;
+  dataConverter?: BdcWorkerOptions['dataConverter'];
 }
 
 export type ApiHandle = LocalApi;
 
-export async function startHarness({ server = 'time-skipping', interceptors, database, seedReference: seeded = true, api: withApi = false }: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness({ server = 'time-skipping', interceptors, database, seedReference: seeded = true, api: withApi = false, unauthenticatedPerMinute, dataConverter }: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
-  const local = await startLocalEngine({ server, sql: ledger.sql, workflowBundle, interceptors, seedReference: seeded, api: withApi });
+  const local = await startLocalEngine({ server, sql: ledger.sql, workflowBundle, interceptors, seedReference: seeded, api: withApi, unauthenticatedPerMinute, dataConverter });
   const { env, seed, finess, api } = local;
-  const client = env.client;
+  const client = (await local.engine()).client;
   const grant = async (solutionId: string, editeurId: string) => {
     await (await local.engine()).solutions.decide(solutionId, { decision: 'granted', decidedOn: parisCivilDate(new Date(await env.currentTimeMs())), eventId: `harness:${randomUUID()}`, actor: operator.id, editeurId });
   };
