@@ -8,6 +8,7 @@ import type { VaDocument } from '../domain/va';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
 import { bdcMessages } from '../workflows/messages';
 import { nowOf, type Caller, type EngineContext } from './context';
+import { ensureStarted } from './intake';
 
 /** A civil date of a request, as the instant its Paris day starts (an event dated that day). */
 export const onDay = (date: string) => startOfParisDay(date).toISOString();
@@ -35,7 +36,11 @@ async function deliver<E extends BdcEvent>(ctx: EngineContext, caller: Caller, b
   await visibleBdc(ctx, caller, bdcId);
   const scoped = { ...event, eventId: scopedEventId(caller.scope, event.eventId), actor: caller.actor } as E;
   try {
-    await sendBdcEvent(ctx.client, bdcId, update, scoped);
+    await sendBdcEvent(ctx.client, bdcId, update, scoped).catch(async (err: unknown) => {
+      // recorded, but its start was lost: started now, then the event is delivered
+      if (err instanceof RefusedError && err.refusals[0]?.code === 'unknown_bdc' && (await ctx.records.notStartedInput(bdcId)) && (await ensureStarted(ctx, bdcId))) return sendBdcEvent(ctx.client, bdcId, update, scoped);
+      throw err;
+    });
   } catch (err) {
     if (err instanceof RefusedError) await ctx.records.logRefusal(bdcId, { eventId: scoped.eventId, kind: update.name, actor: caller.actor, refusals: err.refusals });
     throw err;

@@ -10,7 +10,6 @@ import { initialRecord, nextDeadline } from '../domain/lifecycle';
 import { applyRate, formatEuros } from '../domain/money';
 import { parseOrRefuse, refuse, RefusedError } from '../domain/refusal';
 import type { Extraction } from '../db/finess';
-import type { BdcRecords } from '../db/record';
 import type { bdcLifecycle } from '../workflows/bdc-lifecycle';
 import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
 import { bdcSearchAttributes } from '../workflows/search-attributes';
@@ -39,7 +38,7 @@ export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest
   const eventId = scopedEventId(caller.scope, clientEventId);
   const hash = eventHash('registration', request);
   const { records } = ctx;
-  const repeated = await repetition(records, request, eventId, hash);
+  const repeated = await repetition(ctx, request, eventId, hash);
   if (repeated) return repeated;
 
   const campaign = (await effectiveCampaigns(ctx)).find((c) => c.id === request.campaignId);
@@ -77,7 +76,7 @@ export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest
   } catch (err) {
     // a concurrent registration of the same order got there first: answer as if it came second
     if (err instanceof RefusedError && err.refusals[0]?.code === 'already_registered') {
-      const again = await repetition(records, request, eventId, hash);
+      const again = await repetition(ctx, request, eventId, hash);
       if (again) return again;
     }
     throw err;
@@ -86,13 +85,16 @@ export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest
   return { bdcId, created: true, started };
 }
 
-/** The answer to a registration the record already holds: the same one again, or a refusal. */
-async function repetition(records: BdcRecords, request: { editeurId: string; reference: string }, eventId: string, hash: string): Promise<Registered | undefined> {
-  const existing = await records.byBusinessKey(request.editeurId, request.reference);
+/**
+ * The answer to a registration the record already holds: the same one again — its workflow started
+ * now if the first attempt's start was lost — or a refusal.
+ */
+async function repetition(ctx: EngineContext, request: { editeurId: string; reference: string }, eventId: string, hash: string): Promise<Registered | undefined> {
+  const existing = await ctx.records.byBusinessKey(request.editeurId, request.reference);
   if (!existing) return undefined;
   if (existing.registrationEventId === eventId) {
     if (existing.registrationHash !== hash) throw refuse('event_id_reused', `event id ${eventId} registered BDC ${existing.bdcId} with other content`, 'eventId', eventId);
-    return { bdcId: existing.bdcId, created: false, started: true };
+    return { bdcId: existing.bdcId, created: false, started: await ensureStarted(ctx, existing.bdcId) };
   }
   throw refuse('already_registered', `BDC ${request.reference} of ${request.editeurId} is already registered (${existing.bdcId})`, 'reference', request.reference);
 }
@@ -179,11 +181,24 @@ export async function startWorkflow(ctx: EngineContext, input: BdcWorkflowInput,
 export async function startPendingWorkflows(ctx: EngineContext, olderThanMs = 10_000): Promise<number> {
   const pending = await ctx.records.notStarted(new Date((await nowOf(ctx)) - olderThanMs));
   let started = 0;
-  for (const { workflowInput } of pending) {
-    // a decision taken since the registration did not reach a workflow that did not exist yet
-    const state = (await ctx.solutions.get(workflowInput.request.solutionId))?.state ?? 'pending';
-    const input = state === workflowInput.referencement || workflowInput.referencement === 'granted' ? workflowInput : { ...workflowInput, referencement: state };
-    if (await startWorkflow(ctx, input)) started++;
-  }
+  for (const { workflowInput } of pending) if (await startRecorded(ctx, workflowInput)) started++;
   return started;
+}
+
+/** Starts a recorded BDC's workflow with what its solution's decision says now. */
+async function startRecorded(ctx: EngineContext, workflowInput: BdcWorkflowInput): Promise<boolean> {
+  // a decision taken since the registration did not reach a workflow that did not exist yet
+  const state = (await ctx.solutions.get(workflowInput.request.solutionId))?.state ?? 'pending';
+  const input = state === workflowInput.referencement || workflowInput.referencement === 'granted' ? workflowInput : { ...workflowInput, referencement: state };
+  return startWorkflow(ctx, input);
+}
+
+/**
+ * A BDC the record holds is running, started now if its start was lost (the engine stopped between
+ * the record and the start): a repeated registration or the BDC's next event need not wait for the
+ * sweeper. False when Temporal cannot start it now.
+ */
+export async function ensureStarted(ctx: EngineContext, bdcId: string): Promise<boolean> {
+  const input = await ctx.records.notStartedInput(bdcId);
+  return input ? startRecorded(ctx, input) : true;
 }

@@ -139,6 +139,12 @@ export class BdcRecords {
     await this.sql.query('UPDATE bdcs SET workflow_started = true WHERE bdc_id = $1', [bdcId]);
   }
 
+  /** The workflow input of a BDC recorded whose workflow is not known to have started; undefined otherwise. */
+  async notStartedInput(bdcId: string): Promise<BdcWorkflowInput | undefined> {
+    const [row] = await this.sql.query<{ workflow_input: unknown }>('SELECT workflow_input FROM bdcs WHERE bdc_id = $1 AND NOT workflow_started AND workflow_input IS NOT NULL', [bdcId]);
+    return row ? parse<BdcWorkflowInput>(row.workflow_input) : undefined;
+  }
+
   /** BDCs registered before `before` whose workflow is not known to have started. */
   async notStarted(before: Date, limit = 100): Promise<{ bdcId: string; workflowInput: BdcWorkflowInput }[]> {
     const rows = await this.sql.query<{ bdc_id: string; workflow_input: unknown }>(
