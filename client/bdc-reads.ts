@@ -6,6 +6,8 @@ import type { BdcSummary } from '../db/record-queries';
 import type { Caller, EngineContext } from './context';
 
 /** The filters operators list BDCs by, every one validated before it reaches the database. */
+const asUtc = (instant: string) => new Date(instant).toISOString();
+
 export const bdcFilterSchema = z.object({
   status: bdcStatusSchema.optional(),
   campaign: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
@@ -13,8 +15,9 @@ export const bdcFilterSchema = z.object({
   solution: idSchema.optional(),
   og: finessSchema.optional(),
   essms: finessSchema.optional(),
-  deadlineFrom: z.iso.datetime({ offset: true }).optional(),
-  deadlineTo: z.iso.datetime({ offset: true }).optional(),
+  // as UTC instants: an offset ISO 8601 allows (up to ±23:59) may be past what PostgreSQL takes (±15:59)
+  deadlineFrom: z.iso.datetime({ offset: true }).transform(asUtc).optional(),
+  deadlineTo: z.iso.datetime({ offset: true }).transform(asUtc).optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
   pageToken: z.string().max(512).optional(),
