@@ -51,14 +51,11 @@ export class Solutions {
    */
   async decide(solutionId: string, d: { decision: 'granted' | 'refused'; decidedOn: string; eventId: string; actor: string; editeurId?: string }): Promise<{ solution: Solution; created: boolean }> {
     return this.sql.transaction(async (tx) => {
+      // a solution not yet known is made pending first, so that decisions arriving together queue on
+      // its row lock instead of inserting it each (the first decides, the others find it decided)
+      if (d.editeurId) await tx.query("INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING", [solutionId, d.editeurId]);
       const [row] = await tx.query('SELECT * FROM solutions WHERE solution_id = $1 FOR UPDATE', [solutionId]);
-      if (!row) {
-        if (!d.editeurId) throw refuse('not_found', `no solution ${solutionId}: it is known once a BDC is registered for it`, 'solutionId', solutionId);
-        const [inserted] = await tx.query('INSERT INTO solutions (solution_id, editeur_id, state, decided_on, decision_event_id, decided_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *', [
-          solutionId, d.editeurId, d.decision, d.decidedOn, d.eventId, d.actor,
-        ]);
-        return { solution: read(inserted!), created: true };
-      }
+      if (!row) throw refuse('not_found', `no solution ${solutionId}: it is known once a BDC is registered for it`, 'solutionId', solutionId);
       const current = read(row);
       if (current.state === d.decision) return { solution: current, created: false };
       if (current.state !== 'pending') throw refuse('solution_already_decided', `solution ${solutionId} is already ${current.state} (${current.decidedOn}, event ${current.decisionEventId})`, 'decision', d.decision);

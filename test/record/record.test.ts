@@ -82,3 +82,14 @@ test('BDCs registered while their solution is granted, in the same instant: ever
     expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [], receipts: [] });
   }
 });
+
+test('a decision for a solution not yet known, sent three times at once: one decision, three answers alike', async () => {
+  // found by the drill: the three inserted the solution together; two answered 500
+  const solutionId = `sol-${randomUUID().slice(0, 8)}`;
+  const body = { eventId: randomUUID(), decision: 'granted' as const, decidedOn: today() };
+  const engine = await h.engine();
+  // connections open and idle, as in a running engine: the three transactions begin together
+  await Promise.all([0, 1, 2, 3].map(() => h.ledger.sql.query('SELECT pg_sleep(0.05)')));
+  const answers = await Promise.all([0, 1, 2].map(() => decideSolution(engine, harnessOperator, solutionId, body, 'editeur-acme')));
+  expect(answers.map((a) => [a.solution.state, a.solution.decisionEventId, a.batchId])).toEqual(Array(3).fill(['granted', answers[0]!.solution.decisionEventId, `referencement-${solutionId}-granted`]));
+});
