@@ -1,0 +1,300 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import pg from 'pg';
+import { projectRoot } from '../../config/paths';
+import { createLogger } from '../../config/logger';
+import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
+import { shippedCampaigns } from '../../domain/campaigns';
+import { temporalCliPath } from '../../temporal/binaries';
+import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { vaRequestBody } from '../samples/bdc';
+import { writeExtraction, type GeneratedOg } from '../samples/finess-extraction';
+
+/**
+ * `npm run drill` (run by .ci/run after the suite): the engine on PostgreSQL and a Temporal server,
+ * a bounded load of BDCs driven through the API along every path — every event sent three times at
+ * once — while the engine is SIGKILLed and restarted, the Temporal server killed and restarted, the
+ * database's connections terminated and the database stopped for 30 s; then schemathesis against the
+ * OpenAPI document with each role's token. Then every BDC is checked: its final state as planned,
+ * reconciliation without a difference, no payment twice, no event lost, no 5xx. Prints a table; exits
+ * 1 when anything is off.
+ */
+const BDCS = Number(process.env.DRILL_BDCS ?? 80);
+const OUTAGE_MS = Number(process.env.DRILL_DB_OUTAGE_MS ?? 30_000);
+const SCHEMATHESIS = 'schemathesis==4.32.5';
+const say = (line: string) => process.stderr.write(`[drill] ${line}\n`);
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+type Path = 'completed' | 'cancelled' | 'below-advance' | 'referencement';
+const PATHS: Path[] = ['completed', 'cancelled', 'below-advance', 'referencement'];
+const FINAL: Record<Path, string> = { completed: 'completed', cancelled: 'reimbursed', 'below-advance': 'completed', referencement: 'completed' };
+
+interface Counters {
+  requests: number;
+  fiveHundreds: { status: number; path: string; body: string }[];
+  retried: number;
+}
+
+async function main() {
+  const started = Date.now();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sons-drill-'));
+  const [pgDir, adminUrl] = execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh')], { encoding: 'utf8' }).trim().split(' ') as [string, string];
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query('CREATE DATABASE sons_drill');
+  await admin.end();
+  const databaseUrl = Object.assign(new URL(adminUrl), { pathname: '/sons_drill' }).toString();
+  const ports = { temporal: await freePort(), api: await freePort() };
+  const logger = createLogger('warn');
+  const startTemporal = () => startDevServer({ cli: temporalCliPath()!, dataDir: path.join(work, 'temporal'), port: ports.temporal, uiPort: ports.temporal + 1, logger, headless: true });
+  let temporal: DevServer = await startTemporal();
+  const api = `http://127.0.0.1:${ports.api}`;
+  const engineData = path.join(work, 'engine');
+  // the engine's log outlives the drill: what a 5xx was is read there
+  const engineLog = path.join(os.tmpdir(), 'sons-drill-engine.log');
+  fs.writeFileSync(engineLog, '');
+  let engine: ChildProcess | undefined;
+  const startEngine = () => {
+    const log = fs.openSync(engineLog, 'a');
+    engine = spawn(process.execPath, [path.join(projectRoot, 'dist', 'main', 'engine.js')], {
+      env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, DATA_DIR: engineData, API_PORT: String(ports.api), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', log, log],
+    });
+    fs.closeSync(log);
+  };
+  const killEngine = async (signal: NodeJS.Signals) => {
+    const e = engine!;
+    const exited = new Promise((r) => e.once('exit', r));
+    e.kill(signal);
+    await exited;
+  };
+  const ready = async () => {
+    for (;;) {
+      if (await fetch(`${api}/ready`).then((r) => r.ok, () => false)) return;
+      await pause(200);
+    }
+  };
+  const recovery: { fault: string; recoverySeconds: number }[] = [];
+  const timedRecovery = async (fault: string, inject: () => Promise<void>) => {
+    const t0 = Date.now();
+    await inject();
+    await ready();
+    recovery.push({ fault, recoverySeconds: +((Date.now() - t0) / 1000).toFixed(1) });
+    say(`${fault}: ready again after ${recovery.at(-1)!.recoverySeconds} s`);
+  };
+
+  const counters: Counters = { requests: 0, fiveHundreds: [], retried: 0 };
+  try {
+    startEngine();
+    await ready();
+    const tokens = JSON.parse(fs.readFileSync(path.join(engineData, 'dev-credentials.json'), 'utf8')) as { operator: string; admin: string; editeur: string };
+    /** A call that outlives the faults: retried (same body, same event id) while the engine is away or answers 503. */
+    const call = async (token: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+      for (let attempt = 0; ; attempt++) {
+        counters.requests++;
+        const response = await fetch(`${api}${p}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) }).catch(() => undefined);
+        if (response && response.status !== 503) {
+          const text = await response.text();
+          if (response.status >= 500) counters.fiveHundreds.push({ status: response.status, path: p, body: text.slice(0, 300) });
+          else return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+        }
+        counters.retried++;
+        await pause(Math.min(2_000, 200 * (attempt + 1)));
+      }
+    };
+    /** Every event sent three times at once: all three must be answered alike. */
+    const thrice = async (token: string, p: string, body: unknown) => {
+      const answers = await Promise.all([0, 1, 2].map(() => call(token, 'POST', p, body)));
+      if (answers.some((a) => a.status < 200 || a.status > 202)) throw new Error(`${p}: three sends answered ${answers.map((a) => `${a.status} ${JSON.stringify(a.body).slice(0, 200)}`).join(' | ')}`);
+      return answers[0]!;
+    };
+    const statusOf = async (bdcId: string) => (await call(tokens.operator, 'GET', `/bdcs/${encodeURIComponent(bdcId)}`)).body as { status: string; amounts: { toReimburseCents: number; reimbursedCents: number } };
+    const until = async (bdcId: string, status: string, budgetMs = 600_000) => {
+      const deadline = Date.now() + budgetMs;
+      for (;;) {
+        const view = await statusOf(bdcId);
+        if (view.status === status) return view;
+        if (Date.now() > deadline) throw new Error(`${bdcId} is ${view.status}, never ${status}`);
+        await pause(500);
+      }
+    };
+
+    // reference data, a campaign around today, the référencée solution
+    const today = parisCivilDate(new Date());
+    const file = path.join(work, 'extraction.csv');
+    const ogs = writeExtraction(file, { date: today, ogs: Array.from({ length: BDCS }, () => ({ eligible: 3 })) });
+    const upload = await fetch(`${api}/finess/extractions`, { method: 'POST', headers: { authorization: `Bearer ${tokens.operator}`, 'content-type': 'text/csv' }, body: fs.readFileSync(file) });
+    if (upload.status !== 201) throw new Error(`FINESS import answered ${upload.status}`);
+    const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
+    await thrice(tokens.operator, '/campaigns', { ...ms1, id: 'drill', label: 'Drill', openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), sources: ['drill'] });
+    await thrice(tokens.operator, '/solutions/drill-dui/referencement/decision', { eventId: 'drill-granted', decision: 'granted', decidedOn: today, editeurId: 'editeur-demo' });
+
+    /** One BDC along its planned path; answers the events it had accepted (for the check that none was lost). */
+    const drive = async (og: GeneratedOg, i: number) => {
+      const plan = PATHS[i % PATHS.length]!;
+      // an event delivered by a batch (a référencement decision) is recorded under the batch's event id
+      const accepted: { kind: string; eventId: string; viaBatch?: true }[] = [];
+      const request = { editeurId: 'editeur-demo', reference: `D-${i}`, campaignId: 'drill', solutionId: plan === 'referencement' ? `drill-next-${i}` : 'drill-dui', ogFiness: og.og, essms: og.essms.slice(0, 2), orderDate: today };
+      const registration = await thrice(tokens.operator, '/bdcs', { ...request, eventId: `reg-${i}` });
+      const bdcId = registration.body.bdcId as string;
+      accepted.push({ kind: 'registered', eventId: `reg-${i}` });
+      const event = async (kind: string, token: string, suffix: string, body: object) => {
+        const eventId = `${kind}-${i}`;
+        await thrice(token, `/bdcs/${encodeURIComponent(bdcId)}/${suffix}`, { ...body, eventId });
+        accepted.push({ kind, eventId, ...(kind === 'referencement_granted' ? { viaBatch: true as const } : {}) });
+      };
+      if (plan === 'referencement') {
+        await until(bdcId, 'awaiting_referencement');
+        await event('dossier_filed', tokens.editeur, 'referencement/dossier', { filedOn: today });
+        await event('referencement_granted', tokens.operator, 'referencement/decision', { decision: 'granted', decidedOn: today });
+      }
+      await until(bdcId, 'awaiting_va');
+      const signedAt = new Date(Date.now() - 60_000).toISOString();
+      if (plan === 'cancelled') await event('cancellation_requested', tokens.operator, 'cancellation', { reason: 'drill' });
+      else {
+        const { eventId: _ignored, ...va } = vaRequestBody(request, signedAt, plan === 'below-advance' ? 50_000 : 900_000);
+        await event('va_accepted', tokens.editeur, 'va', va);
+      }
+      if (plan === 'cancelled' || plan === 'below-advance') {
+        const due = await until(bdcId, 'reimbursement_due');
+        await event('reimbursement_received', tokens.operator, 'reimbursements', { amountCents: due.amounts.toReimburseCents - due.amounts.reimbursedCents, receivedOn: today });
+      }
+      return { bdcId, plan, accepted };
+    };
+
+    say(`load: ${BDCS} BDCs along ${PATHS.length} paths, every event sent 3 times at once`);
+    const limit = pLimit(10);
+    const driving = Promise.all(ogs.map((og, i) => limit(() => drive(og, i))));
+    // the faults, while the load runs
+    const faults = (async () => {
+      await pause(8_000);
+      await timedRecovery('engine SIGKILLed, restarted', async () => {
+        await killEngine('SIGKILL');
+        startEngine();
+      });
+      await pause(6_000);
+      await timedRecovery('engine SIGKILLed again, restarted', async () => {
+        await killEngine('SIGKILL');
+        startEngine();
+      });
+      await pause(6_000);
+      await timedRecovery('Temporal server killed, restarted 5 s later', async () => {
+        process.kill(temporal.pid, 'SIGKILL');
+        await pause(5_000);
+        temporal = await startTemporal();
+      });
+      await pause(6_000);
+      await timedRecovery("database's connections terminated", async () => {
+        const c = new pg.Client({ connectionString: adminUrl });
+        await c.connect();
+        await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'sons_drill' AND pid <> pg_backend_pid()");
+        await c.end();
+      });
+      await pause(4_000);
+      await timedRecovery(`database stopped ${OUTAGE_MS / 1000} s`, async () => {
+        execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'halt', pgDir]);
+        await pause(OUTAGE_MS);
+        execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'resume', pgDir]);
+      });
+    })();
+    const [driven] = await Promise.all([driving, faults]);
+    for (const d of driven) await until(d.bdcId, FINAL[d.plan]);
+
+    // the checks, from the engine's own record and ledger
+    say('checking every BDC');
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    let lost = 0;
+    let offPlan = 0;
+    for (const d of driven) {
+      const view = (await call(tokens.operator, 'GET', `/bdcs/${encodeURIComponent(d.bdcId)}`)).body as { status: string; audit: { kind: string; eventId?: string }[] };
+      if (view.status !== FINAL[d.plan]) offPlan++;
+      for (const e of d.accepted) if (!view.audit.some((a) => a.kind === e.kind && (e.viaBatch || a.eventId?.endsWith(`:${e.eventId}`)))) lost++;
+    }
+    const duplicated = (await db.query("SELECT count(*)::int AS n FROM (SELECT bdc_id, kind FROM payment_orders GROUP BY bdc_id, kind HAVING count(*) > 1) d")).rows[0].n as number
+      + ((await db.query('SELECT count(*)::int AS n FROM (SELECT bdc_id FROM reimbursement_demands GROUP BY bdc_id HAVING count(*) > 1) d')).rows[0].n as number);
+    const auditTwice = (await db.query("SELECT count(*)::int AS n FROM (SELECT bdc_id, event_id FROM bdc_audit WHERE event_id IS NOT NULL GROUP BY bdc_id, event_id HAVING count(*) > 1) d")).rows[0].n as number;
+    const paidAfterCancellation = (await db.query("SELECT count(*)::int AS n FROM bdcs b JOIN payment_orders p USING (bdc_id) WHERE p.kind = 'balance' AND b.state->'cancellation' IS NOT NULL")).rows[0].n as number;
+    await db.end();
+    const reconciliation = (await call(tokens.admin, 'GET', '/ledger/reconciliation')).body as { bdcs: number; differences: unknown[] };
+
+    say('schemathesis against /openapi.json, with each role');
+    const fuzz = ['operator', 'admin', 'editeur'].map((role) => schemathesis(`${api}/openapi.json`, tokens[role as keyof typeof tokens], role));
+    const fuzzCases = fuzz.reduce((n, f) => n + f.cases, 0);
+    const fuzzFailures = fuzz.reduce((n, f) => n + f.serverErrors, 0);
+    const fuzzerErrors = fuzz.reduce((n, f) => n + f.fuzzerErrors, 0);
+
+    const rows: [string, string | number][] = [
+      ['load', `${BDCS} BDCs, ${driven.reduce((n, d) => n + d.accepted.length, 0)} events × 3 sends`],
+      ['HTTP requests', counters.requests],
+      ['requests retried (engine away or 503)', counters.retried],
+      ['faults injected', recovery.length],
+      ...recovery.map((r): [string, string] => [`  ${r.fault}`, `${r.recoverySeconds} s to ready`]),
+      ['schemathesis cases (3 roles)', fuzzCases],
+      ["schemathesis's own internal errors (not counted)", fuzzerErrors],
+      ['BDCs not in their planned final state', offPlan],
+      ['events lost', lost],
+      ['payments or demands duplicated', duplicated],
+      ['audit entries twice', auditTwice],
+      ['balances paid after a cancellation', paidAfterCancellation],
+      ['reconciliation differences', reconciliation.differences.length],
+      ['5xx answers (drive + schemathesis)', counters.fiveHundreds.length + fuzzFailures],
+      ['duration', `${Math.round((Date.now() - started) / 1000)} s`],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(`\nsons-engine drill\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+    for (const f of counters.fiveHundreds.slice(0, 5)) process.stdout.write(`  5xx: ${f.status} ${f.path} ${f.body}\n`);
+    if (counters.fiveHundreds.length + fuzzFailures) {
+      const failed = fs.readFileSync(engineLog, 'utf8').split('\n').filter((l) => l.includes('"request failed"')).slice(0, 5);
+      process.stdout.write(`  the engine's log (${engineLog}):\n${failed.map((l) => `    ${l.slice(0, 1500)}`).join('\n')}\n`);
+    }
+    if (reconciliation.differences.length) process.stdout.write(`  differences: ${JSON.stringify(reconciliation.differences.slice(0, 5))}\n`);
+    const ok = offPlan + lost + duplicated + auditTwice + paidAfterCancellation + reconciliation.differences.length + counters.fiveHundreds.length + fuzzFailures === 0;
+    process.stdout.write(ok ? '  PASSED\n' : '  FAILED\n');
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    if (engine && engine.exitCode === null) await killEngine('SIGTERM');
+    await temporal.stop().catch(() => undefined);
+    execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', pgDir]);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * schemathesis (PyPI, in .tools/venv) against the API with a role's token: its cases, the 5xx it found,
+ * and its own internal errors (a Python error of the fuzzer is not the engine's: reported, not counted).
+ */
+function schemathesis(schemaUrl: string, token: string, role: string): { cases: number; serverErrors: number; fuzzerErrors: number } {
+  const venv = path.join(projectRoot, '.tools', 'venv');
+  const bin = path.join(venv, 'bin', 'schemathesis');
+  if (!fs.existsSync(bin)) {
+    if (!fs.existsSync(path.join(venv, 'bin', 'pip'))) execFileSync('python3', ['-m', 'venv', venv]);
+    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', SCHEMATHESIS], { stdio: 'inherit' });
+  }
+  const run = spawnSync(bin, ['run', schemaUrl, '--checks', 'not_a_server_error', '-H', `Authorization: Bearer ${token}`, '--max-examples', '15', '--phases', 'examples,coverage,fuzzing', '--seed', '1', '--no-color', '--workers', '2'], { encoding: 'utf8', timeout: 600_000 });
+  const out = `${run.stdout}\n${run.stderr}`;
+  const cases = Number(/(\d+) generated/.exec(out)?.[1] ?? 0);
+  // no summary: the run itself failed, which counts against the drill
+  const serverErrors = cases === 0 ? 1 : Number(/Server error: (\d+)/.exec(out)?.[1] ?? 0);
+  const fuzzerErrors = Number(/Runtime Error: (\d+)/.exec(out)?.[1] ?? 0);
+  if (serverErrors) process.stderr.write(`[drill] schemathesis (${role}) found problems:\n${out.slice(-4000)}\n`);
+  else say(`schemathesis (${role}): ${cases} cases, no 5xx${fuzzerErrors ? `, ${fuzzerErrors} internal error(s) of the fuzzer` : ''}`);
+  return { cases, serverErrors, fuzzerErrors };
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`[drill] ${(err as Error).stack}\n`);
+  process.exit(1);
+});
