@@ -10,6 +10,8 @@ import type { Api, ApiDeps } from './context';
 import { errorHandler, forbidden, HttpRefusal, refusalsSchema, unauthenticated } from './errors';
 import { parseJsonBounded } from './json-body';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
+import { ApiMetrics } from './metrics';
 import { bdcRoutes } from './routes/bdcs';
 import { campaignRoutes } from './routes/campaigns';
 import { finessRoutes } from './routes/finess';
@@ -28,8 +30,7 @@ declare module 'fastify' {
 
 /** Every call a request makes to Temporal has this deadline: past it the caller gets 503, never a hang. */
 export const REQUEST_DEADLINE_MS = 10_000;
-/** Requests without a valid token, per source address and minute: guessing tokens is slowed down. */
-/** Requests without a valid token per source and minute, unless configured otherwise. */
+/** Requests without a valid token per source and minute, unless configured otherwise: guessing tokens is slowed down. */
 export const UNAUTHENTICATED_PER_MINUTE = 30;
 /** The answers every route may give besides its own, in the refusal format (documented in OpenAPI). */
 const commonRefusals = { 400: refusalsSchema, 401: refusalsSchema, 403: refusalsSchema, 413: refusalsSchema, 414: refusalsSchema, 415: refusalsSchema, 422: refusalsSchema, 429: refusalsSchema, 503: refusalsSchema };
@@ -115,6 +116,11 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     request.principal = principal;
   });
 
+  const metrics = new ApiMetrics(deps.engine);
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observe(request.method, request.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  metricsRoutes(app, metrics);
   for (const routes of [healthRoutes, bdcRoutes, campaignRoutes, reportRoutes, finessRoutes]) routes(app, deps);
   return app;
 }

@@ -16,6 +16,8 @@ const envSchema = z.object({
   /** the payload encryption keys, JSON { current, keys: { id: base64 } } (or PAYLOAD_KEYS_FILE); absent: a local key in DATA_DIR */
   PAYLOAD_KEYS: z.string().min(2).optional(),
   PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
+  /** host:port where the worker serves the SDK's Prometheus metrics; absent, none */
+  WORKER_METRICS_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional(),
   /** MiB the worker may use (its container's limit, less a margin): its cache of open BDCs follows */
   WORKER_MEMORY_MIB: z.coerce.number().int().min(128).default(1024),
   /** connections of the PostgreSQL pool of each process */

@@ -208,6 +208,16 @@ export class Ledger {
     return new Map(rows.map((r) => [r.bdc_id, r.ceiling_cents]));
   }
 
+  /** The ledger's totals in cents and counts: payment orders per kind, demands, receipts (for metrics). */
+  async totals(): Promise<{ kind: string; count: number; cents: number }[]> {
+    const rows = await this.sql.query<{ kind: string; n: number; cents: number }>(
+      `SELECT 'order_' || kind AS kind, count(*)::int AS n, coalesce(sum(amount_cents), 0)::int8 AS cents FROM payment_orders GROUP BY kind
+       UNION ALL SELECT 'demand', count(*)::int, coalesce(sum(amount_cents), 0)::int8 FROM reimbursement_demands
+       UNION ALL SELECT 'receipt', count(*)::int, coalesce(sum(amount_cents), 0)::int8 FROM reimbursement_receipts`,
+    );
+    return rows.map((r) => ({ kind: r.kind, count: Number(r.n), cents: Number(r.cents) }));
+  }
+
   async claimsOf(bdcId: string): Promise<string[]> {
     return (await this.sql.query<{ essms_finess: string }>('SELECT essms_finess FROM essms_claims WHERE bdc_id = $1 ORDER BY essms_finess', [bdcId])).map((r) => r.essms_finess);
   }

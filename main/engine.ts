@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   process.umask(0o077);
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  installTemporalRuntime(logger.child({ component: 'temporal' }));
+  installTemporalRuntime(logger.child({ component: 'temporal' }), config.WORKER_METRICS_ADDRESS);
 
   let devServer: DevServer | undefined;
   if (!config.TEMPORAL_ADDRESS) {

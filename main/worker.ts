@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS: the worker alone needs a running Temporal server (npm start runs a dev server)');
   const logger = createLogger(config.LOG_LEVEL);
-  installTemporalRuntime(logger.child({ component: 'temporal' }));
+  installTemporalRuntime(logger.child({ component: 'temporal' }), config.WORKER_METRICS_ADDRESS);
   const connected = await connect(config, config.TEMPORAL_ADDRESS, logger);
   logger.info({ address: config.TEMPORAL_ADDRESS, database: connected.sql.backend }, 'worker running');
   const worker = await startWorker(config, config.TEMPORAL_ADDRESS, connected, logger);
