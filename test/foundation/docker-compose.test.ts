@@ -35,11 +35,32 @@ test("the namespace's retention is explicit: 90 days of history after a BDC ends
   expect(JSON.stringify(services['temporal-namespace'])).toContain('--retention 90d');
 });
 
-test('ports: Web UI on 8080, API on 3000, Temporal on 7233, PostgreSQL on 5432', () => {
-  expect(services.api!.ports).toContain('3000:3000');
-  expect(services['temporal-ui']!.ports).toContain('8080:8080');
-  expect(services.temporal!.ports).toContain('7233:7233');
-  expect(services.postgresql!.ports).toContain('5432:5432');
+test('nothing is published beyond the loopback, PostgreSQL not at all', () => {
+  expect(services.api!.ports).toEqual(['127.0.0.1:3000:3000']);
+  expect(services['temporal-ui']!.ports).toEqual(['127.0.0.1:8080:8080']);
+  expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
+  expect(services.postgresql!.ports).toBeUndefined();
+  for (const s of Object.values(services)) for (const port of s.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+});
+
+test('no fixed password: the database password comes from the environment, required', () => {
+  const text = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+  expect(text).not.toMatch(/PASSWORD: temporal\b|temporal:temporal@/);
+  expect(services.postgresql!.environment!.POSTGRES_PASSWORD).toBe('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}');
+});
+
+test("Temporal runs the topology's own configuration (mTLS), which npm run test:topology runs too", () => {
+  const temporal = services.temporal! as Service & { entrypoint: string[]; volumes: string[] };
+  expect(temporal.entrypoint).toEqual(['temporal-server', '--root', '/etc/sons', '--config', 'temporal', '--env', 'production', '--allow-no-auth', 'start']);
+  expect(temporal.volumes).toContain('./topology/temporal:/etc/sons/temporal:ro');
+  expect(fs.existsSync(path.join(root, 'topology/temporal/production.yaml'))).toBe(true);
+  expect(temporal.environment).toMatchObject({ TEMPORAL_TLS_CA: '/certs/ca.pem', TEMPORAL_TLS_SERVER_CERT: '/certs/server.pem' });
+  const production = fs.readFileSync(path.join(root, 'topology/temporal/production.yaml'), 'utf8');
+  expect(production.match(/requireClientAuth: true/g)).toHaveLength(2);
+});
+
+test('the Web UI is read-only and shows a certificate to Temporal', () => {
+  expect(services['temporal-ui']!.environment).toMatchObject({ TEMPORAL_DISABLE_WRITE_ACTIONS: 'true', TEMPORAL_TLS_CERT: '/certs/ui.pem' });
 });
 
 test('dependencies wait for health or completion, and name real services with healthchecks', () => {
@@ -51,16 +72,17 @@ test('dependencies wait for health or completion, and name real services with he
     }
   }
   expect(services.temporal!.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+  for (const name of ['api']) expect(services[name]!.healthcheck!.test.join(' ')).toContain('/ready');
 });
 
-test('the worker and the API reach Temporal and the ledger through the variables the engine reads', () => {
+test('the worker and the API reach Temporal with their certificate, and the ledger, through the variables the engine reads', () => {
   for (const name of ['worker', 'api']) {
     const env = services[name]!.environment!;
     expect(services[name]!.command).toEqual(['node', `dist/main/${name}.js`]);
     expect(fs.existsSync(path.join(root, 'main', `${name}.ts`))).toBe(true);
-    expect(loadConfig(env)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
-    expect(env.DATABASE_URL).toMatch(/^postgres:\/\/\w+:\w+@postgresql:5432\/sons$/);
+    expect(loadConfig({ ...env, DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons' })).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', PAYLOAD_KEYS_FILE: '/config/payload-keys.json' });
+    expect(env.DATABASE_URL).toBe('postgres://temporal:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}@postgresql:5432/sons');
+    expect(env).toMatchObject({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/certs/engine.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/certs/engine.key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/certs/ca.pem' });
   }
-  expect(loadConfig(services.api!.environment!)).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: 3000, API_TOKENS_FILE: '/config/api-tokens.json' });
-  expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', POSTGRES_USER: 'temporal' });
+  expect(loadConfig({ ...services.api!.environment!, DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons' })).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: 3000, API_TOKENS_FILE: '/config/api-tokens.json' });
 });
