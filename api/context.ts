@@ -1,3 +1,4 @@
+import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pino from 'pino';
@@ -11,6 +12,8 @@ export interface ApiDeps {
   logger: pino.Logger;
   /** requests without a valid token allowed per source and minute (API_UNAUTHENTICATED_PER_MINUTE) */
   unauthenticatedPerMinute?: number;
+  /** the payload codec of the engine's keys, for admins' /codec/decode */
+  payloadCodec?: PayloadCodec;
 }
 
 export type Api = FastifyInstance<any, any, any, any, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any

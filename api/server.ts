@@ -11,6 +11,7 @@ import { errorHandler, forbidden, HttpRefusal, refusalsSchema, unauthenticated }
 import { parseJsonBounded } from './json-body';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
+import { codecRoutes } from './routes/codec';
 import { ApiMetrics } from './metrics';
 import { bdcRoutes } from './routes/bdcs';
 import { campaignRoutes } from './routes/campaigns';
@@ -121,6 +122,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     metrics.observe(request.method, request.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
   });
   metricsRoutes(app, metrics);
+  codecRoutes(app, deps.payloadCodec);
   for (const routes of [healthRoutes, bdcRoutes, campaignRoutes, reportRoutes, finessRoutes]) routes(app, deps);
   return app;
 }

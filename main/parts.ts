@@ -121,7 +121,7 @@ function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: s
 /** The HTTP API, listening; answers the lines to show the user and how to stop it. */
 export async function startApi(config: Config, connected: Connected, logger: pino.Logger): Promise<{ lines: string[]; stop: Stop }> {
   const { entries, credentialsFile } = tokensFor(config);
-  const api = await buildApi({ engine: connected.engine, tokens: new TokenRegistry(entries), logger: logger.child({ component: 'api' }), unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE });
+  const api = await buildApi({ engine: connected.engine, tokens: new TokenRegistry(entries), logger: logger.child({ component: 'api' }), unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE, payloadCodec: dataConverter(config).payloadCodecs[0] });
   const url = await api.listen({ host: config.API_HOST, port: config.API_PORT });
   const lines = [`API:             ${url}  (docs ${url}/docs)`];
   if (credentialsFile) lines.push(`API tokens:      ${credentialsFile} (made for this machine)`);

@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { newToken, TokenRegistry } from '../api/auth';
@@ -113,7 +114,7 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
   if (seedReference) await finess.completeExtraction(extractionId, { read: 0, kept: 0, rejected: 0 });
   const engine = async (overrides: Partial<Campaign> = {}) =>
     engineContext({ client, sql, campaigns: [campaignAround(await env.currentTimeMs(), 'test-ms1', overrides)], taskQueue, now: () => env.currentTimeMs() });
-  const api = withApi ? await serveApi(await engine(), unauthenticatedPerMinute) : undefined;
+  const api = withApi ? await serveApi(await engine(), unauthenticatedPerMinute, dataConverter?.payloadCodecs?.[0]) : undefined;
   return {
     env,
     ledger,
@@ -142,14 +143,14 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
   };
 }
 
-async function serveApi(engine: EngineContext, unauthenticatedPerMinute: number | undefined): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
+async function serveApi(engine: EngineContext, unauthenticatedPerMinute: number | undefined, payloadCodec: PayloadCodec | undefined): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
   const made = {
     operator: newToken({ name: 'ops-1', role: 'operator' }),
     admin: newToken({ name: 'admin-1', role: 'admin' }),
     acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
     rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
   };
-  const app = await buildApi({ engine, tokens: new TokenRegistry(Object.values(made).map((m) => m.entry)), logger: createLogger(process.env.LOG_LEVEL ?? 'warn'), unauthenticatedPerMinute });
+  const app = await buildApi({ engine, tokens: new TokenRegistry(Object.values(made).map((m) => m.entry)), logger: createLogger(process.env.LOG_LEVEL ?? 'warn'), unauthenticatedPerMinute, payloadCodec });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const handle: LocalApi = {
     url,

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
+import { parse } from 'yaml';
 import { newToken } from '../../api/auth';
 import { projectRoot } from '../../config/paths';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
@@ -29,13 +30,19 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SETPRIV = '/usr/bin/setpriv';
 
 /** A free port below 32768 (v1.28's schema keeps membership ports in a SMALLINT). */
+const handedOut = new Set<number>();
 async function lowPort(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
+    // free now, and not already given to another service of this run
+    if (handedOut.has(port)) continue;
     const free = await new Promise<boolean>((resolve) => {
       const s = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-    if (free) return port;
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
   }
 }
 
@@ -142,7 +149,21 @@ async function main() {
       children.push(child);
     };
     const serverUp = Date.now();
-    for (const service of ['history', 'matching', 'frontend', 'worker']) startService(service);
+    // history first, alone: the first service writes the cluster's metadata, and services starting
+    // together on an empty database race to write it (the loser exits)
+    startService('history');
+    const temporalDbUrl = Object.assign(new URL(adminUrl), { pathname: '/temporal' }).toString();
+    await until('the cluster metadata written by the history service', 60_000, async () => {
+      if (services.history!.exitCode !== null) throw Object.assign(new Error('the history service exited'), { fatal: true });
+      const c = new pg.Client({ connectionString: temporalDbUrl });
+      await c.connect();
+      try {
+        return (await c.query('SELECT 1 FROM cluster_metadata_info LIMIT 1')).rowCount ? true : undefined;
+      } finally {
+        await c.end();
+      }
+    });
+    for (const service of ['matching', 'frontend', 'worker']) startService(service);
     const address = `127.0.0.1:${ports.frontend}`;
     const tlsOf = (party: 'engine' | 'admin') => ({
       serverNameOverride: 'temporal',
@@ -187,6 +208,13 @@ async function main() {
     const described = await adminConnection.workflowService.describeNamespace({ namespace: 'default' });
     const retentionDays = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86_400;
     check('namespace retention is explicit', retentionDays === 90, `${retentionDays} days`);
+
+    // the Web UI server, with the environment docker-compose gives it (its /certs are ours here)
+    const uiPort = await lowPort();
+    const compose = parse(fs.readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { environment: Record<string, string> }> };
+    const uiEnv = Object.fromEntries(Object.entries(compose.services['temporal-ui']!.environment).map(([k, v]) => [k, v.replace(/^\/certs\//, `${certs}/`)]));
+    children.push(bound('temporal-ui', path.join(server, 'temporal-ui-server'), ['--root', path.join(server, 'ui'), '--config', 'config', '--env', 'docker', 'start'], { ...process.env, ...uiEnv, TEMPORAL_ADDRESS: address, TEMPORAL_UI_PORT: String(uiPort) }, logs));
+    const ui = `http://127.0.0.1:${uiPort}`;
 
     // the engine: two workers on one task queue, the API; each connects with the engine's certificate
     const tokens = { operator: newToken({ name: 'ops', role: 'operator' }), admin: newToken({ name: 'adm', role: 'admin' }), editeur: newToken({ name: 'demo', role: 'editeur', editeurId: 'editeur-demo' }) };
@@ -271,6 +299,12 @@ async function main() {
     await Promise.all(bdcs.slice(half + Math.floor(half / 2)).map((b, i) => sendVa(b, half + Math.floor(half / 2) + i)));
     const historyRecovered = (Date.now() - t0) / 1000;
     startWorker(0);
+    // the whole server SIGKILLed while those VAs' balances are being ordered, then started again
+    const t1 = Date.now();
+    await Promise.all(Object.values(services).map((c) => stopped(c, 'SIGKILL')));
+    for (const service of ['history', 'matching', 'frontend', 'worker']) startService(service);
+    await until('the frontend answering after the whole server restarted', 90_000, async () => ((await adminConnection.workflowService.getSystemInfo({})) ? true : undefined));
+    const serverRecovered = (Date.now() - t1) / 1000;
     for (const b of bdcs) await until(`${b.bdcId} completed`, 180_000, async () => ((await statusOf(b.bdcId)) === 'completed' ? true : undefined));
 
     // money, from the engine's own ledger, in cents: each BDC 2 ESSMS × 2 920 € = 5 840 €, 30 % then 70 %
@@ -280,7 +314,7 @@ async function main() {
     await sons.end();
     const expected = [{ kind: 'advance', n: BDCS, cents: BDCS * 175_200 }, { kind: 'balance', n: BDCS, cents: BDCS * 408_800 }];
     check('every BDC completed, each paid once', JSON.stringify(orders) === JSON.stringify(expected), orders.map((o) => `${o.n} ${o.kind}s, ${o.cents} cents`).join('; '));
-    check('a worker killed and the history service killed lose nothing', true, `history service back and answering in ${historyRecovered.toFixed(1)} s`);
+    check('a worker, the history service, then the whole server killed mid-flow: nothing lost', true, `history service back in ${historyRecovered.toFixed(1)} s, the whole server in ${serverRecovered.toFixed(1)} s`);
 
     // payloads opaque in Temporal's database
     const temporalDb = new pg.Client({ connectionString: Object.assign(new URL(adminUrl), { pathname: '/temporal' }).toString() });
@@ -290,6 +324,36 @@ async function main() {
     const leaked = invoiceNumbers.filter((n) => blobs.some((b) => b.includes(n)));
     check("VAs and invoices opaque in Temporal's database", blobs.length > 0 && leaked.length === 0, `${blobs.length} history nodes, ${leaked.length} of ${invoiceNumbers.length} invoice numbers readable`);
 
+    // the Web UI: histories shown, writes refused (a BDC still running is not terminated)
+    const running = bdcs[0]!.request;
+    const { bdcId: open } = (await must(tokens.operator.secret, 'POST', '/bdcs', { ...running, reference: 'T-open', ogFiness: ogs.at(-1)!.og, essms: ogs.at(-1)!.essms.slice(2, 3), eventId: 'reg-open' })) as { bdcId: string };
+    await until(`${open} awaiting its VA`, 120_000, async () => ((await statusOf(open)) === 'awaiting_va' ? true : undefined));
+    const settings = (await until('the Web UI answering', 60_000, async () => (await fetch(`${ui}/api/v1/settings`)).json())) as { DisableWriteActions?: boolean };
+    const shown = await fetch(`${ui}/api/v1/namespaces/default/workflows/${encodeURIComponent(bdcs[0]!.bdcId)}/history`);
+    const shownEvents = ((await shown.json()) as { history?: { events?: unknown[] } }).history?.events?.length ?? 0;
+    check('the Web UI shows histories', shown.status === 200 && shownEvents > 0, `${shownEvents} events of ${bdcs[0]!.bdcId} through the UI server (over mTLS)`);
+    // an Authorization header skips the UI's CSRF check: what is left to refuse is the write itself
+    const terminate = await fetch(`${ui}/api/v1/namespaces/default/workflows/${encodeURIComponent(open)}/terminate`, { method: 'POST', headers: { authorization: 'Bearer anyone', 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'through the UI' }) });
+    const stillRunning = (await adminConnection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: open } })).workflowExecutionInfo?.status === 1;
+    check('the Web UI cannot write', settings.DisableWriteActions === true && terminate.status === 405 && stillRunning, `settings DisableWriteActions ${settings.DisableWriteActions}; terminate answered ${terminate.status}; the BDC ${stillRunning ? 'still runs' : 'DOES NOT RUN'}`);
+
+    // admins read histories in clear with the CLI and the engine's codec endpoint; without it, sealed
+    const show = (...extra: string[]) => execFileSync(cli, ['workflow', 'show', '--workflow-id', bdcs[0]!.bdcId, '--output', 'json', ...adminFlags, ...extra], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    // the CLI's JSON keeps payloads as proto JSON: their data fields, base64, are read as the UI would
+    const readable = (json: string) => [json, ...[...json.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))].join('\n');
+    const sealedShow = readable(show());
+    const clearShow = readable(show('--codec-endpoint', `${api}/codec`, '--codec-auth', `Bearer ${tokens.admin.secret}`));
+    const invoice = invoiceNumbers.find((n) => clearShow.includes(n));
+    check("admins read a history in clear through the codec endpoint", invoice !== undefined && !sealedShow.includes(invoice), `temporal workflow show --codec-endpoint: invoice ${invoice ?? 'NOT FOUND'}; without it: sealed`);
+    let noToken: string;
+    try {
+      noToken = readable(execFileSync(cli, ['workflow', 'show', '--workflow-id', bdcs[0]!.bdcId, '--output', 'json', ...adminFlags, '--codec-endpoint', `${api}/codec`], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }));
+    } catch (err) {
+      // the CLI gives up on the codec's 401: whatever it printed is all there is
+      noToken = readable(String((err as { stdout?: string }).stdout ?? ''));
+    }
+    check('the codec endpoint decodes nothing without an admin token', !invoiceNumbers.some((n) => noToken.includes(n)), 'temporal workflow show --codec-endpoint without --codec-auth: sealed');
+
     // metrics: the server's services, the engine's workers (SDK), the API (requests, business)
     const metrics = await fetch(`http://127.0.0.1:${metricsPorts.frontend}/metrics`).then((r) => r.text(), () => '');
     check("the Temporal server's metrics are served", /^# (HELP|TYPE) /m.test(metrics), `${metrics.split('\n').length} lines of Prometheus text on the frontend`);
@@ -298,7 +362,8 @@ async function main() {
     check("the workers' SDK metrics are served", /^temporal_/m.test(sdk), `${sdk.split('\n').filter((l) => l.startsWith('temporal_')).length} temporal_* samples (${completedTasks} workflow_completed series)`);
     const apiMetrics = await fetch(`${api}/metrics`, { headers: { authorization: `Bearer ${tokens.admin.secret}` } }).then((r) => r.text(), () => '');
     const advanced = Number(/^sons_ledger_cents\{kind="order_advance"\} (\d+)$/m.exec(apiMetrics)?.[1]);
-    check("the API's metrics hold the ledger", advanced === BDCS * 175_200, `sons_ledger_cents{kind="order_advance"} ${advanced}`);
+    // the BDCs that completed, and the one left running (1 ESSMS of tranche B: 876 €)
+    check("the API's metrics hold the ledger", advanced === BDCS * 175_200 + 87_600, `sons_ledger_cents{kind="order_advance"} ${advanced}`);
   } catch (err) {
     failures.push((err as Error).message);
     say(`failed: ${(err as Error).stack}`);

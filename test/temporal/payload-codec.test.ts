@@ -13,7 +13,7 @@ import { harnessPerFile } from '../support/harness';
 const keyA = newPayloadKey();
 const keyB = newPayloadKey();
 const codec = new EncryptionCodec({ current: 'a', keys: { a: keyA } });
-const h = harnessPerFile({ dataConverter: { payloadCodecs: [codec] } });
+const h = harnessPerFile({ dataConverter: { payloadCodecs: [codec] }, api: true });
 
 const plain = (value: unknown) => defaultPayloadConverter.toPayload(value);
 
@@ -73,4 +73,27 @@ test("a BDC's history on the server holds no VA nor invoice in clear; the engine
   for (const secret of [va.invoice.number, 'pro-sante-connect', 'activeRecordsRate']) expect(stored.includes(secret)).toBe(false);
   const decodedInputs = await codec.decode(history.events!.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? []));
   expect(decodedInputs.map((p) => JSON.stringify(defaultPayloadConverter.fromPayload(p))).join()).toContain(va.invoice.number);
+});
+
+test("admins read a history's payloads in clear through /codec/decode; nobody else can", async () => {
+  const { bdcId, request } = await h.register({ ogEssmsCount: 3 });
+  const va = validVa(request, new Date(await h.now()).toISOString(), 600_000);
+  await h.send(bdcId, bdcMessages.vaSubmitted, va);
+  const raw = new Client({ connection: h.env.connection, namespace: h.env.namespace ?? 'default' });
+  const history = await raw.workflow.getHandle(bdcId).fetchHistory();
+  const sealed = history.events!.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? []);
+  // the codec protocol's wire form, as the Temporal CLI sends it: proto3 JSON, bytes in base64
+  const body = { payloads: sealed.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(p.data!).toString('base64') })) };
+  const answer = await h.api.call('POST', '/codec/decode', { token: h.api.tokens.admin, body });
+  expect(answer.status).toBe(200);
+  const clear = (answer.body.payloads as { data: string }[]).map((p) => Buffer.from(p.data, 'base64').toString('utf8')).join();
+  expect(clear).toContain(va.invoice.number);
+  for (const token of [h.api.tokens.operator, h.api.tokens.acme]) expect((await h.api.call('POST', '/codec/decode', { token, body })).status).toBe(403);
+  expect((await h.api.call('POST', '/codec/decode', { body })).status).toBe(401);
+  // sealed under a key the engine does not hold: a refusal, not a 500
+  const [foreign] = await new EncryptionCodec({ current: 'x', keys: { x: keyB } }).encode([plain('x')]);
+  const refused = await h.api.call('POST', '/codec/decode', { token: h.api.tokens.admin, body: { payloads: [{ metadata: { encoding: Buffer.from('binary/encrypted').toString('base64'), 'encryption-key-id': Buffer.from('x').toString('base64') }, data: Buffer.from(foreign!.data!).toString('base64') }] } });
+  expect([refused.status, refused.body.refusals[0].code]).toEqual([422, 'undecodable_payload']);
+  // there is no /codec/encode: nothing outside the engine seals an event
+  expect((await h.api.call('POST', '/codec/encode', { token: h.api.tokens.admin, body })).status).toBe(404);
 });
