@@ -26,6 +26,7 @@ import { writeExtraction, type GeneratedOg } from '../samples/finess-extraction'
 const BDCS = Number(process.env.DRILL_BDCS ?? 80);
 const OUTAGE_MS = Number(process.env.DRILL_DB_OUTAGE_MS ?? 30_000);
 const SCHEMATHESIS = 'schemathesis==4.32.5';
+const SETPRIV = '/usr/bin/setpriv';
 const say = (line: string) => process.stderr.write(`[drill] ${line}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -68,7 +69,9 @@ async function main() {
   let engine: ChildProcess | undefined;
   const startEngine = () => {
     const log = fs.openSync(engineLog, 'a');
-    engine = spawn(process.execPath, [path.join(projectRoot, 'dist', 'main', 'engine.js')], {
+    // bound to the drill's life (setpriv --pdeathsig): a drill that fails mid-fault leaves no engine behind
+    const [command, args] = fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', process.execPath, path.join(projectRoot, 'dist', 'main', 'engine.js')]] : [process.execPath, [path.join(projectRoot, 'dist', 'main', 'engine.js')]];
+    engine = spawn(command, args, {
       env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, DATA_DIR: engineData, API_PORT: String(ports.api), LOG_LEVEL: 'warn' },
       stdio: ['ignore', log, log],
     });
