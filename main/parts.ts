@@ -130,19 +130,34 @@ export async function startApi(config: Config, connected: Connected, logger: pin
 
 /** Tries `open` until it succeeds, every few seconds, saying why it waits; a configuration error stops at once. */
 async function untilAvailable<T>(what: string, logger: pino.Logger, open: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await open();
-    } catch (err) {
-      if (err instanceof ConfigError || err instanceof DatabaseBusyError) throw err;
-      logger.warn({ attempt, err: (err as Error).message }, `${what} does not answer yet; trying again`);
-      await new Promise((r) => setTimeout(r, Math.min(5_000, 500 * attempt)));
+  // asked to stop while waiting (docker stop, systemd, Ctrl-C): nothing has started, nothing to drain
+  let waiting = true;
+  const stop = new Promise<never>(() => {
+    void stopRequested.then(() => {
+      if (!waiting) return;
+      logger.info(`stopped while waiting for ${what}`);
+      process.exit(0);
+    });
+  });
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Promise.race([open(), stop]);
+      } catch (err) {
+        if (err instanceof ConfigError || err instanceof DatabaseBusyError) throw err;
+        logger.warn({ attempt, err: (err as Error).message }, `${what} does not answer yet; trying again`);
+        await Promise.race([new Promise((r) => setTimeout(r, Math.min(5_000, 500 * attempt))), stop]);
+      }
     }
+  } finally {
+    waiting = false;
   }
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
 export const untilSignal = () => new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
+/** The process was asked to stop (listened to from start-up, so a signal while waiting is not missed). */
+const stopRequested = untilSignal();
 
 /** An entry point's last word: a configuration problem as one readable message, anything else with its stack. */
 export function exitOnFailure(err: unknown): never {

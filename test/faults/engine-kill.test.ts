@@ -65,3 +65,20 @@ test('SIGKILL of the engine: its dev server dies with it, and the engine starts 
   second.kill('SIGTERM');
   await new Promise((r) => second.once('exit', r));
 }, 300_000);
+
+test('SIGTERM while Temporal does not answer yet: the process stops at once, not after its retries', async () => {
+  // found by the drill: an engine waiting for a Temporal server that never came back ignored SIGTERM
+  const { DATABASE_URL: _d, ...env } = process.env;
+  const child = spawn(process.execPath, [path.join(root, 'dist', 'main', 'worker.js')], {
+    env: { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sons-term-')), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  let log = '';
+  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  await eventually(() => log.includes('Temporal does not answer yet'), { budgetMs: 60_000 });
+  child.kill('SIGTERM');
+  // without the fix it retries Temporal for ever
+  await eventually(() => child.exitCode !== null, { budgetMs: 20_000, what: 'the worker stopping on SIGTERM' });
+  expect(child.exitCode).toBe(0);
+});
