@@ -5,6 +5,7 @@ import type { RefusedError } from '../../domain/refusal';
 import type { Transition } from '../../db/record';
 import { bdcMessages } from '../../workflows/messages';
 import { event, validVa } from '../support/bdc-fixtures';
+import { eventually } from '../support/eventually';
 import { harnessPerFile, iso } from '../support/harness';
 
 // Issue 10, defect 1: a VA and a cancellation sent at the same time, in one workflow task or across
@@ -13,10 +14,15 @@ import { harnessPerFile, iso } from '../support/harness';
 
 /** While true, every transition that orders an advance fails as a database outage would (retried). */
 let ledgerDown = false;
+/** Attempts of advances refused by the outage, so a test knows the advance is being retried. */
+let refusedAdvances = 0;
 class LedgerOutage implements ActivityInboundCallsInterceptor {
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const effect = (input.args[0] as Transition | undefined)?.effect;
-    if (ledgerDown && Context.current().info.activityType === 'commitTransition' && effect?.kind === 'paymentOrder' && effect.order === 'advance') throw new Error('connection refused (simulated outage)');
+    if (ledgerDown && Context.current().info.activityType === 'commitTransition' && effect?.kind === 'paymentOrder' && effect.order === 'advance') {
+      refusedAdvances++;
+      throw new Error('connection refused (simulated outage)');
+    }
     return next(input);
   }
 }
@@ -48,7 +54,10 @@ describe('1. a VA and a cancellation: the first accepted wins, nothing is paid a
 
   test('a cancellation accepted while the advance is retried (ledger down): a later VA is refused, the advance is demanded back', async () => {
     ledgerDown = true;
+    refusedAdvances = 0;
     const { bdcId, request } = await h.register();
+    // the advance is being retried (on a busy machine the cancellation could otherwise come first)
+    await eventually(() => refusedAdvances > 0, { what: 'a first refused attempt of the advance' });
     // the cancellation is accepted at once, recorded once the ledger answers
     const cancellation = await h.env.client.workflow.getHandle(bdcId).startUpdate(bdcMessages.cancellationRequested, {
       args: [{ ...event(), reason: 'OG dissoute' }],

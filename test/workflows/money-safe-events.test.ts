@@ -4,6 +4,7 @@ import { RefusedError, type Refusal } from '../../domain/refusal';
 import { bdcMessages } from '../../workflows/messages';
 import { bdcSearchAttributes } from '../../workflows/search-attributes';
 import { bdcRequest, event, validVa } from '../support/bdc-fixtures';
+import { eventually } from '../support/eventually';
 import { harnessPerFile, iso } from '../support/harness';
 
 // Issue 10: one test per defect found by the drills and the review, each asserting the ledger's cents.
@@ -73,7 +74,8 @@ describe('5. a refused money effect: the BDC needs attention, an operator decide
   test('the reason is in the state, the search attributes and the lists; retry once fixed', async () => {
     const { bdcId, view } = await withStrayAdvance();
     expect(view.attention).toMatchObject({ step: 'advance', refusals: [{ code: 'duplicate_effect' }], resumeStatus: 'advance_issued' });
-    expect((await h.env.client.workflow.getHandle(bdcId).describe()).typedSearchAttributes.get(bdcSearchAttributes.status)).toBe('needs_attention');
+    // the search attribute follows the record in the workflow's next task
+    await eventually(async () => (await h.env.client.workflow.getHandle(bdcId).describe()).typedSearchAttributes.get(bdcSearchAttributes.status) === 'needs_attention', { what: 'the status search attribute' });
     const engine = await h.engine();
     expect((await engine.queries.list({ status: 'needs_attention', limit: 50 })).bdcs.map((b) => b.bdcId)).toContain(bdcId);
     // a retry before the cause is fixed is refused the same way; the BDC waits again
