@@ -34,7 +34,10 @@ async function main() {
   const server = await startDevServer({ cli: temporalCliPath()!, dataDir: path.join(work, 'temporal'), port: PORT, uiPort: PORT + 1000, logger, headless: true, inMemory: true });
   const dataDir = path.join(work, 'engine');
   const apiPort = PORT + 2000;
-  const engine = spawn(process.execPath, [path.join(projectRoot, 'dist', 'main', 'engine.js')], {
+  // bound to the benchmark's life (setpriv --pdeathsig): a run stopped halfway leaves no engine behind
+  const entry = path.join(projectRoot, 'dist', 'main', 'engine.js');
+  const [command, argv] = fs.existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'SIGKILL', '--', process.execPath, entry]] : [process.execPath, [entry]];
+  const engine = spawn(command, argv, {
     env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir, API_PORT: String(apiPort), LOG_LEVEL: 'warn', WORKER_MEMORY_MIB: '4096' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -75,6 +78,8 @@ async function main() {
         await new Promise((r) => setTimeout(r, 200));
       }
       figures.push({ bdcs: at, registrationPerSecond, engineRssMiB: round(rssKiB(engine.pid!) / 1024), ...(await reads(operator, client, at)) });
+      // each size's figures as soon as they are measured: a long run that is stopped keeps them
+      process.stderr.write(`[bench:scale] ${JSON.stringify(figures.at(-1))}\n`);
     }
 
     // a solution decided over the BDCs waiting on it: none missed
