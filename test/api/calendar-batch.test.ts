@@ -30,7 +30,8 @@ beforeAll(async () => {
   for (let i = 0; i < BDCS; i += 10) {
     bdcIds.push(...(await Promise.all(Array.from({ length: 10 }, async () => (await h.register()).bdcId))));
   }
-  await Promise.all(bdcIds.map((id) => h.waitForStatus(id, 'awaiting_va')));
+  // one poller at a time: 150 polling together starve the worker's writes on PGlite's one connection
+  for (const id of bdcIds) await h.waitForStatus(id, 'awaiting_va');
 }, 600_000);
 
 const progress = (batchId: string) => h.api.call('GET', `/batches/${encodeURIComponent(batchId)}`, { token: h.api.tokens.admin }).then((r) => r.body);

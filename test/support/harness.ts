@@ -163,11 +163,15 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
       await env.sleep(Math.max(0, Date.parse(instant) - (await env.currentTimeMs()) + extraMs));
     },
     async waitForStatus(bdcId, status) {
-      return eventually(async () => {
-        const view = await state(bdcId);
-        if (view.status !== status) throw new Error(`${bdcId} is ${view.status}, never reached ${status}`);
-        return view;
-      });
+      return eventually(
+        async () => {
+          const view = await state(bdcId);
+          if (view.status !== status) throw new Error(`${bdcId} is ${view.status}, never reached ${status}`);
+          return view;
+        },
+        // a busy machine (CI with both cores taken) may take its time; polling gently leaves the database to the worker
+        { budgetMs: 120_000, everyMs: 100 },
+      );
     },
     restartWorker: () => local.restartWorker(),
     async withWorkerPaused(send) {
