@@ -33,8 +33,6 @@ export function temporalConnection(address: string) {
   return { ...connectionOptions, address };
 }
 
-/** Payloads encrypted with the configured keys (a local key on the embedded default). */
-export const dataConverter = (config: Config) => ({ payloadCodecs: [new EncryptionCodec(loadPayloadKeys(config))] });
 
 /** Stops a part; parts stop in the reverse order they started. */
 export type Stop = () => Promise<void>;
@@ -42,6 +40,8 @@ export type Stop = () => Promise<void>;
 export interface Connected {
   connection: Connection;
   client: Client;
+  /** payloads encrypted with the configured keys (a local key on the embedded default): the client's, the worker's, the API's codec endpoint's */
+  payloadCodec: EncryptionCodec;
   sql: Sql;
   engine: EngineContext;
   stop: Stop;
@@ -56,12 +56,14 @@ export async function connect(config: Config, address: string, logger: pino.Logg
     if (added.length) logger.info({ added }, 'search attributes registered');
     return c;
   });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
+  const payloadCodec = new EncryptionCodec(loadPayloadKeys(config));
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs: [payloadCodec] } });
   const sql = await untilAvailable('the database', logger, () => openDatabase(config, (err) => logger.warn({ err: err.message }, 'a database connection failed; it is discarded and the pool reconnects')));
   const engine = engineContext({ client, sql, campaigns: loadCampaigns(config), taskQueue: config.TEMPORAL_TASK_QUEUE });
   return {
     connection,
     client,
+    payloadCodec,
     sql,
     engine,
     async stop() {
@@ -81,8 +83,8 @@ export async function startWorker(config: Config, address: string, connected: Co
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     sql: connected.sql,
     workflowBundle: await workflowBundle(temporalLogger(logger.child({ component: 'bundler' }))),
+    dataConverter: { payloadCodecs: [connected.payloadCodec] },
     // PGlite is one connection: activities queue on it, a few at a time
-    dataConverter: dataConverter(config),
     budget: { memoryMiB: config.WORKER_MEMORY_MIB, databaseConnections: config.DATABASE_URL ? config.DATABASE_POOL_SIZE : 5 },
   });
   // a BDC recorded while Temporal could not start its workflow is started as soon as it can be
@@ -121,7 +123,7 @@ function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: s
 /** The HTTP API, listening; answers the lines to show the user and how to stop it. */
 export async function startApi(config: Config, connected: Connected, logger: pino.Logger): Promise<{ lines: string[]; stop: Stop }> {
   const { entries, credentialsFile } = tokensFor(config);
-  const api = await buildApi({ engine: connected.engine, tokens: new TokenRegistry(entries), logger: logger.child({ component: 'api' }), unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE, payloadCodec: dataConverter(config).payloadCodecs[0] });
+  const api = await buildApi({ engine: connected.engine, tokens: new TokenRegistry(entries), logger: logger.child({ component: 'api' }), unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE, payloadCodec: connected.payloadCodec });
   const url = await api.listen({ host: config.API_HOST, port: config.API_PORT });
   const lines = [`API:             ${url}  (docs ${url}/docs)`];
   if (credentialsFile) lines.push(`API tokens:      ${credentialsFile} (made for this machine)`);
