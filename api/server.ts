@@ -21,6 +21,8 @@ import { reportRoutes } from './routes/reports';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    /** the caller its token names, if it names one: read once per request, for the throttle and the roles */
+    authenticated: Principal | undefined;
   }
   interface FastifyContextConfig {
     /** who may call the route: every route says so — its roles, or that it is public */
@@ -63,6 +65,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ refusals: [{ code: 'not_found', message: `no route ${request.method} ${request.url.slice(0, 200)}`, path: 'url' }] }));
   app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('authenticated', undefined);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => parseJsonBounded(body as string, done));
 
@@ -90,7 +93,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     max: deps.unauthenticatedPerMinute ?? UNAUTHENTICATED_PER_MINUTE,
     timeWindow: '1 minute',
     // only requests without a valid token count; health checks never
-    allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/ready') || deps.tokens.authenticate(request.headers.authorization) !== undefined,
+    allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/ready') || request.authenticated !== undefined,
     errorResponseBuilder: (_request, context) => new HttpRefusal(429, [{ code: 'too_many_requests', message: `too many requests without a valid token: try again in ${Math.ceil(context.ttl / 1000)} s`, path: 'headers.authorization' }]),
   });
   await app.register(swagger, {
@@ -104,11 +107,14 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   await app.register(swaggerUi, { routePrefix: DOCS });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  app.addHook('onRequest', async (request) => {
+    request.authenticated = deps.tokens.authenticate(request.headers.authorization);
+  });
   app.addHook('onRequest', throttle);
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
-    const principal = deps.tokens.authenticate(request.headers.authorization);
+    const principal = request.authenticated;
     if (!principal) {
       request.log.warn({ source: request.ip, route: request.routeOptions.url, hadToken: Boolean(request.headers.authorization) }, 'authentication failed');
       throw unauthenticated();
