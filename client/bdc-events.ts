@@ -8,7 +8,7 @@ import type { VaDocument } from '../domain/va';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
 import { bdcMessages } from '../workflows/messages';
 import { nowOf, type Caller, type EngineContext } from './context';
-import { ensureStarted } from './intake';
+import { startIfLost } from './intake';
 
 /** A civil date of a request, as the instant its Paris day starts (an event dated that day). */
 export const onDay = (date: string) => startOfParisDay(date).toISOString();
@@ -35,10 +35,12 @@ export async function bdcState(ctx: EngineContext, caller: Caller, bdcId: string
 async function deliver<E extends BdcEvent>(ctx: EngineContext, caller: Caller, bdcId: string, update: UpdateDefinition<EventAnswer, [E]>, event: Omit<E, 'actor'>): Promise<BdcView | Record<string, unknown>> {
   await visibleBdc(ctx, caller, bdcId);
   const scoped = { ...event, eventId: scopedEventId(caller.scope, event.eventId), actor: caller.actor } as E;
+  const send = () => sendBdcEvent(ctx.client, bdcId, update, scoped);
   try {
-    await sendBdcEvent(ctx.client, bdcId, update, scoped).catch(async (err: unknown) => {
-      // recorded, but its start was lost: started now, then the event is delivered
-      if (err instanceof RefusedError && err.refusals[0]?.code === 'unknown_bdc' && (await ctx.records.notStartedInput(bdcId)) && (await ensureStarted(ctx, bdcId))) return sendBdcEvent(ctx.client, bdcId, update, scoped);
+    await send().catch(async (err: unknown) => {
+      // visible, so recorded: a BDC Temporal does not know had its start lost; started now, then delivered
+      const unknown = err instanceof RefusedError && err.refusals[0]?.code === 'unknown_bdc';
+      if (unknown && (await startIfLost(ctx, bdcId)) === 'started') return send();
       throw err;
     });
   } catch (err) {

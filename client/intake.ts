@@ -94,7 +94,7 @@ async function repetition(ctx: EngineContext, request: { editeurId: string; refe
   if (!existing) return undefined;
   if (existing.registrationEventId === eventId) {
     if (existing.registrationHash !== hash) throw refuse('event_id_reused', `event id ${eventId} registered BDC ${existing.bdcId} with other content`, 'eventId', eventId);
-    return { bdcId: existing.bdcId, created: false, started: await ensureStarted(ctx, existing.bdcId) };
+    return { bdcId: existing.bdcId, created: false, started: (await startIfLost(ctx, existing.bdcId)) !== 'unavailable' };
   }
   throw refuse('already_registered', `BDC ${request.reference} of ${request.editeurId} is already registered (${existing.bdcId})`, 'reference', request.reference);
 }
@@ -194,11 +194,12 @@ async function startRecorded(ctx: EngineContext, workflowInput: BdcWorkflowInput
 }
 
 /**
- * A BDC the record holds is running, started now if its start was lost (the engine stopped between
- * the record and the start): a repeated registration or the BDC's next event need not wait for the
- * sweeper. False when Temporal cannot start it now.
+ * A BDC the record holds, its workflow started now if its start was lost (the engine stopped between
+ * the record and the start), so that a repeated registration or the BDC's next event need not wait for
+ * the sweeper: 'running' (it already ran), 'started' (just now), or 'unavailable' (Temporal cannot start it now).
  */
-export async function ensureStarted(ctx: EngineContext, bdcId: string): Promise<boolean> {
+export async function startIfLost(ctx: EngineContext, bdcId: string): Promise<'running' | 'started' | 'unavailable'> {
   const input = await ctx.records.notStartedInput(bdcId);
-  return input ? startRecorded(ctx, input) : true;
+  if (!input) return 'running';
+  return (await startRecorded(ctx, input)) ? 'started' : 'unavailable';
 }
