@@ -11,9 +11,8 @@ import { nowOf, type Caller, type EngineContext } from './context';
  * order: what new BDCs use.
  */
 export async function effectiveCampaigns(ctx: Pick<EngineContext, 'campaigns' | 'campaignStore'>): Promise<Campaign[]> {
-  const snapshot = ctx.campaignStore.snapshot();
-  const added = (await snapshot.definitions).map((d) => campaignSchema.parse(d));
-  const amendments = await snapshot.amendments;
+  const { definitions, amendments } = await ctx.campaignStore.snapshot();
+  const added = definitions.map((d) => campaignSchema.parse(d));
   return [...ctx.campaigns, ...added].map((c) =>
     amendments
       .filter((a) => a.campaignId === c.id)

@@ -1,3 +1,4 @@
+import { Fresh } from './fresh';
 import type { Sql } from './sql';
 
 /** An amendment of a campaign's calendar, as an operator asked for it. */
@@ -28,19 +29,16 @@ const FRESH_MS = 5_000;
 
 /** Campaigns added at run time and the calendar amendments of every campaign. */
 export class CampaignStore {
-  private cached?: { at: number; definitions: Promise<unknown[]>; amendments: Promise<AmendmentRow[]> };
+  private readonly fresh = new Fresh(FRESH_MS, async () => {
+    const [definitions, amendments] = await Promise.all([this.definitions(), this.amendments()]);
+    return { definitions, amendments };
+  });
 
   constructor(readonly sql: Sql) {}
 
   /** The definitions and the amendments, read once every few seconds. */
-  snapshot(): { definitions: Promise<unknown[]>; amendments: Promise<AmendmentRow[]> } {
-    if (!this.cached || Date.now() - this.cached.at > FRESH_MS) {
-      const cached = { at: Date.now(), definitions: this.definitions(), amendments: this.amendments() };
-      // a failed read is not kept
-      Promise.all([cached.definitions, cached.amendments]).catch(() => (this.cached = undefined));
-      this.cached = cached;
-    }
-    return this.cached;
+  snapshot(): Promise<{ definitions: unknown[]; amendments: AmendmentRow[] }> {
+    return this.fresh.get();
   }
 
   /** Records an amendment once per event id; answers whether it was new. */
@@ -50,7 +48,7 @@ export class CampaignStore {
        ON CONFLICT (event_id) DO NOTHING RETURNING id`,
       [campaignId, change.eventId, change.orderDeadline ?? null, change.closingDate ?? null, change.closingAt ?? null, change.reason, change.actor],
     );
-    this.cached = undefined;
+    this.fresh.forget();
     return rows.length > 0;
   }
 
@@ -61,7 +59,7 @@ export class CampaignStore {
   /** Inserts a definition unless its id exists; answers the definition stored under the id. */
   async addDefinition(campaignId: string, definition: unknown): Promise<unknown> {
     await this.sql.query('INSERT INTO campaigns (campaign_id, definition) VALUES ($1, $2) ON CONFLICT (campaign_id) DO NOTHING', [campaignId, JSON.stringify(definition)]);
-    this.cached = undefined;
+    this.fresh.forget();
     const [row] = await this.sql.query<{ definition: unknown }>('SELECT definition FROM campaigns WHERE campaign_id = $1', [campaignId]);
     return parseJson(row!.definition);
   }

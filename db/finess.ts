@@ -1,5 +1,6 @@
 import type { Establishment } from '../domain/eligibility';
 import { refuse } from '../domain/refusal';
+import { Fresh } from './fresh';
 import type { Sql } from './sql';
 
 export interface Extraction {
@@ -20,7 +21,10 @@ function readExtraction(r: Record<string, unknown>): Extraction {
 /** The imported FINESS extractions, each kept whole, and the ESMS numérique exclusion list. */
 export class FinessReference {
   /** the current extraction, read again every few seconds (imports are rare) and after an import here */
-  private current?: { at: number; extraction: Promise<Extraction | undefined> };
+  private readonly current = new Fresh(5_000, async () => {
+    const [row] = await this.sql.query('SELECT * FROM finess_extractions WHERE complete ORDER BY extraction_date DESC LIMIT 1');
+    return row ? readExtraction(row) : undefined;
+  });
 
   constructor(readonly sql: Sql) {}
 
@@ -47,18 +51,13 @@ export class FinessReference {
       'UPDATE finess_extractions SET rows_read = $2, rows_kept = $3, rows_rejected = $4, complete = true WHERE id = $1 RETURNING *',
       [extractionId, counts.read, counts.kept, counts.rejected],
     );
-    this.current = undefined;
+    this.current.forget();
     return readExtraction(row!);
   }
 
   /** The extraction new BDCs are checked against: the most recent one completely imported. */
   currentExtraction(): Promise<Extraction | undefined> {
-    if (!this.current || Date.now() - this.current.at > 5_000) {
-      const extraction = this.sql.query('SELECT * FROM finess_extractions WHERE complete ORDER BY extraction_date DESC LIMIT 1').then((rows) => (rows[0] ? readExtraction(rows[0]) : undefined));
-      extraction.catch(() => (this.current = undefined));
-      this.current = { at: Date.now(), extraction };
-    }
-    return this.current.extraction;
+    return this.current.get();
   }
 
   async establishments(extractionId: number, finess: string[]): Promise<Map<string, Establishment>> {
