@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type pino from 'pino';
+import { boundToThisProcess } from '../config/processes';
 
 export interface DevServer {
   address: string;
@@ -10,9 +11,6 @@ export interface DevServer {
   pid: number;
   stop(): Promise<void>;
 }
-
-/** Debian's util-linux: runs a program that the kernel signals when its parent dies. */
-const SETPRIV = '/usr/bin/setpriv';
 
 /**
  * Starts `temporal server start-dev` persisted to DATA_DIR/temporal.db, so that a second start finds
@@ -30,7 +28,7 @@ export async function startDevServer(opts: { cli: string; dataDir: string; port:
   await stopOrphan(pidFile, db, opts.logger);
   const address = `127.0.0.1:${opts.port}`;
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), ...(opts.headless ? ['--headless'] : ['--ui-port', String(opts.uiPort)]), ...(opts.inMemory ? [] : ['--db-filename', db]), '--log-level', 'warn'];
-  const [command, argv] = fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'SIGTERM', '--', opts.cli, ...args]] : [opts.cli, args];
+  const [command, argv] = boundToThisProcess(opts.cli, args, 'SIGTERM');
   const child: ChildProcess = spawn(command, argv, {
     // its own process group: a terminal's Ctrl-C reaches only us, and we stop it after the worker
     stdio: ['ignore', process.stderr, 'inherit'],

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import pLimit from 'p-limit';
 import { ApiClient } from '../../cli/api-client';
 import { projectRoot } from '../../config/paths';
+import { boundToThisProcess } from '../../config/processes';
 import { createLogger } from '../../config/logger';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import { shippedCampaigns } from '../../domain/campaigns';
@@ -34,9 +35,8 @@ async function main() {
   const server = await startDevServer({ cli: temporalCliPath()!, dataDir: path.join(work, 'temporal'), port: PORT, uiPort: PORT + 1000, logger, headless: true, inMemory: true });
   const dataDir = path.join(work, 'engine');
   const apiPort = PORT + 2000;
-  // bound to the benchmark's life (setpriv --pdeathsig): a run stopped halfway leaves no engine behind
-  const entry = path.join(projectRoot, 'dist', 'main', 'engine.js');
-  const [command, argv] = fs.existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'SIGKILL', '--', process.execPath, entry]] : [process.execPath, [entry]];
+  // bound to the benchmark's life: a run stopped halfway leaves no engine behind
+  const [command, argv] = boundToThisProcess(process.execPath, [path.join(projectRoot, 'dist', 'main', 'engine.js')]);
   const engine = spawn(command, argv, {
     env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir, API_PORT: String(apiPort), LOG_LEVEL: 'warn', WORKER_MEMORY_MIB: '4096' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,11 +1,12 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import pg from 'pg';
 import { projectRoot } from '../../config/paths';
+import { boundToThisProcess } from '../../config/processes';
+import { freePort } from '../free-port';
 import { createLogger } from '../../config/logger';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import { shippedCampaigns } from '../../domain/campaigns';
@@ -26,17 +27,8 @@ import { writeExtraction, type GeneratedOg } from '../samples/finess-extraction'
 const BDCS = Number(process.env.DRILL_BDCS ?? 80);
 const OUTAGE_MS = Number(process.env.DRILL_DB_OUTAGE_MS ?? 30_000);
 const SCHEMATHESIS = 'schemathesis==4.32.5';
-const SETPRIV = '/usr/bin/setpriv';
 const say = (line: string) => process.stderr.write(`[drill] ${line}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 type Path = 'completed' | 'cancelled' | 'below-advance' | 'referencement';
 const PATHS: Path[] = ['completed', 'cancelled', 'below-advance', 'referencement'];
@@ -69,8 +61,8 @@ async function main() {
   let engine: ChildProcess | undefined;
   const startEngine = () => {
     const log = fs.openSync(engineLog, 'a');
-    // bound to the drill's life (setpriv --pdeathsig): a drill that fails mid-fault leaves no engine behind
-    const [command, args] = fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', process.execPath, path.join(projectRoot, 'dist', 'main', 'engine.js')]] : [process.execPath, [path.join(projectRoot, 'dist', 'main', 'engine.js')]];
+    // bound to the drill's life: a drill that fails mid-fault leaves no engine behind
+    const [command, args] = boundToThisProcess(process.execPath, [path.join(projectRoot, 'dist', 'main', 'engine.js')]);
     engine = spawn(command, args, {
       env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, DATA_DIR: engineData, API_PORT: String(ports.api), LOG_LEVEL: 'warn' },
       stdio: ['ignore', log, log],

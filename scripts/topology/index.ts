@@ -8,6 +8,7 @@ import pg from 'pg';
 import { parse } from 'yaml';
 import { newToken } from '../../api/auth';
 import { projectRoot } from '../../config/paths';
+import { boundToThisProcess } from '../../config/processes';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import { shippedCampaigns } from '../../domain/campaigns';
 import { temporalCliPath } from '../../temporal/binaries';
@@ -27,7 +28,6 @@ import { writeExtraction } from '../samples/finess-extraction';
 const BDCS = Number(process.env.TOPOLOGY_BDCS ?? 16);
 const say = (line: string) => process.stderr.write(`[topology] ${line}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const SETPRIV = '/usr/bin/setpriv';
 
 /** A free port below 32768 (v1.28's schema keeps membership ports in a SMALLINT). */
 const handedOut = new Set<number>();
@@ -49,7 +49,7 @@ async function lowPort(): Promise<number> {
 /** A child bound to our life: the kernel kills it when this process dies, however it dies. */
 function bound(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
   const log = fs.openSync(path.join(logDir, `${name}.log`), 'a');
-  const [cmd, argv] = fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', command, ...args]] : [command, args];
+  const [cmd, argv] = boundToThisProcess(command, args);
   const child = spawn(cmd, argv, { env, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   return child;

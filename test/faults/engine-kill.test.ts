@@ -1,24 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { retentionDays } from '../../temporal/retention';
+import { freePort } from '../../scripts/free-port';
 import { eventually } from '../support/eventually';
 
 // Issue 13, D2 and D15: `npm start`'s engine (dist/main/engine.js, built by npm test) killed outright
 // takes its Temporal dev server with it, and starts again on the same data; its files are private.
 const root = path.resolve(__dirname, '..', '..');
 const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-kill-')), 'data');
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 let ports: { temporal: number; ui: number; api: number };
 const children: ChildProcess[] = [];
