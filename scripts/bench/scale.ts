@@ -9,6 +9,7 @@ import pLimit from 'p-limit';
 import { ApiClient } from '../../cli/api-client';
 import { projectRoot } from '../../config/paths';
 import { boundToThisProcess } from '../../config/processes';
+import { eventually } from '../eventually';
 import { createLogger } from '../../config/logger';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import { shippedCampaigns } from '../../domain/campaigns';
@@ -44,10 +45,7 @@ async function main() {
   try {
     const url = `http://127.0.0.1:${apiPort}`;
     const credentials = path.join(dataDir, 'dev-credentials.json');
-    for (let i = 0; !fs.existsSync(credentials) || !(await fetch(`${url}/health`).then((r) => r.ok, () => false)); i++) {
-      if (i > 600) throw new Error('the engine did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(async () => fs.existsSync(credentials) && (await fetch(`${url}/health`).then((r) => r.ok, () => false)), { budgetMs: 120_000, everyMs: 100, what: 'the engine started' });
     const operator = new ApiClient(url, (JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator: string }).operator);
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
 
@@ -73,10 +71,8 @@ async function main() {
     for (const at of [Math.floor(N / 2), N]) {
       const registrationPerSecond = await registerUpTo(at);
       // every BDC has its advance ordered and awaits its VA before the reads are measured
-      for (let i = 0; (await operator.request<{ lines: { status: string; bdcs: number }[] }>('GET', '/reports/summary')).lines.find((l) => l.status === 'awaiting_va')?.bdcs !== at; i++) {
-        if (i > 3000) throw new Error(`not all ${at} BDCs reached awaiting_va`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const awaitingVa = async () => (await operator.request<{ lines: { status: string; bdcs: number }[] }>('GET', '/reports/summary')).lines.find((l) => l.status === 'awaiting_va')?.bdcs;
+      await eventually(async () => (await awaitingVa()) === at, { budgetMs: 3_600_000, everyMs: 1_000, what: `all ${at} BDCs awaiting their VA` });
       figures.push({ bdcs: at, registrationPerSecond, engineRssMiB: round(rssKiB(engine.pid!) / 1024), ...(await reads(operator, client, at)) });
       // each size's figures as soon as they are measured: a long run that is stopped keeps them
       process.stderr.write(`[bench:scale] ${JSON.stringify(figures.at(-1))}\n`);
@@ -117,12 +113,14 @@ interface Progress {
   done: boolean;
 }
 
-async function untilDone(api: ApiClient, batchId: string): Promise<Progress> {
-  for (;;) {
-    const progress = await api.request<Progress>('GET', `/batches/${encodeURIComponent(batchId)}`).catch(() => undefined);
-    if (progress?.done) return progress;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+function untilDone(api: ApiClient, batchId: string): Promise<Progress> {
+  return eventually(
+    async () => {
+      const progress = await api.request<Progress>('GET', `/batches/${encodeURIComponent(batchId)}`);
+      return progress.done && progress;
+    },
+    { budgetMs: 3_600_000, everyMs: 500, what: `batch ${batchId} done` },
+  );
 }
 
 /** The operator's reads at this size, and a calendar batch over every running BDC. */

@@ -6,6 +6,7 @@ import pLimit from 'p-limit';
 import pg from 'pg';
 import { projectRoot } from '../../config/paths';
 import { boundToThisProcess } from '../../config/processes';
+import { eventually } from '../eventually';
 import { freePort } from '../free-port';
 import { createLogger } from '../../config/logger';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
@@ -75,12 +76,8 @@ async function main() {
     e.kill(signal);
     await exited;
   };
-  const ready = async () => {
-    for (;;) {
-      if (await fetch(`${api}/ready`).then((r) => r.ok, () => false)) return;
-      await pause(200);
-    }
-  };
+  // a restart waits for Temporal and the database: a generous budget, then the drill fails
+  const ready = () => eventually(() => fetch(`${api}/ready`).then((r) => r.ok, () => false), { budgetMs: 300_000, everyMs: 200, what: 'the engine ready' });
   const recovery: { fault: string; recoverySeconds: number }[] = [];
   const timedRecovery = async (fault: string, inject: () => Promise<void>) => {
     const t0 = Date.now();
@@ -116,15 +113,15 @@ async function main() {
       return answers[0]!;
     };
     const statusOf = async (bdcId: string) => (await call(tokens.operator, 'GET', `/bdcs/${encodeURIComponent(bdcId)}`)).body as { status: string; amounts: { toReimburseCents: number; reimbursedCents: number } };
-    const until = async (bdcId: string, status: string, budgetMs = 600_000) => {
-      const deadline = Date.now() + budgetMs;
-      for (;;) {
-        const view = await statusOf(bdcId);
-        if (view.status === status) return view;
-        if (Date.now() > deadline) throw new Error(`${bdcId} is ${view.status}, never ${status}`);
-        await pause(500);
-      }
-    };
+    const until = (bdcId: string, status: string) =>
+      eventually(
+        async () => {
+          const view = await statusOf(bdcId);
+          if (view.status !== status) throw new Error(`${bdcId} is ${view.status}, never ${status}`);
+          return view;
+        },
+        { budgetMs: 600_000, everyMs: 500 },
+      );
 
     // reference data, a campaign around today, the référencée solution
     const today = parisCivilDate(new Date());

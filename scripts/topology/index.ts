@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { newToken } from '../../api/auth';
 import { projectRoot } from '../../config/paths';
 import { boundToThisProcess } from '../../config/processes';
+import { eventually } from '../eventually';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import { shippedCampaigns } from '../../domain/campaigns';
 import { temporalCliPath } from '../../temporal/binaries';
@@ -67,21 +68,8 @@ const stopped = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') =>
     child.kill(signal);
   });
 
-async function until<T>(what: string, budgetMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + budgetMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      if ((err as { fatal?: boolean }).fatal) throw err;
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${budgetMs / 1000} s${last ? ` (${(last as Error).message})` : ''}`);
-    await pause(300);
-  }
-}
+/** Polls a probe with the suite's own helper, naming what it waits for. */
+const until = <T>(what: string, budgetMs: number, probe: () => Promise<T>) => eventually(probe, { budgetMs, what, everyMs: 300 });
 
 async function main() {
   const started = Date.now();
@@ -154,7 +142,7 @@ async function main() {
     startService('history');
     const temporalDbUrl = Object.assign(new URL(adminUrl), { pathname: '/temporal' }).toString();
     await until('the cluster metadata written by the history service', 60_000, async () => {
-      if (services.history!.exitCode !== null) throw Object.assign(new Error('the history service exited'), { fatal: true });
+      if (services.history!.exitCode !== null) throw new Error('the history service exited');
       const c = new pg.Client({ connectionString: temporalDbUrl });
       await c.connect();
       try {
@@ -172,7 +160,7 @@ async function main() {
     });
     const adminConnection = await until('the frontend answering an admin', 90_000, async () => {
       const dead = Object.entries(services).find(([, c]) => c.exitCode !== null);
-      if (dead) throw Object.assign(new Error(`the ${dead[0]} service exited (${dead[1].exitCode})`), { fatal: true });
+      if (dead) throw new Error(`the ${dead[0]} service exited (${dead[1].exitCode})`);
       const c = await Connection.connect({ address, tls: tlsOf('admin'), connectTimeout: 2_000 });
       await c.workflowService.getSystemInfo({});
       return c;
