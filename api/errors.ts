@@ -1,8 +1,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { invalidCode, RefusedError, valueAt, type Refusal } from '../domain/refusal';
+import { publicRefusal } from '../domain/localize';
+import { say, type Said } from '../domain/messages';
+import { refusalFromIssue, refusalOf, RefusedError, valueAt, type Refusal } from '../domain/refusal';
 import { isConnectionError } from '../db/postgres';
+import { languageOf } from './language';
 
 /** The body of every error the API answers. */
 export const refusalsSchema = z.object({ refusals: z.array(z.object({ code: z.string(), message: z.string(), path: z.string(), value: z.unknown().optional() })) });
@@ -14,8 +17,11 @@ export class HttpRefusal extends Error {
   }
 }
 
-export const unauthenticated = () => new HttpRefusal(401, [{ code: 'unauthenticated', message: 'a valid bearer token is required', path: 'headers.authorization' }]);
-export const forbidden = (role: string) => new HttpRefusal(403, [{ code: 'forbidden', message: `the ${role} role may not do this`, path: '' }]);
+/** An HTTP refusal of one message. */
+export const httpRefusal = (status: number, code: string, said: Said, path = '', value?: unknown) => new HttpRefusal(status, [refusalOf(code, said, path, value)]);
+
+export const unauthenticated = () => httpRefusal(401, 'unauthenticated', say('unauthenticated'), 'headers.authorization');
+export const forbidden = (role: string) => httpRefusal(403, 'forbidden', say('forbidden', { role }));
 
 /** Refusals that are not about the request's content get their own HTTP status. */
 const statusOfCode: Record<string, number> = { not_found: 404, unknown_bdc: 404, already_registered: 409, bdc_ended: 409, event_id_reused: 409, solution_already_decided: 409 };
@@ -33,34 +39,42 @@ function unavailableDependency(error: unknown): 'temporal' | 'database' | undefi
   return undefined;
 }
 
-export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof HttpRefusal) return reply.status(error.status).send({ refusals: error.refusals });
+/**
+ * Any error as the HTTP status and the refusals it answers (catalogue messages, not yet in the
+ * reader's language): the API's JSON answers and the console's pages share it.
+ */
+export function refusalsOfError(error: FastifyError | Error, request: FastifyRequest): { status: number; refusals: Refusal[]; headers?: Record<string, string> } {
+  if (error instanceof HttpRefusal) return { status: error.status, refusals: error.refusals };
   if (error instanceof RefusedError) {
     const status = error.refusals.map((r) => statusOfCode[r.code]).find((s) => s !== undefined) ?? 422;
-    return reply.status(status).send({ refusals: error.refusals });
+    return { status, refusals: error.refusals };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body';
     const input = (request as unknown as Record<string, unknown>)[where];
-    return reply.status(422).send({
+    return {
+      status: 422,
       refusals: error.validation.map((v) => {
         const fields = v.instancePath.split('/').filter(Boolean);
-        return { code: invalidCode(v.keyword), message: v.message ?? 'invalid', path: [where, ...fields].join('.'), ...valueAt(input, fields) };
+        return refusalFromIssue({ ...(v.params as Record<string, unknown>), code: v.keyword, message: v.message ?? 'invalid' }, [where, ...fields].join('.'), valueAt(input, fields));
       }),
-    });
+    };
   }
   const unavailable = unavailableDependency(error);
   if (unavailable) {
     request.log.warn({ err: error.message, dependency: unavailable }, 'a dependency is unavailable');
-    return reply
-      .status(503)
-      .header('retry-after', '5')
-      .send({ refusals: [{ code: `${unavailable}_unavailable`, message: `${unavailable === 'temporal' ? 'Temporal' : 'the database'} does not answer now: send the same request again (with the same eventId) in a few seconds`, path: '' }] });
+    return { status: 503, headers: { 'retry-after': '5' }, refusals: [refusalOf(`${unavailable}_unavailable`, say('unavailable', { dependency: unavailable }))] };
   }
   const statusCode = (error as FastifyError).statusCode;
-  if (statusCode && statusCode < 500) {
-    return reply.status(statusCode).send({ refusals: [{ code: (error as FastifyError).code ?? 'bad_request', message: error.message, path: '' }] });
-  }
+  if (statusCode && statusCode < 500) return { status: statusCode, refusals: [refusalOf((error as FastifyError).code ?? 'bad_request', say('http_error', { problem: error.message }))] };
   request.log.error({ err: error }, 'request failed');
-  return reply.status(500).send({ refusals: [{ code: 'internal', message: 'the engine could not complete the request; it was logged', path: '' }] });
+  return { status: 500, refusals: [refusalOf('internal', say('internal'))] };
+}
+
+/** The refusals in the request's language (Accept-Language; French by default). */
+export const inLanguageOf = (request: Pick<FastifyRequest, 'headers'>, refusals: Refusal[]) => refusals.map((r) => publicRefusal(r, languageOf(request.headers['accept-language'])));
+
+export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  const { status, refusals, headers } = refusalsOfError(error, request);
+  return reply.status(status).headers(headers ?? {}).send({ refusals: inLanguageOf(request, refusals) });
 }

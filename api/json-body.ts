@@ -1,5 +1,6 @@
 import sjson from 'secure-json-parse';
-import { HttpRefusal } from './errors';
+import { say } from '../domain/messages';
+import { httpRefusal } from './errors';
 
 /** Objects and arrays nested deeper than this are refused: no request of the API nests half as deep. */
 export const MAX_JSON_DEPTH = 32;
@@ -18,7 +19,7 @@ export function parseJsonBounded(body: string, done: (err: Error | null, value?:
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
-      if (++depth > MAX_JSON_DEPTH) return done(new HttpRefusal(400, [{ code: 'too_deep', message: `the body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep`, path: 'body' }]));
+      if (++depth > MAX_JSON_DEPTH) return done(httpRefusal(400, 'too_deep', say('too_deep', { max: MAX_JSON_DEPTH }), 'body'));
     } else if (c === 125 || c === 93) depth--;
   }
   if (body.trim() === '') return done(null, undefined);
@@ -26,6 +27,6 @@ export function parseJsonBounded(body: string, done: (err: Error | null, value?:
     // secure-json-parse, as Fastify's own parser: a __proto__ or constructor key is refused, not merged
     done(null, sjson.parse(body, { protoAction: 'error', constructorAction: 'error' }));
   } catch (err) {
-    done(new HttpRefusal(400, [{ code: 'invalid_json', message: `the body is not JSON: ${(err as Error).message}`, path: 'body' }]));
+    done(httpRefusal(400, 'invalid_json', say('invalid_json', { problem: (err as Error).message }), 'body'));
   }
 }

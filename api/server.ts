@@ -7,7 +7,10 @@ import Fastify, { type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Principal, Role } from './auth';
 import type { Api, ApiDeps } from './context';
-import { errorHandler, forbidden, HttpRefusal, refusalsSchema, unauthenticated } from './errors';
+import { publicRefusal } from '../domain/localize';
+import { say } from '../domain/messages';
+import { refusalOf } from '../domain/refusal';
+import { errorHandler, forbidden, httpRefusal, inLanguageOf, refusalsSchema, unauthenticated } from './errors';
 import { parseJsonBounded } from './json-body';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
@@ -47,7 +50,9 @@ const DOCS = '/docs';
  */
 function refuseMalformedRequest(err: Error & { code?: string }, socket: Socket): void {
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify({ refusals: [{ code: tooLarge ? 'request_too_large' : 'bad_request', message: tooLarge ? 'the request line and headers are too large' : 'the request is not well-formed HTTP', path: '' }] });
+  const refusal = tooLarge ? refusalOf('request_too_large', say('request_too_large')) : refusalOf('bad_request', say('bad_request'));
+  // the request was not parsed: its Accept-Language is unknown, the answer is French (the default)
+  const body = JSON.stringify({ refusals: [publicRefusal(refusal, 'fr')] });
   if (socket.writable) socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
@@ -63,14 +68,14 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ refusals: [{ code: 'not_found', message: `no route ${request.method} ${request.url.slice(0, 200)}`, path: 'url' }] }));
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ refusals: inLanguageOf(request, [refusalOf('not_found', say('no_route', { method: request.method, url: request.url.slice(0, 200) }), 'url')]) }));
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('authenticated', undefined);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => parseJsonBounded(body as string, done));
 
   app.addHook('onRequest', async (request) => {
-    if (request.raw.url && request.raw.url.length > MAX_URL) throw new HttpRefusal(414, [{ code: 'uri_too_long', message: `the URL is longer than ${MAX_URL} characters`, path: 'url' }]);
+    if (request.raw.url && request.raw.url.length > MAX_URL) throw httpRefusal(414, 'uri_too_long', say('uri_too_long', { max: MAX_URL }), 'url');
   });
 
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -94,7 +99,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     timeWindow: '1 minute',
     // only requests without a valid token count; health checks never
     allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/ready') || request.authenticated !== undefined,
-    errorResponseBuilder: (_request, context) => new HttpRefusal(429, [{ code: 'too_many_requests', message: `too many requests without a valid token: try again in ${Math.ceil(context.ttl / 1000)} s`, path: 'headers.authorization' }]),
+    errorResponseBuilder: (_request, context) => httpRefusal(429, 'too_many_requests', say('too_many_requests', { seconds: Math.ceil(context.ttl / 1000) }), 'headers.authorization'),
   });
   await app.register(swagger, {
     openapi: {

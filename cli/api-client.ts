@@ -1,7 +1,18 @@
 import fs from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Refusal } from '../domain/refusal';
+import { render, say, type Lang } from '../domain/messages';
+import { refusalOf, type Refusal } from '../domain/refusal';
+
+/** The CLI's language: the user's locale (LC_ALL, LC_MESSAGES, LANG), French unless it is English. */
+export const cliLanguage = (env: NodeJS.ProcessEnv = process.env): Lang => (/^en/i.test(env.LC_ALL || env.LC_MESSAGES || env.LANG || '') ? 'en' : 'fr');
+
+/** A refusal of the CLI itself, in the CLI's language (the API's come in it already). */
+const own = (code: string, said: ReturnType<typeof say>, path = ''): Refusal => {
+  const r = refusalOf(code, said, path);
+  return { ...r, message: render(said.key, said.params, cliLanguage()) ?? r.message };
+};
+export { own as cliRefusal };
 
 /** What the API answered, refusals included: the CLI prints them as they came. */
 export class ApiError extends Error {
@@ -34,16 +45,16 @@ export class ApiClient {
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...headers },
+        headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), 'accept-language': cliLanguage(), ...headers },
         body,
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
       } as RequestInit);
     } catch (err) {
-      throw new ApiError(0, [{ code: 'unreachable', message: `the API at ${this.baseUrl} does not answer (${(err as Error).message}); is npm start running?`, path: '' }]);
+      throw new ApiError(0, [own('unreachable', say('api_unreachable', { url: this.baseUrl, problem: (err as Error).message }))]);
     }
     const text = await response.text();
     const parsed = (response.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
-    if (!response.ok) throw new ApiError(response.status, (parsed as { refusals?: Refusal[] }).refusals ?? [{ code: `http_${response.status}`, message: String(text).slice(0, 200), path: '' }]);
+    if (!response.ok) throw new ApiError(response.status, (parsed as { refusals?: Refusal[] }).refusals ?? [own(`http_${response.status}`, say('http_status', { status: response.status, body: String(text).slice(0, 200) }))]);
     return { body: parsed as T, headers: response.headers };
   }
 }

@@ -1,7 +1,8 @@
+import { say } from '../domain/messages';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Refusal } from '../domain/refusal';
-import { ApiError, type ApiClient } from './api-client';
+import { ApiError, cliRefusal, type ApiClient } from './api-client';
 
 /** `;`- or `,`-separated text (the delimiter of its first line), quoted fields allowed: rows of fields. */
 export function parseCsv(text: string): string[][] {
@@ -47,7 +48,7 @@ export const REPEATED_HEADER = 'x-sons-repeated';
 export async function importBdcs(api: ApiClient, rows: string[][], options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<ImportResult> {
   const [header, ...data] = rows;
   if (!header || header.slice(0, importColumns.length).map((h) => h.trim().toLowerCase()).join() !== importColumns.join()) {
-    throw new ApiError(0, [{ code: 'bad_header', message: `the first line must be the columns ${importColumns.join(';')}`, path: 'line.1' }]);
+    throw new ApiError(0, [cliRefusal('bad_header', say('import_bad_header', { columns: importColumns.join(';') }), 'line.1')]);
   }
   const result: ImportResult = { registered: 0, skipped: 0, refused: [] };
   let next = 0;

@@ -1,3 +1,4 @@
+import { say } from '../domain/messages';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { refuse } from '../domain/refusal';
 import { Batches, type BatchProgress } from '../db/batches';
@@ -26,6 +27,6 @@ export async function startBatch(ctx: EngineContext, input: Omit<BatchInput, key
 /** A batch's progress and its BDCs that were skipped or failed, from the record. */
 export async function batchProgress(ctx: EngineContext, batchId: string): Promise<BatchProgress> {
   const progress = await new Batches(ctx.sql).progress(batchId);
-  if (!progress) throw refuse('not_found', `no batch ${batchId} (or it has not begun yet)`, 'batchId', batchId);
+  if (!progress) throw refuse('not_found', say('unknown_batch', { batchId }), 'batchId', batchId);
   return progress;
 }

@@ -1,3 +1,4 @@
+import { say } from '../domain/messages';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { BdcView, EventAnswer } from '../domain/bdc-view';
 import { startOfParisDay } from '../domain/calendar';
@@ -16,7 +17,7 @@ export const onDay = (date: string) => startOfParisDay(date).toISOString();
 /** The BDC exists and the caller may see it; another éditeur's BDC is "not found", like a missing one. */
 export async function visibleBdc(ctx: EngineContext, caller: Caller, bdcId: string): Promise<void> {
   const editeur = await ctx.records.editeurOf(bdcId);
-  if (editeur === undefined || (caller.editeurId !== undefined && editeur !== caller.editeurId)) throw refuse('not_found', `no BDC ${bdcId}`, 'bdcId');
+  if (editeur === undefined || (caller.editeurId !== undefined && editeur !== caller.editeurId)) throw refuse('not_found', say('unknown_bdc', { bdcId }), 'bdcId');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { say } from '../domain/messages';
 import { z } from 'zod';
 import { bdcStatusSchema } from '../domain/bdc';
 import { refuse } from '../domain/refusal';
@@ -33,7 +34,7 @@ function decodeToken(token: string): string {
   } catch {
     // refused below, like any other token that is not ours
   }
-  throw refuse('invalid_page_token', 'this page token was not given by this list: start again without it', 'pageToken', token);
+  throw refuse('invalid_page_token', say('invalid_page_token'), 'pageToken', token);
 }
 
 /** One page of BDCs from the record, keyset-paged; an éditeur lists its own only, whatever filter it sends. */

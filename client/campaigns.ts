@@ -1,3 +1,4 @@
+import { say } from '../domain/messages';
 import { isDeepStrictEqual } from 'node:util';
 import { endOfParisDay, parisCivilDate } from '../domain/calendar';
 import { campaignSchema, type Campaign, type CalendarChangeRequest } from '../domain/campaign';
@@ -25,17 +26,17 @@ export async function effectiveCampaigns(ctx: Pick<EngineContext, 'campaigns' | 
 
 export async function campaignById(ctx: EngineContext, id: string): Promise<Campaign> {
   const found = (await effectiveCampaigns(ctx)).find((c) => c.id === id);
-  if (!found) throw refuse('not_found', `no campaign ${id}`, 'campaignId', id);
+  if (!found) throw refuse('not_found', say('campaign_unknown', { campaignId: id }), 'campaignId', id);
   return found;
 }
 
 /** Adds a campaign at run time; the same definition again is a no-op, another one under its id refused. */
 export async function addCampaign(ctx: EngineContext, campaign: Campaign): Promise<Campaign> {
-  if (ctx.campaigns.some((c) => c.id === campaign.id)) throw refuse('campaign_exists', `campaign ${campaign.id} is configured already`, 'id', campaign.id);
+  if (ctx.campaigns.some((c) => c.id === campaign.id)) throw refuse('campaign_exists', say('campaign_configured', { campaignId: campaign.id }), 'id', campaign.id);
   const stored = campaignSchema.parse(await ctx.campaignStore.addDefinition(campaign.id, campaign));
   // jsonb keeps no key order: compare the parsed definitions
   if (!isDeepStrictEqual(stored, campaignSchema.parse(JSON.parse(JSON.stringify(campaign))))) {
-    throw refuse('campaign_exists', `campaign ${campaign.id} exists with another definition`, 'id', campaign.id);
+    throw refuse('campaign_exists', say('campaign_other_definition', { campaignId: campaign.id }), 'id', campaign.id);
   }
   return campaignById(ctx, campaign.id);
 }
@@ -89,7 +90,7 @@ export async function amendCalendar(ctx: EngineContext, caller: Caller, campaign
   if (!(await ctx.campaignStore.hasAmendment(eventId))) {
     const plan = await calendarDryRun(ctx, campaign.id, change);
     if (plan.requiresConfirmation && !confirmed) {
-      throw refuse('confirmation_required', `this amendment puts a deadline in the past: ${plan.outcomeChanges} running BDC(s) would lapse at once (see the dry run); send it again with confirmed: true`, 'confirmed', confirmed ?? false);
+      throw refuse('confirmation_required', say('confirmation_required', { lapsing: plan.outcomeChanges }), 'confirmed', confirmed ?? false);
     }
     await ctx.campaignStore.recordAmendment(campaign.id, { eventId, reason, orderDeadline, closingDate, closingAt, actor: caller.actor.id });
   }

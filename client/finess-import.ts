@@ -1,3 +1,4 @@
+import { say } from '../domain/messages';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseHeader, parseLine } from '../domain/finess-extraction';
@@ -65,7 +66,10 @@ export async function importFinessExtraction(reference: FinessReference, file: s
     lineNumber++;
     if (lineNumber === 1) {
       const header = parseHeader(line);
-      if ('problem' in header) throw refuse('not_an_extraction', `${path.basename(file)}: ${header.problem}`, 'file', file);
+      if ('problem' in header) {
+        const name = path.basename(file);
+        throw refuse('not_an_extraction', header.problem === 'header' ? say('extraction_header', { file: name }) : say('extraction_date', { file: name, raw: header.raw }), 'file', file);
+      }
       extractionId = await reference.beginExtraction(header.date, path.basename(file), encoding);
       continue;
     }
@@ -86,7 +90,7 @@ export async function importFinessExtraction(reference: FinessReference, file: s
       onProgress({ rowsRead: read, bytesRead: position.bytes, bytesTotal });
     }
   }
-  if (extractionId === undefined) throw refuse('not_an_extraction', `${path.basename(file)} is empty`, 'file', file);
+  if (extractionId === undefined) throw refuse('not_an_extraction', say('extraction_empty', { file: path.basename(file) }), 'file', file);
   await reference.insertEstablishments(extractionId, batch);
   onProgress({ rowsRead: read, bytesRead: bytesTotal, bytesTotal });
   const extraction = await reference.completeExtraction(extractionId, { read, kept, rejected: read - kept });

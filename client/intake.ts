@@ -8,6 +8,7 @@ import { eventHash } from '../domain/event-hash';
 import { bdcIdOf, scopedEventId } from '../domain/ids';
 import { initialRecord, nextDeadline } from '../domain/lifecycle';
 import { applyRate, formatEuros } from '../domain/money';
+import { say } from '../domain/messages';
 import { parseOrRefuse, refuse, RefusedError } from '../domain/refusal';
 import type { Extraction } from '../db/finess';
 import type { bdcLifecycle } from '../workflows/bdc-lifecycle';
@@ -42,16 +43,16 @@ export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest
   if (repeated) return repeated;
 
   const campaign = (await effectiveCampaigns(ctx)).find((c) => c.id === request.campaignId);
-  if (!campaign) throw refuse('unknown_campaign', `no campaign ${request.campaignId}`, 'campaignId', request.campaignId);
-  if (request.orderDate < campaign.openingDate) throw refuse('ordered_before_opening', `the order date is before the campaign opened (${campaign.openingDate})`, 'orderDate', request.orderDate);
-  if (request.orderDate > campaign.orderDeadline) throw refuse('ordered_after_deadline', `the order date is after the order deadline (${campaign.orderDeadline})`, 'orderDate', request.orderDate);
+  if (!campaign) throw refuse('unknown_campaign', say('unknown_campaign', { campaignId: request.campaignId }), 'campaignId', request.campaignId);
+  if (request.orderDate < campaign.openingDate) throw refuse('ordered_before_opening', say('ordered_before_opening', { opening: campaign.openingDate }), 'orderDate', request.orderDate);
+  if (request.orderDate > campaign.orderDeadline) throw refuse('ordered_after_deadline', say('ordered_after_deadline', { deadline: campaign.orderDeadline }), 'orderDate', request.orderDate);
   const now = new Date(await nowOf(ctx));
   if (now > endOfParisDay(campaign.orderDeadline)) {
-    throw refuse('registered_after_deadline', `requests are registered up to the order deadline (${campaign.orderDeadline}); it is now ${now.toISOString()}`, 'campaignId', request.campaignId);
+    throw refuse('registered_after_deadline', say('registered_after_deadline', { deadline: campaign.orderDeadline, now: now.toISOString() }), 'campaignId', request.campaignId);
   }
 
   const extraction = await ctx.finess.currentExtraction();
-  if (!extraction) throw refuse('no_finess_extraction', 'no FINESS extraction is imported yet: an operator imports one with `sons finess import FILE`');
+  if (!extraction) throw refuse('no_finess_extraction', say('no_finess_extraction'));
   const [found, excluded, ogEstablishments] = await Promise.all([
     ctx.finess.establishments(extraction.id, request.essms),
     ctx.finess.excluded(request.essms),
@@ -67,10 +68,11 @@ export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest
   let registration;
   try {
     registration = await records.register({ solutionId: request.solutionId, editeurId: request.editeurId }, (solution) => {
-      if (solution.state === 'refused') throw refuse('solution_refused', `the référencement of solution ${request.solutionId} was refused (${solution.decidedOn})`, 'solutionId', request.solutionId);
+      if (solution.state === 'refused') throw refuse('solution_refused', say('solution_refused', { solutionId: request.solutionId, decidedOn: solution.decidedOn ?? '' }), 'solutionId', request.solutionId);
       const input = workflowInput(bdcId, request, terms, solution.state === 'granted' ? 'granted' : 'pending', { eventId, actor: caller.actor }, now);
       const record = initialRecord(input);
-      const audit = { seq: 0, at: now.toISOString(), kind: 'registered', what: `registered: ${request.essms.length} ESSMS, ceiling ${formatEuros(terms.ceilingCents)} € (tranche ${tranche.tranche})`, by: caller.actor, eventId };
+      const said = say('audit_registered', { essms: request.essms.length, ceilingCents: terms.ceilingCents, tranche: tranche.tranche });
+      const audit = { seq: 0, at: now.toISOString(), kind: 'registered', what: said.message, key: said.key, params: said.params, by: caller.actor, eventId };
       return { record, audit, finessExtractionId: extraction.id, registrationEventId: eventId, registrationHash: hash, workflowInput: input };
     });
   } catch (err) {
@@ -93,10 +95,10 @@ async function repetition(ctx: EngineContext, request: { editeurId: string; refe
   const existing = await ctx.records.byBusinessKey(request.editeurId, request.reference);
   if (!existing) return undefined;
   if (existing.registrationEventId === eventId) {
-    if (existing.registrationHash !== hash) throw refuse('event_id_reused', `event id ${eventId} registered BDC ${existing.bdcId} with other content`, 'eventId', eventId);
+    if (existing.registrationHash !== hash) throw refuse('event_id_reused', say('registration_id_reused', { eventId, bdcId: existing.bdcId }), 'eventId', eventId);
     return { bdcId: existing.bdcId, created: false, started: (await startIfLost(ctx, existing.bdcId)) !== 'unavailable' };
   }
-  throw refuse('already_registered', `BDC ${request.reference} of ${request.editeurId} is already registered (${existing.bdcId})`, 'reference', request.reference);
+  throw refuse('already_registered', say('already_registered', { reference: request.reference, editeurId: request.editeurId, bdcId: existing.bdcId }), 'reference', request.reference);
 }
 
 function workflowInput(

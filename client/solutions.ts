@@ -1,3 +1,4 @@
+import { say } from '../domain/messages';
 import { batchEventId, scopedEventId } from '../domain/ids';
 import { refuse } from '../domain/refusal';
 import type { Solution } from '../db/solutions';
@@ -42,7 +43,7 @@ export async function decideSolution(ctx: EngineContext, caller: Caller, solutio
 export async function decideForBdc(ctx: EngineContext, caller: Caller, bdcId: string, body: DecisionRequest) {
   await visibleBdc(ctx, caller, bdcId);
   const bdc = await ctx.records.get(bdcId);
-  if (!bdc) throw refuse('not_found', `no BDC ${bdcId} in the record`, 'bdcId');
+  if (!bdc) throw refuse('not_found', say('unknown_bdc_in_record', { bdcId }), 'bdcId');
   const { solution, batchId } = await decideSolution(ctx, caller, bdc.request.solutionId, body, bdc.request.editeurId);
   await sendBdcEvent(ctx.client, bdcId, bdcMessages.referencementDecided, { eventId: batchEventId(batchId, bdcId), actor: caller.actor, decision: solution.state as 'granted' | 'refused', decidedAt: onDay(solution.decidedOn ?? body.decidedOn) });
   return bdcState(ctx, caller, bdcId);

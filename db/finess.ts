@@ -1,3 +1,4 @@
+import { say } from '../domain/messages';
 import type { Establishment } from '../domain/eligibility';
 import { refuse } from '../domain/refusal';
 import { Fresh } from './fresh';
@@ -31,7 +32,7 @@ export class FinessReference {
   /** Opens a new extraction for import; an extraction date already imported is refused. */
   async beginExtraction(date: string, source: string, encoding: string): Promise<number> {
     const [done] = await this.sql.query('SELECT complete FROM finess_extractions WHERE extraction_date = $1', [date]);
-    if (done?.complete) throw refuse('extraction_already_imported', `the extraction of ${date} is already imported`, 'date', date);
+    if (done?.complete) throw refuse('extraction_already_imported', say('extraction_already_imported', { date }), 'date', date);
     // an import interrupted earlier is started again from nothing
     await this.sql.query('DELETE FROM finess_extractions WHERE extraction_date = $1', [date]);
     const [row] = await this.sql.query<{ id: number }>('INSERT INTO finess_extractions (extraction_date, source, encoding) VALUES ($1, $2, $3) RETURNING id', [date, source, encoding]);

@@ -1,3 +1,4 @@
+import { say, text } from '../domain/messages';
 import { centsSchema, instantSchema, finessSchema } from '../domain/schemas';
 import { z } from 'zod';
 import { parseOrRefuse, refuse } from '../domain/refusal';
@@ -14,7 +15,7 @@ const bdcIdSchema = z.string().min(1).max(200);
 const EFFECT_KEY = /^[a-z]+(:[A-Za-z0-9][A-Za-z0-9_.:-]{0,254})?$/;
 const keyedEffect = z.object({ idempotencyKey: z.string().min(1).max(512), bdcId: bdcIdSchema });
 const keyBelongsToBdc = (v: { idempotencyKey: string; bdcId: string }) => v.idempotencyKey.startsWith(`${v.bdcId}:`) && EFFECT_KEY.test(v.idempotencyKey.slice(v.bdcId.length + 1));
-const keyMessage = { path: ['idempotencyKey'], message: 'expected <bdcId>:<effect>[:<event id>]' };
+const keyMessage = { path: ['idempotencyKey'], message: text('ledger_key_form') };
 
 export const paymentOrderInput = keyedEffect.extend({ kind: z.enum(['advance', 'balance']), amountCents: centsSchema }).refine(keyBelongsToBdc, keyMessage);
 export const reimbursementDemandInput = keyedEffect.extend({ amountCents: centsSchema, reason: z.string().min(1), dueAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
@@ -65,11 +66,11 @@ async function writeOnce<T extends { idempotencyKey: string; bdcId: string }>(
   if (inserted[0]) return { record: read(inserted[0]), created: true };
   const [existing] = await sql.query(`SELECT * FROM ${table} WHERE idempotency_key = $1`, [wanted.idempotencyKey]);
   if (!existing) {
-    throw refuse('duplicate_effect', `BDC ${wanted.bdcId} already has this kind of record in ${table} under another key`, 'idempotencyKey', wanted.idempotencyKey);
+    throw refuse('duplicate_effect', say('duplicate_effect', { bdcId: wanted.bdcId, table }), 'idempotencyKey', wanted.idempotencyKey);
   }
   const record = read(existing);
   if (!sameContent(record, wanted)) {
-    throw refuse('idempotency_conflict', `key ${wanted.idempotencyKey} was already used for a different ${table.replace(/_/g, ' ')} record`, 'idempotencyKey', wanted.idempotencyKey);
+    throw refuse('idempotency_conflict', say('idempotency_conflict', { key: wanted.idempotencyKey, table: table.replace(/_/g, ' ') }), 'idempotencyKey', wanted.idempotencyKey);
   }
   return { record, created: false };
 }
@@ -98,7 +99,7 @@ export class Ledger {
   private async requireBdc(bdcId: string): Promise<void> {
     if (this.options.bdcKnown) return;
     const [row] = await this.sql.query('SELECT 1 FROM bdcs WHERE bdc_id = $1', [bdcId]);
-    if (!row) throw refuse('unknown_bdc', `no BDC ${bdcId} is registered`, 'bdcId', bdcId);
+    if (!row) throw refuse('unknown_bdc', say('unknown_bdc_in_ledger', { bdcId }), 'bdcId', bdcId);
   }
 
   /**
@@ -116,7 +117,7 @@ export class Ledger {
       if (!inserted[0]) {
         const [row] = await tx.query<{ editeur_id: string; campaign_id: string; og_finess: string; essms: string[]; ceiling_cents: number }>('SELECT * FROM bdcs WHERE bdc_id = $1', [bdc.bdcId]);
         const same = row && row.editeur_id === bdc.editeurId && row.campaign_id === bdc.campaignId && row.og_finess === bdc.ogFiness && row.ceiling_cents === bdc.ceilingCents && row.essms.join() === bdc.essms.join();
-        if (!same) throw refuse('idempotency_conflict', `BDC ${bdc.bdcId} is already registered with other content`, 'bdcId', bdc.bdcId);
+        if (!same) throw refuse('idempotency_conflict', say('bdc_other_content', { bdcId: bdc.bdcId }), 'bdcId', bdc.bdcId);
       }
       await new Ledger(tx).claimEssms(bdc.bdcId, bdc.essms);
       return { record: bdc, created: Boolean(inserted[0]) };
@@ -135,7 +136,7 @@ export class Ledger {
       [essms, bdcId],
     );
     const first = held[0];
-    if (first) throw refuse('essms_already_financed', `ESSMS ${first.essms_finess} is already financed by BDC ${first.bdc_id}`, `essms.${essms.indexOf(first.essms_finess)}`, first.essms_finess);
+    if (first) throw refuse('essms_already_financed', say('essms_already_financed', { finess: first.essms_finess, holder: first.bdc_id }), `essms.${essms.indexOf(first.essms_finess)}`, first.essms_finess);
   }
 
   /** Frees the ESSMS of a BDC that ended without keeping any money; returns how many were freed. */
@@ -173,7 +174,7 @@ export class Ledger {
   async recordReimbursementReceipt(raw: unknown): Promise<Written<ReimbursementReceipt>> {
     const r = parseOrRefuse(reimbursementReceiptInput, raw);
     const [demand] = await this.sql.query('SELECT 1 FROM reimbursement_demands WHERE bdc_id = $1', [r.bdcId]);
-    if (!demand) throw refuse('no_reimbursement_demand', `no reimbursement was demanded for BDC ${r.bdcId}`, 'bdcId', r.bdcId);
+    if (!demand) throw refuse('no_reimbursement_demand', say('no_reimbursement_demand', { bdcId: r.bdcId }), 'bdcId', r.bdcId);
     const wanted: ReimbursementReceipt = { id: 0, recordedAt: '', ...r, receivedAt: iso(r.receivedAt) };
     return writeOnce(this.sql, 'reimbursement_receipts', { idempotency_key: r.idempotencyKey, bdc_id: r.bdcId, amount_cents: r.amountCents, received_at: wanted.receivedAt }, readReceipt,
       (a, b) => a.bdcId === b.bdcId && a.amountCents === b.amountCents && a.receivedAt === b.receivedAt, wanted);

@@ -1,3 +1,4 @@
+import { say } from '../domain/messages';
 import type { AuditEntry, BdcRecord, BdcView, BdcWorkflowInput, Deadline } from '../domain/bdc-view';
 import { terminalStatuses } from '../domain/bdc-view';
 import type { Refusal } from '../domain/refusal';
@@ -76,20 +77,24 @@ function readAudit(r: Record<string, unknown>): AuditEntry {
     what: String(r.what),
     by: { role: r.actor_role as AuditEntry['by']['role'], id: String(r.actor_id) },
     ...(r.event_id ? { eventId: String(r.event_id) } : {}),
+    ...(r.message_key ? { key: String(r.message_key) } : {}),
+    ...(r.params ? { params: parse<Record<string, string>>(r.params) } : {}),
   };
 }
+
+const AUDIT_COLUMNS = 'bdc_id, seq, at, kind, what, actor_role, actor_id, event_id, message_key, params';
 
 /** The audit entries as VALUES rows of one INSERT … ON CONFLICT (bdc_id, seq) DO NOTHING, from parameter $first. */
 function auditValues(bdcId: string, entries: AuditEntry[], params: unknown[]): string {
   return entries
-    .map((e) => `(${[bdcId, e.seq, e.at, e.kind, e.what, e.by.role, e.by.id, e.eventId ?? null].map((v) => `$${params.push(v)}`).join(', ')})`)
+    .map((e) => `(${[bdcId, e.seq, e.at, e.kind, e.what, e.by.role, e.by.id, e.eventId ?? null, e.key ?? null, e.params ? JSON.stringify(e.params) : null].map((v) => `$${params.push(v)}`).join(', ')})`)
     .join(', ');
 }
 
 async function insertAudit(sql: Sql, bdcId: string, entries: AuditEntry[]): Promise<void> {
   if (!entries.length) return;
   const params: unknown[] = [];
-  await sql.query(`INSERT INTO bdc_audit (bdc_id, seq, at, kind, what, actor_role, actor_id, event_id) VALUES ${auditValues(bdcId, entries, params)} ON CONFLICT (bdc_id, seq) DO NOTHING`, params);
+  await sql.query(`INSERT INTO bdc_audit (${AUDIT_COLUMNS}) VALUES ${auditValues(bdcId, entries, params)} ON CONFLICT (bdc_id, seq) DO NOTHING`, params);
 }
 
 export interface EffectResult {
@@ -119,7 +124,7 @@ export class BdcRecords {
           c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, reg.registrationEventId, reg.registrationHash, JSON.stringify(reg.workflowInput)],
       );
       // the business key is taken (by this very order, registered first, perhaps at this instant)
-      if (!inserted[0]) throw refuse('already_registered', `BDC ${r.request.reference} of ${r.request.editeurId} is already registered (${r.bdcId})`, 'reference', r.request.reference);
+      if (!inserted[0]) throw refuse('already_registered', say('already_registered', { reference: r.request.reference, editeurId: r.request.editeurId, bdcId: r.bdcId }), 'reference', r.request.reference);
       await new Ledger(tx).claimEssms(r.bdcId, r.request.essms);
       await insertAudit(tx, r.bdcId, [reg.audit]);
       return reg;
@@ -171,7 +176,7 @@ export class BdcRecords {
       // the audit entries and the row in one statement: one round trip
       const c = columns(t.record);
       const params: unknown[] = [t.bdcId, c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, c.reimbursement_overdue, c.advance_paid_cents, c.paid_cents, c.to_reimburse_cents, c.reimbursed_cents, c.ended_at];
-      const audit = t.audit.length ? `audit AS (INSERT INTO bdc_audit (bdc_id, seq, at, kind, what, actor_role, actor_id, event_id) VALUES ${auditValues(t.bdcId, t.audit, params)} ON CONFLICT (bdc_id, seq) DO NOTHING), ` : '';
+      const audit = t.audit.length ? `audit AS (INSERT INTO bdc_audit (${AUDIT_COLUMNS}) VALUES ${auditValues(t.bdcId, t.audit, params)} ON CONFLICT (bdc_id, seq) DO NOTHING), ` : '';
       const updated = await tx.query<{ updated: number; known: number }>(
         `WITH ${audit}updated AS (
            UPDATE bdcs SET status = $2, version = $3, state = $4, running = $5, next_deadline_at = $6, closing_at = $7, closing_state = $8, reimbursement_overdue = $9,
@@ -180,7 +185,7 @@ export class BdcRecords {
          SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM bdcs WHERE bdc_id = $1)::int AS known`,
         params,
       );
-      if (!updated[0]!.known) throw refuse('unknown_bdc', `no BDC ${t.bdcId} in the record`, 'bdcId', t.bdcId);
+      if (!updated[0]!.known) throw refuse('unknown_bdc', say('unknown_bdc_in_record', { bdcId: t.bdcId }), 'bdcId', t.bdcId);
       return { recorded: updated[0]!.updated > 0 };
     });
   }

@@ -1,3 +1,4 @@
+import { say } from '../domain/messages';
 import { refuse } from '../domain/refusal';
 import type { Sql } from './sql';
 
@@ -35,7 +36,7 @@ export class Solutions {
     await tx.query("INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING", [solutionId, editeurId]);
     const [row] = await tx.query('SELECT * FROM solutions WHERE solution_id = $1 FOR SHARE', [solutionId]);
     const solution = read(row!);
-    if (solution.editeurId !== editeurId) throw refuse('solution_of_another_editeur', `solution ${solutionId} belongs to éditeur ${solution.editeurId}`, 'solutionId', solutionId);
+    if (solution.editeurId !== editeurId) throw refuse('solution_of_another_editeur', say('solution_of_another_editeur', { solutionId, editeurId: solution.editeurId }), 'solutionId', solutionId);
     return solution;
   }
 
@@ -55,10 +56,10 @@ export class Solutions {
       // its row lock instead of inserting it each (the first decides, the others find it decided)
       if (d.editeurId) await tx.query("INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING", [solutionId, d.editeurId]);
       const [row] = await tx.query('SELECT * FROM solutions WHERE solution_id = $1 FOR UPDATE', [solutionId]);
-      if (!row) throw refuse('not_found', `no solution ${solutionId}: it is known once a BDC is registered for it`, 'solutionId', solutionId);
+      if (!row) throw refuse('not_found', say('unknown_solution', { solutionId }), 'solutionId', solutionId);
       const current = read(row);
       if (current.state === d.decision) return { solution: current, created: false };
-      if (current.state !== 'pending') throw refuse('solution_already_decided', `solution ${solutionId} is already ${current.state} (${current.decidedOn}, event ${current.decisionEventId})`, 'decision', d.decision);
+      if (current.state !== 'pending') throw refuse('solution_already_decided', say('solution_already_decided', { solutionId, state: current.state, decidedOn: current.decidedOn ?? '', eventId: current.decisionEventId ?? '' }), 'decision', d.decision);
       const [updated] = await tx.query('UPDATE solutions SET state = $2, decided_on = $3, decision_event_id = $4, decided_by = $5, updated_at = now() WHERE solution_id = $1 RETURNING *', [
         solutionId, d.decision, d.decidedOn, d.eventId, d.actor,
       ]);

@@ -1,5 +1,11 @@
 import type { Refusal } from './refusal';
 
+/** The SHA-256 of the signed VA's and the invoice's PDF, as stored by the engine (content-addressed). */
+export interface VaDocuments {
+  signedVa: string;
+  invoice: string;
+}
+
 /**
  * A BDC's state: what its workflow holds, what the record (PostgreSQL) keeps, what every read
  * answers. Plain types, no schema: workflow code imports them.
@@ -64,6 +70,9 @@ export interface AuditEntry {
   what: string;
   by: Actor;
   eventId?: string;
+  /** the catalogue's message (domain/messages.ts) and its parameters, for readers in other languages */
+  key?: string;
+  params?: Record<string, string | number | boolean>;
 }
 
 export interface Amounts {
@@ -105,7 +114,7 @@ export type BdcRecord = {
   referencement: { state: 'granted' | 'pending' | 'refused'; dossierFiledAt?: string; decidedAt?: string };
   amounts: Amounts;
   deadlines: Deadline[];
-  va?: { signedAt: string; invoiceNumber: string; invoiceCents: number; acceptedAt: string; eventId: string };
+  va?: { signedAt: string; invoiceNumber: string; invoiceCents: number; acceptedAt: string; eventId: string; documents?: VaDocuments };
   cancellation?: { reason: string; by: Actor; eventId: string; at: string };
   /** the reimbursement demand outstanding, if any: when it was issued and its day, for the receipts' bounds */
   demand?: { amountCents: number; reason: string; dueAt: string; issuedAt: string; issuedDayStartsAt: string; endsAs: 'reimbursed' | 'completed' };

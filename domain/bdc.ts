@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bdcStatuses, type Actor, type BdcRequest } from './bdc-view';
+import { text } from './messages';
 import { signatureMethods } from './va';
 import { centsSchema, civilDateSchema, clientEventIdSchema, eventIdSchema, finessSchema, idSchema } from './schemas';
 
@@ -25,9 +26,9 @@ export const bdcRequestSchema = z.object({
   ogFiness: finessSchema,
   essms: z
     .array(finessSchema)
-    .min(1, 'a BDC covers at least one ESSMS')
+    .min(1, text('essms_none'))
     .max(500)
-    .refine((list) => new Set(list).size === list.length, 'an ESSMS appears twice'),
+    .refine((list) => new Set(list).size === list.length, text('essms_twice')),
   orderDate: civilDateSchema,
   solutionReferenced: z.boolean().optional().describe('ignored: whether the solution is référencée is read from the registry of solutions'),
 }) satisfies z.ZodType<BdcRequest>;

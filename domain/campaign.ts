@@ -1,6 +1,10 @@
 import { centsSchema, basisPointsSchema, civilDateSchema, instantSchema } from './schemas';
 import { z } from 'zod';
 import { endOfParisDay } from './calendar';
+import { say, text, type Said } from './messages';
+
+/** A zod issue saying a message of the catalogue, with its parameters. */
+const issue = (path: (string | number)[], said: Said) => ({ code: 'custom' as const, path, message: said.message, params: { key: said.key, ...said.params } });
 
 /** A FINESS category rule: how the programme names eligible establishments (DOMAIN.md table). */
 export const categoryRuleSchema = z.discriminatedUnion('field', [
@@ -23,7 +27,7 @@ export const couloirSchema = z.enum(['MS1', 'MS2', 'MS3']);
 
 export const campaignSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, text('campaign_id_rule')),
     label: z.string().min(1),
     vague: z.number().int().positive(),
     couloir: couloirSchema,
@@ -39,20 +43,20 @@ export const campaignSchema = z
     reimbursementDueDays: z.number().int().positive(),
     finessExtraction: z.object({ date: civilDateSchema, label: z.string() }),
     /** the TBB.1 indicators a VA must report, each non-zero (DOMAIN.md); absent: any identifier TBB.1.<n> */
-    tbb1Indicators: z.array(z.string().regex(/^TBB\.1\.[1-9]\d{0,2}$/, 'expected TBB.1.<n>')).optional(),
+    tbb1Indicators: z.array(z.string().regex(/^TBB\.1\.[1-9]\d{0,2}$/, text('tbb1_id_rule'))).optional(),
     sources: z.array(z.string()).default([]),
   })
   .superRefine((c, ctx) => {
     if (!(c.openingDate <= c.orderDeadline && c.orderDeadline <= c.closingDate)) {
-      ctx.addIssue({ code: 'custom', path: ['closingDate'], message: 'dates must run opening ≤ order deadline ≤ closing' });
+      ctx.addIssue({ code: 'custom', path: ['closingDate'], message: text('campaign_dates_order') });
     }
     const sorted = [...c.bareme].sort((a, b) => a.minEssms - b.minEssms);
     sorted.forEach((t, i) => {
       const next = sorted[i + 1];
-      if (next && t.maxEssms !== next.minEssms - 1) ctx.addIssue({ code: 'custom', path: ['bareme', i], message: `tranche ${t.tranche} must end just before ${next.tranche}` });
-      if (!next && t.maxEssms !== undefined) ctx.addIssue({ code: 'custom', path: ['bareme', i], message: 'the last tranche has no maximum' });
+      if (next && t.maxEssms !== next.minEssms - 1) ctx.addIssue(issue(['bareme', i], say('tranche_gap', { tranche: t.tranche, next: next.tranche })));
+      if (!next && t.maxEssms !== undefined) ctx.addIssue({ code: 'custom', path: ['bareme', i], message: text('tranche_last_max') });
     });
-    if (sorted[0]?.minEssms !== 1) ctx.addIssue({ code: 'custom', path: ['bareme'], message: 'the barème must start at 1 ESSMS' });
+    if (sorted[0]?.minEssms !== 1) ctx.addIssue({ code: 'custom', path: ['bareme'], message: text('bareme_start') });
   });
 export type Campaign = z.infer<typeof campaignSchema>;
 
@@ -78,6 +82,6 @@ export const calendarChangeRequestSchema = z
     closingDate: civilDateSchema.optional().describe('the closing day; it ends at 23:59:59.999 Paris'),
     closingAt: instantSchema.optional().describe('or a precise closing instant'),
   })
-  .refine((c) => c.orderDeadline || c.closingDate || c.closingAt, 'an amendment changes at least one date')
-  .refine((c) => !(c.closingDate && c.closingAt), 'closingDate or closingAt, not both');
+  .refine((c) => c.orderDeadline || c.closingDate || c.closingAt, text('amendment_empty'))
+  .refine((c) => !(c.closingDate && c.closingAt), text('amendment_closing_twice'));
 export type CalendarChangeRequest = z.infer<typeof calendarChangeRequestSchema>;

@@ -1,8 +1,9 @@
 import { isCivilDate, isInstant } from './calendar';
-import { finessProblem, finessProblemMessage } from './finess';
+import { finessProblem, finessSaid } from './finess';
 import { EVENT_ID_PATTERN } from './ids';
 import { isCents } from './money';
-import type { Refusal } from './refusal';
+import { say, type Said } from './messages';
+import { refusalOf, type Refusal } from './refusal';
 
 /**
  * Plain checks of an event's form, for the workflow's update validators: they cost nothing to set
@@ -11,8 +12,8 @@ import type { Refusal } from './refusal';
  */
 export class Problems {
   readonly list: Refusal[] = [];
-  add(code: string, message: string, path: string, value?: unknown): void {
-    this.list.push({ code, message, path, ...(value === undefined ? {} : { value }) });
+  add(code: string, said: Said, path: string, value?: unknown): void {
+    this.list.push(refusalOf(code, said, path, value));
   }
   get ok(): boolean {
     return this.list.length === 0;
@@ -29,7 +30,7 @@ function typed<T>(p: Problems, obj: Record<string, unknown>, key: string, path: 
   const at = join(path, key);
   if (v === undefined && optional) return undefined;
   if (type === 'object' ? !isRecord(v) : type === 'array' ? !Array.isArray(v) : typeof v !== type) {
-    p.add('invalid_type', `expected ${type}, received ${typeOf(v)}`, at, v);
+    p.add('invalid_type', say('expected_type', { expected: type, received: typeOf(v) }), at, v);
     return undefined;
   }
   return v as T;
@@ -41,7 +42,7 @@ export const check = {
   },
   array(p: Problems, obj: Record<string, unknown>, key: string, path = '', min = 0) {
     const v = typed<unknown[]>(p, obj, key, path, 'array');
-    if (v && v.length < min) p.add('too_small', `expected at least ${min} item${min > 1 ? 's' : ''}`, join(path, key), v);
+    if (v && v.length < min) p.add('too_small', say('at_least_items', { min }), join(path, key), v);
     return v;
   },
   boolean(p: Problems, obj: Record<string, unknown>, key: string, path = '') {
@@ -50,41 +51,48 @@ export const check = {
   string(p: Problems, obj: Record<string, unknown>, key: string, path = '', { min = 1, max = 500, optional = false }: { min?: number; max?: number; optional?: boolean } = {}) {
     const v = typed<string>(p, obj, key, path, 'string', optional);
     if (v === undefined) return undefined;
-    if (v.length < min) p.add('too_small', `expected at least ${min} character${min > 1 ? 's' : ''}`, join(path, key), v);
-    else if (v.length > max) p.add('too_big', `expected at most ${max} characters`, join(path, key), v);
+    if (v.length < min) p.add('too_small', say('at_least_chars', { min }), join(path, key), v);
+    else if (v.length > max) p.add('too_big', say('at_most_chars', { max }), join(path, key), v);
     else return v;
     return undefined;
   },
   oneOf<T extends string>(p: Problems, obj: Record<string, unknown>, key: string, values: readonly T[], path = ''): T | undefined {
     const v = obj[key];
     if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
-    p.add('invalid_value', `expected one of ${values.map((x) => `"${x}"`).join(', ')}`, join(path, key), v);
+    p.add('invalid_value', say('one_of', { values: values.map((x) => `"${x}"`).join(', ') }), join(path, key), v);
     return undefined;
   },
   instant(p: Problems, obj: Record<string, unknown>, key: string, path = '', optional = false) {
     const v = typed<string>(p, obj, key, path, 'string', optional);
     if (v === undefined) return undefined;
     if (isInstant(v)) return v;
-    p.add('invalid_format', 'expected an ISO-8601 instant', join(path, key), v);
+    p.add('invalid_format', say('instant_expected'), join(path, key), v);
     return undefined;
   },
   civilDate(p: Problems, obj: Record<string, unknown>, key: string, path = '') {
     const v = typed<string>(p, obj, key, path, 'string');
     if (v === undefined) return undefined;
     if (isCivilDate(v)) return v;
-    p.add('invalid_format', 'expected a date as YYYY-MM-DD', join(path, key), v);
+    p.add('invalid_format', say('civil_date_expected'), join(path, key), v);
     return undefined;
   },
   cents(p: Problems, obj: Record<string, unknown>, key: string, path = '') {
     const v = obj[key];
     if (isCents(v)) return v;
-    p.add(typeof v === 'number' ? 'invalid_value' : 'invalid_type', 'expected a positive whole number of cents', join(path, key), v);
+    p.add(typeof v === 'number' ? 'invalid_value' : 'invalid_type', say('cents_expected'), join(path, key), v);
     return undefined;
   },
   rate(p: Problems, obj: Record<string, unknown>, key: string, path = '') {
     const v = obj[key];
     if (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 100) return v;
-    p.add(typeof v === 'number' ? 'invalid_value' : 'invalid_type', 'expected a rate between 0 and 100', join(path, key), v);
+    p.add(typeof v === 'number' ? 'invalid_value' : 'invalid_type', say('rate_expected'), join(path, key), v);
+    return undefined;
+  },
+  sha256(p: Problems, obj: Record<string, unknown>, key: string, path = '') {
+    const v = typed<string>(p, obj, key, path, 'string');
+    if (v === undefined) return undefined;
+    if (/^[0-9a-f]{64}$/.test(v)) return v;
+    p.add('invalid_format', say('sha256_expected'), join(path, key), v);
     return undefined;
   },
   finess(p: Problems, obj: Record<string, unknown>, key: string, path = '') {
@@ -92,7 +100,7 @@ export const check = {
     if (v === undefined) return undefined;
     const problem = finessProblem(v);
     if (!problem) return v;
-    p.add('invalid_format', finessProblemMessage(problem, v), join(path, key), v);
+    p.add('invalid_format', finessSaid(problem, v), join(path, key), v);
     return undefined;
   },
 };
@@ -105,11 +113,11 @@ export const actorRoles = ['operator', 'editeur', 'admin', 'system'] as const;
  */
 export function checkEvent(p: Problems, raw: unknown): Record<string, unknown> {
   if (!isRecord(raw)) {
-    p.add('invalid_type', `expected object, received ${typeOf(raw)}`, '', raw);
+    p.add('invalid_type', say('expected_type', { expected: 'object', received: typeOf(raw) }), '', raw);
     return {};
   }
   const id = raw.eventId;
-  if (typeof id !== 'string' || !EVENT_ID_PATTERN.test(id)) p.add(typeof id === 'string' ? 'invalid_format' : 'invalid_type', 'not an event id', 'eventId', id);
+  if (typeof id !== 'string' || !EVENT_ID_PATTERN.test(id)) p.add(typeof id === 'string' ? 'invalid_format' : 'invalid_type', say('event_id_expected'), 'eventId', id);
   const actor = check.object(p, raw, 'actor');
   if (actor) {
     check.oneOf(p, actor, 'role', actorRoles, 'actor');

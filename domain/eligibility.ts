@@ -1,5 +1,6 @@
 import type { Campaign, CategoryRule } from './campaign';
-import type { Refusal } from './refusal';
+import { say } from './messages';
+import { refusalOf, type Refusal } from './refusal';
 
 /** One establishment as the FINESS extraction describes it (the fields the programme uses). */
 export interface Establishment {
@@ -54,17 +55,17 @@ export function essmsRefusals(
     const path = `essms.${i}`;
     const e = found.get(finess);
     if (!e) {
-      refusals.push({ code: 'essms_unknown', message: `ESSMS ${finess} is not in the FINESS extraction of ${extractionDate}`, path, value: finess });
+      refusals.push(refusalOf('essms_unknown', say('essms_unknown', { finess, extraction: extractionDate }), path, finess));
       return;
     }
     if (e.nofinessej !== request.ogFiness) {
-      refusals.push({ code: 'essms_other_og', message: `ESSMS ${finess} belongs to OG ${e.nofinessej}, not to ${request.ogFiness}`, path, value: finess });
+      refusals.push(refusalOf('essms_other_og', say('essms_other_og', { finess, holder: e.nofinessej, og: request.ogFiness }), path, finess));
     }
     if (!eligibleDomain(campaign, e)) {
-      refusals.push({ code: 'essms_not_eligible', message: `ESSMS ${finess} (${e.categetab} ${e.libcategetab}, aggregate ${e.categagretab}) is not eligible in couloir ${campaign.couloir}`, path, value: finess });
+      refusals.push(refusalOf('essms_not_eligible', say('essms_not_eligible', { finess, category: e.categetab, label: e.libcategetab, aggregate: e.categagretab, couloir: campaign.couloir }), path, finess));
     }
     const exclusion = excluded.get(finess);
-    if (exclusion) refusals.push({ code: 'essms_excluded', message: `ESSMS ${finess} is excluded: ${exclusion}`, path, value: finess });
+    if (exclusion) refusals.push(refusalOf('essms_excluded', say('essms_excluded', { finess, reason: exclusion }), path, finess));
   });
   return refusals;
 }

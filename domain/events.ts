@@ -1,5 +1,6 @@
 import type { Actor } from './bdc-view';
 import { check, checkEvent, Problems } from './checks';
+import { say } from './messages';
 import type { Refusal } from './refusal';
 
 /**
@@ -62,7 +63,7 @@ export const eventForm = {
     check.instant(p, e, 'orderDeadline', '', true);
     check.instant(p, e, 'closing', '', true);
     check.string(p, e, 'reason', '', { max: 500 });
-    if (e.orderDeadline === undefined && e.closing === undefined) p.add('invalid_value', 'an amendment changes at least one date', '');
+    if (e.orderDeadline === undefined && e.closing === undefined) p.add('invalid_value', say('amendment_empty'), '');
   }),
   attentionResolved: form((p, e) => {
     check.oneOf(p, e, 'decision', attentionDecisions);

@@ -14,13 +14,13 @@ export const structureetFields = [
 ] as const;
 
 /** The extraction's date from its first line; DD/MM/YYYY and YYYY-MM-DD are both seen. */
-export function parseHeader(line: string): { date: string } | { problem: string } {
+export function parseHeader(line: string): { date: string } | { problem: 'header' } | { problem: 'date'; raw: string } {
   const parts = line.replace(/^\uFEFF/, '').split(';');
-  if (parts[0] !== 'finess' || parts[1] !== 'etalab') return { problem: 'the first line must be finess;etalab;<n>;<date>' };
+  if (parts[0] !== 'finess' || parts[1] !== 'etalab') return { problem: 'header' };
   const raw = (parts[3] ?? '').trim();
   const fr = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(raw);
   const date = fr ? `${fr[3]}-${fr[2]}-${fr[1]}` : raw.slice(0, 10);
-  return civilDateSchema.safeParse(date).success ? { date } : { problem: `the extraction date "${raw}" is not a date` };
+  return civilDateSchema.safeParse(date).success ? { date } : { problem: 'date', raw };
 }
 
 export type ParsedLine = { kind: 'establishment'; establishment: Establishment } | { kind: 'ignored' } | { kind: 'rejected'; reason: string };

@@ -1,3 +1,5 @@
+import { say, type MessageKey, type Said } from './messages';
+
 /**
  * FINESS numbers: 2 characters of département (01–95, Corsica 2A/2B, overseas 97x, Mayotte/others 98x),
  * 6 digits, 1 check digit. The check digit passes Luhn mod 10 on every real numeric number we tried.
@@ -32,14 +34,10 @@ export function finessProblem(value: string): FinessProblem | undefined {
   return undefined;
 }
 
-const problemMessages: Record<FinessProblem, string> = {
-  length: 'a FINESS number has 9 characters',
-  characters: 'a FINESS number is 2 département characters (digits, 2A or 2B) then 7 digits',
-  departement: 'not a département code used by FINESS',
-  check_digit: 'the check digit is wrong (Luhn)',
-};
+const problemKeys = { length: 'finess_length', characters: 'finess_characters', departement: 'finess_departement', check_digit: 'finess_check_digit' } as const satisfies Record<FinessProblem, MessageKey>;
 
-export const finessProblemMessage = (problem: FinessProblem, value: string) => `${problemMessages[problem]} (${value})`;
+/** What is wrong with a FINESS number, as the catalogue says it. */
+export const finessSaid = (problem: FinessProblem, value: string): Said => say(problemKeys[problem], { value });
 
 /** Completes 8 characters with their Luhn check digit (fixtures and generated extractions use it). */
 export function withCheckDigit(first8: string): string {

@@ -5,11 +5,9 @@
 
 /** éditeur, solution, order reference, token name: letters, digits, ".", "_" or "-", at most 64 */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-export const ID_RULE = 'letters, digits, ".", "_" or "-" (not first), at most 64';
 
 /** an event id as a caller sends it: the id characters and ":", at most 128 */
 export const CLIENT_EVENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-export const CLIENT_EVENT_ID_RULE = 'letters, digits, ".", "_", ":" or "-" (not first), at most 128';
 
 /** an event id as a BDC receives it: `<scope>:<the caller's id>` (see scopedEventId) */
 export const EVENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { CLIENT_EVENT_ID_PATTERN, CLIENT_EVENT_ID_RULE, EVENT_ID_PATTERN, ID_PATTERN, ID_RULE } from './ids';
+import { CLIENT_EVENT_ID_PATTERN, EVENT_ID_PATTERN, ID_PATTERN } from './ids';
 import { isCivilDate, isInstant } from './calendar';
-import { finessProblem, finessProblemMessage, normaliseFiness } from './finess';
+import { finessProblem, finessSaid, normaliseFiness } from './finess';
+import { text } from './messages';
 import { MAX_CENTS } from './money';
 
 /**
@@ -10,16 +11,16 @@ import { MAX_CENTS } from './money';
  * schemas are built on (domain/checks.ts).
  */
 
-export const idSchema = z.string().regex(ID_PATTERN, ID_RULE);
-export const clientEventIdSchema = z.string().regex(CLIENT_EVENT_ID_PATTERN, CLIENT_EVENT_ID_RULE).describe('idempotency key of this event: a repeated id changes nothing');
-export const eventIdSchema = z.string().regex(EVENT_ID_PATTERN, 'not an event id');
+export const idSchema = z.string().regex(ID_PATTERN, text('id_rule'));
+export const clientEventIdSchema = z.string().regex(CLIENT_EVENT_ID_PATTERN, text('client_event_id_rule')).describe('idempotency key of this event: a repeated id changes nothing');
+export const eventIdSchema = z.string().regex(EVENT_ID_PATTERN, text('event_id_expected'));
 
 /** Money is integer euro cents everywhere; rates are basis points (3000 = 30 %). */
-export const centsSchema = z.number().int('amount must be whole cents').positive('amount must be positive').max(MAX_CENTS);
+export const centsSchema = z.number().int(text('whole_cents')).positive(text('positive_amount')).max(MAX_CENTS);
 export const basisPointsSchema = z.number().int().min(0).max(10_000);
 
-export const civilDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').refine(isCivilDate, 'not a calendar date');
-export const instantSchema = z.string().refine(isInstant, 'expected an ISO-8601 instant');
+export const civilDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, text('civil_date_expected')).refine(isCivilDate, text('not_a_calendar_date'));
+export const instantSchema = z.string().refine(isInstant, text('instant_expected'));
 
 /** The one FINESS validator: every schema that takes a FINESS number uses it. */
 export const finessSchema = z
@@ -27,5 +28,7 @@ export const finessSchema = z
   .transform(normaliseFiness)
   .superRefine((value, ctx) => {
     const problem = finessProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: finessProblemMessage(problem, value), params: { finessProblem: problem } });
+    if (!problem) return;
+    const said = finessSaid(problem, value);
+    ctx.addIssue({ code: 'custom', message: said.message, params: { key: said.key, ...said.params } });
   });

@@ -45,7 +45,7 @@ export interface LocalApi {
   url: string;
   /** bearer secrets: operator, admin, and éditeurs editeur-acme and editeur-rival */
   tokens: { operator: string; admin: string; acme: string; rival: string };
-  call(method: string, path: string, options?: { token?: string; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  call(method: string, path: string, options?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export interface LocalEngine {
@@ -155,10 +155,10 @@ async function serveApi(engine: EngineContext, unauthenticatedPerMinute: number 
   const handle: LocalApi = {
     url,
     tokens: { operator: made.operator.secret, admin: made.admin.secret, acme: made.acme.secret, rival: made.rival.secret },
-    async call(method, path, { token, body, raw } = {}) {
+    async call(method, path, { token, body, raw, headers } = {}) {
       const response = await fetch(`${url}${path}`, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
         body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
       });
       const text = await response.text();

@@ -3,7 +3,8 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { EventAnswer } from '../domain/bdc-view';
 import { eventHash } from '../domain/event-hash';
 import type { BdcEvent } from '../domain/events';
-import { RefusedError, refuse, type Refusal } from '../domain/refusal';
+import { say } from '../domain/messages';
+import { RefusedError, refuse, refusalOf, type Refusal } from '../domain/refusal';
 
 /**
  * Delivers one external event to a BDC's workflow and answers where the BDC stands once the event is
@@ -21,17 +22,17 @@ export async function sendBdcEvent<E extends BdcEvent>(client: Client, bdcId: st
     if (err instanceof WorkflowNotFoundError) {
       const status = await handle.describe().then((d) => d.status.name, () => undefined);
       throw status
-        ? refuse('bdc_ended', `BDC ${bdcId} has ended (${status.toLowerCase()}) and takes no more events`, 'bdcId', bdcId)
-        : refuse('unknown_bdc', `no BDC ${bdcId}`, 'bdcId', bdcId);
+        ? refuse('bdc_ended', say('bdc_ended', { bdcId, status: status.toLowerCase() }), 'bdcId', bdcId)
+        : refuse('unknown_bdc', say('unknown_bdc', { bdcId }), 'bdcId', bdcId);
     }
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'Refused') {
       const refusals = (err.cause.details ?? []) as Refusal[];
-      throw new RefusedError(refusals.length ? refusals : [{ code: 'refused', message: err.cause.message, path: '' }]);
+      throw new RefusedError(refusals.length ? refusals : [refusalOf('refused', say('refused', { reason: err.cause.message }))]);
     }
     throw err;
   }
   if ('kind' in answer && 'hash' in answer && (answer.kind !== update.name || answer.hash !== eventHash(update.name, event))) {
-    throw refuse('event_id_reused', `event id ${event.eventId} was already used for ${answer.kind === update.name ? 'another' : `a ${answer.kind}`} event`, 'eventId', event.eventId);
+    throw refuse('event_id_reused', say('event_id_reused', { eventId: event.eventId, kind: answer.kind, same: answer.kind === update.name }), 'eventId', event.eventId);
   }
   return answer;
 }

@@ -1,3 +1,4 @@
+import { say } from '../../domain/messages';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { refuse } from '../../domain/refusal';
@@ -26,9 +27,9 @@ export function codecRoutes(app: Api, codec: PayloadCodec | undefined) {
     config: { roles: ['admin'] },
     schema: { summary: "Decodes a history's payloads (Temporal's codec protocol), for admins", body: payloads, response: { 200: payloads } },
   }, async (request) => {
-    if (!codec) throw refuse('no_codec', 'this engine encrypts no payloads', 'url');
+    if (!codec) throw refuse('no_codec', say('no_codec'), 'url');
     const decoded = await codec.decode(request.body.payloads.map(fromWire)).catch((err: Error) => {
-      throw refuse('undecodable_payload', `a payload cannot be decoded: ${err.message}`, 'payloads');
+      throw refuse('undecodable_payload', say('undecodable_payload', { problem: err.message }), 'payloads');
     });
     return { payloads: decoded.map(toWire) };
   });

@@ -6,7 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { importFinessExtraction } from '../../client/finess-import';
-import { HttpRefusal } from '../errors';
+import { say } from '../../domain/messages';
+import { httpRefusal } from '../errors';
 import { who, type Api, type ApiDeps } from '../context';
 
 /**
@@ -23,7 +24,7 @@ export function finessRoutes(app: Api, { engine }: ApiDeps) {
     schema: { summary: 'Import a FINESS extraction (the public file, as text/csv): a new version of the reference data', consumes: ['text/csv'] },
   }, async (request, reply) => {
     if (!(request.body instanceof Readable)) {
-      throw new HttpRefusal(415, [{ code: 'unsupported_media_type', message: 'send the extraction file itself as text/csv', path: 'headers.content-type', value: request.headers['content-type'] }]);
+      throw httpRefusal(415, 'unsupported_media_type', say('extraction_media_type'), 'headers.content-type', request.headers['content-type']);
     }
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'sons-finess-'));
     const file = path.join(dir, String(request.headers['x-file-name'] ?? 'extraction.csv').replace(/[^\w.-]/g, '_'));

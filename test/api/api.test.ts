@@ -49,14 +49,23 @@ test('a VA with problems is answered 422 with every reason, and nothing changes'
   expect((await h.state(bdcId)).status).toBe('awaiting_va');
 });
 
-test('malformed requests are answered 422 with the field paths', async () => {
-  const bad = { ...bdcRequest({ campaignId: 'test-ms1', orderDate: today() }), ogFiness: '12345', essms: [] };
+test('malformed requests are answered 422 with the field paths, in French unless English is asked for', async () => {
+  const bad = { ...bdcRequest({ campaignId: 'test-ms1', orderDate: today() }), ogFiness: '12345', essms: [], editeurId: 'a b' };
   const { status, body } = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: bad });
   expect(status).toBe(422);
   expect(body.refusals).toEqual(expect.arrayContaining([
+    { code: 'invalid_custom', path: 'body.ogFiness', message: 'un numéro FINESS compte 9 caractères (12345)', value: '12345' },
+    { code: 'invalid_too_small', path: 'body.essms', message: 'un BDC porte sur au moins un ESSMS', value: [] },
+    { code: 'invalid_format', path: 'body.editeurId', message: 'lettres, chiffres, « . », « _ » ou « - » (pas en premier), 64 au plus', value: 'a b' },
+  ]));
+  const english = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: bad, headers: { 'accept-language': 'en-GB,en;q=0.9,fr;q=0.5' } });
+  expect(english.body.refusals).toEqual(expect.arrayContaining([
     expect.objectContaining({ path: 'body.ogFiness', message: 'a FINESS number has 9 characters (12345)' }),
     expect.objectContaining({ path: 'body.essms', message: 'a BDC covers at least one ESSMS' }),
   ]));
+  // a rule zod states itself (a missing field) is said by zod's French locale
+  const missing = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: { ...bad, orderDate: undefined } });
+  expect(missing.body.refusals).toEqual(expect.arrayContaining([{ code: 'invalid_type', path: 'body.orderDate', message: expect.stringMatching(/attendu/) }]));
   const notJson = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, raw: '{"editeurId": ' });
   expect(notJson.status).toBe(400);
   // the API's own JSON parser (bounded in depth, issue 13) says so in its words

@@ -34,7 +34,7 @@ describe.each([
     await h.waitForStatus(late.bdcId, 'awaiting_va');
     const oneMsLater = iso(Date.parse(lastInstant) + 1);
     const refusals = await h.send(late.bdcId, bdcMessages.vaSubmitted, { ...validVa(late.request, iso(await h.now()), 584_000), receivedAt: oneMsLater }).catch((e: RefusedError) => e.refusals);
-    expect(refusals).toEqual([{ code: 'va_received_after_closing', message: `VA received after the closing date (${lastInstant})`, path: 'receivedAt', value: oneMsLater }]);
+    expect(refusals).toMatchObject([{ code: 'va_received_after_closing', message: `VA received after the closing date (${lastInstant})`, path: 'receivedAt', value: oneMsLater }]);
 
     // the closing timer: still waiting 1 s before the end of the day, lapsed just after it
     await h.sleepPast(lastInstant, -1_000);

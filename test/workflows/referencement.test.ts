@@ -49,7 +49,7 @@ test('a dossier filed after the 120-day deadline is refused with the reason', as
   const late = iso(Date.parse(dossier.at) + 1);
   const err = await h.send(bdcId, bdcMessages.referencementDossierFiled, { ...event(), filedAt: late }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(RefusedError);
-  expect((err as RefusedError).refusals).toEqual([{ code: 'dossier_late', message: `dossier filed after the 120-day deadline (${dossier.at})`, path: 'filedAt', value: late }]);
+  expect((err as RefusedError).refusals).toMatchObject([{ code: 'dossier_late', message: `dossier filed after the 120-day deadline (${dossier.at})`, path: 'filedAt', value: late }]);
   await h.send(bdcId, bdcMessages.cancellationRequested, { ...event(), reason: 'test cleanup' });
   expect((await h.result(bdcId)).status).toBe('cancelled');
   await h.keepHistory(bdcId, 'dossier-filed-late-refused');

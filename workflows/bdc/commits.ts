@@ -1,7 +1,8 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { RecordActivities } from '../../activities/record';
 import type { Actor, AuditEntry, BdcRecord } from '../../domain/bdc-view';
-import type { Refusal } from '../../domain/refusal';
+import { say, type Said } from '../../domain/messages';
+import { refusalOf, type Refusal } from '../../domain/refusal';
 import type { LedgerEffect } from '../../db/record';
 
 /**
@@ -25,7 +26,8 @@ export const SYSTEM: Actor = { role: 'system', id: 'sons-engine' };
 
 export interface AuditLine {
   kind: string;
-  what: string;
+  /** what happened, as the catalogue says it (its English text is the entry's `what`) */
+  said: Said;
   by?: Actor;
   eventId?: string;
 }
@@ -58,7 +60,7 @@ export function refusalsOf(err: unknown): Refusal[] | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
   if (!(cause instanceof ApplicationFailure)) return undefined;
   const details = (cause.details ?? []) as Refusal[];
-  return details.length ? details : [{ code: cause.type ?? 'refused', message: cause.message, path: '' }];
+  return details.length ? details : [refusalOf(cause.type ?? 'refused', say('refused', { reason: cause.message }))];
 }
 
 /** A validator's or a handler's answer: a structured refusal the caller sees, nothing changed. */
@@ -66,11 +68,11 @@ export function reject(refusals: Refusal[]): never {
   throw ApplicationFailure.create({ type: 'Refused', message: refusals.map((r) => r.message).join('; '), details: refusals, nonRetryable: true });
 }
 
-export const refusal = (code: string, message: string, path = '', value?: unknown): Refusal[] => [{ code, message, path, ...(value === undefined ? {} : { value }) }];
+export const refusal = (code: string, said: Said, path = '', value?: unknown): Refusal[] => [refusalOf(code, said, path, value)];
 
 /** The audit entries of lines written now, numbered from `seq`. */
 export function entries(lines: AuditLine[], seq: number, at: string): AuditEntry[] {
-  return lines.map((l, i) => ({ seq: seq + i, at, kind: l.kind, what: l.what, by: l.by ?? SYSTEM, ...(l.eventId ? { eventId: l.eventId } : {}) }));
+  return lines.map((l, i) => ({ seq: seq + i, at, kind: l.kind, what: l.said.message, key: l.said.key, ...(l.said.params ? { params: l.said.params } : {}), by: l.by ?? SYSTEM, ...(l.eventId ? { eventId: l.eventId } : {}) }));
 }
 
 /** Runs tasks one after the other: commits are ordered, each computed from the state the previous left. */

@@ -16,6 +16,7 @@ import { eventHash } from '../../domain/event-hash';
 import { eventForm, type AttentionDecision, type BdcEvent, type DossierFiled, type ReferencementDecision, type ReimbursementReceipt } from '../../domain/events';
 import { initialRecord, nextDeadline, outstandingCents } from '../../domain/lifecycle';
 import { formatEuros } from '../../domain/money';
+import { say, type Said } from '../../domain/messages';
 import type { Refusal } from '../../domain/refusal';
 import { vaRefusals, type VaSubmission } from '../../domain/va';
 import { bdcMessages } from '../messages';
@@ -113,10 +114,10 @@ export class BdcLifecycle {
 
   private async awaitReferencement(): Promise<void> {
     // a BDC started after its solution's refusal (its start was delayed) ends at once
-    if (this.record.referencement.state === 'refused') return this.endUnpaid('rejected', 'référencement refused by the ANS');
+    if (this.record.referencement.state === 'refused') return this.endUnpaid('rejected', say('end_referencement_refused'));
     const passed = await this.waitFor(() => this.pending.decision !== undefined || this.pending.cancellation !== undefined, ['dossier', 'closing']);
     const { cancellation, decision } = this.pending;
-    if (cancellation) return this.endUnpaid('cancelled', `cancelled before any payment: ${cancellation.reason}`);
+    if (cancellation) return this.endUnpaid('cancelled', say('end_cancelled_unpaid', { reason: cancellation.reason }));
     if (decision) {
       const { event, key } = decision;
       const granted = event.decision === 'granted';
@@ -130,18 +131,18 @@ export class BdcLifecycle {
             r.status = 'advance_issued';
           }
         },
-        audit: [{ kind: `referencement_${event.decision}`, what: `référencement ${event.decision} on ${event.decidedAt}`, by: event.actor, eventId: event.eventId }],
+        audit: [{ kind: `referencement_${event.decision}`, said: say('audit_referencement', { decision: event.decision, decidedAt: event.decidedAt }), by: event.actor, eventId: event.eventId }],
       });
       this.pending.decision = undefined;
-      if (!granted) await this.endUnpaid('rejected', 'référencement refused by the ANS');
+      if (!granted) await this.endUnpaid('rejected', say('end_referencement_refused'));
       return;
     }
-    if (passed) await this.endUnpaid('lapsed', passed.name === 'dossier' ? 'no référencement dossier filed within 120 days of the order' : 'closing date passed before référencement', passed.name);
+    if (passed) await this.endUnpaid('lapsed', passed.name === 'dossier' ? say('end_no_dossier') : say('end_closing_before_referencement'), passed.name);
   }
 
   private async orderAdvance(): Promise<void> {
     const { cancellation } = this.pending;
-    if (cancellation) return this.endUnpaid('cancelled', `cancelled before any payment: ${cancellation.reason}`);
+    if (cancellation) return this.endUnpaid('cancelled', say('end_cancelled_unpaid', { reason: cancellation.reason }));
     const advance = this.record.amounts.advanceCents;
     await this.commit({
       step: 'advance',
@@ -151,8 +152,8 @@ export class BdcLifecycle {
         r.status = 'awaiting_va';
       },
       effectAudit: [
-        { kind: 'advance_ordered', what: `advance of ${formatEuros(advance)} € ordered` },
-        { kind: 'awaiting_va', what: 'awaiting the signed VA and the invoice' },
+        { kind: 'advance_ordered', said: say('audit_advance_ordered', { amountCents: advance }) },
+        { kind: 'awaiting_va', said: say('audit_awaiting_va') },
       ],
     });
   }
@@ -161,9 +162,9 @@ export class BdcLifecycle {
     const passed = await this.waitFor(() => this.pending.va !== undefined || this.pending.cancellation !== undefined, ['closing']);
     const { cancellation, va } = this.pending;
     // once a cancellation is accepted no VA is, and the reverse: at most one of them is pending
-    if (cancellation) return this.demandAdvanceBack(`cancelled after the advance: ${cancellation.reason}`);
+    if (cancellation) return this.demandAdvanceBack(say('end_cancelled_after_advance', { reason: cancellation.reason }));
     if (va) return this.acceptVa(va);
-    if (passed) await this.demandAdvanceBack('closing date passed without a valid VA', 'closing');
+    if (passed) await this.demandAdvanceBack(say('end_closing_without_va'), 'closing');
   }
 
   private async acceptVa({ event, key }: Pending<VaSubmission>): Promise<void> {
@@ -174,15 +175,18 @@ export class BdcLifecycle {
       step: 'balance',
       events: [key],
       note: (r) => {
-        r.va = { signedAt: event.va.signedAt, invoiceNumber: event.invoice.number, invoiceCents: event.invoice.amountCents, acceptedAt: this.now(), eventId: event.eventId };
+        r.va = { signedAt: event.va.signedAt, invoiceNumber: event.invoice.number, invoiceCents: event.invoice.amountCents, acceptedAt: this.now(), eventId: event.eventId, ...(event.documents ? { documents: event.documents } : {}) };
         r.amounts.financedCents = financed;
         r.amounts.balanceCents = balance;
         settle(r, 'closing', 'met');
       },
-      audit: [{ kind: 'va_accepted', what: `VA signed ${event.va.signedAt} and invoice ${event.invoice.number} of ${formatEuros(event.invoice.amountCents)} € accepted`, by: event.actor, eventId: event.eventId }],
+      audit: [
+        { kind: 'va_accepted', said: say('audit_va_accepted', { signedAt: event.va.signedAt, invoice: event.invoice.number, invoiceCents: event.invoice.amountCents }), by: event.actor, eventId: event.eventId },
+        ...(event.documents ? [{ kind: 'va_documents', said: say('audit_documents', { va: event.documents.signedVa, invoice: event.documents.invoice }), by: event.actor, eventId: event.eventId }] : []),
+      ],
     };
     if (balance < 0) {
-      await this.commit({ ...accepted, ...(await this.demand(-balance, 'advance exceeds the financed total', 'completed')) });
+      await this.commit({ ...accepted, ...(await this.demand(-balance, say('end_advance_exceeds_financed'), 'completed')) });
     } else {
       await this.commit({
         ...accepted,
@@ -193,8 +197,8 @@ export class BdcLifecycle {
           r.outcome = 'work proven, paid';
         },
         effectAudit: [
-          ...(balance > 0 ? [{ kind: 'balance_ordered', what: `balance of ${formatEuros(balance)} € ordered` }] : []),
-          { kind: 'completed', what: `completed: ${formatEuros(amounts.paidCents + balance)} € paid` },
+          ...(balance > 0 ? [{ kind: 'balance_ordered', said: say('audit_balance_ordered', { amountCents: balance }) }] : []),
+          { kind: 'completed', said: say('audit_completed', { paidCents: amounts.paidCents + balance }) },
         ],
       });
     }
@@ -202,36 +206,36 @@ export class BdcLifecycle {
   }
 
   /** The advance is not justified: demanded back, tracked to receipt; the ESSMS are freed once received. */
-  private async demandAdvanceBack(why: string, missed?: DeadlineName): Promise<void> {
+  private async demandAdvanceBack(why: Said, missed?: DeadlineName): Promise<void> {
     const cancellation = this.pending.cancellation;
     await this.commit({
-      ...(await this.demand(this.record.amounts.paidCents, `advance not justified: ${why}`, 'reimbursed')),
+      ...(await this.demand(this.record.amounts.paidCents, say('end_advance_not_justified', { why: why.message }), 'reimbursed')),
       note: (r) => {
         if (missed) settle(r, missed, 'missed');
         for (const d of r.deadlines) if (d.state === 'pending') d.state = 'moot';
-        r.outcome = why;
+        r.outcome = why.message;
         if (cancellation) r.cancellation = { reason: cancellation.reason, by: cancellation.by, eventId: cancellation.key?.eventId ?? '', at: this.now() };
       },
-      audit: [this.cancellationLine(), { kind: cancellation ? 'cancelled' : 'lapsed', what: why }].filter((l): l is AuditLine => l !== undefined),
+      audit: [this.cancellationLine(), { kind: cancellation ? 'cancelled' : 'lapsed', said: why }].filter((l): l is AuditLine => l !== undefined),
       events: cancellation?.key ? [cancellation.key] : [],
     });
     this.pending.cancellation = undefined;
   }
 
   /** A reimbursement demand of `amountCents`, due at the end of a Paris day `reimbursementDueDays` from now. */
-  private async demand(amountCents: number, reason: string, endsAs: 'reimbursed' | 'completed'): Promise<Pick<Change, 'step' | 'effect' | 'applied' | 'effectAudit'>> {
+  private async demand(amountCents: number, reason: Said, endsAs: 'reimbursed' | 'completed'): Promise<Pick<Change, 'step' | 'effect' | 'applied' | 'effectAudit'>> {
     const issuedAt = this.now();
     const { dueAt, issuedDayStartsAt } = await localActivities.reimbursementDueDate({ issuedAt, days: this.record.campaign.reimbursementDueDays });
     return {
       step: 'reimbursement demand',
-      effect: { kind: 'reimbursementDemand', amountCents, reason, dueAt },
+      effect: { kind: 'reimbursementDemand', amountCents, reason: reason.message, dueAt },
       applied: (r) => {
         r.amounts.toReimburseCents += amountCents;
-        r.demand = { amountCents, reason, dueAt, issuedAt, issuedDayStartsAt, endsAs };
+        r.demand = { amountCents, reason: reason.message, dueAt, issuedAt, issuedDayStartsAt, endsAs };
         r.deadlines.push({ name: 'reimbursementDue', at: dueAt, source: `demand + ${r.campaign.reimbursementDueDays} days`, state: 'pending' });
         r.status = 'reimbursement_due';
       },
-      effectAudit: [{ kind: 'reimbursement_demanded', what: `reimbursement of ${formatEuros(amountCents)} € demanded (${reason}), due ${dueAt}` }],
+      effectAudit: [{ kind: 'reimbursement_demanded', said: say('audit_reimbursement_demanded', { amountCents, reason: reason.message, dueAt }) }],
     };
   }
 
@@ -247,7 +251,7 @@ export class BdcLifecycle {
           settle(r, 'reimbursementDue', 'met');
           r.status = endsAs;
         },
-        effectAudit: [{ kind: endsAs, what: `reimbursement of ${formatEuros(this.record.amounts.reimbursedCents)} € complete` }],
+        effectAudit: [{ kind: endsAs, said: say('audit_reimbursement_complete', { amountCents: this.record.amounts.reimbursedCents }) }],
       });
     } else if (passed) {
       // flagged, never dropped: the BDC goes on waiting for the money
@@ -257,13 +261,13 @@ export class BdcLifecycle {
           settle(r, 'reimbursementDue', 'missed');
           r.reimbursementOverdue = true;
         },
-        audit: [{ kind: 'reimbursement_overdue', what: 'reimbursement overdue' }],
+        audit: [{ kind: 'reimbursement_overdue', said: say('audit_reimbursement_overdue') }],
       });
     }
   }
 
   /** The BDC ends without any money paid: nothing kept, its ESSMS freed. */
-  private async endUnpaid(status: 'lapsed' | 'cancelled' | 'rejected', why: string, missed?: DeadlineName): Promise<void> {
+  private async endUnpaid(status: 'lapsed' | 'cancelled' | 'rejected', why: Said, missed?: DeadlineName): Promise<void> {
     const cancellation = this.pending.cancellation;
     await this.commit({
       step: status,
@@ -277,16 +281,16 @@ export class BdcLifecycle {
       applied: (r) => {
         for (const d of r.deadlines) if (d.state === 'pending') d.state = 'moot';
         r.status = status;
-        r.outcome = why;
+        r.outcome = why.message;
       },
-      effectAudit: [{ kind: status, what: why, ...(cancellation ? { by: cancellation.by } : {}) }],
+      effectAudit: [{ kind: status, said: why, ...(cancellation ? { by: cancellation.by } : {}) }],
     });
     this.pending.cancellation = undefined;
   }
 
   private cancellationLine(): AuditLine | undefined {
     const c = this.pending.cancellation;
-    return c && { kind: 'cancellation_requested', what: `cancellation requested: ${c.reason}`, by: c.by, ...(c.key ? { eventId: c.key.eventId } : {}) };
+    return c && { kind: 'cancellation_requested', said: say('audit_cancellation_requested', { reason: c.reason }), by: c.by, ...(c.key ? { eventId: c.key.eventId } : {}) };
   }
 
   /**
@@ -369,7 +373,7 @@ export class BdcLifecycle {
             r.status = 'needs_attention';
             r.attention = { step: change.step, reason, refusals, since: this.now(), resumeStatus };
           },
-          audit: [...(change.audit ?? []), { kind: 'needs_attention', what: `needs attention: the ${change.step} was refused (${reason})` }],
+          audit: [...(change.audit ?? []), { kind: 'needs_attention', said: say('audit_needs_attention', { step: change.step, reason }) }],
         },
         false,
       ),
@@ -386,7 +390,7 @@ export class BdcLifecycle {
           r.status = resumeStatus;
           delete r.attention;
         },
-        audit: [{ kind: 'attention_resolved', what: `attention resolved: ${event.decision} (${event.reason})`, by: event.actor, eventId: event.eventId }],
+        audit: [{ kind: 'attention_resolved', said: say('audit_attention_resolved', { decision: event.decision, reason: event.reason }), by: event.actor, eventId: event.eventId }],
       }),
     );
     if (event.decision === 'cancel') this.pending.cancellation = { reason: event.reason, by: event.actor };
@@ -457,7 +461,7 @@ export class BdcLifecycle {
       log.warn('workflow cancellation ignored', { bdcId: this.bdcId, why: blocked });
       return;
     }
-    this.pending.cancellation ??= { reason: 'workflow cancelled through Temporal by an administrator', by: { role: 'admin', id: 'temporal' } };
+    this.pending.cancellation ??= { reason: say('end_workflow_cancelled').message, by: { role: 'admin', id: 'temporal' } };
   }
 
   // ——— handlers: validate, hand over, answer once recorded ———
@@ -473,13 +477,13 @@ export class BdcLifecycle {
           r.referencement.dossierFiledAt = e.filedAt;
           settle(r, 'dossier', 'met');
         },
-        audit: [{ kind: 'dossier_filed', what: `référencement dossier filed on ${e.filedAt}`, by: e.actor, eventId: e.eventId }],
+        audit: [{ kind: 'dossier_filed', said: say('audit_dossier_filed', { filedAt: e.filedAt }), by: e.actor, eventId: e.eventId }],
       }),
     );
 
     this.onEvent(bdcMessages.referencementDecided, eventForm.referencementDecided, () =>
       this.record.status !== 'awaiting_referencement' || this.pending.decision || this.pending.cancellation
-        ? refusal('wrong_state', `référencement is already ${this.record.referencement.state}; the BDC is ${this.record.status}`, 'status', this.record.status)
+        ? refusal('wrong_state', say('decision_not_awaited', { referencement: this.record.referencement.state, status: this.record.status }), 'status', this.record.status)
         : [],
       (event, key) => this.handOver('decision', { event, key }),
     );
@@ -500,14 +504,14 @@ export class BdcLifecycle {
           applied: (r) => {
             r.amounts.reimbursedCents += e.amountCents;
           },
-          effectAudit: [{ kind: 'reimbursement_received', what: `reimbursement of ${formatEuros(e.amountCents)} € received on ${e.receivedAt}`, by: e.actor, eventId: e.eventId }],
+          effectAudit: [{ kind: 'reimbursement_received', said: say('audit_reimbursement_received', { amountCents: e.amountCents, receivedAt: e.receivedAt }), by: e.actor, eventId: e.eventId }],
         });
       } finally {
         this.receiving -= e.amountCents;
       }
     });
 
-    this.onEvent(bdcMessages.calendarAmended, eventForm.calendarAmended, () => (this.ended() ? refusal('bdc_ended', `the BDC has ended (${this.record.status}); a passed milestone is not reopened`, 'status', this.record.status) : []), async (e, key) => {
+    this.onEvent(bdcMessages.calendarAmended, eventForm.calendarAmended, () => (this.ended() ? refusal('bdc_ended', say('milestone_passed', { status: this.record.status }), 'status', this.record.status) : []), async (e, key) => {
       await this.commitFromHandler({
         step: 'calendar amendment',
         events: [key],
@@ -519,7 +523,7 @@ export class BdcLifecycle {
             if (d.state === 'pending' || name === 'orderDeadline') Object.assign(d, { at, source: `amendment ${e.eventId}` });
           }
         },
-        audit: [{ kind: 'calendar_amended', what: `calendar amended (${e.reason})`, by: e.actor, eventId: e.eventId }],
+        audit: [{ kind: 'calendar_amended', said: say('audit_calendar_amended', { reason: e.reason }), by: e.actor, eventId: e.eventId }],
       });
       this.calendarVersion++;
     });
@@ -554,7 +558,7 @@ export class BdcLifecycle {
           const known = this.events[e.eventId] ?? this.inFlight.get(e.eventId);
           if (known) {
             if (known.kind === kind && known.hash === eventHash(kind, e)) return;
-            reject(refusal('event_id_reused', `event id ${e.eventId} was already used for ${known.kind === kind ? 'another' : `a ${known.kind}`} event`, 'eventId', e.eventId));
+            reject(refusal('event_id_reused', say('event_id_reused', { eventId: e.eventId, kind: known.kind, same: known.kind === kind }), 'eventId', e.eventId));
           }
           const business = refusals(e);
           if (business.length) reject(business);
@@ -580,36 +584,36 @@ export class BdcLifecycle {
 
   private dossierRefusals(e: DossierFiled): Refusal[] {
     const { referencement, status } = this.record;
-    if (referencement.state !== 'pending' || this.ended() || status === 'needs_attention') return refusal('wrong_state', `no dossier is awaited: référencement is ${referencement.state}, the BDC ${status}`, 'status', status);
-    if (referencement.dossierFiledAt) return refusal('already_filed', `the dossier was already filed on ${referencement.dossierFiledAt}`, 'filedAt', e.filedAt);
+    if (referencement.state !== 'pending' || this.ended() || status === 'needs_attention') return refusal('wrong_state', say('dossier_not_awaited', { referencement: referencement.state, status }), 'status', status);
+    if (referencement.dossierFiledAt) return refusal('already_filed', say('already_filed', { filedAt: referencement.dossierFiledAt }), 'filedAt', e.filedAt);
     const due = this.record.deadlines.find((d) => d.name === 'dossier');
-    if (due && Date.parse(e.filedAt) > Date.parse(due.at)) return refusal('dossier_late', `dossier filed after the 120-day deadline (${due.at})`, 'filedAt', e.filedAt);
-    if (Date.parse(e.filedAt) > Date.now()) return refusal('in_future', 'the filing date is in the future', 'filedAt', e.filedAt);
-    if (Date.parse(e.filedAt) < Date.parse(this.record.orderDayStartsAt)) return refusal('before_order', `the filing date is before the order date (${this.record.request.orderDate})`, 'filedAt', e.filedAt);
+    if (due && Date.parse(e.filedAt) > Date.parse(due.at)) return refusal('dossier_late', say('dossier_late', { due: due.at }), 'filedAt', e.filedAt);
+    if (Date.parse(e.filedAt) > Date.now()) return refusal('in_future', say('filing_in_future'), 'filedAt', e.filedAt);
+    if (Date.parse(e.filedAt) < Date.parse(this.record.orderDayStartsAt)) return refusal('before_order', say('filing_before_order', { orderDate: this.record.request.orderDate }), 'filedAt', e.filedAt);
     return [];
   }
 
   private cancellationRefusals(): Refusal[] {
     const seen = this.asValidatorSees();
-    if (seen.va) return refusal('va_accepted', `the BDC can no longer be cancelled: its VA was accepted (invoice ${seen.va.invoiceNumber})`, 'status', this.record.status);
-    if (this.record.status === 'needs_attention') return refusal('needs_attention', 'the BDC needs attention: an operator decides (retry or cancel) through its attention decision', 'status', this.record.status);
-    if (this.ended() || seen.cancellation || this.record.status === 'reimbursement_due') return refusal('wrong_state', `the BDC can no longer be cancelled: it is ${this.record.status}${seen.cancellation ? ', its cancellation already accepted' : ''}`, 'status', this.record.status);
+    if (seen.va) return refusal('va_accepted', say('not_cancellable_va', { invoice: seen.va.invoiceNumber }), 'status', this.record.status);
+    if (this.record.status === 'needs_attention') return refusal('needs_attention', say('not_cancellable_attention'), 'status', this.record.status);
+    if (this.ended() || seen.cancellation || this.record.status === 'reimbursement_due') return refusal('wrong_state', say('not_cancellable', { status: this.record.status, pending: Boolean(seen.cancellation) }), 'status', this.record.status);
     return [];
   }
 
   private receiptRefusals(e: ReimbursementReceipt): Refusal[] {
     const { status, demand } = this.record;
-    if (status !== 'reimbursement_due' || !demand) return refusal('wrong_state', `no reimbursement is due: the BDC is ${status}`, 'status', status);
+    if (status !== 'reimbursement_due' || !demand) return refusal('wrong_state', say('no_reimbursement_due', { status }), 'status', status);
     const outstanding = outstandingCents(this.record) - this.receiving;
-    if (e.amountCents > outstanding) return refusal('more_than_due', `${formatEuros(e.amountCents)} € is more than the ${formatEuros(outstanding)} € still due`, 'amountCents', e.amountCents);
-    if (Date.parse(e.receivedAt) > Date.now()) return refusal('in_future', 'the reception date is in the future', 'receivedAt', e.receivedAt);
-    if (Date.parse(e.receivedAt) < Date.parse(demand.issuedDayStartsAt)) return refusal('before_demand', `the reception date is before the demand (${demand.issuedAt})`, 'receivedAt', e.receivedAt);
+    if (e.amountCents > outstanding) return refusal('more_than_due', say('more_than_due', { amountCents: e.amountCents, dueCents: outstanding }), 'amountCents', e.amountCents);
+    if (Date.parse(e.receivedAt) > Date.now()) return refusal('in_future', say('receipt_in_future'), 'receivedAt', e.receivedAt);
+    if (Date.parse(e.receivedAt) < Date.parse(demand.issuedDayStartsAt)) return refusal('before_demand', say('receipt_before_demand', { issuedAt: demand.issuedAt }), 'receivedAt', e.receivedAt);
     return [];
   }
 
   private attentionRefusals(e: AttentionDecision): Refusal[] {
-    if (this.record.status !== 'needs_attention' || this.pending.attention) return refusal('wrong_state', `the BDC does not need attention: it is ${this.record.status}`, 'status', this.record.status);
-    if (e.decision === 'cancel' && this.record.amounts.paidCents > 0) return refusal('already_paid', 'money was paid: the failed step can only be tried again', 'decision', e.decision);
+    if (this.record.status !== 'needs_attention' || this.pending.attention) return refusal('wrong_state', say('attention_not_needed', { status: this.record.status }), 'status', this.record.status);
+    if (e.decision === 'cancel' && this.record.amounts.paidCents > 0) return refusal('already_paid', say('attention_already_paid'), 'decision', e.decision);
     return [];
   }
 }

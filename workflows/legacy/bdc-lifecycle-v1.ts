@@ -15,7 +15,8 @@ import type { LedgerActivities } from '../../activities/ledger';
 import { terminalStatuses, type Actor, type BdcStatus, type Deadline, type DeadlineName } from '../../domain/bdc-view';
 import { eventForm, type CalendarAmendment, type Cancellation, type DossierFiled, type ReferencementDecision, type ReimbursementReceipt } from '../../domain/events';
 import { applyRate, formatEuros } from '../../domain/money';
-import type { Refusal } from '../../domain/refusal';
+import { say, type Said } from '../../domain/messages';
+import { refusalOf, type Refusal } from '../../domain/refusal';
 import { vaRefusals, type VaSubmission } from '../../domain/va';
 import { bdcSearchAttributes } from '../search-attributes';
 import { v1Messages, type LegacyBdcView, type LegacyInput } from './types';
@@ -114,12 +115,12 @@ export async function bdcLifecycleV1(input: LegacyInput): Promise<LegacyBdcView>
   const validated = <T extends { eventId: string }>(kind: string, form: (raw: unknown) => Refusal[], check: (event: T) => Refusal[]) => (raw: T) => {
     const event = parseOrReject<T>(form, raw);
     const first = kinds.get(event.eventId);
-    if (first !== undefined && first !== kind) reject(refusal('event_id_reused', `event id ${event.eventId} was already used for a ${first} event`, 'eventId', event.eventId));
+    if (first !== undefined && first !== kind) reject(refusal('event_id_reused', say('event_id_reused', { eventId: event.eventId, kind: first, same: false }), 'eventId', event.eventId));
     if (seen.has(event.eventId)) return;
     const refusals = check(event);
     if (refusals.length) reject(refusals);
   };
-  const refusal = (code: string, message: string, path = '', value?: unknown): Refusal[] => [{ code, message, path, ...(value === undefined ? {} : { value }) }];
+  const refusal = (code: string, said: Said, path = '', value?: unknown): Refusal[] => [refusalOf(code, said, path, value)];
   const ended = () => terminalStatuses.includes(view.status);
   // read through a function: handlers change it while the main line awaits
   const referencement = () => view.referencement.state;
@@ -150,11 +151,11 @@ export async function bdcLifecycleV1(input: LegacyInput): Promise<LegacyBdcView>
     },
     {
       validator: validated<DossierFiled>('referencementDossierFiled', eventForm.dossierFiled, (e) => {
-        if (view.referencement.state !== 'pending' || ended()) return refusal('wrong_state', `no dossier is awaited: référencement is ${view.referencement.state}, the BDC ${view.status}`, 'status', view.status);
-        if (view.referencement.dossierFiledAt) return refusal('already_filed', `the dossier was already filed on ${view.referencement.dossierFiledAt}`, 'filedAt', e.filedAt);
+        if (view.referencement.state !== 'pending' || ended()) return refusal('wrong_state', say('dossier_not_awaited', { referencement: view.referencement.state, status: view.status }), 'status', view.status);
+        if (view.referencement.dossierFiledAt) return refusal('already_filed', say('already_filed', { filedAt: view.referencement.dossierFiledAt }), 'filedAt', e.filedAt);
         const due = deadline('dossier');
-        if (due && Date.parse(e.filedAt) > Date.parse(due.at)) return refusal('dossier_late', `dossier filed after the 120-day deadline (${due.at})`, 'filedAt', e.filedAt);
-        if (Date.parse(e.filedAt) > Date.now()) return refusal('in_future', 'the filing date is in the future', 'filedAt', e.filedAt);
+        if (due && Date.parse(e.filedAt) > Date.parse(due.at)) return refusal('dossier_late', say('dossier_late', { due: due.at }), 'filedAt', e.filedAt);
+        if (Date.parse(e.filedAt) > Date.now()) return refusal('in_future', say('filing_in_future'), 'filedAt', e.filedAt);
         return [];
       }),
     },
@@ -172,7 +173,7 @@ export async function bdcLifecycleV1(input: LegacyInput): Promise<LegacyBdcView>
     },
     {
       validator: validated<ReferencementDecision>('referencementDecided', eventForm.referencementDecided, () =>
-        view.referencement.state !== 'pending' || ended() ? refusal('wrong_state', `référencement is already ${view.referencement.state}; the BDC is ${view.status}`, 'status', view.status) : [],
+        view.referencement.state !== 'pending' || ended() ? refusal('wrong_state', say('decision_not_awaited', { referencement: view.referencement.state, status: view.status }), 'status', view.status) : [],
       ),
     },
   );
@@ -219,8 +220,8 @@ export async function bdcLifecycleV1(input: LegacyInput): Promise<LegacyBdcView>
     },
     {
       validator: validated<Cancellation>('cancellationRequested', eventForm.cancellationRequested, () =>
-        view.va ? refusal('va_accepted', `the BDC can no longer be cancelled: its VA was accepted (invoice ${view.va.invoiceNumber})`, 'status', view.status)
-        : ended() || cancellation ? refusal('wrong_state', `the BDC can no longer be cancelled: it is ${view.status}`, 'status', view.status)
+        view.va ? refusal('va_accepted', say('not_cancellable_va', { invoice: view.va.invoiceNumber }), 'status', view.status)
+        : ended() || cancellation ? refusal('wrong_state', say('not_cancellable', { status: view.status, pending: false }), 'status', view.status)
         : [],
       ),
     },
@@ -239,8 +240,8 @@ export async function bdcLifecycleV1(input: LegacyInput): Promise<LegacyBdcView>
     {
       validator: validated<ReimbursementReceipt>('reimbursementReceived', eventForm.reimbursementReceived, (e) => {
         const outstanding = view.amounts.toReimburseCents - view.amounts.reimbursedCents;
-        if (view.status !== 'reimbursement_due') return refusal('wrong_state', `no reimbursement is due: the BDC is ${view.status}`, 'status', view.status);
-        if (e.amountCents > outstanding) return refusal('more_than_due', `${formatEuros(e.amountCents)} € is more than the ${formatEuros(outstanding)} € still due`, 'amountCents', e.amountCents);
+        if (view.status !== 'reimbursement_due') return refusal('wrong_state', say('no_reimbursement_due', { status: view.status }), 'status', view.status);
+        if (e.amountCents > outstanding) return refusal('more_than_due', say('more_than_due', { amountCents: e.amountCents, dueCents: outstanding }), 'amountCents', e.amountCents);
         return [];
       }),
     },
@@ -263,7 +264,7 @@ export async function bdcLifecycleV1(input: LegacyInput): Promise<LegacyBdcView>
       }
       return view;
     },
-    { validator: validated<CalendarAmendment>('calendarAmended', eventForm.calendarAmended, () => (ended() ? refusal('bdc_ended', `the BDC has ended (${view.status}); a passed milestone is not reopened`, 'status', view.status) : [])) },
+    { validator: validated<CalendarAmendment>('calendarAmended', eventForm.calendarAmended, () => (ended() ? refusal('bdc_ended', say('milestone_passed', { status: view.status }), 'status', view.status) : [])) },
   );
 
   /**
