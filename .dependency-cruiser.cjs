@@ -2,7 +2,7 @@
  * The architecture, kept by a tool (npm run lint): each folder holds one idea, and imports go one
  * way only. See the README's "Architecture" for what each folder is.
  */
-const engine = '^(main|workflows|activities|worker|temporal|client|api|cli|domain|config|db)/';
+const engine = '^(main|workflows|activities|worker|temporal|client|api|console|cli|domain|config|db)/';
 
 module.exports = {
   forbidden: [
@@ -52,9 +52,23 @@ module.exports = {
     {
       name: 'interfaces-are-on-top',
       severity: 'error',
-      comment: 'the HTTP API and the CLI call the engine; the engine never calls them',
+      comment: 'the HTTP API, the console and the CLI call the engine; the engine never calls them',
       from: { path: '^(client|activities|workflows|worker|temporal|db|domain|config)/' },
-      to: { path: '^(api|cli|main)/' },
+      to: { path: '^(api|console|cli|main)/' },
+    },
+    {
+      name: 'console-is-a-face-of-the-api',
+      severity: 'error',
+      comment: 'the console renders pages over the engine services; the JSON API knows nothing of it (main/ mounts both)',
+      from: { path: '^api/' },
+      to: { path: '^console/' },
+    },
+    {
+      name: 'console-calls-services',
+      severity: 'error',
+      comment: 'the console calls the engine services like every interface, never the database or Temporal directly',
+      from: { path: '^console/' },
+      to: { path: '^(activities|workflows/(?!messages)|worker|temporal|db|cli)/' },
     },
     {
       name: 'cli-talks-http',

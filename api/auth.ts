@@ -32,14 +32,18 @@ export interface Principal {
 export const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
 export class TokenRegistry {
-  private readonly byHash: Map<string, Principal>;
+  private readonly principals: Map<string, Principal>;
   constructor(entries: TokenEntry[]) {
-    this.byHash = new Map(entries.map((e) => [e.sha256, { name: e.name, role: e.role, ...(e.role === 'editeur' ? { editeurId: e.editeurId } : {}) }]));
+    this.principals = new Map(entries.map((e) => [e.sha256, { name: e.name, role: e.role, ...(e.role === 'editeur' ? { editeurId: e.editeurId } : {}) }]));
+  }
+  /** the principal of a secret's SHA-256, if it is still configured (a console session holds the hash) */
+  byHash(hash: string): Principal | undefined {
+    return this.principals.get(hash);
   }
   /** the principal of an `Authorization: Bearer <secret>` header, if the secret is known */
   authenticate(header: string | undefined): Principal | undefined {
     const secret = /^Bearer ([A-Za-z0-9._~+/=-]{16,256})$/.exec(header ?? '')?.[1];
-    return secret ? this.byHash.get(sha256(secret)) : undefined;
+    return secret ? this.principals.get(sha256(secret)) : undefined;
   }
 }
 

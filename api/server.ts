@@ -20,6 +20,7 @@ import { bdcRoutes } from './routes/bdcs';
 import { campaignRoutes } from './routes/campaigns';
 import { finessRoutes } from './routes/finess';
 import { reportRoutes } from './routes/reports';
+import { documentRoutes } from './routes/documents';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +32,10 @@ declare module 'fastify' {
     /** who may call the route: every route says so — its roles, or that it is public */
     roles?: readonly Role[];
     public?: true;
+    /** a console page: who may open it once signed in (the console checks its session cookie) */
+    sessionRoles?: readonly Role[];
+    /** a public route that is not counted by the throttle of unauthenticated requests (the console's assets and login page) */
+    unthrottled?: true;
   }
 }
 
@@ -79,8 +84,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   });
 
   app.addHook('onRoute', (route: RouteOptions) => {
-    const config = (route.config ?? {}) as { roles?: readonly Role[]; public?: true };
-    if (!config.roles && !config.public && !route.url.startsWith(DOCS)) throw new Error(`route ${route.method} ${route.url} declares neither its roles nor that it is public`);
+    const config = (route.config ?? {}) as { roles?: readonly Role[]; public?: true; sessionRoles?: readonly Role[] };
+    if (!config.roles && !config.public && !config.sessionRoles && !route.url.startsWith(DOCS)) throw new Error(`route ${route.method} ${route.url} declares neither its roles nor that it is public`);
     if (route.schema && !route.schema.hide) route.schema = { ...route.schema, response: { ...commonRefusals, ...(route.schema.response as object | undefined) } };
     // every call to Temporal a request makes has a deadline
     const handler = route.handler;
@@ -97,8 +102,9 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   const throttle = app.rateLimit({
     max: deps.unauthenticatedPerMinute ?? UNAUTHENTICATED_PER_MINUTE,
     timeWindow: '1 minute',
-    // only requests without a valid token count; health checks never
-    allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/ready') || request.authenticated !== undefined,
+    // only requests without a valid token count (the console's sign-in among them); health checks, the
+    // console's assets and its pages (their session is checked) never
+    allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/ready') || request.authenticated !== undefined || request.routeOptions.config.sessionRoles !== undefined || request.routeOptions.config.unthrottled === true,
     errorResponseBuilder: (_request, context) => httpRefusal(429, 'too_many_requests', say('too_many_requests', { seconds: Math.ceil(context.ttl / 1000) }), 'headers.authorization'),
   });
   await app.register(swagger, {
@@ -134,6 +140,6 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   });
   metricsRoutes(app, metrics);
   codecRoutes(app, deps.payloadCodec);
-  for (const routes of [healthRoutes, bdcRoutes, campaignRoutes, reportRoutes, finessRoutes]) routes(app, deps);
+  for (const routes of [healthRoutes, bdcRoutes, campaignRoutes, reportRoutes, finessRoutes, documentRoutes]) routes(app, deps);
   return app;
 }

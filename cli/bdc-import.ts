@@ -1,42 +1,6 @@
 import { say } from '../domain/messages';
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
-import type { Refusal } from '../domain/refusal';
+import { importColumns, requestOf, type ImportResult } from '../domain/bdc-import';
 import { ApiError, cliRefusal, type ApiClient } from './api-client';
-
-/** `;`- or `,`-separated text (the delimiter of its first line), quoted fields allowed: rows of fields. */
-export function parseCsv(text: string): string[][] {
-  const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
-  const delimiter = firstLine.split(';').length >= firstLine.split(',').length ? ';' : ',';
-  return parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
-}
-
-/** The columns of a bulk registration file, in order (`essms`: FINESS numbers separated by `|`). */
-export const importColumns = ['editeur_id', 'reference', 'campaign_id', 'solution_id', 'og_finess', 'essms', 'order_date', 'solution_referenced'] as const;
-
-export interface ImportResult {
-  registered: number;
-  /** already registered by an earlier run: the import is idempotent */
-  skipped: number;
-  refused: { line: number; row: string[]; refusals: Refusal[] }[];
-}
-
-function requestOf(row: string[]) {
-  const at = (c: (typeof importColumns)[number]) => (row[importColumns.indexOf(c)] ?? '').trim();
-  const referenced = at('solution_referenced').toLowerCase();
-  return {
-    editeurId: at('editeur_id'),
-    reference: at('reference'),
-    campaignId: at('campaign_id'),
-    solutionId: at('solution_id'),
-    ogFiness: at('og_finess'),
-    essms: at('essms').split(/[|\s]+/).filter(Boolean),
-    orderDate: at('order_date'),
-    solutionReferenced: ['true', 'oui', 'yes', '1'].includes(referenced) ? true : ['false', 'non', 'no', '0'].includes(referenced) ? false : (referenced as unknown as boolean),
-    // the same row always carries the same event id, so a re-run is recognised
-    eventId: `import:${at('editeur_id')}:${at('reference')}`,
-  };
-}
 
 /** The API's mark on a registration that repeated an earlier one (same event): the answer is the first's. */
 export const REPEATED_HEADER = 'x-sons-repeated';
@@ -73,8 +37,3 @@ export async function importBdcs(api: ApiClient, rows: string[][], options: { co
   return result;
 }
 
-/** The refused rows as a file to fix and import again: the row, then its reasons. */
-export function refusedRowsCsv(refused: ImportResult['refused']): string {
-  const rows = refused.map((r) => [...importColumns.map((_, i) => r.row[i] ?? ''), r.line, r.refusals.map((x) => `${x.path}: ${x.message}`).join(' | ')]);
-  return stringify(rows, { header: true, columns: [...importColumns, 'line', 'reasons'], record_delimiter: 'windows' });
-}

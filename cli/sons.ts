@@ -9,7 +9,8 @@ import { ZodError } from 'zod';
 import { refusalsFromZod, type Refusal } from '../domain/refusal';
 import { newToken, tokensSchema, type Role } from '../api/auth';
 import { ApiClient, ApiError } from './api-client';
-import { importBdcs, parseCsv, refusedRowsCsv } from './bdc-import';
+import { importBdcs } from './bdc-import';
+import { parseCsv, refusedRowsCsv } from '../domain/bdc-import';
 import { progressBar } from './progress';
 
 /** Exit codes, documented in the README. */

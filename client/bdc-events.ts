@@ -9,6 +9,7 @@ import type { VaDocument } from '../domain/va';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
 import { bdcMessages } from '../workflows/messages';
 import { nowOf, type Caller, type EngineContext } from './context';
+import { checkOwnDocuments } from './documents';
 import { startIfLost } from './intake';
 
 /** A civil date of a request, as the instant its Paris day starts (an event dated that day). */
@@ -65,5 +66,10 @@ export const resolveAttention = (ctx: EngineContext, caller: Caller, bdcId: stri
 
 /** The VA and invoice of an éditeur; the reception instant is the engine's, not the éditeur's. */
 export async function submitVa(ctx: EngineContext, caller: Caller, bdcId: string, body: VaDocument & { eventId: string }) {
+  // the VA may name only files its own éditeur uploaded
+  if (caller.editeurId) {
+    await visibleBdc(ctx, caller, bdcId);
+    await checkOwnDocuments(ctx, caller.editeurId, body.documents);
+  }
   return deliver(ctx, caller, bdcId, bdcMessages.vaSubmitted, { ...body, receivedAt: new Date(await nowOf(ctx)).toISOString() });
 }

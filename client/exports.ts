@@ -1,6 +1,11 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Ledger } from '../db/ledger';
+import { decimalCommaFr, parisDateTimeFr } from '../domain/french';
+import { statusFr } from '../domain/messages';
 import { formatEuros } from '../domain/money';
+import type { BdcFilter } from './bdc-reads';
+import { listBdcs } from './bdc-reads';
+import type { Caller, EngineContext } from './context';
 import type { SummaryLine } from './reports';
 
 /** RFC 4180 CSV with a header and CRLF line ends: one column per (header, value of a row). */
@@ -36,5 +41,80 @@ export function summaryCsv(lines: SummaryLine[]): string {
     { header: 'paid_eur', value: (l) => formatEuros(l.paidCents) },
     { header: 'to_reimburse_eur', value: (l) => formatEuros(l.toReimburseCents) },
     { header: 'reimbursed_eur', value: (l) => formatEuros(l.reimbursedCents) },
+  ]);
+}
+
+/**
+ * A CSV that opens right in a French spreadsheet: `;` between fields, a decimal comma, UTF-8 with a
+ * byte-order mark, dates as Paris dates and times, statuses in words.
+ */
+export function toFrenchCsv<T>(rows: T[], columns: { header: string; value: (row: T) => string | number }[]): string {
+  return stringify(rows.map((r) => columns.map((c) => c.value(r))), { header: true, columns: columns.map((c) => c.header), delimiter: ';', bom: true, record_delimiter: 'windows' });
+}
+
+const when = (at: string | undefined) => (at ? parisDateTimeFr(at) : '');
+
+/** The BDCs a filter selects, every page of them (an éditeur its own only). */
+export async function bdcListCsvFr(ctx: EngineContext, caller: Caller, filter: BdcFilter): Promise<string> {
+  const rows = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await listBdcs(ctx, caller, { ...filter, pageSize: 200, ...(pageToken ? { pageToken } : {}) });
+    rows.push(...page.bdcs);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return toFrenchCsv(rows, [
+    { header: 'BDC', value: (b) => b.bdcId },
+    { header: 'Éditeur', value: (b) => b.editeur },
+    { header: 'Campagne', value: (b) => b.campaign },
+    { header: 'Solution', value: (b) => b.solution },
+    { header: 'OG (FINESS juridique)', value: (b) => b.og },
+    { header: 'ESSMS', value: (b) => b.essms.join(' ') },
+    { header: 'Statut', value: (b) => statusFr[b.status] ?? b.status },
+    { header: 'Plafond (€)', value: (b) => decimalCommaFr(b.ceilingCents) },
+    { header: 'Prochaine échéance', value: (b) => when(b.nextDeadline) },
+    { header: 'Remboursement en retard', value: (b) => (b.reimbursementOverdue ? 'oui' : 'non') },
+  ]);
+}
+
+export function summaryCsvFr(lines: SummaryLine[]): string {
+  return toFrenchCsv(lines, [
+    { header: 'Campagne', value: (l) => l.campaign },
+    { header: 'Statut', value: (l) => statusFr[l.status] ?? l.status },
+    { header: 'Éditeur', value: (l) => l.editeur },
+    { header: 'BDC', value: (l) => l.bdcs },
+    { header: 'Engagé (€)', value: (l) => decimalCommaFr(l.committedCents) },
+    { header: 'Avancé (€)', value: (l) => decimalCommaFr(l.advancedCents) },
+    { header: 'Versé (€)', value: (l) => decimalCommaFr(l.paidCents) },
+    { header: 'À rembourser (€)', value: (l) => decimalCommaFr(l.toReimburseCents) },
+    { header: 'Remboursé (€)', value: (l) => decimalCommaFr(l.reimbursedCents) },
+  ]);
+}
+
+export async function paymentOrdersCsvFr(ledger: Ledger): Promise<string> {
+  return toFrenchCsv(await ledger.paymentOrdersForExport(), [
+    { header: 'Ordre de paiement', value: (o) => o.id },
+    { header: 'Émis le', value: (o) => when(o.issuedAt) },
+    { header: 'BDC', value: (o) => o.bdcId },
+    { header: 'Nature', value: (o) => (o.kind === 'advance' ? 'avance' : 'solde') },
+    { header: 'Montant (€)', value: (o) => decimalCommaFr(o.amountCents) },
+    { header: 'Éditeur', value: (o) => o.editeurId },
+    { header: 'OG (FINESS juridique)', value: (o) => o.ogFiness },
+    { header: 'Campagne', value: (o) => o.campaignId },
+    { header: 'Clé d’idempotence', value: (o) => o.idempotencyKey },
+  ]);
+}
+
+/** Reimbursement demands and receipts, one line each, in the order they happened. */
+export async function reimbursementsCsvFr(ledger: Ledger): Promise<string> {
+  return toFrenchCsv(await ledger.reimbursementsForExport(), [
+    { header: 'Nature', value: (r) => (r.kind === 'demand' ? 'demande de remboursement' : 'remboursement reçu') },
+    { header: 'Numéro', value: (r) => r.id },
+    { header: 'Date', value: (r) => when(r.at) },
+    { header: 'BDC', value: (r) => r.bdcId },
+    { header: 'Éditeur', value: (r) => r.editeurId },
+    { header: 'Montant (€)', value: (r) => decimalCommaFr(r.amountCents) },
+    { header: 'Échéance', value: (r) => when(r.dueAt) },
+    { header: 'Motif', value: (r) => r.reason ?? '' },
   ]);
 }

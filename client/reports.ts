@@ -1,8 +1,26 @@
-import type { EngineContext } from './context';
+import type { BdcSummary } from '../db/record-queries';
+import { nowOf, type EngineContext } from './context';
 
 export type SummaryLine = Awaited<ReturnType<EngineContext['queries']['summary']>>[number];
 
 /** Counts and money by campaign, status and éditeur, from the record (summed by the database). */
 export function summaryReport(ctx: EngineContext): Promise<SummaryLine[]> {
   return ctx.queries.summary();
+}
+
+/** What needs an operator, from the record: overdue reimbursements, BDCs to examine, deadlines within `withinDays`, the latest refused submissions. */
+export async function attention(ctx: EngineContext, { limit = 10, withinDays = 14 } = {}): Promise<{
+  overdue: BdcSummary[];
+  needsAttention: BdcSummary[];
+  closeToDeadline: BdcSummary[];
+  refused: Awaited<ReturnType<EngineContext['queries']['recentRefusals']>>;
+}> {
+  const now = await nowOf(ctx);
+  const [overdue, needsAttention, closeToDeadline, refused] = await Promise.all([
+    ctx.queries.list({ reimbursementOverdue: true, limit }),
+    ctx.queries.list({ status: 'needs_attention', limit }),
+    ctx.queries.dueBetween(new Date(now).toISOString(), new Date(now + withinDays * 86_400_000).toISOString(), limit),
+    ctx.queries.recentRefusals(limit),
+  ]);
+  return { overdue: overdue.bdcs, needsAttention: needsAttention.bdcs, closeToDeadline, refused };
 }

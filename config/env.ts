@@ -34,6 +34,13 @@ const envSchema = z.object({
   API_TOKENS_FILE: z.string().min(1).optional(),
   /** the same array inline, for containers */
   API_TOKENS: z.string().min(2).optional(),
+  /** the console's session cookies are sealed with this key (32 bytes, base64; or CONSOLE_SESSION_KEY_FILE); absent: a local key in DATA_DIR */
+  CONSOLE_SESSION_KEY: z.string().min(40).optional(),
+  CONSOLE_SESSION_KEY_FILE: z.string().min(1).optional(),
+  /** the console's cookies carry Secure: set it where the API is reached over TLS (a reverse proxy) */
+  CONSOLE_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** the Temporal Web UI admins open a BDC's history in; npm start sets it to its dev server's */
+  TEMPORAL_UI_URL: z.string().regex(/^https?:\/\//, 'expected an http(s):// URL').optional(),
 });
 export type Config = z.infer<typeof envSchema>;
 

@@ -203,6 +203,27 @@ export class Ledger {
     return rows.map((r) => ({ ...readPaymentOrder(r), editeurId: String(r.editeur_id), ogFiness: String(r.og_finess), campaignId: String(r.campaign_id) }));
   }
 
+  /** Reimbursement demands and the receipts against them, in the order they were written, for accounting. */
+  async reimbursementsForExport(): Promise<{ kind: 'demand' | 'receipt'; id: number; bdcId: string; editeurId: string; amountCents: number; at: string; dueAt?: string; reason?: string }[]> {
+    const rows = await this.sql.query(
+      `SELECT 'demand' AS kind, d.id, d.bdc_id, b.editeur_id, d.amount_cents, d.issued_at AS at, d.due_at, d.reason FROM reimbursement_demands d JOIN bdcs b USING (bdc_id)
+       UNION ALL
+       SELECT 'receipt', r.id, r.bdc_id, b.editeur_id, r.amount_cents, r.received_at, NULL, NULL FROM reimbursement_receipts r JOIN bdcs b USING (bdc_id)
+       ORDER BY at, kind, id`,
+    );
+    const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+    return rows.map((r) => ({
+      kind: r.kind as 'demand' | 'receipt',
+      id: Number(r.id),
+      bdcId: String(r.bdc_id),
+      editeurId: String(r.editeur_id),
+      amountCents: Number(r.amount_cents),
+      at: iso(r.at),
+      ...(r.due_at ? { dueAt: iso(r.due_at) } : {}),
+      ...(r.reason ? { reason: String(r.reason) } : {}),
+    }));
+  }
+
   /** Each registered BDC's ceiling, by BDC id. */
   async ceilings(): Promise<Map<string, number>> {
     const rows = await this.sql.query<{ bdc_id: string; ceiling_cents: number }>('SELECT bdc_id, ceiling_cents FROM bdcs');

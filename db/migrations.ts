@@ -252,6 +252,22 @@ const migrations: { version: number; name: string; script: string }[] = [
         uploaded_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (sha256, editeur_id)
       );
+      -- imports an operator started from the console (a FINESS extraction, a bulk registration): their
+      -- progress and outcome, read by their progress page; the refused rows kept to download
+      CREATE TABLE imports (
+        import_id text PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('finess', 'bdcs')),
+        file_name text NOT NULL,
+        started_by text NOT NULL,
+        total int,
+        done int NOT NULL DEFAULT 0,
+        outcome jsonb,
+        refused_csv text,
+        failure text,
+        finished boolean NOT NULL DEFAULT false,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
     `,
   },
 ];

@@ -1,4 +1,5 @@
 import type { BdcStatus } from '../domain/bdc-view';
+import type { Refusal } from '../domain/refusal';
 import type { Sql } from './sql';
 
 /** The record's reads: keyset-paged lists, the summary, the calendar dry run, reconciliation, batch pages. */
@@ -34,6 +35,25 @@ export type BdcSummary = {
 
 const iso = (v: unknown) => (v === null || v === undefined ? undefined : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 
+const SUMMARY_COLUMNS = 'bdc_id, status, campaign_id, editeur_id, solution_id, og_finess, essms, ceiling_cents, next_deadline_at, reimbursement_overdue, running';
+
+/** A BDC as lists show it, from its row. */
+function summaryOf(r: Record<string, unknown>): BdcSummary {
+  return {
+    bdcId: String(r.bdc_id),
+    status: String(r.status),
+    campaign: String(r.campaign_id),
+    editeur: String(r.editeur_id),
+    solution: String(r.solution_id),
+    og: String(r.og_finess),
+    essms: r.essms as string[],
+    ceilingCents: Number(r.ceiling_cents),
+    ...(r.next_deadline_at ? { nextDeadline: iso(r.next_deadline_at) } : {}),
+    reimbursementOverdue: Boolean(r.reimbursement_overdue),
+    running: Boolean(r.running),
+  };
+}
+
 /** WHERE clauses of a filter, with their parameters; values are always parameters, never pasted. */
 function where(f: Omit<ListFilter, 'limit' | 'after'>, params: unknown[]): string[] {
   const clauses = ['state IS NOT NULL'];
@@ -59,24 +79,20 @@ export class RecordQueries {
     const clauses = where(f, params);
     if (f.after !== undefined) clauses.push(`bdc_id > $${params.push(f.after)}`);
     const rows = await this.sql.query(
-      `SELECT bdc_id, status, campaign_id, editeur_id, solution_id, og_finess, essms, ceiling_cents, next_deadline_at, reimbursement_overdue, running
-       FROM bdcs WHERE ${clauses.join(' AND ')} ORDER BY bdc_id LIMIT $${params.push(f.limit + 1)}`,
+      `SELECT ${SUMMARY_COLUMNS} FROM bdcs WHERE ${clauses.join(' AND ')} ORDER BY bdc_id LIMIT $${params.push(f.limit + 1)}`,
       params,
     );
-    const bdcs = rows.slice(0, f.limit).map((r): BdcSummary => ({
-      bdcId: String(r.bdc_id),
-      status: String(r.status),
-      campaign: String(r.campaign_id),
-      editeur: String(r.editeur_id),
-      solution: String(r.solution_id),
-      og: String(r.og_finess),
-      essms: r.essms as string[],
-      ceilingCents: Number(r.ceiling_cents),
-      ...(r.next_deadline_at ? { nextDeadline: iso(r.next_deadline_at) } : {}),
-      reimbursementOverdue: Boolean(r.reimbursement_overdue),
-      running: Boolean(r.running),
-    }));
+    const bdcs = rows.slice(0, f.limit).map(summaryOf);
     return { bdcs, ...(rows.length > f.limit ? { last: bdcs.at(-1)!.bdcId } : {}) };
+  }
+
+  /** The running BDCs whose next deadline falls between two instants, the soonest first. */
+  async dueBetween(from: string, to: string, limit: number): Promise<BdcSummary[]> {
+    const rows = await this.sql.query(
+      `SELECT ${SUMMARY_COLUMNS} FROM bdcs WHERE state IS NOT NULL AND running AND next_deadline_at BETWEEN $1 AND $2 ORDER BY next_deadline_at, bdc_id LIMIT $3`,
+      [from, to, limit],
+    );
+    return rows.map(summaryOf);
   }
 
   /** Counts and cents by campaign, status and éditeur, summed by the database. */
@@ -179,6 +195,12 @@ export class RecordQueries {
     );
     const skip = new Set(young.map((r) => r.bdc_id));
     return bdcIds.filter((id) => !skip.has(id));
+  }
+
+  /** The latest events BDCs refused, newest first, with their reasons. */
+  async recentRefusals(limit: number): Promise<{ bdcId: string; at: string; kind: string; actor: string; refusals: Refusal[] }[]> {
+    const rows = await this.sql.query('SELECT bdc_id, at, kind, actor_role, actor_id, refusals FROM refused_events ORDER BY id DESC LIMIT $1', [limit]);
+    return rows.map((r) => ({ bdcId: String(r.bdc_id), at: iso(r.at)!, kind: String(r.kind), actor: `${r.actor_role}:${r.actor_id}`, refusals: (typeof r.refusals === 'string' ? JSON.parse(r.refusals) : r.refusals) as Refusal[] }));
   }
 
   async knownCount(): Promise<number> {

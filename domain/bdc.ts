@@ -66,4 +66,8 @@ export const vaBodySchema = z.object({
     amountCents: centsSchema,
     issuedOn: civilDateSchema,
   }),
+  documents: z
+    .object({ signedVa: z.string().regex(/^[0-9a-f]{64}$/), invoice: z.string().regex(/^[0-9a-f]{64}$/) })
+    .optional()
+    .describe('the SHA-256 of the signed VA and of the invoice, as POST /documents answered them'),
 });

@@ -139,6 +139,8 @@ export const messages = {
   tbb1_zero: m((p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is 0 for ESSMS ${p.finess}`, (p) => `l’indicateur TBB.1 ${p.indicator} vaut 0 pour l’ESSMS ${p.finess}`),
   tbb1_negative: m((p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is negative for ESSMS ${p.finess}`, (p) => `l’indicateur TBB.1 ${p.indicator} est négatif pour l’ESSMS ${p.finess}`),
   document_unknown: m((p: { sha256: string }) => `no document ${p.sha256} was uploaded by this éditeur`, (p) => `aucun document ${p.sha256} n’a été déposé par cet éditeur`),
+  file_missing: m(() => 'choose a file', () => 'choisissez un fichier'),
+  document_not_found: m((p: { sha256: string }) => `no document ${p.sha256}`, (p) => `aucun document ${p.sha256}`),
   document_not_pdf: m(() => 'the file is not a PDF document', () => 'le fichier n’est pas un document PDF'),
   document_too_large: m((p: { maxMiB: number }) => `the file is larger than ${p.maxMiB} MiB`, (p) => `le fichier dépasse ${p.maxMiB} Mio`),
   document_missing: m(() => 'a PDF file is required', () => 'un fichier PDF est requis'),
@@ -152,6 +154,7 @@ export const messages = {
   campaign_other_definition: m((p: { campaignId: string }) => `campaign ${p.campaignId} exists with another definition`, (p) => `la campagne ${p.campaignId} existe avec une autre définition`),
   confirmation_required: m((p: { lapsing: number }) => `this amendment puts a deadline in the past: ${p.lapsing} running BDC(s) would lapse at once (see the dry run); send it again with confirmed: true`, (p) => `cet avenant place une échéance dans le passé : ${p.lapsing} BDC en cours deviendraient caducs aussitôt (voir la simulation) ; confirmez-le pour l’appliquer`),
   unknown_batch: m((p: { batchId: string }) => `no batch ${p.batchId} (or it has not begun yet)`, (p) => `aucun traitement ${p.batchId} (ou il n’a pas encore commencé)`),
+  unknown_import: m((p: { importId: string }) => `no import ${p.importId}`, (p) => `aucun import ${p.importId}`),
   invalid_page_token: m(() => 'this page token was not given by this list: start again without it', () => 'ce jeton de page ne vient pas de cette liste : recommencez sans lui'),
   extraction_header: m((p: { file: string }) => `${p.file}: the first line must be finess;etalab;<n>;<date>`, (p) => `${p.file} : la première ligne doit être finess;etalab;<n>;<date>`),
   extraction_date: m((p: { file: string; raw: string }) => `${p.file}: the extraction date "${p.raw}" is not a date`, (p) => `${p.file} : la date d’extraction « ${p.raw} » n’est pas une date`),
@@ -181,6 +184,11 @@ export const messages = {
   api_unreachable: m((p: { url: string; problem: string }) => `the API at ${p.url} does not answer (${p.problem}); is npm start running?`, (p) => `l’API ${p.url} ne répond pas (${p.problem}) ; npm start est-il lancé ?`),
   import_bad_header: m((p: { columns: string }) => `the first line must be the columns ${p.columns}`, (p) => `la première ligne doit donner les colonnes ${p.columns}`),
   http_status: m((p: { status: number; body: string }) => `HTTP ${p.status}: ${p.body}`, (p) => `HTTP ${p.status} : ${p.body}`),
+  number_expected: m((p: { what: string }) => `${p.what}: a number is expected`, (p) => `${p.what} : un nombre est attendu`),
+  euros_expected: m(() => 'an amount in euros is expected, e.g. 1 752,00', () => 'un montant en euros est attendu, par exemple 1 752,00'),
+  text_required: m((p: { label: string }) => `${p.label} is required`, (p) => `${p.label} est à renseigner`),
+  text_too_long: m((p: { label: string; max: number }) => `${p.label}: at most ${p.max} characters`, (p) => `${p.label} : ${p.max} caractères au plus`),
+  choose_one: m((p: { label: string }) => `choose ${p.label}`, (p) => `choisissez ${p.label}`),
   csrf: m(() => 'the form has expired or did not come from this console: reload the page and try again', () => 'le formulaire a expiré ou ne vient pas de cette console : rechargez la page et recommencez'),
 
   // ——— audit trail: what happened to a BDC ———

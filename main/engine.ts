@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const address = config.TEMPORAL_ADDRESS ?? devServer!.address;
   const connected = await connect(config, address, logger);
   if (devServer) await setRetention(connected.connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_RETENTION_DAYS);
-  const api = await startApi(config, connected, logger);
+  const api = await startApi(config, connected, logger, { temporalUiUrl: devServer?.uiUrl });
   const worker = await startWorker(config, address, connected, logger);
 
   const lines = [`Temporal:        ${address}  (task queue ${config.TEMPORAL_TASK_QUEUE})`, `Database:        ${connected.sql.backend}`, ...api.lines];

@@ -6,6 +6,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { EncryptionCodec, loadPayloadKeys } from '../temporal/payload-codec';
 import type pino from 'pino';
 import { buildApi } from '../api/server';
+import { mountConsole } from '../console/server';
+import { loadSessionKey } from '../console/session';
 import { loadTokens, newToken, TokenRegistry, type TokenEntry } from '../api/auth';
 import { engineContext, type EngineContext } from '../client/context';
 import { startPendingWorkflows } from '../client/intake';
@@ -120,12 +122,21 @@ function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: s
   return { entries: made.map((m) => m.entry), credentialsFile };
 }
 
-/** The HTTP API, listening; answers the lines to show the user and how to stop it. */
-export async function startApi(config: Config, connected: Connected, logger: pino.Logger): Promise<{ lines: string[]; stop: Stop }> {
+/** The HTTP API and the console beside it, listening; answers the lines to show the user and how to stop it. */
+export async function startApi(config: Config, connected: Connected, logger: pino.Logger, options: { temporalUiUrl?: string } = {}): Promise<{ lines: string[]; stop: Stop }> {
   const { entries, credentialsFile } = tokensFor(config);
-  const api = await buildApi({ engine: connected.engine, tokens: new TokenRegistry(entries), logger: logger.child({ component: 'api' }), unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE, payloadCodec: connected.payloadCodec });
+  const tokens = new TokenRegistry(entries);
+  const api = await buildApi({ engine: connected.engine, tokens, logger: logger.child({ component: 'api' }), unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE, payloadCodec: connected.payloadCodec });
+  await mountConsole(api, {
+    engine: connected.engine,
+    tokens,
+    sessionKey: loadSessionKey(config),
+    secureCookies: config.CONSOLE_SECURE_COOKIES,
+    temporalUiUrl: config.TEMPORAL_UI_URL ?? options.temporalUiUrl,
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
   const url = await api.listen({ host: config.API_HOST, port: config.API_PORT });
-  const lines = [`API:             ${url}  (docs ${url}/docs)`];
+  const lines = [`Console:         ${url}/`, `API:             ${url}  (docs ${url}/docs)`];
   if (credentialsFile) lines.push(`API tokens:      ${credentialsFile} (made for this machine)`);
   return { lines, stop: () => api.close() };
 }

@@ -3,7 +3,9 @@ import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { newToken, TokenRegistry } from '../api/auth';
+import { randomBytes } from 'node:crypto';
 import { buildApi } from '../api/server';
+import { mountConsole } from '../console/server';
 import { engineContext, type EngineContext } from '../client/context';
 import { createLogger } from '../config/logger';
 import type { BdcRequest } from '../domain/bdc';
@@ -150,7 +152,9 @@ async function serveApi(engine: EngineContext, unauthenticatedPerMinute: number 
     acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
     rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
   };
-  const app = await buildApi({ engine, tokens: new TokenRegistry(Object.values(made).map((m) => m.entry)), logger: createLogger(process.env.LOG_LEVEL ?? 'warn'), unauthenticatedPerMinute, payloadCodec });
+  const tokens = new TokenRegistry(Object.values(made).map((m) => m.entry));
+  const app = await buildApi({ engine, tokens, logger: createLogger(process.env.LOG_LEVEL ?? 'warn'), unauthenticatedPerMinute, payloadCodec });
+  await mountConsole(app, { engine, tokens, sessionKey: randomBytes(32), secureCookies: false, temporalUiUrl: 'http://localhost:8233', namespace: 'default' });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const handle: LocalApi = {
     url,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parisCivilDate } from '../../domain/calendar';
-import { importColumns } from '../../cli/bdc-import';
+import { importColumns } from '../../domain/bdc-import';
 import { bdcRequest } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
 import { eventually } from '../support/eventually';
@@ -18,7 +18,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sons-cli-'));
 const ROWS = 40;
 
 const sons = (args: string[], token = h.api.tokens.operator) =>
-  run('node', [cli, ...args], { env: { ...process.env, SONS_API_URL: h.api.url, SONS_TOKEN: token }, maxBuffer: 1 << 24 }).then(
+  run('node', [cli, ...args], { env: { ...process.env, LANG: 'fr_FR.UTF-8', LC_ALL: '', SONS_API_URL: h.api.url, SONS_TOKEN: token }, maxBuffer: 1 << 24 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
   );
@@ -46,10 +46,11 @@ test(`sons import registers ${ROWS} BDCs, a re-run skips them all, refused rows 
   expect(mixed.code).toBe(5);
   expect(mixed.stdout).toMatch(/^1 registered, 0 already registered \(skipped\), 3 refused → .*bad\.refused\.csv in [\d.]+ s\n$/);
   const refused = fs.readFileSync(path.join(dir, 'bad.refused.csv'), 'utf8').split('\r\n');
-  expect(refused[0]).toBe(`${importColumns.join(',')},line,reasons`);
-  expect(refused[1]).toMatch(new RegExp(`^editeur-acme,OTHER-REF,.*,3,essms.0: ESSMS ${requests[0]!.essms[0]} is already financed by BDC bdc:editeur-acme:${requests[0]!.reference}`));
-  expect(refused[2]).toContain(',4,body.ogFiness: a FINESS number has 9 characters (123)');
-  expect(refused[3]).toContain(',5,campaignId: no campaign vague9');
+  // a French spreadsheet's CSV (a byte-order mark, `;`), the reasons in French (the CLI's locale is not English)
+  expect(refused[0]).toBe(`\uFEFF${importColumns.join(';')};line;reasons`);
+  expect(refused[1]).toMatch(new RegExp(`^editeur-acme;OTHER-REF;.*;3;essms.0: l’ESSMS ${requests[0]!.essms[0]} est déjà financé par le BDC bdc:editeur-acme:${requests[0]!.reference}`));
+  expect(refused[2]).toContain(';4;body.ogFiness: un numéro FINESS compte 9 caractères (123)');
+  expect(refused[3]).toContain(';5;campaignId: aucune campagne vague9');
 });
 
 test('sons bdc register and show: one BDC from a JSON file', async () => {

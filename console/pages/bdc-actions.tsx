@@ -1,0 +1,147 @@
+import type { ComponentChildren } from 'preact';
+import type { Role } from '../../api/auth';
+import { cancelBdc, fileDossier, recordReimbursement, resolveAttention } from '../../client/bdc-events';
+import type { Caller, EngineContext } from '../../client/context';
+import { decideForBdc } from '../../client/solutions';
+import { isCivilDate } from '../../domain/calendar';
+import { civilDateFr, eurosFr, parseEurosFr } from '../../domain/french';
+import { render, say, type Said } from '../../domain/messages';
+import type { RecordView } from '../views/bdc';
+import { Input, Select, type FieldErrors } from '../views/ui';
+
+/**
+ * The actions a BDC's page offers, each a small form whose fields are named by the paths the engine's
+ * refusals use, so that a refusal lands next to its field. An action is always confirmed first: the
+ * form is checked and shown back in words, then sent with the event id made when the form was drawn.
+ */
+export interface BdcAction<T> {
+  slug: string;
+  title: string;
+  roles: readonly Role[];
+  /** whether the BDC, as the record has it, awaits this action */
+  offered(bdc: RecordView): boolean;
+  fields(values: Record<string, string>, errors?: FieldErrors): ComponentChildren;
+  /** the form's values as the engine service takes them, or the fields' problems */
+  parse(values: Record<string, string>): { value: T } | { errors: FieldErrors };
+  /** the confirmation, in words */
+  describe(value: T, bdc: RecordView): string;
+  run(ctx: EngineContext, caller: Caller, bdc: RecordView, value: T, eventId: string): Promise<unknown>;
+  /** what the page says once it is done */
+  done: string;
+}
+
+/** A problem of a field, in French (the console's forms speak French). */
+const problem = (errors: FieldErrors, name: string, said: Said) => ((errors[name] ??= []).push(render(said.key, said.params, 'fr') ?? said.message), undefined);
+
+const date = (values: Record<string, string>, name: string, errors: FieldErrors): string | undefined => {
+  const v = values[name] ?? '';
+  return isCivilDate(v) ? v : problem(errors, name, say('civil_date_expected'));
+};
+const text = (values: Record<string, string>, name: string, errors: FieldErrors, label: string): string | undefined => {
+  const v = (values[name] ?? '').trim();
+  if (v.length >= 1 && v.length <= 500) return v;
+  return problem(errors, name, v ? say('text_too_long', { label, max: 500 }) : say('text_required', { label }));
+};
+const decisionFr = { granted: 'accordé', refused: 'refusé' } as const;
+const cancellable = ['awaiting_referencement', 'advance_issued', 'awaiting_va'];
+
+const referencement: BdcAction<{ decision: 'granted' | 'refused'; decidedOn: string }> = {
+  slug: 'referencement',
+  title: 'Enregistrer la décision de l’ANS pour ce BDC',
+  roles: ['operator'],
+  offered: (b) => b.status === 'awaiting_referencement',
+  fields: (v, e) => (
+    <>
+      <Select name="decision" label="Décision" value={v.decision} errors={e} required options={[['granted', 'Référencement accordé'], ['refused', 'Référencement refusé']]} />
+      <Input name="decidedOn" label="Date de la décision" type="date" value={v.decidedOn} errors={e} required />
+    </>
+  ),
+  parse(v) {
+    const errors: FieldErrors = {};
+    const decidedOn = date(v, 'decidedOn', errors);
+    if (v.decision !== 'granted' && v.decision !== 'refused') problem(errors, 'decision', say('choose_one', { label: 'la décision' }));
+    return Object.keys(errors).length ? { errors } : { value: { decision: v.decision as 'granted' | 'refused', decidedOn: decidedOn! } };
+  },
+  describe: (x, b) => `Le référencement de la solution ${b.request.solutionId} est ${decisionFr[x.decision]} le ${civilDateFr(x.decidedOn)}. La décision vaut pour tous les BDC de cette solution.`,
+  run: (ctx, caller, b, x, eventId) => decideForBdc(ctx, caller, b.bdcId, { eventId, ...x }),
+  done: 'La décision de référencement est enregistrée.',
+};
+
+const cancellation: BdcAction<{ reason: string }> = {
+  slug: 'annulation',
+  title: 'Annuler le BDC',
+  roles: ['operator'],
+  offered: (b) => cancellable.includes(b.status) && !b.va && !b.cancellation,
+  fields: (v, e) => <Input name="reason" label="Motif de l’annulation" value={v.reason} errors={e} required />,
+  parse(v) {
+    const errors: FieldErrors = {};
+    const reason = text(v, 'reason', errors, 'le motif');
+    return reason ? { value: { reason } } : { errors };
+  },
+  describe: (x, b) => `Le BDC est annulé (motif : ${x.reason}).${b.amounts.paidCents > 0 ? ` L’avance de ${eurosFr(b.amounts.paidCents)} sera demandée en remboursement à l’éditeur.` : ' Aucun paiement n’a eu lieu.'}`,
+  run: (ctx, caller, b, x, eventId) => cancelBdc(ctx, caller, b.bdcId, { eventId, reason: x.reason }),
+  done: 'L’annulation est enregistrée.',
+};
+
+const receipt: BdcAction<{ amountCents: number; receivedOn: string }> = {
+  slug: 'remboursement',
+  title: 'Enregistrer un remboursement reçu',
+  roles: ['operator'],
+  offered: (b) => b.status === 'reimbursement_due',
+  fields: (v, e) => (
+    <>
+      <Input name="amountCents" label="Montant reçu (€)" value={v.amountCents} errors={e} required inputMode="decimal" hint="Par exemple 1 752,00" />
+      <Input name="receivedAt" label="Date de réception" type="date" value={v.receivedAt} errors={e} required />
+    </>
+  ),
+  parse(v) {
+    const errors: FieldErrors = {};
+    const cents = parseEurosFr(v.amountCents ?? '');
+    if (!cents) problem(errors, 'amountCents', say('euros_expected'));
+    const receivedOn = date(v, 'receivedAt', errors);
+    return Object.keys(errors).length ? { errors } : { value: { amountCents: cents!, receivedOn: receivedOn! } };
+  },
+  describe: (x) => `Un remboursement de ${eurosFr(x.amountCents)} reçu le ${civilDateFr(x.receivedOn)} est enregistré au grand livre.`,
+  run: (ctx, caller, b, x, eventId) => recordReimbursement(ctx, caller, b.bdcId, { eventId, ...x }),
+  done: 'Le remboursement reçu est enregistré.',
+};
+
+const attention: BdcAction<{ decision: 'retry' | 'cancel'; reason: string }> = {
+  slug: 'examen',
+  title: 'Décider pour ce BDC à examiner',
+  roles: ['operator'],
+  offered: (b) => b.status === 'needs_attention',
+  fields: (v, e) => (
+    <>
+      <Select name="decision" label="Décision" value={v.decision} errors={e} required options={[['retry', 'Tenter à nouveau l’étape en échec'], ['cancel', 'Annuler le BDC (aucun paiement)']]} />
+      <Input name="reason" label="Motif" value={v.reason} errors={e} required />
+    </>
+  ),
+  parse(v) {
+    const errors: FieldErrors = {};
+    const reason = text(v, 'reason', errors, 'le motif');
+    if (v.decision !== 'retry' && v.decision !== 'cancel') problem(errors, 'decision', say('choose_one', { label: 'la décision' }));
+    return Object.keys(errors).length ? { errors } : { value: { decision: v.decision as 'retry' | 'cancel', reason: reason! } };
+  },
+  describe: (x) => (x.decision === 'retry' ? `L’étape en échec est tentée à nouveau (motif : ${x.reason}).` : `Le BDC est annulé sans paiement (motif : ${x.reason}).`),
+  run: (ctx, caller, b, x, eventId) => resolveAttention(ctx, caller, b.bdcId, { eventId, ...x }),
+  done: 'La décision est enregistrée.',
+};
+
+const dossier: BdcAction<{ filedOn: string }> = {
+  slug: 'dossier',
+  title: 'Déclarer le dépôt du dossier de référencement',
+  roles: ['editeur', 'operator'],
+  offered: (b) => b.status === 'awaiting_referencement' && b.referencement.state === 'pending' && !b.referencement.dossierFiledAt && b.deadlines.some((d) => d.name === 'dossier' && d.state === 'pending'),
+  fields: (v, e) => <Input name="filedAt" label="Date du dépôt auprès de l’ANS" type="date" value={v.filedAt} errors={e} required />,
+  parse(v) {
+    const errors: FieldErrors = {};
+    const filedOn = date(v, 'filedAt', errors);
+    return filedOn ? { value: { filedOn } } : { errors };
+  },
+  describe: (x) => `Le dossier de référencement a été déposé auprès de l’ANS le ${civilDateFr(x.filedOn)}.`,
+  run: (ctx, caller, b, x, eventId) => fileDossier(ctx, caller, b.bdcId, { eventId, filedOn: x.filedOn }),
+  done: 'Le dépôt du dossier est enregistré.',
+};
+
+export const bdcActions = [referencement, cancellation, receipt, attention, dossier] as BdcAction<unknown>[];

@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Api } from '../../api/context';
+import { who } from '../../api/context';
+import { bdcState } from '../../client/bdc-events';
+import { bdcFilterSchema, listBdcs } from '../../client/bdc-reads';
+import { nowOf } from '../../client/context';
+import { readDocument } from '../../client/documents';
+import { effectiveCampaigns } from '../../client/campaigns';
+import { bdcStatuses } from '../../domain/bdc-view';
+import { endOfParisDay, startOfParisDay, isCivilDate } from '../../domain/calendar';
+import { statusFr } from '../../domain/messages';
+import { RefusedError, refusalsFromZod } from '../../domain/refusal';
+import type { ConsoleDeps } from '../context';
+import { callerOfViewer, field, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
+import { awaitedFr, BdcSummaryPanels, type RecordView } from '../views/bdc';
+import { Page } from '../views/layout';
+import { Alert, Checkbox, Csrf, Deadline, ErrorSummary, Euros, Hidden, Input, Select, Status, Table, type FieldErrors } from '../views/ui';
+import { bdcActions, type BdcAction } from './bdc-actions';
+
+/** The list's filters as the page's query carries them. */
+type FilterForm = Partial<Record<'status' | 'campaign' | 'editeur' | 'solution' | 'og' | 'essms' | 'deadlineFrom' | 'deadlineTo' | 'overdue' | 'pageToken', string>>;
+
+/** The list's filters from the page's query: dates are Paris days, the checkbox says "oui". */
+function filterOf(query: FilterForm) {
+  const day = (v: string | undefined, edge: (d: string) => Date) => (v && isCivilDate(v) ? edge(v).toISOString() : v || undefined);
+  return bdcFilterSchema.safeParse({
+    status: query.status || undefined,
+    campaign: query.campaign || undefined,
+    editeur: query.editeur || undefined,
+    solution: query.solution || undefined,
+    og: query.og || undefined,
+    essms: query.essms || undefined,
+    deadlineFrom: day(query.deadlineFrom, startOfParisDay),
+    deadlineTo: day(query.deadlineTo, endOfParisDay),
+    overdue: query.overdue === 'oui' ? 'true' : undefined,
+    pageToken: query.pageToken || undefined,
+    pageSize: 50,
+  });
+}
+
+const historyUrlOf = (deps: ConsoleDeps, bdcId: string) => (deps.temporalUiUrl ? `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(bdcId)}` : undefined);
+
+/** An action's form on the BDC's page (or its confirmation, once checked). */
+function ActionForm({ action, bdc, csrf, values, errors, confirming }: { action: BdcAction<unknown>; bdc: RecordView; csrf: string; values: Record<string, string>; errors?: FieldErrors; confirming?: string }) {
+  const url = `/console/bdc/${encodeURIComponent(bdc.bdcId)}/${action.slug}`;
+  return (
+    <section class="fr-card fr-p-3w fr-mb-3w" aria-labelledby={`action-${action.slug}`} id={`action-${action.slug}-section`}>
+      <h3 id={`action-${action.slug}`} class="fr-h5">
+        {action.title}
+      </h3>
+      {confirming ? (
+        <form method="post" action={url}>
+          <Csrf token={csrf} />
+          {Object.entries(values).map(([name, value]) => (
+            <Hidden name={name} value={value} />
+          ))}
+          <Hidden name="etape" value="confirmer" />
+          <Alert kind="warning" title="Confirmez-vous ?">
+            <p>{confirming}</p>
+          </Alert>
+          <ul class="fr-btns-group fr-btns-group--inline">
+            <li>
+              <button class="fr-btn" type="submit">
+                Confirmer
+              </button>
+            </li>
+            <li>
+              <a class="fr-btn fr-btn--secondary" href={`/console/bdc/${encodeURIComponent(bdc.bdcId)}`}>
+                Ne rien faire
+              </a>
+            </li>
+          </ul>
+        </form>
+      ) : (
+        <form method="post" action={url} noValidate>
+          <Csrf token={csrf} />
+          <Hidden name="eventId" value={values.eventId ?? randomUUID()} />
+          <Hidden name="etape" value="verifier" />
+          {errors ? <ErrorSummary errors={errors} /> : null}
+          {action.fields(values, errors)}
+          <button class="fr-btn fr-btn--secondary" type="submit">
+            Vérifier avant d’envoyer
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function BdcPage({ v, bdc, now, deps, done, focus }: { v: Viewer; bdc: RecordView; now: number; deps: ConsoleDeps; done?: string; focus?: { action: BdcAction<unknown>; values: Record<string, string>; errors?: FieldErrors; confirming?: string } }) {
+  const actions = bdcActions.filter((a) => a.roles.includes(v.user.role) && a.offered(bdc));
+  const mayDecideSolution = v.user.role === 'operator' && bdc.status === 'awaiting_referencement';
+  const vaAwaited = v.user.role === 'editeur' && (bdc.status === 'advance_issued' || bdc.status === 'awaiting_va') && !bdc.va && !bdc.cancellation;
+  return (
+    <Page title={`Bon de commande ${bdc.request.reference}`} user={v.user} csrf={v.csrf} active="/console/bdc">
+      <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
+        <ol class="fr-breadcrumb__list">
+          <li>
+            <a class="fr-breadcrumb__link" href="/console/bdc">
+              {v.user.role === 'editeur' ? 'Mes bons de commande' : 'Bons de commande'}
+            </a>
+          </li>
+          <li>
+            <a class="fr-breadcrumb__link" aria-current="page">
+              {bdc.bdcId}
+            </a>
+          </li>
+        </ol>
+      </nav>
+      {done ? <Alert kind="success" title={done} /> : null}
+      {vaAwaited ? (
+        <p>
+          <a class="fr-btn" href={`/console/bdc/${encodeURIComponent(bdc.bdcId)}/va`}>
+            Soumettre la VA signée et la facture
+          </a>
+        </p>
+      ) : null}
+      {actions.length || mayDecideSolution ? (
+        <section aria-labelledby="actions" class="fr-mb-4w">
+          <h2 id="actions" class="fr-h4">
+            Actions
+          </h2>
+          {actions.map((a) => (
+            <ActionForm action={a} bdc={bdc} csrf={v.csrf} values={focus?.action === a ? focus.values : {}} errors={focus?.action === a ? focus.errors : undefined} confirming={focus?.action === a ? focus.confirming : undefined} />
+          ))}
+          {mayDecideSolution ? (
+            <p>
+              <a class="fr-link" href={`/console/solutions/${encodeURIComponent(bdc.request.solutionId)}/decision?editeur=${encodeURIComponent(bdc.request.editeurId)}`}>
+                Enregistrer la décision de l’ANS pour toute la solution {bdc.request.solutionId}
+              </a>
+            </p>
+          ) : null}
+        </section>
+      ) : null}
+      <BdcSummaryPanels bdc={bdc} now={now} historyUrl={v.user.role === 'editeur' ? undefined : historyUrlOf(deps, bdc.bdcId)} />
+    </Page>
+  );
+}
+
+async function recordOf(deps: ConsoleDeps, v: Viewer, bdcId: string): Promise<RecordView> {
+  return (await bdcState(deps.engine, callerOfViewer(v), bdcId)) as RecordView;
+}
+
+/** The BDC list with every filter and its pages, a BDC's page, and the actions on it. */
+export function bdcPages(app: Api, deps: ConsoleDeps) {
+  const { engine } = deps;
+
+  app.get('/console/bdc', { config: { sessionRoles: who.everyone }, schema: { hide: true } }, async (request, reply) => {
+    const v = viewer(request, reply);
+    const query = request.query as FilterForm;
+    const editeur = v.user.role === 'editeur';
+    const parsed = filterOf(query);
+    const errors = parsed.success ? undefined : fieldErrors(refusalsFromZod(parsed.error));
+    const [page, campaigns, now] = await Promise.all([parsed.success ? listBdcs(engine, callerOfViewer(v), parsed.data) : { bdcs: [] }, effectiveCampaigns(engine), nowOf(engine)]);
+    const next = 'nextPageToken' in page && page.nextPageToken ? `/console/bdc${queryOf({ ...query, pageToken: page.nextPageToken })}` : undefined;
+    const exportUrl = `/console/exports/bdc.csv${queryOf({ ...query, pageToken: undefined })}`;
+    return sendPage(
+      reply,
+      <Page title={editeur ? 'Mes bons de commande' : 'Bons de commande'} user={v.user} csrf={v.csrf} active="/console/bdc">
+        <form method="get" action="/console/bdc" class="fr-mb-4w" aria-label="Filtrer les bons de commande">
+          <ErrorSummary errors={errors} />
+          <div class="fr-grid-row fr-grid-row--gutters">
+            <div class="fr-col-12 fr-col-md-4">
+              <Select name="status" label="Statut" value={query.status} errors={errors} options={[['', 'Tous'], ...bdcStatuses.filter((s) => s !== 'received' && s !== 'balance_issued').map((s): [string, string] => [s, statusFr[s] ?? s])]} />
+            </div>
+            <div class="fr-col-12 fr-col-md-4">
+              <Select name="campaign" label="Campagne" value={query.campaign} errors={errors} options={[['', 'Toutes'], ...campaigns.map((c): [string, string] => [c.id, c.label])]} />
+            </div>
+            {editeur ? null : (
+              <div class="fr-col-12 fr-col-md-4">
+                <Input name="editeur" label="Éditeur" value={query.editeur} errors={errors} />
+              </div>
+            )}
+            <div class="fr-col-12 fr-col-md-4">
+              <Input name="solution" label="Solution" value={query.solution} errors={errors} />
+            </div>
+            <div class="fr-col-12 fr-col-md-4">
+              <Input name="og" label="OG (FINESS juridique)" value={query.og} errors={errors} inputMode="numeric" />
+            </div>
+            <div class="fr-col-12 fr-col-md-4">
+              <Input name="essms" label="ESSMS (FINESS géographique)" value={query.essms} errors={errors} inputMode="numeric" />
+            </div>
+            <div class="fr-col-12 fr-col-md-4">
+              <Input name="deadlineFrom" label="Prochaine échéance à partir du" type="date" value={query.deadlineFrom} errors={errors} />
+            </div>
+            <div class="fr-col-12 fr-col-md-4">
+              <Input name="deadlineTo" label="Prochaine échéance jusqu’au" type="date" value={query.deadlineTo} errors={errors} />
+            </div>
+            <div class="fr-col-12 fr-col-md-4">
+              <Checkbox name="overdue" label="Remboursement en retard" checked={query.overdue === 'oui'} />
+            </div>
+          </div>
+          <ul class="fr-btns-group fr-btns-group--inline fr-mt-2w">
+            <li>
+              <button class="fr-btn" type="submit">
+                Filtrer
+              </button>
+            </li>
+            <li>
+              <a class="fr-btn fr-btn--secondary" href="/console/bdc">
+                Effacer les filtres
+              </a>
+            </li>
+            <li>
+              <a class="fr-btn fr-btn--tertiary" href={exportUrl}>
+                Exporter (tableur)
+              </a>
+            </li>
+          </ul>
+        </form>
+        <Table
+          id="liste-bdc"
+          caption="Bons de commande"
+          head={editeur ? ['BDC', 'Campagne', 'Statut', 'Ce qu’il attend', 'Prochaine échéance'] : ['BDC', 'Éditeur', 'Campagne', 'Statut', 'Plafond', 'Prochaine échéance']}
+          rows={page.bdcs.map((b) => {
+            const link = <a href={`/console/bdc/${encodeURIComponent(b.bdcId)}`}>{b.bdcId}</a>;
+            const due = b.nextDeadline ? <Deadline at={b.nextDeadline} now={now} /> : '—';
+            return editeur
+              ? [link, b.campaign, <Status status={b.status} overdue={b.reimbursementOverdue} />, awaitedFr(b), due]
+              : [link, b.editeur, b.campaign, <Status status={b.status} overdue={b.reimbursementOverdue} />, <Euros cents={b.ceilingCents} />, due];
+          })}
+        />
+        {next ? (
+          <nav role="navigation" aria-label="Pagination">
+            <a class="fr-btn fr-btn--secondary" href={next}>
+              Page suivante
+            </a>
+          </nav>
+        ) : null}
+      </Page>,
+    );
+  });
+
+  const donePage = (request: FastifyRequest) => {
+    const done = (request.query as { fait?: string }).fait;
+    return bdcActions.find((a) => a.slug === done)?.done ?? (done === 'va' ? 'Votre VA et votre facture sont acceptées.' : undefined);
+  };
+
+  app.get('/console/bdc/:bdcId', { config: { sessionRoles: who.everyone }, schema: { hide: true } }, async (request, reply) => {
+    const v = viewer(request, reply);
+    const bdc = await recordOf(deps, v, (request.params as { bdcId: string }).bdcId);
+    return sendPage(reply, <BdcPage v={v} bdc={bdc} now={await nowOf(engine)} deps={deps} done={donePage(request)} />);
+  });
+
+  app.post('/console/bdc/:bdcId/:action', { config: { sessionRoles: who.editeursAndOperators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request: FastifyRequest, reply: FastifyReply) => {
+    const { bdcId, action: slug } = request.params as { bdcId: string; action: string };
+    const v = viewer(request, reply);
+    const bdc = await recordOf(deps, v, bdcId);
+    const action = bdcActions.find((a) => a.slug === slug && a.roles.includes(v.user.role));
+    if (!action) return reply.callNotFound();
+    const values = Object.fromEntries(['eventId', 'decision', 'decidedOn', 'reason', 'amountCents', 'receivedAt', 'filedAt'].map((n) => [n, field(request.body, n)]).filter(([, x]) => x !== '')) as Record<string, string>;
+    const now = await nowOf(engine);
+    const again = (focus: { errors?: FieldErrors; confirming?: string }, status = 200) => sendPage(reply, <BdcPage v={v} bdc={bdc} now={now} deps={deps} focus={{ action, values, ...focus }} />, status);
+    const parsed = action.parse(values);
+    if ('errors' in parsed) return again({ errors: parsed.errors }, 422);
+    if (field(request.body, 'etape') !== 'confirmer') return again({ confirming: action.describe(parsed.value, bdc) });
+    try {
+      await action.run(engine, callerOfViewer(v), bdc, parsed.value, values.eventId ?? randomUUID());
+    } catch (err) {
+      if (err instanceof RefusedError) return again({ errors: fieldErrors(err.refusals) }, 422);
+      throw err;
+    }
+    return reply.redirect(`/console/bdc/${encodeURIComponent(bdcId)}?fait=${action.slug}`, 303);
+  });
+
+  app.get('/console/documents/:sha256', { config: { sessionRoles: who.everyone }, schema: { hide: true } }, async (request, reply) => {
+    const doc = await readDocument(engine, callerOfViewer(viewer(request, reply)), (request.params as { sha256: string }).sha256);
+    return reply.type(doc.contentType).header('content-disposition', `attachment; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"`).send(doc.content);
+  });
+}

@@ -1,0 +1,71 @@
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fs from 'node:fs';
+import path from 'node:path';
+import { refusalsOfError } from '../api/errors';
+import type { Api } from '../api/context';
+import { localizeRefusal } from '../domain/localize';
+import { say } from '../domain/messages';
+import { refusalOf } from '../domain/refusal';
+import type { ConsoleDeps } from './context';
+import { sendPage } from './http';
+import { bdcPages } from './pages/bdcs';
+import { campaignPages } from './pages/campaigns';
+import { dashboardPage } from './pages/dashboard';
+import { exportPages } from './pages/exports';
+import { importPages } from './pages/imports';
+import { signInPages } from './pages/sign-in';
+import { vaPages } from './pages/va';
+import { sessions, sessionUser } from './session';
+import { uploads } from './uploads';
+import { ErrorPage } from './views/error-page';
+
+const ASSETS = path.join(__dirname, 'assets');
+const DSFR = path.dirname(require.resolve('@gouvfr/dsfr/dist/dsfr.min.css'));
+/** the largest file a form takes: a FINESS extraction (a VA's PDFs are checked to their own limit) */
+const MAX_UPLOAD_BYTES = 512 * 2 ** 20;
+
+/**
+ * The console, in French, served by the API's process on the same engine services, roles and tokens:
+ * operators' pages, the éditeurs' portal, signed in by a session cookie. Every page is rendered on the
+ * server with the State's design system; every form carries a CSRF token; an action asks for
+ * confirmation before it changes anything.
+ */
+export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
+  app.get('/', { config: { public: true, unthrottled: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
+  await app.register(async (scope: FastifyInstance) => {
+    await sessions(scope, { key: deps.sessionKey, secureCookies: deps.secureCookies });
+    await scope.register(formbody, { bodyLimit: 1024 * 1024 });
+    await uploads(scope, { maxFileBytes: MAX_UPLOAD_BYTES });
+    await scope.register(fastifyStatic, { root: ASSETS, serve: false });
+
+    // a page needs a signed-in reader of one of its roles: else the sign-in page, or a refusal
+    scope.addHook('onRequest', async (request, reply) => {
+      const roles = request.routeOptions.config.sessionRoles;
+      if (!roles) return;
+      const user = sessionUser(request, deps.tokens);
+      if (!user) return reply.redirect(`/console/connexion?suite=${encodeURIComponent(request.url)}`);
+      if (!roles.includes(user.role)) {
+        return sendPage(reply, <ErrorPage user={user} status={403} messages={[localizeRefusal(refusalOf('forbidden', say('forbidden', { role: user.role })), 'fr').message]} />, 403);
+      }
+      request.principal = user;
+    });
+    scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const csrfRefused = error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET';
+      const { status, refusals } = csrfRefused ? { status: 403, refusals: [refusalOf('csrf', say('csrf'))] } : refusalsOfError(error, request);
+      const user = request.principal ?? sessionUser(request, deps.tokens);
+      return sendPage(reply, <ErrorPage user={user ?? undefined} status={status} messages={refusals.map((r) => localizeRefusal(r, 'fr').message)} />, status);
+    });
+
+    const unthrottled = { public: true, unthrottled: true } as const;
+    scope.get('/console/static/console.css', { config: unthrottled, schema: { hide: true } }, async (_request, reply) => reply.type('text/css').sendFile('console.css', ASSETS));
+    scope.get('/console/static/dsfr/*', { config: unthrottled, schema: { hide: true } }, async (request, reply) => {
+      const file = (request.params as { '*': string })['*'];
+      // the design system's stylesheet, fonts and artwork only
+      if (!/^(dsfr\.min\.css|fonts\/[\w-]+\.woff2?|artwork\/[\w/-]+\.svg|icons\/[\w/-]+\.svg)$/.test(file) || !fs.existsSync(path.join(DSFR, file))) return reply.callNotFound();
+      return reply.header('cache-control', 'public, max-age=86400').sendFile(file, DSFR);
+    });
+    for (const pages of [signInPages, dashboardPage, bdcPages, vaPages, campaignPages, importPages, exportPages]) pages(scope as unknown as Api, deps);
+  });
+}
