@@ -50,7 +50,7 @@ export const vaBodySchema = z.object({
         z.object({
           finess: finessSchema,
           duiDeployed: z.boolean(),
-          tbb1: z.record(z.string(), z.number()).describe('each TBB.1 indicator the campaign requires (TBB.1.1, TBB.1.2…), non-zero'),
+          tbb1: z.record(z.string(), z.number()).describe('each TBB.1 indicator the campaign requires (TBB.1.1, TBB.1.2…), non-zero').meta({ example: { 'TBB.1.1': 12, 'TBB.1.2': 4 } }),
           esmsNumerique: z.object({
             activeRecordsRate: z.number().min(0).max(100),
             activeRecordsWithProjectRate: z.number().min(0).max(100),

@@ -136,6 +136,7 @@ async function main() {
 
   const ui = `http://localhost:${config.TEMPORAL_UI_PORT}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`BdcCampaign = '${campaignId}'`)}`;
   say(`7. Open the Web UI: ${ui}`);
+  say(`   and the console: ${url}/console/ — sign in as the operator with ${tokens.operator}, or as the demo's éditeur (editeur-demo) with ${tokens.editeur}`);
   if (process.argv.includes('--no-wait')) return;
   say(`   waiting for the closing (${closingAt}) to lapse the last BDCs…`);
   await pause(Math.max(0, Date.parse(closingAt) - Date.now()) + 5_000);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parisCivilDate } from '../../domain/calendar';
@@ -173,7 +173,7 @@ test('reference data and campaigns are added through the API while the engine ru
 
   const excluded = await h.api.call('POST', '/finess/exclusions', { token: h.api.tokens.operator, body: { entries: [{ finess: '010003821', reason: 'x' }] } });
   expect(excluded.status).toBe(422);
-  expect(excluded.body.refusals[0]).toMatchObject({ path: 'body.entries.0.finess', message: 'the check digit is wrong (Luhn) (010003821)' });
+  expect(excluded.body.refusals[0]).toMatchObject({ path: 'body.entries.0.finess', message: 'la clé de contrôle est fausse (Luhn) (010003821)' });
 
   const campaign = { ...(await h.api.call('GET', '/campaigns', { token: h.api.tokens.operator })).body.find((c: { id: string }) => c.id === 'test-ms1'), id: 'vague2-ms1', label: 'Vague 2' };
   const created = await h.api.call('POST', '/campaigns', { token: h.api.tokens.operator, body: campaign });
@@ -188,4 +188,34 @@ test('reference data and campaigns are added through the API while the engine ru
   expect(amended.status).toBe(202);
   const now = (await h.api.call('GET', '/campaigns', { token: h.api.tokens.operator })).body.find((c: { id: string }) => c.id === 'vague2-ms1');
   expect(now).toMatchObject({ closingAt, closingDate: parisCivilDate(new Date(closingAt)) });
+});
+
+test('an éditeur uploads its PDFs, its VA names them by SHA-256; another éditeur can neither read them nor cite them', async () => {
+  const { bdcId, request } = await registered();
+  const pdf = Buffer.from('%PDF-1.4\n% a signed VA\n%%EOF\n', 'latin1');
+  const upload = (token: string, body: Buffer, type = 'application/pdf') => fetch(`${h.api.url}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+  const stored = await upload(h.api.tokens.acme, pdf);
+  expect(stored.status).toBe(201);
+  const { sha256 } = (await stored.json()) as { sha256: string };
+  expect(sha256).toBe(createHash('sha256').update(pdf).digest('hex'));
+  // not a PDF: refused in the refusal format
+  const notPdf = await upload(h.api.tokens.acme, Buffer.from('GIF89a'));
+  expect(notPdf.status).toBe(422);
+  expect(((await notPdf.json()) as { refusals: { code: string }[] }).refusals[0]!.code).toBe('document_not_pdf');
+
+  const foreign = await h.api.call('GET', `/documents/${sha256}`, { token: h.api.tokens.rival });
+  expect(foreign.status).toBe(404);
+  const read = await fetch(`${h.api.url}/documents/${sha256}`, { headers: { authorization: `Bearer ${h.api.tokens.operator}` } });
+  expect(Buffer.from(await read.arrayBuffer()).equals(pdf)).toBe(true);
+
+  const theirs = await registered({ editeurId: 'editeur-rival' });
+  const cited = await h.api.call('POST', `/bdcs/${theirs.bdcId}/va`, { token: h.api.tokens.rival, body: { ...vaBody(theirs.request), documents: { signedVa: sha256, invoice: sha256 } } });
+  expect(cited.status).toBe(422);
+  expect(cited.body.refusals.map((r: { code: string; path: string }) => [r.code, r.path])).toEqual([['document_unknown', 'documents.signedVa'], ['document_unknown', 'documents.invoice']]);
+
+  const { status, body } = await h.api.call('POST', `/bdcs/${bdcId}/va`, { token: h.api.tokens.acme, body: { ...vaBody(request), documents: { signedVa: sha256, invoice: sha256 } } });
+  expect(status).toBe(200);
+  expect(body.va.documents).toEqual({ signedVa: sha256, invoice: sha256 });
+  expect(body.audit.find((a: { kind: string }) => a.kind === 'va_documents')).toBeDefined();
+  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
 });

@@ -40,6 +40,7 @@ const routes: { name: string; method: string; path: () => string; allowed: Role[
   { name: 'GET /reports/summary.csv', method: 'GET', path: () => '/reports/summary.csv', allowed: ['operator', 'admin'] },
   { name: 'GET /ledger/reconciliation', method: 'GET', path: () => '/ledger/reconciliation', allowed: ['operator', 'admin'] },
   { name: 'GET /ledger/payment-orders.csv', method: 'GET', path: () => '/ledger/payment-orders.csv', allowed: ['operator', 'admin'] },
+  { name: 'POST /documents', method: 'POST', path: () => '/documents', allowed: ['acme'] },
 ];
 
 describe.each(routes)('$name', (route) => {

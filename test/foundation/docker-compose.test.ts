@@ -84,5 +84,5 @@ test('the worker and the API reach Temporal with their certificate, and the ledg
     expect(env.DATABASE_URL).toBe('postgres://temporal:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}@postgresql:5432/sons');
     expect(env).toMatchObject({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/certs/engine.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/certs/engine.key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/certs/ca.pem' });
   }
-  expect(loadConfig({ ...services.api!.environment!, DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons' })).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: 3000, API_TOKENS_FILE: '/config/api-tokens.json' });
+  expect(loadConfig({ ...services.api!.environment!, DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons' })).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: 3000, API_TOKENS_FILE: '/config/api-tokens.json', CONSOLE_SECURE_COOKIES: true, CONSOLE_SESSION_KEY_FILE: '/config/console-session.key' });
 });
