@@ -2,7 +2,7 @@
  * The architecture, kept by a tool (npm run lint): each folder holds one idea, and imports go one
  * way only. See the README's "Architecture" for what each folder is.
  */
-const engine = '^(main|workflows|activities|worker|temporal|client|api|console|cli|domain|config|db)/';
+const engine = '^(main|workflows|activities|worker|temporal|client|api|console|cli|notifications|domain|config|db)/';
 
 module.exports = {
   forbidden: [
@@ -83,6 +83,13 @@ module.exports = {
       comment: 'activities are effects workflows ask for; the services are for interfaces',
       from: { path: '^activities/' },
       to: { path: '^(client|worker)/' },
+    },
+    {
+      name: 'notifications-deliver-the-outbox',
+      severity: 'error',
+      comment: 'delivery (SMTP, webhooks, the outbox dispatcher, the local mailbox) knows the database and the model, nothing of the services or the interfaces',
+      from: { path: '^notifications/' },
+      to: { path: '^(client|api|console|cli|workflows|activities|worker|temporal)/' },
     },
     {
       name: 'only-main-starts-processes',

@@ -1,5 +1,7 @@
 import { log } from '@temporalio/activity';
 import { addCalendarDays, endOfParisDay, parisCivilDate, startOfParisDay } from '../domain/calendar';
+import type { Reminder } from '../domain/bdc-view';
+import { planReminders, type ReminderOffsets } from '../domain/reminders';
 import type { BdcRecords, EffectResult, Transition } from '../db/record';
 import { refusalsAreFinal } from './ledger';
 
@@ -16,9 +18,11 @@ export function createRecordActivities(records: BdcRecords) {
      * that Paris day like every other deadline; and when the day of the demand started (a receipt is
      * never dated before it). Paris dates are computed here, outside the workflow.
      */
-    async reimbursementDueDate({ issuedAt, days }: { issuedAt: string; days: number }): Promise<{ dueAt: string; issuedDayStartsAt: string }> {
+    async reimbursementDueDate({ issuedAt, days, reminders }: { issuedAt: string; days: number; reminders?: ReminderOffsets }): Promise<{ dueAt: string; issuedDayStartsAt: string; reminders?: Reminder[] }> {
       const issuedOn = parisCivilDate(new Date(issuedAt));
-      return { dueAt: endOfParisDay(addCalendarDays(issuedOn, days)).toISOString(), issuedDayStartsAt: startOfParisDay(issuedOn).toISOString() };
+      const dueAt = endOfParisDay(addCalendarDays(issuedOn, days)).toISOString();
+      // the reminders of the due date, when the workflow plans them (its record names the campaign's offsets)
+      return { dueAt, issuedDayStartsAt: startOfParisDay(issuedOn).toISOString(), ...(reminders ? { reminders: planReminders(dueAt, reminders, Date.parse(issuedAt)) } : {}) };
     },
   };
 }

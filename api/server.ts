@@ -21,6 +21,8 @@ import { campaignRoutes } from './routes/campaigns';
 import { finessRoutes } from './routes/finess';
 import { reportRoutes } from './routes/reports';
 import { documentRoutes } from './routes/documents';
+import { controlRoutes } from './routes/controls';
+import { noticeRoutes } from './routes/notices';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -140,6 +142,6 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   });
   metricsRoutes(app, metrics);
   codecRoutes(app, deps.payloadCodec);
-  for (const routes of [healthRoutes, bdcRoutes, campaignRoutes, reportRoutes, finessRoutes, documentRoutes]) routes(app, deps);
+  for (const routes of [healthRoutes, bdcRoutes, campaignRoutes, reportRoutes, finessRoutes, documentRoutes, controlRoutes, noticeRoutes]) routes(app, deps);
   return app;
 }

@@ -2,7 +2,7 @@ import { say } from '../domain/messages';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { BdcView, EventAnswer } from '../domain/bdc-view';
 import { startOfParisDay } from '../domain/calendar';
-import type { AttentionDecision, BdcEvent, Cancellation, DossierFiled, ReimbursementReceipt } from '../domain/events';
+import type { AttentionDecision, BdcEvent, Cancellation, DossierFiled, ReimbursementReceipt, ReimbursementSettlement } from '../domain/events';
 import { scopedEventId } from '../domain/ids';
 import { refuse, RefusedError } from '../domain/refusal';
 import type { VaDocument } from '../domain/va';
@@ -60,6 +60,9 @@ export const cancelBdc = (ctx: EngineContext, caller: Caller, bdcId: string, bod
 
 export const recordReimbursement = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; amountCents: number; receivedOn: string }) =>
   deliver<ReimbursementReceipt>(ctx, caller, bdcId, bdcMessages.reimbursementReceived, { eventId: body.eventId, amountCents: body.amountCents, receivedAt: onDay(body.receivedOn) });
+
+export const settleReimbursement = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; decision: ReimbursementSettlement['decision']; reason: string }) =>
+  deliver<ReimbursementSettlement>(ctx, caller, bdcId, bdcMessages.reimbursementSettled, body);
 
 export const resolveAttention = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; decision: AttentionDecision['decision']; reason: string }) =>
   deliver<AttentionDecision>(ctx, caller, bdcId, bdcMessages.attentionResolved, body);

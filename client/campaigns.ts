@@ -4,6 +4,7 @@ import { endOfParisDay, parisCivilDate } from '../domain/calendar';
 import { campaignSchema, type Campaign, type CalendarChangeRequest } from '../domain/campaign';
 import { refuse } from '../domain/refusal';
 import { scopedEventId } from '../domain/ids';
+import { planReminders } from '../domain/reminders';
 import { startBatch } from './batches';
 import { nowOf, type Caller, type EngineContext } from './context';
 
@@ -95,13 +96,15 @@ export async function amendCalendar(ctx: EngineContext, caller: Caller, campaign
     await ctx.campaignStore.recordAmendment(campaign.id, { eventId, reason, orderDeadline, closingDate, closingAt, actor: caller.actor.id });
   }
   const closing = closingOf(change);
+  // the new closing's reminders, the same for every BDC of the campaign: planned once, here
+  const closingReminders = closing ? planReminders(closing, campaign, await nowOf(ctx)) : undefined;
   await startBatch(
     ctx,
     {
       batchId,
       kind: 'calendar',
       selector: { campaignId: campaign.id },
-      event: { update: 'calendarAmended', payload: { actor: caller.actor, reason, ...(orderDeadline ? { orderDeadline: endOfParisDay(orderDeadline).toISOString() } : {}), ...(closing ? { closing } : {}) } },
+      event: { update: 'calendarAmended', payload: { actor: caller.actor, reason, ...(orderDeadline ? { orderDeadline: endOfParisDay(orderDeadline).toISOString() } : {}), ...(closing ? { closing, closingReminders } : {}) } },
       params: { campaignId: campaign.id, eventId, reason, orderDeadline, closing },
     },
     `Calendar amendment of ${campaign.id}: ${[orderDeadline && `order deadline ${orderDeadline}`, closing && `closing ${closing}`].filter(Boolean).join(', ')}`,

@@ -7,6 +7,7 @@ import { essmsRefusals, ogEssmsCount as countOgEssms } from '../domain/eligibili
 import { eventHash } from '../domain/event-hash';
 import { bdcIdOf, scopedEventId } from '../domain/ids';
 import { initialRecord, nextDeadline } from '../domain/lifecycle';
+import { planReminders } from '../domain/reminders';
 import { applyRate, formatEuros } from '../domain/money';
 import { say } from '../domain/messages';
 import { parseOrRefuse, refuse, RefusedError } from '../domain/refusal';
@@ -53,17 +54,20 @@ export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest
 
   const extraction = await ctx.finess.currentExtraction();
   if (!extraction) throw refuse('no_finess_extraction', say('no_finess_extraction'));
+  // the OG's ESSMS are counted in the extraction the campaign pins (the latest where it pins none)
+  const counted = campaign.finessExtraction ? await ctx.finess.extractionOf(campaign.finessExtraction.date) : extraction;
+  if (!counted) throw refuse('pinned_extraction_missing', say('pinned_extraction_missing', { campaignId: campaign.id, date: campaign.finessExtraction!.date, label: campaign.finessExtraction!.label }), 'campaignId', campaign.id);
   const [found, excluded, ogEstablishments] = await Promise.all([
     ctx.finess.establishments(extraction.id, request.essms),
     ctx.finess.excluded(request.essms),
-    ctx.finess.ogEstablishments(extraction.id, request.ogFiness),
+    ctx.finess.ogEstablishments(counted.id, request.ogFiness),
   ]);
   const refusals = essmsRefusals(campaign, request, found, excluded, extraction.date);
   if (refusals.length) throw new RefusedError(refusals);
   const ogEssmsCount = countOgEssms(campaign, ogEstablishments);
   const tranche = trancheFor(campaign, ogEssmsCount);
   const bdcId = bdcIdOf(request.editeurId, request.reference);
-  const terms = { campaign, tranche, ogEssmsCount, extraction, ceilingCents: tranche.perEssmsCents * request.essms.length };
+  const terms = { campaign, tranche, ogEssmsCount, extraction: counted, ceilingCents: tranche.perEssmsCents * request.essms.length };
 
   let registration;
   try {
@@ -101,6 +105,13 @@ async function repetition(ctx: EngineContext, request: { editeurId: string; refe
   throw refuse('already_registered', say('already_registered', { reference: request.reference, editeurId: request.editeurId, bdcId: existing.bdcId }), 'reference', request.reference);
 }
 
+/** A BDC's deadlines with the reminders its campaign plans for the éditeur (those still ahead). */
+function withReminders(deadlines: { dossier?: string; orderDeadline: string; closing: string }, campaign: Campaign, now: Date): BdcWorkflowInput['deadlines'] {
+  const plan = (at: string | undefined) => (at ? planReminders(at, campaign, now.getTime()) : []);
+  const [dossier, closing] = [plan(deadlines.dossier), plan(deadlines.closing)];
+  return { ...deadlines, ...(dossier.length || closing.length ? { reminders: { ...(dossier.length ? { dossier } : {}), ...(closing.length ? { closing } : {}) } } : {}) };
+}
+
 function workflowInput(
   bdcId: string,
   request: BdcWorkflowInput['request'],
@@ -114,6 +125,7 @@ function workflowInput(
     request,
     campaign: {
       id: campaign.id,
+      vague: campaign.vague,
       couloir: campaign.couloir,
       tranche: tranche.tranche,
       ogEssmsCount,
@@ -122,13 +134,19 @@ function workflowInput(
       referencementDelayDays: campaign.referencementDelayDays,
       reimbursementDueDays: campaign.reimbursementDueDays,
       ...(campaign.tbb1Indicators?.length ? { tbb1Indicators: campaign.tbb1Indicators } : {}),
+      reminderOffsetsDays: campaign.reminderOffsetsDays,
+      ...(campaign.reminderOffsetsMinutes?.length ? { reminderOffsetsMinutes: campaign.reminderOffsetsMinutes } : {}),
     },
     ceilingCents,
     referencement,
-    deadlines: {
-      ...(referencement === 'granted' ? {} : { dossier: endOfParisDay(addCalendarDays(request.orderDate, campaign.referencementDelayDays)).toISOString() }),
-      ...campaignDeadlines(campaign),
-    },
+    deadlines: withReminders(
+      {
+        ...(referencement === 'granted' ? {} : { dossier: endOfParisDay(addCalendarDays(request.orderDate, campaign.referencementDelayDays)).toISOString() }),
+        ...campaignDeadlines(campaign),
+      },
+      campaign,
+      now,
+    ),
     orderDayStartsAt: startOfParisDay(request.orderDate).toISOString(),
     registeredBy,
     registeredAt: now.toISOString(),

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { formatEuros } from '../domain/money';
+import { Controls } from '../db/controls';
 import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
 import { nowOf, type EngineContext } from './context';
 
@@ -35,6 +36,11 @@ export async function reconcileLedger(ctx: EngineContext, { graceMs = STARTING_G
     if (row.demands > 1) add('duplicate', `${row.demands} reimbursement demands`);
     if (row.demanded_cents !== row.demanded_expected) add(row.demanded_expected && !row.demands ? 'missing' : 'amount_mismatch', `reimbursement demanded: ledger ${formatEuros(row.demanded_cents)} €, BDC ${formatEuros(row.demanded_expected)} €`);
     if (row.received_cents !== row.received_expected) add(row.received_expected && !row.received_cents ? 'missing' : 'amount_mismatch', `reimbursement received: ledger ${formatEuros(row.received_cents)} €, BDC ${formatEuros(row.received_expected)} €`);
+    if (Number(row.written_off_cents) !== Number(row.written_off_expected)) add('amount_mismatch', `reimbursement written off: ledger ${formatEuros(Number(row.written_off_cents))} €, BDC ${formatEuros(Number(row.written_off_expected))} €`);
+  }
+  // the recoveries of a posteriori controls: each control's record against its demand, receipts and write-off
+  for (const c of await new Controls(ctx.sql).ledgerComparison()) {
+    differences.push({ bdcId: c.bdc_id, kind: 'amount_mismatch', what: `control ${c.control_id}: recovery demanded ${formatEuros(Number(c.demanded_cents))} € (control ${formatEuros(Number(c.recovery_cents))} €), received ${formatEuros(Number(c.received_cents))} € (control ${formatEuros(Number(c.recovered_cents))} €), written off ${formatEuros(Number(c.ledger_written_off_cents))} € (control ${formatEuros(Number(c.written_off_cents))} €)` });
   }
   const claimWhat = { held_after_end: 'still claimed although the BDC ended without keeping money', held_without_record: 'claimed by a BDC the record does not know', missing: 'not claimed although the BDC runs' };
   for (const c of claims) differences.push({ bdcId: c.bdc_id, kind: 'claim', what: `ESSMS ${c.essms} ${claimWhat[c.problem]}` });

@@ -39,6 +39,12 @@ const envSchema = z.object({
   CONSOLE_SESSION_KEY_FILE: z.string().min(1).optional(),
   /** the console's cookies carry Secure: set it where the API is reached over TLS (a reverse proxy) */
   CONSOLE_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** the SMTP server notifications go through (smtp://host:port, smtps://user:password@host:port); absent: npm start runs a local mailbox */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL').optional(),
+  /** the sender of the engine's emails */
+  NOTIFICATIONS_FROM: z.string().min(3).default('SONS — ASP <sons-ne-pas-repondre@asp.localhost>'),
+  /** the port of the local mailbox npm start runs when no SMTP_URL is set */
+  MAIL_SINK_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
   /** the Temporal Web UI admins open a BDC's history in; npm start sets it to its dev server's */
   TEMPORAL_UI_URL: z.string().regex(/^https?:\/\//, 'expected an http(s):// URL').optional(),
 });
@@ -50,6 +56,7 @@ export class ConfigError extends Error {}
 function shown(name: string, value: string | undefined): string {
   if (value === undefined) return 'nothing';
   if (/TOKEN|SECRET|KEY|PASSWORD/i.test(name)) return `a value of ${value.length} characters`;
+  if (name === 'SMTP_URL') return JSON.stringify(value.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'));
   return JSON.stringify(value.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'));
 }
 

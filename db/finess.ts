@@ -56,6 +56,12 @@ export class FinessReference {
     return readExtraction(row!);
   }
 
+  /** The extraction of a date, once completely imported (a campaign pins one for its tranches). */
+  async extractionOf(date: string): Promise<Extraction | undefined> {
+    const [row] = await this.sql.query('SELECT * FROM finess_extractions WHERE extraction_date = $1 AND complete', [date]);
+    return row ? readExtraction(row) : undefined;
+  }
+
   /** The extraction new BDCs are checked against: the most recent one completely imported. */
   currentExtraction(): Promise<Extraction | undefined> {
     return this.current.get();

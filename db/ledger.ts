@@ -12,15 +12,19 @@ import type { Sql } from './sql';
 const bdcIdSchema = z.string().min(1).max(200);
 
 /** `<bdcId>:<effect>[:<event id>]`: the BDC's id, the effect, and for a receipt the event's id. */
-const EFFECT_KEY = /^[a-z]+(:[A-Za-z0-9][A-Za-z0-9_.:-]{0,254})?$/;
+const EFFECT_KEY = /^[a-z][a-z-]*(:[A-Za-z0-9][A-Za-z0-9_.:-]{0,254})?$/;
 const keyedEffect = z.object({ idempotencyKey: z.string().min(1).max(512), bdcId: bdcIdSchema });
 const keyBelongsToBdc = (v: { idempotencyKey: string; bdcId: string }) => v.idempotencyKey.startsWith(`${v.bdcId}:`) && EFFECT_KEY.test(v.idempotencyKey.slice(v.bdcId.length + 1));
 const keyMessage = { path: ['idempotencyKey'], message: text('ledger_key_form') };
 
 export const paymentOrderInput = keyedEffect.extend({ kind: z.enum(['advance', 'balance']), amountCents: centsSchema }).refine(keyBelongsToBdc, keyMessage);
-export const reimbursementDemandInput = keyedEffect.extend({ amountCents: centsSchema, reason: z.string().min(1), dueAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
+/** a demand: the advance's reimbursement (one per BDC), or the recovery a failed control decides (one per control) */
+export const reimbursementDemandInput = keyedEffect.extend({ amountCents: centsSchema, reason: z.string().min(1), dueAt: instantSchema, controlId: z.string().min(1).max(300).optional() }).refine(keyBelongsToBdc, keyMessage);
 export const reclaimInput = keyedEffect.extend({ reason: z.string().min(1), dueAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
-export const reimbursementReceiptInput = keyedEffect.extend({ amountCents: centsSchema, receivedAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
+/** a receipt settles the BDC's reimbursement demand, or the recovery of the control it names */
+export const reimbursementReceiptInput = keyedEffect.extend({ amountCents: centsSchema, receivedAt: instantSchema, controlId: z.string().min(1).max(300).optional() }).refine(keyBelongsToBdc, keyMessage);
+/** what an operator gives up of a demand, with why */
+export const writeOffInput = keyedEffect.extend({ amountCents: centsSchema, reason: z.string().min(1).max(500), controlId: z.string().min(1).max(300).optional() }).refine(keyBelongsToBdc, keyMessage);
 export const bdcRegistrationInput = z.object({
   bdcId: bdcIdSchema,
   editeurId: z.string().min(1),
@@ -39,8 +43,9 @@ export type ReclaimInput = z.infer<typeof reclaimInput>;
 export type BdcRegistration = z.infer<typeof bdcRegistrationInput>;
 
 export interface PaymentOrder { id: number; idempotencyKey: string; bdcId: string; kind: 'advance' | 'balance'; amountCents: number; issuedAt: string }
-export interface ReimbursementDemand { id: number; idempotencyKey: string; bdcId: string; amountCents: number; reason: string; dueAt: string; issuedAt: string }
-export interface ReimbursementReceipt { id: number; idempotencyKey: string; bdcId: string; amountCents: number; receivedAt: string; recordedAt: string }
+export interface ReimbursementDemand { id: number; idempotencyKey: string; bdcId: string; kind: 'reimbursement' | 'recovery'; controlId?: string; amountCents: number; reason: string; dueAt: string; issuedAt: string }
+export interface ReimbursementReceipt { id: number; idempotencyKey: string; bdcId: string; demandId: number; amountCents: number; receivedAt: string; recordedAt: string }
+export interface WriteOff { id: number; idempotencyKey: string; bdcId: string; demandId: number; amountCents: number; reason: string; writtenOffAt: string }
 export interface Written<T> { record: T; created: boolean }
 
 function iso(v: unknown): string {
@@ -79,10 +84,14 @@ const readPaymentOrder = (r: Record<string, unknown>): PaymentOrder => ({
   id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), kind: r.kind as PaymentOrder['kind'], amountCents: Number(r.amount_cents), issuedAt: iso(r.issued_at),
 });
 const readDemand = (r: Record<string, unknown>): ReimbursementDemand => ({
-  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), amountCents: Number(r.amount_cents), reason: String(r.reason), dueAt: iso(r.due_at), issuedAt: iso(r.issued_at),
+  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), kind: (r.kind ?? 'reimbursement') as ReimbursementDemand['kind'], ...(r.control_id ? { controlId: String(r.control_id) } : {}),
+  amountCents: Number(r.amount_cents), reason: String(r.reason), dueAt: iso(r.due_at), issuedAt: iso(r.issued_at),
 });
 const readReceipt = (r: Record<string, unknown>): ReimbursementReceipt => ({
-  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), amountCents: Number(r.amount_cents), receivedAt: iso(r.received_at), recordedAt: iso(r.recorded_at),
+  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), demandId: Number(r.demand_id), amountCents: Number(r.amount_cents), receivedAt: iso(r.received_at), recordedAt: iso(r.recorded_at),
+});
+const readWriteOff = (r: Record<string, unknown>): WriteOff => ({
+  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), demandId: Number(r.demand_id), amountCents: Number(r.amount_cents), reason: String(r.reason), writtenOffAt: iso(r.written_off_at),
 });
 
 export interface BdcLedger {
@@ -128,12 +137,13 @@ export class Ledger {
    * Claims every ESSMS of a BDC, or refuses (naming the first ESSMS held and its holder): run inside
    * the registration's transaction, a refusal claims none.
    */
-  async claimEssms(bdcId: string, essms: string[]): Promise<void> {
-    const claimed = await this.sql.query('INSERT INTO essms_claims (essms_finess, bdc_id) SELECT unnest($1::text[]), $2 ON CONFLICT (essms_finess) DO NOTHING RETURNING essms_finess', [essms, bdcId]);
+  async claimEssms(bdcId: string, essms: string[], vague = 1): Promise<void> {
+    // one financing per ESSMS in a vague: the claim's key is (vague, ESSMS)
+    const claimed = await this.sql.query('INSERT INTO essms_claims (essms_finess, bdc_id, vague) SELECT unnest($1::text[]), $2, $3 ON CONFLICT (vague, essms_finess) DO NOTHING RETURNING essms_finess', [essms, bdcId, vague]);
     if (claimed.length === essms.length) return;
     const held = await this.sql.query<{ essms_finess: string; bdc_id: string }>(
-      'SELECT essms_finess, bdc_id FROM essms_claims WHERE essms_finess = ANY($1::text[]) AND bdc_id <> $2 ORDER BY essms_finess',
-      [essms, bdcId],
+      'SELECT essms_finess, bdc_id FROM essms_claims WHERE essms_finess = ANY($1::text[]) AND vague = $3 AND bdc_id <> $2 ORDER BY essms_finess',
+      [essms, bdcId, vague],
     );
     const first = held[0];
     if (first) throw refuse('essms_already_financed', say('essms_already_financed', { finess: first.essms_finess, holder: first.bdc_id }), `essms.${essms.indexOf(first.essms_finess)}`, first.essms_finess);
@@ -156,9 +166,10 @@ export class Ledger {
   async issueReimbursementDemand(raw: unknown): Promise<Written<ReimbursementDemand>> {
     const d = parseOrRefuse(reimbursementDemandInput, raw);
     await this.requireBdc(d.bdcId);
-    const wanted: ReimbursementDemand = { id: 0, issuedAt: '', ...d, dueAt: iso(d.dueAt) };
-    return writeOnce(this.sql, 'reimbursement_demands', { idempotency_key: d.idempotencyKey, bdc_id: d.bdcId, amount_cents: d.amountCents, reason: d.reason, due_at: wanted.dueAt }, readDemand,
-      (a, b) => a.bdcId === b.bdcId && a.amountCents === b.amountCents && a.dueAt === b.dueAt, wanted);
+    const wanted: ReimbursementDemand = { id: 0, issuedAt: '', kind: 'reimbursement', ...d, dueAt: iso(d.dueAt) };
+    const kind = d.controlId ? 'recovery' : 'reimbursement';
+    return writeOnce(this.sql, 'reimbursement_demands', { idempotency_key: d.idempotencyKey, bdc_id: d.bdcId, kind, control_id: d.controlId ?? null, amount_cents: d.amountCents, reason: d.reason, due_at: wanted.dueAt }, readDemand,
+      (a, b) => a.bdcId === b.bdcId && a.kind === kind && a.amountCents === b.amountCents && a.dueAt === b.dueAt, { ...wanted, kind });
   }
 
   /**
@@ -173,11 +184,30 @@ export class Ledger {
 
   async recordReimbursementReceipt(raw: unknown): Promise<Written<ReimbursementReceipt>> {
     const r = parseOrRefuse(reimbursementReceiptInput, raw);
-    const [demand] = await this.sql.query('SELECT 1 FROM reimbursement_demands WHERE bdc_id = $1', [r.bdcId]);
-    if (!demand) throw refuse('no_reimbursement_demand', say('no_reimbursement_demand', { bdcId: r.bdcId }), 'bdcId', r.bdcId);
-    const wanted: ReimbursementReceipt = { id: 0, recordedAt: '', ...r, receivedAt: iso(r.receivedAt) };
-    return writeOnce(this.sql, 'reimbursement_receipts', { idempotency_key: r.idempotencyKey, bdc_id: r.bdcId, amount_cents: r.amountCents, received_at: wanted.receivedAt }, readReceipt,
-      (a, b) => a.bdcId === b.bdcId && a.amountCents === b.amountCents && a.receivedAt === b.receivedAt, wanted);
+    const demandId = await this.demandOf(r.bdcId, r.controlId);
+    const { controlId: _c, ...receipt } = r;
+    const wanted: ReimbursementReceipt = { id: 0, recordedAt: '', ...receipt, demandId, receivedAt: iso(r.receivedAt) };
+    return writeOnce(this.sql, 'reimbursement_receipts', { idempotency_key: r.idempotencyKey, bdc_id: r.bdcId, demand_id: demandId, amount_cents: r.amountCents, received_at: wanted.receivedAt }, readReceipt,
+      (a, b) => a.bdcId === b.bdcId && a.demandId === b.demandId && a.amountCents === b.amountCents && a.receivedAt === b.receivedAt, wanted);
+  }
+
+  /** The demand a receipt or a write-off settles: the BDC's reimbursement, or the recovery of a control. */
+  private async demandOf(bdcId: string, controlId: string | undefined): Promise<number> {
+    const [demand] = await this.sql.query<{ id: number }>(
+      controlId ? "SELECT id FROM reimbursement_demands WHERE bdc_id = $1 AND kind = 'recovery' AND control_id = $2" : "SELECT id FROM reimbursement_demands WHERE bdc_id = $1 AND kind = 'reimbursement'",
+      controlId ? [bdcId, controlId] : [bdcId],
+    );
+    if (!demand) throw refuse('no_reimbursement_demand', say('no_reimbursement_demand', { bdcId }), 'bdcId', bdcId);
+    return Number(demand.id);
+  }
+
+  /** Writes off what remains of a demand, once, with the operator's reason: the demand is then settled. */
+  async writeOff(raw: unknown): Promise<Written<WriteOff>> {
+    const w = parseOrRefuse(writeOffInput, raw);
+    const demandId = await this.demandOf(w.bdcId, w.controlId);
+    const wanted: WriteOff = { id: 0, writtenOffAt: '', idempotencyKey: w.idempotencyKey, bdcId: w.bdcId, demandId, amountCents: w.amountCents, reason: w.reason };
+    return writeOnce(this.sql, 'demand_write_offs', { idempotency_key: w.idempotencyKey, bdc_id: w.bdcId, demand_id: demandId, amount_cents: w.amountCents, reason: w.reason }, readWriteOff,
+      (a, b) => a.demandId === b.demandId && a.amountCents === b.amountCents && a.reason === b.reason, wanted);
   }
 
   /** Every ledger record of one BDC, or of all BDCs when bdcId is omitted, grouped by BDC. */

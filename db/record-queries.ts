@@ -141,24 +141,25 @@ export class RecordQueries {
   async ledgerComparison() {
     return this.sql.query<{
       bdc_id: string; known: boolean; status: string | null; advance_expected: number; balance_expected: number; demanded_expected: number; received_expected: number;
-      advances: number; advance_cents: number; balances: number; balance_cents: number; demands: number; demanded_cents: number; received_cents: number;
+      advances: number; advance_cents: number; balances: number; balance_cents: number; demands: number; demanded_cents: number; received_cents: number; written_off_expected: number; written_off_cents: number;
     }>(
       `WITH o AS (
          SELECT bdc_id, count(*) FILTER (WHERE kind = 'advance')::int AS advances, COALESCE(sum(amount_cents) FILTER (WHERE kind = 'advance'), 0)::int8 AS advance_cents,
                 count(*) FILTER (WHERE kind = 'balance')::int AS balances, COALESCE(sum(amount_cents) FILTER (WHERE kind = 'balance'), 0)::int8 AS balance_cents
          FROM payment_orders GROUP BY bdc_id),
-       d AS (SELECT bdc_id, count(*)::int AS demands, sum(amount_cents)::int8 AS demanded_cents FROM reimbursement_demands GROUP BY bdc_id),
-       r AS (SELECT bdc_id, sum(amount_cents)::int8 AS received_cents FROM reimbursement_receipts GROUP BY bdc_id),
+       d AS (SELECT bdc_id, count(*)::int AS demands, sum(amount_cents)::int8 AS demanded_cents FROM reimbursement_demands WHERE kind = 'reimbursement' GROUP BY bdc_id),
+       r AS (SELECT rr.bdc_id, sum(rr.amount_cents)::int8 AS received_cents FROM reimbursement_receipts rr JOIN reimbursement_demands dd ON dd.id = rr.demand_id WHERE dd.kind = 'reimbursement' GROUP BY rr.bdc_id),
+       w AS (SELECT w.bdc_id, sum(w.amount_cents)::int8 AS written_off_cents FROM demand_write_offs w JOIN reimbursement_demands dd ON dd.id = w.demand_id WHERE dd.kind = 'reimbursement' GROUP BY w.bdc_id),
        l AS (
          SELECT b.bdc_id, b.state IS NOT NULL AS known, b.status, b.advance_paid_cents AS advance_expected, b.paid_cents - b.advance_paid_cents AS balance_expected,
-                b.to_reimburse_cents AS demanded_expected, b.reimbursed_cents AS received_expected,
+                b.to_reimburse_cents AS demanded_expected, b.reimbursed_cents AS received_expected, COALESCE((b.state->'amounts'->>'writtenOffCents')::int8, 0) AS written_off_expected,
                 COALESCE(o.advances, 0) AS advances, COALESCE(o.advance_cents, 0) AS advance_cents, COALESCE(o.balances, 0) AS balances, COALESCE(o.balance_cents, 0) AS balance_cents,
-                COALESCE(d.demands, 0) AS demands, COALESCE(d.demanded_cents, 0) AS demanded_cents, COALESCE(r.received_cents, 0) AS received_cents
-         FROM bdcs b LEFT JOIN o USING (bdc_id) LEFT JOIN d USING (bdc_id) LEFT JOIN r USING (bdc_id))
+                COALESCE(d.demands, 0) AS demands, COALESCE(d.demanded_cents, 0) AS demanded_cents, COALESCE(r.received_cents, 0) AS received_cents, COALESCE(w.written_off_cents, 0) AS written_off_cents
+         FROM bdcs b LEFT JOIN o USING (bdc_id) LEFT JOIN d USING (bdc_id) LEFT JOIN r USING (bdc_id) LEFT JOIN w USING (bdc_id))
        SELECT * FROM l
        WHERE NOT known AND (advances + balances + demands) > 0
           OR known AND (advances > 1 OR balances > 1 OR demands > 1 OR advance_cents <> advance_expected OR balance_cents <> balance_expected
-            OR demanded_cents <> demanded_expected OR received_cents <> received_expected)
+            OR demanded_cents <> demanded_expected OR received_cents <> received_expected OR written_off_cents <> written_off_expected)
        ORDER BY bdc_id`,
     );
   }

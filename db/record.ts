@@ -4,6 +4,7 @@ import { terminalStatuses } from '../domain/bdc-view';
 import type { Refusal } from '../domain/refusal';
 import { refuse } from '../domain/refusal';
 import { Ledger } from './ledger';
+import { Notifications, type NotificationRequest } from './notifications';
 import { Solutions, type Solution } from './solutions';
 import type { Sql } from './sql';
 
@@ -18,7 +19,10 @@ export type LedgerEffect =
   | { kind: 'paymentOrder'; order: 'advance' | 'balance'; amountCents: number }
   | { kind: 'reimbursementDemand'; amountCents: number; reason: string; dueAt: string }
   | { kind: 'reimbursementReceipt'; eventId: string; amountCents: number; receivedAt: string }
-  | { kind: 'releaseClaims' };
+  | { kind: 'writeOff'; amountCents: number; reason: string }
+  | { kind: 'releaseClaims' }
+  /** a notification queued in the outbox (a reminder): delivered by the dispatcher, once per key */
+  | { kind: 'notify'; notification: NotificationRequest };
 
 export interface Transition {
   bdcId: string;
@@ -39,8 +43,11 @@ export interface Registration {
 }
 
 /** The keys of a BDC's effects: deterministic, so a retry writes nothing twice. */
-export const effectKey = (bdcId: string, effect: Exclude<LedgerEffect, { kind: 'releaseClaims' }>) =>
-  effect.kind === 'paymentOrder' ? `${bdcId}:${effect.order}` : effect.kind === 'reimbursementDemand' ? `${bdcId}:reimbursement` : `${bdcId}:receipt:${effect.eventId}`;
+export const effectKey = (bdcId: string, effect: Exclude<LedgerEffect, { kind: 'releaseClaims' | 'notify' }>) =>
+  effect.kind === 'paymentOrder' ? `${bdcId}:${effect.order}`
+  : effect.kind === 'reimbursementDemand' ? `${bdcId}:reimbursement`
+  : effect.kind === 'writeOff' ? `${bdcId}:write-off`
+  : `${bdcId}:receipt:${effect.eventId}`;
 
 const pendingAt = (deadlines: Deadline[]) =>
   deadlines.filter((d) => d.state === 'pending').map((d) => d.at).sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
@@ -125,7 +132,7 @@ export class BdcRecords {
       );
       // the business key is taken (by this very order, registered first, perhaps at this instant)
       if (!inserted[0]) throw refuse('already_registered', say('already_registered', { reference: r.request.reference, editeurId: r.request.editeurId, bdcId: r.bdcId }), 'reference', r.request.reference);
-      await new Ledger(tx).claimEssms(r.bdcId, r.request.essms);
+      await new Ledger(tx).claimEssms(r.bdcId, r.request.essms, r.campaign.vague ?? 1);
       await insertAudit(tx, r.bdcId, [reg.audit]);
       return reg;
     });
@@ -172,7 +179,9 @@ export class BdcRecords {
       if (effect?.kind === 'paymentOrder') await ledger.issuePaymentOrder({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, kind: effect.order, amountCents: effect.amountCents });
       if (effect?.kind === 'reimbursementDemand') await ledger.issueReimbursementDemand({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, amountCents: effect.amountCents, reason: effect.reason, dueAt: effect.dueAt });
       if (effect?.kind === 'reimbursementReceipt') await ledger.recordReimbursementReceipt({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, amountCents: effect.amountCents, receivedAt: effect.receivedAt });
+      if (effect?.kind === 'writeOff') await ledger.writeOff({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, amountCents: effect.amountCents, reason: effect.reason });
       if (effect?.kind === 'releaseClaims') await ledger.releaseEssmsClaims(t.bdcId);
+      if (effect?.kind === 'notify') await new Notifications(tx).enqueue({ ...effect.notification, bdcId: t.bdcId });
       // the audit entries and the row in one statement: one round trip
       const c = columns(t.record);
       const params: unknown[] = [t.bdcId, c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, c.reimbursement_overdue, c.advance_paid_cents, c.paid_cents, c.to_reimburse_cents, c.reimbursed_cents, c.ended_at];

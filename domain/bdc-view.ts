@@ -30,10 +30,12 @@ export const bdcStatuses = [
   'reimbursed',
   /** a money effect was refused: an operator decides (retry, cancel) */
   'needs_attention',
+  /** an overdue reimbursement an operator wrote off, with a reason: the BDC ends, its ESSMS stay financed */
+  'written_off',
 ] as const;
 export type BdcStatus = (typeof bdcStatuses)[number];
 
-export const terminalStatuses: readonly BdcStatus[] = ['completed', 'lapsed', 'cancelled', 'rejected', 'reimbursed'];
+export const terminalStatuses: readonly BdcStatus[] = ['completed', 'lapsed', 'cancelled', 'rejected', 'reimbursed', 'written_off'];
 
 /** The order as the éditeur and the OG signed it. */
 export interface BdcRequest {
@@ -55,6 +57,8 @@ export interface Deadline {
   name: DeadlineName;
   /** the last instant still in time (a day ends at 23:59:59.999 Paris); it passes 1 ms later */
   at: string;
+  /** when the éditeur is reminded of it (planned outside the workflow from the campaign's offsets); each sent once */
+  reminders?: Reminder[];
   /** where the date comes from: the campaign, the order date + delay, an amendment's event id… */
   source: string;
   state: 'pending' | 'met' | 'missed' | 'moot';
@@ -75,6 +79,13 @@ export interface AuditEntry {
   params?: Record<string, string | number | boolean>;
 }
 
+export interface Reminder {
+  at: string;
+  /** how long before the deadline, as the campaign says it: "30 jours", "3 min" */
+  before: string;
+  sent?: boolean;
+}
+
 export interface Amounts {
   ceilingCents: number;
   advanceCents: number;
@@ -85,10 +96,14 @@ export interface Amounts {
   paidCents: number;
   toReimburseCents: number;
   reimbursedCents: number;
+  /** what an operator wrote off of an overdue reimbursement */
+  writtenOffCents?: number;
 }
 
 export interface CampaignTerms {
   id: string;
+  /** an ESSMS is financed once per vague (absent on BDCs registered before it was recorded: vague 1) */
+  vague?: number;
   couloir: string;
   tranche: string;
   ogEssmsCount: number;
@@ -98,6 +113,9 @@ export interface CampaignTerms {
   reimbursementDueDays: number;
   /** the TBB.1 indicators a VA must report, each non-zero; absent: any `TBB.1.<n>` */
   tbb1Indicators?: string[];
+  /** when the éditeur is reminded of a deadline (absent on BDCs registered before reminders: none) */
+  reminderOffsetsDays?: number[];
+  reminderOffsetsMinutes?: number[];
 }
 
 /** What one BDC is: the record's row, the workflow's state. (A type, so that it fits JSON-shaped records.) */
@@ -120,6 +138,10 @@ export type BdcRecord = {
   demand?: { amountCents: number; reason: string; dueAt: string; issuedAt: string; issuedDayStartsAt: string; endsAs: 'reimbursed' | 'completed' };
   /** why the BDC ended, once it has */
   outcome?: string;
+  /** an overdue reimbursement handed over for recovery (escalated) by an operator: the BDC still waits for the money */
+  escalated?: { reason: string; by: Actor; at: string; eventId: string };
+  /** what an operator wrote off of an overdue reimbursement, and why: the BDC then ends written_off */
+  writtenOff?: { reason: string; by: Actor; at: string; eventId: string };
   /** the number of the BDC's last committed transition: a write of an older one changes nothing */
   version: number;
 };
@@ -140,6 +162,8 @@ export interface BdcWorkflowInput {
     dossier?: string;
     orderDeadline: string;
     closing: string;
+    /** the reminders of the dossier and closing deadlines, planned at registration */
+    reminders?: { dossier?: Reminder[]; closing?: Reminder[] };
   };
   orderDayStartsAt: string;
   registeredBy: { eventId: string; actor: Actor };

@@ -44,6 +44,11 @@ function parisWallClock(date: CivilDate, h: number, min: number, s: number, ms: 
   return new Date(asUtc - parisOffsetMinutes(first) * 60_000);
 }
 
+/** The instant of a Paris wall-clock time on a civil date ("09:00 on 2024-03-18"). */
+export function parisTimeOn(date: CivilDate, hours: number, minutes = 0): Date {
+  return parisWallClock(date, hours, minutes, 0, 0);
+}
+
 export function endOfParisDay(date: CivilDate): Date {
   return parisWallClock(date, 23, 59, 59, 999);
 }

@@ -41,7 +41,12 @@ export const campaignSchema = z
     referencementDelayDays: z.number().int().positive(),
     advanceRateBasisPoints: basisPointsSchema,
     reimbursementDueDays: z.number().int().positive(),
-    finessExtraction: z.object({ date: civilDateSchema, label: z.string() }),
+    /** the FINESS extraction the OG's ESSMS are counted in for the tranche; absent: the latest import */
+    finessExtraction: z.object({ date: civilDateSchema, label: z.string() }).optional(),
+    /** days before each of an éditeur's deadlines it is reminded, at 09:00 Paris (DOMAIN.md: 30, 7, 1) */
+    reminderOffsetsDays: z.array(z.number().int().min(1).max(365)).max(10).default([30, 7, 1]),
+    /** minutes before a deadline, for campaigns whose deadlines fall minutes from now (the demo's) */
+    reminderOffsetsMinutes: z.array(z.number().int().min(1).max(1440)).max(10).optional(),
     /** the TBB.1 indicators a VA must report, each non-zero (DOMAIN.md); absent: any identifier TBB.1.<n> */
     tbb1Indicators: z.array(z.string().regex(/^TBB\.1\.[1-9]\d{0,2}$/, text('tbb1_id_rule'))).optional(),
     sources: z.array(z.string()).default([]),

@@ -1,5 +1,5 @@
-import type { Actor } from './bdc-view';
-import { check, checkEvent, Problems } from './checks';
+import type { Actor, Reminder } from './bdc-view';
+import { check, checkEvent, isRecord, Problems } from './checks';
 import { say } from './messages';
 import type { Refusal } from './refusal';
 
@@ -30,6 +30,8 @@ export interface ReimbursementReceipt extends BdcEvent {
 export interface CalendarAmendment extends BdcEvent {
   orderDeadline?: string;
   closing?: string;
+  /** the reminders of the new closing, planned by the batch from the campaign's offsets */
+  closingReminders?: Reminder[];
   reason: string;
 }
 /** An operator's decision on a BDC that needs attention: try the failed step again, or cancel the BDC. */
@@ -38,7 +40,14 @@ export interface AttentionDecision extends BdcEvent {
   reason: string;
 }
 
+/** An operator's decision on an overdue reimbursement: hand it over for recovery, or write it off. */
+export interface ReimbursementSettlement extends BdcEvent {
+  decision: 'escalate' | 'write_off';
+  reason: string;
+}
+
 export const referencementDecisions = ['granted', 'refused'] as const;
+export const settlementDecisions = ['escalate', 'write_off'] as const;
 export const attentionDecisions = ['retry', 'cancel'] as const;
 
 const form = (body: (p: Problems, e: Record<string, unknown>) => void) => (raw: unknown): Refusal[] => {
@@ -64,6 +73,14 @@ export const eventForm = {
     check.instant(p, e, 'closing', '', true);
     check.string(p, e, 'reason', '', { max: 500 });
     if (e.orderDeadline === undefined && e.closing === undefined) p.add('invalid_value', say('amendment_empty'), '');
+    const reminders = e.closingReminders;
+    if (reminders !== undefined && !(Array.isArray(reminders) && reminders.every((r) => isRecord(r) && typeof r.at === 'string' && typeof r.before === 'string'))) {
+      p.add('invalid_type', say('expected_type', { expected: 'array', received: typeof reminders }), 'closingReminders', reminders);
+    }
+  }),
+  reimbursementSettled: form((p, e) => {
+    check.oneOf(p, e, 'decision', settlementDecisions);
+    check.string(p, e, 'reason', '', { max: 500 });
   }),
   attentionResolved: form((p, e) => {
     check.oneOf(p, e, 'decision', attentionDecisions);

@@ -32,6 +32,15 @@ export const statusFr: Record<string, string> = {
   reimbursement_due: 'Avance à rembourser',
   reimbursed: 'Avance remboursée',
   needs_attention: 'À examiner',
+  written_off: 'Remboursement abandonné',
+};
+export const controlStatusFr: Record<string, string> = {
+  documents_requested: 'Pièces demandées',
+  under_review: 'En cours d’examen',
+  passed: 'Conforme',
+  recovery_due: 'Reversement demandé',
+  recovered: 'Reversé',
+  written_off: 'Reversement abandonné',
 };
 export const deadlineFr: Record<string, string> = {
   dossier: 'dépôt du dossier de référencement',
@@ -43,6 +52,13 @@ const decisionFr: Record<string, string> = { granted: 'accordé', refused: 'refu
 const typeFr: Record<string, string> = { string: 'texte', number: 'nombre', boolean: 'vrai ou faux', object: 'objet', array: 'liste', null: 'vide', undefined: 'rien' };
 const stepFr: Record<string, string> = { advance: 'l’avance', balance: 'le solde', 'reimbursement demand': 'la demande de remboursement', receipt: 'la réception', referencement: 'le référencement' };
 const s = (n: number) => (n > 1 ? 's' : '');
+/** An ISO 8601 duration of days or minutes (P30D, PT3M) in words. */
+const durationIn = (iso: string, lang: Lang) => {
+  const m = /^P(?:(\d+)D)?(?:T(\d+)M)?$/.exec(iso);
+  const [days, minutes] = [Number(m?.[1] ?? 0), Number(m?.[2] ?? 0)];
+  if (days) return lang === 'fr' ? `${days} jour${s(days)}` : `${days} day${s(days)}`;
+  return `${minutes} min`;
+};
 const word = (table: Record<string, string>, code: string) => table[code] ?? code;
 
 export const messages = {
@@ -86,6 +102,7 @@ export const messages = {
   ordered_before_opening: m((p: { opening: string }) => `the order date is before the campaign opened (${p.opening})`, (p) => `la date de commande précède l’ouverture de la campagne (${civilDateFr(p.opening)})`),
   ordered_after_deadline: m((p: { deadline: string }) => `the order date is after the order deadline (${p.deadline})`, (p) => `la date de commande est postérieure à la fermeture des commandes (${civilDateFr(p.deadline)})`),
   registered_after_deadline: m((p: { deadline: string; now: string }) => `requests are registered up to the order deadline (${p.deadline}); it is now ${p.now}`, (p) => `les demandes sont enregistrées jusqu’à la fermeture des commandes (${civilDateFr(p.deadline)}) ; nous sommes le ${parisDateTimeFr(p.now)}`),
+  pinned_extraction_missing: m((p: { campaignId: string; date: string; label: string }) => `campaign ${p.campaignId} counts the OG's ESSMS in the FINESS extraction of ${p.date} (${p.label}), which is not imported`, (p) => `la campagne ${p.campaignId} compte les ESSMS de l’OG dans l’extraction FINESS du ${civilDateFr(p.date)} (${p.label}), qui n’est pas importée`),
   no_finess_extraction: m(() => 'no FINESS extraction is imported yet: an operator imports one with `sons finess import FILE`', () => 'aucune extraction FINESS n’est encore importée : un opérateur en importe une (console, ou `sons finess import FICHIER`)'),
   solution_refused: m((p: { solutionId: string; decidedOn: string }) => `the référencement of solution ${p.solutionId} was refused (${p.decidedOn})`, (p) => `le référencement de la solution ${p.solutionId} a été refusé (${civilDateFr(p.decidedOn)})`),
   registration_id_reused: m((p: { eventId: string; bdcId: string }) => `event id ${p.eventId} registered BDC ${p.bdcId} with other content`, (p) => `l’identifiant d’événement ${p.eventId} a déjà enregistré le BDC ${p.bdcId} avec un autre contenu`),
@@ -119,6 +136,8 @@ export const messages = {
   unknown_bdc_in_record: m((p: { bdcId: string }) => `no BDC ${p.bdcId} in the record`, (p) => `aucun BDC ${p.bdcId} dans le registre`),
   unknown_bdc_in_ledger: m((p: { bdcId: string }) => `no BDC ${p.bdcId} is registered`, (p) => `aucun BDC ${p.bdcId} n’est enregistré`),
   refused: m((p: { reason: string }) => p.reason, (p) => `refusé : ${p.reason}`),
+  not_overdue: m((p: { status: string }) => `only an overdue reimbursement is escalated or written off; the BDC is ${p.status}`, (p) => `seul un remboursement en retard est transmis au recouvrement ou abandonné ; le BDC est « ${word(statusFr, p.status)} »`),
+  already_escalated: m(() => 'the reimbursement was already handed over for recovery', () => 'le remboursement a déjà été transmis au recouvrement'),
 
   // ——— the VA and its invoice ———
   va_cancellation_pending: m((p: { reason: string }) => `the BDC's cancellation was accepted (${p.reason}): no VA is accepted`, (p) => `l’annulation du BDC a été acceptée (${p.reason}) : aucune VA n’est plus acceptée`),
@@ -155,6 +174,14 @@ export const messages = {
   confirmation_required: m((p: { lapsing: number }) => `this amendment puts a deadline in the past: ${p.lapsing} running BDC(s) would lapse at once (see the dry run); send it again with confirmed: true`, (p) => `cet avenant place une échéance dans le passé : ${p.lapsing} BDC en cours deviendraient caducs aussitôt (voir la simulation) ; confirmez-le pour l’appliquer`),
   unknown_batch: m((p: { batchId: string }) => `no batch ${p.batchId} (or it has not begun yet)`, (p) => `aucun traitement ${p.batchId} (ou il n’a pas encore commencé)`),
   unknown_import: m((p: { importId: string }) => `no import ${p.importId}`, (p) => `aucun import ${p.importId}`),
+  unknown_control: m((p: { controlId: string }) => `no control ${p.controlId}`, (p) => `aucun contrôle ${p.controlId}`),
+  control_wrong_state: m((p: { status: string }) => `the control does not await this: it is ${p.status}`, (p) => `le contrôle n’attend pas cela : il est « ${word(controlStatusFr, p.status)} »`),
+  recovery_too_large: m((p: { amountCents: number; paidCents: number }) => `a recovery of ${formatEuros(p.amountCents)} € is more than the ${formatEuros(p.paidCents)} € paid`, (p) => `un reversement de ${eurosFr(p.amountCents)} dépasse les ${eurosFr(p.paidCents)} versés`),
+  recovery_missing: m(() => 'a failed control says how much is demanded back', () => 'un contrôle non conforme indique le montant à reverser'),
+  reasons_missing: m(() => 'a failed control gives its reasons', () => 'un contrôle non conforme donne ses motifs'),
+  empty_sample: m(() => 'the draw selects no completed BDC', () => 'le tirage ne retient aucun BDC terminé'),
+  sample_size: m(() => 'give a rate (0 to 1) or a size, not both', () => 'indiquez un taux (de 0 à 1) ou une taille, pas les deux'),
+  unknown_signalement: m((p: { signalementId: string }) => `no signalement ${p.signalementId}`, (p) => `aucun signalement ${p.signalementId}`),
   invalid_page_token: m(() => 'this page token was not given by this list: start again without it', () => 'ce jeton de page ne vient pas de cette liste : recommencez sans lui'),
   extraction_header: m((p: { file: string }) => `${p.file}: the first line must be finess;etalab;<n>;<date>`, (p) => `${p.file} : la première ligne doit être finess;etalab;<n>;<date>`),
   extraction_date: m((p: { file: string; raw: string }) => `${p.file}: the extraction date "${p.raw}" is not a date`, (p) => `${p.file} : la date d’extraction « ${p.raw} » n’est pas une date`),
@@ -207,6 +234,18 @@ export const messages = {
   audit_needs_attention: m((p: { step: string; reason: string }) => `needs attention: the ${p.step} was refused (${p.reason})`, (p) => `à examiner : ${word(stepFr, p.step)} a été refusé(e) (${p.reason})`),
   audit_attention_resolved: m((p: { decision: string; reason: string }) => `attention resolved: ${p.decision} (${p.reason})`, (p) => `examen tranché : ${word(decisionFr, p.decision)} (${p.reason})`),
   audit_dossier_filed: m((p: { filedAt: string }) => `référencement dossier filed on ${p.filedAt}`, (p) => `dossier de référencement déposé le ${parisDateFr(p.filedAt)}`),
+  audit_escalated: m((p: { reason: string }) => `overdue reimbursement handed over for recovery (${p.reason})`, (p) => `remboursement en retard transmis au recouvrement (${p.reason})`),
+  audit_written_off: m((p: { amountCents: number; reason: string }) => `${formatEuros(p.amountCents)} € of the reimbursement written off (${p.reason})`, (p) => `${eurosFr(p.amountCents)} du remboursement abandonnés (${p.reason})`),
+  audit_reminder_sent: m((p: { deadline: string; before: string; at: string }) => `reminder of the ${p.deadline} deadline (${durationIn(p.before, 'en')} before) sent to the éditeur`, (p) => `rappel de l’échéance « ${word(deadlineFr, p.deadline)} » (${durationIn(p.before, 'fr')} avant) adressé à l’éditeur`),
+  audit_control_opened: m((p: { drawId: string; documents: string; dueAt: string; assignedTo: string }) => `a posteriori control opened (draw ${p.drawId}), assigned to ${p.assignedTo}: ${p.documents} requested by ${p.dueAt}`, (p) => `contrôle a posteriori ouvert (tirage ${p.drawId}), confié à ${p.assignedTo} : ${p.documents} à transmettre avant le ${parisDateTimeFr(p.dueAt)}`),
+  audit_documents_received: m((p: { receivedAt: string }) => `documents received on ${p.receivedAt}`, (p) => `pièces reçues le ${parisDateFr(p.receivedAt)}`),
+  audit_documents_overdue: m(() => 'documents overdue', () => 'pièces en retard'),
+  audit_control_passed: m((p: { findings: string }) => `control passed: ${p.findings}`, (p) => `contrôle conforme : ${p.findings}`),
+  audit_control_failed: m((p: { findings: string; reasons: string }) => `control failed: ${p.findings} (${p.reasons})`, (p) => `contrôle non conforme : ${p.findings} (${p.reasons})`),
+  audit_recovery_demanded: m((p: { amountCents: number; dueAt: string }) => `recovery of ${formatEuros(p.amountCents)} € demanded, due ${p.dueAt}`, (p) => `reversement de ${eurosFr(p.amountCents)} demandé, à régler avant le ${parisDateTimeFr(p.dueAt)}`),
+  audit_recovery_received: m((p: { amountCents: number; receivedAt: string }) => `recovery of ${formatEuros(p.amountCents)} € received on ${p.receivedAt}`, (p) => `reversement de ${eurosFr(p.amountCents)} reçu le ${parisDateFr(p.receivedAt)}`),
+  audit_recovery_overdue: m(() => 'recovery overdue', () => 'reversement en retard'),
+  audit_recovered: m((p: { amountCents: number }) => `recovery complete: ${formatEuros(p.amountCents)} €`, (p) => `reversement soldé : ${eurosFr(p.amountCents)}`),
   audit_calendar_amended: m((p: { reason: string }) => `calendar amended (${p.reason})`, (p) => `calendrier modifié (${p.reason})`),
   audit_documents: m((p: { va: string; invoice: string }) => `signed VA ${p.va.slice(0, 12)}…, invoice ${p.invoice.slice(0, 12)}… (SHA-256)`, (p) => `VA signée ${p.va.slice(0, 12)}…, facture ${p.invoice.slice(0, 12)}… (SHA-256)`),
 

@@ -4,6 +4,8 @@ import { temporalCliPath } from '../temporal/binaries';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { setRetention } from '../temporal/retention';
 import { installTemporalRuntime } from '../worker/runtime';
+import path from 'node:path';
+import { startMailSink } from '../notifications/mail-sink';
 import { connect, exitOnFailure, startApi, startWorker } from './parts';
 
 /**
@@ -28,16 +30,20 @@ async function main(): Promise<void> {
   const connected = await connect(config, address, logger);
   if (devServer) await setRetention(connected.connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_RETENTION_DAYS);
   const api = await startApi(config, connected, logger, { temporalUiUrl: devServer?.uiUrl });
-  const worker = await startWorker(config, address, connected, logger);
+  // no SMTP server configured: a local mailbox (a real SMTP server, its messages kept in DATA_DIR/mail)
+  const mailbox = config.SMTP_URL ? undefined : await startMailSink({ dir: path.join(config.DATA_DIR, 'mail'), port: config.MAIL_SINK_PORT });
+  const worker = await startWorker(config, address, connected, logger, config.SMTP_URL ?? mailbox?.url);
 
   const lines = [`Temporal:        ${address}  (task queue ${config.TEMPORAL_TASK_QUEUE})`, `Database:        ${connected.sql.backend}`, ...api.lines];
   if (devServer) lines.unshift(`Temporal Web UI: ${devServer.uiUrl}`);
+  if (mailbox) lines.push(`Mailbox:         ${mailbox.url}, messages in ${mailbox.dir}/new`);
   logger.info({ address, database: connected.sql.backend }, 'sons-engine running; Ctrl-C to stop');
   process.stderr.write(`\n  sons-engine is running\n  ${lines.join('\n  ')}\n\n`);
 
   await worker.running;
   await api.stop();
   await connected.stop();
+  await mailbox?.stop();
   await devServer?.stop();
   logger.info('stopped');
 }

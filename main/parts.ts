@@ -11,6 +11,11 @@ import { loadSessionKey } from '../console/session';
 import { loadTokens, newToken, TokenRegistry, type TokenEntry } from '../api/auth';
 import { engineContext, type EngineContext } from '../client/context';
 import { startPendingWorkflows } from '../client/intake';
+import { startPendingControls } from '../client/controls';
+import { effectiveCampaigns } from '../client/campaigns';
+import { startDailyNotices } from '../client/notices';
+import { NotificationDispatcher } from '../notifications/dispatcher';
+import { smtpMailer } from '../notifications/email';
 import { loadCampaigns } from '../config/campaigns';
 import { ConfigError, type Config } from '../config/env';
 import { temporalLogger } from '../config/logger';
@@ -76,7 +81,7 @@ export async function connect(config: Config, address: string, logger: pino.Logg
 }
 
 /** The worker; `running` settles once it has shut down (the Runtime shuts it down on SIGINT, SIGTERM). */
-export async function startWorker(config: Config, address: string, connected: Connected, logger: pino.Logger): Promise<{ running: Promise<void> }> {
+export async function startWorker(config: Config, address: string, connected: Connected, logger: pino.Logger, smtpUrl = config.SMTP_URL): Promise<{ running: Promise<void> }> {
   const connection = await NativeConnection.connect(temporalConnection(address));
   const worker = await createBdcWorker({
     connection,
@@ -86,18 +91,25 @@ export async function startWorker(config: Config, address: string, connected: Co
     sql: connected.sql,
     workflowBundle: await workflowBundle(temporalLogger(logger.child({ component: 'bundler' }))),
     dataConverter: { payloadCodecs: [connected.payloadCodec] },
+    campaigns: () => effectiveCampaigns(connected.engine),
     // PGlite is one connection: activities queue on it, a few at a time
     budget: { memoryMiB: config.WORKER_MEMORY_MIB, databaseConnections: config.DATABASE_URL ? config.DATABASE_POOL_SIZE : 5 },
   });
-  // a BDC recorded while Temporal could not start its workflow is started as soon as it can be
+  // a BDC (or a control) recorded while Temporal could not start its workflow is started as soon as it can be
   const sweep = setInterval(() => {
-    startPendingWorkflows(connected.engine).then(
-      (started) => started && logger.info({ started }, 'workflows of recorded BDCs started'),
-      (err: unknown) => logger.warn({ err }, 'pending BDC workflows not started yet'),
+    Promise.all([startPendingWorkflows(connected.engine), startPendingControls(connected.engine)]).then(
+      ([started, controls]) => (started || controls) && logger.info({ started, controls }, 'workflows of recorded BDCs and controls started'),
+      (err: unknown) => logger.warn({ err }, 'pending workflows not started yet'),
     );
   }, PENDING_STARTS_EVERY_MS);
-  return { running: worker.run().finally(() => {
+  await startDailyNotices(connected.engine).catch((err: unknown) => logger.warn({ err }, 'the daily notices are not started yet; the next start tries again'));
+  // the outbox is delivered by the worker's process (several workers share it: each notification is leased)
+  const dispatcher = new NotificationDispatcher(connected.sql, { logger: logger.child({ component: 'notifications' }), ...(smtpUrl ? { mailer: smtpMailer(smtpUrl, config.NOTIFICATIONS_FROM) } : {}) });
+  if (!smtpUrl) logger.warn('no SMTP_URL: emails wait in the outbox until one is configured');
+  dispatcher.start();
+  return { running: worker.run().finally(async () => {
     clearInterval(sweep);
+    await dispatcher.stop();
     return connection.close();
   }) };
 }

@@ -10,3 +10,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund
 fi
 bash scripts/provision-temporal.sh
+# the SMTP server npm start's mailbox and the tests use (a real one: aiosmtpd, from PyPI)
+if ! .tools/venv/bin/python -c 'import aiosmtpd' 2>/dev/null; then
+  [ -x .tools/venv/bin/pip ] || python3 -m venv .tools/venv
+  echo "[bootstrap] installing aiosmtpd" >&2
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+fi

@@ -43,7 +43,7 @@ async function main() {
   const campaignId = `demo-${stamp}`;
   say(`2. Campaign ${campaignId}: orders today, closing in ${CLOSING_IN_MINUTES} minutes`);
   const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
-  await operator.request('POST', '/campaigns', { ...ms1, id: campaignId, label: `Démo SONS ${stamp}`, openingDate: addCalendarDays(today(), -7), orderDeadline: today(), closingDate: addCalendarDays(today(), 1), sources: ['npm run demo'] });
+  await operator.request('POST', '/campaigns', { ...ms1, finessExtraction: undefined, id: campaignId, label: `Démo SONS ${stamp}`, openingDate: addCalendarDays(today(), -7), orderDeadline: today(), closingDate: addCalendarDays(today(), 1), sources: ['npm run demo'] });
 
   // the fixture's OGs and their ESSMS, in the order the generator wrote them
   const ogs = writeExtraction(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-demo-')), 'fixture.csv'), { date: '2023-01-17', ogs: fixtureOgs }).filter((o) => o.essms.length && o.name !== "Sauvegarde de l'Enfance");

@@ -18,6 +18,8 @@ import type { Sql } from '../db/sql';
 import { executable, temporalCliPath, temporalTestServerPath } from '../temporal/binaries';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { createBdcWorker } from '../worker/create-worker';
+import { NotificationDispatcher } from '../notifications/dispatcher';
+import { smtpMailer } from '../notifications/email';
 import { installTemporalRuntime } from '../worker/runtime';
 import { allBdcSearchAttributes } from '../workflows/search-attributes';
 import { categories } from './samples/finess-extraction';
@@ -41,6 +43,8 @@ export interface LocalEngineOptions {
   unauthenticatedPerMinute?: number;
   /** a payload codec for the worker and the engine's client (the tests' default: none) */
   dataConverter?: WorkerOptions['dataConverter'];
+  /** delivers the outbox (emails to this SMTP server, webhooks), as the worker's process does */
+  smtpUrl?: string;
 }
 
 export interface LocalApi {
@@ -70,11 +74,13 @@ export interface LocalEngine {
 /**
  * A vague-1 campaign moved around a clock: the real vague-1 dates are long past, and campaigns are
  * data. Opening 30 days ago, order deadline in 30 days, closing in 200 (after the 120-day dossier delay).
+ * It pins no FINESS extraction (the real one pins the DREES extraction of 2022): tranches come from
+ * the latest import, the generated one of the test.
  */
 export function campaignAround(nowMs: number, id = 'test-ms1', overrides: Partial<Campaign> = {}): Campaign {
   const today = parisCivilDate(new Date(nowMs));
   const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
-  return { ...ms1, id, openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), ...overrides };
+  return { ...ms1, finessExtraction: undefined, id, openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), ...overrides };
 }
 
 let runtimeInstalled = false;
@@ -95,14 +101,14 @@ async function temporalServer(server: 'time-skipping' | 'dev'): Promise<TestWork
   return env;
 }
 
-export async function startLocalEngine({ server = 'time-skipping', sql, workflowBundle, interceptors, seedReference = true, api: withApi = false, unauthenticatedPerMinute, dataConverter }: LocalEngineOptions): Promise<LocalEngine> {
+export async function startLocalEngine({ server = 'time-skipping', sql, workflowBundle, interceptors, seedReference = true, api: withApi = false, unauthenticatedPerMinute, dataConverter, smtpUrl }: LocalEngineOptions): Promise<LocalEngine> {
   const env = await temporalServer(server);
   const client = dataConverter ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter }) : env.client;
   const ledger = new Ledger(sql);
   const finess = new FinessReference(sql);
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
   const startWorker = async () => {
-    const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql, client, workflowBundle, interceptors, dataConverter });
+    const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql, client, workflowBundle, interceptors, dataConverter, campaigns: async () => (await engine()).campaigns });
     return { worker, running: worker.run() };
   };
   let current: Awaited<ReturnType<typeof startWorker>> | undefined = await startWorker();
@@ -117,6 +123,8 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
   const engine = async (overrides: Partial<Campaign> = {}) =>
     engineContext({ client, sql, campaigns: [campaignAround(await env.currentTimeMs(), 'test-ms1', overrides)], taskQueue, now: () => env.currentTimeMs() });
   const api = withApi ? await serveApi(await engine(), unauthenticatedPerMinute, dataConverter?.payloadCodecs?.[0]) : undefined;
+  const dispatcher = new NotificationDispatcher(sql, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn'), everyMs: 200, ...(smtpUrl ? { mailer: smtpMailer(smtpUrl, 'SONS — ASP <sons@test.localhost>') } : {}) });
+  dispatcher.start();
   return {
     env,
     ledger,
@@ -138,6 +146,7 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
       current ??= await startWorker();
     },
     async close() {
+      await dispatcher.stop();
       await api?.close();
       await stopWorker();
       await env.teardown();

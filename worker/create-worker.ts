@@ -7,6 +7,10 @@ import { createBatchActivities } from '../activities/batch';
 import { createBdcMessagingActivities } from '../activities/bdc-messaging';
 import { createLedgerActivities } from '../activities/ledger';
 import { createRecordActivities } from '../activities/record';
+import { createControlActivities } from '../activities/controls';
+import { createNoticeActivities } from '../activities/notices';
+import type { Campaign } from '../domain/campaign';
+import { Controls } from '../db/controls';
 import { Batches } from '../db/batches';
 import { Ledger } from '../db/ledger';
 import { BdcRecords } from '../db/record';
@@ -44,11 +48,14 @@ export interface BdcWorkerOptions {
   dataConverter?: WorkerOptions['dataConverter'];
   /** the memory and connections it may use; its cache and concurrency follow (worker/sizing.ts) */
   budget?: WorkerBudget;
+  /** the campaigns as new BDCs see them (configured, added, amended): the daily notices remind their order deadlines */
+  campaigns?: () => Promise<Campaign[]>;
 }
 
 /**
- * The one worker of the engine: the BDC lifecycle and batch workflows; the record's activities (each
- * transition with its money effect), the batches', and those the v1 lifecycle and batch still call.
+ * The one worker of the engine: the BDC lifecycle, batch, control and daily notices workflows; the
+ * record's activities (each transition with its money effect), the batches', the controls', the
+ * notices', and those the v1 lifecycle and batch still call.
  */
 export function createBdcWorker(options: BdcWorkerOptions): Promise<Worker> {
   const { sql, client } = options;
@@ -63,6 +70,8 @@ export function createBdcWorker(options: BdcWorkerOptions): Promise<Worker> {
       ...createBatchActivities(client, queries, new Batches(sql)),
       ...createLedgerActivities(new Ledger(sql)),
       ...createBdcMessagingActivities(client, queries),
+      ...createControlActivities(new Controls(sql)),
+      ...createNoticeActivities(sql, options.campaigns ?? (async () => [])),
     },
     interceptors: options.interceptors,
     dataConverter: options.dataConverter,

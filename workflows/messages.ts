@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { BdcRecord, EventAnswer } from '../domain/bdc-view';
-import type { AttentionDecision, CalendarAmendment, Cancellation, DossierFiled, ReferencementDecision, ReimbursementReceipt } from '../domain/events';
+import type { AttentionDecision, CalendarAmendment, Cancellation, DossierFiled, ReferencementDecision, ReimbursementReceipt, ReimbursementSettlement } from '../domain/events';
 import type { VaSubmission } from '../domain/va';
 
 /**
@@ -16,6 +16,8 @@ export const bdcMessages = {
   reimbursementReceived: defineUpdate<EventAnswer, [ReimbursementReceipt]>('reimbursementReceived'),
   calendarAmended: defineUpdate<EventAnswer, [CalendarAmendment]>('calendarAmended'),
   attentionResolved: defineUpdate<EventAnswer, [AttentionDecision]>('attentionResolved'),
+  /** an overdue reimbursement handed over for recovery, or written off */
+  reimbursementSettled: defineUpdate<EventAnswer, [ReimbursementSettlement]>('reimbursementSettled'),
   /** the BDC's state in its workflow (the record, in PostgreSQL, is what reads use) */
   state: defineQuery<BdcRecord>('state'),
 } as const;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { bdcState, cancelBdc, fileDossier, recordReimbursement, resolveAttention, submitVa } from '../../client/bdc-events';
+import { bdcState, cancelBdc, fileDossier, recordReimbursement, resolveAttention, settleReimbursement, submitVa } from '../../client/bdc-events';
 import { bdcFilterSchema, listBdcs } from '../../client/bdc-reads';
 import { registerBdc } from '../../client/intake';
 import { decideForBdc, decideSolution } from '../../client/solutions';
 import { bdcRequestSchema, vaBodySchema } from '../../domain/bdc';
-import { attentionDecisions, referencementDecisions } from '../../domain/events';
+import { attentionDecisions, referencementDecisions, settlementDecisions } from '../../domain/events';
 import type { VaDocument } from '../../domain/va';
 import { centsSchema, civilDateSchema, clientEventIdSchema, idSchema } from '../../domain/schemas';
 import { parseOrRefuse } from '../../domain/refusal';
@@ -80,6 +80,16 @@ export function bdcRoutes(app: Api, { engine }: ApiDeps) {
     config: { roles: who.operators },
     schema: { summary: 'Record a reimbursement received (dated neither in the future nor before the demand)', params: bdcParams, body: z.object({ eventId, amountCents: centsSchema, receivedOn: civilDateSchema }), response: { 200: stateSchema, ...errors } },
   }, async (request) => recordReimbursement(engine, callerOf(request.principal), request.params.bdcId, request.body));
+
+  app.post('/bdcs/:bdcId/reimbursement/settlement', {
+    config: { roles: who.operators },
+    schema: {
+      summary: 'An overdue reimbursement: hand it over for recovery (escalate), or write off what remains (the BDC ends written_off), with a reason',
+      params: bdcParams,
+      body: z.object({ eventId, decision: z.enum(settlementDecisions), reason: z.string().min(1).max(500) }),
+      response: { 200: stateSchema, ...errors },
+    },
+  }, async (request) => settleReimbursement(engine, callerOf(request.principal), request.params.bdcId, request.body));
 
   app.post('/bdcs/:bdcId/attention', {
     config: { roles: who.operators },

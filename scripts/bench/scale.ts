@@ -55,7 +55,7 @@ async function main() {
     const [, importMs] = await timed(() => operator.upload('/finess/extractions', file));
     const today = parisCivilDate(new Date());
     const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
-    await operator.request('POST', '/campaigns', { ...ms1, id: 'scale', label: 'Bench scale', openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), sources: ['bench'] });
+    await operator.request('POST', '/campaigns', { ...ms1, finessExtraction: undefined, id: 'scale', label: 'Bench scale', openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), sources: ['bench'] });
     await operator.request('POST', '/solutions/scale-dui/referencement/decision', { eventId: 'scale-granted', decision: 'granted', decidedOn: today, editeurId: 'editeur-scale' });
     const order = (og: GeneratedOg, i: number, solutionId = 'scale-dui') => ({ eventId: `scale-${i}`, editeurId: 'editeur-scale', reference: `S-${i}`, campaignId: 'scale', solutionId, ogFiness: og.og, essms: og.essms.slice(0, 2), orderDate: today });
 

@@ -130,7 +130,7 @@ async function main() {
     const upload = await fetch(`${api}/finess/extractions`, { method: 'POST', headers: { authorization: `Bearer ${tokens.operator}`, 'content-type': 'text/csv' }, body: fs.readFileSync(file) });
     if (upload.status !== 201) throw new Error(`FINESS import answered ${upload.status}`);
     const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
-    await thrice(tokens.operator, '/campaigns', { ...ms1, id: 'drill', label: 'Drill', openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), sources: ['drill'] });
+    await thrice(tokens.operator, '/campaigns', { ...ms1, finessExtraction: undefined, id: 'drill', label: 'Drill', openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), sources: ['drill'] });
     await thrice(tokens.operator, '/solutions/drill-dui/referencement/decision', { eventId: 'drill-granted', decision: 'granted', decidedOn: today, editeurId: 'editeur-demo' });
 
     /** One BDC along its planned path; answers the events it had accepted (for the check that none was lost). */

@@ -257,7 +257,7 @@ async function main() {
     const upload = await fetch(`${api}/finess/extractions`, { method: 'POST', headers: { authorization: `Bearer ${tokens.operator.secret}`, 'content-type': 'text/csv' }, body: fs.readFileSync(file) });
     if (upload.status !== 201) throw new Error(`FINESS import answered ${upload.status}`);
     const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
-    await must(tokens.operator.secret, 'POST', '/campaigns', { ...ms1, id: 'topology', label: 'Topology', openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), sources: ['topology'] });
+    await must(tokens.operator.secret, 'POST', '/campaigns', { ...ms1, finessExtraction: undefined, id: 'topology', label: 'Topology', openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), sources: ['topology'] });
     await must(tokens.operator.secret, 'POST', '/solutions/topo-dui/referencement/decision', { eventId: 'topo-granted', decision: 'granted', decidedOn: today, editeurId: 'editeur-demo' });
     const bdcs = await Promise.all(ogs.map(async (og, i) => {
       const request = { editeurId: 'editeur-demo', reference: `T-${i}`, campaignId: 'topology', solutionId: 'topo-dui', ogFiness: og.og, essms: og.essms.slice(0, 2), orderDate: today };

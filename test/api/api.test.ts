@@ -193,7 +193,7 @@ test('reference data and campaigns are added through the API while the engine ru
 test('an éditeur uploads its PDFs, its VA names them by SHA-256; another éditeur can neither read them nor cite them', async () => {
   const { bdcId, request } = await registered();
   const pdf = Buffer.from('%PDF-1.4\n% a signed VA\n%%EOF\n', 'latin1');
-  const upload = (token: string, body: Buffer, type = 'application/pdf') => fetch(`${h.api.url}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+  const upload = (token: string, body: Buffer, type = 'application/pdf') => fetch(`${h.api.url}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: new Uint8Array(body) });
   const stored = await upload(h.api.tokens.acme, pdf);
   expect(stored.status).toBe(201);
   const { sha256 } = (await stored.json()) as { sha256: string };

@@ -21,6 +21,7 @@ import { openTestDatabase, type Backend } from './database';
 import { eventually } from './eventually';
 import { historyToPlainJson } from './histories';
 import { workflowBundle } from './workflow-bundle';
+import { startMailbox, type Mailbox } from './mailbox';
 
 export { campaignAround } from '../../scripts/local-engine';
 export { workflowBundle } from './workflow-bundle';
@@ -46,6 +47,8 @@ export interface Harness {
   databaseUrl?: string;
   /** present with the api option */
   api: ApiHandle;
+  /** present with the mail option */
+  mailbox: Mailbox;
   /** puts a request's OG and ESSMS into the seeded FINESS extraction */
   seed(request: Partial<BdcRequest>, ogEssmsCount: number): Promise<void>;
   /**
@@ -100,13 +103,16 @@ export interface HarnessOptions {
   api?: boolean;
   unauthenticatedPerMinute?: number;
   dataConverter?: BdcWorkerOptions['dataConverter'];
+  /** a real SMTP server the outbox is delivered to (h.mailbox) */
+  mail?: boolean;
 }
 
 export type ApiHandle = LocalApi;
 
-export async function startHarness({ server = 'time-skipping', interceptors, database, seedReference: seeded = true, api: withApi = false, unauthenticatedPerMinute, dataConverter }: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness({ server = 'time-skipping', interceptors, database, seedReference: seeded = true, api: withApi = false, unauthenticatedPerMinute, dataConverter, mail = false }: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
-  const local = await startLocalEngine({ server, sql: ledger.sql, workflowBundle, interceptors, seedReference: seeded, api: withApi, unauthenticatedPerMinute, dataConverter });
+  const mailbox = mail ? await startMailbox() : undefined;
+  const local = await startLocalEngine({ server, sql: ledger.sql, workflowBundle, interceptors, seedReference: seeded, api: withApi, unauthenticatedPerMinute, dataConverter, ...(mailbox ? { smtpUrl: mailbox.url } : {}) });
   const { env, seed, finess, api } = local;
   const client = (await local.engine()).client;
   const grant = async (solutionId: string, editeurId: string) => {
@@ -124,6 +130,10 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     get api() {
       if (!api) throw new Error('start the harness with { api: true }');
       return api;
+    },
+    get mailbox() {
+      if (!mailbox) throw new Error('start the harness with { mail: true }');
+      return mailbox;
     },
     seed,
     async register({ request: overrides = {}, ogEssmsCount, campaign: campaignOverrides } = {}) {
@@ -204,6 +214,7 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     },
     async close() {
       await local.close();
+      await mailbox?.stop();
       await ledger.sql.close();
     },
   };

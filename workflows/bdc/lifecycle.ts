@@ -4,17 +4,19 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
-import type { Actor, BdcRecord, BdcStatus, BdcWorkflowInput, Deadline, DeadlineName, EventAnswer, EventSeen } from '../../domain/bdc-view';
+import type { Actor, BdcRecord, BdcStatus, BdcWorkflowInput, Deadline, DeadlineName, EventAnswer, EventSeen, Reminder } from '../../domain/bdc-view';
 import { terminalStatuses } from '../../domain/bdc-view';
 import { eventHash } from '../../domain/event-hash';
-import { eventForm, type AttentionDecision, type BdcEvent, type DossierFiled, type ReferencementDecision, type ReimbursementReceipt } from '../../domain/events';
+import { eventForm, type AttentionDecision, type BdcEvent, type DossierFiled, type ReferencementDecision, type ReimbursementReceipt, type ReimbursementSettlement } from '../../domain/events';
 import { initialRecord, nextDeadline, outstandingCents } from '../../domain/lifecycle';
+import { nextReminder } from '../../domain/reminders';
 import { formatEuros } from '../../domain/money';
 import { say, type Said } from '../../domain/messages';
 import type { Refusal } from '../../domain/refusal';
@@ -225,14 +227,16 @@ export class BdcLifecycle {
   /** A reimbursement demand of `amountCents`, due at the end of a Paris day `reimbursementDueDays` from now. */
   private async demand(amountCents: number, reason: Said, endsAs: 'reimbursed' | 'completed'): Promise<Pick<Change, 'step' | 'effect' | 'applied' | 'effectAudit'>> {
     const issuedAt = this.now();
-    const { dueAt, issuedDayStartsAt } = await localActivities.reimbursementDueDate({ issuedAt, days: this.record.campaign.reimbursementDueDays });
+    const { campaign } = this.record;
+    const offsets = campaign.reminderOffsetsDays || campaign.reminderOffsetsMinutes ? { reminderOffsetsDays: campaign.reminderOffsetsDays, reminderOffsetsMinutes: campaign.reminderOffsetsMinutes } : undefined;
+    const { dueAt, issuedDayStartsAt, reminders } = await localActivities.reimbursementDueDate({ issuedAt, days: campaign.reimbursementDueDays, ...(offsets ? { reminders: offsets } : {}) });
     return {
       step: 'reimbursement demand',
       effect: { kind: 'reimbursementDemand', amountCents, reason: reason.message, dueAt },
       applied: (r) => {
         r.amounts.toReimburseCents += amountCents;
         r.demand = { amountCents, reason: reason.message, dueAt, issuedAt, issuedDayStartsAt, endsAs };
-        r.deadlines.push({ name: 'reimbursementDue', at: dueAt, source: `demand + ${r.campaign.reimbursementDueDays} days`, state: 'pending' });
+        r.deadlines.push({ name: 'reimbursementDue', at: dueAt, source: `demand + ${r.campaign.reimbursementDueDays} days`, state: 'pending', ...(reminders?.length ? { reminders } : {}) });
         r.status = 'reimbursement_due';
       },
       effectAudit: [{ kind: 'reimbursement_demanded', said: say('audit_reimbursement_demanded', { amountCents, reason: reason.message, dueAt }) }],
@@ -242,7 +246,17 @@ export class BdcLifecycle {
   private async awaitReimbursement(): Promise<void> {
     const settled = () => outstandingCents(this.record) <= 0;
     const passed = await this.waitFor(settled, ['reimbursementDue']);
-    if (settled()) {
+    if (settled() && this.record.amounts.writtenOffCents) {
+      // written off by an operator: the BDC ends, the money it kept keeps its ESSMS financed
+      await this.commit({
+        step: 'written off',
+        note: (r) => {
+          settle(r, 'reimbursementDue', 'moot');
+          r.status = 'written_off';
+          r.outcome = say('audit_written_off', { amountCents: r.amounts.writtenOffCents ?? 0, reason: r.writtenOff?.reason ?? '' }).message;
+        },
+      });
+    } else if (settled()) {
       const endsAs = this.record.demand?.endsAs ?? 'reimbursed';
       await this.commit({
         step: 'reimbursement complete',
@@ -302,16 +316,38 @@ export class BdcLifecycle {
     for (;;) {
       if (done() || this.mayContinueAsNew()) return undefined;
       const armed = nextDeadline(this.record.deadlines.filter((d) => names.includes(d.name)));
+      // the éditeur's reminders of its pending deadlines (BDCs registered before them have none)
+      const reminder = nextReminder(this.record.deadlines);
+      const reminding = reminder !== undefined && patched('deadline-reminders') && (!armed || Date.parse(reminder.reminder.at) <= Date.parse(armed.at)) ? reminder : undefined;
+      if (reminding && Date.parse(reminding.reminder.at) <= Date.now()) {
+        await this.remind(reminding.deadline.name, reminding.reminder);
+        continue;
+      }
       const version = this.calendarVersion;
       const woken = () => done() || this.calendarVersion !== version || this.mayContinueAsNew();
-      if (!armed) {
+      const wakeAt = reminding ? Date.parse(reminding.reminder.at) : armed ? Date.parse(armed.at) + 1 : undefined;
+      if (wakeAt === undefined) {
         await condition(woken);
         continue;
       }
-      const remaining = Date.parse(armed.at) + 1 - Date.now();
-      if (remaining <= 0) return armed;
-      await condition(woken, remaining, { summary: `${armed.name} deadline ${armed.at}` });
+      const remaining = wakeAt - Date.now();
+      if (remaining <= 0 && armed && !reminding) return armed;
+      await condition(woken, Math.max(1, remaining), { summary: reminding ? `reminder of the ${reminding.deadline.name} deadline at ${reminding.reminder.at}` : `${armed!.name} deadline ${armed!.at}` });
     }
+  }
+
+  /** Reminds the éditeur of a deadline, once: the reminder is marked sent and its notification queued in one commit. */
+  private async remind(name: DeadlineName, reminder: Reminder): Promise<void> {
+    const deadline = this.record.deadlines.find((d) => d.name === name)!;
+    await this.commit({
+      step: 'reminder',
+      note: (r) => {
+        const sent = r.deadlines.find((d) => d.name === name)?.reminders?.find((x) => x.at === reminder.at);
+        if (sent) sent.sent = true;
+      },
+      audit: [{ kind: 'reminder_sent', said: say('audit_reminder_sent', { deadline: name, before: reminder.before, at: reminder.at }) }],
+      effect: { kind: 'notify', notification: { key: `reminder:${this.bdcId}:${name}:${reminder.at}`, template: 'deadline_reminder', to: { party: 'editeur', id: this.record.request.editeurId }, params: { bdcId: this.bdcId, reference: this.record.request.reference, deadline: name, deadlineAt: deadline.at, before: reminder.before, status: this.record.status, outstandingCents: outstandingCents(this.record) } } },
+    });
   }
 
   // ——— commits ———
@@ -521,6 +557,8 @@ export class BdcLifecycle {
             if (!at || !d || d.at === at) continue;
             // a milestone already met or missed stays so: only pending deadlines move
             if (d.state === 'pending' || name === 'orderDeadline') Object.assign(d, { at, source: `amendment ${e.eventId}` });
+            // the moved closing is reminded on its new plan (the batch planned it from the campaign)
+            if (name === 'closing' && d.state === 'pending' && e.closingReminders) d.reminders = e.closingReminders;
           }
         },
         audit: [{ kind: 'calendar_amended', said: say('audit_calendar_amended', { reason: e.reason }), by: e.actor, eventId: e.eventId }],
@@ -529,6 +567,25 @@ export class BdcLifecycle {
     });
 
     this.onEvent(bdcMessages.attentionResolved, eventForm.attentionResolved, (e) => this.attentionRefusals(e), (event, key) => this.handOver('attention', { event, key }));
+
+    // an overdue reimbursement: handed over for recovery (the BDC still waits for the money), or written off (it ends)
+    this.onEvent(bdcMessages.reimbursementSettled, eventForm.reimbursementSettled, (e) => this.settlementRefusals(e), (e, key) => {
+      const by = { reason: e.reason, by: e.actor, at: this.now(), eventId: e.eventId };
+      if (e.decision === 'escalate') {
+        return this.commitFromHandler({ step: 'escalation', events: [key], note: (r) => void (r.escalated = by), audit: [{ kind: 'reimbursement_escalated', said: say('audit_escalated', { reason: e.reason }), by: e.actor, eventId: e.eventId }] });
+      }
+      const amountCents = outstandingCents(this.record) - this.receiving;
+      return this.commitFromHandler({
+        step: 'write-off',
+        events: [key],
+        effect: { kind: 'writeOff', amountCents, reason: e.reason },
+        applied: (r) => {
+          r.amounts.writtenOffCents = (r.amounts.writtenOffCents ?? 0) + amountCents;
+          r.writtenOff = by;
+        },
+        effectAudit: [{ kind: 'reimbursement_written_off', said: say('audit_written_off', { amountCents, reason: e.reason }), by: e.actor, eventId: e.eventId }],
+      });
+    });
   }
 
   /**
@@ -608,6 +665,14 @@ export class BdcLifecycle {
     if (e.amountCents > outstanding) return refusal('more_than_due', say('more_than_due', { amountCents: e.amountCents, dueCents: outstanding }), 'amountCents', e.amountCents);
     if (Date.parse(e.receivedAt) > Date.now()) return refusal('in_future', say('receipt_in_future'), 'receivedAt', e.receivedAt);
     if (Date.parse(e.receivedAt) < Date.parse(demand.issuedDayStartsAt)) return refusal('before_demand', say('receipt_before_demand', { issuedAt: demand.issuedAt }), 'receivedAt', e.receivedAt);
+    return [];
+  }
+
+  private settlementRefusals(e: ReimbursementSettlement): Refusal[] {
+    const { status, reimbursementOverdue } = this.record;
+    if (status !== 'reimbursement_due' || !reimbursementOverdue) return refusal('not_overdue', say('not_overdue', { status }), 'status', status);
+    if (e.decision === 'escalate' && this.record.escalated) return refusal('already_escalated', say('already_escalated'), 'decision', e.decision);
+    if (outstandingCents(this.record) - this.receiving <= 0) return refusal('wrong_state', say('no_reimbursement_due', { status }), 'status', status);
     return [];
   }
 

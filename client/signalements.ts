@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { say } from '../domain/messages';
+import { refuse } from '../domain/refusal';
+import { centsSchema, finessSchema, idSchema } from '../domain/schemas';
+import { Notifications } from '../db/notifications';
+import { Signalements, type Signalement } from '../db/signalements';
+import type { Caller, EngineContext } from './context';
+
+/** What an OG reports (seed 004: "un formulaire me permet de le signaler aux pouvoirs publics"). */
+export const signalementSchema = z.object({
+  signalementId: z.string().uuid().describe('made by the form: the same report sent twice is one'),
+  ogFiness: finessSchema,
+  editeurId: idSchema,
+  bdcReference: idSchema.optional().describe("the BDC's order reference, when the quote became one"),
+  quoteCents: centsSchema.optional(),
+  description: z.string().min(10).max(5_000),
+  contactEmail: z.string().email().max(254),
+});
+
+/** Records an OG's signalement against the éditeur (and its BDC, when the OG names one). */
+export async function reportQuote(ctx: EngineContext, raw: z.infer<typeof signalementSchema>): Promise<Signalement> {
+  const bdcId = raw.bdcReference ? (await ctx.records.byBusinessKey(raw.editeurId, raw.bdcReference))?.bdcId : undefined;
+  return new Signalements(ctx.sql).record({ signalementId: raw.signalementId, ogFiness: raw.ogFiness, editeurId: raw.editeurId, ...(bdcId ? { bdcId } : {}), ...(raw.quoteCents ? { quoteCents: raw.quoteCents } : {}), description: raw.description, contactEmail: raw.contactEmail });
+}
+
+export const listSignalements = (ctx: EngineContext, filter: { editeurId?: string; bdcId?: string; status?: string }) => new Signalements(ctx.sql).list(filter);
+
+/** An operator answers a signalement: recorded, and emailed to the OG's contact. */
+export async function answerSignalement(ctx: EngineContext, caller: Caller, signalementId: string, answer: string): Promise<Signalement> {
+  return ctx.sql.transaction(async (tx) => {
+    const result = await new Signalements(tx).answer(signalementId, answer, caller.actor.id);
+    if (!result) throw refuse('not_found', say('unknown_signalement', { signalementId }), 'signalementId', signalementId);
+    const { signalement } = result;
+    const outbox = new Notifications(tx);
+    // the OG is answered at the address its form gave
+    if (result.answered) {
+      await outbox.enqueue({ key: `signalement-answer:${signalementId}`, template: 'signalement_answer', to: { party: 'og', id: signalement.ogFiness }, email: signalement.contactEmail, params: { signalementId, editeurId: signalement.editeurId, answer }, ...(signalement.bdcId ? { bdcId: signalement.bdcId } : {}) });
+    }
+    return signalement;
+  });
+}

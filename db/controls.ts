@@ -1,0 +1,177 @@
+import type { AuditEntry } from '../domain/bdc-view';
+import type { Candidate, Drawn } from '../domain/sampling';
+import { controlEndStatuses, type ControlInput, type ControlRecord, type ControlView } from '../domain/control-view';
+import { say } from '../domain/messages';
+import { refuse } from '../domain/refusal';
+import { Ledger } from './ledger';
+import { Notifications, type NotificationRequest } from './notifications';
+import type { Sql } from './sql';
+
+/** A control's money effect (or notice), in the transaction of its transition. */
+export type ControlEffect =
+  | { kind: 'recoveryDemand'; amountCents: number; reason: string; dueAt: string }
+  | { kind: 'recoveryReceipt'; eventId: string; amountCents: number; receivedAt: string }
+  | { kind: 'recoveryWriteOff'; amountCents: number; reason: string }
+  | { kind: 'notify'; notification: NotificationRequest };
+
+export interface ControlTransition {
+  controlId: string;
+  record: ControlRecord;
+  audit: AuditEntry[];
+  effects?: ControlEffect[];
+}
+
+export type DrawRecord = {
+  drawId: string;
+  seed: string;
+  params: Record<string, unknown>;
+  population: number;
+  populationDigest: string;
+  drawnBy: string;
+  drawnAt: string;
+  sample: Drawn[];
+};
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+const AUDIT_COLUMNS = 'control_id, seq, at, kind, what, actor_role, actor_id, event_id, message_key, params';
+
+/** The keys of a control's effects: deterministic, so a retry writes nothing twice. */
+const keyOf = (r: ControlRecord, e: Exclude<ControlEffect, { kind: 'notify' }>) =>
+  e.kind === 'recoveryDemand' ? `${r.bdcId}:recovery:${r.controlId}` : e.kind === 'recoveryWriteOff' ? `${r.bdcId}:recovery-write-off:${r.controlId}` : `${r.bdcId}:recovery-receipt:${e.eventId}`;
+
+/** The a posteriori controls' record: draws, each control's state and audit, their money in the ledger. */
+export class Controls {
+  constructor(readonly sql: Sql) {}
+
+  /** The population a draw samples from: BDCs completed (work proven, paid) before `endedBefore`, of a campaign if given. */
+  async population(filter: { campaignId?: string; endedBefore: string }): Promise<(Candidate & { editeurId: string; paidCents: number })[]> {
+    const rows = await this.sql.query<{ bdc_id: string; campaign_id: string; editeur_id: string; tranche: string; paid_cents: number }>(
+      `SELECT bdc_id, campaign_id, editeur_id, state->'campaign'->>'tranche' AS tranche, paid_cents FROM bdcs
+       WHERE state IS NOT NULL AND status = 'completed' AND ended_at < $1 AND ($2::text IS NULL OR campaign_id = $2) ORDER BY bdc_id`,
+      [filter.endedBefore, filter.campaignId ?? null],
+    );
+    return rows.map((r) => ({ bdcId: r.bdc_id, campaign: r.campaign_id, editeur: r.editeur_id, editeurId: r.editeur_id, tranche: r.tranche ?? '', paidCents: Number(r.paid_cents) }));
+  }
+
+  /**
+   * Records a draw and the control of each BDC it drew (with the input its workflow starts from), in
+   * one transaction; the same draw again changes nothing.
+   */
+  async recordDraw(draw: Omit<DrawRecord, 'drawnAt' | 'sample'>, controls: { drawn: Drawn; record: ControlRecord; input: ControlInput }[]): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      const inserted = await tx.query('INSERT INTO control_draws (draw_id, seed, params, population, population_digest, drawn_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING draw_id', [
+        draw.drawId, draw.seed, JSON.stringify(draw.params), draw.population, draw.populationDigest, draw.drawnBy,
+      ]);
+      if (!inserted[0]) return;
+      for (const c of controls) {
+        await tx.query('INSERT INTO controls (control_id, draw_id, bdc_id, stratum, rank, status, state, workflow_input) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+          c.record.controlId, draw.drawId, c.record.bdcId, c.drawn.stratum, c.drawn.rank, c.record.status, JSON.stringify(c.record), JSON.stringify(c.input),
+        ]);
+      }
+    });
+  }
+
+  async draw(drawId: string): Promise<DrawRecord | undefined> {
+    const [d] = await this.sql.query('SELECT * FROM control_draws WHERE draw_id = $1', [drawId]);
+    if (!d) return undefined;
+    const sample = await this.sql.query<{ bdc_id: string; stratum: string; rank: string }>('SELECT bdc_id, stratum, rank FROM controls WHERE draw_id = $1 ORDER BY stratum, rank', [drawId]);
+    return {
+      drawId: String(d.draw_id), seed: String(d.seed), params: parse(d.params), population: Number(d.population), populationDigest: String(d.population_digest), drawnBy: String(d.drawn_by), drawnAt: iso(d.drawn_at),
+      sample: sample.map((s) => ({ bdcId: s.bdc_id, stratum: s.stratum, rank: s.rank })),
+    };
+  }
+
+  async draws(limit = 20): Promise<Omit<DrawRecord, 'sample'>[]> {
+    const rows = await this.sql.query('SELECT * FROM control_draws ORDER BY drawn_at DESC LIMIT $1', [limit]);
+    return rows.map((d) => ({ drawId: String(d.draw_id), seed: String(d.seed), params: parse(d.params), population: Number(d.population), populationDigest: String(d.population_digest), drawnBy: String(d.drawn_by), drawnAt: iso(d.drawn_at) }));
+  }
+
+  /** The controls of a draw whose workflow is not known to have started. */
+  async notStarted(drawId?: string): Promise<ControlInput[]> {
+    const rows = await this.sql.query<{ workflow_input: unknown }>('SELECT workflow_input FROM controls WHERE NOT workflow_started AND ($1::text IS NULL OR draw_id = $1) ORDER BY control_id', [drawId ?? null]);
+    return rows.map((r) => parse<ControlInput>(r.workflow_input));
+  }
+
+  async markStarted(controlId: string): Promise<void> {
+    await this.sql.query('UPDATE controls SET workflow_started = true WHERE control_id = $1', [controlId]);
+  }
+
+  /** A control's transition, with its effects, in one transaction; a late retry never overwrites a newer state. */
+  async applyTransition(t: ControlTransition): Promise<{ recorded: boolean }> {
+    return this.sql.transaction(async (tx) => {
+      const ledger = new Ledger(tx, { bdcKnown: true });
+      const r = t.record;
+      for (const e of t.effects ?? []) {
+        if (e.kind === 'recoveryDemand') await ledger.issueReimbursementDemand({ idempotencyKey: keyOf(r, e), bdcId: r.bdcId, amountCents: e.amountCents, reason: e.reason, dueAt: e.dueAt, controlId: r.controlId });
+        if (e.kind === 'recoveryReceipt') await ledger.recordReimbursementReceipt({ idempotencyKey: keyOf(r, e), bdcId: r.bdcId, amountCents: e.amountCents, receivedAt: e.receivedAt, controlId: r.controlId });
+        if (e.kind === 'recoveryWriteOff') await ledger.writeOff({ idempotencyKey: keyOf(r, e), bdcId: r.bdcId, amountCents: e.amountCents, reason: e.reason, controlId: r.controlId });
+        if (e.kind === 'notify') await new Notifications(tx).enqueue({ ...e.notification, bdcId: r.bdcId });
+      }
+      if (t.audit.length) {
+        const params: unknown[] = [];
+        const values = t.audit.map((a) => `(${[t.controlId, a.seq, a.at, a.kind, a.what, a.by.role, a.by.id, a.eventId ?? null, a.key ?? null, a.params ? JSON.stringify(a.params) : null].map((v) => `$${params.push(v)}`).join(', ')})`);
+        await tx.query(`INSERT INTO control_audit (${AUDIT_COLUMNS}) VALUES ${values.join(', ')} ON CONFLICT (control_id, seq) DO NOTHING`, params);
+      }
+      const overdue = r.documents.overdue || Boolean(r.recovery?.overdue);
+      const updated = await tx.query(
+        `UPDATE controls SET status = $2, version = $3, state = $4, overdue = $5, recovery_cents = $6, recovered_cents = $7, written_off_cents = $8, workflow_started = true, updated_at = now()
+         WHERE control_id = $1 AND version < $3 RETURNING control_id`,
+        [t.controlId, r.status, r.version, JSON.stringify(r), overdue, r.recovery?.amountCents ?? 0, r.recovery?.receivedCents ?? 0, r.recovery?.writtenOffCents ?? 0],
+      );
+      const [known] = await tx.query('SELECT 1 FROM controls WHERE control_id = $1', [t.controlId]);
+      if (!known) throw refuse('not_found', say('unknown_control', { controlId: t.controlId }), 'controlId', t.controlId);
+      return { recorded: updated.length > 0 };
+    });
+  }
+
+  async get(controlId: string): Promise<ControlView | undefined> {
+    const [row] = await this.sql.query<{ state: unknown }>('SELECT state FROM controls WHERE control_id = $1', [controlId]);
+    if (!row) return undefined;
+    const audit = await this.sql.query('SELECT * FROM control_audit WHERE control_id = $1 ORDER BY seq', [controlId]);
+    return {
+      ...parse<ControlRecord>(row.state),
+      audit: audit.map((a) => ({
+        seq: Number(a.seq), at: iso(a.at), kind: String(a.kind), what: String(a.what), by: { role: a.actor_role as AuditEntry['by']['role'], id: String(a.actor_id) },
+        ...(a.event_id ? { eventId: String(a.event_id) } : {}), ...(a.message_key ? { key: String(a.message_key) } : {}), ...(a.params ? { params: parse<Record<string, string>>(a.params) } : {}),
+      })),
+    };
+  }
+
+  async list(filter: { status?: string; overdue?: boolean; bdcId?: string; drawId?: string; limit?: number }): Promise<ControlRecord[]> {
+    const rows = await this.sql.query<{ state: unknown }>(
+      `SELECT state FROM controls WHERE ($1::text IS NULL OR status = $1) AND ($2::boolean IS NULL OR overdue = $2) AND ($3::text IS NULL OR bdc_id = $3) AND ($4::text IS NULL OR draw_id = $4)
+       ORDER BY control_id LIMIT $5`,
+      [filter.status ?? null, filter.overdue ?? null, filter.bdcId ?? null, filter.drawId ?? null, filter.limit ?? 200],
+    );
+    return rows.map((r) => parse<ControlRecord>(r.state));
+  }
+
+  /** Counts and cents of the controls, by status: the summary report's and the dashboard's. */
+  async summary(): Promise<{ status: string; controls: number; overdue: number; recoveryCents: number; recoveredCents: number; writtenOffCents: number }[]> {
+    const rows = await this.sql.query(
+      `SELECT status, count(*)::int AS n, count(*) FILTER (WHERE overdue)::int AS overdue, sum(recovery_cents)::int8 AS recovery, sum(recovered_cents)::int8 AS recovered, sum(written_off_cents)::int8 AS written_off
+       FROM controls GROUP BY status ORDER BY status`,
+    );
+    return rows.map((r) => ({ status: String(r.status), controls: Number(r.n), overdue: Number(r.overdue), recoveryCents: Number(r.recovery), recoveredCents: Number(r.recovered), writtenOffCents: Number(r.written_off) }));
+  }
+
+  /** Every control whose recovery the ledger holds otherwise (demanded, received, written off), compared by the database. */
+  async ledgerComparison(): Promise<{ control_id: string; bdc_id: string; recovery_cents: number; demanded_cents: number; recovered_cents: number; received_cents: number; written_off_cents: number; ledger_written_off_cents: number }[]> {
+    return this.sql.query(
+      `WITH d AS (SELECT control_id, id, amount_cents FROM reimbursement_demands WHERE kind = 'recovery'),
+            r AS (SELECT d.control_id, sum(rr.amount_cents)::int8 AS received FROM reimbursement_receipts rr JOIN d ON d.id = rr.demand_id GROUP BY d.control_id),
+            w AS (SELECT d.control_id, sum(w.amount_cents)::int8 AS written_off FROM demand_write_offs w JOIN d ON d.id = w.demand_id GROUP BY d.control_id)
+       SELECT c.control_id, c.bdc_id, c.recovery_cents, COALESCE(d.amount_cents, 0)::int8 AS demanded_cents, c.recovered_cents, COALESCE(r.received, 0)::int8 AS received_cents,
+              c.written_off_cents, COALESCE(w.written_off, 0)::int8 AS ledger_written_off_cents
+       FROM controls c LEFT JOIN d USING (control_id) LEFT JOIN r USING (control_id) LEFT JOIN w USING (control_id)
+       WHERE c.recovery_cents <> COALESCE(d.amount_cents, 0) OR c.recovered_cents <> COALESCE(r.received, 0) OR c.written_off_cents <> COALESCE(w.written_off, 0)
+       ORDER BY c.control_id`,
+    );
+  }
+
+  async openCount(): Promise<number> {
+    const [row] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM controls WHERE status NOT IN (${controlEndStatuses.map((s) => `'${s}'`).join(', ')})`);
+    return row!.n;
+  }
+}

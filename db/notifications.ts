@@ -1,0 +1,142 @@
+import { renderNotice, type NoticeParams, type NoticeTemplate } from '../domain/notices';
+import type { Sql } from './sql';
+
+export type Party = 'editeur' | 'og' | 'operators';
+
+/** A notification a transition asks for: written once under its key, delivered to the party's contacts. */
+export interface NotificationRequest {
+  key: string;
+  template: NoticeTemplate;
+  to: { party: Party; id: string };
+  params: NoticeParams;
+  /** an address given with the request itself (the OG that sent a signalement), instead of the party's contact */
+  email?: string;
+}
+
+export interface Contact {
+  party: Party;
+  partyId: string;
+  emails: string[];
+  webhookUrl?: string;
+  webhookSecret?: string;
+}
+
+export interface Outgoing {
+  notificationId: string;
+  channel: 'email' | 'webhook';
+  party: Party;
+  partyId: string;
+  bdcId?: string;
+  template: NoticeTemplate;
+  subject: string;
+  body: string;
+  payload: Record<string, unknown>;
+  address?: string;
+  status: 'pending' | 'sent' | 'failed' | 'no_contact';
+  attempts: number;
+  lastError?: string;
+  createdAt: string;
+  sentAt?: string;
+}
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+
+function readOutgoing(r: Record<string, unknown>): Outgoing {
+  return {
+    notificationId: String(r.notification_id),
+    channel: r.channel as Outgoing['channel'],
+    party: r.party as Party,
+    partyId: String(r.party_id),
+    ...(r.bdc_id ? { bdcId: String(r.bdc_id) } : {}),
+    template: r.template as NoticeTemplate,
+    subject: String(r.subject),
+    body: String(r.body),
+    payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+    ...(r.address ? { address: String(r.address) } : {}),
+    status: r.status as Outgoing['status'],
+    attempts: Number(r.attempts),
+    ...(r.last_error ? { lastError: String(r.last_error) } : {}),
+    createdAt: iso(r.created_at),
+    ...(r.sent_at ? { sentAt: iso(r.sent_at) } : {}),
+  };
+}
+
+/** Contacts (data), and the outbox of notifications: queued once per key and channel, then delivered. */
+export class Notifications {
+  constructor(readonly sql: Sql) {}
+
+  async setContact(c: Contact): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO contacts (party, party_id, emails, webhook_url, webhook_secret) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (party, party_id) DO UPDATE SET emails = EXCLUDED.emails, webhook_url = EXCLUDED.webhook_url, webhook_secret = EXCLUDED.webhook_secret, updated_at = now()`,
+      [c.party, c.partyId, c.emails, c.webhookUrl ?? null, c.webhookSecret ?? null],
+    );
+  }
+
+  async contact(party: Party, partyId: string): Promise<Contact | undefined> {
+    const [r] = await this.sql.query<{ emails: string[]; webhook_url: string | null; webhook_secret: string | null }>('SELECT emails, webhook_url, webhook_secret FROM contacts WHERE party = $1 AND party_id = $2', [party, partyId]);
+    return r ? { party, partyId, emails: r.emails, ...(r.webhook_url ? { webhookUrl: r.webhook_url } : {}), ...(r.webhook_secret ? { webhookSecret: r.webhook_secret } : {}) } : undefined;
+  }
+
+  /** The contacts of every éditeur that has one (the order deadline's reminders go to them all). */
+  async editeurContacts(): Promise<Contact[]> {
+    const rows = await this.sql.query<{ party_id: string }>("SELECT party_id FROM contacts WHERE party = 'editeur' ORDER BY party_id");
+    return (await Promise.all(rows.map((r) => this.contact('editeur', r.party_id)))).filter((c): c is Contact => c !== undefined);
+  }
+
+  /**
+   * Queues a notification for each channel its party has (an email to its addresses, a webhook), or
+   * records that it has none: once per key and channel, whatever the retries.
+   */
+  async enqueue(n: NotificationRequest & { bdcId?: string }): Promise<void> {
+    const contact = n.email ? { emails: [n.email] } : await this.contact(n.to.party, n.to.id);
+    const { subject, text } = renderNotice(n.template, n.params);
+    const payload = JSON.stringify({ id: n.key, kind: n.template, ...n.params });
+    const channels: [Outgoing['channel'], string | null, Outgoing['status']][] = [];
+    if (contact?.emails.length) channels.push(['email', contact.emails.join(', '), 'pending']);
+    if (contact && 'webhookUrl' in contact && contact.webhookUrl) channels.push(['webhook', contact.webhookUrl, 'pending']);
+    if (!channels.length) channels.push(['email', null, 'no_contact']);
+    for (const [channel, address, status] of channels) {
+      await this.sql.query(
+        `INSERT INTO notifications (notification_id, channel, party, party_id, bdc_id, template, subject, body, payload, address, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (notification_id, channel) DO NOTHING`,
+        [n.key, channel, n.to.party, n.to.id, n.bdcId ?? null, n.template, subject, text, payload, address, status],
+      );
+    }
+  }
+
+  /**
+   * Takes the notifications due for delivery, leased for `leaseSeconds` (a dispatcher that dies
+   * leaves them to another once the lease ends; two never take the same).
+   */
+  async takeDue(limit: number, leaseSeconds = 120): Promise<Outgoing[]> {
+    const rows = await this.sql.query(
+      `UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $2) WHERE (notification_id, channel) IN (
+         SELECT notification_id, channel FROM notifications WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [limit, leaseSeconds],
+    );
+    return rows.map(readOutgoing);
+  }
+
+  async delivered(n: Pick<Outgoing, 'notificationId' | 'channel'>): Promise<void> {
+    await this.sql.query("UPDATE notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE notification_id = $1 AND channel = $2", [n.notificationId, n.channel]);
+  }
+
+  /** A failed attempt: tried again after `retryInSeconds`, or given up (failed) past the last attempt. */
+  async failed(n: Pick<Outgoing, 'notificationId' | 'channel'>, error: string, retryInSeconds: number | undefined): Promise<void> {
+    await this.sql.query(
+      `UPDATE notifications SET attempts = attempts + 1, last_error = $3, status = CASE WHEN $4::int IS NULL THEN 'failed' ELSE 'pending' END,
+         next_attempt_at = now() + make_interval(secs => COALESCE($4::int, 0)) WHERE notification_id = $1 AND channel = $2`,
+      [n.notificationId, n.channel, error.slice(0, 1000), retryInSeconds ?? null],
+    );
+  }
+
+  async ofBdc(bdcId: string): Promise<Outgoing[]> {
+    return (await this.sql.query('SELECT * FROM notifications WHERE bdc_id = $1 ORDER BY created_at, notification_id, channel', [bdcId])).map(readOutgoing);
+  }
+
+  async recent(limit: number): Promise<Outgoing[]> {
+    return (await this.sql.query('SELECT * FROM notifications ORDER BY created_at DESC LIMIT $1', [limit])).map(readOutgoing);
+  }
+}

@@ -1,0 +1,85 @@
+import type { Actor, AuditEntry } from './bdc-view';
+
+/**
+ * An a posteriori control of one completed BDC (DOMAIN.md, "A posteriori controls"): documents asked
+ * of the éditeur by a due date, findings, a decision; a failed control demands back all or part of
+ * the sums paid, tracked to receipt like the advance's reimbursement. Plain types: workflow code
+ * imports them.
+ */
+export const controlStatuses = ['documents_requested', 'under_review', 'passed', 'recovery_due', 'recovered', 'written_off'] as const;
+export type ControlStatus = (typeof controlStatuses)[number];
+export const controlEndStatuses: readonly ControlStatus[] = ['passed', 'recovered', 'written_off'];
+
+export interface ControlInput {
+  controlId: string;
+  drawId: string;
+  bdcId: string;
+  editeurId: string;
+  /** what the BDC was paid: a recovery demands back at most this */
+  paidCents: number;
+  assignedTo: string;
+  documents: string[];
+  /** the documents are due by then (end of a Paris day) */
+  documentsDueAt: string;
+  /** the recovery is due so many days after it is demanded, at the end of a Paris day */
+  recoveryDueDays: number;
+  openedBy: { eventId: string; actor: Actor };
+  /** a run continued as new resumes from this state and these events */
+  resume?: { record: ControlRecord; events: Record<string, { kind: string; hash: string }>; auditSeq: number };
+}
+
+export type ControlRecord = {
+  controlId: string;
+  drawId: string;
+  bdcId: string;
+  editeurId: string;
+  status: ControlStatus;
+  assignedTo: string;
+  paidCents: number;
+  documents: { requested: string[]; dueAt: string; receivedAt?: string; overdue: boolean };
+  decision?: { outcome: 'passed' | 'failed'; findings: string; reasons: string[]; by: Actor; at: string };
+  recovery?: { amountCents: number; reason: string; dueAt: string; issuedAt: string; issuedDayStartsAt: string; receivedCents: number; writtenOffCents: number; overdue: boolean; escalated?: { reason: string; by: Actor; at: string } };
+  version: number;
+};
+
+export type ControlView = ControlRecord & { audit: AuditEntry[] };
+
+/** What a control answers an accepted event. */
+export interface ControlAnswer {
+  controlId: string;
+  eventId: string;
+  kind: string;
+  hash: string;
+  status: ControlStatus;
+  version: number;
+}
+
+export interface DocumentsReceived {
+  eventId: string;
+  actor: Actor;
+  receivedAt: string;
+}
+export interface ControlDecision {
+  eventId: string;
+  actor: Actor;
+  outcome: 'passed' | 'failed';
+  findings: string;
+  reasons: string[];
+  /** for a failed control: how much of the sums paid is demanded back */
+  recoveryCents?: number;
+}
+export interface RecoveryReceipt {
+  eventId: string;
+  actor: Actor;
+  amountCents: number;
+  receivedAt: string;
+}
+export interface RecoverySettlement {
+  eventId: string;
+  actor: Actor;
+  decision: 'escalate' | 'write_off';
+  reason: string;
+}
+
+/** Outstanding cents of a control's recovery. */
+export const recoveryOutstanding = (r: Pick<ControlRecord, 'recovery'>) => (r.recovery ? r.recovery.amountCents - r.recovery.receivedCents - r.recovery.writtenOffCents : 0);

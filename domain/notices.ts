@@ -1,0 +1,71 @@
+import { eurosFr, parisDateTimeFr, parisLongDateFr } from './french';
+import { deadlineFr, statusFr } from './messages';
+
+/**
+ * What the engine writes to people (an éditeur's reminder, the operators' digest): French
+ * templates, each a subject and a plain-text body, from the notice's parameters. The webhook carries
+ * the parameters themselves, for the éditeur's own system.
+ */
+export type NoticeParams = Record<string, string | number | boolean>;
+
+const duration = (iso: string) => {
+  const m = /^P(?:(\d+)D)?(?:T(\d+)M)?$/.exec(iso);
+  const days = Number(m?.[1] ?? 0);
+  return days ? `${days} jour${days > 1 ? 's' : ''}` : `${Number(m?.[2] ?? 0)} min`;
+};
+
+const awaited: Record<string, (p: NoticeParams) => string> = {
+  dossier: () => 'Déposez le dossier de référencement de votre solution auprès de l’ANS et déclarez sa date de dépôt dans la console SONS : sans dépôt dans ce délai, le bon de commande devient caduc.',
+  closing: () => 'Transmettez la VA signée par le représentant légal de l’OG et la facture (console SONS, « Soumettre la VA ») : sans VA valide à cette date, le bon de commande devient caduc et l’avance versée est demandée en remboursement.',
+  reimbursementDue: (p) => `Réglez le remboursement de ${eurosFr(Number(p.outstandingCents ?? 0))} demandé à l’ASP : passé cette date, il est signalé en retard.`,
+  orderDeadline: () => 'Après cette date, aucun nouveau bon de commande n’est plus enregistré pour cette campagne.',
+};
+
+const templates = {
+  deadline_reminder: (p: NoticeParams) => ({
+    subject: `SONS — rappel : ${deadlineFr[String(p.deadline)] ?? p.deadline} du BDC ${p.reference} le ${parisLongDateFr(String(p.deadlineAt))}`,
+    text: [
+      'Bonjour,',
+      '',
+      `L’échéance « ${deadlineFr[String(p.deadline)] ?? p.deadline} » du bon de commande ${p.reference} (${p.bdcId}) tombe le ${parisDateTimeFr(String(p.deadlineAt))}, heure de Paris, dans ${duration(String(p.before))}.`,
+      '',
+      (awaited[String(p.deadline)] ?? (() => ''))(p),
+      '',
+      `Statut actuel : ${statusFr[String(p.status)] ?? p.status}.`,
+      '',
+      'Agence de services et de paiement — programme SONS',
+    ].join('\n'),
+  }),
+  order_deadline_reminder: (p: NoticeParams) => ({
+    subject: `SONS — rappel : fermeture des commandes de la campagne ${p.campaignLabel} le ${parisLongDateFr(String(p.deadlineAt))}`,
+    text: ['Bonjour,', '', `Les commandes de la campagne ${p.campaignLabel} ferment le ${parisDateTimeFr(String(p.deadlineAt))}, heure de Paris, dans ${duration(String(p.before))}.`, '', awaited.orderDeadline!(p), '', 'Agence de services et de paiement — programme SONS'].join('\n'),
+  }),
+  operator_digest: (p: NoticeParams) => ({
+    subject: `SONS — à traiter le ${parisLongDateFr(String(p.at))} : ${p.overdue} remboursement(s) en retard, ${p.attention} BDC à examiner, ${p.controlsDue} contrôle(s) à échéance`,
+    text: [
+      'Bonjour,',
+      '',
+      `Remboursements en retard : ${p.overdue} (${eurosFr(Number(p.overdueCents ?? 0))} encore dus).`,
+      `BDC à examiner : ${p.attention}.`,
+      `Contrôles a posteriori dont les pièces ou le recouvrement sont en retard : ${p.controlsDue}.`,
+      String(p.lines ?? ''),
+      '',
+      'Le détail est sur le tableau de bord de la console SONS.',
+    ].join('\n'),
+  }),
+  control_opened: (p: NoticeParams) => ({
+    subject: `SONS — contrôle a posteriori du BDC ${p.bdcId} : pièces à transmettre avant le ${parisLongDateFr(String(p.dueAt))}`,
+    text: ['Bonjour,', '', `Le bon de commande ${p.bdcId} fait l’objet d’un contrôle a posteriori de l’ASP (tirage ${p.drawId}).`, `Pièces demandées : ${p.documents}.`, `À transmettre avant le ${parisDateTimeFr(String(p.dueAt))}, heure de Paris.`, '', 'Agence de services et de paiement — programme SONS'].join('\n'),
+  }),
+  recovery_demanded: (p: NoticeParams) => ({
+    subject: `SONS — contrôle du BDC ${p.bdcId} : ${eurosFr(Number(p.amountCents))} à reverser avant le ${parisLongDateFr(String(p.dueAt))}`,
+    text: ['Bonjour,', '', `Le contrôle a posteriori du bon de commande ${p.bdcId} conclut à un reversement de ${eurosFr(Number(p.amountCents))} (${p.reasons}).`, `À régler avant le ${parisDateTimeFr(String(p.dueAt))}, heure de Paris.`, '', 'Agence de services et de paiement — programme SONS'].join('\n'),
+  }),
+  signalement_answer: (p: NoticeParams) => ({
+    subject: `SONS — réponse à votre signalement ${p.signalementId}`,
+    text: ['Bonjour,', '', `Votre signalement au sujet de l’éditeur ${p.editeurId} a reçu la réponse suivante de l’ASP :`, '', String(p.answer), '', 'Agence de services et de paiement — programme SONS'].join('\n'),
+  }),
+} satisfies Record<string, (p: NoticeParams) => { subject: string; text: string }>;
+
+export type NoticeTemplate = keyof typeof templates;
+export const renderNotice = (template: NoticeTemplate, params: NoticeParams) => templates[template](params);
