@@ -27,7 +27,17 @@ const usage = `usage: sons <command> [options]   (--json for machine-readable ou
   bdc decision BDC_ID --decision granted|refused --on DATE   (the decision of the BDC's solution)
   bdc va BDC_ID FILE.json                         an éditeur's VA and invoice
   bdc attention BDC_ID --decision retry|cancel --reason TEXT   for a BDC that needs attention
+  bdc settle BDC_ID --decision escalate|write_off --reason TEXT   an overdue reimbursement
+  bdc notifications BDC_ID                        the reminders it caused, and their delivery
   solution decision SOLUTION_ID --decision granted|refused --on DATE [--editeur ID]
+  control draw --seed S (--rate R | --size N) [--campaign C] --assigned-to NAME --documents A,B --due-on DATE
+  control redraw DRAW_ID                          the same sample from the same seed? (exit 1 if not)
+  control list [--status S] | control show CONTROL_ID
+  control documents CONTROL_ID --on DATE          the documents were received
+  control decide CONTROL_ID --decision passed|failed --reason TEXT [--cents N]
+  control recovery CONTROL_ID --cents N --on DATE | control settle CONTROL_ID --decision escalate|write_off --reason TEXT
+  contact set editeur|og|operators ID --email A[,B] [--webhook URL --secret S]
+  signalement list [--status open|answered] | signalement answer ID --reason TEXT
   calendar amend CAMPAIGN [--order-deadline DATE] [--closing DATE] --reason TEXT [--dry-run] [--confirm]
   batch progress BATCH_ID                         a calendar or référencement batch
   import FILE.csv [--refused OUT.csv]             register a batch of BDCs (idempotent)
@@ -75,12 +85,15 @@ async function run(argv: string[]): Promise<number> {
       reason: { type: 'string' }, cents: { type: 'string' }, on: { type: 'string' }, decision: { type: 'string' },
       'order-deadline': { type: 'string' }, closing: { type: 'string' }, out: { type: 'string' }, refused: { type: 'string' }, 'event-id': { type: 'string' },
       role: { type: 'string' }, name: { type: 'string' }, append: { type: 'string' },
+      seed: { type: 'string' }, rate: { type: 'string' }, size: { type: 'string' }, 'assigned-to': { type: 'string' }, documents: { type: 'string' }, 'due-on': { type: 'string' },
+      email: { type: 'string' }, webhook: { type: 'string' }, secret: { type: 'string' },
     },
   });
   const config = loadConfig();
   const api = apiFor(config);
   const eventId = o['event-id'] ?? randomUUID();
   const print = (value: unknown, human: () => string) => process.stdout.write(o.json ? `${JSON.stringify(value, null, 2)}\n` : human());
+  const showControl = (v: Json) => print(v, () => `${v.controlId}  ${v.status}\n${table((v.audit as Json[]) ?? [], ['at', 'what', 'eventId'])}`);
   const showBdc = (v: Json) => print(v, () => `${v.bdcId}  ${v.status}${v.reimbursementOverdue ? ' (reimbursement overdue)' : ''}\n${table((v.audit as Json[]) ?? [], ['at', 'what', 'eventId'])}`);
   const [command, sub, arg, arg2] = p;
 
@@ -141,6 +154,77 @@ async function run(argv: string[]): Promise<number> {
       if (!arg || !o.decision || !o.reason) break;
       showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/attention`, { eventId, decision: o.decision, reason: o.reason }));
       return EXIT.ok;
+    case 'bdc settle':
+      // an overdue reimbursement: --decision escalate|write_off
+      if (!arg || !o.decision || !o.reason) break;
+      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/reimbursement/settlement`, { eventId, decision: o.decision, reason: o.reason }));
+      return EXIT.ok;
+    case 'bdc notifications': {
+      if (!arg) break;
+      const { notifications } = await api.request<{ notifications: Json[] }>('GET', `/bdcs/${encodeURIComponent(arg)}/notifications`);
+      print(notifications, () => table(notifications, ['createdAt', 'template', 'channel', 'address', 'status', 'attempts', 'subject']));
+      return EXIT.ok;
+    }
+    case 'control draw': {
+      if (!o.seed || !(o.rate || o.size) || !o['assigned-to'] || !o.documents || !o['due-on']) break;
+      const draw = await api.request<{ drawId: string; population: number; sample: Json[] }>('POST', '/controls/draws', {
+        eventId, seed: o.seed, ...(o.rate ? { rate: Number(o.rate) } : { size: Number(o.size) }), ...(o.campaign ? { campaignId: o.campaign } : {}),
+        assignedTo: o['assigned-to'], documents: o.documents.split(',').map((d) => d.trim()).filter(Boolean), documentsDueOn: o['due-on'],
+      });
+      print(draw, () => `draw ${draw.drawId}: ${draw.sample.length} of ${draw.population} completed BDCs\n${table(draw.sample, ['bdcId', 'stratum', 'rank'])}`);
+      return EXIT.ok;
+    }
+    case 'control redraw': {
+      if (!arg) break;
+      const again = await api.request<{ samePopulation: boolean; sameSample: boolean }>('GET', `/controls/draws/${encodeURIComponent(arg)}/redraw`);
+      print(again, () => `same population: ${again.samePopulation ? 'yes' : 'NO'}; same sample: ${again.sameSample ? 'yes' : 'NO'}\n`);
+      return again.samePopulation && again.sameSample ? EXIT.ok : EXIT.differences;
+    }
+    case 'control list': {
+      const query = new URLSearchParams(Object.entries({ status: o.status }).filter((e): e is [string, string] => e[1] !== undefined));
+      const { controls } = await api.request<{ controls: Json[] }>('GET', `/controls?${query}`);
+      print(controls, () => table(controls, ['controlId', 'status', 'assignedTo', 'paidCents']));
+      return EXIT.ok;
+    }
+    case 'control show':
+      if (!arg) break;
+      showControl(await api.request<Json>('GET', `/controls/${encodeURIComponent(arg)}`));
+      return EXIT.ok;
+    case 'control documents':
+      if (!arg || !o.on) break;
+      showControl(await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/documents`, { eventId, receivedOn: o.on }));
+      return EXIT.ok;
+    case 'control decide':
+      // --decision passed|failed --reason TEXT (the findings) [--cents N, for a failed control]
+      if (!arg || !o.decision || !o.reason) break;
+      showControl(await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/decision`, { eventId, outcome: o.decision, findings: o.reason, reasons: o.decision === 'failed' ? [o.reason] : [], ...(o.cents ? { recoveryCents: Number(o.cents) } : {}) }));
+      return EXIT.ok;
+    case 'control recovery':
+      if (!arg || !o.cents || !o.on) break;
+      showControl(await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/recoveries`, { eventId, amountCents: Number(o.cents), receivedOn: o.on }));
+      return EXIT.ok;
+    case 'control settle':
+      if (!arg || !o.decision || !o.reason) break;
+      showControl(await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/settlement`, { eventId, decision: o.decision, reason: o.reason }));
+      return EXIT.ok;
+    case 'contact set': {
+      // contact set editeur|og|operators ID --email A[,B] [--webhook URL --secret S]
+      if (!arg || !arg2) break;
+      const saved = await api.request<Json>('PUT', `/contacts/${encodeURIComponent(arg)}/${encodeURIComponent(arg2)}`, { emails: (o.email ?? '').split(',').map((e) => e.trim()).filter(Boolean), ...(o.webhook ? { webhookUrl: o.webhook } : {}), ...(o.secret ? { webhookSecret: o.secret } : {}) });
+      print(saved, () => `${arg} ${arg2}: ${(saved.emails as string[]).join(', ') || 'no email'}${saved.webhookUrl ? `, webhook ${saved.webhookUrl}${saved.webhookSigned ? ' (signed)' : ''}` : ''}\n`);
+      return EXIT.ok;
+    }
+    case 'signalement list': {
+      const { signalements } = await api.request<{ signalements: Json[] }>('GET', `/signalements${o.status ? `?status=${o.status}` : ''}`);
+      print(signalements, () => table(signalements, ['signalementId', 'status', 'editeurId', 'bdcId', 'ogFiness', 'receivedAt']));
+      return EXIT.ok;
+    }
+    case 'signalement answer': {
+      if (!arg || !o.reason) break;
+      const answered = await api.request<Json>('POST', `/signalements/${encodeURIComponent(arg)}/answer`, { answer: o.reason });
+      print(answered, () => `${arg}: ${answered.status}\n`);
+      return EXIT.ok;
+    }
     case 'solution decision': {
       if (!arg || !o.decision || !o.on) break;
       const { batchId, state } = await api.request<{ batchId: string; state: string }>('POST', `/solutions/${encodeURIComponent(arg)}/referencement/decision`, { eventId, decision: o.decision, decidedOn: o.on, ...(o.editeur ? { editeurId: o.editeur } : {}) });
