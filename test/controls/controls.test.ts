@@ -73,6 +73,7 @@ test('a failed control demands back part of the sums paid; receipts settle it; t
   const settled = await waitStatus(controlId, 'recovered');
   expect(settled.recovery).toMatchObject({ amountCents: 292_000, receivedCents: 292_000 });
   expect((await h.ledger.entries(bdcId)).get(bdcId)!.receipts.map((r) => r.amountCents)).toEqual([200_000, 92_000]);
+  await h.keepHistory(controlId, 'v3/control-failed-recovered');
   // the other control of the draw passes
   const other = `control:${draw.drawId}:${draw.sample[1]!.bdcId}`;
   await waitStatus(other, 'documents_requested');
@@ -98,5 +99,6 @@ test('documents late are flagged; a recovery overdue is flagged, then written of
   expect(end.recovery).toMatchObject({ amountCents: 584_000, receivedCents: 0, writtenOffCents: 584_000, overdue: true });
   const [w] = await h.ledger.sql.query<{ amount_cents: number; reason: string }>('SELECT w.amount_cents, w.reason FROM demand_write_offs w JOIN reimbursement_demands d ON d.id = w.demand_id WHERE d.control_id = $1', [controlId]);
   expect([Number(w!.amount_cents), w!.reason]).toEqual([584_000, 'éditeur en liquidation judiciaire']);
+  await h.keepHistory(controlId, 'v3/control-late-recovery-written-off');
   expect(await ledgerDifferences()).toEqual([]);
 });

@@ -74,6 +74,7 @@ test('J-30, J-7: emailed at 09:00 Paris, once each; an amendment moves the rest;
   expect(await h.mailbox.messages()).toHaveLength(3);
   expect((await h.state(bdcId)).deadlines.find((d) => d.name === 'closing')!.reminders!.filter((r) => r.sent).map((r) => r.at)).toEqual([newJ7]);
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+  await h.keepHistory(bdcId, 'v3/reminders-moved-then-va');
 }, 300_000);
 
 test('an éditeur without a contact: the reminder is recorded, its notification says so', async () => {

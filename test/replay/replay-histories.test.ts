@@ -7,7 +7,8 @@ import { workflowBundle } from '../support/workflow-bundle';
 // with earlier code (`npm run histories:record`). A failure here means a change needs patched().
 // v1/: recorded before the patch bdc-record-v2 (workflows/bdc-lifecycle.ts): they replay the frozen
 // v1 lifecycle (workflows/legacy/), and calendar-batch-interrupted the frozen v1 batch. v2/: the
-// lifecycle that writes the record, and the batch that continues as new.
+// lifecycle that writes the record, and the batch that continues as new. v3/: recorded since the
+// reminders (behind patched('deadline-reminders')), the write-off of a reimbursement, and the controls.
 const histories = loadHistories(historiesDir);
 
 test('one recorded history per lifecycle path, of both versions', () => {
@@ -58,6 +59,10 @@ test('one recorded history per lifecycle path, of both versions', () => {
     'v2/reimbursement-overdue',
     'v2/workflow-cancelled-by-admin',
     'v2/workflow-cancelled-during-advance',
+    'v3/control-failed-recovered',
+    'v3/control-late-recovery-written-off',
+    'v3/reimbursement-written-off',
+    'v3/reminders-moved-then-va',
   ]);
 });
 

@@ -85,8 +85,8 @@ export interface Harness {
   /** the BDC's ledger records as [kind, cents] pairs, in the order they were written */
   money(bdcId: string): Promise<{ orders: [string, number][]; demands: number[]; receipts: number[] }>;
   /**
-   * With RECORD_HISTORIES=1 (`npm run histories:record`), saves the BDC's history as
-   * test/histories/v2/<path>.json, which `npm test` replays against the current workflow code.
+   * With RECORD_HISTORIES=1 (`npm run histories:record`), saves the workflow's history as
+   * test/histories/v2/<path>.json (or <folder>/<path>.json), which `npm test` replays against the current workflow code.
    */
   keepHistory(bdcId: string, path: string): Promise<void>;
   close(): Promise<void>;
@@ -208,9 +208,10 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     async keepHistory(bdcId, name) {
       if (process.env.RECORD_HISTORIES !== '1') return;
       const history = await client.workflow.getHandle(bdcId).fetchHistory();
-      fs.mkdirSync(historiesDir, { recursive: true });
-      fs.mkdirSync(path.join(historiesDir, 'v2'), { recursive: true });
-      fs.writeFileSync(path.join(historiesDir, 'v2', `${name}.json`), JSON.stringify(historyToPlainJson(history), null, 1) + '\n');
+      // a name without a folder is of the v2 lifecycle's paths; v3/ holds those recorded since reminders and controls
+      const file = path.join(historiesDir, name.includes('/') ? `${name}.json` : path.join('v2', `${name}.json`));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(historyToPlainJson(history), null, 1) + '\n');
     },
     async close() {
       await local.close();

@@ -49,5 +49,5 @@ test('escalated, then part received, then the rest written off: the BDC ends wri
   expect(await h.ledger.claimsOf(bdcId)).toHaveLength(2);
   const differences = (await reconcileLedger(await h.engine(), { graceMs: 0 })).differences.filter((d) => d.bdcId === bdcId);
   expect(differences).toEqual([]);
-  await h.keepHistory(bdcId, 'reimbursement-written-off');
+  await h.keepHistory(bdcId, 'v3/reimbursement-written-off');
 });
