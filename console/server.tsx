@@ -17,6 +17,8 @@ import { exportPages } from './pages/exports';
 import { importPages } from './pages/imports';
 import { signInPages } from './pages/sign-in';
 import { vaPages } from './pages/va';
+import { controlPages } from './pages/controls';
+import { signalementPages } from './pages/signalements';
 import { sessions, sessionUser } from './session';
 import { uploads } from './uploads';
 import { ErrorPage } from './views/error-page';
@@ -66,6 +68,6 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       if (!/^(dsfr\.min\.css|fonts\/[\w-]+\.woff2?|artwork\/[\w/-]+\.svg|icons\/[\w/-]+\.svg)$/.test(file) || !fs.existsSync(path.join(DSFR, file))) return reply.callNotFound();
       return reply.header('cache-control', 'public, max-age=86400').sendFile(file, DSFR);
     });
-    for (const pages of [signInPages, dashboardPage, bdcPages, vaPages, campaignPages, importPages, exportPages]) pages(scope as unknown as Api, deps);
+    for (const pages of [signInPages, dashboardPage, bdcPages, vaPages, campaignPages, controlPages, signalementPages, importPages, exportPages]) pages(scope as unknown as Api, deps);
   });
 }

@@ -5,7 +5,9 @@ import { ApiClient, ApiError } from '../cli/api-client';
 import { loadConfig } from '../config/env';
 import { projectRoot } from '../config/paths';
 import { addCalendarDays, parisCivilDate } from '../domain/calendar';
+import { simpleParser } from 'mailparser';
 import { shippedCampaigns } from '../domain/campaigns';
+import { maildirMessages } from '../notifications/mail-sink';
 import type { BdcRequest } from '../domain/bdc';
 import { fixtureOgs, writeExtraction } from './samples/finess-extraction';
 import { vaDocument } from './samples/bdc';
@@ -17,6 +19,8 @@ import { vaDocument } from './samples/bdc';
  * and éditeurs would.
  */
 const CLOSING_IN_MINUTES = Number(process.env.DEMO_CLOSING_MINUTES ?? 4);
+/** the éditeur is reminded this long before its deadlines, so that the demo shows a reminder email */
+const REMINDER_MINUTES = 2;
 const fixture = path.join(projectRoot, 'test', 'fixtures', 'finess-extraction.csv');
 
 type View = { bdcId: string; status: string };
@@ -25,6 +29,7 @@ const today = () => parisCivilDate(new Date());
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
+  const started = Date.now();
   const config = loadConfig();
   const credentials = path.join(config.DATA_DIR, 'dev-credentials.json');
   if (!fs.existsSync(credentials)) throw new Error(`no ${credentials}: start the engine first with npm start`);
@@ -43,7 +48,9 @@ async function main() {
   const campaignId = `demo-${stamp}`;
   say(`2. Campaign ${campaignId}: orders today, closing in ${CLOSING_IN_MINUTES} minutes`);
   const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
-  await operator.request('POST', '/campaigns', { ...ms1, finessExtraction: undefined, id: campaignId, label: `Démo SONS ${stamp}`, openingDate: addCalendarDays(today(), -7), orderDeadline: today(), closingDate: addCalendarDays(today(), 1), sources: ['npm run demo'] });
+  // its éditeur is reminded two minutes before each deadline (a real campaign: 30, 7 and 1 days before)
+  await operator.request('POST', '/campaigns', { ...ms1, finessExtraction: undefined, id: campaignId, label: `Démo SONS ${stamp}`, openingDate: addCalendarDays(today(), -7), orderDeadline: today(), closingDate: addCalendarDays(today(), 1), reminderOffsetsMinutes: [REMINDER_MINUTES], sources: ['npm run demo'] });
+  await editeur.request('PUT', '/contacts/editeur/editeur-demo', { emails: ['dsi@editeur-demo.example'] });
 
   // the fixture's OGs and their ESSMS, in the order the generator wrote them
   const ogs = writeExtraction(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-demo-')), 'fixture.csv'), { date: '2023-01-17', ogs: fixtureOgs }).filter((o) => o.essms.length && o.name !== "Sauvegarde de l'Enfance");
@@ -145,6 +152,11 @@ async function main() {
   say('8. Where every BDC of the demo stands:');
   for (const b of bdcs.sort((x, y) => x.bdcId.localeCompare(y.bdcId))) say(`   ${b.bdcId.padEnd(40)} ${b.status}`);
   say(`   the ledger: sons report, sons ledger reconcile, sons ledger export (see README)`);
+  // the reminder of the closing, two minutes before it, as the éditeur's mailbox received it
+  const mailbox = path.join(config.DATA_DIR, 'mail');
+  const reminders = (await Promise.all(maildirMessages(mailbox).map((raw) => simpleParser(raw)))).filter((m) => String(m.headers.get('x-sons-notification') ?? '').startsWith('reminder:') && (m.date?.getTime() ?? 0) >= started - 60_000);
+  const last = reminders.at(-1);
+  say(last ? `9. The reminder email, in the engine's mailbox (${mailbox}/new):\n   To: ${Array.isArray(last.to) ? last.to.map((t) => t.text).join(', ') : last.to?.text}\n   Subject: ${last.subject}\n${(last.text ?? '').split('\n').map((l) => `   | ${l}`).join('\n')}` : `9. No reminder email in ${mailbox}/new yet (with SMTP_URL set, look in that server's mailbox)`);
 }
 
 main().catch((err: unknown) => {

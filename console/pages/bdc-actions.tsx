@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { Role } from '../../api/auth';
-import { cancelBdc, fileDossier, recordReimbursement, resolveAttention } from '../../client/bdc-events';
+import { cancelBdc, fileDossier, recordReimbursement, resolveAttention, settleReimbursement } from '../../client/bdc-events';
 import type { Caller, EngineContext } from '../../client/context';
 import { decideForBdc } from '../../client/solutions';
 import { isCivilDate } from '../../domain/calendar';
@@ -128,6 +128,28 @@ const attention: BdcAction<{ decision: 'retry' | 'cancel'; reason: string }> = {
   done: 'La décision est enregistrée.',
 };
 
+const settlement: BdcAction<{ decision: 'escalate' | 'write_off'; reason: string }> = {
+  slug: 'recouvrement',
+  title: 'Remboursement en retard : transmettre au recouvrement ou abandonner',
+  roles: ['operator'],
+  offered: (b) => b.status === 'reimbursement_due' && b.reimbursementOverdue,
+  fields: (v, e) => (
+    <>
+      <Select name="decision" label="Décision" value={v.decision} errors={e} required options={[['escalate', 'Transmettre au recouvrement (le BDC attend toujours le remboursement)'], ['write_off', 'Abandonner ce qui reste dû (le BDC se termine)']]} />
+      <Input name="reason" label="Motif" value={v.reason} errors={e} required />
+    </>
+  ),
+  parse(v) {
+    const errors: FieldErrors = {};
+    const reason = text(v, 'reason', errors, 'le motif');
+    if (v.decision !== 'escalate' && v.decision !== 'write_off') problem(errors, 'decision', say('choose_one', { label: 'la décision' }));
+    return Object.keys(errors).length ? { errors } : { value: { decision: v.decision as 'escalate' | 'write_off', reason: reason! } };
+  },
+  describe: (x, b) => (x.decision === 'escalate' ? `Le remboursement en retard est transmis au recouvrement (motif : ${x.reason}).` : `Les ${eurosFr(b.amounts.toReimburseCents - b.amounts.reimbursedCents - (b.amounts.writtenOffCents ?? 0))} encore dus sont abandonnés (motif : ${x.reason}) ; le BDC se termine.`),
+  run: (ctx, caller, b, x, eventId) => settleReimbursement(ctx, caller, b.bdcId, { eventId, ...x }),
+  done: 'La décision sur le remboursement est enregistrée.',
+};
+
 const dossier: BdcAction<{ filedOn: string }> = {
   slug: 'dossier',
   title: 'Déclarer le dépôt du dossier de référencement',
@@ -144,4 +166,4 @@ const dossier: BdcAction<{ filedOn: string }> = {
   done: 'Le dépôt du dossier est enregistré.',
 };
 
-export const bdcActions = [referencement, cancellation, receipt, attention, dossier] as BdcAction<unknown>[];
+export const bdcActions = [referencement, cancellation, receipt, settlement, attention, dossier] as BdcAction<unknown>[];

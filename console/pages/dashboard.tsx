@@ -1,6 +1,8 @@
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
 import { attention, summaryReport, type SummaryLine } from '../../client/reports';
+import { listControls } from '../../client/controls';
+import { listSignalements } from '../../client/signalements';
 import { nowOf } from '../../client/context';
 import { eurosFr } from '../../domain/french';
 import { localizeRefusal } from '../../domain/localize';
@@ -33,7 +35,7 @@ const BdcLink = ({ id }: { id: string }) => <a href={`/console/bdc/${encodeURICo
 export function dashboardPage(app: Api, { engine }: ConsoleDeps) {
   app.get('/console/', { config: { sessionRoles: who.everyone }, schema: { hide: true } }, async (request, reply) => {
     if (request.principal.role === 'editeur') return reply.redirect('/console/bdc');
-    const [lines, todo, now] = await Promise.all([summaryReport(engine), attention(engine), nowOf(engine)]);
+    const [lines, todo, now, lateControls, openSignalements] = await Promise.all([summaryReport(engine), attention(engine), nowOf(engine), listControls(engine, { overdue: true }), listSignalements(engine, { status: 'open' })]);
     const byStatus = totalsBy(lines, (l) => l.status);
     const byCampaign = totalsBy(lines, (l) => l.campaign);
     const all = totalsBy(lines, () => 'all')[0]?.[1] ?? zero();
@@ -70,6 +72,14 @@ export function dashboardPage(app: Api, { engine }: ConsoleDeps) {
           <section class="fr-col-12 fr-col-lg-6" aria-labelledby="echeances">
             <h3 id="echeances" class="fr-h5">Échéances dans les 14 jours</h3>
             <Table caption="Échéances dans les 14 jours" head={['BDC', 'Statut', 'Échéance']} rows={todo.closeToDeadline.map((b) => [<BdcLink id={b.bdcId} />, <Status status={b.status} />, b.nextDeadline ? <Deadline at={b.nextDeadline} now={now} /> : '—'])} />
+          </section>
+          <section class="fr-col-12 fr-col-lg-6" aria-labelledby="controles">
+            <h3 id="controles" class="fr-h5">Contrôles en retard</h3>
+            <Table caption="Contrôles en retard" head={['Contrôle', 'BDC', 'Contrôleur']} rows={lateControls.slice(0, 10).map((c) => [<a href={`/console/controles/${encodeURIComponent(c.controlId)}`}>{c.drawId}</a>, c.bdcId, c.assignedTo])} />
+          </section>
+          <section class="fr-col-12 fr-col-lg-6" aria-labelledby="signalements">
+            <h3 id="signalements" class="fr-h5">Signalements sans réponse</h3>
+            <Table caption="Signalements sans réponse" head={['Reçu le', 'OG', 'Éditeur']} rows={openSignalements.slice(0, 10).map((s) => [<When at={s.receivedAt} />, s.ogFiness, <a href="/console/signalements">{s.editeurId}</a>])} />
           </section>
           <section class="fr-col-12 fr-col-lg-6" aria-labelledby="refus">
             <h3 id="refus" class="fr-h5">Dernières soumissions refusées</h3>

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { AuditEntry, BdcView, Deadline as DeadlineT } from '../../domain/bdc-view';
+import type { AuditEntry, BdcView, Deadline as DeadlineT, Reminder } from '../../domain/bdc-view';
 import { civilDateFr, parisDateTimeFr } from '../../domain/french';
 import { localizeRefusal } from '../../domain/localize';
 import { render } from '../../domain/messages';
@@ -33,6 +33,12 @@ export function sourceFr(source: string): string {
     .replace(/^order date \+ (\d+) days$/, 'date de commande + $1 jours')
     .replace(/^demand \+ (\d+) days$/, 'demande + $1 jours')
     .replace(/^amendment /, 'avenant ');
+}
+
+/** A deadline's reminders in words: "J-30 le 18/03/2024 09:00 (envoyé)". */
+function remindersFr(reminders: Reminder[] | undefined): string {
+  if (!reminders?.length) return '—';
+  return reminders.map((r) => `${r.before.replace(/^P(\d+)D$/, 'J-$1').replace(/^PT(\d+)M$/, '$1 min avant')} le ${parisDateTimeFr(r.at)}${r.sent ? ' (envoyé)' : ''}`).join(' ; ');
 }
 
 const actorFr = (by: AuditEntry['by']) => (by.role === 'system' ? 'le moteur' : `${roleFr[by.role] ?? by.role} ${by.id}`);
@@ -126,8 +132,8 @@ export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; no
       <h2 class="fr-h4">Échéances</h2>
       <Table
         caption="Échéances du BDC"
-        head={['Échéance', 'Date limite', 'État', 'Origine']}
-        rows={bdc.deadlines.map((d) => [deadlineName(d.name), d.state === 'pending' ? <Deadline at={d.at} now={now} /> : <When at={d.at} />, deadlineStateFr[d.state], sourceFr(d.source)])}
+        head={['Échéance', 'Date limite', 'État', 'Origine', 'Rappels à l’éditeur']}
+        rows={bdc.deadlines.map((d) => [deadlineName(d.name), d.state === 'pending' ? <Deadline at={d.at} now={now} /> : <When at={d.at} />, deadlineStateFr[d.state], sourceFr(d.source), remindersFr(d.reminders)])}
       />
 
       {bdc.va ? (

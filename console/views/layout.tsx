@@ -7,8 +7,8 @@ import { Csrf } from './ui';
 export const roleFr: Record<string, string> = { operator: 'Opérateur ASP', admin: 'Administrateur', editeur: 'Éditeur' };
 
 const navigation: Record<string, [string, string][]> = {
-  operator: [['/console/', 'Tableau de bord'], ['/console/bdc', 'Bons de commande'], ['/console/campagnes', 'Campagnes'], ['/console/imports', 'Imports'], ['/console/exports', 'Exports']],
-  admin: [['/console/', 'Tableau de bord'], ['/console/bdc', 'Bons de commande'], ['/console/campagnes', 'Campagnes'], ['/console/exports', 'Exports']],
+  operator: [['/console/', 'Tableau de bord'], ['/console/bdc', 'Bons de commande'], ['/console/campagnes', 'Campagnes'], ['/console/controles', 'Contrôles'], ['/console/signalements', 'Signalements'], ['/console/imports', 'Imports'], ['/console/exports', 'Exports']],
+  admin: [['/console/', 'Tableau de bord'], ['/console/bdc', 'Bons de commande'], ['/console/campagnes', 'Campagnes'], ['/console/controles', 'Contrôles'], ['/console/signalements', 'Signalements'], ['/console/exports', 'Exports']],
   editeur: [['/console/bdc', 'Mes bons de commande']],
 };
 

@@ -4,7 +4,7 @@ import { parisCivilDate } from '../../domain/calendar';
 import { addCalendarDays } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
 import { accessibilityViolations, launchBrowser, samplePdf, screenshot } from '../support/browser';
-import { bdcRequest } from '../support/bdc-fixtures';
+import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -271,3 +271,54 @@ async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
   for await (const c of stream) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+test('an operator draws a control sample and decides a control; an OG reports a quote on the public form and is answered', async () => {
+  const { bdcId, request } = await registered();
+  await h.api.call('POST', `/bdcs/${bdcId}/va`, { token: h.api.tokens.acme, body: vaRequestBody(request, new Date(Date.now() - 60_000).toISOString(), 584_000) });
+  await h.waitForStatus(bdcId, 'completed');
+  const page = await signedIn(h.api.tokens.operator);
+  await page.goto('/console/controles');
+  await accessible(page, '16-controles');
+  await page.getByLabel('Graine du tirage').fill(`console-${randomUUID().slice(0, 6)}`);
+  await page.getByLabel('Taux par strate (%)').fill('100');
+  await page.getByLabel('À transmettre avant le').fill(addCalendarDays(today(), 15));
+  await page.getByRole('button', { name: 'Tirer l’échantillon et ouvrir les contrôles' }).click();
+  await page.waitForURL(/\/console\/controles\/tirages\//);
+  expect(await page.locator('.fr-alert').first().textContent()).toContain('Tiré à nouveau à l’identique');
+  await accessible(page, '17-tirage');
+  const link = page.locator('tr', { hasText: bdcId }).getByRole('link', { name: 'ouvrir' });
+  await link.click();
+  await eventually(async () => {
+    await page.reload();
+    return (await page.locator('main').textContent())?.includes('contrôle a posteriori ouvert');
+  }, { what: 'the control opened' });
+  await page.getByRole('combobox', { name: /^Conclusion/ }).selectOption('passed');
+  await page.getByLabel('Constats').fill('pièces conformes');
+  await page.locator('#action-decision-section').getByRole('button', { name: 'Vérifier avant d’envoyer' }).click();
+  await page.getByRole('button', { name: 'Confirmer' }).click();
+  await page.waitForURL(/\?fait=decision$/);
+  expect(await page.locator('main').textContent()).toContain('Conforme');
+  await accessible(page, '18-controle');
+
+  // the OG's public form: no account
+  const og = await browser.newContext({ baseURL: h.api.url, locale: 'fr-FR' });
+  contexts.push(og);
+  const form = await og.newPage();
+  await form.goto('/console/signalement');
+  await accessible(form, '19-signalement');
+  await form.getByLabel('FINESS juridique de votre organisme').fill(request.ogFiness);
+  await form.getByLabel('Identifiant de l’éditeur').fill(request.editeurId);
+  await form.getByLabel('Référence du bon de commande').fill(request.reference);
+  await form.getByLabel('Montant du devis (€ TTC)').fill('12 000,00');
+  await form.getByLabel('Ce qui vous semble douteux').fill('Le devis dépasse de loin le barème.');
+  await form.getByLabel('Adresse électronique pour la réponse').fill('direction@og.example');
+  await form.getByRole('button', { name: 'Envoyer le signalement' }).click();
+  expect(await form.locator('.fr-alert--success').textContent()).toContain('Votre signalement est enregistré');
+  await page.goto('/console/signalements');
+  const row = page.locator('#signalements tr', { hasText: 'Le devis dépasse de loin le barème.' });
+  expect(await row.textContent()).toContain(bdcId);
+  await row.getByLabel('Réponse à l’OG').fill('Transmis au contrôle.');
+  await row.getByRole('button', { name: 'Répondre' }).click();
+  expect(await page.locator('#signalements tr', { hasText: 'Le devis dépasse de loin le barème.' }).textContent()).toContain('Transmis au contrôle. (ops-1)');
+  await accessible(page, '20-signalements');
+});

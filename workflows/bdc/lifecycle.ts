@@ -557,8 +557,9 @@ export class BdcLifecycle {
             if (!at || !d || d.at === at) continue;
             // a milestone already met or missed stays so: only pending deadlines move
             if (d.state === 'pending' || name === 'orderDeadline') Object.assign(d, { at, source: `amendment ${e.eventId}` });
-            // the moved closing is reminded on its new plan (the batch planned it from the campaign)
-            if (name === 'closing' && d.state === 'pending' && e.closingReminders) d.reminders = e.closingReminders;
+            // the moved closing is reminded on its new plan (the batch planned it from the campaign); an
+            // amendment that brings none leaves it without reminders rather than with the old date's
+            if (name === 'closing' && d.state === 'pending' && (e.closingReminders || d.reminders)) d.reminders = e.closingReminders;
           }
         },
         audit: [{ kind: 'calendar_amended', said: say('audit_calendar_amended', { reason: e.reason }), by: e.actor, eventId: e.eventId }],

@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import type { ComponentChildren } from 'preact';
+import type { Api } from '../../api/context';
+import { who } from '../../api/context';
+import { controlState, decideControl, drawControls, drawOf, listControls, recentDraws, recordDocumentsReceived, recordRecoveryReceived, redraw, settleRecovery } from '../../client/controls';
+import type { Caller, EngineContext } from '../../client/context';
+import { isCivilDate } from '../../domain/calendar';
+import { recoveryOutstanding, type ControlView } from '../../domain/control-view';
+import { civilDateFr, eurosFr, parseEurosFr } from '../../domain/french';
+import { controlStatusFr, render, say, type Said } from '../../domain/messages';
+import { RefusedError } from '../../domain/refusal';
+import type { ConsoleDeps } from '../context';
+import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } from '../http';
+import { auditFr } from '../views/bdc';
+import { Page } from '../views/layout';
+import { Alert, Csrf, ErrorSummary, Euros, Hidden, Input, Select, Table, When, type FieldErrors } from '../views/ui';
+
+const fr = (said: Said) => render(said.key, said.params, 'fr') ?? said.message;
+const controlLink = (id: string) => `/console/controles/${encodeURIComponent(id)}`;
+const StatusOf = ({ status, overdue }: { status: string; overdue?: boolean }) => (
+  <span>
+    <span class="fr-badge fr-badge--sm fr-badge--no-icon">{controlStatusFr[status] ?? status}</span>
+    {overdue ? <span class="fr-badge fr-badge--sm fr-badge--no-icon fr-badge--error sons-ml">En retard</span> : null}
+  </span>
+);
+
+/** A control's actions: each checked, shown back in words, then sent with the event id of its form. */
+interface ControlAction<T> {
+  slug: string;
+  title: string;
+  offered(c: ControlView): boolean;
+  fields(v: Record<string, string>, e?: FieldErrors): ComponentChildren;
+  parse(v: Record<string, string>): { value: T } | { errors: FieldErrors };
+  describe(x: T, c: ControlView): string;
+  run(ctx: EngineContext, caller: Caller, c: ControlView, x: T, eventId: string): Promise<unknown>;
+}
+
+const day = (v: Record<string, string>, name: string, errors: FieldErrors) => (isCivilDate(v[name] ?? '') ? v[name]! : ((errors[name] = [fr(say('civil_date_expected'))]), undefined));
+
+const actions: ControlAction<any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  {
+    slug: 'pieces',
+    title: 'Enregistrer la réception des pièces',
+    offered: (c) => c.status === 'documents_requested',
+    fields: (v, e) => <Input name="receivedAt" label="Date de réception" type="date" value={v.receivedAt} errors={e} required />,
+    parse(v) {
+      const errors: FieldErrors = {};
+      const receivedOn = day(v, 'receivedAt', errors);
+      return receivedOn ? { value: { receivedOn } } : { errors };
+    },
+    describe: (x: { receivedOn: string }) => `Les pièces demandées ont été reçues le ${civilDateFr(x.receivedOn)}.`,
+    run: (ctx, caller, c, x: { receivedOn: string }, eventId) => recordDocumentsReceived(ctx, caller, c.controlId, { eventId, receivedOn: x.receivedOn }),
+  },
+  {
+    slug: 'decision',
+    title: 'Décider du contrôle',
+    offered: (c) => c.status === 'documents_requested' || c.status === 'under_review',
+    fields: (v, e) => (
+      <>
+        <Select name="outcome" label="Conclusion" value={v.outcome} errors={e} required options={[['passed', 'Conforme'], ['failed', 'Non conforme : reversement demandé']]} />
+        <Input name="findings" label="Constats" value={v.findings} errors={e} required />
+        <Input name="reasons" label="Motifs (pour un contrôle non conforme)" value={v.reasons} errors={e} />
+        <Input name="recoveryCents" label="Montant à reverser (€)" value={v.recoveryCents} errors={e} inputMode="decimal" hint="Au plus les sommes versées" />
+      </>
+    ),
+    parse(v) {
+      const errors: FieldErrors = {};
+      if (v.outcome !== 'passed' && v.outcome !== 'failed') errors.outcome = [fr(say('choose_one', { label: 'la conclusion' }))];
+      if (!v.findings) errors.findings = [fr(say('text_required', { label: 'les constats' }))];
+      const cents = v.recoveryCents ? parseEurosFr(v.recoveryCents) : undefined;
+      if (v.recoveryCents && !cents) errors.recoveryCents = [fr(say('euros_expected'))];
+      return Object.keys(errors).length ? { errors } : { value: { outcome: v.outcome, findings: v.findings!, reasons: v.outcome === 'failed' && v.reasons ? [v.reasons] : [], ...(cents ? { recoveryCents: cents } : {}) } };
+    },
+    describe: (x: { outcome: string; findings: string; recoveryCents?: number }) => (x.outcome === 'passed' ? `Le contrôle est conforme (${x.findings}).` : `Le contrôle est non conforme (${x.findings}) : ${x.recoveryCents ? eurosFr(x.recoveryCents) : '—'} sont demandés en reversement à l’éditeur.`),
+    run: (ctx, caller, c, x, eventId) => decideControl(ctx, caller, c.controlId, { eventId, ...x }),
+  },
+  {
+    slug: 'reversement',
+    title: 'Enregistrer un reversement reçu',
+    offered: (c) => c.status === 'recovery_due',
+    fields: (v, e) => (
+      <>
+        <Input name="amountCents" label="Montant reçu (€)" value={v.amountCents} errors={e} inputMode="decimal" required />
+        <Input name="receivedAt" label="Date de réception" type="date" value={v.receivedAt} errors={e} required />
+      </>
+    ),
+    parse(v) {
+      const errors: FieldErrors = {};
+      const cents = parseEurosFr(v.amountCents ?? '');
+      if (!cents) errors.amountCents = [fr(say('euros_expected'))];
+      const receivedOn = day(v, 'receivedAt', errors);
+      return Object.keys(errors).length ? { errors } : { value: { amountCents: cents!, receivedOn: receivedOn! } };
+    },
+    describe: (x: { amountCents: number; receivedOn: string }) => `Un reversement de ${eurosFr(x.amountCents)} reçu le ${civilDateFr(x.receivedOn)} est enregistré au grand livre.`,
+    run: (ctx, caller, c, x, eventId) => recordRecoveryReceived(ctx, caller, c.controlId, { eventId, ...x }),
+  },
+  {
+    slug: 'recouvrement',
+    title: 'Reversement en retard : transmettre au recouvrement ou abandonner',
+    offered: (c) => c.status === 'recovery_due' && Boolean(c.recovery?.overdue),
+    fields: (v, e) => (
+      <>
+        <Select name="decision" label="Décision" value={v.decision} errors={e} required options={[['escalate', 'Transmettre au recouvrement'], ['write_off', 'Abandonner ce qui reste dû']]} />
+        <Input name="reason" label="Motif" value={v.reason} errors={e} required />
+      </>
+    ),
+    parse(v) {
+      const errors: FieldErrors = {};
+      if (v.decision !== 'escalate' && v.decision !== 'write_off') errors.decision = [fr(say('choose_one', { label: 'la décision' }))];
+      if (!v.reason) errors.reason = [fr(say('text_required', { label: 'le motif' }))];
+      return Object.keys(errors).length ? { errors } : { value: { decision: v.decision, reason: v.reason! } };
+    },
+    describe: (x: { decision: string; reason: string }, c) => (x.decision === 'escalate' ? `Le reversement est transmis au recouvrement (${x.reason}).` : `Les ${eurosFr(recoveryOutstanding(c))} encore dus sont abandonnés (${x.reason}).`),
+    run: (ctx, caller, c, x, eventId) => settleRecovery(ctx, caller, c.controlId, { eventId, ...x }),
+  },
+];
+
+function ControlPage({ v, control, focus, done }: { v: Viewer; control: ControlView; focus?: { slug: string; values: Record<string, string>; errors?: FieldErrors; confirming?: string }; done?: boolean }) {
+  const offered = v.user.role === 'operator' ? actions.filter((a) => a.offered(control)) : [];
+  const r = control.recovery;
+  return (
+    <Page title={`Contrôle du BDC ${control.bdcId}`} user={v.user} csrf={v.csrf} active="/console/controles">
+      {done ? <Alert kind="success" title="C’est enregistré." /> : null}
+      <p>
+        <StatusOf status={control.status} overdue={control.documents.overdue || r?.overdue} /> — tirage {control.drawId}, confié à {control.assignedTo} — <a href={`/console/bdc/${encodeURIComponent(control.bdcId)}`}>voir le BDC</a>
+      </p>
+      <Table
+        caption="Pièces et reversement"
+        head={['Pièces demandées', 'À transmettre avant le', 'Reçues le', 'Versé au BDC', 'Reversement demandé', 'Reçu', 'Abandonné']}
+        rows={[[control.documents.requested.join(', '), <When at={control.documents.dueAt} />, <When at={control.documents.receivedAt} withTime={false} />, <Euros cents={control.paidCents} />, <Euros cents={r?.amountCents} />, <Euros cents={r?.receivedCents} />, <Euros cents={r?.writtenOffCents} />]]}
+      />
+      {offered.map((a) => {
+        const mine = focus?.slug === a.slug ? focus : undefined;
+        const url = `${controlLink(control.controlId)}/${a.slug}`;
+        return (
+          <section class="fr-card fr-p-3w fr-mb-3w" aria-labelledby={`action-${a.slug}`} id={`action-${a.slug}-section`}>
+            <h2 class="fr-h5" id={`action-${a.slug}`}>
+              {a.title}
+            </h2>
+            <form method="post" action={url} noValidate>
+              <Csrf token={v.csrf} />
+              <Hidden name="eventId" value={mine?.values.eventId ?? randomUUID()} />
+              {mine?.confirming ? (
+                <>
+                  {Object.entries(mine.values).filter(([k]) => k !== 'eventId').map(([k, x]) => <Hidden name={k} value={x} />)}
+                  <Hidden name="etape" value="confirmer" />
+                  <Alert kind="warning" title="Confirmez-vous ?">
+                    <p>{mine.confirming}</p>
+                  </Alert>
+                  <button class="fr-btn" type="submit">
+                    Confirmer
+                  </button>
+                </>
+              ) : (
+                <>
+                  <Hidden name="etape" value="verifier" />
+                  <ErrorSummary errors={mine?.errors} />
+                  {a.fields(mine?.values ?? {}, mine?.errors)}
+                  <button class="fr-btn fr-btn--secondary" type="submit">
+                    Vérifier avant d’envoyer
+                  </button>
+                </>
+              )}
+            </form>
+          </section>
+        );
+      })}
+      <h2 class="fr-h4">Historique</h2>
+      <ol class="sons-timeline">
+        {control.audit.map((e) => (
+          <li>
+            <When at={e.at} /> — {auditFr(e)}
+          </li>
+        ))}
+      </ol>
+    </Page>
+  );
+}
+
+function DrawForm({ v, values, errors }: { v: Viewer; values: Record<string, string>; errors?: FieldErrors }) {
+  return (
+    <form method="post" action="/console/controles/tirages" noValidate>
+      <Csrf token={v.csrf} />
+      <Hidden name="eventId" value={values.eventId ?? randomUUID()} />
+      <ErrorSummary errors={errors} />
+      <div class="fr-grid-row fr-grid-row--gutters">
+        <div class="fr-col-12 fr-col-md-4">
+          <Input name="seed" label="Graine du tirage" value={values.seed} errors={errors} required hint="Le même tirage se refait à l’identique avec la même graine." />
+        </div>
+        <div class="fr-col-12 fr-col-md-4">
+          <Input name="rate" label="Taux par strate (%)" value={values.rate} errors={errors} inputMode="decimal" hint="Ou une taille ci-contre" />
+        </div>
+        <div class="fr-col-12 fr-col-md-4">
+          <Input name="size" label="Nombre de BDC" value={values.size} errors={errors} inputMode="numeric" />
+        </div>
+        <div class="fr-col-12 fr-col-md-4">
+          <Input name="assignedTo" label="Contrôleur" value={values.assignedTo ?? v.user.name} errors={errors} required />
+        </div>
+        <div class="fr-col-12 fr-col-md-4">
+          <Input name="documents" label="Pièces demandées" value={values.documents ?? 'contrat avec l’OG, preuve de déploiement'} errors={errors} required hint="Séparées par des virgules" />
+        </div>
+        <div class="fr-col-12 fr-col-md-4">
+          <Input name="documentsDueOn" label="À transmettre avant le" type="date" value={values.documentsDueOn} errors={errors} required />
+        </div>
+      </div>
+      <button class="fr-btn" type="submit">
+        Tirer l’échantillon et ouvrir les contrôles
+      </button>
+    </form>
+  );
+}
+
+/** A posteriori controls: the draws (reproducible), the controls, each one's page and actions. */
+export function controlPages(app: Api, { engine }: ConsoleDeps) {
+  const listPage = async (v: Viewer, form?: { values: Record<string, string>; errors?: FieldErrors }) => {
+    const [controls, draws] = await Promise.all([listControls(engine, {}), recentDraws(engine)]);
+    return (
+      <Page title="Contrôles a posteriori" user={v.user} csrf={v.csrf} active="/console/controles">
+        {v.user.role === 'operator' ? (
+          <section class="fr-mb-4w" aria-labelledby="tirage">
+            <h2 id="tirage" class="fr-h4">
+              Nouveau tirage
+            </h2>
+            <p class="fr-text--sm">Parmi les BDC terminés, stratifiés par campagne, éditeur et tranche ; chaque BDC tiré reçoit un contrôle durable.</p>
+            <DrawForm v={v} values={form?.values ?? {}} errors={form?.errors} />
+          </section>
+        ) : null}
+        <h2 class="fr-h4">Tirages</h2>
+        <Table caption="Tirages" head={['Tirage', 'Graine', 'Population', 'Le', 'Par']} rows={draws.map((d) => [<a href={`/console/controles/tirages/${encodeURIComponent(d.drawId)}`}>{d.drawId}</a>, d.seed, String(d.population), <When at={d.drawnAt} />, d.drawnBy])} />
+        <h2 class="fr-h4">Contrôles</h2>
+        <Table id="liste-controles" caption="Contrôles" head={['Contrôle', 'BDC', 'Statut', 'Contrôleur', 'Reversement']} rows={controls.map((c) => [<a href={controlLink(c.controlId)}>{c.controlId}</a>, c.bdcId, <StatusOf status={c.status} overdue={c.documents.overdue || c.recovery?.overdue} />, c.assignedTo, <Euros cents={c.recovery?.amountCents} />])} />
+      </Page>
+    );
+  };
+
+  app.get('/console/controles', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (request, reply) => sendPage(reply, await listPage(viewer(request, reply))));
+
+  app.post('/console/controles/tirages', { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
+    const v = viewer(request, reply);
+    const values = Object.fromEntries(['eventId', 'seed', 'rate', 'size', 'assignedTo', 'documents', 'documentsDueOn'].map((n) => [n, field(request.body, n)]).filter(([, x]) => x !== '')) as Record<string, string>;
+    const errors: FieldErrors = {};
+    const rate = values.rate ? Number(values.rate.replace(',', '.')) / 100 : undefined;
+    const size = values.size ? Number(values.size) : undefined;
+    if ((rate === undefined) === (size === undefined) || (rate !== undefined && !(rate > 0 && rate <= 1)) || (size !== undefined && !(Number.isInteger(size) && size > 0))) errors.rate = [fr(say('sample_size'))];
+    if (!values.seed) errors.seed = [fr(say('text_required', { label: 'la graine' }))];
+    if (!isCivilDate(values.documentsDueOn ?? '')) errors.documentsDueOn = [fr(say('civil_date_expected'))];
+    if (Object.keys(errors).length) return sendPage(reply, await listPage(v, { values, errors }), 422);
+    try {
+      const draw = await drawControls(engine, callerOfViewer(v), {
+        eventId: values.eventId ?? randomUUID(), seed: values.seed!, ...(rate !== undefined ? { rate } : { size: size! }), assignedTo: values.assignedTo ?? v.user.name,
+        documents: (values.documents ?? '').split(',').map((d) => d.trim()).filter(Boolean), documentsDueOn: values.documentsDueOn!, recoveryDueDays: 30,
+      });
+      return reply.redirect(`/console/controles/tirages/${encodeURIComponent(draw.drawId)}`, 303);
+    } catch (err) {
+      if (err instanceof RefusedError) return sendPage(reply, await listPage(v, { values, errors: fieldErrors(err.refusals) }), 422);
+      throw err;
+    }
+  });
+
+  app.get('/console/controles/tirages/:drawId', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (request, reply) => {
+    const v = viewer(request, reply);
+    const { drawId } = request.params as { drawId: string };
+    const [draw, again] = await Promise.all([drawOf(engine, drawId), redraw(engine, drawId)]);
+    return sendPage(
+      reply,
+      <Page title={`Tirage ${drawId}`} user={v.user} csrf={v.csrf} active="/console/controles">
+        <p>
+          Graine « {draw.seed} », {draw.population} BDC terminés dans la population, {draw.sample.length} tirés, le <When at={draw.drawnAt} /> par {draw.drawnBy}.
+        </p>
+        <Alert kind={again.samePopulation && again.sameSample ? 'success' : 'error'} title={again.samePopulation && again.sameSample ? 'Tiré à nouveau à l’identique' : 'Le tirage ne se refait pas à l’identique'}>
+          <p>
+            Même population : {again.samePopulation ? 'oui' : 'non'} ; même échantillon : {again.sameSample ? 'oui' : 'non'}.
+          </p>
+        </Alert>
+        <Table caption="Échantillon" head={['BDC', 'Strate (campagne | éditeur | tranche)', 'Rang SHA-256', 'Contrôle']} rows={draw.sample.map((s) => [s.bdcId, s.stratum, <span class="sons-hash">{s.rank.slice(0, 16)}…</span>, <a href={controlLink(`control:${drawId}:${s.bdcId}`)}>ouvrir</a>])} />
+      </Page>,
+    );
+  });
+
+  app.get('/console/controles/:controlId', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (request, reply) =>
+    sendPage(reply, <ControlPage v={viewer(request, reply)} control={await controlState(engine, (request.params as { controlId: string }).controlId)} done={(request.query as { fait?: string }).fait !== undefined} />),
+  );
+
+  app.post('/console/controles/:controlId/:action', { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
+    const { controlId, action: slug } = request.params as { controlId: string; action: string };
+    const v = viewer(request, reply);
+    const control = await controlState(engine, controlId);
+    const action = actions.find((a) => a.slug === slug);
+    if (!action) return reply.callNotFound();
+    const values = Object.fromEntries(['eventId', 'receivedAt', 'outcome', 'findings', 'reasons', 'recoveryCents', 'amountCents', 'decision', 'reason'].map((n) => [n, field(request.body, n)]).filter(([, x]) => x !== '')) as Record<string, string>;
+    const again = (focus: { errors?: FieldErrors; confirming?: string }, status = 200) => sendPage(reply, <ControlPage v={v} control={control} focus={{ slug, values, ...focus }} />, status);
+    const parsed = action.parse(values);
+    if ('errors' in parsed) return again({ errors: parsed.errors }, 422);
+    if (field(request.body, 'etape') !== 'confirmer') return again({ confirming: action.describe(parsed.value, control) });
+    try {
+      await action.run(engine, callerOfViewer(v), control, parsed.value, values.eventId ?? randomUUID());
+    } catch (err) {
+      if (err instanceof RefusedError) return again({ errors: fieldErrors(err.refusals) }, 422);
+      throw err;
+    }
+    return reply.redirect(`${controlLink(controlId)}?fait=${slug}`, 303);
+  });
+}
