@@ -28,13 +28,27 @@ export async function startMailSink(opts: { dir: string; port: number }): Promis
   fs.mkdirSync(path.dirname(opts.dir), { recursive: true, mode: 0o700 });
   // Python's Maildir makes its folders only when the mailbox does not exist yet
   for (const sub of ['new', 'cur', 'tmp']) fs.mkdirSync(path.join(opts.dir, sub), { recursive: true, mode: 0o700 });
+  // the mailbox of an engine killed a moment ago may still hold the port while it dies: tried a few times
+  for (let attempt = 1; ; attempt++) {
+    const started = await launch(python, opts);
+    if (started) return started;
+    if (attempt === 20) throw new Error(`the mail sink could not listen on 127.0.0.1:${opts.port} (is the port taken? set SMTP_URL or MAIL_SINK_PORT)`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function launch(python: string, opts: { dir: string; port: number }): Promise<MailSink | undefined> {
+  if (await answers(opts.port)) return undefined;
   const [command, args] = boundToThisProcess(python, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${opts.port}`, '-c', 'aiosmtpd.handlers.Mailbox', opts.dir], 'SIGTERM');
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'ignore'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`the mail sink exited (is port ${opts.port} taken?)`);
+    if (child.exitCode !== null) return undefined;
     if (await answers(opts.port)) break;
-    if (i > 200) throw new Error('the mail sink did not answer within 20 s');
+    if (i > 200) {
+      child.kill('SIGKILL');
+      return undefined;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -47,9 +61,14 @@ export async function startMailSink(opts: { dir: string; port: number }): Promis
   };
 }
 
+/** Whether an SMTP server greets on the port (within a second). */
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
+    socket.setTimeout(1_000, () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('data', () => {
       socket.end();
       resolve(true);
