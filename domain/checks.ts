@@ -107,6 +107,14 @@ export const check = {
 
 export const actorRoles = ['operator', 'editeur', 'admin', 'system'] as const;
 
+/** The check of an event's form: its id and actor (checkEvent), then what `body` checks of the rest. */
+export const eventFormOf = (body: (p: Problems, e: Record<string, unknown>) => void) => (raw: unknown): Refusal[] => {
+  const p = new Problems();
+  const e = checkEvent(p, raw);
+  body(p, e);
+  return p.list;
+};
+
 /**
  * What every external event carries: its id (the one grammar of event ids) and who sent it. Answers
  * the event as an object when it is one, for the caller's own checks.

@@ -1,13 +1,6 @@
-import { check, checkEvent, Problems } from './checks';
-import type { Refusal } from './refusal';
+import { check, eventFormOf as form } from './checks';
 
 /** The plain checks of a control's events (its workflow's validators; the API's schemas say the same). */
-const form = (body: (p: Problems, e: Record<string, unknown>) => void) => (raw: unknown): Refusal[] => {
-  const p = new Problems();
-  const e = checkEvent(p, raw);
-  body(p, e);
-  return p.list;
-};
 
 export const controlEventForm = {
   documentsReceived: form((p, e) => check.instant(p, e, 'receivedAt')),

@@ -1,7 +1,6 @@
 import type { Actor, Reminder } from './bdc-view';
-import { check, checkEvent, isRecord, Problems } from './checks';
+import { check, eventFormOf, isRecord } from './checks';
 import { say } from './messages';
-import type { Refusal } from './refusal';
 
 /**
  * The external events a running BDC accepts, each carrying an event id and an actor, and the plain
@@ -50,12 +49,7 @@ export const referencementDecisions = ['granted', 'refused'] as const;
 export const settlementDecisions = ['escalate', 'write_off'] as const;
 export const attentionDecisions = ['retry', 'cancel'] as const;
 
-const form = (body: (p: Problems, e: Record<string, unknown>) => void) => (raw: unknown): Refusal[] => {
-  const p = new Problems();
-  const e = checkEvent(p, raw);
-  body(p, e);
-  return p.list;
-};
+const form = eventFormOf;
 
 export const eventForm = {
   dossierFiled: form((p, e) => check.instant(p, e, 'filedAt')),

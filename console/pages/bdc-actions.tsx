@@ -1,34 +1,14 @@
-import type { ComponentChildren } from 'preact';
-import type { Role } from '../../api/auth';
 import { cancelBdc, fileDossier, recordReimbursement, resolveAttention, settleReimbursement } from '../../client/bdc-events';
-import type { Caller, EngineContext } from '../../client/context';
 import { decideForBdc } from '../../client/solutions';
 import { isCivilDate } from '../../domain/calendar';
 import { civilDateFr, eurosFr, parseEurosFr } from '../../domain/french';
 import { render, say, type Said } from '../../domain/messages';
 import type { RecordView } from '../views/bdc';
+import type { Confirmable } from '../actions';
 import { Input, Select, type FieldErrors } from '../views/ui';
 
-/**
- * The actions a BDC's page offers, each a small form whose fields are named by the paths the engine's
- * refusals use, so that a refusal lands next to its field. An action is always confirmed first: the
- * form is checked and shown back in words, then sent with the event id made when the form was drawn.
- */
-export interface BdcAction<T> {
-  slug: string;
-  title: string;
-  roles: readonly Role[];
-  /** whether the BDC, as the record has it, awaits this action */
-  offered(bdc: RecordView): boolean;
-  fields(values: Record<string, string>, errors?: FieldErrors): ComponentChildren;
-  /** the form's values as the engine service takes them, or the fields' problems */
-  parse(values: Record<string, string>): { value: T } | { errors: FieldErrors };
-  /** the confirmation, in words */
-  describe(value: T, bdc: RecordView): string;
-  run(ctx: EngineContext, caller: Caller, bdc: RecordView, value: T, eventId: string): Promise<unknown>;
-  /** what the page says once it is done */
-  done: string;
-}
+/** The actions a BDC's page offers (console/actions.tsx: checked, confirmed, then sent). */
+export type BdcAction<T> = Confirmable<T, RecordView>;
 
 /** A problem of a field, in French (the console's forms speak French). */
 const problem = (errors: FieldErrors, name: string, said: Said) => ((errors[name] ??= []).push(render(said.key, said.params, 'fr') ?? said.message), undefined);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
@@ -10,13 +9,14 @@ import { effectiveCampaigns } from '../../client/campaigns';
 import { bdcStatuses } from '../../domain/bdc-view';
 import { endOfParisDay, startOfParisDay, isCivilDate } from '../../domain/calendar';
 import { statusFr } from '../../domain/messages';
-import { RefusedError, refusalsFromZod } from '../../domain/refusal';
+import { refusalsFromZod } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
-import { callerOfViewer, field, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
+import { callerOfViewer, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { awaitedFr, BdcSummaryPanels, type RecordView } from '../views/bdc';
 import { Page } from '../views/layout';
-import { Alert, Checkbox, Csrf, Deadline, ErrorSummary, Euros, Hidden, Input, Select, Status, Table, type FieldErrors } from '../views/ui';
-import { bdcActions, type BdcAction } from './bdc-actions';
+import { Alert, Checkbox, Deadline, ErrorSummary, Euros, Input, Select, Status, Table } from '../views/ui';
+import { bdcActions } from './bdc-actions';
+import { ActionSection, takeAction, type Focus } from '../actions';
 
 /** The list's filters as the page's query carries them. */
 type FilterForm = Partial<Record<'status' | 'campaign' | 'editeur' | 'solution' | 'og' | 'essms' | 'deadlineFrom' | 'deadlineTo' | 'overdue' | 'pageToken', string>>;
@@ -41,54 +41,7 @@ function filterOf(query: FilterForm) {
 
 const historyUrlOf = (deps: ConsoleDeps, bdcId: string) => (deps.temporalUiUrl ? `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(bdcId)}` : undefined);
 
-/** An action's form on the BDC's page (or its confirmation, once checked). */
-function ActionForm({ action, bdc, csrf, values, errors, confirming }: { action: BdcAction<unknown>; bdc: RecordView; csrf: string; values: Record<string, string>; errors?: FieldErrors; confirming?: string }) {
-  const url = `/console/bdc/${encodeURIComponent(bdc.bdcId)}/${action.slug}`;
-  return (
-    <section class="fr-card fr-p-3w fr-mb-3w" aria-labelledby={`action-${action.slug}`} id={`action-${action.slug}-section`}>
-      <h3 id={`action-${action.slug}`} class="fr-h5">
-        {action.title}
-      </h3>
-      {confirming ? (
-        <form method="post" action={url}>
-          <Csrf token={csrf} />
-          {Object.entries(values).map(([name, value]) => (
-            <Hidden name={name} value={value} />
-          ))}
-          <Hidden name="etape" value="confirmer" />
-          <Alert kind="warning" title="Confirmez-vous ?">
-            <p>{confirming}</p>
-          </Alert>
-          <ul class="fr-btns-group fr-btns-group--inline">
-            <li>
-              <button class="fr-btn" type="submit">
-                Confirmer
-              </button>
-            </li>
-            <li>
-              <a class="fr-btn fr-btn--secondary" href={`/console/bdc/${encodeURIComponent(bdc.bdcId)}`}>
-                Ne rien faire
-              </a>
-            </li>
-          </ul>
-        </form>
-      ) : (
-        <form method="post" action={url} noValidate>
-          <Csrf token={csrf} />
-          <Hidden name="eventId" value={values.eventId ?? randomUUID()} />
-          <Hidden name="etape" value="verifier" />
-          {errors ? <ErrorSummary errors={errors} /> : null}
-          {action.fields(values, errors)}
-          <button class="fr-btn fr-btn--secondary" type="submit">
-            Vérifier avant d’envoyer
-          </button>
-        </form>
-      )}
-    </section>
-  );
-}
-
-function BdcPage({ v, bdc, now, deps, done, focus }: { v: Viewer; bdc: RecordView; now: number; deps: ConsoleDeps; done?: string; focus?: { action: BdcAction<unknown>; values: Record<string, string>; errors?: FieldErrors; confirming?: string } }) {
+function BdcPage({ v, bdc, now, deps, done, focus }: { v: Viewer; bdc: RecordView; now: number; deps: ConsoleDeps; done?: string; focus?: Focus }) {
   const actions = bdcActions.filter((a) => a.roles.includes(v.user.role) && a.offered(bdc));
   const mayDecideSolution = v.user.role === 'operator' && bdc.status === 'awaiting_referencement';
   const vaAwaited = v.user.role === 'editeur' && (bdc.status === 'advance_issued' || bdc.status === 'awaiting_va') && !bdc.va && !bdc.cancellation;
@@ -122,7 +75,7 @@ function BdcPage({ v, bdc, now, deps, done, focus }: { v: Viewer; bdc: RecordVie
             Actions
           </h2>
           {actions.map((a) => (
-            <ActionForm action={a} bdc={bdc} csrf={v.csrf} values={focus?.action === a ? focus.values : {}} errors={focus?.action === a ? focus.errors : undefined} confirming={focus?.action === a ? focus.confirming : undefined} />
+            <ActionSection action={a} url={`/console/bdc/${encodeURIComponent(bdc.bdcId)}/${a.slug}`} csrf={v.csrf} focus={focus} cancelHref={`/console/bdc/${encodeURIComponent(bdc.bdcId)}`} />
           ))}
           {mayDecideSolution ? (
             <p>
@@ -245,23 +198,11 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
 
   app.post('/console/bdc/:bdcId/:action', { config: { sessionRoles: who.editeursAndOperators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request: FastifyRequest, reply: FastifyReply) => {
     const { bdcId, action: slug } = request.params as { bdcId: string; action: string };
-    const v = viewer(request, reply);
-    const bdc = await recordOf(deps, v, bdcId);
-    const action = bdcActions.find((a) => a.slug === slug && a.roles.includes(v.user.role));
+    const bdc = await recordOf(deps, viewer(request, reply), bdcId);
+    const action = bdcActions.find((a) => a.slug === slug && a.roles.includes(request.principal.role));
     if (!action) return reply.callNotFound();
-    const values = Object.fromEntries(['eventId', 'decision', 'decidedOn', 'reason', 'amountCents', 'receivedAt', 'filedAt'].map((n) => [n, field(request.body, n)]).filter(([, x]) => x !== '')) as Record<string, string>;
     const now = await nowOf(engine);
-    const again = (focus: { errors?: FieldErrors; confirming?: string }, status = 200) => sendPage(reply, <BdcPage v={v} bdc={bdc} now={now} deps={deps} focus={{ action, values, ...focus }} />, status);
-    const parsed = action.parse(values);
-    if ('errors' in parsed) return again({ errors: parsed.errors }, 422);
-    if (field(request.body, 'etape') !== 'confirmer') return again({ confirming: action.describe(parsed.value, bdc) });
-    try {
-      await action.run(engine, callerOfViewer(v), bdc, parsed.value, values.eventId ?? randomUUID());
-    } catch (err) {
-      if (err instanceof RefusedError) return again({ errors: fieldErrors(err.refusals) }, 422);
-      throw err;
-    }
-    return reply.redirect(`/console/bdc/${encodeURIComponent(bdcId)}?fait=${action.slug}`, 303);
+    return takeAction(request, reply, engine, { action, subject: bdc, page: (v, focus) => <BdcPage v={v} bdc={bdc} now={now} deps={deps} focus={focus} />, doneUrl: `/console/bdc/${encodeURIComponent(bdcId)}?fait=${action.slug}` });
   });
 
   app.get('/console/documents/:sha256', { config: { sessionRoles: who.everyone }, schema: { hide: true } }, async (request, reply) => {

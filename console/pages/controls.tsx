@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { ComponentChildren } from 'preact';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
 import { controlState, decideControl, drawControls, drawOf, listControls, recentDraws, recordDocumentsReceived, recordRecoveryReceived, redraw, settleRecovery } from '../../client/controls';
-import type { Caller, EngineContext } from '../../client/context';
 import { isCivilDate } from '../../domain/calendar';
 import { recoveryOutstanding, type ControlView } from '../../domain/control-view';
 import { civilDateFr, eurosFr, parseEurosFr } from '../../domain/french';
 import { controlStatusFr, render, say, type Said } from '../../domain/messages';
 import { RefusedError } from '../../domain/refusal';
+import { ActionSection, takeAction, type Confirmable, type Focus } from '../actions';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } from '../http';
 import { auditFr } from '../views/bdc';
@@ -24,22 +23,14 @@ const StatusOf = ({ status, overdue }: { status: string; overdue?: boolean }) =>
   </span>
 );
 
-/** A control's actions: each checked, shown back in words, then sent with the event id of its form. */
-interface ControlAction<T> {
-  slug: string;
-  title: string;
-  offered(c: ControlView): boolean;
-  fields(v: Record<string, string>, e?: FieldErrors): ComponentChildren;
-  parse(v: Record<string, string>): { value: T } | { errors: FieldErrors };
-  describe(x: T, c: ControlView): string;
-  run(ctx: EngineContext, caller: Caller, c: ControlView, x: T, eventId: string): Promise<unknown>;
-}
-
 const day = (v: Record<string, string>, name: string, errors: FieldErrors) => (isCivilDate(v[name] ?? '') ? v[name]! : ((errors[name] = [fr(say('civil_date_expected'))]), undefined));
 
-const actions: ControlAction<any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A control's actions (console/actions.tsx: checked, confirmed, then sent). */
+const actions: Confirmable<any, ControlView>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
   {
     slug: 'pieces',
+    roles: ['operator'],
+    done: 'C’est enregistré.',
     title: 'Enregistrer la réception des pièces',
     offered: (c) => c.status === 'documents_requested',
     fields: (v, e) => <Input name="receivedAt" label="Date de réception" type="date" value={v.receivedAt} errors={e} required />,
@@ -53,6 +44,8 @@ const actions: ControlAction<any>[] = [ // eslint-disable-line @typescript-eslin
   },
   {
     slug: 'decision',
+    roles: ['operator'],
+    done: 'C’est enregistré.',
     title: 'Décider du contrôle',
     offered: (c) => c.status === 'documents_requested' || c.status === 'under_review',
     fields: (v, e) => (
@@ -76,6 +69,8 @@ const actions: ControlAction<any>[] = [ // eslint-disable-line @typescript-eslin
   },
   {
     slug: 'reversement',
+    roles: ['operator'],
+    done: 'C’est enregistré.',
     title: 'Enregistrer un reversement reçu',
     offered: (c) => c.status === 'recovery_due',
     fields: (v, e) => (
@@ -96,6 +91,8 @@ const actions: ControlAction<any>[] = [ // eslint-disable-line @typescript-eslin
   },
   {
     slug: 'recouvrement',
+    roles: ['operator'],
+    done: 'C’est enregistré.',
     title: 'Reversement en retard : transmettre au recouvrement ou abandonner',
     offered: (c) => c.status === 'recovery_due' && Boolean(c.recovery?.overdue),
     fields: (v, e) => (
@@ -115,7 +112,7 @@ const actions: ControlAction<any>[] = [ // eslint-disable-line @typescript-eslin
   },
 ];
 
-function ControlPage({ v, control, focus, done }: { v: Viewer; control: ControlView; focus?: { slug: string; values: Record<string, string>; errors?: FieldErrors; confirming?: string }; done?: boolean }) {
+function ControlPage({ v, control, focus, done }: { v: Viewer; control: ControlView; focus?: Focus; done?: boolean }) {
   const offered = v.user.role === 'operator' ? actions.filter((a) => a.offered(control)) : [];
   const r = control.recovery;
   return (
@@ -129,42 +126,9 @@ function ControlPage({ v, control, focus, done }: { v: Viewer; control: ControlV
         head={['Pièces demandées', 'À transmettre avant le', 'Reçues le', 'Versé au BDC', 'Reversement demandé', 'Reçu', 'Abandonné']}
         rows={[[control.documents.requested.join(', '), <When at={control.documents.dueAt} />, <When at={control.documents.receivedAt} withTime={false} />, <Euros cents={control.paidCents} />, <Euros cents={r?.amountCents} />, <Euros cents={r?.receivedCents} />, <Euros cents={r?.writtenOffCents} />]]}
       />
-      {offered.map((a) => {
-        const mine = focus?.slug === a.slug ? focus : undefined;
-        const url = `${controlLink(control.controlId)}/${a.slug}`;
-        return (
-          <section class="fr-card fr-p-3w fr-mb-3w" aria-labelledby={`action-${a.slug}`} id={`action-${a.slug}-section`}>
-            <h2 class="fr-h5" id={`action-${a.slug}`}>
-              {a.title}
-            </h2>
-            <form method="post" action={url} noValidate>
-              <Csrf token={v.csrf} />
-              <Hidden name="eventId" value={mine?.values.eventId ?? randomUUID()} />
-              {mine?.confirming ? (
-                <>
-                  {Object.entries(mine.values).filter(([k]) => k !== 'eventId').map(([k, x]) => <Hidden name={k} value={x} />)}
-                  <Hidden name="etape" value="confirmer" />
-                  <Alert kind="warning" title="Confirmez-vous ?">
-                    <p>{mine.confirming}</p>
-                  </Alert>
-                  <button class="fr-btn" type="submit">
-                    Confirmer
-                  </button>
-                </>
-              ) : (
-                <>
-                  <Hidden name="etape" value="verifier" />
-                  <ErrorSummary errors={mine?.errors} />
-                  {a.fields(mine?.values ?? {}, mine?.errors)}
-                  <button class="fr-btn fr-btn--secondary" type="submit">
-                    Vérifier avant d’envoyer
-                  </button>
-                </>
-              )}
-            </form>
-          </section>
-        );
-      })}
+      {offered.map((a) => (
+        <ActionSection action={a} url={`${controlLink(control.controlId)}/${a.slug}`} csrf={v.csrf} focus={focus} cancelHref={controlLink(control.controlId)} />
+      ))}
       <h2 class="fr-h4">Historique</h2>
       <ol class="sons-timeline">
         {control.audit.map((e) => (
@@ -283,21 +247,9 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
 
   app.post('/console/controles/:controlId/:action', { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
     const { controlId, action: slug } = request.params as { controlId: string; action: string };
-    const v = viewer(request, reply);
     const control = await controlState(engine, controlId);
     const action = actions.find((a) => a.slug === slug);
     if (!action) return reply.callNotFound();
-    const values = Object.fromEntries(['eventId', 'receivedAt', 'outcome', 'findings', 'reasons', 'recoveryCents', 'amountCents', 'decision', 'reason'].map((n) => [n, field(request.body, n)]).filter(([, x]) => x !== '')) as Record<string, string>;
-    const again = (focus: { errors?: FieldErrors; confirming?: string }, status = 200) => sendPage(reply, <ControlPage v={v} control={control} focus={{ slug, values, ...focus }} />, status);
-    const parsed = action.parse(values);
-    if ('errors' in parsed) return again({ errors: parsed.errors }, 422);
-    if (field(request.body, 'etape') !== 'confirmer') return again({ confirming: action.describe(parsed.value, control) });
-    try {
-      await action.run(engine, callerOfViewer(v), control, parsed.value, values.eventId ?? randomUUID());
-    } catch (err) {
-      if (err instanceof RefusedError) return again({ errors: fieldErrors(err.refusals) }, 422);
-      throw err;
-    }
-    return reply.redirect(`${controlLink(controlId)}?fait=${slug}`, 303);
+    return takeAction(request, reply, engine, { action, subject: control, page: (v, focus) => <ControlPage v={v} control={control} focus={focus} />, doneUrl: `${controlLink(controlId)}?fait=${slug}` });
   });
 }
