@@ -16,7 +16,8 @@ module.exports = {
     {
       name: 'workflows-are-deterministic',
       severity: 'error',
-      comment: 'workflow code runs in the sandbox and replays: it imports only workflows/, domain/ and @temporalio/workflow (types from elsewhere)',
+      comment:
+        'workflow code runs in the sandbox and replays: it imports only workflows/, domain/ and @temporalio/workflow (types from elsewhere)',
       from: { path: '^workflows/' },
       to: {
         dependencyTypesNot: ['type-only'],
@@ -59,7 +60,8 @@ module.exports = {
     {
       name: 'console-is-a-face-of-the-api',
       severity: 'error',
-      comment: 'the console renders pages over the engine services; the JSON API knows nothing of it (main/ mounts both)',
+      comment:
+        'the console renders pages over the engine services; the JSON API knows nothing of it (main/ mounts both)',
       from: { path: '^api/' },
       to: { path: '^console/' },
     },
@@ -87,7 +89,8 @@ module.exports = {
     {
       name: 'notifications-deliver-the-outbox',
       severity: 'error',
-      comment: 'delivery (SMTP, webhooks, the outbox dispatcher, the local mailbox) knows the database and the model, nothing of the services or the interfaces',
+      comment:
+        'delivery (SMTP, webhooks, the outbox dispatcher, the local mailbox) knows the database and the model, nothing of the services or the interfaces',
       from: { path: '^notifications/' },
       to: { path: '^(client|api|console|cli|workflows|activities|worker|temporal)/' },
     },
@@ -102,14 +105,20 @@ module.exports = {
       severity: 'error',
       comment: 'deep imports into an SDK package break on any release',
       from: {},
-      to: { path: '^node_modules/@temporalio/[^/]+/lib/' , pathNot: '^node_modules/@temporalio/[^/]+/lib/index\\.(js|d\\.ts)$' },
+      to: {
+        path: '^node_modules/@temporalio/[^/]+/lib/',
+        pathNot: '^node_modules/@temporalio/[^/]+/lib/index\\.(js|d\\.ts)$',
+      },
     },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
     exclude: { path: '^(dist|\\.cache|\\.tools|\\.data)/' },
   },
 };

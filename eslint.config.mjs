@@ -21,9 +21,26 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net'], message: 'Workflow code must be deterministic: no Node built-ins.' },
-            { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Import only the types of activities into workflow code.' },
-            { group: ['pg', 'pino', '@electric-sql/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Not available inside the workflow sandbox.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net'],
+              message: 'Workflow code must be deterministic: no Node built-ins.',
+            },
+            {
+              group: ['**/activities', '**/activities/*'],
+              allowTypeImports: true,
+              message: 'Import only the types of activities into workflow code.',
+            },
+            {
+              group: [
+                'pg',
+                'pino',
+                '@electric-sql/*',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+              ],
+              message: 'Not available inside the workflow sandbox.',
+            },
           ],
         },
       ],

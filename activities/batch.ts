@@ -21,13 +21,31 @@ export interface BatchEvent {
  */
 export function createBatchActivities(client: Client, queries: RecordQueries, batches: Batches) {
   return {
-    async beginBatch({ batchId, kind, params, selector }: { batchId: string; kind: string; params: unknown; selector: BatchSelector }): Promise<number> {
+    async beginBatch({
+      batchId,
+      kind,
+      params,
+      selector,
+    }: {
+      batchId: string;
+      kind: string;
+      params: unknown;
+      selector: BatchSelector;
+    }): Promise<number> {
       const total = await queries.batchCount(selector);
       await batches.begin(batchId, kind, params, total);
       return total;
     },
 
-    async batchPage({ selector, after, limit }: { selector: BatchSelector; after: string; limit: number }): Promise<string[]> {
+    async batchPage({
+      selector,
+      after,
+      limit,
+    }: {
+      selector: BatchSelector;
+      after: string;
+      limit: number;
+    }): Promise<string[]> {
       return queries.batchPage(selector, after, limit);
     },
 
@@ -36,14 +54,32 @@ export function createBatchActivities(client: Client, queries: RecordQueries, ba
      * send it first). A BDC holds the event when it answered it — then it is applied; it refused it
      * (ended meanwhile…): skipped; it never answered within the attempts: failed.
      */
-    async deliverBatch({ batchId, bdcIds, event, parallel, attempts }: { batchId: string; bdcIds: string[]; event: BatchEvent; parallel: number; attempts: number }): Promise<Record<BatchOutcome, number>> {
+    async deliverBatch({
+      batchId,
+      bdcIds,
+      event,
+      parallel,
+      attempts,
+    }: {
+      batchId: string;
+      bdcIds: string[];
+      event: BatchEvent;
+      parallel: number;
+      attempts: number;
+    }): Promise<Record<BatchOutcome, number>> {
       const limit = pLimit(parallel);
       const counts: Record<BatchOutcome, number> = { applied: 0, skipped: 0, failed: 0 };
       const outcomes: { bdcId: string; outcome: BatchOutcome; reason?: string }[] = [];
       await Promise.all(
         bdcIds.map((bdcId) =>
           limit(async () => {
-            const result = await deliverOne(client, bdcId, { ...event.payload, eventId: batchEventId(batchId, bdcId) }, event.update, attempts);
+            const result = await deliverOne(
+              client,
+              bdcId,
+              { ...event.payload, eventId: batchEventId(batchId, bdcId) },
+              event.update,
+              attempts,
+            );
             counts[result.outcome]++;
             outcomes.push({ bdcId, ...result });
             heartbeat(outcomes.length);
@@ -51,7 +87,8 @@ export function createBatchActivities(client: Client, queries: RecordQueries, ba
         ),
       );
       await batches.record(batchId, outcomes);
-      if (counts.failed) log.warn('batch: some BDCs kept failing', { batchId, failed: outcomes.filter((o) => o.outcome === 'failed') });
+      if (counts.failed)
+        log.warn('batch: some BDCs kept failing', { batchId, failed: outcomes.filter((o) => o.outcome === 'failed') });
       return counts;
     },
 
@@ -62,16 +99,26 @@ export function createBatchActivities(client: Client, queries: RecordQueries, ba
 }
 
 /** One BDC's delivery: a refusal is an answer; anything else is tried again, up to `attempts` times. */
-async function deliverOne(client: Client, bdcId: string, event: Record<string, unknown> & { eventId: string }, update: BatchEvent['update'], attempts: number): Promise<{ outcome: BatchOutcome; reason?: string }> {
+async function deliverOne(
+  client: Client,
+  bdcId: string,
+  event: Record<string, unknown> & { eventId: string },
+  update: BatchEvent['update'],
+  attempts: number,
+): Promise<{ outcome: BatchOutcome; reason?: string }> {
   let last = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       // the update needs a worker to run the BDC's workflow task; when this worker shuts down, the
       // activity is cancelled after the grace time rather than waiting for itself
-      await Promise.race([sendBdcEvent(client, bdcId, bdcMessages[update] as never, event as never), Context.current().cancelled]);
+      await Promise.race([
+        sendBdcEvent(client, bdcId, bdcMessages[update] as never, event as never),
+        Context.current().cancelled,
+      ]);
       return { outcome: 'applied' };
     } catch (err) {
-      if (err instanceof RefusedError && err.refusals[0]?.code !== 'unknown_bdc') return { outcome: 'skipped', reason: err.message };
+      if (err instanceof RefusedError && err.refusals[0]?.code !== 'unknown_bdc')
+        return { outcome: 'skipped', reason: err.message };
       if (Context.current().cancellationSignal.aborted) throw err;
       last = (err as Error).message;
       await Context.current().sleep(Math.min(30_000, 250 * 2 ** attempt));

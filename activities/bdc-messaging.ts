@@ -17,9 +17,15 @@ export function createBdcMessagingActivities(client: Client, queries: RecordQuer
      * worker to run the BDC's workflow task; when this worker shuts down it cancels the activity after
      * its grace time rather than waiting for itself, and the batch retries it on the next worker.
      */
-    async amendBdcCalendar(bdcId: string, amendment: CalendarAmendment): Promise<{ applied: true } | { applied: false; reason: string }> {
+    async amendBdcCalendar(
+      bdcId: string,
+      amendment: CalendarAmendment,
+    ): Promise<{ applied: true } | { applied: false; reason: string }> {
       try {
-        await Promise.race([sendBdcEvent(client, bdcId, bdcMessages.calendarAmended, amendment), Context.current().cancelled]);
+        await Promise.race([
+          sendBdcEvent(client, bdcId, bdcMessages.calendarAmended, amendment),
+          Context.current().cancelled,
+        ]);
         return { applied: true };
       } catch (err) {
         if (err instanceof RefusedError) return { applied: false, reason: err.message };

@@ -1,7 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { log } from '@temporalio/activity';
 import { RefusedError } from '../domain/refusal';
-import type { Ledger, PaymentOrderInput, ReclaimInput, ReimbursementDemandInput, ReimbursementReceiptInput } from '../db/ledger';
+import type {
+  Ledger,
+  PaymentOrderInput,
+  ReclaimInput,
+  ReimbursementDemandInput,
+  ReimbursementReceiptInput,
+} from '../db/ledger';
 
 export const REFUSED = 'Refused';
 
@@ -11,7 +17,12 @@ export async function refusalsAreFinal<T>(effect: () => Promise<T>): Promise<T> 
     return await effect();
   } catch (err) {
     if (err instanceof RefusedError) {
-      throw ApplicationFailure.create({ type: REFUSED, message: err.message, details: err.refusals, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: REFUSED,
+        message: err.message,
+        details: err.refusals,
+        nonRetryable: true,
+      });
     }
     throw err;
   }
@@ -25,17 +36,26 @@ export function createLedgerActivities(ledger: Ledger) {
   return {
     async issuePaymentOrder(order: PaymentOrderInput) {
       const { record, created } = await refusalsAreFinal(() => ledger.issuePaymentOrder(order));
-      log.info(created ? 'payment order issued' : 'payment order already issued', { idempotencyKey: record.idempotencyKey, amountCents: record.amountCents });
+      log.info(created ? 'payment order issued' : 'payment order already issued', {
+        idempotencyKey: record.idempotencyKey,
+        amountCents: record.amountCents,
+      });
       return record;
     },
     async issueReimbursementDemand(demand: ReimbursementDemandInput) {
       const { record, created } = await refusalsAreFinal(() => ledger.issueReimbursementDemand(demand));
-      log.info(created ? 'reimbursement demanded' : 'reimbursement already demanded', { idempotencyKey: record.idempotencyKey, amountCents: record.amountCents });
+      log.info(created ? 'reimbursement demanded' : 'reimbursement already demanded', {
+        idempotencyKey: record.idempotencyKey,
+        amountCents: record.amountCents,
+      });
       return record;
     },
     async reclaimAdvance(reclaim: ReclaimInput) {
       const written = await refusalsAreFinal(() => ledger.reclaimAdvance(reclaim));
-      log.info(written ? 'advance demanded back' : 'no advance to demand back', { idempotencyKey: reclaim.idempotencyKey, amountCents: written?.record.amountCents });
+      log.info(written ? 'advance demanded back' : 'no advance to demand back', {
+        idempotencyKey: reclaim.idempotencyKey,
+        amountCents: written?.record.amountCents,
+      });
       return written?.record ?? null;
     },
     async recordReimbursementReceipt(receipt: ReimbursementReceiptInput) {

@@ -22,19 +22,33 @@ export function createNoticeActivities(sql: Sql, campaigns: () => Promise<Campai
       return { at: parisTimeOn(day, REMINDER_HOUR).toISOString(), day };
     },
 
-    async queueDailyNotices({ day, at }: { day: string; at: string }): Promise<{ digest: boolean; orderDeadlineReminders: number }> {
+    async queueDailyNotices({
+      day,
+      at,
+    }: {
+      day: string;
+      at: string;
+    }): Promise<{ digest: boolean; orderDeadlineReminders: number }> {
       const [row] = await sql.query<{ overdue: number; overdue_cents: number; attention: number }>(
         `SELECT count(*) FILTER (WHERE reimbursement_overdue AND running)::int AS overdue,
                 COALESCE(sum(to_reimburse_cents - reimbursed_cents) FILTER (WHERE reimbursement_overdue AND running), 0)::int8 AS overdue_cents,
                 count(*) FILTER (WHERE status = 'needs_attention')::int AS attention
          FROM bdcs WHERE state IS NOT NULL`,
       );
-      const [controls] = await sql.query<{ due: number }>("SELECT count(*)::int AS due FROM controls WHERE overdue AND status NOT IN ('passed', 'recovered', 'written_off')");
+      const [controls] = await sql.query<{ due: number }>(
+        "SELECT count(*)::int AS due FROM controls WHERE overdue AND status NOT IN ('passed', 'recovered', 'written_off')",
+      );
       await outbox.enqueue({
         key: `digest:${day}`,
         template: 'operator_digest',
         to: { party: 'operators', id: 'asp' },
-        params: { at, overdue: row!.overdue, overdueCents: Number(row!.overdue_cents), attention: row!.attention, controlsDue: controls!.due },
+        params: {
+          at,
+          overdue: row!.overdue,
+          overdueCents: Number(row!.overdue_cents),
+          attention: row!.attention,
+          controlsDue: controls!.due,
+        },
       });
       // an order deadline is the campaign's: its reminder goes to every éditeur with a contact
       let reminders = 0;
@@ -42,9 +56,18 @@ export function createNoticeActivities(sql: Sql, campaigns: () => Promise<Campai
       for (const campaign of await campaigns()) {
         const deadlineAt = campaignDeadlines(campaign).orderDeadline;
         const dayBefore = Date.parse(at) - 86_400_000;
-        for (const r of planReminders(deadlineAt, { reminderOffsetsDays: campaign.reminderOffsetsDays }, dayBefore).filter((x) => parisCivilDate(new Date(x.at)) === day)) {
+        for (const r of planReminders(
+          deadlineAt,
+          { reminderOffsetsDays: campaign.reminderOffsetsDays },
+          dayBefore,
+        ).filter((x) => parisCivilDate(new Date(x.at)) === day)) {
           for (const e of editeurs) {
-            await outbox.enqueue({ key: `order-deadline:${campaign.id}:${e.partyId}:${r.before}`, template: 'order_deadline_reminder', to: { party: 'editeur', id: e.partyId }, params: { campaignId: campaign.id, campaignLabel: campaign.label, deadlineAt, before: r.before } });
+            await outbox.enqueue({
+              key: `order-deadline:${campaign.id}:${e.partyId}:${r.before}`,
+              template: 'order_deadline_reminder',
+              to: { party: 'editeur', id: e.partyId },
+              params: { campaignId: campaign.id, campaignLabel: campaign.label, deadlineAt, before: r.before },
+            });
             reminders++;
           }
         }

@@ -10,7 +10,12 @@ export function createRecordActivities(records: BdcRecords) {
   return {
     async commitTransition(t: Transition): Promise<EffectResult> {
       const result = await refusalsAreFinal(() => records.applyTransition(t));
-      log.info(result.recorded ? 'transition recorded' : 'transition already recorded', { bdcId: t.bdcId, version: t.record.version, status: t.record.status, effect: t.effect?.kind });
+      log.info(result.recorded ? 'transition recorded' : 'transition already recorded', {
+        bdcId: t.bdcId,
+        version: t.record.version,
+        status: t.record.status,
+        effect: t.effect?.kind,
+      });
       return result;
     },
     /**
@@ -18,11 +23,23 @@ export function createRecordActivities(records: BdcRecords) {
      * that Paris day like every other deadline; and when the day of the demand started (a receipt is
      * never dated before it). Paris dates are computed here, outside the workflow.
      */
-    async reimbursementDueDate({ issuedAt, days, reminders }: { issuedAt: string; days: number; reminders?: ReminderOffsets }): Promise<{ dueAt: string; issuedDayStartsAt: string; reminders?: Reminder[] }> {
+    async reimbursementDueDate({
+      issuedAt,
+      days,
+      reminders,
+    }: {
+      issuedAt: string;
+      days: number;
+      reminders?: ReminderOffsets;
+    }): Promise<{ dueAt: string; issuedDayStartsAt: string; reminders?: Reminder[] }> {
       const issuedOn = parisCivilDate(new Date(issuedAt));
       const dueAt = endOfParisDay(addCalendarDays(issuedOn, days)).toISOString();
       // the reminders of the due date, when the workflow plans them (its record names the campaign's offsets)
-      return { dueAt, issuedDayStartsAt: startOfParisDay(issuedOn).toISOString(), ...(reminders ? { reminders: planReminders(dueAt, reminders, Date.parse(issuedAt)) } : {}) };
+      return {
+        dueAt,
+        issuedDayStartsAt: startOfParisDay(issuedOn).toISOString(),
+        ...(reminders ? { reminders: planReminders(dueAt, reminders, Date.parse(issuedAt)) } : {}),
+      };
     },
   };
 }

@@ -17,7 +17,12 @@ export type Role = (typeof roles)[number];
 const tokenEntrySchema = z.discriminatedUnion('role', [
   z.object({ name: idSchema, role: z.literal('operator'), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   z.object({ name: idSchema, role: z.literal('admin'), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  z.object({ name: idSchema, role: z.literal('editeur'), editeurId: idSchema, sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({
+    name: idSchema,
+    role: z.literal('editeur'),
+    editeurId: idSchema,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
 ]);
 export const tokensSchema = z.array(tokenEntrySchema);
 export type TokenEntry = z.infer<typeof tokenEntrySchema>;
@@ -34,7 +39,12 @@ export const sha256 = (secret: string) => createHash('sha256').update(secret, 'u
 export class TokenRegistry {
   private readonly principals: Map<string, Principal>;
   constructor(entries: TokenEntry[]) {
-    this.principals = new Map(entries.map((e) => [e.sha256, { name: e.name, role: e.role, ...(e.role === 'editeur' ? { editeurId: e.editeurId } : {}) }]));
+    this.principals = new Map(
+      entries.map((e) => [
+        e.sha256,
+        { name: e.name, role: e.role, ...(e.role === 'editeur' ? { editeurId: e.editeurId } : {}) },
+      ]),
+    );
   }
   /** the principal of a secret's SHA-256, if it is still configured (a console session holds the hash) */
   byHash(hash: string): Principal | undefined {
@@ -59,12 +69,19 @@ export function callerOf(p: Principal): Caller {
 }
 
 /** A new secret and the entry that configures it (the secret itself is never stored). */
-export function newToken(entry: { name: string; role: Role; editeurId?: string }): { secret: string; entry: TokenEntry } {
+export function newToken(entry: { name: string; role: Role; editeurId?: string }): {
+  secret: string;
+  entry: TokenEntry;
+} {
   const secret = `sons_${randomBytes(24).toString('base64url')}`;
   return { secret, entry: tokenEntrySchema.parse({ ...entry, sha256: sha256(secret) }) };
 }
 
 export function loadTokens(source: { API_TOKENS_FILE?: string; API_TOKENS?: string }): TokenEntry[] {
-  const raw = source.API_TOKENS ?? (source.API_TOKENS_FILE && fs.existsSync(source.API_TOKENS_FILE) ? fs.readFileSync(source.API_TOKENS_FILE, 'utf8') : '[]');
+  const raw =
+    source.API_TOKENS ??
+    (source.API_TOKENS_FILE && fs.existsSync(source.API_TOKENS_FILE)
+      ? fs.readFileSync(source.API_TOKENS_FILE, 'utf8')
+      : '[]');
   return tokensSchema.parse(JSON.parse(raw));
 }

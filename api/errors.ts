@@ -8,33 +8,60 @@ import { isConnectionError } from '../db/postgres';
 import { languageOf } from './language';
 
 /** The body of every error the API answers. */
-export const refusalsSchema = z.object({ refusals: z.array(z.object({ code: z.string(), message: z.string(), path: z.string(), value: z.unknown().optional() })) });
+export const refusalsSchema = z.object({
+  refusals: z.array(
+    z.object({ code: z.string(), message: z.string(), path: z.string(), value: z.unknown().optional() }),
+  ),
+});
 
 /** Every error the API answers is `{ refusals: [{ code, message, path, value? }] }`. */
 export class HttpRefusal extends Error {
-  constructor(readonly status: number, readonly refusals: Refusal[]) {
+  constructor(
+    readonly status: number,
+    readonly refusals: Refusal[],
+  ) {
     super(refusals.map((r) => r.message).join('; '));
   }
 }
 
 /** An HTTP refusal of one message. */
-export const httpRefusal = (status: number, code: string, said: Said, path = '', value?: unknown) => new HttpRefusal(status, [refusalOf(code, said, path, value)]);
+export const httpRefusal = (status: number, code: string, said: Said, path = '', value?: unknown) =>
+  new HttpRefusal(status, [refusalOf(code, said, path, value)]);
 
-export const unauthenticated = () => httpRefusal(401, 'unauthenticated', say('unauthenticated'), 'headers.authorization');
+export const unauthenticated = () =>
+  httpRefusal(401, 'unauthenticated', say('unauthenticated'), 'headers.authorization');
 export const forbidden = (role: string) => httpRefusal(403, 'forbidden', say('forbidden', { role }));
 
 /** Refusals that are not about the request's content get their own HTTP status. */
-const statusOfCode: Record<string, number> = { not_found: 404, unknown_bdc: 404, already_registered: 409, bdc_ended: 409, event_id_reused: 409, solution_already_decided: 409 };
+const statusOfCode: Record<string, number> = {
+  not_found: 404,
+  unknown_bdc: 404,
+  already_registered: 409,
+  bdc_ended: 409,
+  event_id_reused: 409,
+  solution_already_decided: 409,
+};
 
 /** gRPC: UNAVAILABLE, DEADLINE_EXCEEDED; a connection refused or reset on the way to Temporal. */
 const GRPC_UNAVAILABLE = new Set([14, 4]);
 
 /** Which dependency an error says is unavailable, if it says so: Temporal or the database. */
 function unavailableDependency(error: unknown): 'temporal' | 'database' | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown; name?: string; message?: string } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
-    if ((e.name === 'ServiceError' || e.name === 'GrpcError') && GRPC_UNAVAILABLE.has(e.code as number)) return 'temporal';
-    if (typeof e.code === 'number' && GRPC_UNAVAILABLE.has(e.code) && /UNAVAILABLE|DEADLINE_EXCEEDED|Deadline/i.test(e.message ?? '')) return 'temporal';
-    if (isConnectionError(e) || /database|pglite/i.test(e.name ?? '') && /closed/i.test(e.message ?? '')) return 'database';
+  for (
+    let e = error as { code?: unknown; cause?: unknown; name?: string; message?: string } | undefined, i = 0;
+    e && i < 5;
+    e = e.cause as typeof e, i++
+  ) {
+    if ((e.name === 'ServiceError' || e.name === 'GrpcError') && GRPC_UNAVAILABLE.has(e.code as number))
+      return 'temporal';
+    if (
+      typeof e.code === 'number' &&
+      GRPC_UNAVAILABLE.has(e.code) &&
+      /UNAVAILABLE|DEADLINE_EXCEEDED|Deadline/i.test(e.message ?? '')
+    )
+      return 'temporal';
+    if (isConnectionError(e) || (/database|pglite/i.test(e.name ?? '') && /closed/i.test(e.message ?? '')))
+      return 'database';
   }
   return undefined;
 }
@@ -43,7 +70,10 @@ function unavailableDependency(error: unknown): 'temporal' | 'database' | undefi
  * Any error as the HTTP status and the refusals it answers (catalogue messages, not yet in the
  * reader's language): the API's JSON answers and the console's pages share it.
  */
-export function refusalsOfError(error: FastifyError | Error, request: FastifyRequest): { status: number; refusals: Refusal[]; headers?: Record<string, string> } {
+export function refusalsOfError(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+): { status: number; refusals: Refusal[]; headers?: Record<string, string> } {
   if (error instanceof HttpRefusal) return { status: error.status, refusals: error.refusals };
   if (error instanceof RefusedError) {
     const status = error.refusals.map((r) => statusOfCode[r.code]).find((s) => s !== undefined) ?? 422;
@@ -56,25 +86,43 @@ export function refusalsOfError(error: FastifyError | Error, request: FastifyReq
       status: 422,
       refusals: error.validation.map((v) => {
         const fields = v.instancePath.split('/').filter(Boolean);
-        return refusalFromIssue({ ...(v.params as Record<string, unknown>), code: v.keyword, message: v.message ?? 'invalid' }, [where, ...fields].join('.'), valueAt(input, fields));
+        return refusalFromIssue(
+          { ...(v.params as Record<string, unknown>), code: v.keyword, message: v.message ?? 'invalid' },
+          [where, ...fields].join('.'),
+          valueAt(input, fields),
+        );
       }),
     };
   }
   const unavailable = unavailableDependency(error);
   if (unavailable) {
     request.log.warn({ err: error.message, dependency: unavailable }, 'a dependency is unavailable');
-    return { status: 503, headers: { 'retry-after': '5' }, refusals: [refusalOf(`${unavailable}_unavailable`, say('unavailable', { dependency: unavailable }))] };
+    return {
+      status: 503,
+      headers: { 'retry-after': '5' },
+      refusals: [refusalOf(`${unavailable}_unavailable`, say('unavailable', { dependency: unavailable }))],
+    };
   }
   const statusCode = (error as FastifyError).statusCode;
-  if (statusCode && statusCode < 500) return { status: statusCode, refusals: [refusalOf((error as FastifyError).code ?? 'bad_request', say('http_error', { problem: error.message }))] };
+  if (statusCode && statusCode < 500)
+    return {
+      status: statusCode,
+      refusals: [
+        refusalOf((error as FastifyError).code ?? 'bad_request', say('http_error', { problem: error.message })),
+      ],
+    };
   request.log.error({ err: error }, 'request failed');
   return { status: 500, refusals: [refusalOf('internal', say('internal'))] };
 }
 
 /** The refusals in the request's language (Accept-Language; French by default). */
-export const inLanguageOf = (request: Pick<FastifyRequest, 'headers'>, refusals: Refusal[]) => refusals.map((r) => publicRefusal(r, languageOf(request.headers['accept-language'])));
+export const inLanguageOf = (request: Pick<FastifyRequest, 'headers'>, refusals: Refusal[]) =>
+  refusals.map((r) => publicRefusal(r, languageOf(request.headers['accept-language'])));
 
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   const { status, refusals, headers } = refusalsOfError(error, request);
-  return reply.status(status).headers(headers ?? {}).send({ refusals: inLanguageOf(request, refusals) });
+  return reply
+    .status(status)
+    .headers(headers ?? {})
+    .send({ refusals: inLanguageOf(request, refusals) });
 }

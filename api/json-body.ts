@@ -15,11 +15,13 @@ export function parseJsonBounded(body: string, done: (err: Error | null, value?:
   for (let i = 0; i < body.length; i++) {
     const c = body.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // a backslash escapes the next character
+      if (c === 92)
+        i++; // a backslash escapes the next character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
-      if (++depth > MAX_JSON_DEPTH) return done(httpRefusal(400, 'too_deep', say('too_deep', { max: MAX_JSON_DEPTH }), 'body'));
+      if (++depth > MAX_JSON_DEPTH)
+        return done(httpRefusal(400, 'too_deep', say('too_deep', { max: MAX_JSON_DEPTH }), 'body'));
     } else if (c === 125 || c === 93) depth--;
   }
   if (body.trim() === '') return done(null, undefined);

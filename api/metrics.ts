@@ -9,7 +9,12 @@ import type { EngineContext } from '../client/context';
  */
 export class ApiMetrics {
   readonly registry = new client.Registry();
-  private readonly requests = new client.Counter({ name: 'sons_api_requests_total', help: 'HTTP requests answered, per route and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  private readonly requests = new client.Counter({
+    name: 'sons_api_requests_total',
+    help: 'HTTP requests answered, per route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
   private readonly latency = new client.Histogram({
     name: 'sons_api_request_duration_seconds',
     help: 'HTTP request duration, per route',
@@ -20,9 +25,24 @@ export class ApiMetrics {
 
   constructor(engine: EngineContext) {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'sons_api_' });
-    const bdcs = new client.Gauge({ name: 'sons_bdcs', help: 'BDCs in the record, per campaign and status', labelNames: ['campaign', 'status'], registers: [this.registry] });
-    const euros = new client.Gauge({ name: 'sons_ledger_cents', help: 'Sums in the ledger, in cents: payment orders per kind (order_advance, order_balance), reimbursement demands, receipts', labelNames: ['kind'], registers: [this.registry] });
-    const entries = new client.Gauge({ name: 'sons_ledger_entries', help: 'Entries in the ledger, per kind', labelNames: ['kind'], registers: [this.registry] });
+    const bdcs = new client.Gauge({
+      name: 'sons_bdcs',
+      help: 'BDCs in the record, per campaign and status',
+      labelNames: ['campaign', 'status'],
+      registers: [this.registry],
+    });
+    const euros = new client.Gauge({
+      name: 'sons_ledger_cents',
+      help: 'Sums in the ledger, in cents: payment orders per kind (order_advance, order_balance), reimbursement demands, receipts',
+      labelNames: ['kind'],
+      registers: [this.registry],
+    });
+    const entries = new client.Gauge({
+      name: 'sons_ledger_entries',
+      help: 'Entries in the ledger, per kind',
+      labelNames: ['kind'],
+      registers: [this.registry],
+    });
     // the business figures are read at each scrape, from the record and the ledger (never from Temporal)
     this.collectBusiness = async () => {
       const [summary, totals] = await Promise.all([engine.queries.summary(), engine.ledger.totals()]);

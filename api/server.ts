@@ -4,7 +4,12 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type RouteOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Principal, Role } from './auth';
 import type { Api, ApiDeps } from './context';
 import { publicRefusal } from '../domain/localize';
@@ -46,7 +51,17 @@ export const REQUEST_DEADLINE_MS = 10_000;
 /** Requests without a valid token per source and minute, unless configured otherwise: guessing tokens is slowed down. */
 export const UNAUTHENTICATED_PER_MINUTE = 30;
 /** The answers every route may give besides its own, in the refusal format (documented in OpenAPI). */
-const commonRefusals = { 400: refusalsSchema, 401: refusalsSchema, 403: refusalsSchema, 413: refusalsSchema, 414: refusalsSchema, 415: refusalsSchema, 422: refusalsSchema, 429: refusalsSchema, 503: refusalsSchema };
+const commonRefusals = {
+  400: refusalsSchema,
+  401: refusalsSchema,
+  403: refusalsSchema,
+  413: refusalsSchema,
+  414: refusalsSchema,
+  415: refusalsSchema,
+  422: refusalsSchema,
+  429: refusalsSchema,
+  503: refusalsSchema,
+};
 const MAX_URL = 8_192;
 /** swagger-ui's own routes: its page and assets, public */
 const DOCS = '/docs';
@@ -57,10 +72,15 @@ const DOCS = '/docs';
  */
 function refuseMalformedRequest(err: Error & { code?: string }, socket: Socket): void {
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const refusal = tooLarge ? refusalOf('request_too_large', say('request_too_large')) : refusalOf('bad_request', say('bad_request'));
+  const refusal = tooLarge
+    ? refusalOf('request_too_large', say('request_too_large'))
+    : refusalOf('bad_request', say('bad_request'));
   // the request was not parsed: its Accept-Language is unknown, the answer is French (the default)
   const body = JSON.stringify({ refusals: [publicRefusal(refusal, 'fr')] });
-  if (socket.writable) socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  if (socket.writable)
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
 }
 
 /**
@@ -71,33 +91,64 @@ function refuseMalformedRequest(err: Error & { code?: string }, socket: Socket):
  * is a 503 with Retry-After within a deadline.
  */
 export async function buildApi(deps: ApiDeps): Promise<Api> {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: 256 * 1024, routerOptions: { maxParamLength: 2 * MAX_URL }, trustProxy: false, clientErrorHandler: refuseMalformedRequest }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: 256 * 1024,
+    routerOptions: { maxParamLength: 2 * MAX_URL },
+    trustProxy: false,
+    clientErrorHandler: refuseMalformedRequest,
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ refusals: inLanguageOf(request, [refusalOf('not_found', say('no_route', { method: request.method, url: request.url.slice(0, 200) }), 'url')]) }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      refusals: inLanguageOf(request, [
+        refusalOf('not_found', say('no_route', { method: request.method, url: request.url.slice(0, 200) }), 'url'),
+      ]),
+    }),
+  );
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('authenticated', undefined);
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => parseJsonBounded(body as string, done));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
+    parseJsonBounded(body as string, done),
+  );
 
   app.addHook('onRequest', async (request) => {
-    if (request.raw.url && request.raw.url.length > MAX_URL) throw httpRefusal(414, 'uri_too_long', say('uri_too_long', { max: MAX_URL }), 'url');
+    if (request.raw.url && request.raw.url.length > MAX_URL)
+      throw httpRefusal(414, 'uri_too_long', say('uri_too_long', { max: MAX_URL }), 'url');
   });
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const config = (route.config ?? {}) as { roles?: readonly Role[]; public?: true; sessionRoles?: readonly Role[] };
-    if (!config.roles && !config.public && !config.sessionRoles && !route.url.startsWith(DOCS)) throw new Error(`route ${route.method} ${route.url} declares neither its roles nor that it is public`);
-    if (route.schema && !route.schema.hide) route.schema = { ...route.schema, response: { ...commonRefusals, ...(route.schema.response as object | undefined) } };
+    if (!config.roles && !config.public && !config.sessionRoles && !route.url.startsWith(DOCS))
+      throw new Error(`route ${route.method} ${route.url} declares neither its roles nor that it is public`);
+    if (route.schema && !route.schema.hide)
+      route.schema = {
+        ...route.schema,
+        response: { ...commonRefusals, ...(route.schema.response as object | undefined) },
+      };
     // every call to Temporal a request makes has a deadline
     const handler = route.handler;
     route.handler = function (request, reply) {
-      return deps.engine.client.connection.withDeadline(Date.now() + REQUEST_DEADLINE_MS, async () => handler.call(this, request, reply));
+      return deps.engine.client.connection.withDeadline(Date.now() + REQUEST_DEADLINE_MS, async () =>
+        handler.call(this, request, reply),
+      );
     };
   });
 
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], frameAncestors: ["'none'"] } },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
   });
   // global: false, so that the limiter runs as the first request hook, before authentication refuses
   await app.register(rateLimit, { global: false });
@@ -106,12 +157,27 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     timeWindow: '1 minute',
     // only requests without a valid token count (the console's sign-in among them); health checks, the
     // console's assets and its pages (their session is checked) never
-    allowList: (request) => request.url.startsWith('/health') || request.url.startsWith('/ready') || request.authenticated !== undefined || request.routeOptions.config.sessionRoles !== undefined || request.routeOptions.config.unthrottled === true,
-    errorResponseBuilder: (_request, context) => httpRefusal(429, 'too_many_requests', say('too_many_requests', { seconds: Math.ceil(context.ttl / 1000) }), 'headers.authorization'),
+    allowList: (request) =>
+      request.url.startsWith('/health') ||
+      request.url.startsWith('/ready') ||
+      request.authenticated !== undefined ||
+      request.routeOptions.config.sessionRoles !== undefined ||
+      request.routeOptions.config.unthrottled === true,
+    errorResponseBuilder: (_request, context) =>
+      httpRefusal(
+        429,
+        'too_many_requests',
+        say('too_many_requests', { seconds: Math.ceil(context.ttl / 1000) }),
+        'headers.authorization',
+      ),
   });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'sons-engine API', version: '1', description: 'SONS bons de commande: registration, référencement, VA, money, calendar, reports.' },
+      info: {
+        title: 'sons-engine API',
+        version: '1',
+        description: 'SONS bons de commande: registration, référencement, VA, money, calendar, reports.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -129,7 +195,10 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     if (!roles) return;
     const principal = request.authenticated;
     if (!principal) {
-      request.log.warn({ source: request.ip, route: request.routeOptions.url, hadToken: Boolean(request.headers.authorization) }, 'authentication failed');
+      request.log.warn(
+        { source: request.ip, route: request.routeOptions.url, hadToken: Boolean(request.headers.authorization) },
+        'authentication failed',
+      );
       throw unauthenticated();
     }
     if (!roles.includes(principal.role)) throw forbidden(principal.role);
@@ -142,6 +211,16 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   });
   metricsRoutes(app, metrics);
   codecRoutes(app, deps.payloadCodec);
-  for (const routes of [healthRoutes, bdcRoutes, campaignRoutes, reportRoutes, finessRoutes, documentRoutes, controlRoutes, noticeRoutes]) routes(app, deps);
+  for (const routes of [
+    healthRoutes,
+    bdcRoutes,
+    campaignRoutes,
+    reportRoutes,
+    finessRoutes,
+    documentRoutes,
+    controlRoutes,
+    noticeRoutes,
+  ])
+    routes(app, deps);
   return app;
 }

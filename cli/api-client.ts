@@ -5,7 +5,8 @@ import { render, say, type Lang } from '../domain/messages';
 import { refusalOf, type Refusal } from '../domain/refusal';
 
 /** The CLI's language: the user's locale (LC_ALL, LC_MESSAGES, LANG), French unless it is English. */
-export const cliLanguage = (env: NodeJS.ProcessEnv = process.env): Lang => (/^en/i.test(env.LC_ALL || env.LC_MESSAGES || env.LANG || '') ? 'en' : 'fr');
+export const cliLanguage = (env: NodeJS.ProcessEnv = process.env): Lang =>
+  /^en/i.test(env.LC_ALL || env.LC_MESSAGES || env.LANG || '') ? 'en' : 'fr';
 
 /** A refusal of the CLI itself, in the CLI's language (the API's come in it already). */
 const own = (code: string, said: ReturnType<typeof say>, path = ''): Refusal => {
@@ -16,14 +17,20 @@ export { own as cliRefusal };
 
 /** What the API answered, refusals included: the CLI prints them as they came. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly refusals: Refusal[]) {
+  constructor(
+    readonly status: number,
+    readonly refusals: Refusal[],
+  ) {
     super(refusals.map((r) => `${r.code}${r.path ? ` (${r.path})` : ''}: ${r.message}`).join('\n'));
   }
 }
 
 /** A small client of the sons-engine HTTP API, bearer-authenticated. */
 export class ApiClient {
-  constructor(readonly baseUrl: string, private readonly token: string | undefined) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string | undefined,
+  ) {}
 
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     return (await this.exchange<T>(method, path, body)).body;
@@ -31,30 +38,56 @@ export class ApiClient {
 
   /** The answer with its headers (the API says with a header that a registration was a repetition). */
   exchange<T = unknown>(method: string, path: string, body?: unknown): Promise<{ body: T; headers: Headers }> {
-    return this.send<T>(method, path, body === undefined ? {} : { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+    return this.send<T>(
+      method,
+      path,
+      body === undefined ? {} : { 'content-type': 'application/json' },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
   }
 
   /** Streams a file as text/csv. */
   async upload<T = unknown>(path: string, file: string): Promise<T> {
     const stream = Readable.toWeb(fs.createReadStream(file)) as ReadableStream;
-    return (await this.send<T>('POST', path, { 'content-type': 'text/csv', 'x-file-name': basename(file) }, stream)).body;
+    return (await this.send<T>('POST', path, { 'content-type': 'text/csv', 'x-file-name': basename(file) }, stream))
+      .body;
   }
 
-  private async send<T>(method: string, path: string, headers: Record<string, string>, body: string | ReadableStream | undefined): Promise<{ body: T; headers: Headers }> {
+  private async send<T>(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | ReadableStream | undefined,
+  ): Promise<{ body: T; headers: Headers }> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), 'accept-language': cliLanguage(), ...headers },
+        headers: {
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          'accept-language': cliLanguage(),
+          ...headers,
+        },
         body,
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
       } as RequestInit);
     } catch (err) {
-      throw new ApiError(0, [own('unreachable', say('api_unreachable', { url: this.baseUrl, problem: (err as Error).message }))]);
+      throw new ApiError(0, [
+        own('unreachable', say('api_unreachable', { url: this.baseUrl, problem: (err as Error).message })),
+      ]);
     }
     const text = await response.text();
     const parsed = (response.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
-    if (!response.ok) throw new ApiError(response.status, (parsed as { refusals?: Refusal[] }).refusals ?? [own(`http_${response.status}`, say('http_status', { status: response.status, body: String(text).slice(0, 200) }))]);
+    if (!response.ok)
+      throw new ApiError(
+        response.status,
+        (parsed as { refusals?: Refusal[] }).refusals ?? [
+          own(
+            `http_${response.status}`,
+            say('http_status', { status: response.status, body: String(text).slice(0, 200) }),
+          ),
+        ],
+      );
     return { body: parsed as T, headers: response.headers };
   }
 }

@@ -9,10 +9,22 @@ export const REPEATED_HEADER = 'x-sons-repeated';
  * Registers every row through the API, a few at a time; a refused row is kept with its reasons. A row
  * carries the same event id at every run, so a row registered by an earlier run is recognised.
  */
-export async function importBdcs(api: ApiClient, rows: string[][], options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<ImportResult> {
+export async function importBdcs(
+  api: ApiClient,
+  rows: string[][],
+  options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<ImportResult> {
   const [header, ...data] = rows;
-  if (!header || header.slice(0, importColumns.length).map((h) => h.trim().toLowerCase()).join() !== importColumns.join()) {
-    throw new ApiError(0, [cliRefusal('bad_header', say('import_bad_header', { columns: importColumns.join(';') }), 'line.1')]);
+  if (
+    !header ||
+    header
+      .slice(0, importColumns.length)
+      .map((h) => h.trim().toLowerCase())
+      .join() !== importColumns.join()
+  ) {
+    throw new ApiError(0, [
+      cliRefusal('bad_header', say('import_bad_header', { columns: importColumns.join(';') }), 'line.1'),
+    ]);
   }
   const result: ImportResult = { registered: 0, skipped: 0, refused: [] };
   let next = 0;
@@ -25,7 +37,14 @@ export async function importBdcs(api: ApiClient, rows: string[][], options: { co
         if (headers.get(REPEATED_HEADER) === 'true') result.skipped++;
         else result.registered++;
       } catch (err) {
-        if (!(err instanceof ApiError) || err.status === 0 || err.status >= 500 || err.status === 401 || err.status === 403) throw err;
+        if (
+          !(err instanceof ApiError) ||
+          err.status === 0 ||
+          err.status >= 500 ||
+          err.status === 401 ||
+          err.status === 403
+        )
+          throw err;
         if (err.refusals[0]?.code === 'already_registered') result.skipped++;
         else result.refused.push({ line: index + 2, row: data[index]!, refusals: err.refusals });
       }
@@ -36,4 +55,3 @@ export async function importBdcs(api: ApiClient, rows: string[][], options: { co
   result.refused.sort((a, b) => a.line - b.line);
   return result;
 }
-

@@ -57,22 +57,36 @@ function apiFor(config: Config): ApiClient {
   const url = process.env.SONS_API_URL ?? `http://127.0.0.1:${config.API_PORT}`;
   let token = process.env.SONS_TOKEN;
   const credentials = path.join(config.DATA_DIR, 'dev-credentials.json');
-  if (!token && fs.existsSync(credentials)) token = (JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator?: string }).operator;
+  if (!token && fs.existsSync(credentials))
+    token = (JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator?: string }).operator;
   return new ApiClient(url.replace(/\/$/, ''), token);
 }
 
 function table(rows: Json[], columns: string[]): string {
   const cell = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(' ') : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n';
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return (
+    [
+      line(columns),
+      line(widths.map((w) => '-'.repeat(w))),
+      ...rows.map((r) => line(columns.map((c) => cell(r[c])))),
+    ].join('\n') + '\n'
+  );
 }
 
 /** `finess;reason` lines (a header line is skipped); the API validates every FINESS. */
 function parseExclusions(text: string): { finess: string; reason: string }[] {
   return parseCsv(text)
     .filter((row, i) => !(i === 0 && /^finess/i.test(row[0] ?? '')))
-    .map(([finess = '', reason = 'financed by ESMS numérique for a référencé DUI']) => ({ finess, reason: reason.trim() }));
+    .map(([finess = '', reason = 'financed by ESMS numérique for a référencé DUI']) => ({
+      finess,
+      reason: reason.trim(),
+    }));
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -80,49 +94,98 @@ async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      json: { type: 'boolean' }, csv: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, confirm: { type: 'boolean' },
-      status: { type: 'string' }, campaign: { type: 'string' }, editeur: { type: 'string' }, og: { type: 'string' }, essms: { type: 'string' },
-      reason: { type: 'string' }, cents: { type: 'string' }, on: { type: 'string' }, decision: { type: 'string' },
-      'order-deadline': { type: 'string' }, closing: { type: 'string' }, out: { type: 'string' }, refused: { type: 'string' }, 'event-id': { type: 'string' },
-      role: { type: 'string' }, name: { type: 'string' }, append: { type: 'string' },
-      seed: { type: 'string' }, rate: { type: 'string' }, size: { type: 'string' }, 'assigned-to': { type: 'string' }, documents: { type: 'string' }, 'due-on': { type: 'string' },
-      email: { type: 'string' }, webhook: { type: 'string' }, secret: { type: 'string' },
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      confirm: { type: 'boolean' },
+      status: { type: 'string' },
+      campaign: { type: 'string' },
+      editeur: { type: 'string' },
+      og: { type: 'string' },
+      essms: { type: 'string' },
+      reason: { type: 'string' },
+      cents: { type: 'string' },
+      on: { type: 'string' },
+      decision: { type: 'string' },
+      'order-deadline': { type: 'string' },
+      closing: { type: 'string' },
+      out: { type: 'string' },
+      refused: { type: 'string' },
+      'event-id': { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      append: { type: 'string' },
+      seed: { type: 'string' },
+      rate: { type: 'string' },
+      size: { type: 'string' },
+      'assigned-to': { type: 'string' },
+      documents: { type: 'string' },
+      'due-on': { type: 'string' },
+      email: { type: 'string' },
+      webhook: { type: 'string' },
+      secret: { type: 'string' },
     },
   });
   const config = loadConfig();
   const api = apiFor(config);
   const eventId = o['event-id'] ?? randomUUID();
-  const print = (value: unknown, human: () => string) => process.stdout.write(o.json ? `${JSON.stringify(value, null, 2)}\n` : human());
-  const showControl = (v: Json) => print(v, () => `${v.controlId}  ${v.status}\n${table((v.audit as Json[]) ?? [], ['at', 'what', 'eventId'])}`);
-  const showBdc = (v: Json) => print(v, () => `${v.bdcId}  ${v.status}${v.reimbursementOverdue ? ' (reimbursement overdue)' : ''}\n${table((v.audit as Json[]) ?? [], ['at', 'what', 'eventId'])}`);
+  const print = (value: unknown, human: () => string) =>
+    process.stdout.write(o.json ? `${JSON.stringify(value, null, 2)}\n` : human());
+  const showControl = (v: Json) =>
+    print(v, () => `${v.controlId}  ${v.status}\n${table((v.audit as Json[]) ?? [], ['at', 'what', 'eventId'])}`);
+  const showBdc = (v: Json) =>
+    print(
+      v,
+      () =>
+        `${v.bdcId}  ${v.status}${v.reimbursementOverdue ? ' (reimbursement overdue)' : ''}\n${table((v.audit as Json[]) ?? [], ['at', 'what', 'eventId'])}`,
+    );
   const [command, sub, arg, arg2] = p;
 
   if (command === 'token' && sub === 'new' && o.role && o.name) {
-    const { secret, entry } = newToken({ name: o.name, role: o.role as Role, ...(o.editeur ? { editeurId: o.editeur } : {}) });
+    const { secret, entry } = newToken({
+      name: o.name,
+      role: o.role as Role,
+      ...(o.editeur ? { editeurId: o.editeur } : {}),
+    });
     if (o.append) {
       const existing = fs.existsSync(o.append) ? tokensSchema.parse(JSON.parse(fs.readFileSync(o.append, 'utf8'))) : [];
       fs.mkdirSync(path.dirname(o.append), { recursive: true });
       fs.writeFileSync(o.append, `${JSON.stringify([...existing, entry], null, 2)}\n`);
     }
-    print({ secret, entry }, () => `${secret}\n(give this secret to ${o.name}; it is shown once${o.append ? `, its hash is in ${o.append}` : ''})\n`);
+    print(
+      { secret, entry },
+      () =>
+        `${secret}\n(give this secret to ${o.name}; it is shown once${o.append ? `, its hash is in ${o.append}` : ''})\n`,
+    );
     return EXIT.ok;
   }
   const singleWord = ['campaigns', 'import', 'report'].includes(command ?? '');
   switch (singleWord ? command : `${command ?? ''} ${sub ?? ''}`.trim()) {
     case 'campaigns': {
       const campaigns = await api.request<Json[]>('GET', '/campaigns');
-      print(campaigns, () => table(campaigns, ['id', 'couloir', 'openingDate', 'orderDeadline', 'closingDate', 'label']));
+      print(campaigns, () =>
+        table(campaigns, ['id', 'couloir', 'openingDate', 'orderDeadline', 'closingDate', 'label']),
+      );
       return EXIT.ok;
     }
     case 'bdc list': {
-      const query = new URLSearchParams(Object.entries({ status: o.status, campaign: o.campaign, editeur: o.editeur, og: o.og, essms: o.essms }).filter((e): e is [string, string] => e[1] !== undefined));
+      const query = new URLSearchParams(
+        Object.entries({ status: o.status, campaign: o.campaign, editeur: o.editeur, og: o.og, essms: o.essms }).filter(
+          (e): e is [string, string] => e[1] !== undefined,
+        ),
+      );
       const page = await api.request<{ bdcs: Json[] }>('GET', `/bdcs?${query}`);
-      print(page, () => table(page.bdcs, ['bdcId', 'status', 'campaign', 'editeur', 'og', 'ceilingCents', 'nextDeadline']));
+      print(page, () =>
+        table(page.bdcs, ['bdcId', 'status', 'campaign', 'editeur', 'og', 'ceilingCents', 'nextDeadline']),
+      );
       return EXIT.ok;
     }
     case 'bdc register': {
       if (!arg) break;
-      const { bdcId } = await api.request<{ bdcId: string }>('POST', '/bdcs', { eventId, ...(JSON.parse(fs.readFileSync(arg, 'utf8')) as Json) });
+      const { bdcId } = await api.request<{ bdcId: string }>('POST', '/bdcs', {
+        eventId,
+        ...(JSON.parse(fs.readFileSync(arg, 'utf8')) as Json),
+      });
       print({ bdcId }, () => `${bdcId} registered\n`);
       return EXIT.ok;
     }
@@ -132,56 +195,122 @@ async function run(argv: string[]): Promise<number> {
       return EXIT.ok;
     case 'bdc cancel':
       if (!arg || !o.reason) break;
-      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/cancellation`, { eventId, reason: o.reason }));
+      showBdc(
+        await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/cancellation`, { eventId, reason: o.reason }),
+      );
       return EXIT.ok;
     case 'bdc reimbursement':
       if (!arg || !o.cents || !o.on) break;
-      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/reimbursements`, { eventId, amountCents: Number(o.cents), receivedOn: o.on }));
+      showBdc(
+        await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/reimbursements`, {
+          eventId,
+          amountCents: Number(o.cents),
+          receivedOn: o.on,
+        }),
+      );
       return EXIT.ok;
     case 'bdc dossier':
       if (!arg || !o.on) break;
-      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/referencement/dossier`, { eventId, filedOn: o.on }));
+      showBdc(
+        await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/referencement/dossier`, {
+          eventId,
+          filedOn: o.on,
+        }),
+      );
       return EXIT.ok;
     case 'bdc decision':
       if (!arg || !o.decision || !o.on) break;
-      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/referencement/decision`, { eventId, decision: o.decision, decidedOn: o.on }));
+      showBdc(
+        await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/referencement/decision`, {
+          eventId,
+          decision: o.decision,
+          decidedOn: o.on,
+        }),
+      );
       return EXIT.ok;
     case 'bdc va':
       if (!arg || !arg2) break;
-      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/va`, { eventId, ...(JSON.parse(fs.readFileSync(arg2, 'utf8')) as Json) }));
+      showBdc(
+        await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/va`, {
+          eventId,
+          ...(JSON.parse(fs.readFileSync(arg2, 'utf8')) as Json),
+        }),
+      );
       return EXIT.ok;
     case 'bdc attention':
       if (!arg || !o.decision || !o.reason) break;
-      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/attention`, { eventId, decision: o.decision, reason: o.reason }));
+      showBdc(
+        await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/attention`, {
+          eventId,
+          decision: o.decision,
+          reason: o.reason,
+        }),
+      );
       return EXIT.ok;
     case 'bdc settle':
       // an overdue reimbursement: --decision escalate|write_off
       if (!arg || !o.decision || !o.reason) break;
-      showBdc(await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/reimbursement/settlement`, { eventId, decision: o.decision, reason: o.reason }));
+      showBdc(
+        await api.request<Json>('POST', `/bdcs/${encodeURIComponent(arg)}/reimbursement/settlement`, {
+          eventId,
+          decision: o.decision,
+          reason: o.reason,
+        }),
+      );
       return EXIT.ok;
     case 'bdc notifications': {
       if (!arg) break;
-      const { notifications } = await api.request<{ notifications: Json[] }>('GET', `/bdcs/${encodeURIComponent(arg)}/notifications`);
-      print(notifications, () => table(notifications, ['createdAt', 'template', 'channel', 'address', 'status', 'attempts', 'subject']));
+      const { notifications } = await api.request<{ notifications: Json[] }>(
+        'GET',
+        `/bdcs/${encodeURIComponent(arg)}/notifications`,
+      );
+      print(notifications, () =>
+        table(notifications, ['createdAt', 'template', 'channel', 'address', 'status', 'attempts', 'subject']),
+      );
       return EXIT.ok;
     }
     case 'control draw': {
       if (!o.seed || !(o.rate || o.size) || !o['assigned-to'] || !o.documents || !o['due-on']) break;
-      const draw = await api.request<{ drawId: string; population: number; sample: Json[] }>('POST', '/controls/draws', {
-        eventId, seed: o.seed, ...(o.rate ? { rate: Number(o.rate) } : { size: Number(o.size) }), ...(o.campaign ? { campaignId: o.campaign } : {}),
-        assignedTo: o['assigned-to'], documents: o.documents.split(',').map((d) => d.trim()).filter(Boolean), documentsDueOn: o['due-on'],
-      });
-      print(draw, () => `draw ${draw.drawId}: ${draw.sample.length} of ${draw.population} completed BDCs\n${table(draw.sample, ['bdcId', 'stratum', 'rank'])}`);
+      const draw = await api.request<{ drawId: string; population: number; sample: Json[] }>(
+        'POST',
+        '/controls/draws',
+        {
+          eventId,
+          seed: o.seed,
+          ...(o.rate ? { rate: Number(o.rate) } : { size: Number(o.size) }),
+          ...(o.campaign ? { campaignId: o.campaign } : {}),
+          assignedTo: o['assigned-to'],
+          documents: o.documents
+            .split(',')
+            .map((d) => d.trim())
+            .filter(Boolean),
+          documentsDueOn: o['due-on'],
+        },
+      );
+      print(
+        draw,
+        () =>
+          `draw ${draw.drawId}: ${draw.sample.length} of ${draw.population} completed BDCs\n${table(draw.sample, ['bdcId', 'stratum', 'rank'])}`,
+      );
       return EXIT.ok;
     }
     case 'control redraw': {
       if (!arg) break;
-      const again = await api.request<{ samePopulation: boolean; sameSample: boolean }>('GET', `/controls/draws/${encodeURIComponent(arg)}/redraw`);
-      print(again, () => `same population: ${again.samePopulation ? 'yes' : 'NO'}; same sample: ${again.sameSample ? 'yes' : 'NO'}\n`);
+      const again = await api.request<{ samePopulation: boolean; sameSample: boolean }>(
+        'GET',
+        `/controls/draws/${encodeURIComponent(arg)}/redraw`,
+      );
+      print(
+        again,
+        () =>
+          `same population: ${again.samePopulation ? 'yes' : 'NO'}; same sample: ${again.sameSample ? 'yes' : 'NO'}\n`,
+      );
       return again.samePopulation && again.sameSample ? EXIT.ok : EXIT.differences;
     }
     case 'control list': {
-      const query = new URLSearchParams(Object.entries({ status: o.status }).filter((e): e is [string, string] => e[1] !== undefined));
+      const query = new URLSearchParams(
+        Object.entries({ status: o.status }).filter((e): e is [string, string] => e[1] !== undefined),
+      );
       const { controls } = await api.request<{ controls: Json[] }>('GET', `/controls?${query}`);
       print(controls, () => table(controls, ['controlId', 'status', 'assignedTo', 'paidCents']));
       return EXIT.ok;
@@ -192,55 +321,119 @@ async function run(argv: string[]): Promise<number> {
       return EXIT.ok;
     case 'control documents':
       if (!arg || !o.on) break;
-      showControl(await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/documents`, { eventId, receivedOn: o.on }));
+      showControl(
+        await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/documents`, {
+          eventId,
+          receivedOn: o.on,
+        }),
+      );
       return EXIT.ok;
     case 'control decide':
       // --decision passed|failed --reason TEXT (the findings) [--cents N, for a failed control]
       if (!arg || !o.decision || !o.reason) break;
-      showControl(await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/decision`, { eventId, outcome: o.decision, findings: o.reason, reasons: o.decision === 'failed' ? [o.reason] : [], ...(o.cents ? { recoveryCents: Number(o.cents) } : {}) }));
+      showControl(
+        await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/decision`, {
+          eventId,
+          outcome: o.decision,
+          findings: o.reason,
+          reasons: o.decision === 'failed' ? [o.reason] : [],
+          ...(o.cents ? { recoveryCents: Number(o.cents) } : {}),
+        }),
+      );
       return EXIT.ok;
     case 'control recovery':
       if (!arg || !o.cents || !o.on) break;
-      showControl(await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/recoveries`, { eventId, amountCents: Number(o.cents), receivedOn: o.on }));
+      showControl(
+        await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/recoveries`, {
+          eventId,
+          amountCents: Number(o.cents),
+          receivedOn: o.on,
+        }),
+      );
       return EXIT.ok;
     case 'control settle':
       if (!arg || !o.decision || !o.reason) break;
-      showControl(await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/settlement`, { eventId, decision: o.decision, reason: o.reason }));
+      showControl(
+        await api.request<Json>('POST', `/controls/${encodeURIComponent(arg)}/settlement`, {
+          eventId,
+          decision: o.decision,
+          reason: o.reason,
+        }),
+      );
       return EXIT.ok;
     case 'contact set': {
       // contact set editeur|og|operators ID --email A[,B] [--webhook URL --secret S]
       if (!arg || !arg2) break;
-      const saved = await api.request<Json>('PUT', `/contacts/${encodeURIComponent(arg)}/${encodeURIComponent(arg2)}`, { emails: (o.email ?? '').split(',').map((e) => e.trim()).filter(Boolean), ...(o.webhook ? { webhookUrl: o.webhook } : {}), ...(o.secret ? { webhookSecret: o.secret } : {}) });
-      print(saved, () => `${arg} ${arg2}: ${(saved.emails as string[]).join(', ') || 'no email'}${saved.webhookUrl ? `, webhook ${saved.webhookUrl}${saved.webhookSigned ? ' (signed)' : ''}` : ''}\n`);
+      const saved = await api.request<Json>('PUT', `/contacts/${encodeURIComponent(arg)}/${encodeURIComponent(arg2)}`, {
+        emails: (o.email ?? '')
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean),
+        ...(o.webhook ? { webhookUrl: o.webhook } : {}),
+        ...(o.secret ? { webhookSecret: o.secret } : {}),
+      });
+      print(
+        saved,
+        () =>
+          `${arg} ${arg2}: ${(saved.emails as string[]).join(', ') || 'no email'}${saved.webhookUrl ? `, webhook ${saved.webhookUrl}${saved.webhookSigned ? ' (signed)' : ''}` : ''}\n`,
+      );
       return EXIT.ok;
     }
     case 'signalement list': {
-      const { signalements } = await api.request<{ signalements: Json[] }>('GET', `/signalements${o.status ? `?status=${o.status}` : ''}`);
-      print(signalements, () => table(signalements, ['signalementId', 'status', 'editeurId', 'bdcId', 'ogFiness', 'receivedAt']));
+      const { signalements } = await api.request<{ signalements: Json[] }>(
+        'GET',
+        `/signalements${o.status ? `?status=${o.status}` : ''}`,
+      );
+      print(signalements, () =>
+        table(signalements, ['signalementId', 'status', 'editeurId', 'bdcId', 'ogFiness', 'receivedAt']),
+      );
       return EXIT.ok;
     }
     case 'signalement answer': {
       if (!arg || !o.reason) break;
-      const answered = await api.request<Json>('POST', `/signalements/${encodeURIComponent(arg)}/answer`, { answer: o.reason });
+      const answered = await api.request<Json>('POST', `/signalements/${encodeURIComponent(arg)}/answer`, {
+        answer: o.reason,
+      });
       print(answered, () => `${arg}: ${answered.status}\n`);
       return EXIT.ok;
     }
     case 'solution decision': {
       if (!arg || !o.decision || !o.on) break;
-      const { batchId, state } = await api.request<{ batchId: string; state: string }>('POST', `/solutions/${encodeURIComponent(arg)}/referencement/decision`, { eventId, decision: o.decision, decidedOn: o.on, ...(o.editeur ? { editeurId: o.editeur } : {}) });
+      const { batchId, state } = await api.request<{ batchId: string; state: string }>(
+        'POST',
+        `/solutions/${encodeURIComponent(arg)}/referencement/decision`,
+        { eventId, decision: o.decision, decidedOn: o.on, ...(o.editeur ? { editeurId: o.editeur } : {}) },
+      );
       process.stderr.write(`solution ${arg}: ${state}; delivering to its waiting BDCs\n`);
       return followBatch(api, batchId, 'deciding', print);
     }
     case 'calendar amend': {
       if (!arg || (!o.closing && !o['order-deadline'])) break;
-      const dates = { ...(o.closing ? { closingDate: o.closing } : {}), ...(o['order-deadline'] ? { orderDeadline: o['order-deadline'] } : {}) };
+      const dates = {
+        ...(o.closing ? { closingDate: o.closing } : {}),
+        ...(o['order-deadline'] ? { orderDeadline: o['order-deadline'] } : {}),
+      };
       if (o['dry-run']) {
-        const plan = await api.request<{ bdcs: Json[]; runningBdcs: number; outcomeChanges: number; requiresConfirmation: boolean }>('POST', `/campaigns/${arg}/calendar/dry-run`, dates);
-        print(plan, () => `${table(plan.bdcs, ['bdcId', 'status', 'closing', 'newClosing', 'effect'])}${plan.runningBdcs} running BDCs, ${plan.outcomeChanges} would lapse at once${plan.requiresConfirmation ? ' (amending needs --confirm)' : ''}\n`);
+        const plan = await api.request<{
+          bdcs: Json[];
+          runningBdcs: number;
+          outcomeChanges: number;
+          requiresConfirmation: boolean;
+        }>('POST', `/campaigns/${arg}/calendar/dry-run`, dates);
+        print(
+          plan,
+          () =>
+            `${table(plan.bdcs, ['bdcId', 'status', 'closing', 'newClosing', 'effect'])}${plan.runningBdcs} running BDCs, ${plan.outcomeChanges} would lapse at once${plan.requiresConfirmation ? ' (amending needs --confirm)' : ''}\n`,
+        );
         return EXIT.ok;
       }
       if (!o.reason) break;
-      const { batchId } = await api.request<{ batchId: string }>('POST', `/campaigns/${arg}/calendar`, { eventId, reason: o.reason, ...dates, ...(o.confirm ? { confirmed: true } : {}) });
+      const { batchId } = await api.request<{ batchId: string }>('POST', `/campaigns/${arg}/calendar`, {
+        eventId,
+        reason: o.reason,
+        ...dates,
+        ...(o.confirm ? { confirmed: true } : {}),
+      });
       return followBatch(api, batchId, 'amending', print);
     }
     case 'batch progress':
@@ -253,12 +446,22 @@ async function run(argv: string[]): Promise<number> {
     case 'import': {
       if (!sub) break;
       const started = Date.now();
-      const result = await importBdcs(api, parseCsv(fs.readFileSync(sub, 'utf8')), { onProgress: progressBar(process.stderr, 'registering') });
+      const result = await importBdcs(api, parseCsv(fs.readFileSync(sub, 'utf8')), {
+        onProgress: progressBar(process.stderr, 'registering'),
+      });
       const refusedFile = o.refused ?? `${sub.replace(/\.csv$/i, '')}.refused.csv`;
       if (result.refused.length) fs.writeFileSync(refusedFile, refusedRowsCsv(result.refused), 'utf8');
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      print({ ...result, refused: result.refused.length, refusedFile: result.refused.length ? refusedFile : undefined, seconds: Number(seconds) }, () =>
-        `${result.registered} registered, ${result.skipped} already registered (skipped), ${result.refused.length} refused${result.refused.length ? ` → ${refusedFile}` : ''} in ${seconds} s\n`);
+      print(
+        {
+          ...result,
+          refused: result.refused.length,
+          refusedFile: result.refused.length ? refusedFile : undefined,
+          seconds: Number(seconds),
+        },
+        () =>
+          `${result.registered} registered, ${result.skipped} already registered (skipped), ${result.refused.length} refused${result.refused.length ? ` → ${refusedFile}` : ''} in ${seconds} s\n`,
+      );
       return result.refused.length ? EXIT.refused : EXIT.ok;
     }
     case 'report': {
@@ -268,12 +471,28 @@ async function run(argv: string[]): Promise<number> {
       }
       const { lines } = await api.request<{ lines: Json[] }>('GET', '/reports/summary');
       const euros = (k: string) => (l: Json) => formatEuros(Number(l[k]));
-      print(lines, () => table(lines.map((l) => ({ ...l, committed: euros('committedCents')(l), advanced: euros('advancedCents')(l), paid: euros('paidCents')(l), toReimburse: euros('toReimburseCents')(l), reimbursed: euros('reimbursedCents')(l) })), ['campaign', 'status', 'editeur', 'bdcs', 'committed', 'advanced', 'paid', 'toReimburse', 'reimbursed']));
+      print(lines, () =>
+        table(
+          lines.map((l) => ({
+            ...l,
+            committed: euros('committedCents')(l),
+            advanced: euros('advancedCents')(l),
+            paid: euros('paidCents')(l),
+            toReimburse: euros('toReimburseCents')(l),
+            reimbursed: euros('reimbursedCents')(l),
+          })),
+          ['campaign', 'status', 'editeur', 'bdcs', 'committed', 'advanced', 'paid', 'toReimburse', 'reimbursed'],
+        ),
+      );
       return EXIT.ok;
     }
     case 'ledger reconcile': {
       const result = await api.request<{ bdcs: number; differences: Json[] }>('GET', '/ledger/reconciliation');
-      print(result, () => `${result.differences.length ? table(result.differences, ['bdcId', 'kind', 'what']) : ''}${result.bdcs} BDCs compared, ${result.differences.length} difference(s)\n`);
+      print(
+        result,
+        () =>
+          `${result.differences.length ? table(result.differences, ['bdcId', 'kind', 'what']) : ''}${result.bdcs} BDCs compared, ${result.differences.length} difference(s)\n`,
+      );
       return result.differences.length ? EXIT.differences : EXIT.ok;
     }
     case 'ledger export': {
@@ -284,16 +503,30 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'finess import': {
       if (!arg) break;
-      const summary = await api.upload<{ extraction: Json; encoding: string; rejections: Record<string, { count: number; lines: number[] }> }>('/finess/extractions', arg);
+      const summary = await api.upload<{
+        extraction: Json;
+        encoding: string;
+        rejections: Record<string, { count: number; lines: number[] }>;
+      }>('/finess/extractions', arg);
       const e = summary.extraction;
-      print(summary, () =>
-        `extraction of ${e.date} (#${e.id}, ${summary.encoding}): ${e.rowsRead} rows read, ${e.rowsKept} kept, ${e.rowsRejected} rejected\n` +
-        Object.entries(summary.rejections).map(([reason, r]) => `  ${r.count} × ${reason} (lines ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''})\n`).join(''));
+      print(
+        summary,
+        () =>
+          `extraction of ${e.date} (#${e.id}, ${summary.encoding}): ${e.rowsRead} rows read, ${e.rowsKept} kept, ${e.rowsRejected} rejected\n` +
+          Object.entries(summary.rejections)
+            .map(
+              ([reason, r]) =>
+                `  ${r.count} × ${reason} (lines ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''})\n`,
+            )
+            .join(''),
+      );
       return EXIT.ok;
     }
     case 'finess exclusions': {
       if (!arg) break;
-      const result = await api.request<{ imported: number; total: number }>('POST', '/finess/exclusions', { entries: parseExclusions(fs.readFileSync(arg, 'utf8')) });
+      const result = await api.request<{ imported: number; total: number }>('POST', '/finess/exclusions', {
+        entries: parseExclusions(fs.readFileSync(arg, 'utf8')),
+      });
       print(result, () => `${result.imported} exclusions imported; the list holds ${result.total}\n`);
       return EXIT.ok;
     }
@@ -312,19 +545,36 @@ interface BatchProgress {
   problems: Json[];
 }
 
-const describeBatch = (p: BatchProgress) => `batch ${p.batchId}: ${p.applied} of ${p.total ?? '?'} BDCs applied, ${p.skipped} skipped, ${p.failed} failed${p.done ? ', done' : ''}`;
+const describeBatch = (p: BatchProgress) =>
+  `batch ${p.batchId}: ${p.applied} of ${p.total ?? '?'} BDCs applied, ${p.skipped} skipped, ${p.failed} failed${p.done ? ', done' : ''}`;
 
 /** Follows a batch to its end with a progress bar; its BDCs skipped or failed are listed. */
-async function followBatch(api: ApiClient, batchId: string, label: string, print: (value: unknown, human: () => string) => void): Promise<number> {
+async function followBatch(
+  api: ApiClient,
+  batchId: string,
+  label: string,
+  print: (value: unknown, human: () => string) => void,
+): Promise<number> {
   const bar = progressBar(process.stderr, label);
   for (;;) {
-    const progress = await api.request<BatchProgress>('GET', `/batches/${encodeURIComponent(batchId)}`).catch((err: ApiError) => {
-      if (err.status === 404) return undefined; // the batch has not begun yet
-      throw err;
-    });
-    if (progress) bar(progress.applied + progress.skipped + progress.failed, progress.total ?? 0, `${progress.applied} applied, ${progress.skipped} skipped, ${progress.failed} failed`);
+    const progress = await api
+      .request<BatchProgress>('GET', `/batches/${encodeURIComponent(batchId)}`)
+      .catch((err: ApiError) => {
+        if (err.status === 404) return undefined; // the batch has not begun yet
+        throw err;
+      });
+    if (progress)
+      bar(
+        progress.applied + progress.skipped + progress.failed,
+        progress.total ?? 0,
+        `${progress.applied} applied, ${progress.skipped} skipped, ${progress.failed} failed`,
+      );
     if (progress?.done) {
-      print(progress, () => `${describeBatch(progress)}\n${progress.problems.length ? table(progress.problems, ['bdcId', 'outcome', 'reason']) : ''}`);
+      print(
+        progress,
+        () =>
+          `${describeBatch(progress)}\n${progress.problems.length ? table(progress.problems, ['bdcId', 'outcome', 'reason']) : ''}`,
+      );
       return progress.failed ? EXIT.refused : EXIT.ok;
     }
     await new Promise((r) => setTimeout(r, 500));
@@ -332,7 +582,9 @@ async function followBatch(api: ApiClient, batchId: string, label: string, print
 }
 
 function printRefusals(refusals: Refusal[]) {
-  process.stderr.write(`sons: refused:\n${refusals.map((r) => `  ${r.code}${r.path ? ` (${r.path})` : ''}: ${r.message}`).join('\n')}\n`);
+  process.stderr.write(
+    `sons: refused:\n${refusals.map((r) => `  ${r.code}${r.path ? ` (${r.path})` : ''}: ${r.message}`).join('\n')}\n`,
+  );
 }
 
 run(process.argv.slice(2)).then(
@@ -340,7 +592,13 @@ run(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof ApiError) {
       printRefusals(err.refusals);
-      process.exit(err.status === 0 || err.status === 401 || err.status === 403 ? EXIT.unavailable : err.status >= 500 ? EXIT.failure : EXIT.refused);
+      process.exit(
+        err.status === 0 || err.status === 401 || err.status === 403
+          ? EXIT.unavailable
+          : err.status >= 500
+            ? EXIT.failure
+            : EXIT.refused,
+      );
     }
     if (err instanceof ZodError) {
       printRefusals(refusalsFromZod(err));
@@ -348,7 +606,9 @@ run(process.argv.slice(2)).then(
     }
     const badArgs = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false;
     const unavailable = err instanceof ConfigError;
-    process.stderr.write(`sons: ${badArgs || unavailable ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(
+      `sons: ${badArgs || unavailable ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`,
+    );
     process.exit(badArgs ? EXIT.usage : unavailable ? EXIT.unavailable : EXIT.failure);
   },
 );

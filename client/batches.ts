@@ -9,18 +9,24 @@ import type { EngineContext } from './context';
 export const batchSettings = { pageSize: 200, parallel: 20, attempts: 5, pagesPerRun: 250 };
 
 /** Starts a batch (its id is its business key: asking again finds the same batch, running or done). */
-export async function startBatch(ctx: EngineContext, input: Omit<BatchInput, keyof typeof batchSettings>, summary: string): Promise<string> {
-  await ctx.client.workflow.start<typeof bdcBatch>(BATCH_WORKFLOW_TYPE, {
-    workflowId: input.batchId,
-    taskQueue: ctx.taskQueue,
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    args: [{ ...input, ...batchSettings }],
-    staticSummary: summary,
-  }).catch((err: unknown) => {
-    // done already: the same batch, nothing to start again
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  });
+export async function startBatch(
+  ctx: EngineContext,
+  input: Omit<BatchInput, keyof typeof batchSettings>,
+  summary: string,
+): Promise<string> {
+  await ctx.client.workflow
+    .start<typeof bdcBatch>(BATCH_WORKFLOW_TYPE, {
+      workflowId: input.batchId,
+      taskQueue: ctx.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [{ ...input, ...batchSettings }],
+      staticSummary: summary,
+    })
+    .catch((err: unknown) => {
+      // done already: the same batch, nothing to start again
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    });
   return input.batchId;
 }
 

@@ -2,7 +2,14 @@ import { say } from '../domain/messages';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { BdcView, EventAnswer } from '../domain/bdc-view';
 import { startOfParisDay } from '../domain/calendar';
-import type { AttentionDecision, BdcEvent, Cancellation, DossierFiled, ReimbursementReceipt, ReimbursementSettlement } from '../domain/events';
+import type {
+  AttentionDecision,
+  BdcEvent,
+  Cancellation,
+  DossierFiled,
+  ReimbursementReceipt,
+  ReimbursementSettlement,
+} from '../domain/events';
 import { scopedEventId } from '../domain/ids';
 import { refuse, RefusedError } from '../domain/refusal';
 import type { VaDocument } from '../domain/va';
@@ -18,14 +25,19 @@ export const onDay = (date: string) => startOfParisDay(date).toISOString();
 /** The BDC exists and the caller may see it; another éditeur's BDC is "not found", like a missing one. */
 export async function visibleBdc(ctx: EngineContext, caller: Caller, bdcId: string): Promise<void> {
   const editeur = await ctx.records.editeurOf(bdcId);
-  if (editeur === undefined || (caller.editeurId !== undefined && editeur !== caller.editeurId)) throw refuse('not_found', say('unknown_bdc', { bdcId }), 'bdcId');
+  if (editeur === undefined || (caller.editeurId !== undefined && editeur !== caller.editeurId))
+    throw refuse('not_found', say('unknown_bdc', { bdcId }), 'bdcId');
 }
 
 /**
  * One BDC's state and audit trail, from the record (it outlives Temporal's retention). A BDC of the
  * v1 lifecycle, which the record knows only by its registration, answers from its workflow.
  */
-export async function bdcState(ctx: EngineContext, caller: Caller, bdcId: string): Promise<BdcView | Record<string, unknown>> {
+export async function bdcState(
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+): Promise<BdcView | Record<string, unknown>> {
   await visibleBdc(ctx, caller, bdcId);
   return (await ctx.records.get(bdcId)) ?? (await ctx.client.workflow.getHandle(bdcId).query(bdcMessages.state));
 }
@@ -34,7 +46,13 @@ export async function bdcState(ctx: EngineContext, caller: Caller, bdcId: string
  * Delivers a caller's event to a BDC under the caller's scope of event ids, records a refusal in the
  * BDC's record, and answers the BDC once the event is recorded.
  */
-async function deliver<E extends BdcEvent>(ctx: EngineContext, caller: Caller, bdcId: string, update: UpdateDefinition<EventAnswer, [E]>, event: Omit<E, 'actor'>): Promise<BdcView | Record<string, unknown>> {
+async function deliver<E extends BdcEvent>(
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  update: UpdateDefinition<EventAnswer, [E]>,
+  event: Omit<E, 'actor'>,
+): Promise<BdcView | Record<string, unknown>> {
   await visibleBdc(ctx, caller, bdcId);
   const scoped = { ...event, eventId: scopedEventId(caller.scope, event.eventId), actor: caller.actor } as E;
   const send = () => sendBdcEvent(ctx.client, bdcId, update, scoped);
@@ -46,33 +64,76 @@ async function deliver<E extends BdcEvent>(ctx: EngineContext, caller: Caller, b
       throw err;
     });
   } catch (err) {
-    if (err instanceof RefusedError) await ctx.records.logRefusal(bdcId, { eventId: scoped.eventId, kind: update.name, actor: caller.actor, refusals: err.refusals });
+    if (err instanceof RefusedError)
+      await ctx.records.logRefusal(bdcId, {
+        eventId: scoped.eventId,
+        kind: update.name,
+        actor: caller.actor,
+        refusals: err.refusals,
+      });
     throw err;
   }
   return bdcState(ctx, caller, bdcId);
 }
 
-export const fileDossier = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; filedOn: string }) =>
-  deliver<DossierFiled>(ctx, caller, bdcId, bdcMessages.referencementDossierFiled, { eventId: body.eventId, filedAt: onDay(body.filedOn) });
+export const fileDossier = (
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  body: { eventId: string; filedOn: string },
+) =>
+  deliver<DossierFiled>(ctx, caller, bdcId, bdcMessages.referencementDossierFiled, {
+    eventId: body.eventId,
+    filedAt: onDay(body.filedOn),
+  });
 
-export const cancelBdc = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; reason: string }) =>
-  deliver<Cancellation>(ctx, caller, bdcId, bdcMessages.cancellationRequested, body);
+export const cancelBdc = (
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  body: { eventId: string; reason: string },
+) => deliver<Cancellation>(ctx, caller, bdcId, bdcMessages.cancellationRequested, body);
 
-export const recordReimbursement = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; amountCents: number; receivedOn: string }) =>
-  deliver<ReimbursementReceipt>(ctx, caller, bdcId, bdcMessages.reimbursementReceived, { eventId: body.eventId, amountCents: body.amountCents, receivedAt: onDay(body.receivedOn) });
+export const recordReimbursement = (
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  body: { eventId: string; amountCents: number; receivedOn: string },
+) =>
+  deliver<ReimbursementReceipt>(ctx, caller, bdcId, bdcMessages.reimbursementReceived, {
+    eventId: body.eventId,
+    amountCents: body.amountCents,
+    receivedAt: onDay(body.receivedOn),
+  });
 
-export const settleReimbursement = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; decision: ReimbursementSettlement['decision']; reason: string }) =>
-  deliver<ReimbursementSettlement>(ctx, caller, bdcId, bdcMessages.reimbursementSettled, body);
+export const settleReimbursement = (
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  body: { eventId: string; decision: ReimbursementSettlement['decision']; reason: string },
+) => deliver<ReimbursementSettlement>(ctx, caller, bdcId, bdcMessages.reimbursementSettled, body);
 
-export const resolveAttention = (ctx: EngineContext, caller: Caller, bdcId: string, body: { eventId: string; decision: AttentionDecision['decision']; reason: string }) =>
-  deliver<AttentionDecision>(ctx, caller, bdcId, bdcMessages.attentionResolved, body);
+export const resolveAttention = (
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  body: { eventId: string; decision: AttentionDecision['decision']; reason: string },
+) => deliver<AttentionDecision>(ctx, caller, bdcId, bdcMessages.attentionResolved, body);
 
 /** The VA and invoice of an éditeur; the reception instant is the engine's, not the éditeur's. */
-export async function submitVa(ctx: EngineContext, caller: Caller, bdcId: string, body: VaDocument & { eventId: string }) {
+export async function submitVa(
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  body: VaDocument & { eventId: string },
+) {
   // the VA may name only files its own éditeur uploaded
   if (caller.editeurId) {
     await visibleBdc(ctx, caller, bdcId);
     await checkOwnDocuments(ctx, caller.editeurId, body.documents);
   }
-  return deliver(ctx, caller, bdcId, bdcMessages.vaSubmitted, { ...body, receivedAt: new Date(await nowOf(ctx)).toISOString() });
+  return deliver(ctx, caller, bdcId, bdcMessages.vaSubmitted, {
+    ...body,
+    receivedAt: new Date(await nowOf(ctx)).toISOString(),
+  });
 }

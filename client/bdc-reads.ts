@@ -11,7 +11,10 @@ const asUtc = (instant: string) => new Date(instant).toISOString();
 
 export const bdcFilterSchema = z.object({
   status: bdcStatusSchema.optional(),
-  campaign: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
+  campaign: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+    .optional(),
   editeur: idSchema.optional(),
   solution: idSchema.optional(),
   og: finessSchema.optional(),
@@ -19,7 +22,10 @@ export const bdcFilterSchema = z.object({
   // as UTC instants: an offset ISO 8601 allows (up to ±23:59) may be past what PostgreSQL takes (±15:59)
   deadlineFrom: z.iso.datetime({ offset: true }).transform(asUtc).optional(),
   deadlineTo: z.iso.datetime({ offset: true }).transform(asUtc).optional(),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
   pageToken: z.string().max(512).optional(),
 });
@@ -38,7 +44,11 @@ function decodeToken(token: string): string {
 }
 
 /** One page of BDCs from the record, keyset-paged; an éditeur lists its own only, whatever filter it sends. */
-export async function listBdcs(ctx: EngineContext, caller: Caller, filter: BdcFilter): Promise<{ bdcs: BdcSummary[]; nextPageToken?: string }> {
+export async function listBdcs(
+  ctx: EngineContext,
+  caller: Caller,
+  filter: BdcFilter,
+): Promise<{ bdcs: BdcSummary[]; nextPageToken?: string }> {
   const { pageSize, pageToken, overdue, ...f } = filter;
   const page = await ctx.queries.list({
     ...f,

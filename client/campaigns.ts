@@ -20,7 +20,11 @@ export async function effectiveCampaigns(ctx: Pick<EngineContext, 'campaigns' | 
       .filter((a) => a.campaignId === c.id)
       .reduce((acc, a): Campaign => {
         const closingDate = a.closingAt ? parisCivilDate(new Date(a.closingAt)) : a.closingDate;
-        return { ...acc, orderDeadline: a.orderDeadline ?? acc.orderDeadline, ...(closingDate ? { closingDate, closingAt: a.closingAt } : {}) };
+        return {
+          ...acc,
+          orderDeadline: a.orderDeadline ?? acc.orderDeadline,
+          ...(closingDate ? { closingDate, closingAt: a.closingAt } : {}),
+        };
       }, c),
   );
 }
@@ -33,7 +37,8 @@ export async function campaignById(ctx: EngineContext, id: string): Promise<Camp
 
 /** Adds a campaign at run time; the same definition again is a no-op, another one under its id refused. */
 export async function addCampaign(ctx: EngineContext, campaign: Campaign): Promise<Campaign> {
-  if (ctx.campaigns.some((c) => c.id === campaign.id)) throw refuse('campaign_exists', say('campaign_configured', { campaignId: campaign.id }), 'id', campaign.id);
+  if (ctx.campaigns.some((c) => c.id === campaign.id))
+    throw refuse('campaign_exists', say('campaign_configured', { campaignId: campaign.id }), 'id', campaign.id);
   const stored = campaignSchema.parse(await ctx.campaignStore.addDefinition(campaign.id, campaign));
   // jsonb keeps no key order: compare the parsed definitions
   if (!isDeepStrictEqual(stored, campaignSchema.parse(JSON.parse(JSON.stringify(campaign))))) {
@@ -43,14 +48,20 @@ export async function addCampaign(ctx: EngineContext, campaign: Campaign): Promi
 }
 
 /** The closing instant an amendment sets, if it sets one. */
-const closingOf = (c: CalendarChangeRequest) => (c.closingAt ? new Date(c.closingAt).toISOString() : c.closingDate ? endOfParisDay(c.closingDate).toISOString() : undefined);
+const closingOf = (c: CalendarChangeRequest) =>
+  c.closingAt
+    ? new Date(c.closingAt).toISOString()
+    : c.closingDate
+      ? endOfParisDay(c.closingDate).toISOString()
+      : undefined;
 
 export interface DryRunLine {
   bdcId: string;
   status: string;
   closing: string;
   newClosing: string;
-  effect: 'lapses at once' | 'closing moves earlier' | 'closing moves later' | 'unchanged' | 'milestone passed: unaffected';
+  effect:
+    'lapses at once' | 'closing moves earlier' | 'closing moves later' | 'unchanged' | 'milestone passed: unaffected';
 }
 
 /**
@@ -62,19 +73,31 @@ export async function calendarDryRun(ctx: EngineContext, campaignId: string, cha
   const campaign = await campaignById(ctx, campaignId);
   const now = await nowOf(ctx);
   const newClosing = closingOf(change);
-  const lines = (await ctx.queries.runningOfCampaign(campaign.id)).map(({ bdcId, status, closingAt, closingState }): DryRunLine => {
-    const target = newClosing ?? closingAt;
-    const effect: DryRunLine['effect'] =
-      closingState !== 'pending' ? 'milestone passed: unaffected'
-      : Date.parse(target) < now ? 'lapses at once'
-      : Date.parse(target) < Date.parse(closingAt) ? 'closing moves earlier'
-      : Date.parse(target) > Date.parse(closingAt) ? 'closing moves later'
-      : 'unchanged';
-    return { bdcId, status, closing: closingAt, newClosing: target, effect };
-  });
+  const lines = (await ctx.queries.runningOfCampaign(campaign.id)).map(
+    ({ bdcId, status, closingAt, closingState }): DryRunLine => {
+      const target = newClosing ?? closingAt;
+      const effect: DryRunLine['effect'] =
+        closingState !== 'pending'
+          ? 'milestone passed: unaffected'
+          : Date.parse(target) < now
+            ? 'lapses at once'
+            : Date.parse(target) < Date.parse(closingAt)
+              ? 'closing moves earlier'
+              : Date.parse(target) > Date.parse(closingAt)
+                ? 'closing moves later'
+                : 'unchanged';
+      return { bdcId, status, closing: closingAt, newClosing: target, effect };
+    },
+  );
   const outcomeChanges = lines.filter((l) => l.effect === 'lapses at once').length;
   const orderDeadlineInPast = change.orderDeadline !== undefined && endOfParisDay(change.orderDeadline).getTime() < now;
-  return { campaignId: campaign.id, runningBdcs: lines.length, outcomeChanges, requiresConfirmation: outcomeChanges > 0 || orderDeadlineInPast, bdcs: lines };
+  return {
+    campaignId: campaign.id,
+    runningBdcs: lines.length,
+    outcomeChanges,
+    requiresConfirmation: outcomeChanges > 0 || orderDeadlineInPast,
+    bdcs: lines,
+  };
 }
 
 /**
@@ -82,7 +105,12 @@ export async function calendarDryRun(ctx: EngineContext, campaignId: string, cha
  * batch. The same event id finds the batch it already started, running or done. A change that would
  * lapse running BDCs at once is refused unless `confirmed` (after its dry run).
  */
-export async function amendCalendar(ctx: EngineContext, caller: Caller, campaignId: string, change: CalendarChangeRequest & { eventId: string; reason: string; confirmed?: boolean }): Promise<{ batchId: string }> {
+export async function amendCalendar(
+  ctx: EngineContext,
+  caller: Caller,
+  campaignId: string,
+  change: CalendarChangeRequest & { eventId: string; reason: string; confirmed?: boolean },
+): Promise<{ batchId: string }> {
   const campaign = await campaignById(ctx, campaignId);
   const { reason, orderDeadline, closingDate, closingAt, confirmed } = change;
   const eventId = scopedEventId(caller.scope, change.eventId);
@@ -91,9 +119,21 @@ export async function amendCalendar(ctx: EngineContext, caller: Caller, campaign
   if (!(await ctx.campaignStore.hasAmendment(eventId))) {
     const plan = await calendarDryRun(ctx, campaign.id, change);
     if (plan.requiresConfirmation && !confirmed) {
-      throw refuse('confirmation_required', say('confirmation_required', { lapsing: plan.outcomeChanges }), 'confirmed', confirmed ?? false);
+      throw refuse(
+        'confirmation_required',
+        say('confirmation_required', { lapsing: plan.outcomeChanges }),
+        'confirmed',
+        confirmed ?? false,
+      );
     }
-    await ctx.campaignStore.recordAmendment(campaign.id, { eventId, reason, orderDeadline, closingDate, closingAt, actor: caller.actor.id });
+    await ctx.campaignStore.recordAmendment(campaign.id, {
+      eventId,
+      reason,
+      orderDeadline,
+      closingDate,
+      closingAt,
+      actor: caller.actor.id,
+    });
   }
   const closing = closingOf(change);
   // the new closing's reminders, the same for every BDC of the campaign: planned once, here
@@ -104,7 +144,15 @@ export async function amendCalendar(ctx: EngineContext, caller: Caller, campaign
       batchId,
       kind: 'calendar',
       selector: { campaignId: campaign.id },
-      event: { update: 'calendarAmended', payload: { actor: caller.actor, reason, ...(orderDeadline ? { orderDeadline: endOfParisDay(orderDeadline).toISOString() } : {}), ...(closing ? { closing, closingReminders } : {}) } },
+      event: {
+        update: 'calendarAmended',
+        payload: {
+          actor: caller.actor,
+          reason,
+          ...(orderDeadline ? { orderDeadline: endOfParisDay(orderDeadline).toISOString() } : {}),
+          ...(closing ? { closing, closingReminders } : {}),
+        },
+      },
       params: { campaignId: campaign.id, eventId, reason, orderDeadline, closing },
     },
     `Calendar amendment of ${campaign.id}: ${[orderDeadline && `order deadline ${orderDeadline}`, closing && `closing ${closing}`].filter(Boolean).join(', ')}`,

@@ -26,9 +26,23 @@ export interface EngineContext {
   now?: () => Promise<number>;
 }
 
-export function engineContext(options: { client: Client; sql: Sql; campaigns: Campaign[]; taskQueue: string; now?: () => Promise<number> }): EngineContext {
+export function engineContext(options: {
+  client: Client;
+  sql: Sql;
+  campaigns: Campaign[];
+  taskQueue: string;
+  now?: () => Promise<number>;
+}): EngineContext {
   const { sql } = options;
-  return { ...options, ledger: new Ledger(sql), finess: new FinessReference(sql), campaignStore: new CampaignStore(sql), records: new BdcRecords(sql), queries: new RecordQueries(sql), solutions: new Solutions(sql) };
+  return {
+    ...options,
+    ledger: new Ledger(sql),
+    finess: new FinessReference(sql),
+    campaignStore: new CampaignStore(sql),
+    records: new BdcRecords(sql),
+    queries: new RecordQueries(sql),
+    solutions: new Solutions(sql),
+  };
 }
 
 /** Who asks: the actor the audit trail records and, for an éditeur, the only éditeur it may see. */

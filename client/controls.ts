@@ -1,4 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { endOfParisDay } from '../domain/calendar';
@@ -20,16 +24,33 @@ export const drawRequestSchema = z
   .object({
     eventId: z.string().min(1).max(128),
     seed: z.string().min(1).max(200).describe('anyone redraws the same sample from the same seed and population'),
-    rate: z.number().min(0).max(1).optional().describe('the share of each stratum (campaign, éditeur, tranche) drawn, at least one BDC each'),
-    size: z.number().int().min(1).max(100_000).optional().describe('or the number of BDCs drawn, shared out among the strata in proportion'),
+    rate: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('the share of each stratum (campaign, éditeur, tranche) drawn, at least one BDC each'),
+    size: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe('or the number of BDCs drawn, shared out among the strata in proportion'),
     campaignId: z.string().min(1).max(64).optional(),
-    endedBefore: z.iso.datetime({ offset: true }).optional().describe('the population: BDCs completed before this instant (default: now)'),
+    endedBefore: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('the population: BDCs completed before this instant (default: now)'),
     assignedTo: z.string().min(1).max(128),
     documents: z.array(z.string().min(1).max(200)).min(1).max(20),
     documentsDueOn: civilDateSchema,
     recoveryDueDays: z.number().int().min(1).max(365).default(30),
   })
-  .refine((d) => (d.rate === undefined) !== (d.size === undefined), { message: say('sample_size').message, path: ['rate'] });
+  .refine((d) => (d.rate === undefined) !== (d.size === undefined), {
+    message: say('sample_size').message,
+    path: ['rate'],
+  });
 export type DrawRequest = z.infer<typeof drawRequestSchema>;
 
 const controlIdOf = (drawId: string, bdcId: string) => `control:${drawId}:${bdcId}`;
@@ -43,23 +64,64 @@ export async function drawControls(ctx: EngineContext, caller: Caller, request: 
   const controls = new Controls(ctx.sql);
   const drawId = scopedEventId(caller.scope, request.eventId).replace(/[^A-Za-z0-9_.-]/g, '_');
   if (!(await controls.draw(drawId))) {
-    const endedBefore = request.endedBefore ? new Date(request.endedBefore).toISOString() : new Date(await nowOf(ctx)).toISOString();
+    const endedBefore = request.endedBefore
+      ? new Date(request.endedBefore).toISOString()
+      : new Date(await nowOf(ctx)).toISOString();
     const population = await controls.population({ campaignId: request.campaignId, endedBefore });
-    const sample = drawSample(population, request.seed, request.rate !== undefined ? { rate: request.rate } : { size: request.size! });
+    const sample = drawSample(
+      population,
+      request.seed,
+      request.rate !== undefined ? { rate: request.rate } : { size: request.size! },
+    );
     if (!sample.length) throw refuse('empty_sample', say('empty_sample'), 'seed', request.seed);
     const byId = new Map(population.map((p) => [p.bdcId, p]));
     const documentsDueAt = endOfParisDay(request.documentsDueOn).toISOString();
     const opened = sample.map((drawn: Drawn) => {
       const bdc = byId.get(drawn.bdcId)!;
       const input: ControlInput = {
-        controlId: controlIdOf(drawId, drawn.bdcId), drawId, bdcId: drawn.bdcId, editeurId: bdc.editeurId, paidCents: bdc.paidCents, assignedTo: request.assignedTo,
-        documents: request.documents, documentsDueAt, recoveryDueDays: request.recoveryDueDays, openedBy: { eventId: scopedEventId(caller.scope, request.eventId), actor: caller.actor },
+        controlId: controlIdOf(drawId, drawn.bdcId),
+        drawId,
+        bdcId: drawn.bdcId,
+        editeurId: bdc.editeurId,
+        paidCents: bdc.paidCents,
+        assignedTo: request.assignedTo,
+        documents: request.documents,
+        documentsDueAt,
+        recoveryDueDays: request.recoveryDueDays,
+        openedBy: { eventId: scopedEventId(caller.scope, request.eventId), actor: caller.actor },
       };
-      const record: ControlRecord = { controlId: input.controlId, drawId, bdcId: drawn.bdcId, editeurId: bdc.editeurId, status: 'documents_requested', assignedTo: request.assignedTo, paidCents: bdc.paidCents, documents: { requested: request.documents, dueAt: documentsDueAt, overdue: false }, version: 0 };
+      const record: ControlRecord = {
+        controlId: input.controlId,
+        drawId,
+        bdcId: drawn.bdcId,
+        editeurId: bdc.editeurId,
+        status: 'documents_requested',
+        assignedTo: request.assignedTo,
+        paidCents: bdc.paidCents,
+        documents: { requested: request.documents, dueAt: documentsDueAt, overdue: false },
+        version: 0,
+      };
       return { drawn, record, input };
     });
-    const params = { rate: request.rate, size: request.size, campaignId: request.campaignId, endedBefore, strata: ['campaign', 'editeur', 'tranche'], ranking: 'sha256(seed:bdcId)' };
-    await controls.recordDraw({ drawId, seed: request.seed, params, population: population.length, populationDigest: populationDigest(population), drawnBy: caller.actor.id }, opened);
+    const params = {
+      rate: request.rate,
+      size: request.size,
+      campaignId: request.campaignId,
+      endedBefore,
+      strata: ['campaign', 'editeur', 'tranche'],
+      ranking: 'sha256(seed:bdcId)',
+    };
+    await controls.recordDraw(
+      {
+        drawId,
+        seed: request.seed,
+        params,
+        population: population.length,
+        populationDigest: populationDigest(population),
+        drawnBy: caller.actor.id,
+      },
+      opened,
+    );
   }
   await startPendingControls(ctx, drawId);
   return (await controls.draw(drawId))!;
@@ -71,7 +133,13 @@ export async function startPendingControls(ctx: EngineContext, drawId?: string):
   let started = 0;
   for (const input of await controls.notStarted(drawId)) {
     await ctx.client.workflow
-      .start<typeof bdcControl>(CONTROL_WORKFLOW_TYPE, { workflowId: input.controlId, taskQueue: ctx.taskQueue, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE', staticSummary: `A posteriori control of ${input.bdcId} (draw ${input.drawId})` })
+      .start<typeof bdcControl>(CONTROL_WORKFLOW_TYPE, {
+        workflowId: input.controlId,
+        taskQueue: ctx.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `A posteriori control of ${input.bdcId} (draw ${input.drawId})`,
+      })
       .catch((err: unknown) => {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       });
@@ -85,15 +153,30 @@ export async function startPendingControls(ctx: EngineContext, drawId?: string):
  * Draws a recorded draw again from its seed and its population (the BDCs completed before its
  * instant, as the record holds them now): the same population and the same sample, or what differs.
  */
-export async function redraw(ctx: EngineContext, drawId: string): Promise<{ samePopulation: boolean; sameSample: boolean; sample: Drawn[] }> {
+export async function redraw(
+  ctx: EngineContext,
+  drawId: string,
+): Promise<{ samePopulation: boolean; sameSample: boolean; sample: Drawn[] }> {
   const controls = new Controls(ctx.sql);
   const draw = await controls.draw(drawId);
   if (!draw) throw refuse('not_found', say('unknown_control', { controlId: drawId }), 'drawId', drawId);
   const p = draw.params as { rate?: number; size?: number; campaignId?: string; endedBefore: string };
   const population = await controls.population({ campaignId: p.campaignId, endedBefore: p.endedBefore });
-  const sample = drawSample(population, draw.seed, p.rate !== undefined && p.rate !== null ? { rate: p.rate } : { size: p.size! });
-  const key = (s: Drawn[]) => s.map((x) => `${x.stratum}/${x.bdcId}`).sort().join('\n');
-  return { samePopulation: populationDigest(population) === draw.populationDigest, sameSample: key(sample) === key(draw.sample), sample };
+  const sample = drawSample(
+    population,
+    draw.seed,
+    p.rate !== undefined && p.rate !== null ? { rate: p.rate } : { size: p.size! },
+  );
+  const key = (s: Drawn[]) =>
+    s
+      .map((x) => `${x.stratum}/${x.bdcId}`)
+      .sort()
+      .join('\n');
+  return {
+    samePopulation: populationDigest(population) === draw.populationDigest,
+    sameSample: key(sample) === key(draw.sample),
+    sample,
+  };
 }
 
 export const drawOf = async (ctx: EngineContext, drawId: string) => {
@@ -108,35 +191,89 @@ export async function controlState(ctx: EngineContext, controlId: string): Promi
   return view;
 }
 
-export const listControls = (ctx: EngineContext, filter: { status?: string; overdue?: boolean; bdcId?: string; drawId?: string }) => new Controls(ctx.sql).list(filter);
+export const listControls = (
+  ctx: EngineContext,
+  filter: { status?: string; overdue?: boolean; bdcId?: string; drawId?: string },
+) => new Controls(ctx.sql).list(filter);
 export const recentDraws = (ctx: EngineContext) => new Controls(ctx.sql).draws();
 
 /** Delivers an operator's event to a control, under the caller's scope of event ids; answers the control once recorded. */
-async function deliver<E extends { eventId: string; actor: Caller['actor'] }>(ctx: EngineContext, caller: Caller, controlId: string, update: UpdateDefinition<ControlAnswer, [E]>, event: Omit<E, 'actor'>): Promise<ControlView> {
+async function deliver<E extends { eventId: string; actor: Caller['actor'] }>(
+  ctx: EngineContext,
+  caller: Caller,
+  controlId: string,
+  update: UpdateDefinition<ControlAnswer, [E]>,
+  event: Omit<E, 'actor'>,
+): Promise<ControlView> {
   await controlState(ctx, controlId);
   const scoped = { ...event, eventId: scopedEventId(caller.scope, event.eventId), actor: caller.actor } as E;
   try {
-    const answer = await ctx.client.workflow.getHandle(controlId).executeUpdate(update, { args: [scoped], updateId: scoped.eventId });
-    if (answer.kind !== update.name || answer.hash !== eventHash(update.name, scoped)) throw refuse('event_id_reused', say('event_id_reused', { eventId: scoped.eventId, kind: answer.kind, same: answer.kind === update.name }), 'eventId', scoped.eventId);
+    const answer = await ctx.client.workflow
+      .getHandle(controlId)
+      .executeUpdate(update, { args: [scoped], updateId: scoped.eventId });
+    if (answer.kind !== update.name || answer.hash !== eventHash(update.name, scoped))
+      throw refuse(
+        'event_id_reused',
+        say('event_id_reused', { eventId: scoped.eventId, kind: answer.kind, same: answer.kind === update.name }),
+        'eventId',
+        scoped.eventId,
+      );
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw refuse('bdc_ended', say('control_wrong_state', { status: (await controlState(ctx, controlId)).status }), 'controlId', controlId);
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'Refused') {
+    if (err instanceof WorkflowNotFoundError)
+      throw refuse(
+        'bdc_ended',
+        say('control_wrong_state', { status: (await controlState(ctx, controlId)).status }),
+        'controlId',
+        controlId,
+      );
+    if (
+      err instanceof WorkflowUpdateFailedError &&
+      err.cause instanceof ApplicationFailure &&
+      err.cause.type === 'Refused'
+    ) {
       const refusals = (err.cause.details ?? []) as Refusal[];
-      throw new RefusedError(refusals.length ? refusals : [refusalOf('refused', say('refused', { reason: err.cause.message }))]);
+      throw new RefusedError(
+        refusals.length ? refusals : [refusalOf('refused', say('refused', { reason: err.cause.message }))],
+      );
     }
     throw err;
   }
   return controlState(ctx, controlId);
 }
 
-export const recordDocumentsReceived = (ctx: EngineContext, caller: Caller, controlId: string, body: { eventId: string; receivedOn: string }) =>
-  deliver(ctx, caller, controlId, controlMessages.documentsReceived, { eventId: body.eventId, receivedAt: onDay(body.receivedOn) });
+export const recordDocumentsReceived = (
+  ctx: EngineContext,
+  caller: Caller,
+  controlId: string,
+  body: { eventId: string; receivedOn: string },
+) =>
+  deliver(ctx, caller, controlId, controlMessages.documentsReceived, {
+    eventId: body.eventId,
+    receivedAt: onDay(body.receivedOn),
+  });
 
-export const decideControl = (ctx: EngineContext, caller: Caller, controlId: string, body: { eventId: string; outcome: 'passed' | 'failed'; findings: string; reasons: string[]; recoveryCents?: number }) =>
-  deliver(ctx, caller, controlId, controlMessages.controlDecided, body);
+export const decideControl = (
+  ctx: EngineContext,
+  caller: Caller,
+  controlId: string,
+  body: { eventId: string; outcome: 'passed' | 'failed'; findings: string; reasons: string[]; recoveryCents?: number },
+) => deliver(ctx, caller, controlId, controlMessages.controlDecided, body);
 
-export const recordRecoveryReceived = (ctx: EngineContext, caller: Caller, controlId: string, body: { eventId: string; amountCents: number; receivedOn: string }) =>
-  deliver(ctx, caller, controlId, controlMessages.recoveryReceived, { eventId: body.eventId, amountCents: body.amountCents, receivedAt: onDay(body.receivedOn) });
+export const recordRecoveryReceived = (
+  ctx: EngineContext,
+  caller: Caller,
+  controlId: string,
+  body: { eventId: string; amountCents: number; receivedOn: string },
+) =>
+  deliver(ctx, caller, controlId, controlMessages.recoveryReceived, {
+    eventId: body.eventId,
+    amountCents: body.amountCents,
+    receivedAt: onDay(body.receivedOn),
+  });
 
-export const settleRecovery = (ctx: EngineContext, caller: Caller, controlId: string, body: { eventId: string; decision: 'escalate' | 'write_off'; reason: string }) =>
-  deliver(ctx, caller, controlId, controlMessages.recoverySettled, body);
+export const settleRecovery = (
+  ctx: EngineContext,
+  caller: Caller,
+  controlId: string,
+  body: { eventId: string; decision: 'escalate' | 'write_off'; reason: string },
+) => deliver(ctx, caller, controlId, controlMessages.recoverySettled, body);

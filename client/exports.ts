@@ -10,7 +10,10 @@ import type { SummaryLine } from './reports';
 
 /** RFC 4180 CSV with a header and CRLF line ends: one column per (header, value of a row). */
 export function toCsv<T>(rows: T[], columns: { header: string; value: (row: T) => string | number }[]): string {
-  return stringify(rows.map((r) => columns.map((c) => c.value(r))), { header: true, columns: columns.map((c) => c.header), record_delimiter: 'windows' });
+  return stringify(
+    rows.map((r) => columns.map((c) => c.value(r))),
+    { header: true, columns: columns.map((c) => c.header), record_delimiter: 'windows' },
+  );
 }
 
 /** Payment orders for the accounting system: UTF-8 CSV, amounts in euros with two decimals, columns fixed. */
@@ -49,7 +52,10 @@ export function summaryCsv(lines: SummaryLine[]): string {
  * byte-order mark, dates as Paris dates and times, statuses in words.
  */
 export function toFrenchCsv<T>(rows: T[], columns: { header: string; value: (row: T) => string | number }[]): string {
-  return stringify(rows.map((r) => columns.map((c) => c.value(r))), { header: true, columns: columns.map((c) => c.header), delimiter: ';', bom: true, record_delimiter: 'windows' });
+  return stringify(
+    rows.map((r) => columns.map((c) => c.value(r))),
+    { header: true, columns: columns.map((c) => c.header), delimiter: ';', bom: true, record_delimiter: 'windows' },
+  );
 }
 
 const when = (at: string | undefined) => (at ? parisDateTimeFr(at) : '');

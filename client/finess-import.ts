@@ -52,7 +52,11 @@ async function* lines(file: string, encoding: 'utf-8' | 'latin1', position: { by
  */
 export type Progress = (p: { rowsRead: number; bytesRead: number; bytesTotal: number }) => void;
 
-export async function importFinessExtraction(reference: FinessReference, file: string, onProgress: Progress = () => undefined): Promise<ImportSummary> {
+export async function importFinessExtraction(
+  reference: FinessReference,
+  file: string,
+  onProgress: Progress = () => undefined,
+): Promise<ImportSummary> {
   const encoding = await detectEncoding(file);
   const bytesTotal = (await fs.promises.stat(file)).size;
   const rejections: ImportSummary['rejections'] = {};
@@ -68,7 +72,14 @@ export async function importFinessExtraction(reference: FinessReference, file: s
       const header = parseHeader(line);
       if ('problem' in header) {
         const name = path.basename(file);
-        throw refuse('not_an_extraction', header.problem === 'header' ? say('extraction_header', { file: name }) : say('extraction_date', { file: name, raw: header.raw }), 'file', file);
+        throw refuse(
+          'not_an_extraction',
+          header.problem === 'header'
+            ? say('extraction_header', { file: name })
+            : say('extraction_date', { file: name, raw: header.raw }),
+          'file',
+          file,
+        );
       }
       extractionId = await reference.beginExtraction(header.date, path.basename(file), encoding);
       continue;
@@ -90,7 +101,8 @@ export async function importFinessExtraction(reference: FinessReference, file: s
       onProgress({ rowsRead: read, bytesRead: position.bytes, bytesTotal });
     }
   }
-  if (extractionId === undefined) throw refuse('not_an_extraction', say('extraction_empty', { file: path.basename(file) }), 'file', file);
+  if (extractionId === undefined)
+    throw refuse('not_an_extraction', say('extraction_empty', { file: path.basename(file) }), 'file', file);
   await reference.insertEstablishments(extractionId, batch);
   onProgress({ rowsRead: read, bytesRead: bytesTotal, bytesTotal });
   const extraction = await reference.completeExtraction(extractionId, { read, kept, rejected: read - kept });

@@ -17,7 +17,10 @@ const CONCURRENCY = 6;
 /** Progress is written at most this often. */
 const PROGRESS_EVERY_MS = 500;
 
-const frenchOf = (err: unknown) => (err instanceof RefusedError ? err.refusals.map((r) => localizeRefusal(r, 'fr').message).join(' ; ') : (err as Error).message);
+const frenchOf = (err: unknown) =>
+  err instanceof RefusedError
+    ? err.refusals.map((r) => localizeRefusal(r, 'fr').message).join(' ; ')
+    : (err as Error).message;
 
 function throttled(write: (done: number, total?: number) => Promise<void>) {
   let last = 0;
@@ -32,7 +35,11 @@ function throttled(write: (done: number, total?: number) => Promise<void>) {
  * Starts importing a FINESS extraction in the background (the page follows its progress): the file
  * is taken over by the import, which removes it once done.
  */
-export async function startFinessImport(ctx: EngineContext, caller: Caller, upload: { path: string; fileName: string }): Promise<string> {
+export async function startFinessImport(
+  ctx: EngineContext,
+  caller: Caller,
+  upload: { path: string; fileName: string },
+): Promise<string> {
   const importId = `finess-${randomUUID()}`;
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'sons-import-'));
   const file = path.join(dir, path.basename(upload.fileName).replace(/[^\w.-]/g, '_') || 'extraction.csv');
@@ -43,7 +50,16 @@ export async function startFinessImport(ctx: EngineContext, caller: Caller, uplo
   void (async () => {
     try {
       const summary = await importFinessExtraction(ctx.finess, file, (p) => progress(p.bytesRead, p.bytesTotal));
-      await jobs.finish(importId, { outcome: { extractionDate: summary.extraction.date, encoding: summary.encoding, read: summary.extraction.rowsRead, kept: summary.extraction.rowsKept, rejected: summary.extraction.rowsRejected, rejections: summary.rejections } });
+      await jobs.finish(importId, {
+        outcome: {
+          extractionDate: summary.extraction.date,
+          encoding: summary.encoding,
+          read: summary.extraction.rowsRead,
+          kept: summary.extraction.rowsKept,
+          rejected: summary.extraction.rowsRejected,
+          rejections: summary.rejections,
+        },
+      });
     } catch (err) {
       await jobs.finish(importId, { failure: frenchOf(err) });
     } finally {
@@ -58,14 +74,30 @@ export async function startFinessImport(ctx: EngineContext, caller: Caller, uplo
  * (every check of a registration applies). A row registered by an earlier run is recognised by its
  * event id and counted as skipped; refused rows are kept with their reasons, in French, to download.
  */
-export async function startBdcImport(ctx: EngineContext, caller: Caller, upload: { text: string; fileName: string }): Promise<string> {
+export async function startBdcImport(
+  ctx: EngineContext,
+  caller: Caller,
+  upload: { text: string; fileName: string },
+): Promise<string> {
   const [header, ...rows] = parseCsv(upload.text);
-  if (!header || header.slice(0, importColumns.length).map((h) => h.trim().toLowerCase()).join() !== importColumns.join()) {
+  if (
+    !header ||
+    header
+      .slice(0, importColumns.length)
+      .map((h) => h.trim().toLowerCase())
+      .join() !== importColumns.join()
+  ) {
     throw refuse('bad_header', say('import_bad_header', { columns: importColumns.join(';') }), 'file');
   }
   const importId = `bdcs-${randomUUID()}`;
   const jobs = new Imports(ctx.sql);
-  await jobs.begin({ importId, kind: 'bdcs', fileName: upload.fileName, startedBy: caller.actor.id, total: rows.length });
+  await jobs.begin({
+    importId,
+    kind: 'bdcs',
+    fileName: upload.fileName,
+    startedBy: caller.actor.id,
+    total: rows.length,
+  });
   const progress = throttled((done) => jobs.progress(importId, done));
   void (async () => {
     const result: ImportResult = { registered: 0, skipped: 0, refused: [] };
@@ -83,7 +115,12 @@ export async function startBdcImport(ctx: EngineContext, caller: Caller, upload:
             } catch (err) {
               if (!(err instanceof RefusedError)) throw err;
               if (err.refusals[0]?.code === 'already_registered') result.skipped++;
-              else result.refused.push({ line: index + 2, row, refusals: err.refusals.map((r) => localizeRefusal(r, 'fr')) });
+              else
+                result.refused.push({
+                  line: index + 2,
+                  row,
+                  refusals: err.refusals.map((r) => localizeRefusal(r, 'fr')),
+                });
             }
             progress(++done);
           }),
@@ -91,9 +128,15 @@ export async function startBdcImport(ctx: EngineContext, caller: Caller, upload:
       );
       result.refused.sort((a, b) => a.line - b.line);
       await jobs.progress(importId, done);
-      await jobs.finish(importId, { outcome: { registered: result.registered, skipped: result.skipped, refused: result.refused.length }, ...(result.refused.length ? { refusedCsv: refusedRowsCsv(result.refused) } : {}) });
+      await jobs.finish(importId, {
+        outcome: { registered: result.registered, skipped: result.skipped, refused: result.refused.length },
+        ...(result.refused.length ? { refusedCsv: refusedRowsCsv(result.refused) } : {}),
+      });
     } catch (err) {
-      await jobs.finish(importId, { outcome: { registered: result.registered, skipped: result.skipped, refused: result.refused.length }, failure: frenchOf(err) });
+      await jobs.finish(importId, {
+        outcome: { registered: result.registered, skipped: result.skipped, refused: result.refused.length },
+        failure: frenchOf(err),
+      });
     }
   })();
   return importId;

@@ -35,7 +35,12 @@ export interface Registered {
  * Every refusal is a RefusedError; nothing is recorded or started when the request is refused.
  * The same registration event again (same id, same content) answers as the first time.
  */
-export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest: unknown, clientEventId: string): Promise<Registered> {
+export async function registerBdc(
+  ctx: EngineContext,
+  caller: Caller,
+  rawRequest: unknown,
+  clientEventId: string,
+): Promise<Registered> {
   const { solutionReferenced: _ignored, ...request } = parseOrRefuse(bdcRequestSchema, rawRequest);
   const eventId = scopedEventId(caller.scope, clientEventId);
   const hash = eventHash('registration', request);
@@ -44,19 +49,54 @@ export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest
   if (repeated) return repeated;
 
   const campaign = (await effectiveCampaigns(ctx)).find((c) => c.id === request.campaignId);
-  if (!campaign) throw refuse('unknown_campaign', say('unknown_campaign', { campaignId: request.campaignId }), 'campaignId', request.campaignId);
-  if (request.orderDate < campaign.openingDate) throw refuse('ordered_before_opening', say('ordered_before_opening', { opening: campaign.openingDate }), 'orderDate', request.orderDate);
-  if (request.orderDate > campaign.orderDeadline) throw refuse('ordered_after_deadline', say('ordered_after_deadline', { deadline: campaign.orderDeadline }), 'orderDate', request.orderDate);
+  if (!campaign)
+    throw refuse(
+      'unknown_campaign',
+      say('unknown_campaign', { campaignId: request.campaignId }),
+      'campaignId',
+      request.campaignId,
+    );
+  if (request.orderDate < campaign.openingDate)
+    throw refuse(
+      'ordered_before_opening',
+      say('ordered_before_opening', { opening: campaign.openingDate }),
+      'orderDate',
+      request.orderDate,
+    );
+  if (request.orderDate > campaign.orderDeadline)
+    throw refuse(
+      'ordered_after_deadline',
+      say('ordered_after_deadline', { deadline: campaign.orderDeadline }),
+      'orderDate',
+      request.orderDate,
+    );
   const now = new Date(await nowOf(ctx));
   if (now > endOfParisDay(campaign.orderDeadline)) {
-    throw refuse('registered_after_deadline', say('registered_after_deadline', { deadline: campaign.orderDeadline, now: now.toISOString() }), 'campaignId', request.campaignId);
+    throw refuse(
+      'registered_after_deadline',
+      say('registered_after_deadline', { deadline: campaign.orderDeadline, now: now.toISOString() }),
+      'campaignId',
+      request.campaignId,
+    );
   }
 
   const extraction = await ctx.finess.currentExtraction();
   if (!extraction) throw refuse('no_finess_extraction', say('no_finess_extraction'));
   // the OG's ESSMS are counted in the extraction the campaign pins (the latest where it pins none)
-  const counted = campaign.finessExtraction ? await ctx.finess.extractionOf(campaign.finessExtraction.date) : extraction;
-  if (!counted) throw refuse('pinned_extraction_missing', say('pinned_extraction_missing', { campaignId: campaign.id, date: campaign.finessExtraction!.date, label: campaign.finessExtraction!.label }), 'campaignId', campaign.id);
+  const counted = campaign.finessExtraction
+    ? await ctx.finess.extractionOf(campaign.finessExtraction.date)
+    : extraction;
+  if (!counted)
+    throw refuse(
+      'pinned_extraction_missing',
+      say('pinned_extraction_missing', {
+        campaignId: campaign.id,
+        date: campaign.finessExtraction!.date,
+        label: campaign.finessExtraction!.label,
+      }),
+      'campaignId',
+      campaign.id,
+    );
   const [found, excluded, ogEstablishments] = await Promise.all([
     ctx.finess.establishments(extraction.id, request.essms),
     ctx.finess.excluded(request.essms),
@@ -67,18 +107,60 @@ export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest
   const ogEssmsCount = countOgEssms(campaign, ogEstablishments);
   const tranche = trancheFor(campaign, ogEssmsCount);
   const bdcId = bdcIdOf(request.editeurId, request.reference);
-  const terms = { campaign, tranche, ogEssmsCount, extraction: counted, ceilingCents: tranche.perEssmsCents * request.essms.length };
+  const terms = {
+    campaign,
+    tranche,
+    ogEssmsCount,
+    extraction: counted,
+    ceilingCents: tranche.perEssmsCents * request.essms.length,
+  };
 
   let registration;
   try {
-    registration = await records.register({ solutionId: request.solutionId, editeurId: request.editeurId }, (solution) => {
-      if (solution.state === 'refused') throw refuse('solution_refused', say('solution_refused', { solutionId: request.solutionId, decidedOn: solution.decidedOn ?? '' }), 'solutionId', request.solutionId);
-      const input = workflowInput(bdcId, request, terms, solution.state === 'granted' ? 'granted' : 'pending', { eventId, actor: caller.actor }, now);
-      const record = initialRecord(input);
-      const said = say('audit_registered', { essms: request.essms.length, ceilingCents: terms.ceilingCents, tranche: tranche.tranche });
-      const audit = { seq: 0, at: now.toISOString(), kind: 'registered', what: said.message, key: said.key, params: said.params, by: caller.actor, eventId };
-      return { record, audit, finessExtractionId: extraction.id, registrationEventId: eventId, registrationHash: hash, workflowInput: input };
-    });
+    registration = await records.register(
+      { solutionId: request.solutionId, editeurId: request.editeurId },
+      (solution) => {
+        if (solution.state === 'refused')
+          throw refuse(
+            'solution_refused',
+            say('solution_refused', { solutionId: request.solutionId, decidedOn: solution.decidedOn ?? '' }),
+            'solutionId',
+            request.solutionId,
+          );
+        const input = workflowInput(
+          bdcId,
+          request,
+          terms,
+          solution.state === 'granted' ? 'granted' : 'pending',
+          { eventId, actor: caller.actor },
+          now,
+        );
+        const record = initialRecord(input);
+        const said = say('audit_registered', {
+          essms: request.essms.length,
+          ceilingCents: terms.ceilingCents,
+          tranche: tranche.tranche,
+        });
+        const audit = {
+          seq: 0,
+          at: now.toISOString(),
+          kind: 'registered',
+          what: said.message,
+          key: said.key,
+          params: said.params,
+          by: caller.actor,
+          eventId,
+        };
+        return {
+          record,
+          audit,
+          finessExtractionId: extraction.id,
+          registrationEventId: eventId,
+          registrationHash: hash,
+          workflowInput: input,
+        };
+      },
+    );
   } catch (err) {
     // a concurrent registration of the same order got there first: answer as if it came second
     if (err instanceof RefusedError && err.refusals[0]?.code === 'already_registered') {
@@ -95,27 +177,68 @@ export async function registerBdc(ctx: EngineContext, caller: Caller, rawRequest
  * The answer to a registration the record already holds: the same one again — its workflow started
  * now if the first attempt's start was lost — or a refusal.
  */
-async function repetition(ctx: EngineContext, request: { editeurId: string; reference: string }, eventId: string, hash: string): Promise<Registered | undefined> {
+async function repetition(
+  ctx: EngineContext,
+  request: { editeurId: string; reference: string },
+  eventId: string,
+  hash: string,
+): Promise<Registered | undefined> {
   const existing = await ctx.records.byBusinessKey(request.editeurId, request.reference);
   if (!existing) return undefined;
   if (existing.registrationEventId === eventId) {
-    if (existing.registrationHash !== hash) throw refuse('event_id_reused', say('registration_id_reused', { eventId, bdcId: existing.bdcId }), 'eventId', eventId);
-    return { bdcId: existing.bdcId, created: false, started: (await startIfLost(ctx, existing.bdcId)) !== 'unavailable' };
+    if (existing.registrationHash !== hash)
+      throw refuse(
+        'event_id_reused',
+        say('registration_id_reused', { eventId, bdcId: existing.bdcId }),
+        'eventId',
+        eventId,
+      );
+    return {
+      bdcId: existing.bdcId,
+      created: false,
+      started: (await startIfLost(ctx, existing.bdcId)) !== 'unavailable',
+    };
   }
-  throw refuse('already_registered', say('already_registered', { reference: request.reference, editeurId: request.editeurId, bdcId: existing.bdcId }), 'reference', request.reference);
+  throw refuse(
+    'already_registered',
+    say('already_registered', { reference: request.reference, editeurId: request.editeurId, bdcId: existing.bdcId }),
+    'reference',
+    request.reference,
+  );
 }
 
 /** A BDC's deadlines with the reminders its campaign plans for the éditeur (those still ahead). */
-function withReminders(deadlines: { dossier?: string; orderDeadline: string; closing: string }, campaign: Campaign, now: Date): BdcWorkflowInput['deadlines'] {
+function withReminders(
+  deadlines: { dossier?: string; orderDeadline: string; closing: string },
+  campaign: Campaign,
+  now: Date,
+): BdcWorkflowInput['deadlines'] {
   const plan = (at: string | undefined) => (at ? planReminders(at, campaign, now.getTime()) : []);
   const [dossier, closing] = [plan(deadlines.dossier), plan(deadlines.closing)];
-  return { ...deadlines, ...(dossier.length || closing.length ? { reminders: { ...(dossier.length ? { dossier } : {}), ...(closing.length ? { closing } : {}) } } : {}) };
+  return {
+    ...deadlines,
+    ...(dossier.length || closing.length
+      ? { reminders: { ...(dossier.length ? { dossier } : {}), ...(closing.length ? { closing } : {}) } }
+      : {}),
+  };
 }
 
 function workflowInput(
   bdcId: string,
   request: BdcWorkflowInput['request'],
-  { campaign, tranche, ogEssmsCount, extraction, ceilingCents }: { campaign: Campaign; tranche: { tranche: string }; ogEssmsCount: number; extraction: Extraction; ceilingCents: number },
+  {
+    campaign,
+    tranche,
+    ogEssmsCount,
+    extraction,
+    ceilingCents,
+  }: {
+    campaign: Campaign;
+    tranche: { tranche: string };
+    ogEssmsCount: number;
+    extraction: Extraction;
+    ceilingCents: number;
+  },
   referencement: 'granted' | 'pending',
   registeredBy: BdcWorkflowInput['registeredBy'],
   now: Date,
@@ -141,7 +264,11 @@ function workflowInput(
     referencement,
     deadlines: withReminders(
       {
-        ...(referencement === 'granted' ? {} : { dossier: endOfParisDay(addCalendarDays(request.orderDate, campaign.referencementDelayDays)).toISOString() }),
+        ...(referencement === 'granted'
+          ? {}
+          : {
+              dossier: endOfParisDay(addCalendarDays(request.orderDate, campaign.referencementDelayDays)).toISOString(),
+            }),
         ...campaignDeadlines(campaign),
       },
       campaign,
@@ -157,7 +284,11 @@ function workflowInput(
  * Starts a recorded BDC's workflow (its id is the BDC's: a second start finds the first). Answers
  * false when Temporal could not start it now; the record keeps it for `startPendingWorkflows`.
  */
-export async function startWorkflow(ctx: EngineContext, input: BdcWorkflowInput, campaign?: Campaign): Promise<boolean> {
+export async function startWorkflow(
+  ctx: EngineContext,
+  input: BdcWorkflowInput,
+  campaign?: Campaign,
+): Promise<boolean> {
   const { request, campaign: terms, ceilingCents } = input;
   const record = initialRecord(input);
   try {
@@ -209,7 +340,10 @@ export async function startPendingWorkflows(ctx: EngineContext, olderThanMs = 10
 async function startRecorded(ctx: EngineContext, workflowInput: BdcWorkflowInput): Promise<boolean> {
   // a decision taken since the registration did not reach a workflow that did not exist yet
   const state = (await ctx.solutions.get(workflowInput.request.solutionId))?.state ?? 'pending';
-  const input = state === workflowInput.referencement || workflowInput.referencement === 'granted' ? workflowInput : { ...workflowInput, referencement: state };
+  const input =
+    state === workflowInput.referencement || workflowInput.referencement === 'granted'
+      ? workflowInput
+      : { ...workflowInput, referencement: state };
   return startWorkflow(ctx, input);
 }
 

@@ -9,7 +9,10 @@ export function summaryReport(ctx: EngineContext): Promise<SummaryLine[]> {
 }
 
 /** What needs an operator, from the record: overdue reimbursements, BDCs to examine, deadlines within `withinDays`, the latest refused submissions. */
-export async function attention(ctx: EngineContext, { limit = 10, withinDays = 14 } = {}): Promise<{
+export async function attention(
+  ctx: EngineContext,
+  { limit = 10, withinDays = 14 } = {},
+): Promise<{
   overdue: BdcSummary[];
   needsAttention: BdcSummary[];
   closeToDeadline: BdcSummary[];

@@ -19,22 +19,46 @@ export const signalementSchema = z.object({
 
 /** Records an OG's signalement against the éditeur (and its BDC, when the OG names one). */
 export async function reportQuote(ctx: EngineContext, raw: z.infer<typeof signalementSchema>): Promise<Signalement> {
-  const bdcId = raw.bdcReference ? (await ctx.records.byBusinessKey(raw.editeurId, raw.bdcReference))?.bdcId : undefined;
-  return new Signalements(ctx.sql).record({ signalementId: raw.signalementId, ogFiness: raw.ogFiness, editeurId: raw.editeurId, ...(bdcId ? { bdcId } : {}), ...(raw.quoteCents ? { quoteCents: raw.quoteCents } : {}), description: raw.description, contactEmail: raw.contactEmail });
+  const bdcId = raw.bdcReference
+    ? (await ctx.records.byBusinessKey(raw.editeurId, raw.bdcReference))?.bdcId
+    : undefined;
+  return new Signalements(ctx.sql).record({
+    signalementId: raw.signalementId,
+    ogFiness: raw.ogFiness,
+    editeurId: raw.editeurId,
+    ...(bdcId ? { bdcId } : {}),
+    ...(raw.quoteCents ? { quoteCents: raw.quoteCents } : {}),
+    description: raw.description,
+    contactEmail: raw.contactEmail,
+  });
 }
 
-export const listSignalements = (ctx: EngineContext, filter: { editeurId?: string; bdcId?: string; status?: string }) => new Signalements(ctx.sql).list(filter);
+export const listSignalements = (ctx: EngineContext, filter: { editeurId?: string; bdcId?: string; status?: string }) =>
+  new Signalements(ctx.sql).list(filter);
 
 /** An operator answers a signalement: recorded, and emailed to the OG's contact. */
-export async function answerSignalement(ctx: EngineContext, caller: Caller, signalementId: string, answer: string): Promise<Signalement> {
+export async function answerSignalement(
+  ctx: EngineContext,
+  caller: Caller,
+  signalementId: string,
+  answer: string,
+): Promise<Signalement> {
   return ctx.sql.transaction(async (tx) => {
     const result = await new Signalements(tx).answer(signalementId, answer, caller.actor.id);
-    if (!result) throw refuse('not_found', say('unknown_signalement', { signalementId }), 'signalementId', signalementId);
+    if (!result)
+      throw refuse('not_found', say('unknown_signalement', { signalementId }), 'signalementId', signalementId);
     const { signalement } = result;
     const outbox = new Notifications(tx);
     // the OG is answered at the address its form gave
     if (result.answered) {
-      await outbox.enqueue({ key: `signalement-answer:${signalementId}`, template: 'signalement_answer', to: { party: 'og', id: signalement.ogFiness }, email: signalement.contactEmail, params: { signalementId, editeurId: signalement.editeurId, answer }, ...(signalement.bdcId ? { bdcId: signalement.bdcId } : {}) });
+      await outbox.enqueue({
+        key: `signalement-answer:${signalementId}`,
+        template: 'signalement_answer',
+        to: { party: 'og', id: signalement.ogFiness },
+        email: signalement.contactEmail,
+        params: { signalementId, editeurId: signalement.editeurId, answer },
+        ...(signalement.bdcId ? { bdcId: signalement.bdcId } : {}),
+      });
     }
     return signalement;
   });

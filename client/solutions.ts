@@ -18,17 +18,41 @@ export interface DecisionRequest {
  * The ANS's decision for a solution: recorded in the registry (BDCs registered from now on follow
  * it at once), then delivered by a durable batch to every BDC waiting on the solution.
  */
-export async function decideSolution(ctx: EngineContext, caller: Caller, solutionId: string, body: DecisionRequest, editeurId?: string): Promise<{ solution: Solution; batchId: string }> {
+export async function decideSolution(
+  ctx: EngineContext,
+  caller: Caller,
+  solutionId: string,
+  body: DecisionRequest,
+  editeurId?: string,
+): Promise<{ solution: Solution; batchId: string }> {
   const eventId = scopedEventId(caller.scope, body.eventId);
-  const { solution } = await ctx.solutions.decide(solutionId, { decision: body.decision, decidedOn: body.decidedOn, eventId, actor: caller.actor.id, editeurId });
+  const { solution } = await ctx.solutions.decide(solutionId, {
+    decision: body.decision,
+    decidedOn: body.decidedOn,
+    eventId,
+    actor: caller.actor.id,
+    editeurId,
+  });
   const batchId = await startBatch(
     ctx,
     {
       batchId: `referencement-${solutionId}-${solution.state}`,
       kind: 'referencement',
       selector: { solutionId, status: 'awaiting_referencement' },
-      event: { update: 'referencementDecided', payload: { actor: caller.actor, decision: solution.state, decidedAt: onDay(solution.decidedOn ?? body.decidedOn) } },
-      params: { solutionId, decision: solution.state, decidedOn: solution.decidedOn, eventId: solution.decisionEventId },
+      event: {
+        update: 'referencementDecided',
+        payload: {
+          actor: caller.actor,
+          decision: solution.state,
+          decidedAt: onDay(solution.decidedOn ?? body.decidedOn),
+        },
+      },
+      params: {
+        solutionId,
+        decision: solution.state,
+        decidedOn: solution.decidedOn,
+        eventId: solution.decisionEventId,
+      },
     },
     `Référencement of ${solutionId}: ${solution.state} on ${solution.decidedOn}`,
   );
@@ -45,6 +69,11 @@ export async function decideForBdc(ctx: EngineContext, caller: Caller, bdcId: st
   const bdc = await ctx.records.get(bdcId);
   if (!bdc) throw refuse('not_found', say('unknown_bdc_in_record', { bdcId }), 'bdcId');
   const { solution, batchId } = await decideSolution(ctx, caller, bdc.request.solutionId, body, bdc.request.editeurId);
-  await sendBdcEvent(ctx.client, bdcId, bdcMessages.referencementDecided, { eventId: batchEventId(batchId, bdcId), actor: caller.actor, decision: solution.state as 'granted' | 'refused', decidedAt: onDay(solution.decidedOn ?? body.decidedOn) });
+  await sendBdcEvent(ctx.client, bdcId, bdcMessages.referencementDecided, {
+    eventId: batchEventId(batchId, bdcId),
+    actor: caller.actor,
+    decision: solution.state as 'granted' | 'refused',
+    decidedAt: onDay(solution.decidedOn ?? body.decidedOn),
+  });
   return bdcState(ctx, caller, bdcId);
 }

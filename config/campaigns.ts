@@ -20,7 +20,9 @@ export function loadCampaigns(config: Pick<Config, 'CAMPAIGNS_FILE'>): Campaign[
   const parsed = z.array(campaignSchema).safeParse(raw);
   if (!parsed.success) {
     const problems = refusalsFromZod(parsed.error).map((r) => `${r.path}: ${r.message}`);
-    throw new ConfigError(`CAMPAIGNS_FILE: ${config.CAMPAIGNS_FILE} is not a list of valid campaigns:\n  ${problems.join('\n  ')}`);
+    throw new ConfigError(
+      `CAMPAIGNS_FILE: ${config.CAMPAIGNS_FILE} is not a list of valid campaigns:\n  ${problems.join('\n  ')}`,
+    );
   }
   const all = [...shippedCampaigns, ...parsed.data];
   const ids = all.map((c) => c.id);

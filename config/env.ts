@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 /** Configuration, read once from the environment and validated; a bad value stops start-up. */
 const envSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'expected host:port')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('sons-bdc'),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
@@ -12,18 +15,28 @@ const envSchema = z.object({
   TEMPORAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** PostgreSQL URL; absent, the embedded PGlite database under DATA_DIR is used */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional(),
   /** the payload encryption keys, JSON { current, keys: { id: base64 } } (or PAYLOAD_KEYS_FILE); absent: a local key in DATA_DIR */
   PAYLOAD_KEYS: z.string().min(2).optional(),
   PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
   /** host:port where the worker serves the SDK's Prometheus metrics; absent, none */
-  WORKER_METRICS_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional(),
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'expected host:port')
+    .optional(),
   /** MiB the worker may use (its container's limit, less a margin): its cache of open BDCs follows */
   WORKER_MEMORY_MIB: z.coerce.number().int().min(128).default(1024),
   /** connections of the PostgreSQL pool of each process */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** npm scripts run from the project root, so the default lands in the ignored .data/ */
-  DATA_DIR: z.string().min(1).default('.data').transform((d) => path.resolve(d)),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default('.data')
+    .transform((d) => path.resolve(d)),
   /** a JSON file holding an array of extra campaigns, added to the shipped ones */
   CAMPAIGNS_FILE: z.string().min(1).optional(),
   API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -38,15 +51,24 @@ const envSchema = z.object({
   CONSOLE_SESSION_KEY: z.string().min(40).optional(),
   CONSOLE_SESSION_KEY_FILE: z.string().min(1).optional(),
   /** the console's cookies carry Secure: set it where the API is reached over TLS (a reverse proxy) */
-  CONSOLE_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  CONSOLE_SECURE_COOKIES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** the SMTP server notifications go through (smtp://host:port, smtps://user:password@host:port); absent: npm start runs a local mailbox */
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
+    .optional(),
   /** the sender of the engine's emails */
   NOTIFICATIONS_FROM: z.string().min(3).default('SONS — ASP <sons-ne-pas-repondre@asp.localhost>'),
   /** the port of the local mailbox npm start runs when no SMTP_URL is set */
   MAIL_SINK_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
   /** the Temporal Web UI admins open a BDC's history in; npm start sets it to its dev server's */
-  TEMPORAL_UI_URL: z.string().regex(/^https?:\/\//, 'expected an http(s):// URL').optional(),
+  TEMPORAL_UI_URL: z
+    .string()
+    .regex(/^https?:\/\//, 'expected an http(s):// URL')
+    .optional(),
 });
 export type Config = z.infer<typeof envSchema>;
 
@@ -63,7 +85,9 @@ function shown(name: string, value: string | undefined): string {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]), env[String(i.path[0])])})`);
+    const lines = result.error.issues.map(
+      (i) => `${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]), env[String(i.path[0])])})`,
+    );
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return result.data;

@@ -4,10 +4,21 @@ import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporali
 /** One JSON line per event on stdout; LOG_LEVEL chooses how much. */
 export function createLogger(level: string): pino.Logger {
   // the SDK reports failures under `error`: serialise them like pino's own `err`
-  return pino({ level, base: { service: 'sons-engine' }, timestamp: pino.stdTimeFunctions.isoTime, serializers: { error: pino.stdSerializers.err } });
+  return pino({
+    level,
+    base: { service: 'sons-engine' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { error: pino.stdSerializers.err },
+  });
 }
 
-const levels: Record<LogLevel, pino.Level> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+const levels: Record<LogLevel, pino.Level> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
 
 /**
  * The SDK's Logger interface is (message, meta); pino's is (object, message). Workflow and activity

@@ -8,6 +8,10 @@ const SETPRIV = '/usr/bin/setpriv';
  * when this process dies, however it dies (SIGKILL, OOM) — no orphan holds a port or a lock after us.
  * Without setpriv, the command as it is.
  */
-export function boundToThisProcess(command: string, args: string[], signal: 'SIGTERM' | 'SIGKILL' = 'SIGKILL'): [string, string[]] {
+export function boundToThisProcess(
+  command: string,
+  args: string[],
+  signal: 'SIGTERM' | 'SIGKILL' = 'SIGKILL',
+): [string, string[]] {
   return fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', signal, '--', command, ...args]] : [command, args];
 }

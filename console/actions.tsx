@@ -37,10 +37,26 @@ export interface Focus {
   confirming?: string;
 }
 
-export function ActionSection<S>({ action, url, csrf, focus, cancelHref }: { action: Confirmable<unknown, S>; url: string; csrf: string; focus?: Focus; cancelHref: string }) {
+export function ActionSection<S>({
+  action,
+  url,
+  csrf,
+  focus,
+  cancelHref,
+}: {
+  action: Confirmable<unknown, S>;
+  url: string;
+  csrf: string;
+  focus?: Focus;
+  cancelHref: string;
+}) {
   const mine = focus?.slug === action.slug ? focus : undefined;
   return (
-    <section class="fr-card fr-p-3w fr-mb-3w" aria-labelledby={`action-${action.slug}`} id={`action-${action.slug}-section`}>
+    <section
+      class="fr-card fr-p-3w fr-mb-3w"
+      aria-labelledby={`action-${action.slug}`}
+      id={`action-${action.slug}-section`}
+    >
       <h3 id={`action-${action.slug}`} class="fr-h5">
         {action.title}
       </h3>
@@ -104,14 +120,21 @@ export async function takeAction<S>(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: EngineContext,
-  { action, subject, page, doneUrl }: { action: Confirmable<unknown, S>; subject: S; page: (v: Viewer, focus: Focus) => VNode; doneUrl: string },
+  {
+    action,
+    subject,
+    page,
+    doneUrl,
+  }: { action: Confirmable<unknown, S>; subject: S; page: (v: Viewer, focus: Focus) => VNode; doneUrl: string },
 ) {
   const v = viewer(request, reply);
   const values = valuesOf(request.body);
-  const again = (focus: Omit<Focus, 'slug' | 'values'>, status = 200) => sendPage(reply, page(v, { slug: action.slug, values, ...focus }), status);
+  const again = (focus: Omit<Focus, 'slug' | 'values'>, status = 200) =>
+    sendPage(reply, page(v, { slug: action.slug, values, ...focus }), status);
   const parsed = action.parse(values);
   if ('errors' in parsed) return again({ errors: parsed.errors }, 422);
-  if (field(request.body, 'etape') !== 'confirmer') return again({ confirming: action.describe(parsed.value, subject) });
+  if (field(request.body, 'etape') !== 'confirmer')
+    return again({ confirming: action.describe(parsed.value, subject) });
   try {
     await action.run(ctx, callerOfViewer(v), subject, parsed.value, values.eventId ?? randomUUID());
   } catch (err) {

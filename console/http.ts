@@ -21,7 +21,11 @@ export const callerOfViewer = (v: Viewer) => callerOf(v.user);
 
 /** A page, rendered on the server: no script, nothing cached (it shows money and personal data). */
 export function sendPage(reply: FastifyReply, page: VNode, status = 200) {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(`<!doctype html>${renderToString(page)}`);
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(`<!doctype html>${renderToString(page)}`);
 }
 
 /** Refusals in French, by the field they are about (the form's fields are named by the same paths). */
@@ -35,13 +39,16 @@ export function fieldErrors(refusals: Refusal[]): FieldErrors {
 export function field(body: unknown, name: string): string {
   const v = (body as Record<string, unknown> | undefined)?.[name];
   const first = Array.isArray(v) ? v[0] : v;
-  if (first && typeof first === 'object' && 'value' in first) return String((first as { value: unknown }).value ?? '').trim();
+  if (first && typeof first === 'object' && 'value' in first)
+    return String((first as { value: unknown }).value ?? '').trim();
   return typeof first === 'string' ? first.trim() : '';
 }
 
 /** The query string of a URL's search params, without empty values. */
 export function queryOf(params: Record<string, string | undefined>): string {
-  const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  const q = new URLSearchParams(
+    Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
   const s = q.toString();
   return s ? `?${s}` : '';
 }

@@ -35,7 +35,9 @@ const MAX_UPLOAD_BYTES = 512 * 2 ** 20;
  * confirmation before it changes anything.
  */
 export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
-  app.get('/', { config: { public: true, unthrottled: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
+  app.get('/', { config: { public: true, unthrottled: true }, schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect('/console/'),
+  );
   await app.register(async (scope: FastifyInstance) => {
     await sessions(scope, { key: deps.sessionKey, secureCookies: deps.secureCookies });
     await scope.register(formbody, { bodyLimit: 1024 * 1024 });
@@ -49,25 +51,60 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       const user = sessionUser(request, deps.tokens);
       if (!user) return reply.redirect(`/console/connexion?suite=${encodeURIComponent(request.url)}`);
       if (!roles.includes(user.role)) {
-        return sendPage(reply, <ErrorPage user={user} status={403} messages={[localizeRefusal(refusalOf('forbidden', say('forbidden', { role: user.role })), 'fr').message]} />, 403);
+        return sendPage(
+          reply,
+          <ErrorPage
+            user={user}
+            status={403}
+            messages={[localizeRefusal(refusalOf('forbidden', say('forbidden', { role: user.role })), 'fr').message]}
+          />,
+          403,
+        );
       }
       request.principal = user;
     });
     scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const csrfRefused = error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET';
-      const { status, refusals } = csrfRefused ? { status: 403, refusals: [refusalOf('csrf', say('csrf'))] } : refusalsOfError(error, request);
+      const { status, refusals } = csrfRefused
+        ? { status: 403, refusals: [refusalOf('csrf', say('csrf'))] }
+        : refusalsOfError(error, request);
       const user = request.principal ?? sessionUser(request, deps.tokens);
-      return sendPage(reply, <ErrorPage user={user ?? undefined} status={status} messages={refusals.map((r) => localizeRefusal(r, 'fr').message)} />, status);
+      return sendPage(
+        reply,
+        <ErrorPage
+          user={user ?? undefined}
+          status={status}
+          messages={refusals.map((r) => localizeRefusal(r, 'fr').message)}
+        />,
+        status,
+      );
     });
 
     const unthrottled = { public: true, unthrottled: true } as const;
-    scope.get('/console/static/console.css', { config: unthrottled, schema: { hide: true } }, async (_request, reply) => reply.type('text/css').sendFile('console.css', ASSETS));
+    scope.get('/console/static/console.css', { config: unthrottled, schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/css').sendFile('console.css', ASSETS),
+    );
     scope.get('/console/static/dsfr/*', { config: unthrottled, schema: { hide: true } }, async (request, reply) => {
       const file = (request.params as { '*': string })['*'];
       // the design system's stylesheet, fonts and artwork only
-      if (!/^(dsfr\.min\.css|fonts\/[\w-]+\.woff2?|artwork\/[\w/-]+\.svg|icons\/[\w/-]+\.svg)$/.test(file) || !fs.existsSync(path.join(DSFR, file))) return reply.callNotFound();
+      if (
+        !/^(dsfr\.min\.css|fonts\/[\w-]+\.woff2?|artwork\/[\w/-]+\.svg|icons\/[\w/-]+\.svg)$/.test(file) ||
+        !fs.existsSync(path.join(DSFR, file))
+      )
+        return reply.callNotFound();
       return reply.header('cache-control', 'public, max-age=86400').sendFile(file, DSFR);
     });
-    for (const pages of [signInPages, dashboardPage, bdcPages, vaPages, campaignPages, controlPages, signalementPages, importPages, exportPages]) pages(scope as unknown as Api, deps);
+    for (const pages of [
+      signInPages,
+      dashboardPage,
+      bdcPages,
+      vaPages,
+      campaignPages,
+      controlPages,
+      signalementPages,
+      importPages,
+      exportPages,
+    ])
+      pages(scope as unknown as Api, deps);
   });
 }

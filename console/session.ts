@@ -21,7 +21,11 @@ const SESSION_HOURS = 8;
  * The key that seals session cookies: configured (CONSOLE_SESSION_KEY, …_FILE), or on the embedded
  * default made once, 0600, in DATA_DIR/console-session.key.
  */
-export function loadSessionKey(source: { CONSOLE_SESSION_KEY?: string; CONSOLE_SESSION_KEY_FILE?: string; DATA_DIR: string }): Buffer {
+export function loadSessionKey(source: {
+  CONSOLE_SESSION_KEY?: string;
+  CONSOLE_SESSION_KEY_FILE?: string;
+  DATA_DIR: string;
+}): Buffer {
   const fromText = (text: string) => {
     const key = Buffer.from(text.trim(), 'base64');
     if (key.length !== 32) throw new Error('the console session key must be 32 bytes, base64');
@@ -46,10 +50,19 @@ export async function sessions(app: FastifyInstance, options: { key: Buffer; sec
     key: options.key,
     cookieName: 'sons_session',
     expiry: SESSION_HOURS * 3600,
-    cookie: { path: '/console', httpOnly: true, sameSite: 'strict', secure: options.secureCookies, maxAge: SESSION_HOURS * 3600 },
+    cookie: {
+      path: '/console',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: options.secureCookies,
+      maxAge: SESSION_HOURS * 3600,
+    },
   });
   // the token is a field of the form (multipart forms included)
-  await app.register(csrf, { sessionPlugin: '@fastify/secure-session', getToken: (request) => field(request.body, '_csrf') || undefined });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/secure-session',
+    getToken: (request) => field(request.body, '_csrf') || undefined,
+  });
 }
 
 /** The reader a session names, while its token is still configured. */

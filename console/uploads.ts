@@ -32,7 +32,10 @@ export async function uploads(app: FastifyInstance, options: { maxFileBytes: num
     limits: { fileSize: options.maxFileBytes, files: 4, fields: 5_000, fieldSize: 64 * 1024 },
     async onFile(this: FastifyRequest, part: MultipartFile) {
       this.uploadDir ??= await fs.promises.mkdtemp(path.join(os.tmpdir(), 'sons-upload-'));
-      const file = path.join(this.uploadDir, `${Object.keys(this.body ?? {}).length}-${part.fieldname.replace(/[^\w.-]/g, '_')}`);
+      const file = path.join(
+        this.uploadDir,
+        `${Object.keys(this.body ?? {}).length}-${part.fieldname.replace(/[^\w.-]/g, '_')}`,
+      );
       const hash = createHash('sha256');
       let size = 0;
       const tap = new Transform({
@@ -43,7 +46,13 @@ export async function uploads(app: FastifyInstance, options: { maxFileBytes: num
         },
       });
       await pipeline(part.file, tap, fs.createWriteStream(file, { mode: 0o600 }));
-      (part as unknown as { value: Upload }).value = { fileName: part.filename, mimeType: part.mimetype, path: file, size, sha256: hash.digest('hex') };
+      (part as unknown as { value: Upload }).value = {
+        fileName: part.filename,
+        mimeType: part.mimetype,
+        path: file,
+        size,
+        sha256: hash.digest('hex'),
+      };
     },
   });
   app.addHook('onResponse', async (request) => {

@@ -20,7 +20,10 @@ export class Batches {
   constructor(readonly sql: Sql) {}
 
   async begin(batchId: string, kind: string, params: unknown, total: number): Promise<void> {
-    await this.sql.query('INSERT INTO batches (batch_id, kind, params, total) VALUES ($1, $2, $3, $4) ON CONFLICT (batch_id) DO NOTHING', [batchId, kind, JSON.stringify(params), total]);
+    await this.sql.query(
+      'INSERT INTO batches (batch_id, kind, params, total) VALUES ($1, $2, $3, $4) ON CONFLICT (batch_id) DO NOTHING',
+      [batchId, kind, JSON.stringify(params), total],
+    );
   }
 
   /** Records each BDC's outcome once, and the counts from them. */
@@ -28,8 +31,13 @@ export class Batches {
     if (!outcomes.length) return;
     await this.sql.transaction(async (tx) => {
       const params: unknown[] = [batchId];
-      const values = outcomes.map((o) => `($1, $${params.push(o.bdcId)}, $${params.push(o.outcome)}, $${params.push(o.reason ?? null)})`);
-      await tx.query(`INSERT INTO batch_items (batch_id, bdc_id, outcome, reason) VALUES ${values.join(', ')} ON CONFLICT (batch_id, bdc_id) DO UPDATE SET outcome = EXCLUDED.outcome, reason = EXCLUDED.reason`, params);
+      const values = outcomes.map(
+        (o) => `($1, $${params.push(o.bdcId)}, $${params.push(o.outcome)}, $${params.push(o.reason ?? null)})`,
+      );
+      await tx.query(
+        `INSERT INTO batch_items (batch_id, bdc_id, outcome, reason) VALUES ${values.join(', ')} ON CONFLICT (batch_id, bdc_id) DO UPDATE SET outcome = EXCLUDED.outcome, reason = EXCLUDED.reason`,
+        params,
+      );
       await tx.query(
         `UPDATE batches SET applied = c.applied, skipped = c.skipped, failed = c.failed, updated_at = now()
          FROM (SELECT count(*) FILTER (WHERE outcome = 'applied')::int AS applied, count(*) FILTER (WHERE outcome = 'skipped')::int AS skipped,

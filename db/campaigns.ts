@@ -46,7 +46,15 @@ export class CampaignStore {
     const rows = await this.sql.query(
       `INSERT INTO campaign_amendments (campaign_id, event_id, order_deadline, closing_date, closing_at, reason, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (event_id) DO NOTHING RETURNING id`,
-      [campaignId, change.eventId, change.orderDeadline ?? null, change.closingDate ?? null, change.closingAt ?? null, change.reason, change.actor],
+      [
+        campaignId,
+        change.eventId,
+        change.orderDeadline ?? null,
+        change.closingDate ?? null,
+        change.closingAt ?? null,
+        change.reason,
+        change.actor,
+      ],
     );
     this.fresh.forget();
     return rows.length > 0;
@@ -58,22 +66,33 @@ export class CampaignStore {
 
   /** Inserts a definition unless its id exists; answers the definition stored under the id. */
   async addDefinition(campaignId: string, definition: unknown): Promise<unknown> {
-    await this.sql.query('INSERT INTO campaigns (campaign_id, definition) VALUES ($1, $2) ON CONFLICT (campaign_id) DO NOTHING', [campaignId, JSON.stringify(definition)]);
+    await this.sql.query(
+      'INSERT INTO campaigns (campaign_id, definition) VALUES ($1, $2) ON CONFLICT (campaign_id) DO NOTHING',
+      [campaignId, JSON.stringify(definition)],
+    );
     this.fresh.forget();
-    const [row] = await this.sql.query<{ definition: unknown }>('SELECT definition FROM campaigns WHERE campaign_id = $1', [campaignId]);
+    const [row] = await this.sql.query<{ definition: unknown }>(
+      'SELECT definition FROM campaigns WHERE campaign_id = $1',
+      [campaignId],
+    );
     return parseJson(row!.definition);
   }
 
   /** The definitions added at run time, in the order they were added. */
   async definitions(): Promise<unknown[]> {
-    return (await this.sql.query<{ definition: unknown }>('SELECT definition FROM campaigns ORDER BY added_at')).map((r) => parseJson(r.definition));
+    return (await this.sql.query<{ definition: unknown }>('SELECT definition FROM campaigns ORDER BY added_at')).map(
+      (r) => parseJson(r.definition),
+    );
   }
 
   /** Every amendment, in the order it was recorded. */
   async amendments(): Promise<AmendmentRow[]> {
-    const rows = await this.sql.query<{ campaign_id: string; order_deadline: unknown; closing_date: unknown; closing_at: unknown }>(
-      'SELECT campaign_id, order_deadline, closing_date, closing_at FROM campaign_amendments ORDER BY id',
-    );
+    const rows = await this.sql.query<{
+      campaign_id: string;
+      order_deadline: unknown;
+      closing_date: unknown;
+      closing_at: unknown;
+    }>('SELECT campaign_id, order_deadline, closing_date, closing_at FROM campaign_amendments ORDER BY id');
     return rows.map((a) => ({
       campaignId: a.campaign_id,
       orderDeadline: day(a.order_deadline),

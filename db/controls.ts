@@ -38,36 +38,70 @@ const AUDIT_COLUMNS = 'control_id, seq, at, kind, what, actor_role, actor_id, ev
 
 /** The keys of a control's effects: deterministic, so a retry writes nothing twice. */
 const keyOf = (r: ControlRecord, e: Exclude<ControlEffect, { kind: 'notify' }>) =>
-  e.kind === 'recoveryDemand' ? `${r.bdcId}:recovery:${r.controlId}` : e.kind === 'recoveryWriteOff' ? `${r.bdcId}:recovery-write-off:${r.controlId}` : `${r.bdcId}:recovery-receipt:${e.eventId}`;
+  e.kind === 'recoveryDemand'
+    ? `${r.bdcId}:recovery:${r.controlId}`
+    : e.kind === 'recoveryWriteOff'
+      ? `${r.bdcId}:recovery-write-off:${r.controlId}`
+      : `${r.bdcId}:recovery-receipt:${e.eventId}`;
 
 /** The a posteriori controls' record: draws, each control's state and audit, their money in the ledger. */
 export class Controls {
   constructor(readonly sql: Sql) {}
 
   /** The population a draw samples from: BDCs completed (work proven, paid) before `endedBefore`, of a campaign if given. */
-  async population(filter: { campaignId?: string; endedBefore: string }): Promise<(Candidate & { editeurId: string; paidCents: number })[]> {
-    const rows = await this.sql.query<{ bdc_id: string; campaign_id: string; editeur_id: string; tranche: string; paid_cents: number }>(
+  async population(filter: {
+    campaignId?: string;
+    endedBefore: string;
+  }): Promise<(Candidate & { editeurId: string; paidCents: number })[]> {
+    const rows = await this.sql.query<{
+      bdc_id: string;
+      campaign_id: string;
+      editeur_id: string;
+      tranche: string;
+      paid_cents: number;
+    }>(
       `SELECT bdc_id, campaign_id, editeur_id, state->'campaign'->>'tranche' AS tranche, paid_cents FROM bdcs
        WHERE state IS NOT NULL AND status = 'completed' AND ended_at < $1 AND ($2::text IS NULL OR campaign_id = $2) ORDER BY bdc_id`,
       [filter.endedBefore, filter.campaignId ?? null],
     );
-    return rows.map((r) => ({ bdcId: r.bdc_id, campaign: r.campaign_id, editeur: r.editeur_id, editeurId: r.editeur_id, tranche: r.tranche ?? '', paidCents: Number(r.paid_cents) }));
+    return rows.map((r) => ({
+      bdcId: r.bdc_id,
+      campaign: r.campaign_id,
+      editeur: r.editeur_id,
+      editeurId: r.editeur_id,
+      tranche: r.tranche ?? '',
+      paidCents: Number(r.paid_cents),
+    }));
   }
 
   /**
    * Records a draw and the control of each BDC it drew (with the input its workflow starts from), in
    * one transaction; the same draw again changes nothing.
    */
-  async recordDraw(draw: Omit<DrawRecord, 'drawnAt' | 'sample'>, controls: { drawn: Drawn; record: ControlRecord; input: ControlInput }[]): Promise<void> {
+  async recordDraw(
+    draw: Omit<DrawRecord, 'drawnAt' | 'sample'>,
+    controls: { drawn: Drawn; record: ControlRecord; input: ControlInput }[],
+  ): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      const inserted = await tx.query('INSERT INTO control_draws (draw_id, seed, params, population, population_digest, drawn_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING draw_id', [
-        draw.drawId, draw.seed, JSON.stringify(draw.params), draw.population, draw.populationDigest, draw.drawnBy,
-      ]);
+      const inserted = await tx.query(
+        'INSERT INTO control_draws (draw_id, seed, params, population, population_digest, drawn_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING draw_id',
+        [draw.drawId, draw.seed, JSON.stringify(draw.params), draw.population, draw.populationDigest, draw.drawnBy],
+      );
       if (!inserted[0]) return;
       for (const c of controls) {
-        await tx.query('INSERT INTO controls (control_id, draw_id, bdc_id, stratum, rank, status, state, workflow_input) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-          c.record.controlId, draw.drawId, c.record.bdcId, c.drawn.stratum, c.drawn.rank, c.record.status, JSON.stringify(c.record), JSON.stringify(c.input),
-        ]);
+        await tx.query(
+          'INSERT INTO controls (control_id, draw_id, bdc_id, stratum, rank, status, state, workflow_input) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+          [
+            c.record.controlId,
+            draw.drawId,
+            c.record.bdcId,
+            c.drawn.stratum,
+            c.drawn.rank,
+            c.record.status,
+            JSON.stringify(c.record),
+            JSON.stringify(c.input),
+          ],
+        );
       }
     });
   }
@@ -75,21 +109,41 @@ export class Controls {
   async draw(drawId: string): Promise<DrawRecord | undefined> {
     const [d] = await this.sql.query('SELECT * FROM control_draws WHERE draw_id = $1', [drawId]);
     if (!d) return undefined;
-    const sample = await this.sql.query<{ bdc_id: string; stratum: string; rank: string }>('SELECT bdc_id, stratum, rank FROM controls WHERE draw_id = $1 ORDER BY stratum, rank', [drawId]);
+    const sample = await this.sql.query<{ bdc_id: string; stratum: string; rank: string }>(
+      'SELECT bdc_id, stratum, rank FROM controls WHERE draw_id = $1 ORDER BY stratum, rank',
+      [drawId],
+    );
     return {
-      drawId: String(d.draw_id), seed: String(d.seed), params: parse(d.params), population: Number(d.population), populationDigest: String(d.population_digest), drawnBy: String(d.drawn_by), drawnAt: iso(d.drawn_at),
+      drawId: String(d.draw_id),
+      seed: String(d.seed),
+      params: parse(d.params),
+      population: Number(d.population),
+      populationDigest: String(d.population_digest),
+      drawnBy: String(d.drawn_by),
+      drawnAt: iso(d.drawn_at),
       sample: sample.map((s) => ({ bdcId: s.bdc_id, stratum: s.stratum, rank: s.rank })),
     };
   }
 
   async draws(limit = 20): Promise<Omit<DrawRecord, 'sample'>[]> {
     const rows = await this.sql.query('SELECT * FROM control_draws ORDER BY drawn_at DESC LIMIT $1', [limit]);
-    return rows.map((d) => ({ drawId: String(d.draw_id), seed: String(d.seed), params: parse(d.params), population: Number(d.population), populationDigest: String(d.population_digest), drawnBy: String(d.drawn_by), drawnAt: iso(d.drawn_at) }));
+    return rows.map((d) => ({
+      drawId: String(d.draw_id),
+      seed: String(d.seed),
+      params: parse(d.params),
+      population: Number(d.population),
+      populationDigest: String(d.population_digest),
+      drawnBy: String(d.drawn_by),
+      drawnAt: iso(d.drawn_at),
+    }));
   }
 
   /** The controls of a draw whose workflow is not known to have started. */
   async notStarted(drawId?: string): Promise<ControlInput[]> {
-    const rows = await this.sql.query<{ workflow_input: unknown }>('SELECT workflow_input FROM controls WHERE NOT workflow_started AND ($1::text IS NULL OR draw_id = $1) ORDER BY control_id', [drawId ?? null]);
+    const rows = await this.sql.query<{ workflow_input: unknown }>(
+      'SELECT workflow_input FROM controls WHERE NOT workflow_started AND ($1::text IS NULL OR draw_id = $1) ORDER BY control_id',
+      [drawId ?? null],
+    );
     return rows.map((r) => parse<ControlInput>(r.workflow_input));
   }
 
@@ -103,42 +157,94 @@ export class Controls {
       const ledger = new Ledger(tx, { bdcKnown: true });
       const r = t.record;
       for (const e of t.effects ?? []) {
-        if (e.kind === 'recoveryDemand') await ledger.issueReimbursementDemand({ idempotencyKey: keyOf(r, e), bdcId: r.bdcId, amountCents: e.amountCents, reason: e.reason, dueAt: e.dueAt, controlId: r.controlId });
-        if (e.kind === 'recoveryReceipt') await ledger.recordReimbursementReceipt({ idempotencyKey: keyOf(r, e), bdcId: r.bdcId, amountCents: e.amountCents, receivedAt: e.receivedAt, controlId: r.controlId });
-        if (e.kind === 'recoveryWriteOff') await ledger.writeOff({ idempotencyKey: keyOf(r, e), bdcId: r.bdcId, amountCents: e.amountCents, reason: e.reason, controlId: r.controlId });
+        if (e.kind === 'recoveryDemand')
+          await ledger.issueReimbursementDemand({
+            idempotencyKey: keyOf(r, e),
+            bdcId: r.bdcId,
+            amountCents: e.amountCents,
+            reason: e.reason,
+            dueAt: e.dueAt,
+            controlId: r.controlId,
+          });
+        if (e.kind === 'recoveryReceipt')
+          await ledger.recordReimbursementReceipt({
+            idempotencyKey: keyOf(r, e),
+            bdcId: r.bdcId,
+            amountCents: e.amountCents,
+            receivedAt: e.receivedAt,
+            controlId: r.controlId,
+          });
+        if (e.kind === 'recoveryWriteOff')
+          await ledger.writeOff({
+            idempotencyKey: keyOf(r, e),
+            bdcId: r.bdcId,
+            amountCents: e.amountCents,
+            reason: e.reason,
+            controlId: r.controlId,
+          });
         if (e.kind === 'notify') await new Notifications(tx).enqueue({ ...e.notification, bdcId: r.bdcId });
       }
       if (t.audit.length) {
         const params: unknown[] = [];
-        const values = t.audit.map((a) => `(${[t.controlId, a.seq, a.at, a.kind, a.what, a.by.role, a.by.id, a.eventId ?? null, a.key ?? null, a.params ? JSON.stringify(a.params) : null].map((v) => `$${params.push(v)}`).join(', ')})`);
-        await tx.query(`INSERT INTO control_audit (${AUDIT_COLUMNS}) VALUES ${values.join(', ')} ON CONFLICT (control_id, seq) DO NOTHING`, params);
+        const values = t.audit.map(
+          (a) =>
+            `(${[t.controlId, a.seq, a.at, a.kind, a.what, a.by.role, a.by.id, a.eventId ?? null, a.key ?? null, a.params ? JSON.stringify(a.params) : null].map((v) => `$${params.push(v)}`).join(', ')})`,
+        );
+        await tx.query(
+          `INSERT INTO control_audit (${AUDIT_COLUMNS}) VALUES ${values.join(', ')} ON CONFLICT (control_id, seq) DO NOTHING`,
+          params,
+        );
       }
       const overdue = r.documents.overdue || Boolean(r.recovery?.overdue);
       const updated = await tx.query(
         `UPDATE controls SET status = $2, version = $3, state = $4, overdue = $5, recovery_cents = $6, recovered_cents = $7, written_off_cents = $8, workflow_started = true, updated_at = now()
          WHERE control_id = $1 AND version < $3 RETURNING control_id`,
-        [t.controlId, r.status, r.version, JSON.stringify(r), overdue, r.recovery?.amountCents ?? 0, r.recovery?.receivedCents ?? 0, r.recovery?.writtenOffCents ?? 0],
+        [
+          t.controlId,
+          r.status,
+          r.version,
+          JSON.stringify(r),
+          overdue,
+          r.recovery?.amountCents ?? 0,
+          r.recovery?.receivedCents ?? 0,
+          r.recovery?.writtenOffCents ?? 0,
+        ],
       );
       const [known] = await tx.query('SELECT 1 FROM controls WHERE control_id = $1', [t.controlId]);
-      if (!known) throw refuse('not_found', say('unknown_control', { controlId: t.controlId }), 'controlId', t.controlId);
+      if (!known)
+        throw refuse('not_found', say('unknown_control', { controlId: t.controlId }), 'controlId', t.controlId);
       return { recorded: updated.length > 0 };
     });
   }
 
   async get(controlId: string): Promise<ControlView | undefined> {
-    const [row] = await this.sql.query<{ state: unknown }>('SELECT state FROM controls WHERE control_id = $1', [controlId]);
+    const [row] = await this.sql.query<{ state: unknown }>('SELECT state FROM controls WHERE control_id = $1', [
+      controlId,
+    ]);
     if (!row) return undefined;
     const audit = await this.sql.query('SELECT * FROM control_audit WHERE control_id = $1 ORDER BY seq', [controlId]);
     return {
       ...parse<ControlRecord>(row.state),
       audit: audit.map((a) => ({
-        seq: Number(a.seq), at: iso(a.at), kind: String(a.kind), what: String(a.what), by: { role: a.actor_role as AuditEntry['by']['role'], id: String(a.actor_id) },
-        ...(a.event_id ? { eventId: String(a.event_id) } : {}), ...(a.message_key ? { key: String(a.message_key) } : {}), ...(a.params ? { params: parse<Record<string, string>>(a.params) } : {}),
+        seq: Number(a.seq),
+        at: iso(a.at),
+        kind: String(a.kind),
+        what: String(a.what),
+        by: { role: a.actor_role as AuditEntry['by']['role'], id: String(a.actor_id) },
+        ...(a.event_id ? { eventId: String(a.event_id) } : {}),
+        ...(a.message_key ? { key: String(a.message_key) } : {}),
+        ...(a.params ? { params: parse<Record<string, string>>(a.params) } : {}),
       })),
     };
   }
 
-  async list(filter: { status?: string; overdue?: boolean; bdcId?: string; drawId?: string; limit?: number }): Promise<ControlRecord[]> {
+  async list(filter: {
+    status?: string;
+    overdue?: boolean;
+    bdcId?: string;
+    drawId?: string;
+    limit?: number;
+  }): Promise<ControlRecord[]> {
     const rows = await this.sql.query<{ state: unknown }>(
       `SELECT state FROM controls WHERE ($1::text IS NULL OR status = $1) AND ($2::boolean IS NULL OR overdue = $2) AND ($3::text IS NULL OR bdc_id = $3) AND ($4::text IS NULL OR draw_id = $4)
        ORDER BY control_id LIMIT $5`,
@@ -148,16 +254,43 @@ export class Controls {
   }
 
   /** Counts and cents of the controls, by status: the summary report's and the dashboard's. */
-  async summary(): Promise<{ status: string; controls: number; overdue: number; recoveryCents: number; recoveredCents: number; writtenOffCents: number }[]> {
+  async summary(): Promise<
+    {
+      status: string;
+      controls: number;
+      overdue: number;
+      recoveryCents: number;
+      recoveredCents: number;
+      writtenOffCents: number;
+    }[]
+  > {
     const rows = await this.sql.query(
       `SELECT status, count(*)::int AS n, count(*) FILTER (WHERE overdue)::int AS overdue, sum(recovery_cents)::int8 AS recovery, sum(recovered_cents)::int8 AS recovered, sum(written_off_cents)::int8 AS written_off
        FROM controls GROUP BY status ORDER BY status`,
     );
-    return rows.map((r) => ({ status: String(r.status), controls: Number(r.n), overdue: Number(r.overdue), recoveryCents: Number(r.recovery), recoveredCents: Number(r.recovered), writtenOffCents: Number(r.written_off) }));
+    return rows.map((r) => ({
+      status: String(r.status),
+      controls: Number(r.n),
+      overdue: Number(r.overdue),
+      recoveryCents: Number(r.recovery),
+      recoveredCents: Number(r.recovered),
+      writtenOffCents: Number(r.written_off),
+    }));
   }
 
   /** Every control whose recovery the ledger holds otherwise (demanded, received, written off), compared by the database. */
-  async ledgerComparison(): Promise<{ control_id: string; bdc_id: string; recovery_cents: number; demanded_cents: number; recovered_cents: number; received_cents: number; written_off_cents: number; ledger_written_off_cents: number }[]> {
+  async ledgerComparison(): Promise<
+    {
+      control_id: string;
+      bdc_id: string;
+      recovery_cents: number;
+      demanded_cents: number;
+      recovered_cents: number;
+      received_cents: number;
+      written_off_cents: number;
+      ledger_written_off_cents: number;
+    }[]
+  > {
     return this.sql.query(
       `WITH d AS (SELECT control_id, id, amount_cents FROM reimbursement_demands WHERE kind = 'recovery'),
             r AS (SELECT d.control_id, sum(rr.amount_cents)::int8 AS received FROM reimbursement_receipts rr JOIN d ON d.id = rr.demand_id GROUP BY d.control_id),
@@ -171,7 +304,9 @@ export class Controls {
   }
 
   async openCount(): Promise<number> {
-    const [row] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM controls WHERE status NOT IN (${controlEndStatuses.map((s) => `'${s}'`).join(', ')})`);
+    const [row] = await this.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM controls WHERE status NOT IN (${controlEndStatuses.map((s) => `'${s}'`).join(', ')})`,
+    );
     return row!.n;
   }
 }

@@ -7,7 +7,10 @@
 export class Fresh<T> {
   private held?: { at: number; value: Promise<T> };
 
-  constructor(private readonly maxAgeMs: number, private readonly read: () => Promise<T>) {}
+  constructor(
+    private readonly maxAgeMs: number,
+    private readonly read: () => Promise<T>,
+  ) {}
 
   get(): Promise<T> {
     if (!this.held || Date.now() - this.held.at > this.maxAgeMs) {

@@ -14,17 +14,37 @@ const bdcIdSchema = z.string().min(1).max(200);
 /** `<bdcId>:<effect>[:<event id>]`: the BDC's id, the effect, and for a receipt the event's id. */
 const EFFECT_KEY = /^[a-z][a-z-]*(:[A-Za-z0-9][A-Za-z0-9_.:-]{0,254})?$/;
 const keyedEffect = z.object({ idempotencyKey: z.string().min(1).max(512), bdcId: bdcIdSchema });
-const keyBelongsToBdc = (v: { idempotencyKey: string; bdcId: string }) => v.idempotencyKey.startsWith(`${v.bdcId}:`) && EFFECT_KEY.test(v.idempotencyKey.slice(v.bdcId.length + 1));
+const keyBelongsToBdc = (v: { idempotencyKey: string; bdcId: string }) =>
+  v.idempotencyKey.startsWith(`${v.bdcId}:`) && EFFECT_KEY.test(v.idempotencyKey.slice(v.bdcId.length + 1));
 const keyMessage = { path: ['idempotencyKey'], message: text('ledger_key_form') };
 
-export const paymentOrderInput = keyedEffect.extend({ kind: z.enum(['advance', 'balance']), amountCents: centsSchema }).refine(keyBelongsToBdc, keyMessage);
+export const paymentOrderInput = keyedEffect
+  .extend({ kind: z.enum(['advance', 'balance']), amountCents: centsSchema })
+  .refine(keyBelongsToBdc, keyMessage);
 /** a demand: the advance's reimbursement (one per BDC), or the recovery a failed control decides (one per control) */
-export const reimbursementDemandInput = keyedEffect.extend({ amountCents: centsSchema, reason: z.string().min(1), dueAt: instantSchema, controlId: z.string().min(1).max(300).optional() }).refine(keyBelongsToBdc, keyMessage);
-export const reclaimInput = keyedEffect.extend({ reason: z.string().min(1), dueAt: instantSchema }).refine(keyBelongsToBdc, keyMessage);
+export const reimbursementDemandInput = keyedEffect
+  .extend({
+    amountCents: centsSchema,
+    reason: z.string().min(1),
+    dueAt: instantSchema,
+    controlId: z.string().min(1).max(300).optional(),
+  })
+  .refine(keyBelongsToBdc, keyMessage);
+export const reclaimInput = keyedEffect
+  .extend({ reason: z.string().min(1), dueAt: instantSchema })
+  .refine(keyBelongsToBdc, keyMessage);
 /** a receipt settles the BDC's reimbursement demand, or the recovery of the control it names */
-export const reimbursementReceiptInput = keyedEffect.extend({ amountCents: centsSchema, receivedAt: instantSchema, controlId: z.string().min(1).max(300).optional() }).refine(keyBelongsToBdc, keyMessage);
+export const reimbursementReceiptInput = keyedEffect
+  .extend({ amountCents: centsSchema, receivedAt: instantSchema, controlId: z.string().min(1).max(300).optional() })
+  .refine(keyBelongsToBdc, keyMessage);
 /** what an operator gives up of a demand, with why */
-export const writeOffInput = keyedEffect.extend({ amountCents: centsSchema, reason: z.string().min(1).max(500), controlId: z.string().min(1).max(300).optional() }).refine(keyBelongsToBdc, keyMessage);
+export const writeOffInput = keyedEffect
+  .extend({
+    amountCents: centsSchema,
+    reason: z.string().min(1).max(500),
+    controlId: z.string().min(1).max(300).optional(),
+  })
+  .refine(keyBelongsToBdc, keyMessage);
 export const bdcRegistrationInput = z.object({
   bdcId: bdcIdSchema,
   editeurId: z.string().min(1),
@@ -42,11 +62,47 @@ export type ReimbursementReceiptInput = z.infer<typeof reimbursementReceiptInput
 export type ReclaimInput = z.infer<typeof reclaimInput>;
 export type BdcRegistration = z.infer<typeof bdcRegistrationInput>;
 
-export interface PaymentOrder { id: number; idempotencyKey: string; bdcId: string; kind: 'advance' | 'balance'; amountCents: number; issuedAt: string }
-export interface ReimbursementDemand { id: number; idempotencyKey: string; bdcId: string; kind: 'reimbursement' | 'recovery'; controlId?: string; amountCents: number; reason: string; dueAt: string; issuedAt: string }
-export interface ReimbursementReceipt { id: number; idempotencyKey: string; bdcId: string; demandId: number; amountCents: number; receivedAt: string; recordedAt: string }
-export interface WriteOff { id: number; idempotencyKey: string; bdcId: string; demandId: number; amountCents: number; reason: string; writtenOffAt: string }
-export interface Written<T> { record: T; created: boolean }
+export interface PaymentOrder {
+  id: number;
+  idempotencyKey: string;
+  bdcId: string;
+  kind: 'advance' | 'balance';
+  amountCents: number;
+  issuedAt: string;
+}
+export interface ReimbursementDemand {
+  id: number;
+  idempotencyKey: string;
+  bdcId: string;
+  kind: 'reimbursement' | 'recovery';
+  controlId?: string;
+  amountCents: number;
+  reason: string;
+  dueAt: string;
+  issuedAt: string;
+}
+export interface ReimbursementReceipt {
+  id: number;
+  idempotencyKey: string;
+  bdcId: string;
+  demandId: number;
+  amountCents: number;
+  receivedAt: string;
+  recordedAt: string;
+}
+export interface WriteOff {
+  id: number;
+  idempotencyKey: string;
+  bdcId: string;
+  demandId: number;
+  amountCents: number;
+  reason: string;
+  writtenOffAt: string;
+}
+export interface Written<T> {
+  record: T;
+  created: boolean;
+}
 
 function iso(v: unknown): string {
   return (v instanceof Date ? v : new Date(String(v))).toISOString();
@@ -67,31 +123,68 @@ async function writeOnce<T extends { idempotencyKey: string; bdcId: string }>(
 ): Promise<Written<T>> {
   const names = Object.keys(columns);
   const placeholders = names.map((_, i) => `$${i + 1}`).join(', ');
-  const inserted = await sql.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders}) ON CONFLICT DO NOTHING RETURNING *`, Object.values(columns));
+  const inserted = await sql.query(
+    `INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders}) ON CONFLICT DO NOTHING RETURNING *`,
+    Object.values(columns),
+  );
   if (inserted[0]) return { record: read(inserted[0]), created: true };
   const [existing] = await sql.query(`SELECT * FROM ${table} WHERE idempotency_key = $1`, [wanted.idempotencyKey]);
   if (!existing) {
-    throw refuse('duplicate_effect', say('duplicate_effect', { bdcId: wanted.bdcId, table }), 'idempotencyKey', wanted.idempotencyKey);
+    throw refuse(
+      'duplicate_effect',
+      say('duplicate_effect', { bdcId: wanted.bdcId, table }),
+      'idempotencyKey',
+      wanted.idempotencyKey,
+    );
   }
   const record = read(existing);
   if (!sameContent(record, wanted)) {
-    throw refuse('idempotency_conflict', say('idempotency_conflict', { key: wanted.idempotencyKey, table: table.replace(/_/g, ' ') }), 'idempotencyKey', wanted.idempotencyKey);
+    throw refuse(
+      'idempotency_conflict',
+      say('idempotency_conflict', { key: wanted.idempotencyKey, table: table.replace(/_/g, ' ') }),
+      'idempotencyKey',
+      wanted.idempotencyKey,
+    );
   }
   return { record, created: false };
 }
 
 const readPaymentOrder = (r: Record<string, unknown>): PaymentOrder => ({
-  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), kind: r.kind as PaymentOrder['kind'], amountCents: Number(r.amount_cents), issuedAt: iso(r.issued_at),
+  id: Number(r.id),
+  idempotencyKey: String(r.idempotency_key),
+  bdcId: String(r.bdc_id),
+  kind: r.kind as PaymentOrder['kind'],
+  amountCents: Number(r.amount_cents),
+  issuedAt: iso(r.issued_at),
 });
 const readDemand = (r: Record<string, unknown>): ReimbursementDemand => ({
-  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), kind: (r.kind ?? 'reimbursement') as ReimbursementDemand['kind'], ...(r.control_id ? { controlId: String(r.control_id) } : {}),
-  amountCents: Number(r.amount_cents), reason: String(r.reason), dueAt: iso(r.due_at), issuedAt: iso(r.issued_at),
+  id: Number(r.id),
+  idempotencyKey: String(r.idempotency_key),
+  bdcId: String(r.bdc_id),
+  kind: (r.kind ?? 'reimbursement') as ReimbursementDemand['kind'],
+  ...(r.control_id ? { controlId: String(r.control_id) } : {}),
+  amountCents: Number(r.amount_cents),
+  reason: String(r.reason),
+  dueAt: iso(r.due_at),
+  issuedAt: iso(r.issued_at),
 });
 const readReceipt = (r: Record<string, unknown>): ReimbursementReceipt => ({
-  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), demandId: Number(r.demand_id), amountCents: Number(r.amount_cents), receivedAt: iso(r.received_at), recordedAt: iso(r.recorded_at),
+  id: Number(r.id),
+  idempotencyKey: String(r.idempotency_key),
+  bdcId: String(r.bdc_id),
+  demandId: Number(r.demand_id),
+  amountCents: Number(r.amount_cents),
+  receivedAt: iso(r.received_at),
+  recordedAt: iso(r.recorded_at),
 });
 const readWriteOff = (r: Record<string, unknown>): WriteOff => ({
-  id: Number(r.id), idempotencyKey: String(r.idempotency_key), bdcId: String(r.bdc_id), demandId: Number(r.demand_id), amountCents: Number(r.amount_cents), reason: String(r.reason), writtenOffAt: iso(r.written_off_at),
+  id: Number(r.id),
+  idempotencyKey: String(r.idempotency_key),
+  bdcId: String(r.bdc_id),
+  demandId: Number(r.demand_id),
+  amountCents: Number(r.amount_cents),
+  reason: String(r.reason),
+  writtenOffAt: iso(r.written_off_at),
 });
 
 export interface BdcLedger {
@@ -103,7 +196,10 @@ export interface BdcLedger {
 
 export class Ledger {
   /** bdcKnown: the caller knows the BDC is registered (the record's transitions), no check needed */
-  constructor(readonly sql: Sql, private readonly options: { bdcKnown?: boolean } = {}) {}
+  constructor(
+    readonly sql: Sql,
+    private readonly options: { bdcKnown?: boolean } = {},
+  ) {}
 
   private async requireBdc(bdcId: string): Promise<void> {
     if (this.options.bdcKnown) return;
@@ -121,12 +217,33 @@ export class Ledger {
       const inserted = await tx.query(
         `INSERT INTO bdcs (bdc_id, editeur_id, campaign_id, og_finess, essms, ceiling_cents, finess_extraction_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (bdc_id) DO NOTHING RETURNING bdc_id`,
-        [bdc.bdcId, bdc.editeurId, bdc.campaignId, bdc.ogFiness, bdc.essms, bdc.ceilingCents, bdc.finessExtractionId ?? null],
+        [
+          bdc.bdcId,
+          bdc.editeurId,
+          bdc.campaignId,
+          bdc.ogFiness,
+          bdc.essms,
+          bdc.ceilingCents,
+          bdc.finessExtractionId ?? null,
+        ],
       );
       if (!inserted[0]) {
-        const [row] = await tx.query<{ editeur_id: string; campaign_id: string; og_finess: string; essms: string[]; ceiling_cents: number }>('SELECT * FROM bdcs WHERE bdc_id = $1', [bdc.bdcId]);
-        const same = row && row.editeur_id === bdc.editeurId && row.campaign_id === bdc.campaignId && row.og_finess === bdc.ogFiness && row.ceiling_cents === bdc.ceilingCents && row.essms.join() === bdc.essms.join();
-        if (!same) throw refuse('idempotency_conflict', say('bdc_other_content', { bdcId: bdc.bdcId }), 'bdcId', bdc.bdcId);
+        const [row] = await tx.query<{
+          editeur_id: string;
+          campaign_id: string;
+          og_finess: string;
+          essms: string[];
+          ceiling_cents: number;
+        }>('SELECT * FROM bdcs WHERE bdc_id = $1', [bdc.bdcId]);
+        const same =
+          row &&
+          row.editeur_id === bdc.editeurId &&
+          row.campaign_id === bdc.campaignId &&
+          row.og_finess === bdc.ogFiness &&
+          row.ceiling_cents === bdc.ceilingCents &&
+          row.essms.join() === bdc.essms.join();
+        if (!same)
+          throw refuse('idempotency_conflict', say('bdc_other_content', { bdcId: bdc.bdcId }), 'bdcId', bdc.bdcId);
       }
       await new Ledger(tx).claimEssms(bdc.bdcId, bdc.essms);
       return { record: bdc, created: Boolean(inserted[0]) };
@@ -139,19 +256,30 @@ export class Ledger {
    */
   async claimEssms(bdcId: string, essms: string[], vague = 1): Promise<void> {
     // one financing per ESSMS in a vague: the claim's key is (vague, ESSMS)
-    const claimed = await this.sql.query('INSERT INTO essms_claims (essms_finess, bdc_id, vague) SELECT unnest($1::text[]), $2, $3 ON CONFLICT (vague, essms_finess) DO NOTHING RETURNING essms_finess', [essms, bdcId, vague]);
+    const claimed = await this.sql.query(
+      'INSERT INTO essms_claims (essms_finess, bdc_id, vague) SELECT unnest($1::text[]), $2, $3 ON CONFLICT (vague, essms_finess) DO NOTHING RETURNING essms_finess',
+      [essms, bdcId, vague],
+    );
     if (claimed.length === essms.length) return;
     const held = await this.sql.query<{ essms_finess: string; bdc_id: string }>(
       'SELECT essms_finess, bdc_id FROM essms_claims WHERE essms_finess = ANY($1::text[]) AND vague = $3 AND bdc_id <> $2 ORDER BY essms_finess',
       [essms, bdcId, vague],
     );
     const first = held[0];
-    if (first) throw refuse('essms_already_financed', say('essms_already_financed', { finess: first.essms_finess, holder: first.bdc_id }), `essms.${essms.indexOf(first.essms_finess)}`, first.essms_finess);
+    if (first)
+      throw refuse(
+        'essms_already_financed',
+        say('essms_already_financed', { finess: first.essms_finess, holder: first.bdc_id }),
+        `essms.${essms.indexOf(first.essms_finess)}`,
+        first.essms_finess,
+      );
   }
 
   /** Frees the ESSMS of a BDC that ended without keeping any money; returns how many were freed. */
   async releaseEssmsClaims(bdcId: string): Promise<number> {
-    const rows = await this.sql.query('DELETE FROM essms_claims WHERE bdc_id = $1 RETURNING essms_finess', [parseOrRefuse(bdcIdSchema, bdcId)]);
+    const rows = await this.sql.query('DELETE FROM essms_claims WHERE bdc_id = $1 RETURNING essms_finess', [
+      parseOrRefuse(bdcIdSchema, bdcId),
+    ]);
     return rows.length;
   }
 
@@ -159,8 +287,14 @@ export class Ledger {
     const o = parseOrRefuse(paymentOrderInput, raw);
     await this.requireBdc(o.bdcId);
     const wanted: PaymentOrder = { id: 0, issuedAt: '', ...o };
-    return writeOnce(this.sql, 'payment_orders', { idempotency_key: o.idempotencyKey, bdc_id: o.bdcId, kind: o.kind, amount_cents: o.amountCents }, readPaymentOrder,
-      (a, b) => a.bdcId === b.bdcId && a.kind === b.kind && a.amountCents === b.amountCents, wanted);
+    return writeOnce(
+      this.sql,
+      'payment_orders',
+      { idempotency_key: o.idempotencyKey, bdc_id: o.bdcId, kind: o.kind, amount_cents: o.amountCents },
+      readPaymentOrder,
+      (a, b) => a.bdcId === b.bdcId && a.kind === b.kind && a.amountCents === b.amountCents,
+      wanted,
+    );
   }
 
   async issueReimbursementDemand(raw: unknown): Promise<Written<ReimbursementDemand>> {
@@ -168,8 +302,22 @@ export class Ledger {
     await this.requireBdc(d.bdcId);
     const wanted: ReimbursementDemand = { id: 0, issuedAt: '', kind: 'reimbursement', ...d, dueAt: iso(d.dueAt) };
     const kind = d.controlId ? 'recovery' : 'reimbursement';
-    return writeOnce(this.sql, 'reimbursement_demands', { idempotency_key: d.idempotencyKey, bdc_id: d.bdcId, kind, control_id: d.controlId ?? null, amount_cents: d.amountCents, reason: d.reason, due_at: wanted.dueAt }, readDemand,
-      (a, b) => a.bdcId === b.bdcId && a.kind === kind && a.amountCents === b.amountCents && a.dueAt === b.dueAt, { ...wanted, kind });
+    return writeOnce(
+      this.sql,
+      'reimbursement_demands',
+      {
+        idempotency_key: d.idempotencyKey,
+        bdc_id: d.bdcId,
+        kind,
+        control_id: d.controlId ?? null,
+        amount_cents: d.amountCents,
+        reason: d.reason,
+        due_at: wanted.dueAt,
+      },
+      readDemand,
+      (a, b) => a.bdcId === b.bdcId && a.kind === kind && a.amountCents === b.amountCents && a.dueAt === b.dueAt,
+      { ...wanted, kind },
+    );
   }
 
   /**
@@ -178,7 +326,10 @@ export class Ledger {
    */
   async reclaimAdvance(raw: unknown): Promise<Written<ReimbursementDemand> | null> {
     const r = parseOrRefuse(reclaimInput, raw);
-    const [advance] = await this.sql.query<{ amount_cents: number }>("SELECT amount_cents FROM payment_orders WHERE bdc_id = $1 AND kind = 'advance'", [r.bdcId]);
+    const [advance] = await this.sql.query<{ amount_cents: number }>(
+      "SELECT amount_cents FROM payment_orders WHERE bdc_id = $1 AND kind = 'advance'",
+      [r.bdcId],
+    );
     return advance ? this.issueReimbursementDemand({ ...r, amountCents: advance.amount_cents }) : null;
   }
 
@@ -187,14 +338,32 @@ export class Ledger {
     const demandId = await this.demandOf(r.bdcId, r.controlId);
     const { controlId: _c, ...receipt } = r;
     const wanted: ReimbursementReceipt = { id: 0, recordedAt: '', ...receipt, demandId, receivedAt: iso(r.receivedAt) };
-    return writeOnce(this.sql, 'reimbursement_receipts', { idempotency_key: r.idempotencyKey, bdc_id: r.bdcId, demand_id: demandId, amount_cents: r.amountCents, received_at: wanted.receivedAt }, readReceipt,
-      (a, b) => a.bdcId === b.bdcId && a.demandId === b.demandId && a.amountCents === b.amountCents && a.receivedAt === b.receivedAt, wanted);
+    return writeOnce(
+      this.sql,
+      'reimbursement_receipts',
+      {
+        idempotency_key: r.idempotencyKey,
+        bdc_id: r.bdcId,
+        demand_id: demandId,
+        amount_cents: r.amountCents,
+        received_at: wanted.receivedAt,
+      },
+      readReceipt,
+      (a, b) =>
+        a.bdcId === b.bdcId &&
+        a.demandId === b.demandId &&
+        a.amountCents === b.amountCents &&
+        a.receivedAt === b.receivedAt,
+      wanted,
+    );
   }
 
   /** The demand a receipt or a write-off settles: the BDC's reimbursement, or the recovery of a control. */
   private async demandOf(bdcId: string, controlId: string | undefined): Promise<number> {
     const [demand] = await this.sql.query<{ id: number }>(
-      controlId ? "SELECT id FROM reimbursement_demands WHERE bdc_id = $1 AND kind = 'recovery' AND control_id = $2" : "SELECT id FROM reimbursement_demands WHERE bdc_id = $1 AND kind = 'reimbursement'",
+      controlId
+        ? "SELECT id FROM reimbursement_demands WHERE bdc_id = $1 AND kind = 'recovery' AND control_id = $2"
+        : "SELECT id FROM reimbursement_demands WHERE bdc_id = $1 AND kind = 'reimbursement'",
       controlId ? [bdcId, controlId] : [bdcId],
     );
     if (!demand) throw refuse('no_reimbursement_demand', say('no_reimbursement_demand', { bdcId }), 'bdcId', bdcId);
@@ -205,9 +374,29 @@ export class Ledger {
   async writeOff(raw: unknown): Promise<Written<WriteOff>> {
     const w = parseOrRefuse(writeOffInput, raw);
     const demandId = await this.demandOf(w.bdcId, w.controlId);
-    const wanted: WriteOff = { id: 0, writtenOffAt: '', idempotencyKey: w.idempotencyKey, bdcId: w.bdcId, demandId, amountCents: w.amountCents, reason: w.reason };
-    return writeOnce(this.sql, 'demand_write_offs', { idempotency_key: w.idempotencyKey, bdc_id: w.bdcId, demand_id: demandId, amount_cents: w.amountCents, reason: w.reason }, readWriteOff,
-      (a, b) => a.demandId === b.demandId && a.amountCents === b.amountCents && a.reason === b.reason, wanted);
+    const wanted: WriteOff = {
+      id: 0,
+      writtenOffAt: '',
+      idempotencyKey: w.idempotencyKey,
+      bdcId: w.bdcId,
+      demandId,
+      amountCents: w.amountCents,
+      reason: w.reason,
+    };
+    return writeOnce(
+      this.sql,
+      'demand_write_offs',
+      {
+        idempotency_key: w.idempotencyKey,
+        bdc_id: w.bdcId,
+        demand_id: demandId,
+        amount_cents: w.amountCents,
+        reason: w.reason,
+      },
+      readWriteOff,
+      (a, b) => a.demandId === b.demandId && a.amountCents === b.amountCents && a.reason === b.reason,
+      wanted,
+    );
   }
 
   /** Every ledger record of one BDC, or of all BDCs when bdcId is omitted, grouped by BDC. */
@@ -220,7 +409,8 @@ export class Ledger {
       this.sql.query(`SELECT * FROM reimbursement_receipts${where} ORDER BY id`, params),
     ]);
     const byBdc = new Map<string, BdcLedger>();
-    const entry = (id: string) => byBdc.get(id) ?? byBdc.set(id, { bdcId: id, paymentOrders: [], demands: [], receipts: [] }).get(id)!;
+    const entry = (id: string) =>
+      byBdc.get(id) ?? byBdc.set(id, { bdcId: id, paymentOrders: [], demands: [], receipts: [] }).get(id)!;
     orders.map(readPaymentOrder).forEach((o) => entry(o.bdcId).paymentOrders.push(o));
     demands.map(readDemand).forEach((d) => entry(d.bdcId).demands.push(d));
     receipts.map(readReceipt).forEach((r) => entry(r.bdcId).receipts.push(r));
@@ -228,13 +418,33 @@ export class Ledger {
   }
 
   /** Payment orders with their BDC's éditeur, OG and campaign, in issue order, for accounting. */
-  async paymentOrdersForExport(): Promise<(PaymentOrder & { editeurId: string; ogFiness: string; campaignId: string })[]> {
-    const rows = await this.sql.query('SELECT p.*, b.editeur_id, b.og_finess, b.campaign_id FROM payment_orders p JOIN bdcs b USING (bdc_id) ORDER BY p.id');
-    return rows.map((r) => ({ ...readPaymentOrder(r), editeurId: String(r.editeur_id), ogFiness: String(r.og_finess), campaignId: String(r.campaign_id) }));
+  async paymentOrdersForExport(): Promise<
+    (PaymentOrder & { editeurId: string; ogFiness: string; campaignId: string })[]
+  > {
+    const rows = await this.sql.query(
+      'SELECT p.*, b.editeur_id, b.og_finess, b.campaign_id FROM payment_orders p JOIN bdcs b USING (bdc_id) ORDER BY p.id',
+    );
+    return rows.map((r) => ({
+      ...readPaymentOrder(r),
+      editeurId: String(r.editeur_id),
+      ogFiness: String(r.og_finess),
+      campaignId: String(r.campaign_id),
+    }));
   }
 
   /** Reimbursement demands and the receipts against them, in the order they were written, for accounting. */
-  async reimbursementsForExport(): Promise<{ kind: 'demand' | 'receipt'; id: number; bdcId: string; editeurId: string; amountCents: number; at: string; dueAt?: string; reason?: string }[]> {
+  async reimbursementsForExport(): Promise<
+    {
+      kind: 'demand' | 'receipt';
+      id: number;
+      bdcId: string;
+      editeurId: string;
+      amountCents: number;
+      at: string;
+      dueAt?: string;
+      reason?: string;
+    }[]
+  > {
     const rows = await this.sql.query(
       `SELECT 'demand' AS kind, d.id, d.bdc_id, b.editeur_id, d.amount_cents, d.issued_at AS at, d.due_at, d.reason FROM reimbursement_demands d JOIN bdcs b USING (bdc_id)
        UNION ALL
@@ -256,7 +466,9 @@ export class Ledger {
 
   /** Each registered BDC's ceiling, by BDC id. */
   async ceilings(): Promise<Map<string, number>> {
-    const rows = await this.sql.query<{ bdc_id: string; ceiling_cents: number }>('SELECT bdc_id, ceiling_cents FROM bdcs');
+    const rows = await this.sql.query<{ bdc_id: string; ceiling_cents: number }>(
+      'SELECT bdc_id, ceiling_cents FROM bdcs',
+    );
     return new Map(rows.map((r) => [r.bdc_id, r.ceiling_cents]));
   }
 
@@ -271,6 +483,11 @@ export class Ledger {
   }
 
   async claimsOf(bdcId: string): Promise<string[]> {
-    return (await this.sql.query<{ essms_finess: string }>('SELECT essms_finess FROM essms_claims WHERE bdc_id = $1 ORDER BY essms_finess', [bdcId])).map((r) => r.essms_finess);
+    return (
+      await this.sql.query<{ essms_finess: string }>(
+        'SELECT essms_finess FROM essms_claims WHERE bdc_id = $1 ORDER BY essms_finess',
+        [bdcId],
+      )
+    ).map((r) => r.essms_finess);
   }
 }

@@ -411,8 +411,12 @@ export async function migrate(sql: Sql): Promise<number[]> {
   return sql.transaction(async (tx) => {
     // several processes may start at once against one PostgreSQL: one migrates, the others wait
     await tx.query('SELECT pg_advisory_xact_lock(7270347)');
-    await tx.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-    const applied = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+    await tx.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const applied = new Set(
+      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version),
+    );
     const pending = migrations.filter((m) => !applied.has(m.version));
     for (const m of pending) {
       await tx.exec(m.script);

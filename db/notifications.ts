@@ -74,14 +74,29 @@ export class Notifications {
   }
 
   async contact(party: Party, partyId: string): Promise<Contact | undefined> {
-    const [r] = await this.sql.query<{ emails: string[]; webhook_url: string | null; webhook_secret: string | null }>('SELECT emails, webhook_url, webhook_secret FROM contacts WHERE party = $1 AND party_id = $2', [party, partyId]);
-    return r ? { party, partyId, emails: r.emails, ...(r.webhook_url ? { webhookUrl: r.webhook_url } : {}), ...(r.webhook_secret ? { webhookSecret: r.webhook_secret } : {}) } : undefined;
+    const [r] = await this.sql.query<{ emails: string[]; webhook_url: string | null; webhook_secret: string | null }>(
+      'SELECT emails, webhook_url, webhook_secret FROM contacts WHERE party = $1 AND party_id = $2',
+      [party, partyId],
+    );
+    return r
+      ? {
+          party,
+          partyId,
+          emails: r.emails,
+          ...(r.webhook_url ? { webhookUrl: r.webhook_url } : {}),
+          ...(r.webhook_secret ? { webhookSecret: r.webhook_secret } : {}),
+        }
+      : undefined;
   }
 
   /** The contacts of every éditeur that has one (the order deadline's reminders go to them all). */
   async editeurContacts(): Promise<Contact[]> {
-    const rows = await this.sql.query<{ party_id: string }>("SELECT party_id FROM contacts WHERE party = 'editeur' ORDER BY party_id");
-    return (await Promise.all(rows.map((r) => this.contact('editeur', r.party_id)))).filter((c): c is Contact => c !== undefined);
+    const rows = await this.sql.query<{ party_id: string }>(
+      "SELECT party_id FROM contacts WHERE party = 'editeur' ORDER BY party_id",
+    );
+    return (await Promise.all(rows.map((r) => this.contact('editeur', r.party_id)))).filter(
+      (c): c is Contact => c !== undefined,
+    );
   }
 
   /**
@@ -94,7 +109,8 @@ export class Notifications {
     const payload = JSON.stringify({ id: n.key, kind: n.template, ...n.params });
     const channels: [Outgoing['channel'], string | null, Outgoing['status']][] = [];
     if (contact?.emails.length) channels.push(['email', contact.emails.join(', '), 'pending']);
-    if (contact && 'webhookUrl' in contact && contact.webhookUrl) channels.push(['webhook', contact.webhookUrl, 'pending']);
+    if (contact && 'webhookUrl' in contact && contact.webhookUrl)
+      channels.push(['webhook', contact.webhookUrl, 'pending']);
     if (!channels.length) channels.push(['email', null, 'no_contact']);
     for (const [channel, address, status] of channels) {
       await this.sql.query(
@@ -120,11 +136,18 @@ export class Notifications {
   }
 
   async delivered(n: Pick<Outgoing, 'notificationId' | 'channel'>): Promise<void> {
-    await this.sql.query("UPDATE notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE notification_id = $1 AND channel = $2", [n.notificationId, n.channel]);
+    await this.sql.query(
+      "UPDATE notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE notification_id = $1 AND channel = $2",
+      [n.notificationId, n.channel],
+    );
   }
 
   /** A failed attempt: tried again after `retryInSeconds`, or given up (failed) past the last attempt. */
-  async failed(n: Pick<Outgoing, 'notificationId' | 'channel'>, error: string, retryInSeconds: number | undefined): Promise<void> {
+  async failed(
+    n: Pick<Outgoing, 'notificationId' | 'channel'>,
+    error: string,
+    retryInSeconds: number | undefined,
+  ): Promise<void> {
     await this.sql.query(
       `UPDATE notifications SET attempts = attempts + 1, last_error = $3, status = CASE WHEN $4::int IS NULL THEN 'failed' ELSE 'pending' END,
          next_attempt_at = now() + make_interval(secs => COALESCE($4::int, 0)) WHERE notification_id = $1 AND channel = $2`,
@@ -133,10 +156,17 @@ export class Notifications {
   }
 
   async ofBdc(bdcId: string): Promise<Outgoing[]> {
-    return (await this.sql.query('SELECT * FROM notifications WHERE bdc_id = $1 ORDER BY created_at, notification_id, channel', [bdcId])).map(readOutgoing);
+    return (
+      await this.sql.query(
+        'SELECT * FROM notifications WHERE bdc_id = $1 ORDER BY created_at, notification_id, channel',
+        [bdcId],
+      )
+    ).map(readOutgoing);
   }
 
   async recent(limit: number): Promise<Outgoing[]> {
-    return (await this.sql.query('SELECT * FROM notifications ORDER BY created_at DESC LIMIT $1', [limit])).map(readOutgoing);
+    return (await this.sql.query('SELECT * FROM notifications ORDER BY created_at DESC LIMIT $1', [limit])).map(
+      readOutgoing,
+    );
   }
 }

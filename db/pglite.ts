@@ -9,7 +9,8 @@ const parsers = { [types.INT8]: (v: string) => Number(v) };
 
 function bind(db: Queryable): Pick<Sql, 'query' | 'exec'> {
   return {
-    query: async <T extends object>(text: string, params?: unknown[]) => (await db.query<T>(text, params, { parsers })).rows,
+    query: async <T extends object>(text: string, params?: unknown[]) =>
+      (await db.query<T>(text, params, { parsers })).rows,
     exec: async (script: string) => void (await db.exec(script)),
   };
 }
@@ -40,7 +41,9 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
     });
   } catch (err) {
     if ((err as { code?: string }).code !== 'ELOCKED') throw err;
-    throw new DatabaseBusyError(`the embedded ledger ${dataDir} is in use by another process (npm start); stop it, or use PostgreSQL through DATABASE_URL`);
+    throw new DatabaseBusyError(
+      `the embedded ledger ${dataDir} is in use by another process (npm start); stop it, or use PostgreSQL through DATABASE_URL`,
+    );
   }
 }
 
@@ -53,7 +56,12 @@ export async function openPglite(dataDir?: string): Promise<Sql> {
     ...bind(db),
     transaction: (fn) =>
       db.transaction(async (t) => {
-        const tx: Sql = { backend: 'pglite', ...bind(t), transaction: (inner) => inner(tx), close: async () => undefined };
+        const tx: Sql = {
+          backend: 'pglite',
+          ...bind(t),
+          transaction: (inner) => inner(tx),
+          close: async () => undefined,
+        };
         return fn(tx);
       }),
     async close() {

@@ -17,11 +17,27 @@ function bind(client: Queryable): Pick<Sql, 'query' | 'exec'> {
 export const DATABASE_DEADLINES = { connectMs: 5_000, statementMs: 30_000 };
 
 /** Errors of the connection rather than of the statement: the database restarted, failed over, dropped us. */
-const CONNECTION_ERRORS = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+const CONNECTION_ERRORS = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
 
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return CONNECTION_ERRORS.has(e.code ?? '') || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? '');
+  return (
+    CONNECTION_ERRORS.has(e.code ?? '') ||
+    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? '')
+  );
 }
 
 /**
@@ -51,7 +67,12 @@ export function openPostgres(url: string, maxConnections = 10, onError: (err: Er
         onError(err);
       };
       client.on('error', onClientError);
-      const tx: Sql = { backend: 'postgres', ...bind(client), transaction: (inner) => inner(tx), close: async () => undefined };
+      const tx: Sql = {
+        backend: 'postgres',
+        ...bind(client),
+        transaction: (inner) => inner(tx),
+        close: async () => undefined,
+      };
       try {
         await client.query('BEGIN');
         const result = await fn(tx);

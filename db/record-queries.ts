@@ -33,9 +33,11 @@ export type BdcSummary = {
   running: boolean;
 };
 
-const iso = (v: unknown) => (v === null || v === undefined ? undefined : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+const iso = (v: unknown) =>
+  v === null || v === undefined ? undefined : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
 
-const SUMMARY_COLUMNS = 'bdc_id, status, campaign_id, editeur_id, solution_id, og_finess, essms, ceiling_cents, next_deadline_at, reimbursement_overdue, running';
+const SUMMARY_COLUMNS =
+  'bdc_id, status, campaign_id, editeur_id, solution_id, og_finess, essms, ceiling_cents, next_deadline_at, reimbursement_overdue, running';
 
 /** A BDC as lists show it, from its row. */
 function summaryOf(r: Record<string, unknown>): BdcSummary {
@@ -116,15 +118,28 @@ export class RecordQueries {
   }
 
   /** The running BDCs of a campaign with their closing, for a calendar dry run. */
-  async runningOfCampaign(campaignId: string): Promise<{ bdcId: string; status: string; closingAt: string; closingState: string }[]> {
-    const rows = await this.sql.query('SELECT bdc_id, status, closing_at, closing_state FROM bdcs WHERE campaign_id = $1 AND running AND state IS NOT NULL ORDER BY bdc_id', [campaignId]);
-    return rows.map((r) => ({ bdcId: String(r.bdc_id), status: String(r.status), closingAt: iso(r.closing_at)!, closingState: String(r.closing_state) }));
+  async runningOfCampaign(
+    campaignId: string,
+  ): Promise<{ bdcId: string; status: string; closingAt: string; closingState: string }[]> {
+    const rows = await this.sql.query(
+      'SELECT bdc_id, status, closing_at, closing_state FROM bdcs WHERE campaign_id = $1 AND running AND state IS NOT NULL ORDER BY bdc_id',
+      [campaignId],
+    );
+    return rows.map((r) => ({
+      bdcId: String(r.bdc_id),
+      status: String(r.status),
+      closingAt: iso(r.closing_at)!,
+      closingState: String(r.closing_state),
+    }));
   }
 
   /** A page of the BDCs a batch reaches, in id order after `after`. */
   async batchPage(selector: BatchSelector, after: string, limit: number): Promise<string[]> {
     const [clause, params] = selectorClause(selector);
-    const rows = await this.sql.query<{ bdc_id: string }>(`SELECT bdc_id FROM bdcs WHERE ${clause} AND bdc_id > $${params.push(after)} ORDER BY bdc_id LIMIT $${params.push(limit)}`, params);
+    const rows = await this.sql.query<{ bdc_id: string }>(
+      `SELECT bdc_id FROM bdcs WHERE ${clause} AND bdc_id > $${params.push(after)} ORDER BY bdc_id LIMIT $${params.push(limit)}`,
+      params,
+    );
     return rows.map((r) => r.bdc_id);
   }
 
@@ -140,8 +155,22 @@ export class RecordQueries {
    */
   async ledgerComparison() {
     return this.sql.query<{
-      bdc_id: string; known: boolean; status: string | null; advance_expected: number; balance_expected: number; demanded_expected: number; received_expected: number;
-      advances: number; advance_cents: number; balances: number; balance_cents: number; demands: number; demanded_cents: number; received_cents: number; written_off_expected: number; written_off_cents: number;
+      bdc_id: string;
+      known: boolean;
+      status: string | null;
+      advance_expected: number;
+      balance_expected: number;
+      demanded_expected: number;
+      received_expected: number;
+      advances: number;
+      advance_cents: number;
+      balances: number;
+      balance_cents: number;
+      demands: number;
+      demanded_cents: number;
+      received_cents: number;
+      written_off_expected: number;
+      written_off_cents: number;
     }>(
       `WITH o AS (
          SELECT bdc_id, count(*) FILTER (WHERE kind = 'advance')::int AS advances, COALESCE(sum(amount_cents) FILTER (WHERE kind = 'advance'), 0)::int8 AS advance_cents,
@@ -169,7 +198,11 @@ export class RecordQueries {
    * a BDC the record does not know (a registration left half-done); and running BDCs missing one.
    */
   async claimComparison() {
-    return this.sql.query<{ bdc_id: string; essms: string; problem: 'held_after_end' | 'held_without_record' | 'missing' }>(
+    return this.sql.query<{
+      bdc_id: string;
+      essms: string;
+      problem: 'held_after_end' | 'held_without_record' | 'missing';
+    }>(
       `SELECT c.bdc_id, c.essms_finess AS essms, CASE WHEN b.state IS NULL THEN 'held_without_record' ELSE 'held_after_end' END AS problem
        FROM essms_claims c JOIN bdcs b USING (bdc_id)
        WHERE b.state IS NULL OR b.status IN ('lapsed', 'cancelled', 'rejected', 'reimbursed')
@@ -183,7 +216,10 @@ export class RecordQueries {
 
   /** The BDCs the record says are running, registered before `before` (younger ones may still be starting). */
   async runningIds(before: Date): Promise<Set<string>> {
-    const rows = await this.sql.query<{ bdc_id: string }>('SELECT bdc_id FROM bdcs WHERE running AND state IS NOT NULL AND registered_at < $1', [before.toISOString()]);
+    const rows = await this.sql.query<{ bdc_id: string }>(
+      'SELECT bdc_id FROM bdcs WHERE running AND state IS NOT NULL AND registered_at < $1',
+      [before.toISOString()],
+    );
     return new Set(rows.map((r) => r.bdc_id));
   }
 
@@ -199,9 +235,20 @@ export class RecordQueries {
   }
 
   /** The latest events BDCs refused, newest first, with their reasons. */
-  async recentRefusals(limit: number): Promise<{ bdcId: string; at: string; kind: string; actor: string; refusals: Refusal[] }[]> {
-    const rows = await this.sql.query('SELECT bdc_id, at, kind, actor_role, actor_id, refusals FROM refused_events ORDER BY id DESC LIMIT $1', [limit]);
-    return rows.map((r) => ({ bdcId: String(r.bdc_id), at: iso(r.at)!, kind: String(r.kind), actor: `${r.actor_role}:${r.actor_id}`, refusals: (typeof r.refusals === 'string' ? JSON.parse(r.refusals) : r.refusals) as Refusal[] }));
+  async recentRefusals(
+    limit: number,
+  ): Promise<{ bdcId: string; at: string; kind: string; actor: string; refusals: Refusal[] }[]> {
+    const rows = await this.sql.query(
+      'SELECT bdc_id, at, kind, actor_role, actor_id, refusals FROM refused_events ORDER BY id DESC LIMIT $1',
+      [limit],
+    );
+    return rows.map((r) => ({
+      bdcId: String(r.bdc_id),
+      at: iso(r.at)!,
+      kind: String(r.kind),
+      actor: `${r.actor_role}:${r.actor_id}`,
+      refusals: (typeof r.refusals === 'string' ? JSON.parse(r.refusals) : r.refusals) as Refusal[],
+    }));
   }
 
   async knownCount(): Promise<number> {
@@ -214,5 +261,7 @@ export class RecordQueries {
 export type BatchSelector = { campaignId: string } | { solutionId: string; status: BdcStatus };
 
 function selectorClause(s: BatchSelector): [string, unknown[]] {
-  return 'campaignId' in s ? ['campaign_id = $1 AND running AND state IS NOT NULL', [s.campaignId]] : ['solution_id = $1 AND status = $2 AND state IS NOT NULL', [s.solutionId, s.status]];
+  return 'campaignId' in s
+    ? ['campaign_id = $1 AND running AND state IS NOT NULL', [s.campaignId]]
+    : ['solution_id = $1 AND status = $2 AND state IS NOT NULL', [s.solutionId, s.status]];
 }

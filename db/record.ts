@@ -44,13 +44,19 @@ export interface Registration {
 
 /** The keys of a BDC's effects: deterministic, so a retry writes nothing twice. */
 export const effectKey = (bdcId: string, effect: Exclude<LedgerEffect, { kind: 'releaseClaims' | 'notify' }>) =>
-  effect.kind === 'paymentOrder' ? `${bdcId}:${effect.order}`
-  : effect.kind === 'reimbursementDemand' ? `${bdcId}:reimbursement`
-  : effect.kind === 'writeOff' ? `${bdcId}:write-off`
-  : `${bdcId}:receipt:${effect.eventId}`;
+  effect.kind === 'paymentOrder'
+    ? `${bdcId}:${effect.order}`
+    : effect.kind === 'reimbursementDemand'
+      ? `${bdcId}:reimbursement`
+      : effect.kind === 'writeOff'
+        ? `${bdcId}:write-off`
+        : `${bdcId}:receipt:${effect.eventId}`;
 
 const pendingAt = (deadlines: Deadline[]) =>
-  deadlines.filter((d) => d.state === 'pending').map((d) => d.at).sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
+  deadlines
+    .filter((d) => d.state === 'pending')
+    .map((d) => d.at)
+    .sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
 
 /** The columns the record's reads filter and sum on, from the state they are part of. */
 function columns(r: BdcRecord) {
@@ -94,14 +100,20 @@ const AUDIT_COLUMNS = 'bdc_id, seq, at, kind, what, actor_role, actor_id, event_
 /** The audit entries as VALUES rows of one INSERT … ON CONFLICT (bdc_id, seq) DO NOTHING, from parameter $first. */
 function auditValues(bdcId: string, entries: AuditEntry[], params: unknown[]): string {
   return entries
-    .map((e) => `(${[bdcId, e.seq, e.at, e.kind, e.what, e.by.role, e.by.id, e.eventId ?? null, e.key ?? null, e.params ? JSON.stringify(e.params) : null].map((v) => `$${params.push(v)}`).join(', ')})`)
+    .map(
+      (e) =>
+        `(${[bdcId, e.seq, e.at, e.kind, e.what, e.by.role, e.by.id, e.eventId ?? null, e.key ?? null, e.params ? JSON.stringify(e.params) : null].map((v) => `$${params.push(v)}`).join(', ')})`,
+    )
     .join(', ');
 }
 
 async function insertAudit(sql: Sql, bdcId: string, entries: AuditEntry[]): Promise<void> {
   if (!entries.length) return;
   const params: unknown[] = [];
-  await sql.query(`INSERT INTO bdc_audit (${AUDIT_COLUMNS}) VALUES ${auditValues(bdcId, entries, params)} ON CONFLICT (bdc_id, seq) DO NOTHING`, params);
+  await sql.query(
+    `INSERT INTO bdc_audit (${AUDIT_COLUMNS}) VALUES ${auditValues(bdcId, entries, params)} ON CONFLICT (bdc_id, seq) DO NOTHING`,
+    params,
+  );
 }
 
 export interface EffectResult {
@@ -118,7 +130,10 @@ export class BdcRecords {
    * its ESSMS claims (all or none) and its first audit entry. The business key (éditeur,
    * reference) is unique: a BDC the record knows is never registered twice, whatever Temporal holds.
    */
-  async register(solution: { solutionId: string; editeurId: string }, build: (solution: Solution) => Registration): Promise<Registration> {
+  async register(
+    solution: { solutionId: string; editeurId: string },
+    build: (solution: Solution) => Registration,
+  ): Promise<Registration> {
     return this.sql.transaction(async (tx) => {
       const reg = build(await Solutions.lockForRegistration(tx, solution.solutionId, solution.editeurId));
       const r = reg.record;
@@ -127,11 +142,36 @@ export class BdcRecords {
         `INSERT INTO bdcs (bdc_id, editeur_id, reference, campaign_id, solution_id, og_finess, essms, ceiling_cents, finess_extraction_id, status, version, state, running,
            next_deadline_at, closing_at, closing_state, registration_event_id, registration_hash, workflow_input)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT DO NOTHING RETURNING bdc_id`,
-        [r.bdcId, r.request.editeurId, r.request.reference, r.campaign.id, r.request.solutionId, r.request.ogFiness, r.request.essms, r.amounts.ceilingCents, reg.finessExtractionId ?? null,
-          c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, reg.registrationEventId, reg.registrationHash, JSON.stringify(reg.workflowInput)],
+        [
+          r.bdcId,
+          r.request.editeurId,
+          r.request.reference,
+          r.campaign.id,
+          r.request.solutionId,
+          r.request.ogFiness,
+          r.request.essms,
+          r.amounts.ceilingCents,
+          reg.finessExtractionId ?? null,
+          c.status,
+          c.version,
+          c.state,
+          c.running,
+          c.next_deadline_at,
+          c.closing_at,
+          c.closing_state,
+          reg.registrationEventId,
+          reg.registrationHash,
+          JSON.stringify(reg.workflowInput),
+        ],
       );
       // the business key is taken (by this very order, registered first, perhaps at this instant)
-      if (!inserted[0]) throw refuse('already_registered', say('already_registered', { reference: r.request.reference, editeurId: r.request.editeurId, bdcId: r.bdcId }), 'reference', r.request.reference);
+      if (!inserted[0])
+        throw refuse(
+          'already_registered',
+          say('already_registered', { reference: r.request.reference, editeurId: r.request.editeurId, bdcId: r.bdcId }),
+          'reference',
+          r.request.reference,
+        );
       await new Ledger(tx).claimEssms(r.bdcId, r.request.essms, r.campaign.vague ?? 1);
       await insertAudit(tx, r.bdcId, [reg.audit]);
       return reg;
@@ -139,12 +179,21 @@ export class BdcRecords {
   }
 
   /** The BDC registered under a business key, with its registration event. */
-  async byBusinessKey(editeurId: string, reference: string): Promise<{ bdcId: string; registrationEventId: string | null; registrationHash: string | null } | undefined> {
-    const [row] = await this.sql.query<{ bdc_id: string; registration_event_id: string | null; registration_hash: string | null }>(
-      'SELECT bdc_id, registration_event_id, registration_hash FROM bdcs WHERE editeur_id = $1 AND reference = $2',
-      [editeurId, reference],
-    );
-    return row ? { bdcId: row.bdc_id, registrationEventId: row.registration_event_id, registrationHash: row.registration_hash } : undefined;
+  async byBusinessKey(
+    editeurId: string,
+    reference: string,
+  ): Promise<{ bdcId: string; registrationEventId: string | null; registrationHash: string | null } | undefined> {
+    const [row] = await this.sql.query<{
+      bdc_id: string;
+      registration_event_id: string | null;
+      registration_hash: string | null;
+    }>('SELECT bdc_id, registration_event_id, registration_hash FROM bdcs WHERE editeur_id = $1 AND reference = $2', [
+      editeurId,
+      reference,
+    ]);
+    return row
+      ? { bdcId: row.bdc_id, registrationEventId: row.registration_event_id, registrationHash: row.registration_hash }
+      : undefined;
   }
 
   async markStarted(bdcId: string): Promise<void> {
@@ -153,7 +202,10 @@ export class BdcRecords {
 
   /** The workflow input of a BDC recorded whose workflow is not known to have started; undefined otherwise. */
   async notStartedInput(bdcId: string): Promise<BdcWorkflowInput | undefined> {
-    const [row] = await this.sql.query<{ workflow_input: unknown }>('SELECT workflow_input FROM bdcs WHERE bdc_id = $1 AND NOT workflow_started AND workflow_input IS NOT NULL', [bdcId]);
+    const [row] = await this.sql.query<{ workflow_input: unknown }>(
+      'SELECT workflow_input FROM bdcs WHERE bdc_id = $1 AND NOT workflow_started AND workflow_input IS NOT NULL',
+      [bdcId],
+    );
     return row ? parse<BdcWorkflowInput>(row.workflow_input) : undefined;
   }
 
@@ -176,16 +228,58 @@ export class BdcRecords {
       // the row exists (the transaction reads it last): the ledger need not check it first
       const ledger = new Ledger(tx, { bdcKnown: true });
       const effect = t.effect;
-      if (effect?.kind === 'paymentOrder') await ledger.issuePaymentOrder({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, kind: effect.order, amountCents: effect.amountCents });
-      if (effect?.kind === 'reimbursementDemand') await ledger.issueReimbursementDemand({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, amountCents: effect.amountCents, reason: effect.reason, dueAt: effect.dueAt });
-      if (effect?.kind === 'reimbursementReceipt') await ledger.recordReimbursementReceipt({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, amountCents: effect.amountCents, receivedAt: effect.receivedAt });
-      if (effect?.kind === 'writeOff') await ledger.writeOff({ idempotencyKey: effectKey(t.bdcId, effect), bdcId: t.bdcId, amountCents: effect.amountCents, reason: effect.reason });
+      if (effect?.kind === 'paymentOrder')
+        await ledger.issuePaymentOrder({
+          idempotencyKey: effectKey(t.bdcId, effect),
+          bdcId: t.bdcId,
+          kind: effect.order,
+          amountCents: effect.amountCents,
+        });
+      if (effect?.kind === 'reimbursementDemand')
+        await ledger.issueReimbursementDemand({
+          idempotencyKey: effectKey(t.bdcId, effect),
+          bdcId: t.bdcId,
+          amountCents: effect.amountCents,
+          reason: effect.reason,
+          dueAt: effect.dueAt,
+        });
+      if (effect?.kind === 'reimbursementReceipt')
+        await ledger.recordReimbursementReceipt({
+          idempotencyKey: effectKey(t.bdcId, effect),
+          bdcId: t.bdcId,
+          amountCents: effect.amountCents,
+          receivedAt: effect.receivedAt,
+        });
+      if (effect?.kind === 'writeOff')
+        await ledger.writeOff({
+          idempotencyKey: effectKey(t.bdcId, effect),
+          bdcId: t.bdcId,
+          amountCents: effect.amountCents,
+          reason: effect.reason,
+        });
       if (effect?.kind === 'releaseClaims') await ledger.releaseEssmsClaims(t.bdcId);
       if (effect?.kind === 'notify') await new Notifications(tx).enqueue({ ...effect.notification, bdcId: t.bdcId });
       // the audit entries and the row in one statement: one round trip
       const c = columns(t.record);
-      const params: unknown[] = [t.bdcId, c.status, c.version, c.state, c.running, c.next_deadline_at, c.closing_at, c.closing_state, c.reimbursement_overdue, c.advance_paid_cents, c.paid_cents, c.to_reimburse_cents, c.reimbursed_cents, c.ended_at];
-      const audit = t.audit.length ? `audit AS (INSERT INTO bdc_audit (${AUDIT_COLUMNS}) VALUES ${auditValues(t.bdcId, t.audit, params)} ON CONFLICT (bdc_id, seq) DO NOTHING), ` : '';
+      const params: unknown[] = [
+        t.bdcId,
+        c.status,
+        c.version,
+        c.state,
+        c.running,
+        c.next_deadline_at,
+        c.closing_at,
+        c.closing_state,
+        c.reimbursement_overdue,
+        c.advance_paid_cents,
+        c.paid_cents,
+        c.to_reimburse_cents,
+        c.reimbursed_cents,
+        c.ended_at,
+      ];
+      const audit = t.audit.length
+        ? `audit AS (INSERT INTO bdc_audit (${AUDIT_COLUMNS}) VALUES ${auditValues(t.bdcId, t.audit, params)} ON CONFLICT (bdc_id, seq) DO NOTHING), `
+        : '';
       const updated = await tx.query<{ updated: number; known: number }>(
         `WITH ${audit}updated AS (
            UPDATE bdcs SET status = $2, version = $3, state = $4, running = $5, next_deadline_at = $6, closing_at = $7, closing_state = $8, reimbursement_overdue = $9,
@@ -194,21 +288,41 @@ export class BdcRecords {
          SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM bdcs WHERE bdc_id = $1)::int AS known`,
         params,
       );
-      if (!updated[0]!.known) throw refuse('unknown_bdc', say('unknown_bdc_in_record', { bdcId: t.bdcId }), 'bdcId', t.bdcId);
+      if (!updated[0]!.known)
+        throw refuse('unknown_bdc', say('unknown_bdc_in_record', { bdcId: t.bdcId }), 'bdcId', t.bdcId);
       return { recorded: updated[0]!.updated > 0 };
     });
   }
 
   /** Records an event a BDC refused, with its reasons. */
-  async logRefusal(bdcId: string, refused: { eventId?: string; kind: string; actor: { role: string; id: string }; refusals: Refusal[] }): Promise<void> {
-    await this.sql.query('INSERT INTO refused_events (bdc_id, event_id, kind, actor_role, actor_id, refusals) VALUES ($1, $2, $3, $4, $5, $6)', [
-      bdcId, refused.eventId ?? null, refused.kind, refused.actor.role, refused.actor.id, JSON.stringify(refused.refusals),
-    ]);
+  async logRefusal(
+    bdcId: string,
+    refused: { eventId?: string; kind: string; actor: { role: string; id: string }; refusals: Refusal[] },
+  ): Promise<void> {
+    await this.sql.query(
+      'INSERT INTO refused_events (bdc_id, event_id, kind, actor_role, actor_id, refusals) VALUES ($1, $2, $3, $4, $5, $6)',
+      [
+        bdcId,
+        refused.eventId ?? null,
+        refused.kind,
+        refused.actor.role,
+        refused.actor.id,
+        JSON.stringify(refused.refusals),
+      ],
+    );
   }
 
   /** One BDC's record and audit trail, if the record knows it. */
-  async get(bdcId: string): Promise<(BdcView & { refused: { at: string; kind: string; eventId?: string; by: AuditEntry['by']; refusals: Refusal[] }[] }) | undefined> {
-    const [row] = await this.sql.query<{ state: unknown }>('SELECT state FROM bdcs WHERE bdc_id = $1 AND state IS NOT NULL', [bdcId]);
+  async get(bdcId: string): Promise<
+    | (BdcView & {
+        refused: { at: string; kind: string; eventId?: string; by: AuditEntry['by']; refusals: Refusal[] }[];
+      })
+    | undefined
+  > {
+    const [row] = await this.sql.query<{ state: unknown }>(
+      'SELECT state FROM bdcs WHERE bdc_id = $1 AND state IS NOT NULL',
+      [bdcId],
+    );
     if (!row) return undefined;
     const [audit, refused] = await Promise.all([
       this.sql.query('SELECT * FROM bdc_audit WHERE bdc_id = $1 ORDER BY seq', [bdcId]),
@@ -217,13 +331,21 @@ export class BdcRecords {
     return {
       ...parse<BdcRecord>(row.state),
       audit: audit.map(readAudit),
-      refused: refused.map((r) => ({ at: iso(r.at), kind: String(r.kind), ...(r.event_id ? { eventId: String(r.event_id) } : {}), by: { role: r.actor_role as AuditEntry['by']['role'], id: String(r.actor_id) }, refusals: parse<Refusal[]>(r.refusals) })),
+      refused: refused.map((r) => ({
+        at: iso(r.at),
+        kind: String(r.kind),
+        ...(r.event_id ? { eventId: String(r.event_id) } : {}),
+        by: { role: r.actor_role as AuditEntry['by']['role'], id: String(r.actor_id) },
+        refusals: parse<Refusal[]>(r.refusals),
+      })),
     };
   }
 
   /** The éditeur of a BDC the record knows. */
   async editeurOf(bdcId: string): Promise<string | undefined> {
-    const [row] = await this.sql.query<{ editeur_id: string }>('SELECT editeur_id FROM bdcs WHERE bdc_id = $1', [bdcId]);
+    const [row] = await this.sql.query<{ editeur_id: string }>('SELECT editeur_id FROM bdcs WHERE bdc_id = $1', [
+      bdcId,
+    ]);
     return row?.editeur_id;
   }
 }

@@ -17,9 +17,16 @@ export type Signalement = {
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
 const read = (r: Record<string, unknown>): Signalement => ({
-  signalementId: String(r.signalement_id), ogFiness: String(r.og_finess), editeurId: String(r.editeur_id), ...(r.bdc_id ? { bdcId: String(r.bdc_id) } : {}),
-  ...(r.quote_cents !== null && r.quote_cents !== undefined ? { quoteCents: Number(r.quote_cents) } : {}), description: String(r.description), contactEmail: String(r.contact_email),
-  status: r.status as Signalement['status'], ...(r.answer ? { answer: String(r.answer), answeredBy: String(r.answered_by), answeredAt: iso(r.answered_at) } : {}), receivedAt: iso(r.received_at),
+  signalementId: String(r.signalement_id),
+  ogFiness: String(r.og_finess),
+  editeurId: String(r.editeur_id),
+  ...(r.bdc_id ? { bdcId: String(r.bdc_id) } : {}),
+  ...(r.quote_cents !== null && r.quote_cents !== undefined ? { quoteCents: Number(r.quote_cents) } : {}),
+  description: String(r.description),
+  contactEmail: String(r.contact_email),
+  status: r.status as Signalement['status'],
+  ...(r.answer ? { answer: String(r.answer), answeredBy: String(r.answered_by), answeredAt: iso(r.answered_at) } : {}),
+  receivedAt: iso(r.received_at),
 });
 
 /** Signalements: an OG's report of a doubtful quote (seed 004), against an éditeur and a BDC; answered by an operator. */
@@ -41,15 +48,23 @@ export class Signalements {
   }
 
   async list(filter: { editeurId?: string; bdcId?: string; status?: string }, limit = 200): Promise<Signalement[]> {
-    const rows = await this.sql.query('SELECT * FROM signalements WHERE ($1::text IS NULL OR editeur_id = $1) AND ($2::text IS NULL OR bdc_id = $2) AND ($3::text IS NULL OR status = $3) ORDER BY received_at DESC LIMIT $4', [
-      filter.editeurId ?? null, filter.bdcId ?? null, filter.status ?? null, limit,
-    ]);
+    const rows = await this.sql.query(
+      'SELECT * FROM signalements WHERE ($1::text IS NULL OR editeur_id = $1) AND ($2::text IS NULL OR bdc_id = $2) AND ($3::text IS NULL OR status = $3) ORDER BY received_at DESC LIMIT $4',
+      [filter.editeurId ?? null, filter.bdcId ?? null, filter.status ?? null, limit],
+    );
     return rows.map(read);
   }
 
   /** Answers an open signalement once; the same answer again changes nothing. */
-  async answer(id: string, answer: string, by: string): Promise<{ signalement: Signalement; answered: boolean } | undefined> {
-    const updated = await this.sql.query("UPDATE signalements SET status = 'answered', answer = $2, answered_by = $3, answered_at = now() WHERE signalement_id = $1 AND status = 'open' RETURNING *", [id, answer, by]);
+  async answer(
+    id: string,
+    answer: string,
+    by: string,
+  ): Promise<{ signalement: Signalement; answered: boolean } | undefined> {
+    const updated = await this.sql.query(
+      "UPDATE signalements SET status = 'answered', answer = $2, answered_by = $3, answered_at = now() WHERE signalement_id = $1 AND status = 'open' RETURNING *",
+      [id, answer, by],
+    );
     const current = updated[0] ? read(updated[0]) : await this.get(id);
     return current ? { signalement: current, answered: updated.length > 0 } : undefined;
   }

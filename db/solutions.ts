@@ -17,7 +17,9 @@ const read = (r: Record<string, unknown>): Solution => ({
   solutionId: String(r.solution_id),
   editeurId: String(r.editeur_id),
   state: r.state as SolutionState,
-  ...(r.decided_on ? { decidedOn: (r.decided_on instanceof Date ? r.decided_on.toISOString() : String(r.decided_on)).slice(0, 10) } : {}),
+  ...(r.decided_on
+    ? { decidedOn: (r.decided_on instanceof Date ? r.decided_on.toISOString() : String(r.decided_on)).slice(0, 10) }
+    : {}),
   ...(r.decision_event_id ? { decisionEventId: String(r.decision_event_id) } : {}),
   ...(r.decided_by ? { decidedBy: String(r.decided_by) } : {}),
 });
@@ -33,10 +35,19 @@ export class Solutions {
 
   /** Within a registration's transaction: the solution's state, the solution recorded if new. */
   static async lockForRegistration(tx: Sql, solutionId: string, editeurId: string): Promise<Solution> {
-    await tx.query("INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING", [solutionId, editeurId]);
+    await tx.query(
+      "INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING",
+      [solutionId, editeurId],
+    );
     const [row] = await tx.query('SELECT * FROM solutions WHERE solution_id = $1 FOR SHARE', [solutionId]);
     const solution = read(row!);
-    if (solution.editeurId !== editeurId) throw refuse('solution_of_another_editeur', say('solution_of_another_editeur', { solutionId, editeurId: solution.editeurId }), 'solutionId', solutionId);
+    if (solution.editeurId !== editeurId)
+      throw refuse(
+        'solution_of_another_editeur',
+        say('solution_of_another_editeur', { solutionId, editeurId: solution.editeurId }),
+        'solutionId',
+        solutionId,
+      );
     return solution;
   }
 
@@ -50,19 +61,38 @@ export class Solutions {
    * (the same event, or another one) changes nothing; the other decision on a decided solution is
    * refused.
    */
-  async decide(solutionId: string, d: { decision: 'granted' | 'refused'; decidedOn: string; eventId: string; actor: string; editeurId?: string }): Promise<{ solution: Solution; created: boolean }> {
+  async decide(
+    solutionId: string,
+    d: { decision: 'granted' | 'refused'; decidedOn: string; eventId: string; actor: string; editeurId?: string },
+  ): Promise<{ solution: Solution; created: boolean }> {
     return this.sql.transaction(async (tx) => {
       // a solution not yet known is made pending first, so that decisions arriving together queue on
       // its row lock instead of inserting it each (the first decides, the others find it decided)
-      if (d.editeurId) await tx.query("INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING", [solutionId, d.editeurId]);
+      if (d.editeurId)
+        await tx.query(
+          "INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING",
+          [solutionId, d.editeurId],
+        );
       const [row] = await tx.query('SELECT * FROM solutions WHERE solution_id = $1 FOR UPDATE', [solutionId]);
       if (!row) throw refuse('not_found', say('unknown_solution', { solutionId }), 'solutionId', solutionId);
       const current = read(row);
       if (current.state === d.decision) return { solution: current, created: false };
-      if (current.state !== 'pending') throw refuse('solution_already_decided', say('solution_already_decided', { solutionId, state: current.state, decidedOn: current.decidedOn ?? '', eventId: current.decisionEventId ?? '' }), 'decision', d.decision);
-      const [updated] = await tx.query('UPDATE solutions SET state = $2, decided_on = $3, decision_event_id = $4, decided_by = $5, updated_at = now() WHERE solution_id = $1 RETURNING *', [
-        solutionId, d.decision, d.decidedOn, d.eventId, d.actor,
-      ]);
+      if (current.state !== 'pending')
+        throw refuse(
+          'solution_already_decided',
+          say('solution_already_decided', {
+            solutionId,
+            state: current.state,
+            decidedOn: current.decidedOn ?? '',
+            eventId: current.decisionEventId ?? '',
+          }),
+          'decision',
+          d.decision,
+        );
+      const [updated] = await tx.query(
+        'UPDATE solutions SET state = $2, decided_on = $3, decision_event_id = $4, decided_by = $5, updated_at = now() WHERE solution_id = $1 RETURNING *',
+        [solutionId, d.decision, d.decidedOn, d.eventId, d.actor],
+      );
       return { solution: read(updated!), created: true };
     });
   }

@@ -12,7 +12,16 @@ export function parseCsv(text: string): string[][] {
 }
 
 /** The columns of a bulk registration file, in order (`essms`: FINESS numbers separated by `|`). */
-export const importColumns = ['editeur_id', 'reference', 'campaign_id', 'solution_id', 'og_finess', 'essms', 'order_date', 'solution_referenced'] as const;
+export const importColumns = [
+  'editeur_id',
+  'reference',
+  'campaign_id',
+  'solution_id',
+  'og_finess',
+  'essms',
+  'order_date',
+  'solution_referenced',
+] as const;
 
 export interface ImportResult {
   registered: number;
@@ -31,9 +40,15 @@ export function requestOf(row: string[]) {
     campaignId: at('campaign_id'),
     solutionId: at('solution_id'),
     ogFiness: at('og_finess'),
-    essms: at('essms').split(/[|\s]+/).filter(Boolean),
+    essms: at('essms')
+      .split(/[|\s]+/)
+      .filter(Boolean),
     orderDate: at('order_date'),
-    solutionReferenced: ['true', 'oui', 'yes', '1'].includes(referenced) ? true : ['false', 'non', 'no', '0'].includes(referenced) ? false : (referenced as unknown as boolean),
+    solutionReferenced: ['true', 'oui', 'yes', '1'].includes(referenced)
+      ? true
+      : ['false', 'non', 'no', '0'].includes(referenced)
+        ? false
+        : (referenced as unknown as boolean),
     // the same row always carries the same event id, so a re-run is recognised
     eventId: `import:${at('editeur_id')}:${at('reference')}`,
   };
@@ -41,7 +56,17 @@ export function requestOf(row: string[]) {
 
 /** The refused rows as a file to fix and import again: the row, then its reasons. */
 export function refusedRowsCsv(refused: ImportResult['refused']): string {
-  const rows = refused.map((r) => [...importColumns.map((_, i) => r.row[i] ?? ''), r.line, r.refusals.map((x) => `${x.path}: ${x.message}`).join(' | ')]);
+  const rows = refused.map((r) => [
+    ...importColumns.map((_, i) => r.row[i] ?? ''),
+    r.line,
+    r.refusals.map((x) => `${x.path}: ${x.message}`).join(' | '),
+  ]);
   // as the French spreadsheets read it (`;`, a byte-order mark), and as an import reads it back once fixed
-  return stringify(rows, { header: true, columns: [...importColumns, 'line', 'reasons'], delimiter: ';', bom: true, record_delimiter: 'windows' });
+  return stringify(rows, {
+    header: true,
+    columns: [...importColumns, 'line', 'reasons'],
+    delimiter: ';',
+    bom: true,
+    record_delimiter: 'windows',
+  });
 }

@@ -35,7 +35,14 @@ export const bdcStatuses = [
 ] as const;
 export type BdcStatus = (typeof bdcStatuses)[number];
 
-export const terminalStatuses: readonly BdcStatus[] = ['completed', 'lapsed', 'cancelled', 'rejected', 'reimbursed', 'written_off'];
+export const terminalStatuses: readonly BdcStatus[] = [
+  'completed',
+  'lapsed',
+  'cancelled',
+  'rejected',
+  'reimbursed',
+  'written_off',
+];
 
 /** The order as the éditeur and the OG signed it. */
 export interface BdcRequest {
@@ -132,10 +139,24 @@ export type BdcRecord = {
   referencement: { state: 'granted' | 'pending' | 'refused'; dossierFiledAt?: string; decidedAt?: string };
   amounts: Amounts;
   deadlines: Deadline[];
-  va?: { signedAt: string; invoiceNumber: string; invoiceCents: number; acceptedAt: string; eventId: string; documents?: VaDocuments };
+  va?: {
+    signedAt: string;
+    invoiceNumber: string;
+    invoiceCents: number;
+    acceptedAt: string;
+    eventId: string;
+    documents?: VaDocuments;
+  };
   cancellation?: { reason: string; by: Actor; eventId: string; at: string };
   /** the reimbursement demand outstanding, if any: when it was issued and its day, for the receipts' bounds */
-  demand?: { amountCents: number; reason: string; dueAt: string; issuedAt: string; issuedDayStartsAt: string; endsAs: 'reimbursed' | 'completed' };
+  demand?: {
+    amountCents: number;
+    reason: string;
+    dueAt: string;
+    issuedAt: string;
+    issuedDayStartsAt: string;
+    endsAs: 'reimbursed' | 'completed';
+  };
   /** why the BDC ended, once it has */
   outcome?: string;
   /** an overdue reimbursement handed over for recovery (escalated) by an operator: the BDC still waits for the money */

@@ -30,7 +30,10 @@ export const bdcRequestSchema = z.object({
     .max(500)
     .refine((list) => new Set(list).size === list.length, text('essms_twice')),
   orderDate: civilDateSchema,
-  solutionReferenced: z.boolean().optional().describe('ignored: whether the solution is référencée is read from the registry of solutions'),
+  solutionReferenced: z
+    .boolean()
+    .optional()
+    .describe('ignored: whether the solution is référencée is read from the registry of solutions'),
 }) satisfies z.ZodType<BdcRequest>;
 
 export const bdcStatusSchema = z.enum(bdcStatuses);
@@ -50,7 +53,10 @@ export const vaBodySchema = z.object({
         z.object({
           finess: finessSchema,
           duiDeployed: z.boolean(),
-          tbb1: z.record(z.string(), z.number()).describe('each TBB.1 indicator the campaign requires (TBB.1.1, TBB.1.2…), non-zero').meta({ example: { 'TBB.1.1': 12, 'TBB.1.2': 4 } }),
+          tbb1: z
+            .record(z.string(), z.number())
+            .describe('each TBB.1 indicator the campaign requires (TBB.1.1, TBB.1.2…), non-zero')
+            .meta({ example: { 'TBB.1.1': 12, 'TBB.1.2': 4 } }),
           esmsNumerique: z.object({
             activeRecordsRate: z.number().min(0).max(100),
             activeRecordsWithProjectRate: z.number().min(0).max(100),

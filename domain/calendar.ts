@@ -16,7 +16,11 @@ export function isCivilDate(v: unknown): v is CivilDate {
 
 /** An ISO-8601 instant with its offset ("2024-04-17T21:59:59.999Z", "…+02:00"), and a real one. */
 export function isInstant(v: unknown): v is string {
-  return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v));
+  return (
+    typeof v === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) &&
+    !Number.isNaN(Date.parse(v))
+  );
 }
 
 function civilDateParts(date: CivilDate): [number, number, number] {
@@ -59,7 +63,12 @@ export function startOfParisDay(date: CivilDate): Date {
 
 /** The Paris civil date on which an instant falls. */
 export function parisCivilDate(instant: Date): CivilDate {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: PARIS, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: PARIS,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
 }
 
 export function addCalendarDays(date: CivilDate, days: number): CivilDate {

@@ -4,13 +4,26 @@ import { endOfParisDay } from './calendar';
 import { say, text, type Said } from './messages';
 
 /** A zod issue saying a message of the catalogue, with its parameters. */
-const issue = (path: (string | number)[], said: Said) => ({ code: 'custom' as const, path, message: said.message, params: { key: said.key, ...said.params } });
+const issue = (path: (string | number)[], said: Said) => ({
+  code: 'custom' as const,
+  path,
+  message: said.message,
+  params: { key: said.key, ...said.params },
+});
 
 /** A FINESS category rule: how the programme names eligible establishments (DOMAIN.md table). */
 export const categoryRuleSchema = z.discriminatedUnion('field', [
-  z.object({ domain: z.string(), field: z.literal('categagretab'), codes: z.array(z.string().regex(/^\d{4}$/)).min(1) }),
+  z.object({
+    domain: z.string(),
+    field: z.literal('categagretab'),
+    codes: z.array(z.string().regex(/^\d{4}$/)).min(1),
+  }),
   /** aggregate family: the first two digits of categagretab, written as 4100, 4300… */
-  z.object({ domain: z.string(), field: z.literal('categagretab-family'), families: z.array(z.string().regex(/^\d{2}00$/)).min(1) }),
+  z.object({
+    domain: z.string(),
+    field: z.literal('categagretab-family'),
+    families: z.array(z.string().regex(/^\d{2}00$/)).min(1),
+  }),
   z.object({ domain: z.string(), field: z.literal('categetab'), codes: z.array(z.string().regex(/^\d{3}$/)).min(1) }),
 ]);
 export type CategoryRule = z.infer<typeof categoryRuleSchema>;
@@ -58,8 +71,10 @@ export const campaignSchema = z
     const sorted = [...c.bareme].sort((a, b) => a.minEssms - b.minEssms);
     sorted.forEach((t, i) => {
       const next = sorted[i + 1];
-      if (next && t.maxEssms !== next.minEssms - 1) ctx.addIssue(issue(['bareme', i], say('tranche_gap', { tranche: t.tranche, next: next.tranche })));
-      if (!next && t.maxEssms !== undefined) ctx.addIssue({ code: 'custom', path: ['bareme', i], message: text('tranche_last_max') });
+      if (next && t.maxEssms !== next.minEssms - 1)
+        ctx.addIssue(issue(['bareme', i], say('tranche_gap', { tranche: t.tranche, next: next.tranche })));
+      if (!next && t.maxEssms !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['bareme', i], message: text('tranche_last_max') });
     });
     if (sorted[0]?.minEssms !== 1) ctx.addIssue({ code: 'custom', path: ['bareme'], message: text('bareme_start') });
   });
@@ -67,7 +82,9 @@ export type Campaign = z.infer<typeof campaignSchema>;
 
 /** The barème tranche of an OG, chosen by how many ESSMS it has in the FINESS extraction. */
 export function trancheFor(campaign: Campaign, ogEssmsCount: number) {
-  const tranche = campaign.bareme.find((t) => ogEssmsCount >= t.minEssms && (t.maxEssms === undefined || ogEssmsCount <= t.maxEssms));
+  const tranche = campaign.bareme.find(
+    (t) => ogEssmsCount >= t.minEssms && (t.maxEssms === undefined || ogEssmsCount <= t.maxEssms),
+  );
   if (!tranche) throw new RangeError(`no tranche for ${ogEssmsCount} ESSMS`);
   return tranche;
 }
@@ -76,7 +93,9 @@ export function trancheFor(campaign: Campaign, ogEssmsCount: number) {
 export function campaignDeadlines(campaign: Pick<Campaign, 'orderDeadline' | 'closingDate' | 'closingAt'>) {
   return {
     orderDeadline: endOfParisDay(campaign.orderDeadline).toISOString(),
-    closing: campaign.closingAt ? new Date(campaign.closingAt).toISOString() : endOfParisDay(campaign.closingDate).toISOString(),
+    closing: campaign.closingAt
+      ? new Date(campaign.closingAt).toISOString()
+      : endOfParisDay(campaign.closingDate).toISOString(),
   };
 }
 

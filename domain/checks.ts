@@ -20,12 +20,20 @@ export class Problems {
   }
 }
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const join = (path: string, key: string | number) => (path ? `${path}.${key}` : String(key));
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 /** The field at `key` of an object, or a problem when it is missing or of another type. */
-function typed<T>(p: Problems, obj: Record<string, unknown>, key: string, path: string, type: 'string' | 'number' | 'boolean' | 'object' | 'array', optional = false): T | undefined {
+function typed<T>(
+  p: Problems,
+  obj: Record<string, unknown>,
+  key: string,
+  path: string,
+  type: 'string' | 'number' | 'boolean' | 'object' | 'array',
+  optional = false,
+): T | undefined {
   const v = obj[key];
   const at = join(path, key);
   if (v === undefined && optional) return undefined;
@@ -48,7 +56,13 @@ export const check = {
   boolean(p: Problems, obj: Record<string, unknown>, key: string, path = '') {
     return typed<boolean>(p, obj, key, path, 'boolean');
   },
-  string(p: Problems, obj: Record<string, unknown>, key: string, path = '', { min = 1, max = 500, optional = false }: { min?: number; max?: number; optional?: boolean } = {}) {
+  string(
+    p: Problems,
+    obj: Record<string, unknown>,
+    key: string,
+    path = '',
+    { min = 1, max = 500, optional = false }: { min?: number; max?: number; optional?: boolean } = {},
+  ) {
     const v = typed<string>(p, obj, key, path, 'string', optional);
     if (v === undefined) return undefined;
     if (v.length < min) p.add('too_small', say('at_least_chars', { min }), join(path, key), v);
@@ -56,7 +70,13 @@ export const check = {
     else return v;
     return undefined;
   },
-  oneOf<T extends string>(p: Problems, obj: Record<string, unknown>, key: string, values: readonly T[], path = ''): T | undefined {
+  oneOf<T extends string>(
+    p: Problems,
+    obj: Record<string, unknown>,
+    key: string,
+    values: readonly T[],
+    path = '',
+  ): T | undefined {
     const v = obj[key];
     if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
     p.add('invalid_value', say('one_of', { values: values.map((x) => `"${x}"`).join(', ') }), join(path, key), v);
@@ -108,12 +128,14 @@ export const check = {
 export const actorRoles = ['operator', 'editeur', 'admin', 'system'] as const;
 
 /** The check of an event's form: its id and actor (checkEvent), then what `body` checks of the rest. */
-export const eventFormOf = (body: (p: Problems, e: Record<string, unknown>) => void) => (raw: unknown): Refusal[] => {
-  const p = new Problems();
-  const e = checkEvent(p, raw);
-  body(p, e);
-  return p.list;
-};
+export const eventFormOf =
+  (body: (p: Problems, e: Record<string, unknown>) => void) =>
+  (raw: unknown): Refusal[] => {
+    const p = new Problems();
+    const e = checkEvent(p, raw);
+    body(p, e);
+    return p.list;
+  };
 
 /**
  * What every external event carries: its id (the one grammar of event ids) and who sent it. Answers
@@ -125,7 +147,8 @@ export function checkEvent(p: Problems, raw: unknown): Record<string, unknown> {
     return {};
   }
   const id = raw.eventId;
-  if (typeof id !== 'string' || !EVENT_ID_PATTERN.test(id)) p.add(typeof id === 'string' ? 'invalid_format' : 'invalid_type', say('event_id_expected'), 'eventId', id);
+  if (typeof id !== 'string' || !EVENT_ID_PATTERN.test(id))
+    p.add(typeof id === 'string' ? 'invalid_format' : 'invalid_type', say('event_id_expected'), 'eventId', id);
   const actor = check.object(p, raw, 'actor');
   if (actor) {
     check.oneOf(p, actor, 'role', actorRoles, 'actor');

@@ -6,7 +6,14 @@ import type { Actor, AuditEntry } from './bdc-view';
  * the sums paid, tracked to receipt like the advance's reimbursement. Plain types: workflow code
  * imports them.
  */
-export const controlStatuses = ['documents_requested', 'under_review', 'passed', 'recovery_due', 'recovered', 'written_off'] as const;
+export const controlStatuses = [
+  'documents_requested',
+  'under_review',
+  'passed',
+  'recovery_due',
+  'recovered',
+  'written_off',
+] as const;
 export type ControlStatus = (typeof controlStatuses)[number];
 export const controlEndStatuses: readonly ControlStatus[] = ['passed', 'recovered', 'written_off'];
 
@@ -38,7 +45,17 @@ export type ControlRecord = {
   paidCents: number;
   documents: { requested: string[]; dueAt: string; receivedAt?: string; overdue: boolean };
   decision?: { outcome: 'passed' | 'failed'; findings: string; reasons: string[]; by: Actor; at: string };
-  recovery?: { amountCents: number; reason: string; dueAt: string; issuedAt: string; issuedDayStartsAt: string; receivedCents: number; writtenOffCents: number; overdue: boolean; escalated?: { reason: string; by: Actor; at: string } };
+  recovery?: {
+    amountCents: number;
+    reason: string;
+    dueAt: string;
+    issuedAt: string;
+    issuedDayStartsAt: string;
+    receivedCents: number;
+    writtenOffCents: number;
+    overdue: boolean;
+    escalated?: { reason: string; by: Actor; at: string };
+  };
   version: number;
 };
 
@@ -82,4 +99,5 @@ export interface RecoverySettlement {
 }
 
 /** Outstanding cents of a control's recovery. */
-export const recoveryOutstanding = (r: Pick<ControlRecord, 'recovery'>) => (r.recovery ? r.recovery.amountCents - r.recovery.receivedCents - r.recovery.writtenOffCents : 0);
+export const recoveryOutstanding = (r: Pick<ControlRecord, 'recovery'>) =>
+  r.recovery ? r.recovery.amountCents - r.recovery.receivedCents - r.recovery.writtenOffCents : 0;

@@ -26,7 +26,10 @@ export function ruleMatches(rule: CategoryRule, e: Pick<Establishment, 'categeta
 }
 
 /** The programme domain (PA, PH, DOM, PDE, PDS) under which the campaign finances it, if any. */
-export function eligibleDomain(campaign: Pick<Campaign, 'eligibleCategories'>, e: Pick<Establishment, 'categetab' | 'categagretab'>): string | undefined {
+export function eligibleDomain(
+  campaign: Pick<Campaign, 'eligibleCategories'>,
+  e: Pick<Establishment, 'categetab' | 'categagretab'>,
+): string | undefined {
   return campaign.eligibleCategories.find((rule) => ruleMatches(rule, e))?.domain;
 }
 
@@ -34,7 +37,10 @@ export function eligibleDomain(campaign: Pick<Campaign, 'eligibleCategories'>, e
  * Decision (README, "Tranche"): the OG's ESSMS count that chooses its barème tranche is the number of
  * its establishments in the extraction that the campaign's category rules make eligible.
  */
-export function ogEssmsCount(campaign: Pick<Campaign, 'eligibleCategories'>, ogEstablishments: Establishment[]): number {
+export function ogEssmsCount(
+  campaign: Pick<Campaign, 'eligibleCategories'>,
+  ogEstablishments: Establishment[],
+): number {
   return ogEstablishments.filter((e) => eligibleDomain(campaign, e) !== undefined).length;
 }
 
@@ -55,17 +61,40 @@ export function essmsRefusals(
     const path = `essms.${i}`;
     const e = found.get(finess);
     if (!e) {
-      refusals.push(refusalOf('essms_unknown', say('essms_unknown', { finess, extraction: extractionDate }), path, finess));
+      refusals.push(
+        refusalOf('essms_unknown', say('essms_unknown', { finess, extraction: extractionDate }), path, finess),
+      );
       return;
     }
     if (e.nofinessej !== request.ogFiness) {
-      refusals.push(refusalOf('essms_other_og', say('essms_other_og', { finess, holder: e.nofinessej, og: request.ogFiness }), path, finess));
+      refusals.push(
+        refusalOf(
+          'essms_other_og',
+          say('essms_other_og', { finess, holder: e.nofinessej, og: request.ogFiness }),
+          path,
+          finess,
+        ),
+      );
     }
     if (!eligibleDomain(campaign, e)) {
-      refusals.push(refusalOf('essms_not_eligible', say('essms_not_eligible', { finess, category: e.categetab, label: e.libcategetab, aggregate: e.categagretab, couloir: campaign.couloir }), path, finess));
+      refusals.push(
+        refusalOf(
+          'essms_not_eligible',
+          say('essms_not_eligible', {
+            finess,
+            category: e.categetab,
+            label: e.libcategetab,
+            aggregate: e.categagretab,
+            couloir: campaign.couloir,
+          }),
+          path,
+          finess,
+        ),
+      );
     }
     const exclusion = excluded.get(finess);
-    if (exclusion) refusals.push(refusalOf('essms_excluded', say('essms_excluded', { finess, reason: exclusion }), path, finess));
+    if (exclusion)
+      refusals.push(refusalOf('essms_excluded', say('essms_excluded', { finess, reason: exclusion }), path, finess));
   });
   return refusals;
 }

@@ -68,8 +68,19 @@ export const eventForm = {
     check.string(p, e, 'reason', '', { max: 500 });
     if (e.orderDeadline === undefined && e.closing === undefined) p.add('invalid_value', say('amendment_empty'), '');
     const reminders = e.closingReminders;
-    if (reminders !== undefined && !(Array.isArray(reminders) && reminders.every((r) => isRecord(r) && typeof r.at === 'string' && typeof r.before === 'string'))) {
-      p.add('invalid_type', say('expected_type', { expected: 'array', received: typeof reminders }), 'closingReminders', reminders);
+    if (
+      reminders !== undefined &&
+      !(
+        Array.isArray(reminders) &&
+        reminders.every((r) => isRecord(r) && typeof r.at === 'string' && typeof r.before === 'string')
+      )
+    ) {
+      p.add(
+        'invalid_type',
+        say('expected_type', { expected: 'array', received: typeof reminders }),
+        'closingReminders',
+        reminders,
+      );
     }
   }),
   reimbursementSettled: form((p, e) => {

@@ -9,7 +9,10 @@ import { say, type MessageKey, type Said } from './messages';
 export type FinessProblem = 'length' | 'characters' | 'departement' | 'check_digit';
 
 export function normaliseFiness(raw: string): string {
-  return raw.trim().toUpperCase().replace(/[\s.-]/g, '');
+  return raw
+    .trim()
+    .toUpperCase()
+    .replace(/[\s.-]/g, '');
 }
 
 export function luhnValid(digits: string): boolean {
@@ -34,7 +37,12 @@ export function finessProblem(value: string): FinessProblem | undefined {
   return undefined;
 }
 
-const problemKeys = { length: 'finess_length', characters: 'finess_characters', departement: 'finess_departement', check_digit: 'finess_check_digit' } as const satisfies Record<FinessProblem, MessageKey>;
+const problemKeys = {
+  length: 'finess_length',
+  characters: 'finess_characters',
+  departement: 'finess_departement',
+  check_digit: 'finess_check_digit',
+} as const satisfies Record<FinessProblem, MessageKey>;
 
 /** What is wrong with a FINESS number, as the catalogue says it. */
 export const finessSaid = (problem: FinessProblem, value: string): Said => say(problemKeys[problem], { value });

@@ -21,16 +21,23 @@ export const decimalCommaFr = (cents: number) => {
   return `${sign}${Math.floor(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
 };
 
-const dateFormat = once(() => new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, day: '2-digit', month: '2-digit', year: 'numeric' }));
-const timeFormat = once(() => new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, hour: '2-digit', minute: '2-digit' }));
-const longFormat = once(() => new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, day: 'numeric', month: 'long', year: 'numeric' }));
+const dateFormat = once(
+  () => new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, day: '2-digit', month: '2-digit', year: 'numeric' }),
+);
+const timeFormat = once(
+  () => new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, hour: '2-digit', minute: '2-digit' }),
+);
+const longFormat = once(
+  () => new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, day: 'numeric', month: 'long', year: 'numeric' }),
+);
 
 const asDate = (instant: string | Date) => (instant instanceof Date ? instant : new Date(instant));
 
 /** "28/02/2024", the Paris day of an instant */
 export const parisDateFr = (instant: string | Date) => dateFormat().format(asDate(instant));
 /** "28/02/2024 23:59" */
-export const parisDateTimeFr = (instant: string | Date) => `${dateFormat().format(asDate(instant))} ${timeFormat().format(asDate(instant))}`;
+export const parisDateTimeFr = (instant: string | Date) =>
+  `${dateFormat().format(asDate(instant))} ${timeFormat().format(asDate(instant))}`;
 /** "17 avril 2024" */
 export const parisLongDateFr = (instant: string | Date) => longFormat().format(asDate(instant));
 
@@ -46,7 +53,11 @@ export function timeLeftFr(instant: string, now: number): string {
   const ms = Date.parse(instant) - now;
   const abs = Math.abs(ms);
   const [value, unit]: [number, Intl.RelativeTimeFormatUnit] =
-    abs >= 86_400_000 ? [Math.trunc(ms / 86_400_000), 'day'] : abs >= 3_600_000 ? [Math.trunc(ms / 3_600_000), 'hour'] : [Math.trunc(ms / 60_000), 'minute'];
+    abs >= 86_400_000
+      ? [Math.trunc(ms / 86_400_000), 'day']
+      : abs >= 3_600_000
+        ? [Math.trunc(ms / 3_600_000), 'hour']
+        : [Math.trunc(ms / 60_000), 'minute'];
   return relative().format(value, unit);
 }
 

@@ -30,4 +30,5 @@ export function scopedEventId(scope: string, clientEventId: string): string {
 }
 
 /** The event id a batch sends a BDC: scoped by the batch (batches are workflows: their ids are ours). */
-export const batchEventId = (batchId: string, bdcId: string) => scopedEventId(`batch.${batchId.replace(/[^A-Za-z0-9_.-]/g, '_')}`, bdcId);
+export const batchEventId = (batchId: string, bdcId: string) =>
+  scopedEventId(`batch.${batchId.replace(/[^A-Za-z0-9_.-]/g, '_')}`, bdcId);

@@ -14,11 +14,33 @@ export function initialRecord(input: BdcWorkflowInput): BdcRecord {
     orderDayStartsAt: input.orderDayStartsAt,
     campaign,
     referencement: { state: input.referencement },
-    amounts: { ceilingCents: input.ceilingCents, advanceCents: applyRate(input.ceilingCents, campaign.advanceRateBasisPoints), paidCents: 0, toReimburseCents: 0, reimbursedCents: 0 },
+    amounts: {
+      ceilingCents: input.ceilingCents,
+      advanceCents: applyRate(input.ceilingCents, campaign.advanceRateBasisPoints),
+      paidCents: 0,
+      toReimburseCents: 0,
+      reimbursedCents: 0,
+    },
     deadlines: [
-      ...(deadlines.dossier ? [{ name: 'dossier' as const, at: deadlines.dossier, source: `order date + ${campaign.referencementDelayDays} days`, state: 'pending' as const, ...remindersOf(deadlines.reminders?.dossier) }] : []),
+      ...(deadlines.dossier
+        ? [
+            {
+              name: 'dossier' as const,
+              at: deadlines.dossier,
+              source: `order date + ${campaign.referencementDelayDays} days`,
+              state: 'pending' as const,
+              ...remindersOf(deadlines.reminders?.dossier),
+            },
+          ]
+        : []),
       { name: 'orderDeadline', at: deadlines.orderDeadline, source: `campaign ${campaign.id}`, state: 'met' },
-      { name: 'closing', at: deadlines.closing, source: `campaign ${campaign.id}`, state: 'pending', ...remindersOf(deadlines.reminders?.closing) },
+      {
+        name: 'closing',
+        at: deadlines.closing,
+        source: `campaign ${campaign.id}`,
+        state: 'pending',
+        ...remindersOf(deadlines.reminders?.closing),
+      },
     ],
     version: 0,
   };
@@ -31,4 +53,5 @@ export function nextDeadline(deadlines: readonly Deadline[]): Deadline | undefin
   return deadlines.filter((d) => d.state === 'pending').sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0];
 }
 
-export const outstandingCents = (r: Pick<BdcRecord, 'amounts'>) => r.amounts.toReimburseCents - r.amounts.reimbursedCents - (r.amounts.writtenOffCents ?? 0);
+export const outstandingCents = (r: Pick<BdcRecord, 'amounts'>) =>
+  r.amounts.toReimburseCents - r.amounts.reimbursedCents - (r.amounts.writtenOffCents ?? 0);

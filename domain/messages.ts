@@ -16,7 +16,10 @@ interface Entry<P> {
   en: (p: P) => string;
   fr: (p: P) => string;
 }
-const m = <P extends Params = Record<never, never>>(en: (p: P) => string, fr: (p: P) => string): Entry<P> => ({ en, fr });
+const m = <P extends Params = Record<never, never>>(en: (p: P) => string, fr: (p: P) => string): Entry<P> => ({
+  en,
+  fr,
+});
 
 /** French words for the engine's codes: statuses, deadlines, decisions (used by the messages and the console). */
 export const statusFr: Record<string, string> = {
@@ -48,9 +51,29 @@ export const deadlineFr: Record<string, string> = {
   closing: 'clôture (VA et facture)',
   reimbursementDue: 'échéance du remboursement',
 };
-const decisionFr: Record<string, string> = { granted: 'accordé', refused: 'refusé', retry: 'nouvel essai', cancel: 'annulation', pending: 'en attente' };
-const typeFr: Record<string, string> = { string: 'texte', number: 'nombre', boolean: 'vrai ou faux', object: 'objet', array: 'liste', null: 'vide', undefined: 'rien' };
-const stepFr: Record<string, string> = { advance: 'l’avance', balance: 'le solde', 'reimbursement demand': 'la demande de remboursement', receipt: 'la réception', referencement: 'le référencement' };
+const decisionFr: Record<string, string> = {
+  granted: 'accordé',
+  refused: 'refusé',
+  retry: 'nouvel essai',
+  cancel: 'annulation',
+  pending: 'en attente',
+};
+const typeFr: Record<string, string> = {
+  string: 'texte',
+  number: 'nombre',
+  boolean: 'vrai ou faux',
+  object: 'objet',
+  array: 'liste',
+  null: 'vide',
+  undefined: 'rien',
+};
+const stepFr: Record<string, string> = {
+  advance: 'l’avance',
+  balance: 'le solde',
+  'reimbursement demand': 'la demande de remboursement',
+  receipt: 'la réception',
+  referencement: 'le référencement',
+};
 const s = (n: number) => (n > 1 ? 's' : '');
 /** An ISO 8601 duration of days or minutes (P30D, PT3M) in words. */
 const durationIn = (iso: string, lang: Lang) => {
@@ -63,202 +86,796 @@ const word = (table: Record<string, string>, code: string) => table[code] ?? cod
 
 export const messages = {
   // ——— form of a value (the plain checks of domain/checks.ts, and zod's messages we name) ———
-  expected_type: m((p: { expected: string; received: string }) => `expected ${p.expected}, received ${p.received}`, (p) => `${word(typeFr, p.expected)} attendu, ${word(typeFr, p.received)} reçu`),
-  object_expected: m(() => 'expected object', () => 'objet attendu'),
-  at_least_items: m((p: { min: number }) => `expected at least ${p.min} item${s(p.min)}`, (p) => `au moins ${p.min} élément${s(p.min)} attendu${s(p.min)}`),
-  at_least_chars: m((p: { min: number }) => `expected at least ${p.min} character${s(p.min)}`, (p) => `au moins ${p.min} caractère${s(p.min)} attendu${s(p.min)}`),
-  at_most_chars: m((p: { max: number }) => `expected at most ${p.max} characters`, (p) => `au plus ${p.max} caractères`),
-  one_of: m((p: { values: string }) => `expected one of ${p.values}`, (p) => `une valeur parmi ${p.values} attendue`),
-  instant_expected: m(() => 'expected an ISO-8601 instant', () => 'un instant ISO 8601 est attendu'),
-  civil_date_expected: m(() => 'expected a date as YYYY-MM-DD', () => 'une date AAAA-MM-JJ est attendue'),
-  not_a_calendar_date: m(() => 'not a calendar date', () => 'cette date n’existe pas au calendrier'),
-  cents_expected: m(() => 'expected a positive whole number of cents', () => 'un nombre entier positif de centimes est attendu'),
-  whole_cents: m(() => 'amount must be whole cents', () => 'le montant doit être un nombre entier de centimes'),
-  positive_amount: m(() => 'amount must be positive', () => 'le montant doit être positif'),
-  rate_expected: m(() => 'expected a rate between 0 and 100', () => 'un taux entre 0 et 100 est attendu'),
-  sha256_expected: m(() => 'expected a SHA-256 in lower-case hexadecimal', () => 'une empreinte SHA-256 en hexadécimal minuscule est attendue'),
-  event_id_expected: m(() => 'not an event id', () => 'ce n’est pas un identifiant d’événement'),
-  id_rule: m(() => 'letters, digits, ".", "_" or "-" (not first), at most 64', () => 'lettres, chiffres, « . », « _ » ou « - » (pas en premier), 64 au plus'),
-  client_event_id_rule: m(() => 'letters, digits, ".", "_", ":" or "-" (not first), at most 128', () => 'lettres, chiffres, « . », « _ », « : » ou « - » (pas en premier), 128 au plus'),
-  campaign_id_rule: m(() => 'lower-case letters, digits and dashes', () => 'lettres minuscules, chiffres et tirets'),
-  tbb1_id_rule: m(() => 'expected TBB.1.<n>', () => 'un identifiant TBB.1.<n> est attendu'),
-  finess_length: m((p: { value: string }) => `a FINESS number has 9 characters (${p.value})`, (p) => `un numéro FINESS compte 9 caractères (${p.value})`),
-  finess_characters: m((p: { value: string }) => `a FINESS number is 2 département characters (digits, 2A or 2B) then 7 digits (${p.value})`, (p) => `un numéro FINESS commence par 2 caractères de département (chiffres, 2A ou 2B) suivis de 7 chiffres (${p.value})`),
-  finess_departement: m((p: { value: string }) => `not a département code used by FINESS (${p.value})`, (p) => `ce code de département n’existe pas dans FINESS (${p.value})`),
-  finess_check_digit: m((p: { value: string }) => `the check digit is wrong (Luhn) (${p.value})`, (p) => `la clé de contrôle est fausse (Luhn) (${p.value})`),
-  essms_none: m(() => 'a BDC covers at least one ESSMS', () => 'un BDC porte sur au moins un ESSMS'),
-  essms_twice: m(() => 'an ESSMS appears twice', () => 'un ESSMS figure deux fois'),
-  amendment_empty: m(() => 'an amendment changes at least one date', () => 'un avenant modifie au moins une date'),
-  amendment_closing_twice: m(() => 'closingDate or closingAt, not both', () => 'closingDate ou closingAt, pas les deux'),
-  campaign_dates_order: m(() => 'dates must run opening ≤ order deadline ≤ closing', () => 'les dates doivent se suivre : ouverture ≤ fermeture des commandes ≤ clôture'),
-  tranche_gap: m((p: { tranche: string; next: string }) => `tranche ${p.tranche} must end just before ${p.next}`, (p) => `la tranche ${p.tranche} doit s’arrêter juste avant la tranche ${p.next}`),
-  tranche_last_max: m(() => 'the last tranche has no maximum', () => 'la dernière tranche n’a pas de maximum'),
-  bareme_start: m(() => 'the barème must start at 1 ESSMS', () => 'le barème doit commencer à 1 ESSMS'),
-  ledger_key_form: m(() => 'expected <bdcId>:<effect>[:<event id>]', () => 'une clé <bdcId>:<effet>[:<identifiant d’événement>] est attendue'),
-  invalid_value: m(() => 'invalid value', () => 'valeur invalide'),
+  expected_type: m(
+    (p: { expected: string; received: string }) => `expected ${p.expected}, received ${p.received}`,
+    (p) => `${word(typeFr, p.expected)} attendu, ${word(typeFr, p.received)} reçu`,
+  ),
+  object_expected: m(
+    () => 'expected object',
+    () => 'objet attendu',
+  ),
+  at_least_items: m(
+    (p: { min: number }) => `expected at least ${p.min} item${s(p.min)}`,
+    (p) => `au moins ${p.min} élément${s(p.min)} attendu${s(p.min)}`,
+  ),
+  at_least_chars: m(
+    (p: { min: number }) => `expected at least ${p.min} character${s(p.min)}`,
+    (p) => `au moins ${p.min} caractère${s(p.min)} attendu${s(p.min)}`,
+  ),
+  at_most_chars: m(
+    (p: { max: number }) => `expected at most ${p.max} characters`,
+    (p) => `au plus ${p.max} caractères`,
+  ),
+  one_of: m(
+    (p: { values: string }) => `expected one of ${p.values}`,
+    (p) => `une valeur parmi ${p.values} attendue`,
+  ),
+  instant_expected: m(
+    () => 'expected an ISO-8601 instant',
+    () => 'un instant ISO 8601 est attendu',
+  ),
+  civil_date_expected: m(
+    () => 'expected a date as YYYY-MM-DD',
+    () => 'une date AAAA-MM-JJ est attendue',
+  ),
+  not_a_calendar_date: m(
+    () => 'not a calendar date',
+    () => 'cette date n’existe pas au calendrier',
+  ),
+  cents_expected: m(
+    () => 'expected a positive whole number of cents',
+    () => 'un nombre entier positif de centimes est attendu',
+  ),
+  whole_cents: m(
+    () => 'amount must be whole cents',
+    () => 'le montant doit être un nombre entier de centimes',
+  ),
+  positive_amount: m(
+    () => 'amount must be positive',
+    () => 'le montant doit être positif',
+  ),
+  rate_expected: m(
+    () => 'expected a rate between 0 and 100',
+    () => 'un taux entre 0 et 100 est attendu',
+  ),
+  sha256_expected: m(
+    () => 'expected a SHA-256 in lower-case hexadecimal',
+    () => 'une empreinte SHA-256 en hexadécimal minuscule est attendue',
+  ),
+  event_id_expected: m(
+    () => 'not an event id',
+    () => 'ce n’est pas un identifiant d’événement',
+  ),
+  id_rule: m(
+    () => 'letters, digits, ".", "_" or "-" (not first), at most 64',
+    () => 'lettres, chiffres, « . », « _ » ou « - » (pas en premier), 64 au plus',
+  ),
+  client_event_id_rule: m(
+    () => 'letters, digits, ".", "_", ":" or "-" (not first), at most 128',
+    () => 'lettres, chiffres, « . », « _ », « : » ou « - » (pas en premier), 128 au plus',
+  ),
+  campaign_id_rule: m(
+    () => 'lower-case letters, digits and dashes',
+    () => 'lettres minuscules, chiffres et tirets',
+  ),
+  tbb1_id_rule: m(
+    () => 'expected TBB.1.<n>',
+    () => 'un identifiant TBB.1.<n> est attendu',
+  ),
+  finess_length: m(
+    (p: { value: string }) => `a FINESS number has 9 characters (${p.value})`,
+    (p) => `un numéro FINESS compte 9 caractères (${p.value})`,
+  ),
+  finess_characters: m(
+    (p: { value: string }) =>
+      `a FINESS number is 2 département characters (digits, 2A or 2B) then 7 digits (${p.value})`,
+    (p) =>
+      `un numéro FINESS commence par 2 caractères de département (chiffres, 2A ou 2B) suivis de 7 chiffres (${p.value})`,
+  ),
+  finess_departement: m(
+    (p: { value: string }) => `not a département code used by FINESS (${p.value})`,
+    (p) => `ce code de département n’existe pas dans FINESS (${p.value})`,
+  ),
+  finess_check_digit: m(
+    (p: { value: string }) => `the check digit is wrong (Luhn) (${p.value})`,
+    (p) => `la clé de contrôle est fausse (Luhn) (${p.value})`,
+  ),
+  essms_none: m(
+    () => 'a BDC covers at least one ESSMS',
+    () => 'un BDC porte sur au moins un ESSMS',
+  ),
+  essms_twice: m(
+    () => 'an ESSMS appears twice',
+    () => 'un ESSMS figure deux fois',
+  ),
+  amendment_empty: m(
+    () => 'an amendment changes at least one date',
+    () => 'un avenant modifie au moins une date',
+  ),
+  amendment_closing_twice: m(
+    () => 'closingDate or closingAt, not both',
+    () => 'closingDate ou closingAt, pas les deux',
+  ),
+  campaign_dates_order: m(
+    () => 'dates must run opening ≤ order deadline ≤ closing',
+    () => 'les dates doivent se suivre : ouverture ≤ fermeture des commandes ≤ clôture',
+  ),
+  tranche_gap: m(
+    (p: { tranche: string; next: string }) => `tranche ${p.tranche} must end just before ${p.next}`,
+    (p) => `la tranche ${p.tranche} doit s’arrêter juste avant la tranche ${p.next}`,
+  ),
+  tranche_last_max: m(
+    () => 'the last tranche has no maximum',
+    () => 'la dernière tranche n’a pas de maximum',
+  ),
+  bareme_start: m(
+    () => 'the barème must start at 1 ESSMS',
+    () => 'le barème doit commencer à 1 ESSMS',
+  ),
+  ledger_key_form: m(
+    () => 'expected <bdcId>:<effect>[:<event id>]',
+    () => 'une clé <bdcId>:<effet>[:<identifiant d’événement>] est attendue',
+  ),
+  invalid_value: m(
+    () => 'invalid value',
+    () => 'valeur invalide',
+  ),
 
   // ——— registration ———
-  unknown_campaign: m((p: { campaignId: string }) => `no campaign ${p.campaignId}`, (p) => `aucune campagne ${p.campaignId}`),
-  ordered_before_opening: m((p: { opening: string }) => `the order date is before the campaign opened (${p.opening})`, (p) => `la date de commande précède l’ouverture de la campagne (${civilDateFr(p.opening)})`),
-  ordered_after_deadline: m((p: { deadline: string }) => `the order date is after the order deadline (${p.deadline})`, (p) => `la date de commande est postérieure à la fermeture des commandes (${civilDateFr(p.deadline)})`),
-  registered_after_deadline: m((p: { deadline: string; now: string }) => `requests are registered up to the order deadline (${p.deadline}); it is now ${p.now}`, (p) => `les demandes sont enregistrées jusqu’à la fermeture des commandes (${civilDateFr(p.deadline)}) ; nous sommes le ${parisDateTimeFr(p.now)}`),
-  pinned_extraction_missing: m((p: { campaignId: string; date: string; label: string }) => `campaign ${p.campaignId} counts the OG's ESSMS in the FINESS extraction of ${p.date} (${p.label}), which is not imported`, (p) => `la campagne ${p.campaignId} compte les ESSMS de l’OG dans l’extraction FINESS du ${civilDateFr(p.date)} (${p.label}), qui n’est pas importée`),
-  no_finess_extraction: m(() => 'no FINESS extraction is imported yet: an operator imports one with `sons finess import FILE`', () => 'aucune extraction FINESS n’est encore importée : un opérateur en importe une (console, ou `sons finess import FICHIER`)'),
-  solution_refused: m((p: { solutionId: string; decidedOn: string }) => `the référencement of solution ${p.solutionId} was refused (${p.decidedOn})`, (p) => `le référencement de la solution ${p.solutionId} a été refusé (${civilDateFr(p.decidedOn)})`),
-  registration_id_reused: m((p: { eventId: string; bdcId: string }) => `event id ${p.eventId} registered BDC ${p.bdcId} with other content`, (p) => `l’identifiant d’événement ${p.eventId} a déjà enregistré le BDC ${p.bdcId} avec un autre contenu`),
-  already_registered: m((p: { reference: string; editeurId: string; bdcId: string }) => `BDC ${p.reference} of ${p.editeurId} is already registered (${p.bdcId})`, (p) => `le BDC ${p.reference} de ${p.editeurId} est déjà enregistré (${p.bdcId})`),
-  essms_unknown: m((p: { finess: string; extraction: string }) => `ESSMS ${p.finess} is not in the FINESS extraction of ${p.extraction}`, (p) => `l’ESSMS ${p.finess} ne figure pas dans l’extraction FINESS du ${civilDateFr(p.extraction)}`),
-  essms_other_og: m((p: { finess: string; holder: string; og: string }) => `ESSMS ${p.finess} belongs to OG ${p.holder}, not to ${p.og}`, (p) => `l’ESSMS ${p.finess} relève de l’OG ${p.holder}, non de ${p.og}`),
-  essms_not_eligible: m((p: { finess: string; category: string; label: string; aggregate: string; couloir: string }) => `ESSMS ${p.finess} (${p.category} ${p.label}, aggregate ${p.aggregate}) is not eligible in couloir ${p.couloir}`, (p) => `l’ESSMS ${p.finess} (${p.category} ${p.label}, agrégat ${p.aggregate}) n’est pas éligible au couloir ${p.couloir}`),
-  essms_excluded: m((p: { finess: string; reason: string }) => `ESSMS ${p.finess} is excluded: ${p.reason}`, (p) => `l’ESSMS ${p.finess} est exclu : ${p.reason}`),
-  essms_already_financed: m((p: { finess: string; holder: string }) => `ESSMS ${p.finess} is already financed by BDC ${p.holder}`, (p) => `l’ESSMS ${p.finess} est déjà financé par le BDC ${p.holder}`),
+  unknown_campaign: m(
+    (p: { campaignId: string }) => `no campaign ${p.campaignId}`,
+    (p) => `aucune campagne ${p.campaignId}`,
+  ),
+  ordered_before_opening: m(
+    (p: { opening: string }) => `the order date is before the campaign opened (${p.opening})`,
+    (p) => `la date de commande précède l’ouverture de la campagne (${civilDateFr(p.opening)})`,
+  ),
+  ordered_after_deadline: m(
+    (p: { deadline: string }) => `the order date is after the order deadline (${p.deadline})`,
+    (p) => `la date de commande est postérieure à la fermeture des commandes (${civilDateFr(p.deadline)})`,
+  ),
+  registered_after_deadline: m(
+    (p: { deadline: string; now: string }) =>
+      `requests are registered up to the order deadline (${p.deadline}); it is now ${p.now}`,
+    (p) =>
+      `les demandes sont enregistrées jusqu’à la fermeture des commandes (${civilDateFr(p.deadline)}) ; nous sommes le ${parisDateTimeFr(p.now)}`,
+  ),
+  pinned_extraction_missing: m(
+    (p: { campaignId: string; date: string; label: string }) =>
+      `campaign ${p.campaignId} counts the OG's ESSMS in the FINESS extraction of ${p.date} (${p.label}), which is not imported`,
+    (p) =>
+      `la campagne ${p.campaignId} compte les ESSMS de l’OG dans l’extraction FINESS du ${civilDateFr(p.date)} (${p.label}), qui n’est pas importée`,
+  ),
+  no_finess_extraction: m(
+    () => 'no FINESS extraction is imported yet: an operator imports one with `sons finess import FILE`',
+    () =>
+      'aucune extraction FINESS n’est encore importée : un opérateur en importe une (console, ou `sons finess import FICHIER`)',
+  ),
+  solution_refused: m(
+    (p: { solutionId: string; decidedOn: string }) =>
+      `the référencement of solution ${p.solutionId} was refused (${p.decidedOn})`,
+    (p) => `le référencement de la solution ${p.solutionId} a été refusé (${civilDateFr(p.decidedOn)})`,
+  ),
+  registration_id_reused: m(
+    (p: { eventId: string; bdcId: string }) => `event id ${p.eventId} registered BDC ${p.bdcId} with other content`,
+    (p) => `l’identifiant d’événement ${p.eventId} a déjà enregistré le BDC ${p.bdcId} avec un autre contenu`,
+  ),
+  already_registered: m(
+    (p: { reference: string; editeurId: string; bdcId: string }) =>
+      `BDC ${p.reference} of ${p.editeurId} is already registered (${p.bdcId})`,
+    (p) => `le BDC ${p.reference} de ${p.editeurId} est déjà enregistré (${p.bdcId})`,
+  ),
+  essms_unknown: m(
+    (p: { finess: string; extraction: string }) =>
+      `ESSMS ${p.finess} is not in the FINESS extraction of ${p.extraction}`,
+    (p) => `l’ESSMS ${p.finess} ne figure pas dans l’extraction FINESS du ${civilDateFr(p.extraction)}`,
+  ),
+  essms_other_og: m(
+    (p: { finess: string; holder: string; og: string }) =>
+      `ESSMS ${p.finess} belongs to OG ${p.holder}, not to ${p.og}`,
+    (p) => `l’ESSMS ${p.finess} relève de l’OG ${p.holder}, non de ${p.og}`,
+  ),
+  essms_not_eligible: m(
+    (p: { finess: string; category: string; label: string; aggregate: string; couloir: string }) =>
+      `ESSMS ${p.finess} (${p.category} ${p.label}, aggregate ${p.aggregate}) is not eligible in couloir ${p.couloir}`,
+    (p) =>
+      `l’ESSMS ${p.finess} (${p.category} ${p.label}, agrégat ${p.aggregate}) n’est pas éligible au couloir ${p.couloir}`,
+  ),
+  essms_excluded: m(
+    (p: { finess: string; reason: string }) => `ESSMS ${p.finess} is excluded: ${p.reason}`,
+    (p) => `l’ESSMS ${p.finess} est exclu : ${p.reason}`,
+  ),
+  essms_already_financed: m(
+    (p: { finess: string; holder: string }) => `ESSMS ${p.finess} is already financed by BDC ${p.holder}`,
+    (p) => `l’ESSMS ${p.finess} est déjà financé par le BDC ${p.holder}`,
+  ),
 
   // ——— events of a BDC ———
-  event_id_reused: m((p: { eventId: string; kind: string; same: boolean }) => `event id ${p.eventId} was already used for ${p.same ? 'another' : `a ${p.kind}`} event`, (p) => `l’identifiant d’événement ${p.eventId} a déjà servi pour ${p.same ? 'un autre événement' : `un événement ${p.kind}`}`),
-  dossier_not_awaited: m((p: { referencement: string; status: string }) => `no dossier is awaited: référencement is ${p.referencement}, the BDC ${p.status}`, (p) => `aucun dossier n’est attendu : référencement ${word(decisionFr, p.referencement)}, BDC « ${word(statusFr, p.status)} »`),
-  already_filed: m((p: { filedAt: string }) => `the dossier was already filed on ${p.filedAt}`, (p) => `le dossier a déjà été déposé le ${parisDateFr(p.filedAt)}`),
-  dossier_late: m((p: { due: string }) => `dossier filed after the 120-day deadline (${p.due})`, (p) => `dossier déposé après le délai de 120 jours (${parisDateTimeFr(p.due)})`),
-  filing_in_future: m(() => 'the filing date is in the future', () => 'la date de dépôt est dans le futur'),
-  filing_before_order: m((p: { orderDate: string }) => `the filing date is before the order date (${p.orderDate})`, (p) => `la date de dépôt précède la date de commande (${civilDateFr(p.orderDate)})`),
-  decision_not_awaited: m((p: { referencement: string; status: string }) => `référencement is already ${p.referencement}; the BDC is ${p.status}`, (p) => `le référencement est déjà ${word(decisionFr, p.referencement)} ; le BDC est « ${word(statusFr, p.status)} »`),
-  not_cancellable_va: m((p: { invoice: string }) => `the BDC can no longer be cancelled: its VA was accepted (invoice ${p.invoice})`, (p) => `le BDC ne peut plus être annulé : sa VA a été acceptée (facture ${p.invoice})`),
-  not_cancellable_attention: m(() => 'the BDC needs attention: an operator decides (retry or cancel) through its attention decision', () => 'le BDC est à examiner : un opérateur décide (nouvel essai ou annulation) par sa décision d’examen'),
-  not_cancellable: m((p: { status: string; pending: boolean }) => `the BDC can no longer be cancelled: it is ${p.status}${p.pending ? ', its cancellation already accepted' : ''}`, (p) => `le BDC ne peut plus être annulé : il est « ${word(statusFr, p.status)} »${p.pending ? ', son annulation déjà acceptée' : ''}`),
-  no_reimbursement_due: m((p: { status: string }) => `no reimbursement is due: the BDC is ${p.status}`, (p) => `aucun remboursement n’est dû : le BDC est « ${word(statusFr, p.status)} »`),
-  more_than_due: m((p: { amountCents: number; dueCents: number }) => `${formatEuros(p.amountCents)} € is more than the ${formatEuros(p.dueCents)} € still due`, (p) => `${eurosFr(p.amountCents)} dépasse les ${eurosFr(p.dueCents)} encore dus`),
-  receipt_in_future: m(() => 'the reception date is in the future', () => 'la date de réception est dans le futur'),
-  receipt_before_demand: m((p: { issuedAt: string }) => `the reception date is before the demand (${p.issuedAt})`, (p) => `la date de réception précède la demande (${parisDateFr(p.issuedAt)})`),
-  milestone_passed: m((p: { status: string }) => `the BDC has ended (${p.status}); a passed milestone is not reopened`, (p) => `le BDC est terminé (« ${word(statusFr, p.status)} ») ; une échéance passée n’est pas rouverte`),
-  attention_not_needed: m((p: { status: string }) => `the BDC does not need attention: it is ${p.status}`, (p) => `le BDC n’est pas à examiner : il est « ${word(statusFr, p.status)} »`),
-  attention_already_paid: m(() => 'money was paid: the failed step can only be tried again', () => 'des sommes ont été versées : l’étape en échec ne peut qu’être tentée à nouveau'),
-  bdc_ended: m((p: { bdcId: string; status: string }) => `BDC ${p.bdcId} has ended (${p.status}) and takes no more events`, (p) => `le BDC ${p.bdcId} est terminé (${p.status}) et ne reçoit plus d’événement`),
-  unknown_bdc: m((p: { bdcId: string }) => `no BDC ${p.bdcId}`, (p) => `aucun BDC ${p.bdcId}`),
-  unknown_bdc_in_record: m((p: { bdcId: string }) => `no BDC ${p.bdcId} in the record`, (p) => `aucun BDC ${p.bdcId} dans le registre`),
-  unknown_bdc_in_ledger: m((p: { bdcId: string }) => `no BDC ${p.bdcId} is registered`, (p) => `aucun BDC ${p.bdcId} n’est enregistré`),
-  refused: m((p: { reason: string }) => p.reason, (p) => `refusé : ${p.reason}`),
-  not_overdue: m((p: { status: string }) => `only an overdue reimbursement is escalated or written off; the BDC is ${p.status}`, (p) => `seul un remboursement en retard est transmis au recouvrement ou abandonné ; le BDC est « ${word(statusFr, p.status)} »`),
-  already_escalated: m(() => 'the reimbursement was already handed over for recovery', () => 'le remboursement a déjà été transmis au recouvrement'),
+  event_id_reused: m(
+    (p: { eventId: string; kind: string; same: boolean }) =>
+      `event id ${p.eventId} was already used for ${p.same ? 'another' : `a ${p.kind}`} event`,
+    (p) =>
+      `l’identifiant d’événement ${p.eventId} a déjà servi pour ${p.same ? 'un autre événement' : `un événement ${p.kind}`}`,
+  ),
+  dossier_not_awaited: m(
+    (p: { referencement: string; status: string }) =>
+      `no dossier is awaited: référencement is ${p.referencement}, the BDC ${p.status}`,
+    (p) =>
+      `aucun dossier n’est attendu : référencement ${word(decisionFr, p.referencement)}, BDC « ${word(statusFr, p.status)} »`,
+  ),
+  already_filed: m(
+    (p: { filedAt: string }) => `the dossier was already filed on ${p.filedAt}`,
+    (p) => `le dossier a déjà été déposé le ${parisDateFr(p.filedAt)}`,
+  ),
+  dossier_late: m(
+    (p: { due: string }) => `dossier filed after the 120-day deadline (${p.due})`,
+    (p) => `dossier déposé après le délai de 120 jours (${parisDateTimeFr(p.due)})`,
+  ),
+  filing_in_future: m(
+    () => 'the filing date is in the future',
+    () => 'la date de dépôt est dans le futur',
+  ),
+  filing_before_order: m(
+    (p: { orderDate: string }) => `the filing date is before the order date (${p.orderDate})`,
+    (p) => `la date de dépôt précède la date de commande (${civilDateFr(p.orderDate)})`,
+  ),
+  decision_not_awaited: m(
+    (p: { referencement: string; status: string }) =>
+      `référencement is already ${p.referencement}; the BDC is ${p.status}`,
+    (p) =>
+      `le référencement est déjà ${word(decisionFr, p.referencement)} ; le BDC est « ${word(statusFr, p.status)} »`,
+  ),
+  not_cancellable_va: m(
+    (p: { invoice: string }) => `the BDC can no longer be cancelled: its VA was accepted (invoice ${p.invoice})`,
+    (p) => `le BDC ne peut plus être annulé : sa VA a été acceptée (facture ${p.invoice})`,
+  ),
+  not_cancellable_attention: m(
+    () => 'the BDC needs attention: an operator decides (retry or cancel) through its attention decision',
+    () => 'le BDC est à examiner : un opérateur décide (nouvel essai ou annulation) par sa décision d’examen',
+  ),
+  not_cancellable: m(
+    (p: { status: string; pending: boolean }) =>
+      `the BDC can no longer be cancelled: it is ${p.status}${p.pending ? ', its cancellation already accepted' : ''}`,
+    (p) =>
+      `le BDC ne peut plus être annulé : il est « ${word(statusFr, p.status)} »${p.pending ? ', son annulation déjà acceptée' : ''}`,
+  ),
+  no_reimbursement_due: m(
+    (p: { status: string }) => `no reimbursement is due: the BDC is ${p.status}`,
+    (p) => `aucun remboursement n’est dû : le BDC est « ${word(statusFr, p.status)} »`,
+  ),
+  more_than_due: m(
+    (p: { amountCents: number; dueCents: number }) =>
+      `${formatEuros(p.amountCents)} € is more than the ${formatEuros(p.dueCents)} € still due`,
+    (p) => `${eurosFr(p.amountCents)} dépasse les ${eurosFr(p.dueCents)} encore dus`,
+  ),
+  receipt_in_future: m(
+    () => 'the reception date is in the future',
+    () => 'la date de réception est dans le futur',
+  ),
+  receipt_before_demand: m(
+    (p: { issuedAt: string }) => `the reception date is before the demand (${p.issuedAt})`,
+    (p) => `la date de réception précède la demande (${parisDateFr(p.issuedAt)})`,
+  ),
+  milestone_passed: m(
+    (p: { status: string }) => `the BDC has ended (${p.status}); a passed milestone is not reopened`,
+    (p) => `le BDC est terminé (« ${word(statusFr, p.status)} ») ; une échéance passée n’est pas rouverte`,
+  ),
+  attention_not_needed: m(
+    (p: { status: string }) => `the BDC does not need attention: it is ${p.status}`,
+    (p) => `le BDC n’est pas à examiner : il est « ${word(statusFr, p.status)} »`,
+  ),
+  attention_already_paid: m(
+    () => 'money was paid: the failed step can only be tried again',
+    () => 'des sommes ont été versées : l’étape en échec ne peut qu’être tentée à nouveau',
+  ),
+  bdc_ended: m(
+    (p: { bdcId: string; status: string }) => `BDC ${p.bdcId} has ended (${p.status}) and takes no more events`,
+    (p) => `le BDC ${p.bdcId} est terminé (${p.status}) et ne reçoit plus d’événement`,
+  ),
+  unknown_bdc: m(
+    (p: { bdcId: string }) => `no BDC ${p.bdcId}`,
+    (p) => `aucun BDC ${p.bdcId}`,
+  ),
+  unknown_bdc_in_record: m(
+    (p: { bdcId: string }) => `no BDC ${p.bdcId} in the record`,
+    (p) => `aucun BDC ${p.bdcId} dans le registre`,
+  ),
+  unknown_bdc_in_ledger: m(
+    (p: { bdcId: string }) => `no BDC ${p.bdcId} is registered`,
+    (p) => `aucun BDC ${p.bdcId} n’est enregistré`,
+  ),
+  refused: m(
+    (p: { reason: string }) => p.reason,
+    (p) => `refusé : ${p.reason}`,
+  ),
+  not_overdue: m(
+    (p: { status: string }) => `only an overdue reimbursement is escalated or written off; the BDC is ${p.status}`,
+    (p) =>
+      `seul un remboursement en retard est transmis au recouvrement ou abandonné ; le BDC est « ${word(statusFr, p.status)} »`,
+  ),
+  already_escalated: m(
+    () => 'the reimbursement was already handed over for recovery',
+    () => 'le remboursement a déjà été transmis au recouvrement',
+  ),
 
   // ——— the VA and its invoice ———
-  va_cancellation_pending: m((p: { reason: string }) => `the BDC's cancellation was accepted (${p.reason}): no VA is accepted`, (p) => `l’annulation du BDC a été acceptée (${p.reason}) : aucune VA n’est plus acceptée`),
-  va_already_accepted: m((p: { invoice: string }) => `a VA was already accepted for this BDC (invoice ${p.invoice})`, (p) => `une VA a déjà été acceptée pour ce BDC (facture ${p.invoice})`),
-  va_wrong_state: m((p: { status: string }) => `a VA is accepted only once the advance is issued and before the BDC ends; this BDC is ${p.status}`, (p) => `une VA n’est acceptée qu’une fois l’avance ordonnée et avant la fin du BDC ; ce BDC est « ${word(statusFr, p.status)} »`),
-  va_missing_essms: m((p: { finess: string }) => `VA does not cover ESSMS ${p.finess}`, (p) => `la VA ne couvre pas l’ESSMS ${p.finess}`),
-  va_foreign_essms: m((p: { finess: string }) => `VA names ESSMS ${p.finess}, which this BDC does not cover`, (p) => `la VA cite l’ESSMS ${p.finess}, que ce BDC ne couvre pas`),
-  va_dui_not_deployed: m((p: { finess: string }) => `VA does not attest that the DUI is deployed for ESSMS ${p.finess}`, (p) => `la VA n’atteste pas le déploiement du DUI pour l’ESSMS ${p.finess}`),
-  va_signed_before_order: m((p: { orderDate: string }) => `VA signed before the order date (${p.orderDate})`, (p) => `VA signée avant la date de commande (${civilDateFr(p.orderDate)})`),
-  va_signed_after_closing: m((p: { closing: string }) => `VA signed after the closing date (${p.closing})`, (p) => `VA signée après la clôture (${parisDateTimeFr(p.closing)})`),
-  va_signed_after_receipt: m(() => 'VA is signed after the moment it was received', () => 'la VA est signée après sa réception'),
-  va_received_after_closing: m((p: { closing: string }) => `VA received after the closing date (${p.closing})`, (p) => `VA reçue après la clôture (${parisDateTimeFr(p.closing)})`),
-  invoice_other_og: m((p: { og: string; bdcOg: string }) => `invoice is addressed to another OG (${p.og}, this BDC's OG is ${p.bdcOg})`, (p) => `la facture est adressée à un autre OG (${p.og} ; l’OG de ce BDC est ${p.bdcOg})`),
-  tbb1_missing: m((p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is missing for ESSMS ${p.finess}`, (p) => `l’indicateur TBB.1 ${p.indicator} manque pour l’ESSMS ${p.finess}`),
-  tbb1_none: m((p: { finess: string }) => `the TBB.1 indicators are missing for ESSMS ${p.finess}`, (p) => `les indicateurs TBB.1 manquent pour l’ESSMS ${p.finess}`),
-  tbb1_not_required: m((p: { indicator: string; required: string }) => `${p.indicator} is not a TBB.1 indicator this campaign requires (${p.required})`, (p) => `${p.indicator} n’est pas un indicateur TBB.1 requis par cette campagne (${p.required})`),
-  tbb1_unknown: m((p: { indicator: string }) => `${p.indicator} is not a TBB.1 indicator (TBB.1.<n>)`, (p) => `${p.indicator} n’est pas un indicateur TBB.1 (TBB.1.<n>)`),
-  tbb1_zero: m((p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is 0 for ESSMS ${p.finess}`, (p) => `l’indicateur TBB.1 ${p.indicator} vaut 0 pour l’ESSMS ${p.finess}`),
-  tbb1_negative: m((p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is negative for ESSMS ${p.finess}`, (p) => `l’indicateur TBB.1 ${p.indicator} est négatif pour l’ESSMS ${p.finess}`),
-  document_unknown: m((p: { sha256: string }) => `no document ${p.sha256} was uploaded by this éditeur`, (p) => `aucun document ${p.sha256} n’a été déposé par cet éditeur`),
-  file_missing: m(() => 'choose a file', () => 'choisissez un fichier'),
-  document_not_found: m((p: { sha256: string }) => `no document ${p.sha256}`, (p) => `aucun document ${p.sha256}`),
-  document_not_pdf: m(() => 'the file is not a PDF document', () => 'le fichier n’est pas un document PDF'),
-  document_too_large: m((p: { maxMiB: number }) => `the file is larger than ${p.maxMiB} MiB`, (p) => `le fichier dépasse ${p.maxMiB} Mio`),
-  document_missing: m(() => 'a PDF file is required', () => 'un fichier PDF est requis'),
+  va_cancellation_pending: m(
+    (p: { reason: string }) => `the BDC's cancellation was accepted (${p.reason}): no VA is accepted`,
+    (p) => `l’annulation du BDC a été acceptée (${p.reason}) : aucune VA n’est plus acceptée`,
+  ),
+  va_already_accepted: m(
+    (p: { invoice: string }) => `a VA was already accepted for this BDC (invoice ${p.invoice})`,
+    (p) => `une VA a déjà été acceptée pour ce BDC (facture ${p.invoice})`,
+  ),
+  va_wrong_state: m(
+    (p: { status: string }) =>
+      `a VA is accepted only once the advance is issued and before the BDC ends; this BDC is ${p.status}`,
+    (p) =>
+      `une VA n’est acceptée qu’une fois l’avance ordonnée et avant la fin du BDC ; ce BDC est « ${word(statusFr, p.status)} »`,
+  ),
+  va_missing_essms: m(
+    (p: { finess: string }) => `VA does not cover ESSMS ${p.finess}`,
+    (p) => `la VA ne couvre pas l’ESSMS ${p.finess}`,
+  ),
+  va_foreign_essms: m(
+    (p: { finess: string }) => `VA names ESSMS ${p.finess}, which this BDC does not cover`,
+    (p) => `la VA cite l’ESSMS ${p.finess}, que ce BDC ne couvre pas`,
+  ),
+  va_dui_not_deployed: m(
+    (p: { finess: string }) => `VA does not attest that the DUI is deployed for ESSMS ${p.finess}`,
+    (p) => `la VA n’atteste pas le déploiement du DUI pour l’ESSMS ${p.finess}`,
+  ),
+  va_signed_before_order: m(
+    (p: { orderDate: string }) => `VA signed before the order date (${p.orderDate})`,
+    (p) => `VA signée avant la date de commande (${civilDateFr(p.orderDate)})`,
+  ),
+  va_signed_after_closing: m(
+    (p: { closing: string }) => `VA signed after the closing date (${p.closing})`,
+    (p) => `VA signée après la clôture (${parisDateTimeFr(p.closing)})`,
+  ),
+  va_signed_after_receipt: m(
+    () => 'VA is signed after the moment it was received',
+    () => 'la VA est signée après sa réception',
+  ),
+  va_received_after_closing: m(
+    (p: { closing: string }) => `VA received after the closing date (${p.closing})`,
+    (p) => `VA reçue après la clôture (${parisDateTimeFr(p.closing)})`,
+  ),
+  invoice_other_og: m(
+    (p: { og: string; bdcOg: string }) => `invoice is addressed to another OG (${p.og}, this BDC's OG is ${p.bdcOg})`,
+    (p) => `la facture est adressée à un autre OG (${p.og} ; l’OG de ce BDC est ${p.bdcOg})`,
+  ),
+  tbb1_missing: m(
+    (p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is missing for ESSMS ${p.finess}`,
+    (p) => `l’indicateur TBB.1 ${p.indicator} manque pour l’ESSMS ${p.finess}`,
+  ),
+  tbb1_none: m(
+    (p: { finess: string }) => `the TBB.1 indicators are missing for ESSMS ${p.finess}`,
+    (p) => `les indicateurs TBB.1 manquent pour l’ESSMS ${p.finess}`,
+  ),
+  tbb1_not_required: m(
+    (p: { indicator: string; required: string }) =>
+      `${p.indicator} is not a TBB.1 indicator this campaign requires (${p.required})`,
+    (p) => `${p.indicator} n’est pas un indicateur TBB.1 requis par cette campagne (${p.required})`,
+  ),
+  tbb1_unknown: m(
+    (p: { indicator: string }) => `${p.indicator} is not a TBB.1 indicator (TBB.1.<n>)`,
+    (p) => `${p.indicator} n’est pas un indicateur TBB.1 (TBB.1.<n>)`,
+  ),
+  tbb1_zero: m(
+    (p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is 0 for ESSMS ${p.finess}`,
+    (p) => `l’indicateur TBB.1 ${p.indicator} vaut 0 pour l’ESSMS ${p.finess}`,
+  ),
+  tbb1_negative: m(
+    (p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is negative for ESSMS ${p.finess}`,
+    (p) => `l’indicateur TBB.1 ${p.indicator} est négatif pour l’ESSMS ${p.finess}`,
+  ),
+  document_unknown: m(
+    (p: { sha256: string }) => `no document ${p.sha256} was uploaded by this éditeur`,
+    (p) => `aucun document ${p.sha256} n’a été déposé par cet éditeur`,
+  ),
+  file_missing: m(
+    () => 'choose a file',
+    () => 'choisissez un fichier',
+  ),
+  document_not_found: m(
+    (p: { sha256: string }) => `no document ${p.sha256}`,
+    (p) => `aucun document ${p.sha256}`,
+  ),
+  document_not_pdf: m(
+    () => 'the file is not a PDF document',
+    () => 'le fichier n’est pas un document PDF',
+  ),
+  document_too_large: m(
+    (p: { maxMiB: number }) => `the file is larger than ${p.maxMiB} MiB`,
+    (p) => `le fichier dépasse ${p.maxMiB} Mio`,
+  ),
+  document_missing: m(
+    () => 'a PDF file is required',
+    () => 'un fichier PDF est requis',
+  ),
 
   // ——— solutions, campaigns, batches, reference data ———
-  solution_of_another_editeur: m((p: { solutionId: string; editeurId: string }) => `solution ${p.solutionId} belongs to éditeur ${p.editeurId}`, (p) => `la solution ${p.solutionId} appartient à l’éditeur ${p.editeurId}`),
-  unknown_solution: m((p: { solutionId: string }) => `no solution ${p.solutionId}: it is known once a BDC is registered for it`, (p) => `aucune solution ${p.solutionId} : elle est connue dès qu’un BDC est enregistré pour elle`),
-  solution_already_decided: m((p: { solutionId: string; state: string; decidedOn: string; eventId: string }) => `solution ${p.solutionId} is already ${p.state} (${p.decidedOn}, event ${p.eventId})`, (p) => `le référencement de la solution ${p.solutionId} est déjà ${word(decisionFr, p.state)} (${civilDateFr(p.decidedOn)}, événement ${p.eventId})`),
-  campaign_unknown: m((p: { campaignId: string }) => `no campaign ${p.campaignId}`, (p) => `aucune campagne ${p.campaignId}`),
-  campaign_configured: m((p: { campaignId: string }) => `campaign ${p.campaignId} is configured already`, (p) => `la campagne ${p.campaignId} est déjà configurée`),
-  campaign_other_definition: m((p: { campaignId: string }) => `campaign ${p.campaignId} exists with another definition`, (p) => `la campagne ${p.campaignId} existe avec une autre définition`),
-  confirmation_required: m((p: { lapsing: number }) => `this amendment puts a deadline in the past: ${p.lapsing} running BDC(s) would lapse at once (see the dry run); send it again with confirmed: true`, (p) => `cet avenant place une échéance dans le passé : ${p.lapsing} BDC en cours deviendraient caducs aussitôt (voir la simulation) ; confirmez-le pour l’appliquer`),
-  unknown_batch: m((p: { batchId: string }) => `no batch ${p.batchId} (or it has not begun yet)`, (p) => `aucun traitement ${p.batchId} (ou il n’a pas encore commencé)`),
-  unknown_import: m((p: { importId: string }) => `no import ${p.importId}`, (p) => `aucun import ${p.importId}`),
-  unknown_control: m((p: { controlId: string }) => `no control ${p.controlId}`, (p) => `aucun contrôle ${p.controlId}`),
-  control_wrong_state: m((p: { status: string }) => `the control does not await this: it is ${p.status}`, (p) => `le contrôle n’attend pas cela : il est « ${word(controlStatusFr, p.status)} »`),
-  recovery_too_large: m((p: { amountCents: number; paidCents: number }) => `a recovery of ${formatEuros(p.amountCents)} € is more than the ${formatEuros(p.paidCents)} € paid`, (p) => `un reversement de ${eurosFr(p.amountCents)} dépasse les ${eurosFr(p.paidCents)} versés`),
-  recovery_missing: m(() => 'a failed control says how much is demanded back', () => 'un contrôle non conforme indique le montant à reverser'),
-  reasons_missing: m(() => 'a failed control gives its reasons', () => 'un contrôle non conforme donne ses motifs'),
-  empty_sample: m(() => 'the draw selects no completed BDC', () => 'le tirage ne retient aucun BDC terminé'),
-  sample_size: m(() => 'give a rate (0 to 1) or a size, not both', () => 'indiquez un taux (de 0 à 1) ou une taille, pas les deux'),
-  unknown_signalement: m((p: { signalementId: string }) => `no signalement ${p.signalementId}`, (p) => `aucun signalement ${p.signalementId}`),
-  invalid_page_token: m(() => 'this page token was not given by this list: start again without it', () => 'ce jeton de page ne vient pas de cette liste : recommencez sans lui'),
-  extraction_header: m((p: { file: string }) => `${p.file}: the first line must be finess;etalab;<n>;<date>`, (p) => `${p.file} : la première ligne doit être finess;etalab;<n>;<date>`),
-  extraction_date: m((p: { file: string; raw: string }) => `${p.file}: the extraction date "${p.raw}" is not a date`, (p) => `${p.file} : la date d’extraction « ${p.raw} » n’est pas une date`),
-  extraction_empty: m((p: { file: string }) => `${p.file} is empty`, (p) => `${p.file} est vide`),
-  extraction_already_imported: m((p: { date: string }) => `the extraction of ${p.date} is already imported`, (p) => `l’extraction du ${civilDateFr(p.date)} est déjà importée`),
-  duplicate_effect: m((p: { bdcId: string; table: string }) => `BDC ${p.bdcId} already has this kind of record in ${p.table} under another key`, (p) => `le BDC ${p.bdcId} a déjà une écriture de ce type (${p.table}) sous une autre clé`),
-  idempotency_conflict: m((p: { key: string; table: string }) => `key ${p.key} was already used for a different ${p.table} record`, (p) => `la clé ${p.key} a déjà servi pour une autre écriture (${p.table})`),
-  bdc_other_content: m((p: { bdcId: string }) => `BDC ${p.bdcId} is already registered with other content`, (p) => `le BDC ${p.bdcId} est déjà enregistré avec un autre contenu`),
-  no_reimbursement_demand: m((p: { bdcId: string }) => `no reimbursement was demanded for BDC ${p.bdcId}`, (p) => `aucun remboursement n’a été demandé pour le BDC ${p.bdcId}`),
-  no_codec: m(() => 'this engine encrypts no payloads', () => 'ce moteur ne chiffre aucune donnée'),
-  undecodable_payload: m((p: { problem: string }) => `a payload cannot be decoded: ${p.problem}`, (p) => `une donnée ne peut pas être déchiffrée : ${p.problem}`),
+  solution_of_another_editeur: m(
+    (p: { solutionId: string; editeurId: string }) => `solution ${p.solutionId} belongs to éditeur ${p.editeurId}`,
+    (p) => `la solution ${p.solutionId} appartient à l’éditeur ${p.editeurId}`,
+  ),
+  unknown_solution: m(
+    (p: { solutionId: string }) => `no solution ${p.solutionId}: it is known once a BDC is registered for it`,
+    (p) => `aucune solution ${p.solutionId} : elle est connue dès qu’un BDC est enregistré pour elle`,
+  ),
+  solution_already_decided: m(
+    (p: { solutionId: string; state: string; decidedOn: string; eventId: string }) =>
+      `solution ${p.solutionId} is already ${p.state} (${p.decidedOn}, event ${p.eventId})`,
+    (p) =>
+      `le référencement de la solution ${p.solutionId} est déjà ${word(decisionFr, p.state)} (${civilDateFr(p.decidedOn)}, événement ${p.eventId})`,
+  ),
+  campaign_unknown: m(
+    (p: { campaignId: string }) => `no campaign ${p.campaignId}`,
+    (p) => `aucune campagne ${p.campaignId}`,
+  ),
+  campaign_configured: m(
+    (p: { campaignId: string }) => `campaign ${p.campaignId} is configured already`,
+    (p) => `la campagne ${p.campaignId} est déjà configurée`,
+  ),
+  campaign_other_definition: m(
+    (p: { campaignId: string }) => `campaign ${p.campaignId} exists with another definition`,
+    (p) => `la campagne ${p.campaignId} existe avec une autre définition`,
+  ),
+  confirmation_required: m(
+    (p: { lapsing: number }) =>
+      `this amendment puts a deadline in the past: ${p.lapsing} running BDC(s) would lapse at once (see the dry run); send it again with confirmed: true`,
+    (p) =>
+      `cet avenant place une échéance dans le passé : ${p.lapsing} BDC en cours deviendraient caducs aussitôt (voir la simulation) ; confirmez-le pour l’appliquer`,
+  ),
+  unknown_batch: m(
+    (p: { batchId: string }) => `no batch ${p.batchId} (or it has not begun yet)`,
+    (p) => `aucun traitement ${p.batchId} (ou il n’a pas encore commencé)`,
+  ),
+  unknown_import: m(
+    (p: { importId: string }) => `no import ${p.importId}`,
+    (p) => `aucun import ${p.importId}`,
+  ),
+  unknown_control: m(
+    (p: { controlId: string }) => `no control ${p.controlId}`,
+    (p) => `aucun contrôle ${p.controlId}`,
+  ),
+  control_wrong_state: m(
+    (p: { status: string }) => `the control does not await this: it is ${p.status}`,
+    (p) => `le contrôle n’attend pas cela : il est « ${word(controlStatusFr, p.status)} »`,
+  ),
+  recovery_too_large: m(
+    (p: { amountCents: number; paidCents: number }) =>
+      `a recovery of ${formatEuros(p.amountCents)} € is more than the ${formatEuros(p.paidCents)} € paid`,
+    (p) => `un reversement de ${eurosFr(p.amountCents)} dépasse les ${eurosFr(p.paidCents)} versés`,
+  ),
+  recovery_missing: m(
+    () => 'a failed control says how much is demanded back',
+    () => 'un contrôle non conforme indique le montant à reverser',
+  ),
+  reasons_missing: m(
+    () => 'a failed control gives its reasons',
+    () => 'un contrôle non conforme donne ses motifs',
+  ),
+  empty_sample: m(
+    () => 'the draw selects no completed BDC',
+    () => 'le tirage ne retient aucun BDC terminé',
+  ),
+  sample_size: m(
+    () => 'give a rate (0 to 1) or a size, not both',
+    () => 'indiquez un taux (de 0 à 1) ou une taille, pas les deux',
+  ),
+  unknown_signalement: m(
+    (p: { signalementId: string }) => `no signalement ${p.signalementId}`,
+    (p) => `aucun signalement ${p.signalementId}`,
+  ),
+  invalid_page_token: m(
+    () => 'this page token was not given by this list: start again without it',
+    () => 'ce jeton de page ne vient pas de cette liste : recommencez sans lui',
+  ),
+  extraction_header: m(
+    (p: { file: string }) => `${p.file}: the first line must be finess;etalab;<n>;<date>`,
+    (p) => `${p.file} : la première ligne doit être finess;etalab;<n>;<date>`,
+  ),
+  extraction_date: m(
+    (p: { file: string; raw: string }) => `${p.file}: the extraction date "${p.raw}" is not a date`,
+    (p) => `${p.file} : la date d’extraction « ${p.raw} » n’est pas une date`,
+  ),
+  extraction_empty: m(
+    (p: { file: string }) => `${p.file} is empty`,
+    (p) => `${p.file} est vide`,
+  ),
+  extraction_already_imported: m(
+    (p: { date: string }) => `the extraction of ${p.date} is already imported`,
+    (p) => `l’extraction du ${civilDateFr(p.date)} est déjà importée`,
+  ),
+  duplicate_effect: m(
+    (p: { bdcId: string; table: string }) =>
+      `BDC ${p.bdcId} already has this kind of record in ${p.table} under another key`,
+    (p) => `le BDC ${p.bdcId} a déjà une écriture de ce type (${p.table}) sous une autre clé`,
+  ),
+  idempotency_conflict: m(
+    (p: { key: string; table: string }) => `key ${p.key} was already used for a different ${p.table} record`,
+    (p) => `la clé ${p.key} a déjà servi pour une autre écriture (${p.table})`,
+  ),
+  bdc_other_content: m(
+    (p: { bdcId: string }) => `BDC ${p.bdcId} is already registered with other content`,
+    (p) => `le BDC ${p.bdcId} est déjà enregistré avec un autre contenu`,
+  ),
+  no_reimbursement_demand: m(
+    (p: { bdcId: string }) => `no reimbursement was demanded for BDC ${p.bdcId}`,
+    (p) => `aucun remboursement n’a été demandé pour le BDC ${p.bdcId}`,
+  ),
+  no_codec: m(
+    () => 'this engine encrypts no payloads',
+    () => 'ce moteur ne chiffre aucune donnée',
+  ),
+  undecodable_payload: m(
+    (p: { problem: string }) => `a payload cannot be decoded: ${p.problem}`,
+    (p) => `une donnée ne peut pas être déchiffrée : ${p.problem}`,
+  ),
 
   // ——— HTTP ———
-  unauthenticated: m(() => 'a valid bearer token is required', () => 'un jeton d’accès valide est requis'),
-  forbidden: m((p: { role: string }) => `the ${p.role} role may not do this`, (p) => `le rôle ${p.role} ne permet pas cette action`),
-  no_route: m((p: { method: string; url: string }) => `no route ${p.method} ${p.url}`, (p) => `aucune route ${p.method} ${p.url}`),
-  uri_too_long: m((p: { max: number }) => `the URL is longer than ${p.max} characters`, (p) => `l’URL dépasse ${p.max} caractères`),
-  too_many_requests: m((p: { seconds: number }) => `too many requests without a valid token: try again in ${p.seconds} s`, (p) => `trop de requêtes sans jeton valide : réessayez dans ${p.seconds} s`),
-  too_deep: m((p: { max: number }) => `the body nests objects or arrays more than ${p.max} levels deep`, (p) => `le corps imbrique objets ou listes sur plus de ${p.max} niveaux`),
-  invalid_json: m((p: { problem: string }) => `the body is not JSON: ${p.problem}`, (p) => `le corps n’est pas du JSON : ${p.problem}`),
-  request_too_large: m(() => 'the request line and headers are too large', () => 'la ligne de requête et les en-têtes sont trop longs'),
-  bad_request: m(() => 'the request is not well-formed HTTP', () => 'la requête n’est pas du HTTP bien formé'),
-  extraction_media_type: m(() => 'send the extraction file itself as text/csv', () => 'envoyez le fichier d’extraction lui-même en text/csv'),
-  unavailable: m((p: { dependency: string }) => `${p.dependency === 'temporal' ? 'Temporal' : 'the database'} does not answer now: send the same request again (with the same eventId) in a few seconds`, (p) => `${p.dependency === 'temporal' ? 'Temporal' : 'la base de données'} ne répond pas pour l’instant : renvoyez la même demande (avec le même eventId) dans quelques secondes`),
-  internal: m(() => 'the engine could not complete the request; it was logged', () => 'le moteur n’a pas pu traiter la demande ; l’incident est journalisé'),
-  http_error: m((p: { problem: string }) => p.problem, (p) => `demande refusée : ${p.problem}`),
-  api_unreachable: m((p: { url: string; problem: string }) => `the API at ${p.url} does not answer (${p.problem}); is npm start running?`, (p) => `l’API ${p.url} ne répond pas (${p.problem}) ; npm start est-il lancé ?`),
-  import_bad_header: m((p: { columns: string }) => `the first line must be the columns ${p.columns}`, (p) => `la première ligne doit donner les colonnes ${p.columns}`),
-  http_status: m((p: { status: number; body: string }) => `HTTP ${p.status}: ${p.body}`, (p) => `HTTP ${p.status} : ${p.body}`),
-  number_expected: m((p: { what: string }) => `${p.what}: a number is expected`, (p) => `${p.what} : un nombre est attendu`),
-  euros_expected: m(() => 'an amount in euros is expected, e.g. 1 752,00', () => 'un montant en euros est attendu, par exemple 1 752,00'),
-  text_required: m((p: { label: string }) => `${p.label} is required`, (p) => `${p.label} est à renseigner`),
-  text_too_long: m((p: { label: string; max: number }) => `${p.label}: at most ${p.max} characters`, (p) => `${p.label} : ${p.max} caractères au plus`),
-  choose_one: m((p: { label: string }) => `choose ${p.label}`, (p) => `choisissez ${p.label}`),
-  csrf: m(() => 'the form has expired or did not come from this console: reload the page and try again', () => 'le formulaire a expiré ou ne vient pas de cette console : rechargez la page et recommencez'),
+  unauthenticated: m(
+    () => 'a valid bearer token is required',
+    () => 'un jeton d’accès valide est requis',
+  ),
+  forbidden: m(
+    (p: { role: string }) => `the ${p.role} role may not do this`,
+    (p) => `le rôle ${p.role} ne permet pas cette action`,
+  ),
+  no_route: m(
+    (p: { method: string; url: string }) => `no route ${p.method} ${p.url}`,
+    (p) => `aucune route ${p.method} ${p.url}`,
+  ),
+  uri_too_long: m(
+    (p: { max: number }) => `the URL is longer than ${p.max} characters`,
+    (p) => `l’URL dépasse ${p.max} caractères`,
+  ),
+  too_many_requests: m(
+    (p: { seconds: number }) => `too many requests without a valid token: try again in ${p.seconds} s`,
+    (p) => `trop de requêtes sans jeton valide : réessayez dans ${p.seconds} s`,
+  ),
+  too_deep: m(
+    (p: { max: number }) => `the body nests objects or arrays more than ${p.max} levels deep`,
+    (p) => `le corps imbrique objets ou listes sur plus de ${p.max} niveaux`,
+  ),
+  invalid_json: m(
+    (p: { problem: string }) => `the body is not JSON: ${p.problem}`,
+    (p) => `le corps n’est pas du JSON : ${p.problem}`,
+  ),
+  request_too_large: m(
+    () => 'the request line and headers are too large',
+    () => 'la ligne de requête et les en-têtes sont trop longs',
+  ),
+  bad_request: m(
+    () => 'the request is not well-formed HTTP',
+    () => 'la requête n’est pas du HTTP bien formé',
+  ),
+  extraction_media_type: m(
+    () => 'send the extraction file itself as text/csv',
+    () => 'envoyez le fichier d’extraction lui-même en text/csv',
+  ),
+  unavailable: m(
+    (p: { dependency: string }) =>
+      `${p.dependency === 'temporal' ? 'Temporal' : 'the database'} does not answer now: send the same request again (with the same eventId) in a few seconds`,
+    (p) =>
+      `${p.dependency === 'temporal' ? 'Temporal' : 'la base de données'} ne répond pas pour l’instant : renvoyez la même demande (avec le même eventId) dans quelques secondes`,
+  ),
+  internal: m(
+    () => 'the engine could not complete the request; it was logged',
+    () => 'le moteur n’a pas pu traiter la demande ; l’incident est journalisé',
+  ),
+  http_error: m(
+    (p: { problem: string }) => p.problem,
+    (p) => `demande refusée : ${p.problem}`,
+  ),
+  api_unreachable: m(
+    (p: { url: string; problem: string }) =>
+      `the API at ${p.url} does not answer (${p.problem}); is npm start running?`,
+    (p) => `l’API ${p.url} ne répond pas (${p.problem}) ; npm start est-il lancé ?`,
+  ),
+  import_bad_header: m(
+    (p: { columns: string }) => `the first line must be the columns ${p.columns}`,
+    (p) => `la première ligne doit donner les colonnes ${p.columns}`,
+  ),
+  http_status: m(
+    (p: { status: number; body: string }) => `HTTP ${p.status}: ${p.body}`,
+    (p) => `HTTP ${p.status} : ${p.body}`,
+  ),
+  number_expected: m(
+    (p: { what: string }) => `${p.what}: a number is expected`,
+    (p) => `${p.what} : un nombre est attendu`,
+  ),
+  euros_expected: m(
+    () => 'an amount in euros is expected, e.g. 1 752,00',
+    () => 'un montant en euros est attendu, par exemple 1 752,00',
+  ),
+  text_required: m(
+    (p: { label: string }) => `${p.label} is required`,
+    (p) => `${p.label} est à renseigner`,
+  ),
+  text_too_long: m(
+    (p: { label: string; max: number }) => `${p.label}: at most ${p.max} characters`,
+    (p) => `${p.label} : ${p.max} caractères au plus`,
+  ),
+  choose_one: m(
+    (p: { label: string }) => `choose ${p.label}`,
+    (p) => `choisissez ${p.label}`,
+  ),
+  csrf: m(
+    () => 'the form has expired or did not come from this console: reload the page and try again',
+    () => 'le formulaire a expiré ou ne vient pas de cette console : rechargez la page et recommencez',
+  ),
 
   // ——— audit trail: what happened to a BDC ———
-  audit_registered: m((p: { essms: number; ceilingCents: number; tranche: string }) => `registered: ${p.essms} ESSMS, ceiling ${formatEuros(p.ceilingCents)} € (tranche ${p.tranche})`, (p) => `enregistré : ${p.essms} ESSMS, plafond ${eurosFr(p.ceilingCents)} (tranche ${p.tranche})`),
-  audit_referencement: m((p: { decision: string; decidedAt: string }) => `référencement ${p.decision} on ${p.decidedAt}`, (p) => `référencement ${word(decisionFr, p.decision)} le ${parisDateFr(p.decidedAt)}`),
-  audit_advance_ordered: m((p: { amountCents: number }) => `advance of ${formatEuros(p.amountCents)} € ordered`, (p) => `avance de ${eurosFr(p.amountCents)} ordonnée`),
-  audit_awaiting_va: m(() => 'awaiting the signed VA and the invoice', () => 'en attente de la VA signée et de la facture'),
-  audit_va_accepted: m((p: { signedAt: string; invoice: string; invoiceCents: number }) => `VA signed ${p.signedAt} and invoice ${p.invoice} of ${formatEuros(p.invoiceCents)} € accepted`, (p) => `VA signée le ${parisDateFr(p.signedAt)} et facture ${p.invoice} de ${eurosFr(p.invoiceCents)} acceptées`),
-  audit_balance_ordered: m((p: { amountCents: number }) => `balance of ${formatEuros(p.amountCents)} € ordered`, (p) => `solde de ${eurosFr(p.amountCents)} ordonné`),
-  audit_completed: m((p: { paidCents: number }) => `completed: ${formatEuros(p.paidCents)} € paid`, (p) => `terminé : ${eurosFr(p.paidCents)} versés`),
-  audit_reimbursement_demanded: m((p: { amountCents: number; reason: string; dueAt: string }) => `reimbursement of ${formatEuros(p.amountCents)} € demanded (${p.reason}), due ${p.dueAt}`, (p) => `remboursement de ${eurosFr(p.amountCents)} demandé (${p.reason}), à régler avant le ${parisDateTimeFr(p.dueAt)}`),
-  audit_reimbursement_complete: m((p: { amountCents: number }) => `reimbursement of ${formatEuros(p.amountCents)} € complete`, (p) => `remboursement de ${eurosFr(p.amountCents)} soldé`),
-  audit_reimbursement_overdue: m(() => 'reimbursement overdue', () => 'remboursement en retard'),
-  audit_reimbursement_received: m((p: { amountCents: number; receivedAt: string }) => `reimbursement of ${formatEuros(p.amountCents)} € received on ${p.receivedAt}`, (p) => `remboursement de ${eurosFr(p.amountCents)} reçu le ${parisDateFr(p.receivedAt)}`),
-  audit_cancellation_requested: m((p: { reason: string }) => `cancellation requested: ${p.reason}`, (p) => `annulation demandée : ${p.reason}`),
-  audit_needs_attention: m((p: { step: string; reason: string }) => `needs attention: the ${p.step} was refused (${p.reason})`, (p) => `à examiner : ${word(stepFr, p.step)} a été refusé(e) (${p.reason})`),
-  audit_attention_resolved: m((p: { decision: string; reason: string }) => `attention resolved: ${p.decision} (${p.reason})`, (p) => `examen tranché : ${word(decisionFr, p.decision)} (${p.reason})`),
-  audit_dossier_filed: m((p: { filedAt: string }) => `référencement dossier filed on ${p.filedAt}`, (p) => `dossier de référencement déposé le ${parisDateFr(p.filedAt)}`),
-  audit_escalated: m((p: { reason: string }) => `overdue reimbursement handed over for recovery (${p.reason})`, (p) => `remboursement en retard transmis au recouvrement (${p.reason})`),
-  audit_written_off: m((p: { amountCents: number; reason: string }) => `${formatEuros(p.amountCents)} € of the reimbursement written off (${p.reason})`, (p) => `${eurosFr(p.amountCents)} du remboursement abandonnés (${p.reason})`),
-  audit_reminder_sent: m((p: { deadline: string; before: string; at: string }) => `reminder of the ${p.deadline} deadline (${durationIn(p.before, 'en')} before) sent to the éditeur`, (p) => `rappel de l’échéance « ${word(deadlineFr, p.deadline)} » (${durationIn(p.before, 'fr')} avant) adressé à l’éditeur`),
-  audit_control_opened: m((p: { drawId: string; documents: string; dueAt: string; assignedTo: string }) => `a posteriori control opened (draw ${p.drawId}), assigned to ${p.assignedTo}: ${p.documents} requested by ${p.dueAt}`, (p) => `contrôle a posteriori ouvert (tirage ${p.drawId}), confié à ${p.assignedTo} : ${p.documents} à transmettre avant le ${parisDateTimeFr(p.dueAt)}`),
-  audit_documents_received: m((p: { receivedAt: string }) => `documents received on ${p.receivedAt}`, (p) => `pièces reçues le ${parisDateFr(p.receivedAt)}`),
-  audit_documents_overdue: m(() => 'documents overdue', () => 'pièces en retard'),
-  audit_control_passed: m((p: { findings: string }) => `control passed: ${p.findings}`, (p) => `contrôle conforme : ${p.findings}`),
-  audit_control_failed: m((p: { findings: string; reasons: string }) => `control failed: ${p.findings} (${p.reasons})`, (p) => `contrôle non conforme : ${p.findings} (${p.reasons})`),
-  audit_recovery_demanded: m((p: { amountCents: number; dueAt: string }) => `recovery of ${formatEuros(p.amountCents)} € demanded, due ${p.dueAt}`, (p) => `reversement de ${eurosFr(p.amountCents)} demandé, à régler avant le ${parisDateTimeFr(p.dueAt)}`),
-  audit_recovery_received: m((p: { amountCents: number; receivedAt: string }) => `recovery of ${formatEuros(p.amountCents)} € received on ${p.receivedAt}`, (p) => `reversement de ${eurosFr(p.amountCents)} reçu le ${parisDateFr(p.receivedAt)}`),
-  audit_recovery_overdue: m(() => 'recovery overdue', () => 'reversement en retard'),
-  audit_recovered: m((p: { amountCents: number }) => `recovery complete: ${formatEuros(p.amountCents)} €`, (p) => `reversement soldé : ${eurosFr(p.amountCents)}`),
-  audit_calendar_amended: m((p: { reason: string }) => `calendar amended (${p.reason})`, (p) => `calendrier modifié (${p.reason})`),
-  audit_documents: m((p: { va: string; invoice: string }) => `signed VA ${p.va.slice(0, 12)}…, invoice ${p.invoice.slice(0, 12)}… (SHA-256)`, (p) => `VA signée ${p.va.slice(0, 12)}…, facture ${p.invoice.slice(0, 12)}… (SHA-256)`),
+  audit_registered: m(
+    (p: { essms: number; ceilingCents: number; tranche: string }) =>
+      `registered: ${p.essms} ESSMS, ceiling ${formatEuros(p.ceilingCents)} € (tranche ${p.tranche})`,
+    (p) => `enregistré : ${p.essms} ESSMS, plafond ${eurosFr(p.ceilingCents)} (tranche ${p.tranche})`,
+  ),
+  audit_referencement: m(
+    (p: { decision: string; decidedAt: string }) => `référencement ${p.decision} on ${p.decidedAt}`,
+    (p) => `référencement ${word(decisionFr, p.decision)} le ${parisDateFr(p.decidedAt)}`,
+  ),
+  audit_advance_ordered: m(
+    (p: { amountCents: number }) => `advance of ${formatEuros(p.amountCents)} € ordered`,
+    (p) => `avance de ${eurosFr(p.amountCents)} ordonnée`,
+  ),
+  audit_awaiting_va: m(
+    () => 'awaiting the signed VA and the invoice',
+    () => 'en attente de la VA signée et de la facture',
+  ),
+  audit_va_accepted: m(
+    (p: { signedAt: string; invoice: string; invoiceCents: number }) =>
+      `VA signed ${p.signedAt} and invoice ${p.invoice} of ${formatEuros(p.invoiceCents)} € accepted`,
+    (p) => `VA signée le ${parisDateFr(p.signedAt)} et facture ${p.invoice} de ${eurosFr(p.invoiceCents)} acceptées`,
+  ),
+  audit_balance_ordered: m(
+    (p: { amountCents: number }) => `balance of ${formatEuros(p.amountCents)} € ordered`,
+    (p) => `solde de ${eurosFr(p.amountCents)} ordonné`,
+  ),
+  audit_completed: m(
+    (p: { paidCents: number }) => `completed: ${formatEuros(p.paidCents)} € paid`,
+    (p) => `terminé : ${eurosFr(p.paidCents)} versés`,
+  ),
+  audit_reimbursement_demanded: m(
+    (p: { amountCents: number; reason: string; dueAt: string }) =>
+      `reimbursement of ${formatEuros(p.amountCents)} € demanded (${p.reason}), due ${p.dueAt}`,
+    (p) =>
+      `remboursement de ${eurosFr(p.amountCents)} demandé (${p.reason}), à régler avant le ${parisDateTimeFr(p.dueAt)}`,
+  ),
+  audit_reimbursement_complete: m(
+    (p: { amountCents: number }) => `reimbursement of ${formatEuros(p.amountCents)} € complete`,
+    (p) => `remboursement de ${eurosFr(p.amountCents)} soldé`,
+  ),
+  audit_reimbursement_overdue: m(
+    () => 'reimbursement overdue',
+    () => 'remboursement en retard',
+  ),
+  audit_reimbursement_received: m(
+    (p: { amountCents: number; receivedAt: string }) =>
+      `reimbursement of ${formatEuros(p.amountCents)} € received on ${p.receivedAt}`,
+    (p) => `remboursement de ${eurosFr(p.amountCents)} reçu le ${parisDateFr(p.receivedAt)}`,
+  ),
+  audit_cancellation_requested: m(
+    (p: { reason: string }) => `cancellation requested: ${p.reason}`,
+    (p) => `annulation demandée : ${p.reason}`,
+  ),
+  audit_needs_attention: m(
+    (p: { step: string; reason: string }) => `needs attention: the ${p.step} was refused (${p.reason})`,
+    (p) => `à examiner : ${word(stepFr, p.step)} a été refusé(e) (${p.reason})`,
+  ),
+  audit_attention_resolved: m(
+    (p: { decision: string; reason: string }) => `attention resolved: ${p.decision} (${p.reason})`,
+    (p) => `examen tranché : ${word(decisionFr, p.decision)} (${p.reason})`,
+  ),
+  audit_dossier_filed: m(
+    (p: { filedAt: string }) => `référencement dossier filed on ${p.filedAt}`,
+    (p) => `dossier de référencement déposé le ${parisDateFr(p.filedAt)}`,
+  ),
+  audit_escalated: m(
+    (p: { reason: string }) => `overdue reimbursement handed over for recovery (${p.reason})`,
+    (p) => `remboursement en retard transmis au recouvrement (${p.reason})`,
+  ),
+  audit_written_off: m(
+    (p: { amountCents: number; reason: string }) =>
+      `${formatEuros(p.amountCents)} € of the reimbursement written off (${p.reason})`,
+    (p) => `${eurosFr(p.amountCents)} du remboursement abandonnés (${p.reason})`,
+  ),
+  audit_reminder_sent: m(
+    (p: { deadline: string; before: string; at: string }) =>
+      `reminder of the ${p.deadline} deadline (${durationIn(p.before, 'en')} before) sent to the éditeur`,
+    (p) =>
+      `rappel de l’échéance « ${word(deadlineFr, p.deadline)} » (${durationIn(p.before, 'fr')} avant) adressé à l’éditeur`,
+  ),
+  audit_control_opened: m(
+    (p: { drawId: string; documents: string; dueAt: string; assignedTo: string }) =>
+      `a posteriori control opened (draw ${p.drawId}), assigned to ${p.assignedTo}: ${p.documents} requested by ${p.dueAt}`,
+    (p) =>
+      `contrôle a posteriori ouvert (tirage ${p.drawId}), confié à ${p.assignedTo} : ${p.documents} à transmettre avant le ${parisDateTimeFr(p.dueAt)}`,
+  ),
+  audit_documents_received: m(
+    (p: { receivedAt: string }) => `documents received on ${p.receivedAt}`,
+    (p) => `pièces reçues le ${parisDateFr(p.receivedAt)}`,
+  ),
+  audit_documents_overdue: m(
+    () => 'documents overdue',
+    () => 'pièces en retard',
+  ),
+  audit_control_passed: m(
+    (p: { findings: string }) => `control passed: ${p.findings}`,
+    (p) => `contrôle conforme : ${p.findings}`,
+  ),
+  audit_control_failed: m(
+    (p: { findings: string; reasons: string }) => `control failed: ${p.findings} (${p.reasons})`,
+    (p) => `contrôle non conforme : ${p.findings} (${p.reasons})`,
+  ),
+  audit_recovery_demanded: m(
+    (p: { amountCents: number; dueAt: string }) =>
+      `recovery of ${formatEuros(p.amountCents)} € demanded, due ${p.dueAt}`,
+    (p) => `reversement de ${eurosFr(p.amountCents)} demandé, à régler avant le ${parisDateTimeFr(p.dueAt)}`,
+  ),
+  audit_recovery_received: m(
+    (p: { amountCents: number; receivedAt: string }) =>
+      `recovery of ${formatEuros(p.amountCents)} € received on ${p.receivedAt}`,
+    (p) => `reversement de ${eurosFr(p.amountCents)} reçu le ${parisDateFr(p.receivedAt)}`,
+  ),
+  audit_recovery_overdue: m(
+    () => 'recovery overdue',
+    () => 'reversement en retard',
+  ),
+  audit_recovered: m(
+    (p: { amountCents: number }) => `recovery complete: ${formatEuros(p.amountCents)} €`,
+    (p) => `reversement soldé : ${eurosFr(p.amountCents)}`,
+  ),
+  audit_calendar_amended: m(
+    (p: { reason: string }) => `calendar amended (${p.reason})`,
+    (p) => `calendrier modifié (${p.reason})`,
+  ),
+  audit_documents: m(
+    (p: { va: string; invoice: string }) =>
+      `signed VA ${p.va.slice(0, 12)}…, invoice ${p.invoice.slice(0, 12)}… (SHA-256)`,
+    (p) => `VA signée ${p.va.slice(0, 12)}…, facture ${p.invoice.slice(0, 12)}… (SHA-256)`,
+  ),
 
   // ——— why a BDC ends ———
-  end_referencement_refused: m(() => 'référencement refused by the ANS', () => 'référencement refusé par l’ANS'),
-  end_cancelled_unpaid: m((p: { reason: string }) => `cancelled before any payment: ${p.reason}`, (p) => `annulé avant tout paiement : ${p.reason}`),
-  end_no_dossier: m(() => 'no référencement dossier filed within 120 days of the order', () => 'aucun dossier de référencement déposé dans les 120 jours suivant la commande'),
-  end_closing_before_referencement: m(() => 'closing date passed before référencement', () => 'clôture passée avant le référencement'),
-  end_cancelled_after_advance: m((p: { reason: string }) => `cancelled after the advance: ${p.reason}`, (p) => `annulé après l’avance : ${p.reason}`),
-  end_closing_without_va: m(() => 'closing date passed without a valid VA', () => 'clôture passée sans VA valide'),
-  end_advance_not_justified: m((p: { why: string }) => `advance not justified: ${p.why}`, (p) => `avance non justifiée : ${p.why}`),
-  end_advance_exceeds_financed: m(() => 'advance exceeds the financed total', () => 'l’avance dépasse le total financé'),
-  end_workflow_cancelled: m(() => 'workflow cancelled through Temporal by an administrator', () => 'workflow annulé dans Temporal par un administrateur'),
+  end_referencement_refused: m(
+    () => 'référencement refused by the ANS',
+    () => 'référencement refusé par l’ANS',
+  ),
+  end_cancelled_unpaid: m(
+    (p: { reason: string }) => `cancelled before any payment: ${p.reason}`,
+    (p) => `annulé avant tout paiement : ${p.reason}`,
+  ),
+  end_no_dossier: m(
+    () => 'no référencement dossier filed within 120 days of the order',
+    () => 'aucun dossier de référencement déposé dans les 120 jours suivant la commande',
+  ),
+  end_closing_before_referencement: m(
+    () => 'closing date passed before référencement',
+    () => 'clôture passée avant le référencement',
+  ),
+  end_cancelled_after_advance: m(
+    (p: { reason: string }) => `cancelled after the advance: ${p.reason}`,
+    (p) => `annulé après l’avance : ${p.reason}`,
+  ),
+  end_closing_without_va: m(
+    () => 'closing date passed without a valid VA',
+    () => 'clôture passée sans VA valide',
+  ),
+  end_advance_not_justified: m(
+    (p: { why: string }) => `advance not justified: ${p.why}`,
+    (p) => `avance non justifiée : ${p.why}`,
+  ),
+  end_advance_exceeds_financed: m(
+    () => 'advance exceeds the financed total',
+    () => 'l’avance dépasse le total financé',
+  ),
+  end_workflow_cancelled: m(
+    () => 'workflow cancelled through Temporal by an administrator',
+    () => 'workflow annulé dans Temporal par un administrateur',
+  ),
 } satisfies Record<string, Entry<never>>;
 
 export type MessageKey = keyof typeof messages;
@@ -272,7 +889,11 @@ export interface Said {
 }
 
 /** Says a message of the catalogue. */
-type ArgsOf<K extends MessageKey> = [ParamsOf<K>] extends [never] ? [] : keyof ParamsOf<K> extends never ? [] : [ParamsOf<K>];
+type ArgsOf<K extends MessageKey> = [ParamsOf<K>] extends [never]
+  ? []
+  : keyof ParamsOf<K> extends never
+    ? []
+    : [ParamsOf<K>];
 
 export function say<K extends MessageKey>(key: K, ...params: ArgsOf<K>): Said {
   const p = params[0] as Params | undefined;
@@ -286,7 +907,11 @@ export const text = (key: MessageKey) => (messages[key] as Entry<Params>).en({})
 /** Messages without parameters by their English text (made on first use): a zod issue carrying one is translated. */
 let byText: Map<string, MessageKey> | undefined;
 export function keyOfText(message: string): MessageKey | undefined {
-  byText ??= new Map((Object.keys(messages) as MessageKey[]).filter((key) => messages[key].en.length === 0).map((key) => [(messages[key] as Entry<Params>).en({}), key] as const));
+  byText ??= new Map(
+    (Object.keys(messages) as MessageKey[])
+      .filter((key) => messages[key].en.length === 0)
+      .map((key) => [(messages[key] as Entry<Params>).en({}), key] as const),
+  );
   return byText.get(message);
 }
 

@@ -1,7 +1,8 @@
 /** Money is integer euro cents everywhere; rates are basis points (3000 = 30 %). */
 export const MAX_CENTS = Number.MAX_SAFE_INTEGER;
 
-export const isCents = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_CENTS;
+export const isCents = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_CENTS;
 
 /** rate applied to an amount, rounded half-up to the cent (the programme's rule for the advance). */
 export function applyRate(amountCents: number, basisPoints: number): number {

@@ -15,9 +15,12 @@ const duration = (iso: string) => {
 };
 
 const awaited: Record<string, (p: NoticeParams) => string> = {
-  dossier: () => 'Déposez le dossier de référencement de votre solution auprès de l’ANS et déclarez sa date de dépôt dans la console SONS : sans dépôt dans ce délai, le bon de commande devient caduc.',
-  closing: () => 'Transmettez la VA signée par le représentant légal de l’OG et la facture (console SONS, « Soumettre la VA ») : sans VA valide à cette date, le bon de commande devient caduc et l’avance versée est demandée en remboursement.',
-  reimbursementDue: (p) => `Réglez le remboursement de ${eurosFr(Number(p.outstandingCents ?? 0))} demandé à l’ASP : passé cette date, il est signalé en retard.`,
+  dossier: () =>
+    'Déposez le dossier de référencement de votre solution auprès de l’ANS et déclarez sa date de dépôt dans la console SONS : sans dépôt dans ce délai, le bon de commande devient caduc.',
+  closing: () =>
+    'Transmettez la VA signée par le représentant légal de l’OG et la facture (console SONS, « Soumettre la VA ») : sans VA valide à cette date, le bon de commande devient caduc et l’avance versée est demandée en remboursement.',
+  reimbursementDue: (p) =>
+    `Réglez le remboursement de ${eurosFr(Number(p.outstandingCents ?? 0))} demandé à l’ASP : passé cette date, il est signalé en retard.`,
   orderDeadline: () => 'Après cette date, aucun nouveau bon de commande n’est plus enregistré pour cette campagne.',
 };
 
@@ -38,7 +41,15 @@ const templates = {
   }),
   order_deadline_reminder: (p: NoticeParams) => ({
     subject: `SONS — rappel : fermeture des commandes de la campagne ${p.campaignLabel} le ${parisLongDateFr(String(p.deadlineAt))}`,
-    text: ['Bonjour,', '', `Les commandes de la campagne ${p.campaignLabel} ferment le ${parisDateTimeFr(String(p.deadlineAt))}, heure de Paris, dans ${duration(String(p.before))}.`, '', awaited.orderDeadline!(p), '', 'Agence de services et de paiement — programme SONS'].join('\n'),
+    text: [
+      'Bonjour,',
+      '',
+      `Les commandes de la campagne ${p.campaignLabel} ferment le ${parisDateTimeFr(String(p.deadlineAt))}, heure de Paris, dans ${duration(String(p.before))}.`,
+      '',
+      awaited.orderDeadline!(p),
+      '',
+      'Agence de services et de paiement — programme SONS',
+    ].join('\n'),
   }),
   operator_digest: (p: NoticeParams) => ({
     subject: `SONS — à traiter le ${parisLongDateFr(String(p.at))} : ${p.overdue} remboursement(s) en retard, ${p.attention} BDC à examiner, ${p.controlsDue} contrôle(s) à échéance`,
@@ -55,15 +66,38 @@ const templates = {
   }),
   control_opened: (p: NoticeParams) => ({
     subject: `SONS — contrôle a posteriori du BDC ${p.bdcId} : pièces à transmettre avant le ${parisLongDateFr(String(p.dueAt))}`,
-    text: ['Bonjour,', '', `Le bon de commande ${p.bdcId} fait l’objet d’un contrôle a posteriori de l’ASP (tirage ${p.drawId}).`, `Pièces demandées : ${p.documents}.`, `À transmettre avant le ${parisDateTimeFr(String(p.dueAt))}, heure de Paris.`, '', 'Agence de services et de paiement — programme SONS'].join('\n'),
+    text: [
+      'Bonjour,',
+      '',
+      `Le bon de commande ${p.bdcId} fait l’objet d’un contrôle a posteriori de l’ASP (tirage ${p.drawId}).`,
+      `Pièces demandées : ${p.documents}.`,
+      `À transmettre avant le ${parisDateTimeFr(String(p.dueAt))}, heure de Paris.`,
+      '',
+      'Agence de services et de paiement — programme SONS',
+    ].join('\n'),
   }),
   recovery_demanded: (p: NoticeParams) => ({
     subject: `SONS — contrôle du BDC ${p.bdcId} : ${eurosFr(Number(p.amountCents))} à reverser avant le ${parisLongDateFr(String(p.dueAt))}`,
-    text: ['Bonjour,', '', `Le contrôle a posteriori du bon de commande ${p.bdcId} conclut à un reversement de ${eurosFr(Number(p.amountCents))} (${p.reasons}).`, `À régler avant le ${parisDateTimeFr(String(p.dueAt))}, heure de Paris.`, '', 'Agence de services et de paiement — programme SONS'].join('\n'),
+    text: [
+      'Bonjour,',
+      '',
+      `Le contrôle a posteriori du bon de commande ${p.bdcId} conclut à un reversement de ${eurosFr(Number(p.amountCents))} (${p.reasons}).`,
+      `À régler avant le ${parisDateTimeFr(String(p.dueAt))}, heure de Paris.`,
+      '',
+      'Agence de services et de paiement — programme SONS',
+    ].join('\n'),
   }),
   signalement_answer: (p: NoticeParams) => ({
     subject: `SONS — réponse à votre signalement ${p.signalementId}`,
-    text: ['Bonjour,', '', `Votre signalement au sujet de l’éditeur ${p.editeurId} a reçu la réponse suivante de l’ASP :`, '', String(p.answer), '', 'Agence de services et de paiement — programme SONS'].join('\n'),
+    text: [
+      'Bonjour,',
+      '',
+      `Votre signalement au sujet de l’éditeur ${p.editeurId} a reçu la réponse suivante de l’ASP :`,
+      '',
+      String(p.answer),
+      '',
+      'Agence de services et de paiement — programme SONS',
+    ].join('\n'),
   }),
 } satisfies Record<string, (p: NoticeParams) => { subject: string; text: string }>;
 

@@ -26,7 +26,14 @@ export class RefusedError extends Error {
 
 /** A refusal of `code` saying `said` about the field at `path`. */
 export function refusalOf(code: string, said: Said, path = '', value?: unknown): Refusal {
-  return { code, message: said.message, path, ...(value === undefined ? {} : { value }), key: said.key, ...(said.params ? { params: said.params } : {}) };
+  return {
+    code,
+    message: said.message,
+    path,
+    ...(value === undefined ? {} : { value }),
+    key: said.key,
+    ...(said.params ? { params: said.params } : {}),
+  };
 }
 
 export function refuse(code: string, said: Said, path = '', value?: unknown): RefusedError {
@@ -40,7 +47,11 @@ export const invalidCode = (zodCode: string) => (zodCode.startsWith('invalid_') 
  * A zod issue as a refusal: a message of the catalogue when the schema named one (its English text as
  * the message, or a `key` in a custom issue's params), else zod's own, kept to be translated by zod.
  */
-export function refusalFromIssue(issue: { code: string; message: string; params?: unknown; [k: string]: unknown }, path: string, value: { value?: unknown }): Refusal {
+export function refusalFromIssue(
+  issue: { code: string; message: string; params?: unknown; [k: string]: unknown },
+  path: string,
+  value: { value?: unknown },
+): Refusal {
   const custom = issue.params as { key?: MessageKey; [k: string]: unknown } | undefined;
   const code = invalidCode(issue.code);
   if (custom?.key) {
@@ -54,7 +65,13 @@ export function refusalFromIssue(issue: { code: string; message: string; params?
 }
 
 export function refusalsFromZod(error: ZodError, input?: unknown): Refusal[] {
-  return error.issues.map((issue) => refusalFromIssue(issue as unknown as Parameters<typeof refusalFromIssue>[0], issue.path.join('.'), valueAt(input, issue.path)));
+  return error.issues.map((issue) =>
+    refusalFromIssue(
+      issue as unknown as Parameters<typeof refusalFromIssue>[0],
+      issue.path.join('.'),
+      valueAt(input, issue.path),
+    ),
+  );
 }
 
 export function valueAt(input: unknown, path: PropertyKey[]): { value?: unknown } {
@@ -67,8 +84,15 @@ export function valueAt(input: unknown, path: PropertyKey[]): { value?: unknown 
 }
 
 /** Parse with a schema, or throw every problem as one structured refusal (paths under `at`, if given). */
-export function parseOrRefuse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, input: unknown, at?: string): T {
+export function parseOrRefuse<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  input: unknown,
+  at?: string,
+): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw new RefusedError(refusalsFromZod(result.error, input).map((r) => (at ? { ...r, path: r.path ? `${at}.${r.path}` : at } : r)));
+  if (!result.success)
+    throw new RefusedError(
+      refusalsFromZod(result.error, input).map((r) => (at ? { ...r, path: r.path ? `${at}.${r.path}` : at } : r)),
+    );
   return result.data;
 }

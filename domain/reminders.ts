@@ -20,15 +20,25 @@ export function planReminders(deadlineAt: string, offsets: ReminderOffsets, now:
   const deadline = Date.parse(deadlineAt);
   const day = parisCivilDate(new Date(deadline));
   const planned = [
-    ...(offsets.reminderOffsetsDays ?? []).map((d) => ({ at: parisTimeOn(addCalendarDays(day, -d), REMINDER_HOUR).toISOString(), before: `P${d}D` })),
-    ...(offsets.reminderOffsetsMinutes ?? []).map((m) => ({ at: new Date(deadline - m * 60_000).toISOString(), before: `PT${m}M` })),
+    ...(offsets.reminderOffsetsDays ?? []).map((d) => ({
+      at: parisTimeOn(addCalendarDays(day, -d), REMINDER_HOUR).toISOString(),
+      before: `P${d}D`,
+    })),
+    ...(offsets.reminderOffsetsMinutes ?? []).map((m) => ({
+      at: new Date(deadline - m * 60_000).toISOString(),
+      before: `PT${m}M`,
+    })),
   ];
-  const unique = new Map(planned.filter((r) => Date.parse(r.at) > now && Date.parse(r.at) < deadline).map((r) => [r.at, r]));
+  const unique = new Map(
+    planned.filter((r) => Date.parse(r.at) > now && Date.parse(r.at) < deadline).map((r) => [r.at, r]),
+  );
   return [...unique.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
 /** The next reminder still to send of the pending deadlines, with its deadline. */
-export function nextReminder<D extends { name: string; state: string; reminders?: Reminder[] }>(deadlines: readonly D[]): { deadline: D; reminder: Reminder } | undefined {
+export function nextReminder<D extends { name: string; state: string; reminders?: Reminder[] }>(
+  deadlines: readonly D[],
+): { deadline: D; reminder: Reminder } | undefined {
   let next: { deadline: D; reminder: Reminder } | undefined;
   for (const deadline of deadlines) {
     if (deadline.state !== 'pending') continue;

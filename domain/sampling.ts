@@ -26,20 +26,35 @@ export const stratumOf = (c: Candidate) => `${c.campaign}|${c.editeur}|${c.tranc
 export const rankOf = (seed: string, bdcId: string) => createHash('sha256').update(`${seed}:${bdcId}`).digest('hex');
 
 /** A digest of the population (its BDC ids, sorted): a redraw proves it drew from the same one. */
-export const populationDigest = (population: readonly Candidate[]) => createHash('sha256').update(population.map((c) => c.bdcId).sort().join('\n')).digest('hex');
+export const populationDigest = (population: readonly Candidate[]) =>
+  createHash('sha256')
+    .update(
+      population
+        .map((c) => c.bdcId)
+        .sort()
+        .join('\n'),
+    )
+    .digest('hex');
 
 function allocation(strata: Map<string, Candidate[]>, size: SampleSize): Map<string, number> {
   const counts = new Map<string, number>();
   if ('rate' in size) {
-    for (const [s, members] of strata) counts.set(s, size.rate > 0 ? Math.min(members.length, Math.max(1, Math.round(members.length * size.rate))) : 0);
+    for (const [s, members] of strata)
+      counts.set(s, size.rate > 0 ? Math.min(members.length, Math.max(1, Math.round(members.length * size.rate))) : 0);
     return counts;
   }
   const total = [...strata.values()].reduce((n, m) => n + m.length, 0);
   const wanted = Math.min(size.size, total);
-  const shares = [...strata.entries()].map(([s, m]) => ({ s, exact: total ? (wanted * m.length) / total : 0, n: m.length }));
+  const shares = [...strata.entries()].map(([s, m]) => ({
+    s,
+    exact: total ? (wanted * m.length) / total : 0,
+    n: m.length,
+  }));
   for (const x of shares) counts.set(x.s, Math.floor(x.exact));
   let left = wanted - [...counts.values()].reduce((a, b) => a + b, 0);
-  for (const x of [...shares].sort((a, b) => b.exact - Math.floor(b.exact) - (a.exact - Math.floor(a.exact)) || a.s.localeCompare(b.s))) {
+  for (const x of [...shares].sort(
+    (a, b) => b.exact - Math.floor(b.exact) - (a.exact - Math.floor(a.exact)) || a.s.localeCompare(b.s),
+  )) {
     if (left <= 0) break;
     if (counts.get(x.s)! < x.n) {
       counts.set(x.s, counts.get(x.s)! + 1);

@@ -12,14 +12,20 @@ import { MAX_CENTS } from './money';
  */
 
 export const idSchema = z.string().regex(ID_PATTERN, text('id_rule'));
-export const clientEventIdSchema = z.string().regex(CLIENT_EVENT_ID_PATTERN, text('client_event_id_rule')).describe('idempotency key of this event: a repeated id changes nothing');
+export const clientEventIdSchema = z
+  .string()
+  .regex(CLIENT_EVENT_ID_PATTERN, text('client_event_id_rule'))
+  .describe('idempotency key of this event: a repeated id changes nothing');
 export const eventIdSchema = z.string().regex(EVENT_ID_PATTERN, text('event_id_expected'));
 
 /** Money is integer euro cents everywhere; rates are basis points (3000 = 30 %). */
 export const centsSchema = z.number().int(text('whole_cents')).positive(text('positive_amount')).max(MAX_CENTS);
 export const basisPointsSchema = z.number().int().min(0).max(10_000);
 
-export const civilDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, text('civil_date_expected')).refine(isCivilDate, text('not_a_calendar_date'));
+export const civilDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, text('civil_date_expected'))
+  .refine(isCivilDate, text('not_a_calendar_date'));
 export const instantSchema = z.string().refine(isInstant, text('instant_expected'));
 
 /** The one FINESS validator: every schema that takes a FINESS number uses it. */

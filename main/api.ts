@@ -7,7 +7,10 @@ import { connect, exitOnFailure, startApi, untilSignal } from './parts';
 async function main(): Promise<void> {
   process.umask(0o077);
   const config = loadConfig();
-  if (!config.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS: the API alone needs a running Temporal server (npm start runs a dev server)');
+  if (!config.TEMPORAL_ADDRESS)
+    throw new ConfigError(
+      'TEMPORAL_ADDRESS: the API alone needs a running Temporal server (npm start runs a dev server)',
+    );
   const logger = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(logger.child({ component: 'temporal' }));
   const connected = await connect(config, config.TEMPORAL_ADDRESS, logger);

@@ -40,7 +40,6 @@ export function temporalConnection(address: string) {
   return { ...connectionOptions, address };
 }
 
-
 /** Stops a part; parts stop in the reverse order they started. */
 export type Stop = () => Promise<void>;
 
@@ -64,9 +63,22 @@ export async function connect(config: Config, address: string, logger: pino.Logg
     return c;
   });
   const payloadCodec = new EncryptionCodec(loadPayloadKeys(config));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs: [payloadCodec] } });
-  const sql = await untilAvailable('the database', logger, () => openDatabase(config, (err) => logger.warn({ err: err.message }, 'a database connection failed; it is discarded and the pool reconnects')));
-  const engine = engineContext({ client, sql, campaigns: loadCampaigns(config), taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: { payloadCodecs: [payloadCodec] },
+  });
+  const sql = await untilAvailable('the database', logger, () =>
+    openDatabase(config, (err) =>
+      logger.warn({ err: err.message }, 'a database connection failed; it is discarded and the pool reconnects'),
+    ),
+  );
+  const engine = engineContext({
+    client,
+    sql,
+    campaigns: loadCampaigns(config),
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+  });
   return {
     connection,
     client,
@@ -81,7 +93,13 @@ export async function connect(config: Config, address: string, logger: pino.Logg
 }
 
 /** The worker; `running` settles once it has shut down (the Runtime shuts it down on SIGINT, SIGTERM). */
-export async function startWorker(config: Config, address: string, connected: Connected, logger: pino.Logger, smtpUrl = config.SMTP_URL): Promise<{ running: Promise<void> }> {
+export async function startWorker(
+  config: Config,
+  address: string,
+  connected: Connected,
+  logger: pino.Logger,
+  smtpUrl = config.SMTP_URL,
+): Promise<{ running: Promise<void> }> {
   const connection = await NativeConnection.connect(temporalConnection(address));
   const worker = await createBdcWorker({
     connection,
@@ -93,25 +111,36 @@ export async function startWorker(config: Config, address: string, connected: Co
     dataConverter: { payloadCodecs: [connected.payloadCodec] },
     campaigns: () => effectiveCampaigns(connected.engine),
     // PGlite is one connection: activities queue on it, a few at a time
-    budget: { memoryMiB: config.WORKER_MEMORY_MIB, databaseConnections: config.DATABASE_URL ? config.DATABASE_POOL_SIZE : 5 },
+    budget: {
+      memoryMiB: config.WORKER_MEMORY_MIB,
+      databaseConnections: config.DATABASE_URL ? config.DATABASE_POOL_SIZE : 5,
+    },
   });
   // a BDC (or a control) recorded while Temporal could not start its workflow is started as soon as it can be
   const sweep = setInterval(() => {
     Promise.all([startPendingWorkflows(connected.engine), startPendingControls(connected.engine)]).then(
-      ([started, controls]) => (started || controls) && logger.info({ started, controls }, 'workflows of recorded BDCs and controls started'),
+      ([started, controls]) =>
+        (started || controls) && logger.info({ started, controls }, 'workflows of recorded BDCs and controls started'),
       (err: unknown) => logger.warn({ err }, 'pending workflows not started yet'),
     );
   }, PENDING_STARTS_EVERY_MS);
-  await startDailyNotices(connected.engine).catch((err: unknown) => logger.warn({ err }, 'the daily notices are not started yet; the next start tries again'));
+  await startDailyNotices(connected.engine).catch((err: unknown) =>
+    logger.warn({ err }, 'the daily notices are not started yet; the next start tries again'),
+  );
   // the outbox is delivered by the worker's process (several workers share it: each notification is leased)
-  const dispatcher = new NotificationDispatcher(connected.sql, { logger: logger.child({ component: 'notifications' }), ...(smtpUrl ? { mailer: smtpMailer(smtpUrl, config.NOTIFICATIONS_FROM) } : {}) });
+  const dispatcher = new NotificationDispatcher(connected.sql, {
+    logger: logger.child({ component: 'notifications' }),
+    ...(smtpUrl ? { mailer: smtpMailer(smtpUrl, config.NOTIFICATIONS_FROM) } : {}),
+  });
   if (!smtpUrl) logger.warn('no SMTP_URL: emails wait in the outbox until one is configured');
   dispatcher.start();
-  return { running: worker.run().finally(async () => {
-    clearInterval(sweep);
-    await dispatcher.stop();
-    return connection.close();
-  }) };
+  return {
+    running: worker.run().finally(async () => {
+      clearInterval(sweep);
+      await dispatcher.stop();
+      return connection.close();
+    }),
+  };
 }
 
 /**
@@ -120,7 +149,8 @@ export async function startWorker(config: Config, address: string, connected: Co
  */
 function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: string } {
   const file = config.API_TOKENS_FILE ?? path.join(config.DATA_DIR, 'api-tokens.json');
-  if (config.API_TOKENS || fs.existsSync(file)) return { entries: loadTokens({ API_TOKENS: config.API_TOKENS, API_TOKENS_FILE: file }) };
+  if (config.API_TOKENS || fs.existsSync(file))
+    return { entries: loadTokens({ API_TOKENS: config.API_TOKENS, API_TOKENS_FILE: file }) };
   if (config.API_TOKENS_FILE) throw new ConfigError(`API_TOKENS_FILE: ${file} does not exist`);
   const made = [
     newToken({ name: 'local-operator', role: 'operator' }),
@@ -128,17 +158,39 @@ function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: s
     newToken({ name: 'demo-editeur', role: 'editeur', editeurId: 'editeur-demo' }),
   ];
   fs.mkdirSync(config.DATA_DIR, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(made.map((m) => m.entry), null, 2));
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      made.map((m) => m.entry),
+      null,
+      2,
+    ),
+  );
   const credentialsFile = path.join(config.DATA_DIR, 'dev-credentials.json');
-  fs.writeFileSync(credentialsFile, JSON.stringify(Object.fromEntries(made.map((m) => [m.entry.role, m.secret])), null, 2), { mode: 0o600 });
+  fs.writeFileSync(
+    credentialsFile,
+    JSON.stringify(Object.fromEntries(made.map((m) => [m.entry.role, m.secret])), null, 2),
+    { mode: 0o600 },
+  );
   return { entries: made.map((m) => m.entry), credentialsFile };
 }
 
 /** The HTTP API and the console beside it, listening; answers the lines to show the user and how to stop it. */
-export async function startApi(config: Config, connected: Connected, logger: pino.Logger, options: { temporalUiUrl?: string } = {}): Promise<{ lines: string[]; stop: Stop }> {
+export async function startApi(
+  config: Config,
+  connected: Connected,
+  logger: pino.Logger,
+  options: { temporalUiUrl?: string } = {},
+): Promise<{ lines: string[]; stop: Stop }> {
   const { entries, credentialsFile } = tokensFor(config);
   const tokens = new TokenRegistry(entries);
-  const api = await buildApi({ engine: connected.engine, tokens, logger: logger.child({ component: 'api' }), unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE, payloadCodec: connected.payloadCodec });
+  const api = await buildApi({
+    engine: connected.engine,
+    tokens,
+    logger: logger.child({ component: 'api' }),
+    unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE,
+    payloadCodec: connected.payloadCodec,
+  });
   await mountConsole(api, {
     engine: connected.engine,
     tokens,
@@ -180,12 +232,13 @@ async function untilAvailable<T>(what: string, logger: pino.Logger, open: () => 
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
-export const untilSignal = () => new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
+export const untilSignal = () =>
+  new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
 /** The process was asked to stop (listened to from start-up, so a signal while waiting is not missed). */
 const stopRequested = untilSignal();
 
 /** An entry point's last word: a configuration problem as one readable message, anything else with its stack. */
 export function exitOnFailure(err: unknown): never {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(`${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`);
   process.exit(1);
 }

@@ -18,7 +18,10 @@ export class NotificationDispatcher {
   private running?: Promise<void>;
   private readonly outbox: Notifications;
 
-  constructor(sql: Sql, private readonly options: { mailer?: Mailer; logger: pino.Logger; everyMs?: number; batch?: number }) {
+  constructor(
+    sql: Sql,
+    private readonly options: { mailer?: Mailer; logger: pino.Logger; everyMs?: number; batch?: number },
+  ) {
     this.outbox = new Notifications(sql);
   }
 
@@ -27,7 +30,8 @@ export class NotificationDispatcher {
     const loop = () => {
       const round = this.tick().then(
         () => undefined,
-        (err: unknown) => this.options.logger.warn({ err: (err as Error).message }, 'notifications not delivered this time'),
+        (err: unknown) =>
+          this.options.logger.warn({ err: (err as Error).message }, 'notifications not delivered this time'),
       );
       this.running = round;
       void round.finally(() => {
@@ -56,7 +60,16 @@ export class NotificationDispatcher {
       } catch (err) {
         const attempts = n.attempts + 1;
         const retry = attempts < MAX_ATTEMPTS ? retryDelaySeconds(attempts) : undefined;
-        this.options.logger.warn({ notification: n.notificationId, channel: n.channel, attempts, retryInSeconds: retry, err: (err as Error).message }, retry ? 'notification not delivered; tried again later' : 'notification given up');
+        this.options.logger.warn(
+          {
+            notification: n.notificationId,
+            channel: n.channel,
+            attempts,
+            retryInSeconds: retry,
+            err: (err as Error).message,
+          },
+          retry ? 'notification not delivered; tried again later' : 'notification given up',
+        );
         await this.outbox.failed(n, (err as Error).message, retry);
       }
     }

@@ -11,7 +11,14 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
   return {
     async send({ id, to, subject, text }) {
       // the same notification sent again carries the same Message-ID: a mailbox can tell the repetition
-      await transport.sendMail({ from, to, subject, text, messageId: `<${id.replace(/[^A-Za-z0-9._-]/g, '.')}@sons-engine>`, headers: { 'X-Sons-Notification': id } });
+      await transport.sendMail({
+        from,
+        to,
+        subject,
+        text,
+        messageId: `<${id.replace(/[^A-Za-z0-9._-]/g, '.')}@sons-engine>`,
+        headers: { 'X-Sons-Notification': id },
+      });
     },
     close: () => transport.close(),
   };

@@ -32,14 +32,21 @@ export async function startMailSink(opts: { dir: string; port: number }): Promis
   for (let attempt = 1; ; attempt++) {
     const started = await launch(python, opts);
     if (started) return started;
-    if (attempt === 20) throw new Error(`the mail sink could not listen on 127.0.0.1:${opts.port} (is the port taken? set SMTP_URL or MAIL_SINK_PORT)`);
+    if (attempt === 20)
+      throw new Error(
+        `the mail sink could not listen on 127.0.0.1:${opts.port} (is the port taken? set SMTP_URL or MAIL_SINK_PORT)`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
 async function launch(python: string, opts: { dir: string; port: number }): Promise<MailSink | undefined> {
   if (await answers(opts.port)) return undefined;
-  const [command, args] = boundToThisProcess(python, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${opts.port}`, '-c', 'aiosmtpd.handlers.Mailbox', opts.dir], 'SIGTERM');
+  const [command, args] = boundToThisProcess(
+    python,
+    ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${opts.port}`, '-c', 'aiosmtpd.handlers.Mailbox', opts.dir],
+    'SIGTERM',
+  );
   const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'ignore'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; ; i++) {

@@ -12,7 +12,13 @@ export function signature(secret: string, body: string, timestamp: number): stri
 }
 
 /** What a receiver checks: the signature is ours for this body, and recent (a replay is refused). */
-export function verifySignature(secret: string, body: string, header: string | undefined, now = Date.now(), toleranceSeconds = 300): boolean {
+export function verifySignature(
+  secret: string,
+  body: string,
+  header: string | undefined,
+  now = Date.now(),
+  toleranceSeconds = 300,
+): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
   if (!m) return false;
   const t = Number(m[1]);
@@ -21,8 +27,18 @@ export function verifySignature(secret: string, body: string, header: string | u
   return timingSafeEqual(expected, Buffer.from(m[2]!, 'hex'));
 }
 
-export async function postWebhook(url: string, secret: string | undefined, id: string, body: string, timeoutMs = 10_000): Promise<void> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': id, 'user-agent': 'sons-engine' };
+export async function postWebhook(
+  url: string,
+  secret: string | undefined,
+  id: string,
+  body: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'idempotency-key': id,
+    'user-agent': 'sons-engine',
+  };
   if (secret) headers[SIGNATURE_HEADER] = signature(secret, body, Math.floor(Date.now() / 1000));
   const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) throw new Error(`the webhook answered ${response.status}`);

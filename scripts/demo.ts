@@ -41,7 +41,8 @@ async function main() {
   say('1. FINESS reference data: the shipped fixture');
   await operator.upload('/finess/extractions', fixture).then(
     () => say('   imported'),
-    (err: ApiError) => say(`   ${err.refusals[0]?.code === 'extraction_already_imported' ? 'already imported' : err.message}`),
+    (err: ApiError) =>
+      say(`   ${err.refusals[0]?.code === 'extraction_already_imported' ? 'already imported' : err.message}`),
   );
 
   const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
@@ -49,11 +50,24 @@ async function main() {
   say(`2. Campaign ${campaignId}: orders today, closing in ${CLOSING_IN_MINUTES} minutes`);
   const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
   // its éditeur is reminded two minutes before each deadline (a real campaign: 30, 7 and 1 days before)
-  await operator.request('POST', '/campaigns', { ...ms1, finessExtraction: undefined, id: campaignId, label: `Démo SONS ${stamp}`, openingDate: addCalendarDays(today(), -7), orderDeadline: today(), closingDate: addCalendarDays(today(), 1), reminderOffsetsMinutes: [REMINDER_MINUTES], sources: ['npm run demo'] });
+  await operator.request('POST', '/campaigns', {
+    ...ms1,
+    finessExtraction: undefined,
+    id: campaignId,
+    label: `Démo SONS ${stamp}`,
+    openingDate: addCalendarDays(today(), -7),
+    orderDeadline: today(),
+    closingDate: addCalendarDays(today(), 1),
+    reminderOffsetsMinutes: [REMINDER_MINUTES],
+    sources: ['npm run demo'],
+  });
   await editeur.request('PUT', '/contacts/editeur/editeur-demo', { emails: ['dsi@editeur-demo.example'] });
 
   // the fixture's OGs and their ESSMS, in the order the generator wrote them
-  const ogs = writeExtraction(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-demo-')), 'fixture.csv'), { date: '2023-01-17', ogs: fixtureOgs }).filter((o) => o.essms.length && o.name !== "Sauvegarde de l'Enfance");
+  const ogs = writeExtraction(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-demo-')), 'fixture.csv'), {
+    date: '2023-01-17',
+    ogs: fixtureOgs,
+  }).filter((o) => o.essms.length && o.name !== "Sauvegarde de l'Enfance");
   const candidates = ogs.flatMap((o) => o.essms.map((essms) => ({ og: o.og, essms })));
   let cursor = 0;
   let serial = 0;
@@ -65,9 +79,20 @@ async function main() {
       if (!candidate) throw new Error('the fixture has no free ESSMS left: start from a fresh .data/');
       // a référencée solution, or one of its own awaiting référencement (a decision is the solution's: each path its own)
       const reference = `DEMO-${stamp}-${++serial}`;
-      const request = { editeurId: 'editeur-demo', reference, campaignId, solutionId: solutionReferenced ? 'demo-dui-5' : `demo-dui-next-${reference}`, ogFiness: candidate.og, essms: [candidate.essms], orderDate: today() };
+      const request = {
+        editeurId: 'editeur-demo',
+        reference,
+        campaignId,
+        solutionId: solutionReferenced ? 'demo-dui-5' : `demo-dui-next-${reference}`,
+        ogFiness: candidate.og,
+        essms: [candidate.essms],
+        orderDate: today(),
+      };
       try {
-        const { bdcId } = await operator.request<{ bdcId: string }>('POST', '/bdcs', { ...request, eventId: `demo-${reference}` });
+        const { bdcId } = await operator.request<{ bdcId: string }>('POST', '/bdcs', {
+          ...request,
+          eventId: `demo-${reference}`,
+        });
         say(`   ${bdcId.padEnd(40)} ${path}`);
         return { bdcId, request };
       } catch (err) {
@@ -84,11 +109,19 @@ async function main() {
     }
     throw new Error(`${bdcId} did not reach ${statuses.join(' or ')}`);
   };
-  const va = (request: BdcRequest, cents: number) => ({ eventId: `demo-va-${request.reference}-${cents}`, ...vaDocument(request, new Date(Date.now() - 60_000).toISOString(), cents) });
+  const va = (request: BdcRequest, cents: number) => ({
+    eventId: `demo-va-${request.reference}-${cents}`,
+    ...vaDocument(request, new Date(Date.now() - 60_000).toISOString(), cents),
+  });
   const event = (name: string, bdcId: string) => ({ eventId: `demo-${name}-${bdcId}` });
 
   say('3. The ANS référence the solution demo-dui-5 (the registry of solutions)');
-  await operator.request('POST', '/solutions/demo-dui-5/referencement/decision', { eventId: 'demo-dui-5-granted', decision: 'granted', decidedOn: today(), editeurId: 'editeur-demo' });
+  await operator.request('POST', '/solutions/demo-dui-5/referencement/decision', {
+    eventId: 'demo-dui-5-granted',
+    decision: 'granted',
+    decidedOn: today(),
+    editeurId: 'editeur-demo',
+  });
 
   say('4. BDCs along every path');
   const happy = await register('happy path: advance, VA, balance');
@@ -105,35 +138,74 @@ async function main() {
   say('5. Éditeur and operator events');
   await until(happy.bdcId, ['awaiting_va']);
   await editeur.request('POST', `/bdcs/${happy.bdcId}/va`, va(happy.request, 600_000));
-  await editeur.request('POST', `/bdcs/${referenced.bdcId}/referencement/dossier`, { ...event('dossier', referenced.bdcId), filedOn: today() });
-  await operator.request('POST', `/bdcs/${referenced.bdcId}/referencement/decision`, { ...event('granted', referenced.bdcId), decision: 'granted', decidedOn: today() });
+  await editeur.request('POST', `/bdcs/${referenced.bdcId}/referencement/dossier`, {
+    ...event('dossier', referenced.bdcId),
+    filedOn: today(),
+  });
+  await operator.request('POST', `/bdcs/${referenced.bdcId}/referencement/decision`, {
+    ...event('granted', referenced.bdcId),
+    decision: 'granted',
+    decidedOn: today(),
+  });
   await until(referenced.bdcId, ['awaiting_va']);
   await editeur.request('POST', `/bdcs/${referenced.bdcId}/va`, va(referenced.request, 400_000));
-  await operator.request('POST', `/bdcs/${refused.bdcId}/referencement/decision`, { ...event('refused', refused.bdcId), decision: 'refused', decidedOn: today() });
-  await operator.request('POST', `/bdcs/${cancelledEarly.bdcId}/cancellation`, { ...event('cancel', cancelledEarly.bdcId), reason: "l'OG renonce à la commande" });
+  await operator.request('POST', `/bdcs/${refused.bdcId}/referencement/decision`, {
+    ...event('refused', refused.bdcId),
+    decision: 'refused',
+    decidedOn: today(),
+  });
+  await operator.request('POST', `/bdcs/${cancelledEarly.bdcId}/cancellation`, {
+    ...event('cancel', cancelledEarly.bdcId),
+    reason: "l'OG renonce à la commande",
+  });
   await until(cancelledLate.bdcId, ['awaiting_va']);
-  await operator.request('POST', `/bdcs/${cancelledLate.bdcId}/cancellation`, { ...event('cancel', cancelledLate.bdcId), reason: 'éditeur défaillant' });
+  await operator.request('POST', `/bdcs/${cancelledLate.bdcId}/cancellation`, {
+    ...event('cancel', cancelledLate.bdcId),
+    reason: 'éditeur défaillant',
+  });
   const due = await until(cancelledLate.bdcId, ['reimbursement_due']);
-  await operator.request('POST', `/bdcs/${cancelledLate.bdcId}/reimbursements`, { ...event('received', cancelledLate.bdcId), amountCents: (due as unknown as { amounts: { toReimburseCents: number } }).amounts.toReimburseCents, receivedOn: today() });
+  await operator.request('POST', `/bdcs/${cancelledLate.bdcId}/reimbursements`, {
+    ...event('received', cancelledLate.bdcId),
+    amountCents: (due as unknown as { amounts: { toReimburseCents: number } }).amounts.toReimburseCents,
+    receivedOn: today(),
+  });
   await until(invalidVa.bdcId, ['awaiting_va']);
   const bad = va(invalidVa.request, 400_000);
   bad.va.essms[0]!.tbb1 = { 'TBB.1.1': 0 };
   bad.invoice.ogFiness = '010003820';
-  await editeur.request('POST', `/bdcs/${invalidVa.bdcId}/va`, bad).catch((err: ApiError) => say(`   ${invalidVa.bdcId}: VA refused (${err.status}):\n     ${err.message.replace(/\n/g, '\n     ')}`));
+  await editeur
+    .request('POST', `/bdcs/${invalidVa.bdcId}/va`, bad)
+    .catch((err: ApiError) =>
+      say(`   ${invalidVa.bdcId}: VA refused (${err.status}):\n     ${err.message.replace(/\n/g, '\n     ')}`),
+    );
   await editeur.request('POST', `/bdcs/${invalidVa.bdcId}/va`, va(invalidVa.request, 400_000));
   await until(below.bdcId, ['awaiting_va']);
   await editeur.request('POST', `/bdcs/${below.bdcId}/va`, va(below.request, 50_000));
   const belowDue = await until(below.bdcId, ['reimbursement_due']);
-  await operator.request('POST', `/bdcs/${below.bdcId}/reimbursements`, { ...event('received', below.bdcId), amountCents: (belowDue as unknown as { amounts: { toReimburseCents: number } }).amounts.toReimburseCents, receivedOn: today() });
+  await operator.request('POST', `/bdcs/${below.bdcId}/reimbursements`, {
+    ...event('received', below.bdcId),
+    amountCents: (belowDue as unknown as { amounts: { toReimburseCents: number } }).amounts.toReimburseCents,
+    receivedOn: today(),
+  });
   await Promise.all([lapse1, lapse2].map((b) => until(b.bdcId, ['awaiting_va'])));
 
   const closingAt = new Date(Date.now() + CLOSING_IN_MINUTES * 60_000).toISOString();
   say(`6. Calendar amendment: the campaign now closes at ${closingAt}`);
-  const plan = await operator.request<{ runningBdcs: number; bdcs: { bdcId: string; effect: string }[] }>('POST', `/campaigns/${campaignId}/calendar/dry-run`, { closingAt });
+  const plan = await operator.request<{ runningBdcs: number; bdcs: { bdcId: string; effect: string }[] }>(
+    'POST',
+    `/campaigns/${campaignId}/calendar/dry-run`,
+    { closingAt },
+  );
   say(`   dry run: ${plan.runningBdcs} running BDCs — ${[...new Set(plan.bdcs.map((b) => b.effect))].join(', ')}`);
-  const { batchId } = await operator.request<{ batchId: string }>('POST', `/campaigns/${campaignId}/calendar`, { eventId: `demo-closing-${stamp}`, closingAt, reason: 'démonstration: clôture dans quelques minutes' });
+  const { batchId } = await operator.request<{ batchId: string }>('POST', `/campaigns/${campaignId}/calendar`, {
+    eventId: `demo-closing-${stamp}`,
+    closingAt,
+    reason: 'démonstration: clôture dans quelques minutes',
+  });
   for (let i = 0; i < 100; i++) {
-    const progress = await operator.request<{ applied: number; total?: number; done: boolean }>('GET', `/batches/${encodeURIComponent(batchId)}`).catch(() => ({ applied: 0, total: 0, done: false }));
+    const progress = await operator
+      .request<{ applied: number; total?: number; done: boolean }>('GET', `/batches/${encodeURIComponent(batchId)}`)
+      .catch(() => ({ applied: 0, total: 0, done: false }));
     if (progress.done) {
       say(`   batch ${batchId}: ${progress.applied} of ${progress.total} BDCs amended`);
       break;
@@ -143,20 +215,38 @@ async function main() {
 
   const ui = `http://localhost:${config.TEMPORAL_UI_PORT}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`BdcCampaign = '${campaignId}'`)}`;
   say(`7. Open the Web UI: ${ui}`);
-  say(`   and the console: ${url}/console/ — sign in as the operator with ${tokens.operator}, or as the demo's éditeur (editeur-demo) with ${tokens.editeur}`);
+  say(
+    `   and the console: ${url}/console/ — sign in as the operator with ${tokens.operator}, or as the demo's éditeur (editeur-demo) with ${tokens.editeur}`,
+  );
   if (process.argv.includes('--no-wait')) return;
   say(`   waiting for the closing (${closingAt}) to lapse the last BDCs…`);
   await pause(Math.max(0, Date.parse(closingAt) - Date.now()) + 5_000);
   for (const b of [lapse1, lapse2, lapsePending]) await until(b.bdcId, ['reimbursement_due', 'lapsed']);
-  const { bdcs } = await operator.request<{ bdcs: { bdcId: string; status: string }[] }>('GET', `/bdcs?campaign=${campaignId}&pageSize=50`);
+  const { bdcs } = await operator.request<{ bdcs: { bdcId: string; status: string }[] }>(
+    'GET',
+    `/bdcs?campaign=${campaignId}&pageSize=50`,
+  );
   say('8. Where every BDC of the demo stands:');
   for (const b of bdcs.sort((x, y) => x.bdcId.localeCompare(y.bdcId))) say(`   ${b.bdcId.padEnd(40)} ${b.status}`);
   say(`   the ledger: sons report, sons ledger reconcile, sons ledger export (see README)`);
   // the reminder of the closing, two minutes before it, as the éditeur's mailbox received it
   const mailbox = path.join(config.DATA_DIR, 'mail');
-  const reminders = (await Promise.all(maildirMessages(mailbox).map((raw) => simpleParser(raw)))).filter((m) => String(m.headers.get('x-sons-notification') ?? '').startsWith('reminder:') && (m.date?.getTime() ?? 0) >= started - 60_000);
+  const reminders = (await Promise.all(maildirMessages(mailbox).map((raw) => simpleParser(raw)))).filter(
+    (m) =>
+      String(m.headers.get('x-sons-notification') ?? '').startsWith('reminder:') &&
+      (m.date?.getTime() ?? 0) >= started - 60_000,
+  );
   const last = reminders.at(-1);
-  say(last ? `9. The reminder email, in the engine's mailbox (${mailbox}/new):\n   To: ${Array.isArray(last.to) ? last.to.map((t) => t.text).join(', ') : last.to?.text}\n   Subject: ${last.subject}\n${(last.text ?? '').split('\n').map((l) => `   | ${l}`).join('\n')}` : `9. No reminder email in ${mailbox}/new yet (with SMTP_URL set, look in that server's mailbox)`);
+  say(
+    last
+      ? `9. The reminder email, in the engine's mailbox (${mailbox}/new):\n   To: ${Array.isArray(last.to) ? last.to.map((t) => t.text).join(', ') : last.to?.text}\n   Subject: ${last.subject}\n${(
+          last.text ?? ''
+        )
+          .split('\n')
+          .map((l) => `   | ${l}`)
+          .join('\n')}`
+      : `9. No reminder email in ${mailbox}/new yet (with SMTP_URL set, look in that server's mailbox)`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -4,7 +4,14 @@
  * budget, the last failure is thrown. The one way the suite, the drill and the topology wait for
  * something asynchronous: no fixed sleeps, and a budget generous enough for a machine busy with other work.
  */
-export async function eventually<T>(check: () => Promise<T> | T, { budgetMs = 60_000, everyMs = 50, what = 'the condition' }: { budgetMs?: number; everyMs?: number; what?: string } = {}): Promise<Exclude<T, undefined | false>> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  {
+    budgetMs = 60_000,
+    everyMs = 50,
+    what = 'the condition',
+  }: { budgetMs?: number; everyMs?: number; what?: string } = {},
+): Promise<Exclude<T, undefined | false>> {
   const until = Date.now() + budgetMs;
   let last: unknown;
   for (;;) {

@@ -51,7 +51,11 @@ export interface LocalApi {
   url: string;
   /** bearer secrets: operator, admin, and éditeurs editeur-acme and editeur-rival */
   tokens: { operator: string; admin: string; acme: string; rival: string };
-  call(method: string, path: string, options?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export interface LocalEngine {
@@ -80,7 +84,15 @@ export interface LocalEngine {
 export function campaignAround(nowMs: number, id = 'test-ms1', overrides: Partial<Campaign> = {}): Campaign {
   const today = parisCivilDate(new Date(nowMs));
   const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
-  return { ...ms1, finessExtraction: undefined, id, openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), ...overrides };
+  return {
+    ...ms1,
+    finessExtraction: undefined,
+    id,
+    openingDate: addCalendarDays(today, -30),
+    orderDeadline: addCalendarDays(today, 30),
+    closingDate: addCalendarDays(today, 200),
+    ...overrides,
+  };
 }
 
 let runtimeInstalled = false;
@@ -94,21 +106,47 @@ function installQuietRuntime() {
 async function temporalServer(server: 'time-skipping' | 'dev'): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   if (server === 'dev') {
-    return TestWorkflowEnvironment.createLocal({ server: { executable: executable(temporalCliPath()), searchAttributes: allBdcSearchAttributes } });
+    return TestWorkflowEnvironment.createLocal({
+      server: { executable: executable(temporalCliPath()), searchAttributes: allBdcSearchAttributes },
+    });
   }
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executable(temporalTestServerPath()) } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: executable(temporalTestServerPath()) },
+  });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }
 
-export async function startLocalEngine({ server = 'time-skipping', sql, workflowBundle, interceptors, seedReference = true, api: withApi = false, unauthenticatedPerMinute, dataConverter, smtpUrl }: LocalEngineOptions): Promise<LocalEngine> {
+export async function startLocalEngine({
+  server = 'time-skipping',
+  sql,
+  workflowBundle,
+  interceptors,
+  seedReference = true,
+  api: withApi = false,
+  unauthenticatedPerMinute,
+  dataConverter,
+  smtpUrl,
+}: LocalEngineOptions): Promise<LocalEngine> {
   const env = await temporalServer(server);
-  const client = dataConverter ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter }) : env.client;
+  const client = dataConverter
+    ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter })
+    : env.client;
   const ledger = new Ledger(sql);
   const finess = new FinessReference(sql);
   const taskQueue = `bdc-${Math.random().toString(36).slice(2)}`;
   const startWorker = async () => {
-    const worker: Worker = await createBdcWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql, client, workflowBundle, interceptors, dataConverter, campaigns: async () => (await engine()).campaigns });
+    const worker: Worker = await createBdcWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      sql,
+      client,
+      workflowBundle,
+      interceptors,
+      dataConverter,
+      campaigns: async () => (await engine()).campaigns,
+    });
     return { worker, running: worker.run() };
   };
   let current: Awaited<ReturnType<typeof startWorker>> | undefined = await startWorker();
@@ -118,12 +156,26 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
     await current.running;
     current = undefined;
   };
-  const extractionId = seedReference ? await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'local engine', 'utf-8') : 0;
+  const extractionId = seedReference
+    ? await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'local engine', 'utf-8')
+    : 0;
   if (seedReference) await finess.completeExtraction(extractionId, { read: 0, kept: 0, rejected: 0 });
   const engine = async (overrides: Partial<Campaign> = {}) =>
-    engineContext({ client, sql, campaigns: [campaignAround(await env.currentTimeMs(), 'test-ms1', overrides)], taskQueue, now: () => env.currentTimeMs() });
-  const api = withApi ? await serveApi(await engine(), unauthenticatedPerMinute, dataConverter?.payloadCodecs?.[0]) : undefined;
-  const dispatcher = new NotificationDispatcher(sql, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn'), everyMs: 200, ...(smtpUrl ? { mailer: smtpMailer(smtpUrl, 'SONS — ASP <sons@test.localhost>') } : {}) });
+    engineContext({
+      client,
+      sql,
+      campaigns: [campaignAround(await env.currentTimeMs(), 'test-ms1', overrides)],
+      taskQueue,
+      now: () => env.currentTimeMs(),
+    });
+  const api = withApi
+    ? await serveApi(await engine(), unauthenticatedPerMinute, dataConverter?.payloadCodecs?.[0])
+    : undefined;
+  const dispatcher = new NotificationDispatcher(sql, {
+    logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
+    everyMs: 200,
+    ...(smtpUrl ? { mailer: smtpMailer(smtpUrl, 'SONS — ASP <sons@test.localhost>') } : {}),
+  });
   dispatcher.start();
   return {
     env,
@@ -135,7 +187,16 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
       const og = typeof request.ogFiness === 'string' ? request.ogFiness : freshFiness();
       const essms = Array.isArray(request.essms) ? request.essms.filter((e) => typeof e === 'string') : [];
       const more = Array.from({ length: Math.max(0, ogEssmsCount - essms.length) }, freshFiness);
-      await finess.insertEstablishments(extractionId, [...essms, ...more].map((nofinesset) => ({ nofinesset, nofinessej: og, rs: 'EHPAD', departement: '75', ...categories.ehpad })));
+      await finess.insertEstablishments(
+        extractionId,
+        [...essms, ...more].map((nofinesset) => ({
+          nofinesset,
+          nofinessej: og,
+          rs: 'EHPAD',
+          departement: '75',
+          ...categories.ehpad,
+        })),
+      );
     },
     async restartWorker() {
       await stopWorker();
@@ -154,7 +215,11 @@ export async function startLocalEngine({ server = 'time-skipping', sql, workflow
   };
 }
 
-async function serveApi(engine: EngineContext, unauthenticatedPerMinute: number | undefined, payloadCodec: PayloadCodec | undefined): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
+async function serveApi(
+  engine: EngineContext,
+  unauthenticatedPerMinute: number | undefined,
+  payloadCodec: PayloadCodec | undefined,
+): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
   const made = {
     operator: newToken({ name: 'ops-1', role: 'operator' }),
     admin: newToken({ name: 'admin-1', role: 'admin' }),
@@ -162,16 +227,38 @@ async function serveApi(engine: EngineContext, unauthenticatedPerMinute: number 
     rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
   };
   const tokens = new TokenRegistry(Object.values(made).map((m) => m.entry));
-  const app = await buildApi({ engine, tokens, logger: createLogger(process.env.LOG_LEVEL ?? 'warn'), unauthenticatedPerMinute, payloadCodec });
-  await mountConsole(app, { engine, tokens, sessionKey: randomBytes(32), secureCookies: false, temporalUiUrl: 'http://localhost:8233', namespace: 'default' });
+  const app = await buildApi({
+    engine,
+    tokens,
+    logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
+    unauthenticatedPerMinute,
+    payloadCodec,
+  });
+  await mountConsole(app, {
+    engine,
+    tokens,
+    sessionKey: randomBytes(32),
+    secureCookies: false,
+    temporalUiUrl: 'http://localhost:8233',
+    namespace: 'default',
+  });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const handle: LocalApi = {
     url,
-    tokens: { operator: made.operator.secret, admin: made.admin.secret, acme: made.acme.secret, rival: made.rival.secret },
+    tokens: {
+      operator: made.operator.secret,
+      admin: made.admin.secret,
+      acme: made.acme.secret,
+      rival: made.rival.secret,
+    },
     async call(method, path, { token, body, raw, headers } = {}) {
       const response = await fetch(`${url}${path}`, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
       });
       const text = await response.text();

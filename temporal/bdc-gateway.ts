@@ -13,26 +13,49 @@ import { RefusedError, refuse, refusalOf, type Refusal } from '../domain/refusal
  * workflow's refusal comes back as a RefusedError carrying the same structured refusals. (BDCs of the
  * v1 lifecycle answer their whole state instead.)
  */
-export async function sendBdcEvent<E extends BdcEvent>(client: Client, bdcId: string, update: UpdateDefinition<EventAnswer, [E]>, event: E): Promise<EventAnswer | object> {
+export async function sendBdcEvent<E extends BdcEvent>(
+  client: Client,
+  bdcId: string,
+  update: UpdateDefinition<EventAnswer, [E]>,
+  event: E,
+): Promise<EventAnswer | object> {
   const handle = client.workflow.getHandle(bdcId);
   let answer: EventAnswer | object;
   try {
     answer = await handle.executeUpdate(update, { args: [event], updateId: event.eventId });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
-      const status = await handle.describe().then((d) => d.status.name, () => undefined);
+      const status = await handle.describe().then(
+        (d) => d.status.name,
+        () => undefined,
+      );
       throw status
         ? refuse('bdc_ended', say('bdc_ended', { bdcId, status: status.toLowerCase() }), 'bdcId', bdcId)
         : refuse('unknown_bdc', say('unknown_bdc', { bdcId }), 'bdcId', bdcId);
     }
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'Refused') {
+    if (
+      err instanceof WorkflowUpdateFailedError &&
+      err.cause instanceof ApplicationFailure &&
+      err.cause.type === 'Refused'
+    ) {
       const refusals = (err.cause.details ?? []) as Refusal[];
-      throw new RefusedError(refusals.length ? refusals : [refusalOf('refused', say('refused', { reason: err.cause.message }))]);
+      throw new RefusedError(
+        refusals.length ? refusals : [refusalOf('refused', say('refused', { reason: err.cause.message }))],
+      );
     }
     throw err;
   }
-  if ('kind' in answer && 'hash' in answer && (answer.kind !== update.name || answer.hash !== eventHash(update.name, event))) {
-    throw refuse('event_id_reused', say('event_id_reused', { eventId: event.eventId, kind: answer.kind, same: answer.kind === update.name }), 'eventId', event.eventId);
+  if (
+    'kind' in answer &&
+    'hash' in answer &&
+    (answer.kind !== update.name || answer.hash !== eventHash(update.name, event))
+  ) {
+    throw refuse(
+      'event_id_reused',
+      say('event_id_reused', { eventId: event.eventId, kind: answer.kind, same: answer.kind === update.name }),
+      'eventId',
+      event.eventId,
+    );
   }
   return answer;
 }

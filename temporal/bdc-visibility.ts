@@ -57,13 +57,19 @@ export function visibilityQuery(f: Omit<BdcFilter, 'pageSize' | 'pageToken'>): s
 }
 
 /** A search attribute of a listed execution: visibility returns them as JSON payloads. */
-function attribute<T>(fields: Record<string, temporal.api.common.v1.IPayload> | null | undefined, key: { name: string; type: SearchAttributeType }): T | undefined {
+function attribute<T>(
+  fields: Record<string, temporal.api.common.v1.IPayload> | null | undefined,
+  key: { name: string; type: SearchAttributeType },
+): T | undefined {
   const payload = fields?.[key.name];
   return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
 }
 
 /** One page of BDCs from Temporal's visibility store, read from their search attributes alone. */
-export async function listBdcs(client: Client, filter: BdcFilter): Promise<{ bdcs: BdcSummary[]; nextPageToken?: string }> {
+export async function listBdcs(
+  client: Client,
+  filter: BdcFilter,
+): Promise<{ bdcs: BdcSummary[]; nextPageToken?: string }> {
   const response = await client.workflowService.listWorkflowExecutions({
     namespace: client.options.namespace,
     query: visibilityQuery(filter),
@@ -91,7 +97,10 @@ export async function listBdcs(client: Client, filter: BdcFilter): Promise<{ bdc
 }
 
 /** Every BDC matching a filter, page after page. */
-export async function* allBdcs(client: Client, filter: Omit<BdcFilter, 'pageSize' | 'pageToken'>): AsyncGenerator<BdcSummary> {
+export async function* allBdcs(
+  client: Client,
+  filter: Omit<BdcFilter, 'pageSize' | 'pageToken'>,
+): AsyncGenerator<BdcSummary> {
   let pageToken: string | undefined;
   do {
     const page = await listBdcs(client, { ...filter, pageSize: 200, pageToken });

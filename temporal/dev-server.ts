@@ -18,16 +18,36 @@ export interface DevServer {
  * SIGTERM when this process dies, however it dies (SIGKILL, OOM) — and a server left by an engine
  * started before that (its pid in DATA_DIR/temporal.pid) is stopped before a new one starts.
  */
-export async function startDevServer(opts: { cli: string; dataDir: string; port: number; uiPort: number; logger: pino.Logger; headless?: boolean; inMemory?: boolean }): Promise<DevServer> {
+export async function startDevServer(opts: {
+  cli: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  logger: pino.Logger;
+  headless?: boolean;
+  inMemory?: boolean;
+}): Promise<DevServer> {
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   // a data directory made before this engine kept its files private
   fs.chmodSync(opts.dataDir, 0o700);
-  if (fs.existsSync(path.join(opts.dataDir, 'temporal.db'))) fs.chmodSync(path.join(opts.dataDir, 'temporal.db'), 0o600);
+  if (fs.existsSync(path.join(opts.dataDir, 'temporal.db')))
+    fs.chmodSync(path.join(opts.dataDir, 'temporal.db'), 0o600);
   const db = path.join(opts.dataDir, 'temporal.db');
   const pidFile = path.join(opts.dataDir, 'temporal.pid');
   await stopOrphan(pidFile, db, opts.logger);
   const address = `127.0.0.1:${opts.port}`;
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), ...(opts.headless ? ['--headless'] : ['--ui-port', String(opts.uiPort)]), ...(opts.inMemory ? [] : ['--db-filename', db]), '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    ...(opts.headless ? ['--headless'] : ['--ui-port', String(opts.uiPort)]),
+    ...(opts.inMemory ? [] : ['--db-filename', db]),
+    '--log-level',
+    'warn',
+  ];
   const [command, argv] = boundToThisProcess(opts.cli, args, 'SIGTERM');
   const child: ChildProcess = spawn(command, argv, {
     // its own process group: a terminal's Ctrl-C reaches only us, and we stop it after the worker
@@ -39,7 +59,9 @@ export async function startDevServer(opts: { cli: string; dataDir: string; port:
   process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const early = exited.then((code) => {
-    throw new Error(`the Temporal dev server exited with code ${code} before it was ready (is port ${opts.port} or ${opts.uiPort} taken?)`);
+    throw new Error(
+      `the Temporal dev server exited with code ${code} before it was ready (is port ${opts.port} or ${opts.uiPort} taken?)`,
+    );
   });
   await Promise.race([waitUntilServing(address), early]);
   early.catch(() => undefined);
@@ -87,7 +109,8 @@ async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<vo
       await connection.close();
       return;
     } catch (err) {
-      if (Date.now() > until) throw new Error(`Temporal at ${address} did not answer within ${timeoutMs / 1000} s: ${String(err)}`);
+      if (Date.now() > until)
+        throw new Error(`Temporal at ${address} did not answer within ${timeoutMs / 1000} s: ${String(err)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }

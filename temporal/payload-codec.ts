@@ -21,7 +21,10 @@ const Payload = temporal.api.common.v1.Payload;
 export const payloadKeysSchema = z
   .object({
     current: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
-    keys: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), z.string().refine((k) => Buffer.from(k, 'base64').length === 32, 'a key is 32 bytes, base64')),
+    keys: z.record(
+      z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+      z.string().refine((k) => Buffer.from(k, 'base64').length === 32, 'a key is 32 bytes, base64'),
+    ),
   })
   .refine((k) => k.current in k.keys, 'the current key must be one of the keys');
 export type PayloadKeys = z.infer<typeof payloadKeysSchema>;
@@ -42,14 +45,20 @@ export class EncryptionCodec implements PayloadCodec {
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       // the key id is authenticated with the data: a payload cannot be moved under another key
       cipher.setAAD(utf8(keyId));
-      const sealed = Buffer.concat([iv, cipher.update(Payload.encode(payload).finish()), cipher.final(), cipher.getAuthTag()]);
+      const sealed = Buffer.concat([
+        iv,
+        cipher.update(Payload.encode(payload).finish()),
+        cipher.final(),
+        cipher.getAuthTag(),
+      ]);
       return { metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID]: utf8(keyId) }, data: sealed };
     });
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (new TextDecoder().decode(payload.metadata?.encoding ?? new Uint8Array()) !== ENCRYPTED_ENCODING) return payload;
+      if (new TextDecoder().decode(payload.metadata?.encoding ?? new Uint8Array()) !== ENCRYPTED_ENCODING)
+        return payload;
       const keyId = new TextDecoder().decode(payload.metadata?.[KEY_ID] ?? new Uint8Array());
       const key = this.keys.get(keyId);
       if (!key) throw new Error(`payload encrypted with key ${keyId}, which is not configured (PAYLOAD_KEYS)`);
@@ -57,7 +66,10 @@ export class EncryptionCodec implements PayloadCodec {
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
       decipher.setAAD(utf8(keyId));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return Payload.decode(plain) as Payload;
     });
   }
@@ -69,13 +81,21 @@ export const newPayloadKey = () => randomBytes(32).toString('base64');
  * The keys from configuration (PAYLOAD_KEYS, or the file PAYLOAD_KEYS_FILE); on the embedded default
  * without either, a local key made once in DATA_DIR/payload-keys.json (0600).
  */
-export function loadPayloadKeys(source: { PAYLOAD_KEYS?: string; PAYLOAD_KEYS_FILE?: string; DATA_DIR: string }): PayloadKeys {
+export function loadPayloadKeys(source: {
+  PAYLOAD_KEYS?: string;
+  PAYLOAD_KEYS_FILE?: string;
+  DATA_DIR: string;
+}): PayloadKeys {
   if (source.PAYLOAD_KEYS) return payloadKeysSchema.parse(JSON.parse(source.PAYLOAD_KEYS));
-  if (source.PAYLOAD_KEYS_FILE) return payloadKeysSchema.parse(JSON.parse(fs.readFileSync(source.PAYLOAD_KEYS_FILE, 'utf8')));
+  if (source.PAYLOAD_KEYS_FILE)
+    return payloadKeysSchema.parse(JSON.parse(fs.readFileSync(source.PAYLOAD_KEYS_FILE, 'utf8')));
   const file = path.join(source.DATA_DIR, 'payload-keys.json');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(source.DATA_DIR, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, JSON.stringify({ current: 'local-1', keys: { 'local-1': newPayloadKey() } }, null, 2), { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(file, JSON.stringify({ current: 'local-1', keys: { 'local-1': newPayloadKey() } }, null, 2), {
+      mode: 0o600,
+      flag: 'wx',
+    });
   }
   return payloadKeysSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
 }

@@ -7,7 +7,10 @@ import Long from 'long';
  * kept 90 days after a BDC ends by default (DOMAIN.md, "The record").
  */
 export async function setRetention(connection: Connection, namespace: string, days: number): Promise<void> {
-  await connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(days * 86_400) } } });
+  await connection.workflowService.updateNamespace({
+    namespace,
+    config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(days * 86_400) } },
+  });
 }
 
 export async function retentionDays(connection: Connection, namespace: string): Promise<number> {

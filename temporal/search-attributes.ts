@@ -38,7 +38,10 @@ export async function registerSearchAttributes(connection: Connection, namespace
     const registered = await registeredNames(connection, namespace);
     const missing = allBdcSearchAttributes.filter((key) => !registered.has(key.name));
     if (missing.length) {
-      await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((k) => [k.name, indexedTypes[k.type]])) });
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: Object.fromEntries(missing.map((k) => [k.name, indexedTypes[k.type]])),
+      });
     }
     return missing.map((k) => k.name);
   } catch (err) {

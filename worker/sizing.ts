@@ -18,7 +18,16 @@ export interface WorkerBudget {
 }
 
 /** The worker's cache and concurrency from its memory budget. */
-export function workerSizing({ memoryMiB, databaseConnections }: WorkerBudget): Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions'> {
+export function workerSizing({
+  memoryMiB,
+  databaseConnections,
+}: WorkerBudget): Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentLocalActivityExecutions'
+> {
   return {
     maxCachedWorkflows: Math.max(100, Math.floor((memoryMiB * 1024 * CACHE_SHARE) / KIB_PER_OPEN_BDC)),
     maxConcurrentWorkflowTaskExecutions: 40,

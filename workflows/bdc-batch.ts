@@ -44,9 +44,16 @@ const activities = proxyActivities<BatchActivities>({
  */
 export async function bdcBatch(input: BatchInput): Promise<BatchProgressCounts> {
   const { batchId, selector, pageSize } = input;
-  const progress: BatchProgressCounts = input.resume?.progress ?? { total: 0, applied: 0, skipped: 0, failed: 0, done: false };
+  const progress: BatchProgressCounts = input.resume?.progress ?? {
+    total: 0,
+    applied: 0,
+    skipped: 0,
+    failed: 0,
+    done: false,
+  };
   setHandler(batchProgress, () => progress);
-  if (!input.resume) progress.total = await activities.beginBatch({ batchId, kind: input.kind, params: input.params, selector });
+  if (!input.resume)
+    progress.total = await activities.beginBatch({ batchId, kind: input.kind, params: input.params, selector });
   let after = input.resume?.after ?? '';
   for (let page = 0; ; page++) {
     if (page >= input.pagesPerRun || workflowInfo().continueAsNewSuggested) {
@@ -55,7 +62,13 @@ export async function bdcBatch(input: BatchInput): Promise<BatchProgressCounts> 
     }
     const bdcIds = await activities.batchPage({ selector, after, limit: pageSize });
     if (!bdcIds.length) break;
-    const counts = await activities.deliverBatch({ batchId, bdcIds, event: input.event, parallel: input.parallel, attempts: input.attempts });
+    const counts = await activities.deliverBatch({
+      batchId,
+      bdcIds,
+      event: input.event,
+      parallel: input.parallel,
+      attempts: input.attempts,
+    });
     progress.applied += counts.applied;
     progress.skipped += counts.skipped;
     progress.failed += counts.failed;

@@ -6,7 +6,10 @@ export const DAILY_NOTICES_WORKFLOW_TYPE = 'dailyNotices';
 export const DAILY_NOTICES_WORKFLOW_ID = 'daily-notices';
 
 const local = proxyLocalActivities<NoticeActivities>({ startToCloseTimeout: '5 seconds' });
-const acts = proxyActivities<NoticeActivities>({ startToCloseTimeout: '2 minutes', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 } });
+const acts = proxyActivities<NoticeActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
+});
 
 /**
  * Every day at 09:00 Paris, the day's notices: the operators' digest and the campaigns' order deadline

@@ -1,6 +1,14 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { BdcRecord, EventAnswer } from '../domain/bdc-view';
-import type { AttentionDecision, CalendarAmendment, Cancellation, DossierFiled, ReferencementDecision, ReimbursementReceipt, ReimbursementSettlement } from '../domain/events';
+import type {
+  AttentionDecision,
+  CalendarAmendment,
+  Cancellation,
+  DossierFiled,
+  ReferencementDecision,
+  ReimbursementReceipt,
+  ReimbursementSettlement,
+} from '../domain/events';
 import type { VaSubmission } from '../domain/va';
 
 /**

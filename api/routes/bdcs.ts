@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { bdcState, cancelBdc, fileDossier, recordReimbursement, resolveAttention, settleReimbursement, submitVa } from '../../client/bdc-events';
+import {
+  bdcState,
+  cancelBdc,
+  fileDossier,
+  recordReimbursement,
+  resolveAttention,
+  settleReimbursement,
+  submitVa,
+} from '../../client/bdc-events';
 import { bdcFilterSchema, listBdcs } from '../../client/bdc-reads';
 import { registerBdc } from '../../client/intake';
 import { decideForBdc, decideSolution } from '../../client/solutions';
@@ -15,101 +23,215 @@ import { refusalsSchema } from '../errors';
 
 const eventId = clientEventIdSchema;
 const bdcParams = z.object({ bdcId: z.string().min(1).max(200) });
-const stateSchema = z.record(z.string(), z.unknown()).describe('the BDC from its record: status, amounts, deadlines, audit trail');
-const errors = { 401: refusalsSchema, 403: refusalsSchema, 404: refusalsSchema, 409: refusalsSchema, 422: refusalsSchema };
+const stateSchema = z
+  .record(z.string(), z.unknown())
+  .describe('the BDC from its record: status, amounts, deadlines, audit trail');
+const errors = {
+  401: refusalsSchema,
+  403: refusalsSchema,
+  404: refusalsSchema,
+  409: refusalsSchema,
+  422: refusalsSchema,
+};
 const decision = z.object({ eventId, decision: z.enum(referencementDecisions), decidedOn: civilDateSchema });
-const registered = z.object({ bdcId: z.string(), started: z.boolean().describe('false: recorded, its workflow starts as soon as Temporal answers') });
+const registered = z.object({
+  bdcId: z.string(),
+  started: z.boolean().describe('false: recorded, its workflow starts as soon as Temporal answers'),
+});
 
 /** Registration, reads and every event of a BDC: each route parses, calls one engine service, answers. */
 export function bdcRoutes(app: Api, { engine }: ApiDeps) {
-  app.post('/bdcs', {
-    config: { roles: who.operators },
-    schema: {
-      summary: 'Register a BDC (validated, priced, recorded with its ESSMS claims, workflow started); the same eventId again answers the same',
-      body: bdcRequestSchema.extend({ eventId: eventId.optional() }),
-      response: { 201: registered, 202: registered, ...errors },
+  app.post(
+    '/bdcs',
+    {
+      config: { roles: who.operators },
+      schema: {
+        summary:
+          'Register a BDC (validated, priced, recorded with its ESSMS claims, workflow started); the same eventId again answers the same',
+        body: bdcRequestSchema.extend({ eventId: eventId.optional() }),
+        response: { 201: registered, 202: registered, ...errors },
+      },
     },
-  }, async (request, reply) => {
-    const { eventId: id, ...bdc } = request.body;
-    const result = await registerBdc(engine, callerOf(request.principal), bdc, id ?? randomUUID());
-    // a repetition answers as the first time; a header tells it apart for those who care (sons import)
-    if (!result.created) reply.header('x-sons-repeated', 'true');
-    return reply.status(result.started ? 201 : 202).header('location', `/bdcs/${encodeURIComponent(result.bdcId)}`).send({ bdcId: result.bdcId, started: result.started });
-  });
-
-  app.get('/bdcs', {
-    config: { roles: who.everyone },
-    schema: { summary: 'List BDCs by status, campaign, éditeur, solution, OG, ESSMS, deadline window, overdue (keyset-paged)', querystring: bdcFilterSchema, response: { 200: z.object({ bdcs: z.array(z.record(z.string(), z.unknown())), nextPageToken: z.string().optional() }), 422: refusalsSchema } },
-  }, async (request) => listBdcs(engine, callerOf(request.principal), request.query));
-
-  app.get('/bdcs/:bdcId', {
-    config: { roles: who.everyone },
-    schema: { summary: "One BDC's full state and audit trail (refused events included)", params: bdcParams, response: { 200: stateSchema, ...errors } },
-  }, async (request) => bdcState(engine, callerOf(request.principal), request.params.bdcId));
-
-  app.post('/bdcs/:bdcId/referencement/dossier', {
-    config: { roles: who.editeursAndOperators },
-    schema: { summary: 'Record the filing date of the référencement dossier', params: bdcParams, body: z.object({ eventId, filedOn: civilDateSchema }), response: { 200: stateSchema, ...errors } },
-  }, async (request) => fileDossier(engine, callerOf(request.principal), request.params.bdcId, request.body));
-
-  app.post('/bdcs/:bdcId/referencement/decision', {
-    config: { roles: who.operators },
-    schema: { summary: "Record the ANS's référencement decision of this BDC's solution: this BDC gets it at once, the solution's other waiting BDCs by a batch", params: bdcParams, body: decision, response: { 200: stateSchema, ...errors } },
-  }, async (request) => decideForBdc(engine, callerOf(request.principal), request.params.bdcId, request.body));
-
-  app.post('/solutions/:solutionId/referencement/decision', {
-    config: { roles: who.operators },
-    schema: {
-      summary: "Record the ANS's référencement decision for a solution: BDCs registered from now on follow it, and a durable batch delivers it to every BDC waiting on it",
-      params: z.object({ solutionId: idSchema }),
-      body: decision.extend({ editeurId: idSchema.optional().describe("the solution's éditeur, when no BDC of it is registered yet") }),
-      response: { 202: z.object({ solutionId: z.string(), state: z.string(), batchId: z.string() }), ...errors },
+    async (request, reply) => {
+      const { eventId: id, ...bdc } = request.body;
+      const result = await registerBdc(engine, callerOf(request.principal), bdc, id ?? randomUUID());
+      // a repetition answers as the first time; a header tells it apart for those who care (sons import)
+      if (!result.created) reply.header('x-sons-repeated', 'true');
+      return reply
+        .status(result.started ? 201 : 202)
+        .header('location', `/bdcs/${encodeURIComponent(result.bdcId)}`)
+        .send({ bdcId: result.bdcId, started: result.started });
     },
-  }, async (request, reply) => {
-    const { editeurId, ...body } = request.body;
-    const { solution, batchId } = await decideSolution(engine, callerOf(request.principal), request.params.solutionId, body, editeurId);
-    return reply.status(202).header('location', `/batches/${encodeURIComponent(batchId)}`).send({ solutionId: solution.solutionId, state: solution.state, batchId });
-  });
+  );
 
-  app.post('/bdcs/:bdcId/cancellation', {
-    config: { roles: who.operators },
-    schema: { summary: 'Cancel a BDC (after the advance: the advance is demanded back)', params: bdcParams, body: z.object({ eventId, reason: z.string().min(1).max(500) }), response: { 200: stateSchema, ...errors } },
-  }, async (request) => cancelBdc(engine, callerOf(request.principal), request.params.bdcId, request.body));
-
-  app.post('/bdcs/:bdcId/reimbursements', {
-    config: { roles: who.operators },
-    schema: { summary: 'Record a reimbursement received (dated neither in the future nor before the demand)', params: bdcParams, body: z.object({ eventId, amountCents: centsSchema, receivedOn: civilDateSchema }), response: { 200: stateSchema, ...errors } },
-  }, async (request) => recordReimbursement(engine, callerOf(request.principal), request.params.bdcId, request.body));
-
-  app.post('/bdcs/:bdcId/reimbursement/settlement', {
-    config: { roles: who.operators },
-    schema: {
-      summary: 'An overdue reimbursement: hand it over for recovery (escalate), or write off what remains (the BDC ends written_off), with a reason',
-      params: bdcParams,
-      body: z.object({ eventId, decision: z.enum(settlementDecisions), reason: z.string().min(1).max(500) }),
-      response: { 200: stateSchema, ...errors },
+  app.get(
+    '/bdcs',
+    {
+      config: { roles: who.everyone },
+      schema: {
+        summary: 'List BDCs by status, campaign, éditeur, solution, OG, ESSMS, deadline window, overdue (keyset-paged)',
+        querystring: bdcFilterSchema,
+        response: {
+          200: z.object({ bdcs: z.array(z.record(z.string(), z.unknown())), nextPageToken: z.string().optional() }),
+          422: refusalsSchema,
+        },
+      },
     },
-  }, async (request) => settleReimbursement(engine, callerOf(request.principal), request.params.bdcId, request.body));
+    async (request) => listBdcs(engine, callerOf(request.principal), request.query),
+  );
 
-  app.post('/bdcs/:bdcId/attention', {
-    config: { roles: who.operators },
-    schema: {
-      summary: 'Decide for a BDC that needs attention (a money effect was refused): retry the step, or cancel the BDC (before any payment)',
-      params: bdcParams,
-      body: z.object({ eventId, decision: z.enum(attentionDecisions), reason: z.string().min(1).max(500) }),
-      response: { 200: stateSchema, ...errors },
+  app.get(
+    '/bdcs/:bdcId',
+    {
+      config: { roles: who.everyone },
+      schema: {
+        summary: "One BDC's full state and audit trail (refused events included)",
+        params: bdcParams,
+        response: { 200: stateSchema, ...errors },
+      },
     },
-  }, async (request) => resolveAttention(engine, callerOf(request.principal), request.params.bdcId, request.body));
+    async (request) => bdcState(engine, callerOf(request.principal), request.params.bdcId),
+  );
 
-  app.post('/bdcs/:bdcId/va', {
-    config: { roles: who.editeurs },
-    // the BDC's workflow checks the form and the business rules together: one 422 lists every reason
-    validatorCompiler: () => (body: unknown) => (typeof body === 'object' && body !== null && !Array.isArray(body) ? { value: body } : { error: new Error('expected a JSON object') }),
-    schema: { summary: 'Submit the signed VA and the invoice (every failing reason, of form and of substance, comes back as one 422)', params: bdcParams, body: vaBodySchema, response: { 200: stateSchema, ...errors } },
-  }, async (request) => {
-    const body = request.body as VaDocument & { eventId: unknown };
-    // without a valid id, no submission can be told from its repetition: refused before anything else
-    const eventId = parseOrRefuse(clientEventIdSchema, body.eventId, 'eventId');
-    return submitVa(engine, callerOf(request.principal), request.params.bdcId, { ...body, eventId });
-  });
+  app.post(
+    '/bdcs/:bdcId/referencement/dossier',
+    {
+      config: { roles: who.editeursAndOperators },
+      schema: {
+        summary: 'Record the filing date of the référencement dossier',
+        params: bdcParams,
+        body: z.object({ eventId, filedOn: civilDateSchema }),
+        response: { 200: stateSchema, ...errors },
+      },
+    },
+    async (request) => fileDossier(engine, callerOf(request.principal), request.params.bdcId, request.body),
+  );
+
+  app.post(
+    '/bdcs/:bdcId/referencement/decision',
+    {
+      config: { roles: who.operators },
+      schema: {
+        summary:
+          "Record the ANS's référencement decision of this BDC's solution: this BDC gets it at once, the solution's other waiting BDCs by a batch",
+        params: bdcParams,
+        body: decision,
+        response: { 200: stateSchema, ...errors },
+      },
+    },
+    async (request) => decideForBdc(engine, callerOf(request.principal), request.params.bdcId, request.body),
+  );
+
+  app.post(
+    '/solutions/:solutionId/referencement/decision',
+    {
+      config: { roles: who.operators },
+      schema: {
+        summary:
+          "Record the ANS's référencement decision for a solution: BDCs registered from now on follow it, and a durable batch delivers it to every BDC waiting on it",
+        params: z.object({ solutionId: idSchema }),
+        body: decision.extend({
+          editeurId: idSchema.optional().describe("the solution's éditeur, when no BDC of it is registered yet"),
+        }),
+        response: { 202: z.object({ solutionId: z.string(), state: z.string(), batchId: z.string() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { editeurId, ...body } = request.body;
+      const { solution, batchId } = await decideSolution(
+        engine,
+        callerOf(request.principal),
+        request.params.solutionId,
+        body,
+        editeurId,
+      );
+      return reply
+        .status(202)
+        .header('location', `/batches/${encodeURIComponent(batchId)}`)
+        .send({ solutionId: solution.solutionId, state: solution.state, batchId });
+    },
+  );
+
+  app.post(
+    '/bdcs/:bdcId/cancellation',
+    {
+      config: { roles: who.operators },
+      schema: {
+        summary: 'Cancel a BDC (after the advance: the advance is demanded back)',
+        params: bdcParams,
+        body: z.object({ eventId, reason: z.string().min(1).max(500) }),
+        response: { 200: stateSchema, ...errors },
+      },
+    },
+    async (request) => cancelBdc(engine, callerOf(request.principal), request.params.bdcId, request.body),
+  );
+
+  app.post(
+    '/bdcs/:bdcId/reimbursements',
+    {
+      config: { roles: who.operators },
+      schema: {
+        summary: 'Record a reimbursement received (dated neither in the future nor before the demand)',
+        params: bdcParams,
+        body: z.object({ eventId, amountCents: centsSchema, receivedOn: civilDateSchema }),
+        response: { 200: stateSchema, ...errors },
+      },
+    },
+    async (request) => recordReimbursement(engine, callerOf(request.principal), request.params.bdcId, request.body),
+  );
+
+  app.post(
+    '/bdcs/:bdcId/reimbursement/settlement',
+    {
+      config: { roles: who.operators },
+      schema: {
+        summary:
+          'An overdue reimbursement: hand it over for recovery (escalate), or write off what remains (the BDC ends written_off), with a reason',
+        params: bdcParams,
+        body: z.object({ eventId, decision: z.enum(settlementDecisions), reason: z.string().min(1).max(500) }),
+        response: { 200: stateSchema, ...errors },
+      },
+    },
+    async (request) => settleReimbursement(engine, callerOf(request.principal), request.params.bdcId, request.body),
+  );
+
+  app.post(
+    '/bdcs/:bdcId/attention',
+    {
+      config: { roles: who.operators },
+      schema: {
+        summary:
+          'Decide for a BDC that needs attention (a money effect was refused): retry the step, or cancel the BDC (before any payment)',
+        params: bdcParams,
+        body: z.object({ eventId, decision: z.enum(attentionDecisions), reason: z.string().min(1).max(500) }),
+        response: { 200: stateSchema, ...errors },
+      },
+    },
+    async (request) => resolveAttention(engine, callerOf(request.principal), request.params.bdcId, request.body),
+  );
+
+  app.post(
+    '/bdcs/:bdcId/va',
+    {
+      config: { roles: who.editeurs },
+      // the BDC's workflow checks the form and the business rules together: one 422 lists every reason
+      validatorCompiler: () => (body: unknown) =>
+        typeof body === 'object' && body !== null && !Array.isArray(body)
+          ? { value: body }
+          : { error: new Error('expected a JSON object') },
+      schema: {
+        summary:
+          'Submit the signed VA and the invoice (every failing reason, of form and of substance, comes back as one 422)',
+        params: bdcParams,
+        body: vaBodySchema,
+        response: { 200: stateSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const body = request.body as VaDocument & { eventId: unknown };
+      // without a valid id, no submission can be told from its repetition: refused before anything else
+      const eventId = parseOrRefuse(clientEventIdSchema, body.eventId, 'eventId');
+      return submitVa(engine, callerOf(request.principal), request.params.bdcId, { ...body, eventId });
+    },
+  );
 }

@@ -18,29 +18,54 @@ export function finessRoutes(app: Api, { engine }: ApiDeps) {
   // an extraction is streamed to a temporary file, never held in memory
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
 
-  app.post('/finess/extractions', {
-    config: { roles: who.operators },
-    bodyLimit: 512 * 1024 * 1024,
-    schema: { summary: 'Import a FINESS extraction (the public file, as text/csv): a new version of the reference data', consumes: ['text/csv'] },
-  }, async (request, reply) => {
-    if (!(request.body instanceof Readable)) {
-      throw httpRefusal(415, 'unsupported_media_type', say('extraction_media_type'), 'headers.content-type', request.headers['content-type']);
-    }
-    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'sons-finess-'));
-    const file = path.join(dir, String(request.headers['x-file-name'] ?? 'extraction.csv').replace(/[^\w.-]/g, '_'));
-    try {
-      await pipeline(request.body, fs.createWriteStream(file));
-      return reply.status(201).send(await importFinessExtraction(engine.finess, file));
-    } finally {
-      await fs.promises.rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  app.post('/finess/exclusions', {
-    config: { roles: who.operators },
-    schema: {
-      summary: 'Add ESSMS financed by ESMS numérique for a référencé DUI: they are refused at intake',
-      body: z.object({ entries: z.array(z.object({ finess: finessSchema, reason: z.string().min(1).max(300) })).min(1).max(100_000) }),
+  app.post(
+    '/finess/extractions',
+    {
+      config: { roles: who.operators },
+      bodyLimit: 512 * 1024 * 1024,
+      schema: {
+        summary: 'Import a FINESS extraction (the public file, as text/csv): a new version of the reference data',
+        consumes: ['text/csv'],
+      },
     },
-  }, async (request) => ({ imported: request.body.entries.length, total: await engine.finess.importExclusions(request.body.entries) }));
+    async (request, reply) => {
+      if (!(request.body instanceof Readable)) {
+        throw httpRefusal(
+          415,
+          'unsupported_media_type',
+          say('extraction_media_type'),
+          'headers.content-type',
+          request.headers['content-type'],
+        );
+      }
+      const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'sons-finess-'));
+      const file = path.join(dir, String(request.headers['x-file-name'] ?? 'extraction.csv').replace(/[^\w.-]/g, '_'));
+      try {
+        await pipeline(request.body, fs.createWriteStream(file));
+        return reply.status(201).send(await importFinessExtraction(engine.finess, file));
+      } finally {
+        await fs.promises.rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  app.post(
+    '/finess/exclusions',
+    {
+      config: { roles: who.operators },
+      schema: {
+        summary: 'Add ESSMS financed by ESMS numérique for a référencé DUI: they are refused at intake',
+        body: z.object({
+          entries: z
+            .array(z.object({ finess: finessSchema, reason: z.string().min(1).max(300) }))
+            .min(1)
+            .max(100_000),
+        }),
+      },
+    },
+    async (request) => ({
+      imported: request.body.entries.length,
+      total: await engine.finess.importExclusions(request.body.entries),
+    }),
+  );
 }

@@ -9,46 +9,116 @@ import { who, type Api, type ApiDeps } from '../context';
 import { forbidden, httpRefusal, refusalsSchema } from '../errors';
 
 const contactParams = z.object({ party: z.enum(['editeur', 'og', 'operators']), partyId: z.string().min(1).max(64) });
-const contactBody = z.object({ emails: z.array(z.string().email().max(254)).max(20), webhookUrl: z.url({ protocol: /^https?$/ }).max(2_000).optional(), webhookSecret: z.string().min(16).max(200).optional() });
+const contactBody = z.object({
+  emails: z.array(z.string().email().max(254)).max(20),
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2_000)
+    .optional(),
+  webhookSecret: z.string().min(16).max(200).optional(),
+});
 const anObject = z.record(z.string(), z.unknown());
 
 /** Contacts (who is told), the notifications a BDC caused, the OGs' signalements. */
 export function noticeRoutes(app: Api, { engine }: ApiDeps) {
-  app.put('/contacts/:party/:partyId', {
-    config: { roles: who.editeursAndOperators },
-    schema: { summary: "Set a contact: an éditeur's email addresses and signed webhook (an éditeur sets its own), an OG's addresses, the operators' (party operators, id asp)", params: contactParams, body: contactBody, response: { 200: anObject, 403: refusalsSchema, 422: refusalsSchema } },
-  }, async (request) => {
-    const { party, partyId } = request.params;
-    const p = request.principal;
-    if (p.role === 'editeur' && (party !== 'editeur' || partyId !== p.editeurId)) throw forbidden(p.role);
-    if (party === 'editeur') idSchema.parse(partyId);
-    if (party === 'og' && !finessSchema.safeParse(partyId).success) throw httpRefusal(422, 'invalid_format', say('finess_length', { value: partyId }), 'params.partyId', partyId);
-    await setContact(engine, { party, partyId, emails: request.body.emails, ...(request.body.webhookUrl ? { webhookUrl: request.body.webhookUrl } : {}), ...(request.body.webhookSecret ? { webhookSecret: request.body.webhookSecret } : {}) });
-    const saved = (await contactOf(engine, party, partyId))!;
-    return { party, partyId, emails: saved.emails, webhookUrl: saved.webhookUrl ?? null, webhookSigned: Boolean(saved.webhookSecret) };
-  });
+  app.put(
+    '/contacts/:party/:partyId',
+    {
+      config: { roles: who.editeursAndOperators },
+      schema: {
+        summary:
+          "Set a contact: an éditeur's email addresses and signed webhook (an éditeur sets its own), an OG's addresses, the operators' (party operators, id asp)",
+        params: contactParams,
+        body: contactBody,
+        response: { 200: anObject, 403: refusalsSchema, 422: refusalsSchema },
+      },
+    },
+    async (request) => {
+      const { party, partyId } = request.params;
+      const p = request.principal;
+      if (p.role === 'editeur' && (party !== 'editeur' || partyId !== p.editeurId)) throw forbidden(p.role);
+      if (party === 'editeur') idSchema.parse(partyId);
+      if (party === 'og' && !finessSchema.safeParse(partyId).success)
+        throw httpRefusal(422, 'invalid_format', say('finess_length', { value: partyId }), 'params.partyId', partyId);
+      await setContact(engine, {
+        party,
+        partyId,
+        emails: request.body.emails,
+        ...(request.body.webhookUrl ? { webhookUrl: request.body.webhookUrl } : {}),
+        ...(request.body.webhookSecret ? { webhookSecret: request.body.webhookSecret } : {}),
+      });
+      const saved = (await contactOf(engine, party, partyId))!;
+      return {
+        party,
+        partyId,
+        emails: saved.emails,
+        webhookUrl: saved.webhookUrl ?? null,
+        webhookSigned: Boolean(saved.webhookSecret),
+      };
+    },
+  );
 
-  app.get('/bdcs/:bdcId/notifications', {
-    config: { roles: who.everyone },
-    schema: { summary: 'The notifications a BDC caused (its reminders), with their delivery', params: z.object({ bdcId: z.string().min(1).max(200) }) },
-  }, async (request) => {
-    await visibleBdc(engine, callerOf(request.principal), request.params.bdcId);
-    return { notifications: (await notificationsOfBdc(engine, request.params.bdcId)).map(({ payload: _p, ...n }) => n) };
-  });
+  app.get(
+    '/bdcs/:bdcId/notifications',
+    {
+      config: { roles: who.everyone },
+      schema: {
+        summary: 'The notifications a BDC caused (its reminders), with their delivery',
+        params: z.object({ bdcId: z.string().min(1).max(200) }),
+      },
+    },
+    async (request) => {
+      await visibleBdc(engine, callerOf(request.principal), request.params.bdcId);
+      return {
+        notifications: (await notificationsOfBdc(engine, request.params.bdcId)).map(({ payload: _p, ...n }) => n),
+      };
+    },
+  );
 
-  app.post('/signalements', {
-    // an OG has no token: public, and counted by the throttle of requests without one
-    config: { public: true },
-    schema: { summary: "An OG reports a doubtful quote of an éditeur (and its BDC, if it names one); the same signalementId again is the same report", body: signalementSchema, response: { 201: anObject, 422: refusalsSchema }, security: [] },
-  }, async (request, reply) => reply.status(201).send(await reportQuote(engine, request.body)));
+  app.post(
+    '/signalements',
+    {
+      // an OG has no token: public, and counted by the throttle of requests without one
+      config: { public: true },
+      schema: {
+        summary:
+          'An OG reports a doubtful quote of an éditeur (and its BDC, if it names one); the same signalementId again is the same report',
+        body: signalementSchema,
+        response: { 201: anObject, 422: refusalsSchema },
+        security: [],
+      },
+    },
+    async (request, reply) => reply.status(201).send(await reportQuote(engine, request.body)),
+  );
 
-  app.get('/signalements', {
-    config: { roles: who.readers },
-    schema: { summary: 'Signalements by éditeur, BDC or status', querystring: z.object({ editeurId: idSchema.optional(), bdcId: z.string().max(200).optional(), status: z.enum(['open', 'answered']).optional() }) },
-  }, async (request) => ({ signalements: await listSignalements(engine, request.query) }));
+  app.get(
+    '/signalements',
+    {
+      config: { roles: who.readers },
+      schema: {
+        summary: 'Signalements by éditeur, BDC or status',
+        querystring: z.object({
+          editeurId: idSchema.optional(),
+          bdcId: z.string().max(200).optional(),
+          status: z.enum(['open', 'answered']).optional(),
+        }),
+      },
+    },
+    async (request) => ({ signalements: await listSignalements(engine, request.query) }),
+  );
 
-  app.post('/signalements/:signalementId/answer', {
-    config: { roles: who.operators },
-    schema: { summary: 'Answer a signalement: recorded, and emailed to the OG', params: z.object({ signalementId: z.string().uuid() }), body: z.object({ answer: z.string().min(1).max(5_000) }), response: { 200: anObject, 404: refusalsSchema } },
-  }, async (request) => answerSignalement(engine, callerOf(request.principal), request.params.signalementId, request.body.answer));
+  app.post(
+    '/signalements/:signalementId/answer',
+    {
+      config: { roles: who.operators },
+      schema: {
+        summary: 'Answer a signalement: recorded, and emailed to the OG',
+        params: z.object({ signalementId: z.string().uuid() }),
+        body: z.object({ answer: z.string().min(1).max(5_000) }),
+        response: { 200: anObject, 404: refusalsSchema },
+      },
+    },
+    async (request) =>
+      answerSignalement(engine, callerOf(request.principal), request.params.signalementId, request.body.answer),
+  );
 }

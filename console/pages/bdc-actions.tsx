@@ -1,4 +1,10 @@
-import { cancelBdc, fileDossier, recordReimbursement, resolveAttention, settleReimbursement } from '../../client/bdc-events';
+import {
+  cancelBdc,
+  fileDossier,
+  recordReimbursement,
+  resolveAttention,
+  settleReimbursement,
+} from '../../client/bdc-events';
 import { decideForBdc } from '../../client/solutions';
 import { isCivilDate } from '../../domain/calendar';
 import { civilDateFr, eurosFr, parseEurosFr } from '../../domain/french';
@@ -11,7 +17,10 @@ import { Input, Select, type FieldErrors } from '../views/ui';
 export type BdcAction<T> = Confirmable<T, RecordView>;
 
 /** A problem of a field, in French (the console's forms speak French). */
-const problem = (errors: FieldErrors, name: string, said: Said) => ((errors[name] ??= []).push(render(said.key, said.params, 'fr') ?? said.message), undefined);
+const problem = (errors: FieldErrors, name: string, said: Said) => (
+  (errors[name] ??= []).push(render(said.key, said.params, 'fr') ?? said.message),
+  undefined
+);
 
 const date = (values: Record<string, string>, name: string, errors: FieldErrors): string | undefined => {
   const v = values[name] ?? '';
@@ -32,17 +41,31 @@ const referencement: BdcAction<{ decision: 'granted' | 'refused'; decidedOn: str
   offered: (b) => b.status === 'awaiting_referencement',
   fields: (v, e) => (
     <>
-      <Select name="decision" label="Décision" value={v.decision} errors={e} required options={[['granted', 'Référencement accordé'], ['refused', 'Référencement refusé']]} />
+      <Select
+        name="decision"
+        label="Décision"
+        value={v.decision}
+        errors={e}
+        required
+        options={[
+          ['granted', 'Référencement accordé'],
+          ['refused', 'Référencement refusé'],
+        ]}
+      />
       <Input name="decidedOn" label="Date de la décision" type="date" value={v.decidedOn} errors={e} required />
     </>
   ),
   parse(v) {
     const errors: FieldErrors = {};
     const decidedOn = date(v, 'decidedOn', errors);
-    if (v.decision !== 'granted' && v.decision !== 'refused') problem(errors, 'decision', say('choose_one', { label: 'la décision' }));
-    return Object.keys(errors).length ? { errors } : { value: { decision: v.decision as 'granted' | 'refused', decidedOn: decidedOn! } };
+    if (v.decision !== 'granted' && v.decision !== 'refused')
+      problem(errors, 'decision', say('choose_one', { label: 'la décision' }));
+    return Object.keys(errors).length
+      ? { errors }
+      : { value: { decision: v.decision as 'granted' | 'refused', decidedOn: decidedOn! } };
   },
-  describe: (x, b) => `Le référencement de la solution ${b.request.solutionId} est ${decisionFr[x.decision]} le ${civilDateFr(x.decidedOn)}. La décision vaut pour tous les BDC de cette solution.`,
+  describe: (x, b) =>
+    `Le référencement de la solution ${b.request.solutionId} est ${decisionFr[x.decision]} le ${civilDateFr(x.decidedOn)}. La décision vaut pour tous les BDC de cette solution.`,
   run: (ctx, caller, b, x, eventId) => decideForBdc(ctx, caller, b.bdcId, { eventId, ...x }),
   done: 'La décision de référencement est enregistrée.',
 };
@@ -58,7 +81,8 @@ const cancellation: BdcAction<{ reason: string }> = {
     const reason = text(v, 'reason', errors, 'le motif');
     return reason ? { value: { reason } } : { errors };
   },
-  describe: (x, b) => `Le BDC est annulé (motif : ${x.reason}).${b.amounts.paidCents > 0 ? ` L’avance de ${eurosFr(b.amounts.paidCents)} sera demandée en remboursement à l’éditeur.` : ' Aucun paiement n’a eu lieu.'}`,
+  describe: (x, b) =>
+    `Le BDC est annulé (motif : ${x.reason}).${b.amounts.paidCents > 0 ? ` L’avance de ${eurosFr(b.amounts.paidCents)} sera demandée en remboursement à l’éditeur.` : ' Aucun paiement n’a eu lieu.'}`,
   run: (ctx, caller, b, x, eventId) => cancelBdc(ctx, caller, b.bdcId, { eventId, reason: x.reason }),
   done: 'L’annulation est enregistrée.',
 };
@@ -70,7 +94,15 @@ const receipt: BdcAction<{ amountCents: number; receivedOn: string }> = {
   offered: (b) => b.status === 'reimbursement_due',
   fields: (v, e) => (
     <>
-      <Input name="amountCents" label="Montant reçu (€)" value={v.amountCents} errors={e} required inputMode="decimal" hint="Par exemple 1 752,00" />
+      <Input
+        name="amountCents"
+        label="Montant reçu (€)"
+        value={v.amountCents}
+        errors={e}
+        required
+        inputMode="decimal"
+        hint="Par exemple 1 752,00"
+      />
       <Input name="receivedAt" label="Date de réception" type="date" value={v.receivedAt} errors={e} required />
     </>
   ),
@@ -81,7 +113,8 @@ const receipt: BdcAction<{ amountCents: number; receivedOn: string }> = {
     const receivedOn = date(v, 'receivedAt', errors);
     return Object.keys(errors).length ? { errors } : { value: { amountCents: cents!, receivedOn: receivedOn! } };
   },
-  describe: (x) => `Un remboursement de ${eurosFr(x.amountCents)} reçu le ${civilDateFr(x.receivedOn)} est enregistré au grand livre.`,
+  describe: (x) =>
+    `Un remboursement de ${eurosFr(x.amountCents)} reçu le ${civilDateFr(x.receivedOn)} est enregistré au grand livre.`,
   run: (ctx, caller, b, x, eventId) => recordReimbursement(ctx, caller, b.bdcId, { eventId, ...x }),
   done: 'Le remboursement reçu est enregistré.',
 };
@@ -93,17 +126,33 @@ const attention: BdcAction<{ decision: 'retry' | 'cancel'; reason: string }> = {
   offered: (b) => b.status === 'needs_attention',
   fields: (v, e) => (
     <>
-      <Select name="decision" label="Décision" value={v.decision} errors={e} required options={[['retry', 'Tenter à nouveau l’étape en échec'], ['cancel', 'Annuler le BDC (aucun paiement)']]} />
+      <Select
+        name="decision"
+        label="Décision"
+        value={v.decision}
+        errors={e}
+        required
+        options={[
+          ['retry', 'Tenter à nouveau l’étape en échec'],
+          ['cancel', 'Annuler le BDC (aucun paiement)'],
+        ]}
+      />
       <Input name="reason" label="Motif" value={v.reason} errors={e} required />
     </>
   ),
   parse(v) {
     const errors: FieldErrors = {};
     const reason = text(v, 'reason', errors, 'le motif');
-    if (v.decision !== 'retry' && v.decision !== 'cancel') problem(errors, 'decision', say('choose_one', { label: 'la décision' }));
-    return Object.keys(errors).length ? { errors } : { value: { decision: v.decision as 'retry' | 'cancel', reason: reason! } };
+    if (v.decision !== 'retry' && v.decision !== 'cancel')
+      problem(errors, 'decision', say('choose_one', { label: 'la décision' }));
+    return Object.keys(errors).length
+      ? { errors }
+      : { value: { decision: v.decision as 'retry' | 'cancel', reason: reason! } };
   },
-  describe: (x) => (x.decision === 'retry' ? `L’étape en échec est tentée à nouveau (motif : ${x.reason}).` : `Le BDC est annulé sans paiement (motif : ${x.reason}).`),
+  describe: (x) =>
+    x.decision === 'retry'
+      ? `L’étape en échec est tentée à nouveau (motif : ${x.reason}).`
+      : `Le BDC est annulé sans paiement (motif : ${x.reason}).`,
   run: (ctx, caller, b, x, eventId) => resolveAttention(ctx, caller, b.bdcId, { eventId, ...x }),
   done: 'La décision est enregistrée.',
 };
@@ -115,17 +164,33 @@ const settlement: BdcAction<{ decision: 'escalate' | 'write_off'; reason: string
   offered: (b) => b.status === 'reimbursement_due' && b.reimbursementOverdue,
   fields: (v, e) => (
     <>
-      <Select name="decision" label="Décision" value={v.decision} errors={e} required options={[['escalate', 'Transmettre au recouvrement (le BDC attend toujours le remboursement)'], ['write_off', 'Abandonner ce qui reste dû (le BDC se termine)']]} />
+      <Select
+        name="decision"
+        label="Décision"
+        value={v.decision}
+        errors={e}
+        required
+        options={[
+          ['escalate', 'Transmettre au recouvrement (le BDC attend toujours le remboursement)'],
+          ['write_off', 'Abandonner ce qui reste dû (le BDC se termine)'],
+        ]}
+      />
       <Input name="reason" label="Motif" value={v.reason} errors={e} required />
     </>
   ),
   parse(v) {
     const errors: FieldErrors = {};
     const reason = text(v, 'reason', errors, 'le motif');
-    if (v.decision !== 'escalate' && v.decision !== 'write_off') problem(errors, 'decision', say('choose_one', { label: 'la décision' }));
-    return Object.keys(errors).length ? { errors } : { value: { decision: v.decision as 'escalate' | 'write_off', reason: reason! } };
+    if (v.decision !== 'escalate' && v.decision !== 'write_off')
+      problem(errors, 'decision', say('choose_one', { label: 'la décision' }));
+    return Object.keys(errors).length
+      ? { errors }
+      : { value: { decision: v.decision as 'escalate' | 'write_off', reason: reason! } };
   },
-  describe: (x, b) => (x.decision === 'escalate' ? `Le remboursement en retard est transmis au recouvrement (motif : ${x.reason}).` : `Les ${eurosFr(b.amounts.toReimburseCents - b.amounts.reimbursedCents - (b.amounts.writtenOffCents ?? 0))} encore dus sont abandonnés (motif : ${x.reason}) ; le BDC se termine.`),
+  describe: (x, b) =>
+    x.decision === 'escalate'
+      ? `Le remboursement en retard est transmis au recouvrement (motif : ${x.reason}).`
+      : `Les ${eurosFr(b.amounts.toReimburseCents - b.amounts.reimbursedCents - (b.amounts.writtenOffCents ?? 0))} encore dus sont abandonnés (motif : ${x.reason}) ; le BDC se termine.`,
   run: (ctx, caller, b, x, eventId) => settleReimbursement(ctx, caller, b.bdcId, { eventId, ...x }),
   done: 'La décision sur le remboursement est enregistrée.',
 };
@@ -134,8 +199,14 @@ const dossier: BdcAction<{ filedOn: string }> = {
   slug: 'dossier',
   title: 'Déclarer le dépôt du dossier de référencement',
   roles: ['editeur', 'operator'],
-  offered: (b) => b.status === 'awaiting_referencement' && b.referencement.state === 'pending' && !b.referencement.dossierFiledAt && b.deadlines.some((d) => d.name === 'dossier' && d.state === 'pending'),
-  fields: (v, e) => <Input name="filedAt" label="Date du dépôt auprès de l’ANS" type="date" value={v.filedAt} errors={e} required />,
+  offered: (b) =>
+    b.status === 'awaiting_referencement' &&
+    b.referencement.state === 'pending' &&
+    !b.referencement.dossierFiledAt &&
+    b.deadlines.some((d) => d.name === 'dossier' && d.state === 'pending'),
+  fields: (v, e) => (
+    <Input name="filedAt" label="Date du dépôt auprès de l’ANS" type="date" value={v.filedAt} errors={e} required />
+  ),
   parse(v) {
     const errors: FieldErrors = {};
     const filedOn = date(v, 'filedAt', errors);
@@ -146,4 +217,11 @@ const dossier: BdcAction<{ filedOn: string }> = {
   done: 'Le dépôt du dossier est enregistré.',
 };
 
-export const bdcActions = [referencement, cancellation, receipt, settlement, attention, dossier] as BdcAction<unknown>[];
+export const bdcActions = [
+  referencement,
+  cancellation,
+  receipt,
+  settlement,
+  attention,
+  dossier,
+] as BdcAction<unknown>[];

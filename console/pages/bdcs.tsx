@@ -19,11 +19,26 @@ import { bdcActions } from './bdc-actions';
 import { ActionSection, takeAction, type Focus } from '../actions';
 
 /** The list's filters as the page's query carries them. */
-type FilterForm = Partial<Record<'status' | 'campaign' | 'editeur' | 'solution' | 'og' | 'essms' | 'deadlineFrom' | 'deadlineTo' | 'overdue' | 'pageToken', string>>;
+type FilterForm = Partial<
+  Record<
+    | 'status'
+    | 'campaign'
+    | 'editeur'
+    | 'solution'
+    | 'og'
+    | 'essms'
+    | 'deadlineFrom'
+    | 'deadlineTo'
+    | 'overdue'
+    | 'pageToken',
+    string
+  >
+>;
 
 /** The list's filters from the page's query: dates are Paris days, the checkbox says "oui". */
 function filterOf(query: FilterForm) {
-  const day = (v: string | undefined, edge: (d: string) => Date) => (v && isCivilDate(v) ? edge(v).toISOString() : v || undefined);
+  const day = (v: string | undefined, edge: (d: string) => Date) =>
+    v && isCivilDate(v) ? edge(v).toISOString() : v || undefined;
   return bdcFilterSchema.safeParse({
     status: query.status || undefined,
     campaign: query.campaign || undefined,
@@ -39,12 +54,33 @@ function filterOf(query: FilterForm) {
   });
 }
 
-const historyUrlOf = (deps: ConsoleDeps, bdcId: string) => (deps.temporalUiUrl ? `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(bdcId)}` : undefined);
+const historyUrlOf = (deps: ConsoleDeps, bdcId: string) =>
+  deps.temporalUiUrl
+    ? `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(bdcId)}`
+    : undefined;
 
-function BdcPage({ v, bdc, now, deps, done, focus }: { v: Viewer; bdc: RecordView; now: number; deps: ConsoleDeps; done?: string; focus?: Focus }) {
+function BdcPage({
+  v,
+  bdc,
+  now,
+  deps,
+  done,
+  focus,
+}: {
+  v: Viewer;
+  bdc: RecordView;
+  now: number;
+  deps: ConsoleDeps;
+  done?: string;
+  focus?: Focus;
+}) {
   const actions = bdcActions.filter((a) => a.roles.includes(v.user.role) && a.offered(bdc));
   const mayDecideSolution = v.user.role === 'operator' && bdc.status === 'awaiting_referencement';
-  const vaAwaited = v.user.role === 'editeur' && (bdc.status === 'advance_issued' || bdc.status === 'awaiting_va') && !bdc.va && !bdc.cancellation;
+  const vaAwaited =
+    v.user.role === 'editeur' &&
+    (bdc.status === 'advance_issued' || bdc.status === 'awaiting_va') &&
+    !bdc.va &&
+    !bdc.cancellation;
   return (
     <Page title={`Bon de commande ${bdc.request.reference}`} user={v.user} csrf={v.csrf} active="/console/bdc">
       <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
@@ -75,18 +111,31 @@ function BdcPage({ v, bdc, now, deps, done, focus }: { v: Viewer; bdc: RecordVie
             Actions
           </h2>
           {actions.map((a) => (
-            <ActionSection action={a} url={`/console/bdc/${encodeURIComponent(bdc.bdcId)}/${a.slug}`} csrf={v.csrf} focus={focus} cancelHref={`/console/bdc/${encodeURIComponent(bdc.bdcId)}`} />
+            <ActionSection
+              action={a}
+              url={`/console/bdc/${encodeURIComponent(bdc.bdcId)}/${a.slug}`}
+              csrf={v.csrf}
+              focus={focus}
+              cancelHref={`/console/bdc/${encodeURIComponent(bdc.bdcId)}`}
+            />
           ))}
           {mayDecideSolution ? (
             <p>
-              <a class="fr-link" href={`/console/solutions/${encodeURIComponent(bdc.request.solutionId)}/decision?editeur=${encodeURIComponent(bdc.request.editeurId)}`}>
+              <a
+                class="fr-link"
+                href={`/console/solutions/${encodeURIComponent(bdc.request.solutionId)}/decision?editeur=${encodeURIComponent(bdc.request.editeurId)}`}
+              >
                 Enregistrer la décision de l’ANS pour toute la solution {bdc.request.solutionId}
               </a>
             </p>
           ) : null}
         </section>
       ) : null}
-      <BdcSummaryPanels bdc={bdc} now={now} historyUrl={v.user.role === 'editeur' ? undefined : historyUrlOf(deps, bdc.bdcId)} />
+      <BdcSummaryPanels
+        bdc={bdc}
+        now={now}
+        historyUrl={v.user.role === 'editeur' ? undefined : historyUrlOf(deps, bdc.bdcId)}
+      />
     </Page>
   );
 }
@@ -99,114 +148,206 @@ async function recordOf(deps: ConsoleDeps, v: Viewer, bdcId: string): Promise<Re
 export function bdcPages(app: Api, deps: ConsoleDeps) {
   const { engine } = deps;
 
-  app.get('/console/bdc', { config: { sessionRoles: who.everyone }, schema: { hide: true } }, async (request, reply) => {
-    const v = viewer(request, reply);
-    const query = request.query as FilterForm;
-    const editeur = v.user.role === 'editeur';
-    const parsed = filterOf(query);
-    const errors = parsed.success ? undefined : fieldErrors(refusalsFromZod(parsed.error));
-    const [page, campaigns, now] = await Promise.all([parsed.success ? listBdcs(engine, callerOfViewer(v), parsed.data) : { bdcs: [] }, effectiveCampaigns(engine), nowOf(engine)]);
-    const next = 'nextPageToken' in page && page.nextPageToken ? `/console/bdc${queryOf({ ...query, pageToken: page.nextPageToken })}` : undefined;
-    const exportUrl = `/console/exports/bdc.csv${queryOf({ ...query, pageToken: undefined })}`;
-    return sendPage(
-      reply,
-      <Page title={editeur ? 'Mes bons de commande' : 'Bons de commande'} user={v.user} csrf={v.csrf} active="/console/bdc">
-        <form method="get" action="/console/bdc" class="fr-mb-4w" aria-label="Filtrer les bons de commande">
-          <ErrorSummary errors={errors} />
-          <div class="fr-grid-row fr-grid-row--gutters">
-            <div class="fr-col-12 fr-col-md-4">
-              <Select name="status" label="Statut" value={query.status} errors={errors} options={[['', 'Tous'], ...bdcStatuses.filter((s) => s !== 'received' && s !== 'balance_issued').map((s): [string, string] => [s, statusFr[s] ?? s])]} />
-            </div>
-            <div class="fr-col-12 fr-col-md-4">
-              <Select name="campaign" label="Campagne" value={query.campaign} errors={errors} options={[['', 'Toutes'], ...campaigns.map((c): [string, string] => [c.id, c.label])]} />
-            </div>
-            {editeur ? null : (
+  app.get(
+    '/console/bdc',
+    { config: { sessionRoles: who.everyone }, schema: { hide: true } },
+    async (request, reply) => {
+      const v = viewer(request, reply);
+      const query = request.query as FilterForm;
+      const editeur = v.user.role === 'editeur';
+      const parsed = filterOf(query);
+      const errors = parsed.success ? undefined : fieldErrors(refusalsFromZod(parsed.error));
+      const [page, campaigns, now] = await Promise.all([
+        parsed.success ? listBdcs(engine, callerOfViewer(v), parsed.data) : { bdcs: [] },
+        effectiveCampaigns(engine),
+        nowOf(engine),
+      ]);
+      const next =
+        'nextPageToken' in page && page.nextPageToken
+          ? `/console/bdc${queryOf({ ...query, pageToken: page.nextPageToken })}`
+          : undefined;
+      const exportUrl = `/console/exports/bdc.csv${queryOf({ ...query, pageToken: undefined })}`;
+      return sendPage(
+        reply,
+        <Page
+          title={editeur ? 'Mes bons de commande' : 'Bons de commande'}
+          user={v.user}
+          csrf={v.csrf}
+          active="/console/bdc"
+        >
+          <form method="get" action="/console/bdc" class="fr-mb-4w" aria-label="Filtrer les bons de commande">
+            <ErrorSummary errors={errors} />
+            <div class="fr-grid-row fr-grid-row--gutters">
               <div class="fr-col-12 fr-col-md-4">
-                <Input name="editeur" label="Éditeur" value={query.editeur} errors={errors} />
+                <Select
+                  name="status"
+                  label="Statut"
+                  value={query.status}
+                  errors={errors}
+                  options={[
+                    ['', 'Tous'],
+                    ...bdcStatuses
+                      .filter((s) => s !== 'received' && s !== 'balance_issued')
+                      .map((s): [string, string] => [s, statusFr[s] ?? s]),
+                  ]}
+                />
               </div>
-            )}
-            <div class="fr-col-12 fr-col-md-4">
-              <Input name="solution" label="Solution" value={query.solution} errors={errors} />
+              <div class="fr-col-12 fr-col-md-4">
+                <Select
+                  name="campaign"
+                  label="Campagne"
+                  value={query.campaign}
+                  errors={errors}
+                  options={[['', 'Toutes'], ...campaigns.map((c): [string, string] => [c.id, c.label])]}
+                />
+              </div>
+              {editeur ? null : (
+                <div class="fr-col-12 fr-col-md-4">
+                  <Input name="editeur" label="Éditeur" value={query.editeur} errors={errors} />
+                </div>
+              )}
+              <div class="fr-col-12 fr-col-md-4">
+                <Input name="solution" label="Solution" value={query.solution} errors={errors} />
+              </div>
+              <div class="fr-col-12 fr-col-md-4">
+                <Input name="og" label="OG (FINESS juridique)" value={query.og} errors={errors} inputMode="numeric" />
+              </div>
+              <div class="fr-col-12 fr-col-md-4">
+                <Input
+                  name="essms"
+                  label="ESSMS (FINESS géographique)"
+                  value={query.essms}
+                  errors={errors}
+                  inputMode="numeric"
+                />
+              </div>
+              <div class="fr-col-12 fr-col-md-4">
+                <Input
+                  name="deadlineFrom"
+                  label="Prochaine échéance à partir du"
+                  type="date"
+                  value={query.deadlineFrom}
+                  errors={errors}
+                />
+              </div>
+              <div class="fr-col-12 fr-col-md-4">
+                <Input
+                  name="deadlineTo"
+                  label="Prochaine échéance jusqu’au"
+                  type="date"
+                  value={query.deadlineTo}
+                  errors={errors}
+                />
+              </div>
+              <div class="fr-col-12 fr-col-md-4">
+                <Checkbox name="overdue" label="Remboursement en retard" checked={query.overdue === 'oui'} />
+              </div>
             </div>
-            <div class="fr-col-12 fr-col-md-4">
-              <Input name="og" label="OG (FINESS juridique)" value={query.og} errors={errors} inputMode="numeric" />
-            </div>
-            <div class="fr-col-12 fr-col-md-4">
-              <Input name="essms" label="ESSMS (FINESS géographique)" value={query.essms} errors={errors} inputMode="numeric" />
-            </div>
-            <div class="fr-col-12 fr-col-md-4">
-              <Input name="deadlineFrom" label="Prochaine échéance à partir du" type="date" value={query.deadlineFrom} errors={errors} />
-            </div>
-            <div class="fr-col-12 fr-col-md-4">
-              <Input name="deadlineTo" label="Prochaine échéance jusqu’au" type="date" value={query.deadlineTo} errors={errors} />
-            </div>
-            <div class="fr-col-12 fr-col-md-4">
-              <Checkbox name="overdue" label="Remboursement en retard" checked={query.overdue === 'oui'} />
-            </div>
-          </div>
-          <ul class="fr-btns-group fr-btns-group--inline fr-mt-2w">
-            <li>
-              <button class="fr-btn" type="submit">
-                Filtrer
-              </button>
-            </li>
-            <li>
-              <a class="fr-btn fr-btn--secondary" href="/console/bdc">
-                Effacer les filtres
+            <ul class="fr-btns-group fr-btns-group--inline fr-mt-2w">
+              <li>
+                <button class="fr-btn" type="submit">
+                  Filtrer
+                </button>
+              </li>
+              <li>
+                <a class="fr-btn fr-btn--secondary" href="/console/bdc">
+                  Effacer les filtres
+                </a>
+              </li>
+              <li>
+                <a class="fr-btn fr-btn--tertiary" href={exportUrl}>
+                  Exporter (tableur)
+                </a>
+              </li>
+            </ul>
+          </form>
+          <Table
+            id="liste-bdc"
+            caption="Bons de commande"
+            head={
+              editeur
+                ? ['BDC', 'Campagne', 'Statut', 'Ce qu’il attend', 'Prochaine échéance']
+                : ['BDC', 'Éditeur', 'Campagne', 'Statut', 'Plafond', 'Prochaine échéance']
+            }
+            rows={page.bdcs.map((b) => {
+              const link = <a href={`/console/bdc/${encodeURIComponent(b.bdcId)}`}>{b.bdcId}</a>;
+              const due = b.nextDeadline ? <Deadline at={b.nextDeadline} now={now} /> : '—';
+              return editeur
+                ? [link, b.campaign, <Status status={b.status} overdue={b.reimbursementOverdue} />, awaitedFr(b), due]
+                : [
+                    link,
+                    b.editeur,
+                    b.campaign,
+                    <Status status={b.status} overdue={b.reimbursementOverdue} />,
+                    <Euros cents={b.ceilingCents} />,
+                    due,
+                  ];
+            })}
+          />
+          {next ? (
+            <nav role="navigation" aria-label="Pagination">
+              <a class="fr-btn fr-btn--secondary" href={next}>
+                Page suivante
               </a>
-            </li>
-            <li>
-              <a class="fr-btn fr-btn--tertiary" href={exportUrl}>
-                Exporter (tableur)
-              </a>
-            </li>
-          </ul>
-        </form>
-        <Table
-          id="liste-bdc"
-          caption="Bons de commande"
-          head={editeur ? ['BDC', 'Campagne', 'Statut', 'Ce qu’il attend', 'Prochaine échéance'] : ['BDC', 'Éditeur', 'Campagne', 'Statut', 'Plafond', 'Prochaine échéance']}
-          rows={page.bdcs.map((b) => {
-            const link = <a href={`/console/bdc/${encodeURIComponent(b.bdcId)}`}>{b.bdcId}</a>;
-            const due = b.nextDeadline ? <Deadline at={b.nextDeadline} now={now} /> : '—';
-            return editeur
-              ? [link, b.campaign, <Status status={b.status} overdue={b.reimbursementOverdue} />, awaitedFr(b), due]
-              : [link, b.editeur, b.campaign, <Status status={b.status} overdue={b.reimbursementOverdue} />, <Euros cents={b.ceilingCents} />, due];
-          })}
-        />
-        {next ? (
-          <nav role="navigation" aria-label="Pagination">
-            <a class="fr-btn fr-btn--secondary" href={next}>
-              Page suivante
-            </a>
-          </nav>
-        ) : null}
-      </Page>,
-    );
-  });
+            </nav>
+          ) : null}
+        </Page>,
+      );
+    },
+  );
 
   const donePage = (request: FastifyRequest) => {
     const done = (request.query as { fait?: string }).fait;
-    return bdcActions.find((a) => a.slug === done)?.done ?? (done === 'va' ? 'Votre VA et votre facture sont acceptées.' : undefined);
+    return (
+      bdcActions.find((a) => a.slug === done)?.done ??
+      (done === 'va' ? 'Votre VA et votre facture sont acceptées.' : undefined)
+    );
   };
 
-  app.get('/console/bdc/:bdcId', { config: { sessionRoles: who.everyone }, schema: { hide: true } }, async (request, reply) => {
-    const v = viewer(request, reply);
-    const bdc = await recordOf(deps, v, (request.params as { bdcId: string }).bdcId);
-    return sendPage(reply, <BdcPage v={v} bdc={bdc} now={await nowOf(engine)} deps={deps} done={donePage(request)} />);
-  });
+  app.get(
+    '/console/bdc/:bdcId',
+    { config: { sessionRoles: who.everyone }, schema: { hide: true } },
+    async (request, reply) => {
+      const v = viewer(request, reply);
+      const bdc = await recordOf(deps, v, (request.params as { bdcId: string }).bdcId);
+      return sendPage(
+        reply,
+        <BdcPage v={v} bdc={bdc} now={await nowOf(engine)} deps={deps} done={donePage(request)} />,
+      );
+    },
+  );
 
-  app.post('/console/bdc/:bdcId/:action', { config: { sessionRoles: who.editeursAndOperators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request: FastifyRequest, reply: FastifyReply) => {
-    const { bdcId, action: slug } = request.params as { bdcId: string; action: string };
-    const bdc = await recordOf(deps, viewer(request, reply), bdcId);
-    const action = bdcActions.find((a) => a.slug === slug && a.roles.includes(request.principal.role));
-    if (!action) return reply.callNotFound();
-    const now = await nowOf(engine);
-    return takeAction(request, reply, engine, { action, subject: bdc, page: (v, focus) => <BdcPage v={v} bdc={bdc} now={now} deps={deps} focus={focus} />, doneUrl: `/console/bdc/${encodeURIComponent(bdcId)}?fait=${action.slug}` });
-  });
+  app.post(
+    '/console/bdc/:bdcId/:action',
+    { config: { sessionRoles: who.editeursAndOperators }, schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const { bdcId, action: slug } = request.params as { bdcId: string; action: string };
+      const bdc = await recordOf(deps, viewer(request, reply), bdcId);
+      const action = bdcActions.find((a) => a.slug === slug && a.roles.includes(request.principal.role));
+      if (!action) return reply.callNotFound();
+      const now = await nowOf(engine);
+      return takeAction(request, reply, engine, {
+        action,
+        subject: bdc,
+        page: (v, focus) => <BdcPage v={v} bdc={bdc} now={now} deps={deps} focus={focus} />,
+        doneUrl: `/console/bdc/${encodeURIComponent(bdcId)}?fait=${action.slug}`,
+      });
+    },
+  );
 
-  app.get('/console/documents/:sha256', { config: { sessionRoles: who.everyone }, schema: { hide: true } }, async (request, reply) => {
-    const doc = await readDocument(engine, callerOfViewer(viewer(request, reply)), (request.params as { sha256: string }).sha256);
-    return reply.type(doc.contentType).header('content-disposition', `attachment; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"`).send(doc.content);
-  });
+  app.get(
+    '/console/documents/:sha256',
+    { config: { sessionRoles: who.everyone }, schema: { hide: true } },
+    async (request, reply) => {
+      const doc = await readDocument(
+        engine,
+        callerOfViewer(viewer(request, reply)),
+        (request.params as { sha256: string }).sha256,
+      );
+      return reply
+        .type(doc.contentType)
+        .header('content-disposition', `attachment; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"`)
+        .send(doc.content);
+    },
+  );
 }

@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
-import { controlState, decideControl, drawControls, drawOf, listControls, recentDraws, recordDocumentsReceived, recordRecoveryReceived, redraw, settleRecovery } from '../../client/controls';
+import {
+  controlState,
+  decideControl,
+  drawControls,
+  drawOf,
+  listControls,
+  recentDraws,
+  recordDocumentsReceived,
+  recordRecoveryReceived,
+  redraw,
+  settleRecovery,
+} from '../../client/controls';
 import { isCivilDate } from '../../domain/calendar';
 import { recoveryOutstanding, type ControlView } from '../../domain/control-view';
 import { civilDateFr, eurosFr, parseEurosFr } from '../../domain/french';
@@ -23,24 +34,29 @@ const StatusOf = ({ status, overdue }: { status: string; overdue?: boolean }) =>
   </span>
 );
 
-const day = (v: Record<string, string>, name: string, errors: FieldErrors) => (isCivilDate(v[name] ?? '') ? v[name]! : ((errors[name] = [fr(say('civil_date_expected'))]), undefined));
+const day = (v: Record<string, string>, name: string, errors: FieldErrors) =>
+  isCivilDate(v[name] ?? '') ? v[name]! : ((errors[name] = [fr(say('civil_date_expected'))]), undefined);
 
 /** A control's actions (console/actions.tsx: checked, confirmed, then sent). */
-const actions: Confirmable<any, ControlView>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each action checks its own form
+const actions: Confirmable<any, ControlView>[] = [
   {
     slug: 'pieces',
     roles: ['operator'],
     done: 'C’est enregistré.',
     title: 'Enregistrer la réception des pièces',
     offered: (c) => c.status === 'documents_requested',
-    fields: (v, e) => <Input name="receivedAt" label="Date de réception" type="date" value={v.receivedAt} errors={e} required />,
+    fields: (v, e) => (
+      <Input name="receivedAt" label="Date de réception" type="date" value={v.receivedAt} errors={e} required />
+    ),
     parse(v) {
       const errors: FieldErrors = {};
       const receivedOn = day(v, 'receivedAt', errors);
       return receivedOn ? { value: { receivedOn } } : { errors };
     },
     describe: (x: { receivedOn: string }) => `Les pièces demandées ont été reçues le ${civilDateFr(x.receivedOn)}.`,
-    run: (ctx, caller, c, x: { receivedOn: string }, eventId) => recordDocumentsReceived(ctx, caller, c.controlId, { eventId, receivedOn: x.receivedOn }),
+    run: (ctx, caller, c, x: { receivedOn: string }, eventId) =>
+      recordDocumentsReceived(ctx, caller, c.controlId, { eventId, receivedOn: x.receivedOn }),
   },
   {
     slug: 'decision',
@@ -50,21 +66,51 @@ const actions: Confirmable<any, ControlView>[] = [ // eslint-disable-line @types
     offered: (c) => c.status === 'documents_requested' || c.status === 'under_review',
     fields: (v, e) => (
       <>
-        <Select name="outcome" label="Conclusion" value={v.outcome} errors={e} required options={[['passed', 'Conforme'], ['failed', 'Non conforme : reversement demandé']]} />
+        <Select
+          name="outcome"
+          label="Conclusion"
+          value={v.outcome}
+          errors={e}
+          required
+          options={[
+            ['passed', 'Conforme'],
+            ['failed', 'Non conforme : reversement demandé'],
+          ]}
+        />
         <Input name="findings" label="Constats" value={v.findings} errors={e} required />
         <Input name="reasons" label="Motifs (pour un contrôle non conforme)" value={v.reasons} errors={e} />
-        <Input name="recoveryCents" label="Montant à reverser (€)" value={v.recoveryCents} errors={e} inputMode="decimal" hint="Au plus les sommes versées" />
+        <Input
+          name="recoveryCents"
+          label="Montant à reverser (€)"
+          value={v.recoveryCents}
+          errors={e}
+          inputMode="decimal"
+          hint="Au plus les sommes versées"
+        />
       </>
     ),
     parse(v) {
       const errors: FieldErrors = {};
-      if (v.outcome !== 'passed' && v.outcome !== 'failed') errors.outcome = [fr(say('choose_one', { label: 'la conclusion' }))];
+      if (v.outcome !== 'passed' && v.outcome !== 'failed')
+        errors.outcome = [fr(say('choose_one', { label: 'la conclusion' }))];
       if (!v.findings) errors.findings = [fr(say('text_required', { label: 'les constats' }))];
       const cents = v.recoveryCents ? parseEurosFr(v.recoveryCents) : undefined;
       if (v.recoveryCents && !cents) errors.recoveryCents = [fr(say('euros_expected'))];
-      return Object.keys(errors).length ? { errors } : { value: { outcome: v.outcome, findings: v.findings!, reasons: v.outcome === 'failed' && v.reasons ? [v.reasons] : [], ...(cents ? { recoveryCents: cents } : {}) } };
+      return Object.keys(errors).length
+        ? { errors }
+        : {
+            value: {
+              outcome: v.outcome,
+              findings: v.findings!,
+              reasons: v.outcome === 'failed' && v.reasons ? [v.reasons] : [],
+              ...(cents ? { recoveryCents: cents } : {}),
+            },
+          };
     },
-    describe: (x: { outcome: string; findings: string; recoveryCents?: number }) => (x.outcome === 'passed' ? `Le contrôle est conforme (${x.findings}).` : `Le contrôle est non conforme (${x.findings}) : ${x.recoveryCents ? eurosFr(x.recoveryCents) : '—'} sont demandés en reversement à l’éditeur.`),
+    describe: (x: { outcome: string; findings: string; recoveryCents?: number }) =>
+      x.outcome === 'passed'
+        ? `Le contrôle est conforme (${x.findings}).`
+        : `Le contrôle est non conforme (${x.findings}) : ${x.recoveryCents ? eurosFr(x.recoveryCents) : '—'} sont demandés en reversement à l’éditeur.`,
     run: (ctx, caller, c, x, eventId) => decideControl(ctx, caller, c.controlId, { eventId, ...x }),
   },
   {
@@ -75,7 +121,14 @@ const actions: Confirmable<any, ControlView>[] = [ // eslint-disable-line @types
     offered: (c) => c.status === 'recovery_due',
     fields: (v, e) => (
       <>
-        <Input name="amountCents" label="Montant reçu (€)" value={v.amountCents} errors={e} inputMode="decimal" required />
+        <Input
+          name="amountCents"
+          label="Montant reçu (€)"
+          value={v.amountCents}
+          errors={e}
+          inputMode="decimal"
+          required
+        />
         <Input name="receivedAt" label="Date de réception" type="date" value={v.receivedAt} errors={e} required />
       </>
     ),
@@ -86,7 +139,8 @@ const actions: Confirmable<any, ControlView>[] = [ // eslint-disable-line @types
       const receivedOn = day(v, 'receivedAt', errors);
       return Object.keys(errors).length ? { errors } : { value: { amountCents: cents!, receivedOn: receivedOn! } };
     },
-    describe: (x: { amountCents: number; receivedOn: string }) => `Un reversement de ${eurosFr(x.amountCents)} reçu le ${civilDateFr(x.receivedOn)} est enregistré au grand livre.`,
+    describe: (x: { amountCents: number; receivedOn: string }) =>
+      `Un reversement de ${eurosFr(x.amountCents)} reçu le ${civilDateFr(x.receivedOn)} est enregistré au grand livre.`,
     run: (ctx, caller, c, x, eventId) => recordRecoveryReceived(ctx, caller, c.controlId, { eventId, ...x }),
   },
   {
@@ -97,17 +151,31 @@ const actions: Confirmable<any, ControlView>[] = [ // eslint-disable-line @types
     offered: (c) => c.status === 'recovery_due' && Boolean(c.recovery?.overdue),
     fields: (v, e) => (
       <>
-        <Select name="decision" label="Décision" value={v.decision} errors={e} required options={[['escalate', 'Transmettre au recouvrement'], ['write_off', 'Abandonner ce qui reste dû']]} />
+        <Select
+          name="decision"
+          label="Décision"
+          value={v.decision}
+          errors={e}
+          required
+          options={[
+            ['escalate', 'Transmettre au recouvrement'],
+            ['write_off', 'Abandonner ce qui reste dû'],
+          ]}
+        />
         <Input name="reason" label="Motif" value={v.reason} errors={e} required />
       </>
     ),
     parse(v) {
       const errors: FieldErrors = {};
-      if (v.decision !== 'escalate' && v.decision !== 'write_off') errors.decision = [fr(say('choose_one', { label: 'la décision' }))];
+      if (v.decision !== 'escalate' && v.decision !== 'write_off')
+        errors.decision = [fr(say('choose_one', { label: 'la décision' }))];
       if (!v.reason) errors.reason = [fr(say('text_required', { label: 'le motif' }))];
       return Object.keys(errors).length ? { errors } : { value: { decision: v.decision, reason: v.reason! } };
     },
-    describe: (x: { decision: string; reason: string }, c) => (x.decision === 'escalate' ? `Le reversement est transmis au recouvrement (${x.reason}).` : `Les ${eurosFr(recoveryOutstanding(c))} encore dus sont abandonnés (${x.reason}).`),
+    describe: (x: { decision: string; reason: string }, c) =>
+      x.decision === 'escalate'
+        ? `Le reversement est transmis au recouvrement (${x.reason}).`
+        : `Les ${eurosFr(recoveryOutstanding(c))} encore dus sont abandonnés (${x.reason}).`,
     run: (ctx, caller, c, x, eventId) => settleRecovery(ctx, caller, c.controlId, { eventId, ...x }),
   },
 ];
@@ -119,15 +187,40 @@ function ControlPage({ v, control, focus, done }: { v: Viewer; control: ControlV
     <Page title={`Contrôle du BDC ${control.bdcId}`} user={v.user} csrf={v.csrf} active="/console/controles">
       {done ? <Alert kind="success" title="C’est enregistré." /> : null}
       <p>
-        <StatusOf status={control.status} overdue={control.documents.overdue || r?.overdue} /> — tirage {control.drawId}, confié à {control.assignedTo} — <a href={`/console/bdc/${encodeURIComponent(control.bdcId)}`}>voir le BDC</a>
+        <StatusOf status={control.status} overdue={control.documents.overdue || r?.overdue} /> — tirage {control.drawId}
+        , confié à {control.assignedTo} — <a href={`/console/bdc/${encodeURIComponent(control.bdcId)}`}>voir le BDC</a>
       </p>
       <Table
         caption="Pièces et reversement"
-        head={['Pièces demandées', 'À transmettre avant le', 'Reçues le', 'Versé au BDC', 'Reversement demandé', 'Reçu', 'Abandonné']}
-        rows={[[control.documents.requested.join(', '), <When at={control.documents.dueAt} />, <When at={control.documents.receivedAt} withTime={false} />, <Euros cents={control.paidCents} />, <Euros cents={r?.amountCents} />, <Euros cents={r?.receivedCents} />, <Euros cents={r?.writtenOffCents} />]]}
+        head={[
+          'Pièces demandées',
+          'À transmettre avant le',
+          'Reçues le',
+          'Versé au BDC',
+          'Reversement demandé',
+          'Reçu',
+          'Abandonné',
+        ]}
+        rows={[
+          [
+            control.documents.requested.join(', '),
+            <When at={control.documents.dueAt} />,
+            <When at={control.documents.receivedAt} withTime={false} />,
+            <Euros cents={control.paidCents} />,
+            <Euros cents={r?.amountCents} />,
+            <Euros cents={r?.receivedCents} />,
+            <Euros cents={r?.writtenOffCents} />,
+          ],
+        ]}
       />
       {offered.map((a) => (
-        <ActionSection action={a} url={`${controlLink(control.controlId)}/${a.slug}`} csrf={v.csrf} focus={focus} cancelHref={controlLink(control.controlId)} />
+        <ActionSection
+          action={a}
+          url={`${controlLink(control.controlId)}/${a.slug}`}
+          csrf={v.csrf}
+          focus={focus}
+          cancelHref={controlLink(control.controlId)}
+        />
       ))}
       <h2 class="fr-h4">Historique</h2>
       <ol class="sons-timeline">
@@ -149,22 +242,56 @@ function DrawForm({ v, values, errors }: { v: Viewer; values: Record<string, str
       <ErrorSummary errors={errors} />
       <div class="fr-grid-row fr-grid-row--gutters">
         <div class="fr-col-12 fr-col-md-4">
-          <Input name="seed" label="Graine du tirage" value={values.seed} errors={errors} required hint="Le même tirage se refait à l’identique avec la même graine." />
+          <Input
+            name="seed"
+            label="Graine du tirage"
+            value={values.seed}
+            errors={errors}
+            required
+            hint="Le même tirage se refait à l’identique avec la même graine."
+          />
         </div>
         <div class="fr-col-12 fr-col-md-4">
-          <Input name="rate" label="Taux par strate (%)" value={values.rate} errors={errors} inputMode="decimal" hint="Ou une taille ci-contre" />
+          <Input
+            name="rate"
+            label="Taux par strate (%)"
+            value={values.rate}
+            errors={errors}
+            inputMode="decimal"
+            hint="Ou une taille ci-contre"
+          />
         </div>
         <div class="fr-col-12 fr-col-md-4">
           <Input name="size" label="Nombre de BDC" value={values.size} errors={errors} inputMode="numeric" />
         </div>
         <div class="fr-col-12 fr-col-md-4">
-          <Input name="assignedTo" label="Contrôleur" value={values.assignedTo ?? v.user.name} errors={errors} required />
+          <Input
+            name="assignedTo"
+            label="Contrôleur"
+            value={values.assignedTo ?? v.user.name}
+            errors={errors}
+            required
+          />
         </div>
         <div class="fr-col-12 fr-col-md-4">
-          <Input name="documents" label="Pièces demandées" value={values.documents ?? 'contrat avec l’OG, preuve de déploiement'} errors={errors} required hint="Séparées par des virgules" />
+          <Input
+            name="documents"
+            label="Pièces demandées"
+            value={values.documents ?? 'contrat avec l’OG, preuve de déploiement'}
+            errors={errors}
+            required
+            hint="Séparées par des virgules"
+          />
         </div>
         <div class="fr-col-12 fr-col-md-4">
-          <Input name="documentsDueOn" label="À transmettre avant le" type="date" value={values.documentsDueOn} errors={errors} required />
+          <Input
+            name="documentsDueOn"
+            label="À transmettre avant le"
+            type="date"
+            value={values.documentsDueOn}
+            errors={errors}
+            required
+          />
         </div>
       </div>
       <button class="fr-btn" type="submit">
@@ -185,71 +312,162 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
             <h2 id="tirage" class="fr-h4">
               Nouveau tirage
             </h2>
-            <p class="fr-text--sm">Parmi les BDC terminés, stratifiés par campagne, éditeur et tranche ; chaque BDC tiré reçoit un contrôle durable.</p>
+            <p class="fr-text--sm">
+              Parmi les BDC terminés, stratifiés par campagne, éditeur et tranche ; chaque BDC tiré reçoit un contrôle
+              durable.
+            </p>
             <DrawForm v={v} values={form?.values ?? {}} errors={form?.errors} />
           </section>
         ) : null}
         <h2 class="fr-h4">Tirages</h2>
-        <Table caption="Tirages" head={['Tirage', 'Graine', 'Population', 'Le', 'Par']} rows={draws.map((d) => [<a href={`/console/controles/tirages/${encodeURIComponent(d.drawId)}`}>{d.drawId}</a>, d.seed, String(d.population), <When at={d.drawnAt} />, d.drawnBy])} />
+        <Table
+          caption="Tirages"
+          head={['Tirage', 'Graine', 'Population', 'Le', 'Par']}
+          rows={draws.map((d) => [
+            <a href={`/console/controles/tirages/${encodeURIComponent(d.drawId)}`}>{d.drawId}</a>,
+            d.seed,
+            String(d.population),
+            <When at={d.drawnAt} />,
+            d.drawnBy,
+          ])}
+        />
         <h2 class="fr-h4">Contrôles</h2>
-        <Table id="liste-controles" caption="Contrôles" head={['Contrôle', 'BDC', 'Statut', 'Contrôleur', 'Reversement']} rows={controls.map((c) => [<a href={controlLink(c.controlId)}>{c.controlId}</a>, c.bdcId, <StatusOf status={c.status} overdue={c.documents.overdue || c.recovery?.overdue} />, c.assignedTo, <Euros cents={c.recovery?.amountCents} />])} />
+        <Table
+          id="liste-controles"
+          caption="Contrôles"
+          head={['Contrôle', 'BDC', 'Statut', 'Contrôleur', 'Reversement']}
+          rows={controls.map((c) => [
+            <a href={controlLink(c.controlId)}>{c.controlId}</a>,
+            c.bdcId,
+            <StatusOf status={c.status} overdue={c.documents.overdue || c.recovery?.overdue} />,
+            c.assignedTo,
+            <Euros cents={c.recovery?.amountCents} />,
+          ])}
+        />
       </Page>
     );
   };
 
-  app.get('/console/controles', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (request, reply) => sendPage(reply, await listPage(viewer(request, reply))));
-
-  app.post('/console/controles/tirages', { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
-    const v = viewer(request, reply);
-    const values = Object.fromEntries(['eventId', 'seed', 'rate', 'size', 'assignedTo', 'documents', 'documentsDueOn'].map((n) => [n, field(request.body, n)]).filter(([, x]) => x !== '')) as Record<string, string>;
-    const errors: FieldErrors = {};
-    const rate = values.rate ? Number(values.rate.replace(',', '.')) / 100 : undefined;
-    const size = values.size ? Number(values.size) : undefined;
-    if ((rate === undefined) === (size === undefined) || (rate !== undefined && !(rate > 0 && rate <= 1)) || (size !== undefined && !(Number.isInteger(size) && size > 0))) errors.rate = [fr(say('sample_size'))];
-    if (!values.seed) errors.seed = [fr(say('text_required', { label: 'la graine' }))];
-    if (!isCivilDate(values.documentsDueOn ?? '')) errors.documentsDueOn = [fr(say('civil_date_expected'))];
-    if (Object.keys(errors).length) return sendPage(reply, await listPage(v, { values, errors }), 422);
-    try {
-      const draw = await drawControls(engine, callerOfViewer(v), {
-        eventId: values.eventId ?? randomUUID(), seed: values.seed!, ...(rate !== undefined ? { rate } : { size: size! }), assignedTo: values.assignedTo ?? v.user.name,
-        documents: (values.documents ?? '').split(',').map((d) => d.trim()).filter(Boolean), documentsDueOn: values.documentsDueOn!, recoveryDueDays: 30,
-      });
-      return reply.redirect(`/console/controles/tirages/${encodeURIComponent(draw.drawId)}`, 303);
-    } catch (err) {
-      if (err instanceof RefusedError) return sendPage(reply, await listPage(v, { values, errors: fieldErrors(err.refusals) }), 422);
-      throw err;
-    }
-  });
-
-  app.get('/console/controles/tirages/:drawId', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (request, reply) => {
-    const v = viewer(request, reply);
-    const { drawId } = request.params as { drawId: string };
-    const [draw, again] = await Promise.all([drawOf(engine, drawId), redraw(engine, drawId)]);
-    return sendPage(
-      reply,
-      <Page title={`Tirage ${drawId}`} user={v.user} csrf={v.csrf} active="/console/controles">
-        <p>
-          Graine « {draw.seed} », {draw.population} BDC terminés dans la population, {draw.sample.length} tirés, le <When at={draw.drawnAt} /> par {draw.drawnBy}.
-        </p>
-        <Alert kind={again.samePopulation && again.sameSample ? 'success' : 'error'} title={again.samePopulation && again.sameSample ? 'Tiré à nouveau à l’identique' : 'Le tirage ne se refait pas à l’identique'}>
-          <p>
-            Même population : {again.samePopulation ? 'oui' : 'non'} ; même échantillon : {again.sameSample ? 'oui' : 'non'}.
-          </p>
-        </Alert>
-        <Table caption="Échantillon" head={['BDC', 'Strate (campagne | éditeur | tranche)', 'Rang SHA-256', 'Contrôle']} rows={draw.sample.map((s) => [s.bdcId, s.stratum, <span class="sons-hash">{s.rank.slice(0, 16)}…</span>, <a href={controlLink(`control:${drawId}:${s.bdcId}`)}>ouvrir</a>])} />
-      </Page>,
-    );
-  });
-
-  app.get('/console/controles/:controlId', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (request, reply) =>
-    sendPage(reply, <ControlPage v={viewer(request, reply)} control={await controlState(engine, (request.params as { controlId: string }).controlId)} done={(request.query as { fait?: string }).fait !== undefined} />),
+  app.get(
+    '/console/controles',
+    { config: { sessionRoles: who.readers }, schema: { hide: true } },
+    async (request, reply) => sendPage(reply, await listPage(viewer(request, reply))),
   );
 
-  app.post('/console/controles/:controlId/:action', { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
-    const { controlId, action: slug } = request.params as { controlId: string; action: string };
-    const control = await controlState(engine, controlId);
-    const action = actions.find((a) => a.slug === slug);
-    if (!action) return reply.callNotFound();
-    return takeAction(request, reply, engine, { action, subject: control, page: (v, focus) => <ControlPage v={v} control={control} focus={focus} />, doneUrl: `${controlLink(controlId)}?fait=${slug}` });
-  });
+  app.post(
+    '/console/controles/tirages',
+    { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const v = viewer(request, reply);
+      const values = Object.fromEntries(
+        ['eventId', 'seed', 'rate', 'size', 'assignedTo', 'documents', 'documentsDueOn']
+          .map((n) => [n, field(request.body, n)])
+          .filter(([, x]) => x !== ''),
+      ) as Record<string, string>;
+      const errors: FieldErrors = {};
+      const rate = values.rate ? Number(values.rate.replace(',', '.')) / 100 : undefined;
+      const size = values.size ? Number(values.size) : undefined;
+      if (
+        (rate === undefined) === (size === undefined) ||
+        (rate !== undefined && !(rate > 0 && rate <= 1)) ||
+        (size !== undefined && !(Number.isInteger(size) && size > 0))
+      )
+        errors.rate = [fr(say('sample_size'))];
+      if (!values.seed) errors.seed = [fr(say('text_required', { label: 'la graine' }))];
+      if (!isCivilDate(values.documentsDueOn ?? '')) errors.documentsDueOn = [fr(say('civil_date_expected'))];
+      if (Object.keys(errors).length) return sendPage(reply, await listPage(v, { values, errors }), 422);
+      try {
+        const draw = await drawControls(engine, callerOfViewer(v), {
+          eventId: values.eventId ?? randomUUID(),
+          seed: values.seed!,
+          ...(rate !== undefined ? { rate } : { size: size! }),
+          assignedTo: values.assignedTo ?? v.user.name,
+          documents: (values.documents ?? '')
+            .split(',')
+            .map((d) => d.trim())
+            .filter(Boolean),
+          documentsDueOn: values.documentsDueOn!,
+          recoveryDueDays: 30,
+        });
+        return reply.redirect(`/console/controles/tirages/${encodeURIComponent(draw.drawId)}`, 303);
+      } catch (err) {
+        if (err instanceof RefusedError)
+          return sendPage(reply, await listPage(v, { values, errors: fieldErrors(err.refusals) }), 422);
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/console/controles/tirages/:drawId',
+    { config: { sessionRoles: who.readers }, schema: { hide: true } },
+    async (request, reply) => {
+      const v = viewer(request, reply);
+      const { drawId } = request.params as { drawId: string };
+      const [draw, again] = await Promise.all([drawOf(engine, drawId), redraw(engine, drawId)]);
+      return sendPage(
+        reply,
+        <Page title={`Tirage ${drawId}`} user={v.user} csrf={v.csrf} active="/console/controles">
+          <p>
+            Graine « {draw.seed} », {draw.population} BDC terminés dans la population, {draw.sample.length} tirés, le{' '}
+            <When at={draw.drawnAt} /> par {draw.drawnBy}.
+          </p>
+          <Alert
+            kind={again.samePopulation && again.sameSample ? 'success' : 'error'}
+            title={
+              again.samePopulation && again.sameSample
+                ? 'Tiré à nouveau à l’identique'
+                : 'Le tirage ne se refait pas à l’identique'
+            }
+          >
+            <p>
+              Même population : {again.samePopulation ? 'oui' : 'non'} ; même échantillon :{' '}
+              {again.sameSample ? 'oui' : 'non'}.
+            </p>
+          </Alert>
+          <Table
+            caption="Échantillon"
+            head={['BDC', 'Strate (campagne | éditeur | tranche)', 'Rang SHA-256', 'Contrôle']}
+            rows={draw.sample.map((s) => [
+              s.bdcId,
+              s.stratum,
+              <span class="sons-hash">{s.rank.slice(0, 16)}…</span>,
+              <a href={controlLink(`control:${drawId}:${s.bdcId}`)}>ouvrir</a>,
+            ])}
+          />
+        </Page>,
+      );
+    },
+  );
+
+  app.get(
+    '/console/controles/:controlId',
+    { config: { sessionRoles: who.readers }, schema: { hide: true } },
+    async (request, reply) =>
+      sendPage(
+        reply,
+        <ControlPage
+          v={viewer(request, reply)}
+          control={await controlState(engine, (request.params as { controlId: string }).controlId)}
+          done={(request.query as { fait?: string }).fait !== undefined}
+        />,
+      ),
+  );
+
+  app.post(
+    '/console/controles/:controlId/:action',
+    { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const { controlId, action: slug } = request.params as { controlId: string; action: string };
+      const control = await controlState(engine, controlId);
+      const action = actions.find((a) => a.slug === slug);
+      if (!action) return reply.callNotFound();
+      return takeAction(request, reply, engine, {
+        action,
+        subject: control,
+        page: (v, focus) => <ControlPage v={v} control={control} focus={focus} />,
+        doneUrl: `${controlLink(controlId)}?fait=${slug}`,
+      });
+    },
+  );
 }

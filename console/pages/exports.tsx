@@ -11,49 +11,88 @@ import { callerOfViewer, sendPage, viewer } from '../http';
 import { Page } from '../views/layout';
 
 const csv = (reply: FastifyReply, name: string, text: string) =>
-  reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store').send(text);
+  reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}"`)
+    .header('cache-control', 'no-store')
+    .send(text);
 
 const exportsList: [string, string, string][] = [
-  ['/console/exports/bdc.csv', 'Bons de commande', 'un BDC par ligne, avec son statut, son plafond et sa prochaine échéance (les filtres de la liste s’appliquent depuis sa page)'],
-  ['/console/exports/synthese.csv', 'Synthèse', 'BDC et montants engagés, avancés, versés, à rembourser et remboursés, par campagne, statut et éditeur'],
+  [
+    '/console/exports/bdc.csv',
+    'Bons de commande',
+    'un BDC par ligne, avec son statut, son plafond et sa prochaine échéance (les filtres de la liste s’appliquent depuis sa page)',
+  ],
+  [
+    '/console/exports/synthese.csv',
+    'Synthèse',
+    'BDC et montants engagés, avancés, versés, à rembourser et remboursés, par campagne, statut et éditeur',
+  ],
   ['/console/exports/ordres-de-paiement.csv', 'Ordres de paiement', 'avances et soldes ordonnés, pour la comptabilité'],
   ['/console/exports/remboursements.csv', 'Remboursements', 'demandes de remboursement et remboursements reçus'],
 ];
 
 /** Exports that open right in a French spreadsheet (`;`, decimal comma, UTF-8 with its mark, Paris dates). */
 export function exportPages(app: Api, { engine }: ConsoleDeps) {
-  app.get('/console/exports', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (request, reply) => {
-    const v = viewer(request, reply);
-    return sendPage(
-      reply,
-      <Page title="Exports" user={v.user} csrf={v.csrf} active="/console/exports">
-        <p>Chaque export s’ouvre dans un tableur : séparateur « ; », virgule décimale, dates à l’heure de Paris.</p>
-        <ul>
-          {exportsList.map(([href, label, what]) => (
-            <li class="fr-mb-2w">
-              <a class="fr-link fr-link--download" href={href} download>
-                {label}
-                <span class="fr-link__detail">CSV — {what}</span>
-              </a>
-            </li>
-          ))}
-        </ul>
-      </Page>,
-    );
-  });
+  app.get(
+    '/console/exports',
+    { config: { sessionRoles: who.readers }, schema: { hide: true } },
+    async (request, reply) => {
+      const v = viewer(request, reply);
+      return sendPage(
+        reply,
+        <Page title="Exports" user={v.user} csrf={v.csrf} active="/console/exports">
+          <p>Chaque export s’ouvre dans un tableur : séparateur « ; », virgule décimale, dates à l’heure de Paris.</p>
+          <ul>
+            {exportsList.map(([href, label, what]) => (
+              <li class="fr-mb-2w">
+                <a class="fr-link fr-link--download" href={href} download>
+                  {label}
+                  <span class="fr-link__detail">CSV — {what}</span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </Page>,
+      );
+    },
+  );
 
-  app.get('/console/exports/bdc.csv', { config: { sessionRoles: who.everyone }, schema: { hide: true } }, async (request, reply) => {
-    const q = request.query as Record<string, string | undefined>;
-    const day = (value: string | undefined, edge: (d: string) => Date) => (value && isCivilDate(value) ? edge(value).toISOString() : value || undefined);
-    const filter = parseOrRefuse(bdcFilterSchema, {
-      ...Object.fromEntries(['status', 'campaign', 'editeur', 'solution', 'og', 'essms'].map((k) => [k, q[k] || undefined])),
-      deadlineFrom: day(q.deadlineFrom, startOfParisDay),
-      deadlineTo: day(q.deadlineTo, endOfParisDay),
-      overdue: q.overdue === 'oui' ? 'true' : undefined,
-    });
-    return csv(reply, 'bons-de-commande.csv', await bdcListCsvFr(engine, callerOfViewer(viewer(request, reply)), filter));
-  });
-  app.get('/console/exports/synthese.csv', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (_request, reply) => csv(reply, 'synthese.csv', summaryCsvFr(await summaryReport(engine))));
-  app.get('/console/exports/ordres-de-paiement.csv', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (_request, reply) => csv(reply, 'ordres-de-paiement.csv', await paymentOrdersCsvFr(engine.ledger)));
-  app.get('/console/exports/remboursements.csv', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (_request, reply) => csv(reply, 'remboursements.csv', await reimbursementsCsvFr(engine.ledger)));
+  app.get(
+    '/console/exports/bdc.csv',
+    { config: { sessionRoles: who.everyone }, schema: { hide: true } },
+    async (request, reply) => {
+      const q = request.query as Record<string, string | undefined>;
+      const day = (value: string | undefined, edge: (d: string) => Date) =>
+        value && isCivilDate(value) ? edge(value).toISOString() : value || undefined;
+      const filter = parseOrRefuse(bdcFilterSchema, {
+        ...Object.fromEntries(
+          ['status', 'campaign', 'editeur', 'solution', 'og', 'essms'].map((k) => [k, q[k] || undefined]),
+        ),
+        deadlineFrom: day(q.deadlineFrom, startOfParisDay),
+        deadlineTo: day(q.deadlineTo, endOfParisDay),
+        overdue: q.overdue === 'oui' ? 'true' : undefined,
+      });
+      return csv(
+        reply,
+        'bons-de-commande.csv',
+        await bdcListCsvFr(engine, callerOfViewer(viewer(request, reply)), filter),
+      );
+    },
+  );
+  app.get(
+    '/console/exports/synthese.csv',
+    { config: { sessionRoles: who.readers }, schema: { hide: true } },
+    async (_request, reply) => csv(reply, 'synthese.csv', summaryCsvFr(await summaryReport(engine))),
+  );
+  app.get(
+    '/console/exports/ordres-de-paiement.csv',
+    { config: { sessionRoles: who.readers }, schema: { hide: true } },
+    async (_request, reply) => csv(reply, 'ordres-de-paiement.csv', await paymentOrdersCsvFr(engine.ledger)),
+  );
+  app.get(
+    '/console/exports/remboursements.csv',
+    { config: { sessionRoles: who.readers }, schema: { hide: true } },
+    async (_request, reply) => csv(reply, 'remboursements.csv', await reimbursementsCsvFr(engine.ledger)),
+  );
 }

@@ -28,10 +28,20 @@ function ImportsPage({ v, jobs, errors }: { v: Viewer; jobs: ImportJob[]; errors
           <h2 id="finess" class="fr-h4">
             Extraction FINESS
           </h2>
-          <p class="fr-text--sm">Le fichier public « FINESS Extraction du Fichier des établissements » (séparateur « ; », Latin-1 ou UTF-8). Il devient une nouvelle version du référentiel ; les BDC déjà enregistrés gardent la leur.</p>
+          <p class="fr-text--sm">
+            Le fichier public « FINESS Extraction du Fichier des établissements » (séparateur « ; », Latin-1 ou UTF-8).
+            Il devient une nouvelle version du référentiel ; les BDC déjà enregistrés gardent la leur.
+          </p>
           <form method="post" action="/console/imports/finess" encType="multipart/form-data">
             <Csrf token={v.csrf} />
-            <Input name="extraction" label="Fichier d’extraction" type="file" accept=".csv,text/csv,text/plain" errors={errors} required />
+            <Input
+              name="extraction"
+              label="Fichier d’extraction"
+              type="file"
+              accept=".csv,text/csv,text/plain"
+              errors={errors}
+              required
+            />
             <button class="fr-btn" type="submit">
               Importer l’extraction
             </button>
@@ -42,11 +52,19 @@ function ImportsPage({ v, jobs, errors }: { v: Viewer; jobs: ImportJob[]; errors
             Enregistrement de BDC en masse
           </h2>
           <p class="fr-text--sm">
-            Un fichier CSV aux colonnes <code>{importColumns.join(';')}</code> (ESSMS séparés par « | »). Une ligne déjà enregistrée est reconnue et comptée à part ; les lignes refusées se téléchargent avec leurs motifs.
+            Un fichier CSV aux colonnes <code>{importColumns.join(';')}</code> (ESSMS séparés par « | »). Une ligne déjà
+            enregistrée est reconnue et comptée à part ; les lignes refusées se téléchargent avec leurs motifs.
           </p>
           <form method="post" action="/console/imports/bdc" encType="multipart/form-data">
             <Csrf token={v.csrf} />
-            <Input name="bdcs" label="Fichier des BDC" type="file" accept=".csv,text/csv,text/plain" errors={errors} required />
+            <Input
+              name="bdcs"
+              label="Fichier des BDC"
+              type="file"
+              accept=".csv,text/csv,text/plain"
+              errors={errors}
+              required
+            />
             <button class="fr-btn" type="submit">
               Enregistrer les BDC
             </button>
@@ -57,7 +75,13 @@ function ImportsPage({ v, jobs, errors }: { v: Viewer; jobs: ImportJob[]; errors
       <Table
         caption="Derniers imports"
         head={['Import', 'Fichier', 'Lancé le', 'Par', 'État']}
-        rows={jobs.map((j) => [<a href={`/console/imports/${j.importId}`}>{j.kind === 'finess' ? 'Extraction FINESS' : 'BDC en masse'}</a>, j.fileName, <When at={j.startedAt} />, j.startedBy, j.finished ? (j.failure ? 'en échec' : 'terminé') : 'en cours'])}
+        rows={jobs.map((j) => [
+          <a href={`/console/imports/${j.importId}`}>{j.kind === 'finess' ? 'Extraction FINESS' : 'BDC en masse'}</a>,
+          j.fileName,
+          <When at={j.startedAt} />,
+          j.startedBy,
+          j.finished ? (j.failure ? 'en échec' : 'terminé') : 'en cours',
+        ])}
       />
     </Page>
   );
@@ -67,7 +91,13 @@ function ProgressPage({ v, job }: { v: Viewer; job: ImportJob }) {
   const o = (job.outcome ?? {}) as Record<string, unknown>;
   const percent = job.total ? Math.floor((100 * job.done) / job.total) : undefined;
   return (
-    <Page title={job.kind === 'finess' ? 'Import d’une extraction FINESS' : 'Enregistrement de BDC en masse'} user={v.user} csrf={v.csrf} active="/console/imports" refresh={job.finished ? undefined : 2}>
+    <Page
+      title={job.kind === 'finess' ? 'Import d’une extraction FINESS' : 'Enregistrement de BDC en masse'}
+      user={v.user}
+      csrf={v.csrf}
+      active="/console/imports"
+      refresh={job.finished ? undefined : 2}
+    >
       <p>Fichier : {job.fileName}</p>
       <p>
         <progress max={100} value={job.finished ? 100 : (percent ?? 0)} aria-label="Avancement">
@@ -76,7 +106,11 @@ function ProgressPage({ v, job }: { v: Viewer; job: ImportJob }) {
       </p>
       <p role="status" id="avancement">
         {job.finished ? (job.failure ? 'Import en échec' : 'Import terminé') : 'Import en cours'}
-        {job.kind === 'bdcs' && job.total !== undefined ? ` : ${job.done} ligne(s) traitée(s) sur ${job.total}` : percent !== undefined && !job.finished ? ` : ${percent} %` : ''}
+        {job.kind === 'bdcs' && job.total !== undefined
+          ? ` : ${job.done} ligne(s) traitée(s) sur ${job.total}`
+          : percent !== undefined && !job.finished
+            ? ` : ${percent} %`
+            : ''}
       </p>
       {job.failure ? (
         <Alert kind="error" title="L’import n’a pas abouti">
@@ -84,10 +118,18 @@ function ProgressPage({ v, job }: { v: Viewer; job: ImportJob }) {
         </Alert>
       ) : null}
       {job.finished && job.kind === 'bdcs' ? (
-        <Table caption="Résultat" head={['Enregistrés', 'Déjà enregistrés', 'Refusés']} rows={[[String(o.registered ?? 0), String(o.skipped ?? 0), String(o.refused ?? 0)]]} />
+        <Table
+          caption="Résultat"
+          head={['Enregistrés', 'Déjà enregistrés', 'Refusés']}
+          rows={[[String(o.registered ?? 0), String(o.skipped ?? 0), String(o.refused ?? 0)]]}
+        />
       ) : null}
       {job.finished && job.kind === 'finess' && !job.failure ? (
-        <Table caption="Résultat" head={['Extraction du', 'Lignes lues', 'Retenues', 'Écartées']} rows={[[civilDateFr(String(o.extractionDate)), String(o.read), String(o.kept), String(o.rejected)]]} />
+        <Table
+          caption="Résultat"
+          head={['Extraction du', 'Lignes lues', 'Retenues', 'Écartées']}
+          rows={[[civilDateFr(String(o.extractionDate)), String(o.read), String(o.kept), String(o.rejected)]]}
+        />
       ) : null}
       {job.refusedCsv ? (
         <p>
@@ -107,42 +149,84 @@ function ProgressPage({ v, job }: { v: Viewer; job: ImportJob }) {
 
 /** FINESS extractions and bulk registrations, uploaded, run in the background, followed to their end. */
 export function importPages(app: Api, { engine }: ConsoleDeps) {
-  app.get('/console/imports', { config: { sessionRoles: who.operators }, schema: { hide: true } }, async (request, reply) =>
-    sendPage(reply, <ImportsPage v={viewer(request, reply)} jobs={await recentImports(engine)} />),
+  app.get(
+    '/console/imports',
+    { config: { sessionRoles: who.operators }, schema: { hide: true } },
+    async (request, reply) =>
+      sendPage(reply, <ImportsPage v={viewer(request, reply)} jobs={await recentImports(engine)} />),
   );
 
-  app.post('/console/imports/finess', { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
-    const v = viewer(request, reply);
-    const upload = uploadOf(request.body, 'extraction');
-    if (!upload) return sendPage(reply, <ImportsPage v={v} jobs={await recentImports(engine)} errors={fieldErrors([refusalOf('file_missing', say('file_missing'), 'extraction')])} />, 422);
-    const importId = await startFinessImport(engine, callerOfViewer(v), upload);
-    return reply.redirect(`/console/imports/${importId}`, 303);
-  });
-
-  app.post('/console/imports/bdc', { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
-    const v = viewer(request, reply);
-    const upload = uploadOf(request.body, 'bdcs');
-    const refused = (errors: FieldErrors) => recentImports(engine).then((jobs) => sendPage(reply, <ImportsPage v={v} jobs={jobs} errors={errors} />, 422));
-    if (!upload) return refused(fieldErrors([refusalOf('file_missing', say('file_missing'), 'bdcs')]));
-    if (upload.size > MAX_BULK_BYTES) return refused(fieldErrors([refusalOf('file_too_large', say('document_too_large', { maxMiB: MAX_BULK_BYTES / 2 ** 20 }), 'bdcs')]));
-    try {
-      const importId = await startBdcImport(engine, callerOfViewer(v), { text: await fs.promises.readFile(upload.path, 'utf8'), fileName: upload.fileName });
+  app.post(
+    '/console/imports/finess',
+    { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const v = viewer(request, reply);
+      const upload = uploadOf(request.body, 'extraction');
+      if (!upload)
+        return sendPage(
+          reply,
+          <ImportsPage
+            v={v}
+            jobs={await recentImports(engine)}
+            errors={fieldErrors([refusalOf('file_missing', say('file_missing'), 'extraction')])}
+          />,
+          422,
+        );
+      const importId = await startFinessImport(engine, callerOfViewer(v), upload);
       return reply.redirect(`/console/imports/${importId}`, 303);
-    } catch (err) {
-      if (err instanceof RefusedError) return refused(fieldErrors(err.refusals.map((r) => ({ ...r, path: 'bdcs' }))));
-      throw err;
-    }
-  });
-
-  app.get('/console/imports/:importId', { config: { sessionRoles: who.operators }, schema: { hide: true } }, async (request, reply) =>
-    sendPage(reply, <ProgressPage v={viewer(request, reply)} job={await importJob(engine, (request.params as { importId: string }).importId)} />),
+    },
   );
 
-  app.get('/console/imports/:importId/lignes-refusees.csv', { config: { sessionRoles: who.operators }, schema: { hide: true } }, async (request, reply) => {
-    const job = await importJob(engine, (request.params as { importId: string }).importId);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="lignes-refusees-${job.importId}.csv"`)
-      .send(withBom(job.refusedCsv ?? ''));
-  });
+  app.post(
+    '/console/imports/bdc',
+    { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const v = viewer(request, reply);
+      const upload = uploadOf(request.body, 'bdcs');
+      const refused = (errors: FieldErrors) =>
+        recentImports(engine).then((jobs) => sendPage(reply, <ImportsPage v={v} jobs={jobs} errors={errors} />, 422));
+      if (!upload) return refused(fieldErrors([refusalOf('file_missing', say('file_missing'), 'bdcs')]));
+      if (upload.size > MAX_BULK_BYTES)
+        return refused(
+          fieldErrors([
+            refusalOf('file_too_large', say('document_too_large', { maxMiB: MAX_BULK_BYTES / 2 ** 20 }), 'bdcs'),
+          ]),
+        );
+      try {
+        const importId = await startBdcImport(engine, callerOfViewer(v), {
+          text: await fs.promises.readFile(upload.path, 'utf8'),
+          fileName: upload.fileName,
+        });
+        return reply.redirect(`/console/imports/${importId}`, 303);
+      } catch (err) {
+        if (err instanceof RefusedError) return refused(fieldErrors(err.refusals.map((r) => ({ ...r, path: 'bdcs' }))));
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/console/imports/:importId',
+    { config: { sessionRoles: who.operators }, schema: { hide: true } },
+    async (request, reply) =>
+      sendPage(
+        reply,
+        <ProgressPage
+          v={viewer(request, reply)}
+          job={await importJob(engine, (request.params as { importId: string }).importId)}
+        />,
+      ),
+  );
+
+  app.get(
+    '/console/imports/:importId/lignes-refusees.csv',
+    { config: { sessionRoles: who.operators }, schema: { hide: true } },
+    async (request, reply) => {
+      const job = await importJob(engine, (request.params as { importId: string }).importId);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="lignes-refusees-${job.importId}.csv"`)
+        .send(withBom(job.refusedCsv ?? ''));
+    },
+  );
 }

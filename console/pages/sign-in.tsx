@@ -22,7 +22,15 @@ function SignIn({ csrf, suite, failed }: { csrf: string; suite: string; failed?:
           <form method="post" action="/console/connexion">
             <Csrf token={csrf} />
             <input type="hidden" name="suite" value={suite} />
-            <Input name="jeton" label="Jeton d’accès" type="password" required autoComplete="current-password" hint="Il commence par « sons_ »." errors={failed ? { jeton: ['jeton inconnu'] } : undefined} />
+            <Input
+              name="jeton"
+              label="Jeton d’accès"
+              type="password"
+              required
+              autoComplete="current-password"
+              hint="Il commence par « sons_ »."
+              errors={failed ? { jeton: ['jeton inconnu'] } : undefined}
+            />
             <button class="fr-btn" type="submit">
               Se connecter
             </button>
@@ -35,23 +43,38 @@ function SignIn({ csrf, suite, failed }: { csrf: string; suite: string; failed?:
 
 /** Signing in with a token (a session cookie follows) and out. Failed attempts are throttled and logged. */
 export function signInPages(app: Api, { tokens }: ConsoleDeps) {
-  app.get('/console/connexion', { config: { public: true, unthrottled: true }, schema: { hide: true } }, async (request, reply) =>
-    sendPage(reply, <SignIn csrf={reply.generateCsrf()} suite={next((request.query as { suite?: string }).suite)} />),
+  app.get(
+    '/console/connexion',
+    { config: { public: true, unthrottled: true }, schema: { hide: true } },
+    async (request, reply) =>
+      sendPage(reply, <SignIn csrf={reply.generateCsrf()} suite={next((request.query as { suite?: string }).suite)} />),
   );
 
   // public, and counted by the throttle of unauthenticated requests: guessing tokens is slowed down
-  app.post('/console/connexion', { config: { public: true }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
-    const principal = signIn(request, tokens, field(request.body, 'jeton'));
-    if (!principal) {
-      request.log.warn({ source: request.ip, route: '/console/connexion' }, 'console sign-in failed');
-      return sendPage(reply, <SignIn csrf={reply.generateCsrf()} suite={next(field(request.body, 'suite'))} failed />, 401);
-    }
-    request.log.info({ user: principal.name, role: principal.role }, 'console sign-in');
-    return reply.redirect(next(field(request.body, 'suite')), 303);
-  });
+  app.post(
+    '/console/connexion',
+    { config: { public: true }, schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const principal = signIn(request, tokens, field(request.body, 'jeton'));
+      if (!principal) {
+        request.log.warn({ source: request.ip, route: '/console/connexion' }, 'console sign-in failed');
+        return sendPage(
+          reply,
+          <SignIn csrf={reply.generateCsrf()} suite={next(field(request.body, 'suite'))} failed />,
+          401,
+        );
+      }
+      request.log.info({ user: principal.name, role: principal.role }, 'console sign-in');
+      return reply.redirect(next(field(request.body, 'suite')), 303);
+    },
+  );
 
-  app.post('/console/deconnexion', { config: { public: true, unthrottled: true }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
-    signOut(request);
-    return reply.redirect('/console/connexion', 303);
-  });
+  app.post(
+    '/console/deconnexion',
+    { config: { public: true, unthrottled: true }, schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      signOut(request);
+      return reply.redirect('/console/connexion', 303);
+    },
+  );
 }

@@ -9,11 +9,22 @@ import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } fro
 import { Page } from '../views/layout';
 import { Alert, Csrf, ErrorSummary, Euros, Hidden, Input, Table, When, type FieldErrors } from '../views/ui';
 
-function ReportForm({ csrf, values, errors, sent }: { csrf: string; values: Record<string, string>; errors?: FieldErrors; sent?: boolean }) {
+function ReportForm({
+  csrf,
+  values,
+  errors,
+  sent,
+}: {
+  csrf: string;
+  values: Record<string, string>;
+  errors?: FieldErrors;
+  sent?: boolean;
+}) {
   return (
     <Page title="Signaler un devis douteux">
       <p>
-        Organisme gestionnaire, vous doutez d’un devis d’éditeur dans le cadre du programme SONS ? Signalez-le aux pouvoirs publics : l’ASP l’examine et vous répond à l’adresse que vous indiquez.
+        Organisme gestionnaire, vous doutez d’un devis d’éditeur dans le cadre du programme SONS ? Signalez-le aux
+        pouvoirs publics : l’ASP l’examine et vous répond à l’adresse que vous indiquez.
       </p>
       {sent ? (
         <Alert kind="success" title="Votre signalement est enregistré">
@@ -24,12 +35,44 @@ function ReportForm({ csrf, values, errors, sent }: { csrf: string; values: Reco
           <Csrf token={csrf} />
           <Hidden name="signalementId" value={values.signalementId ?? randomUUID()} />
           <ErrorSummary errors={errors} />
-          <Input name="ogFiness" label="FINESS juridique de votre organisme" value={values.ogFiness} errors={errors} inputMode="numeric" required />
+          <Input
+            name="ogFiness"
+            label="FINESS juridique de votre organisme"
+            value={values.ogFiness}
+            errors={errors}
+            inputMode="numeric"
+            required
+          />
           <Input name="editeurId" label="Identifiant de l’éditeur" value={values.editeurId} errors={errors} required />
-          <Input name="bdcReference" label="Référence du bon de commande (s’il a été signé)" value={values.bdcReference} errors={errors} />
-          <Input name="quoteCents" label="Montant du devis (€ TTC)" value={values.quoteCents} errors={errors} inputMode="decimal" />
-          <Input name="description" label="Ce qui vous semble douteux" value={values.description} errors={errors} required />
-          <Input name="contactEmail" label="Adresse électronique pour la réponse" type="email" value={values.contactEmail} errors={errors} autoComplete="email" required />
+          <Input
+            name="bdcReference"
+            label="Référence du bon de commande (s’il a été signé)"
+            value={values.bdcReference}
+            errors={errors}
+          />
+          <Input
+            name="quoteCents"
+            label="Montant du devis (€ TTC)"
+            value={values.quoteCents}
+            errors={errors}
+            inputMode="decimal"
+          />
+          <Input
+            name="description"
+            label="Ce qui vous semble douteux"
+            value={values.description}
+            errors={errors}
+            required
+          />
+          <Input
+            name="contactEmail"
+            label="Adresse électronique pour la réponse"
+            type="email"
+            value={values.contactEmail}
+            errors={errors}
+            autoComplete="email"
+            required
+          />
           <button class="fr-btn" type="submit">
             Envoyer le signalement
           </button>
@@ -77,23 +120,56 @@ function ListPage({ v, signalements }: { v: Viewer; signalements: Awaited<Return
 
 /** Signalements: the OGs' public form (no account: throttled like every request without a token), the operators' list and answers. */
 export function signalementPages(app: Api, { engine }: ConsoleDeps) {
-  app.get('/console/signalement', { config: { public: true, unthrottled: true }, schema: { hide: true } }, async (_request, reply) => sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={{}} />));
+  app.get(
+    '/console/signalement',
+    { config: { public: true, unthrottled: true }, schema: { hide: true } },
+    async (_request, reply) => sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={{}} />),
+  );
 
-  app.post('/console/signalement', { config: { public: true }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
-    const values = Object.fromEntries(['signalementId', 'ogFiness', 'editeurId', 'bdcReference', 'quoteCents', 'description', 'contactEmail'].map((n) => [n, field(request.body, n)]).filter(([, x]) => x !== '')) as Record<string, string>;
-    const cents = values.quoteCents ? parseEurosFr(values.quoteCents) : undefined;
-    const parsed = signalementSchema.safeParse({ ...values, ...(values.quoteCents ? { quoteCents: cents ?? values.quoteCents } : {}) });
-    if (!parsed.success) return sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={values} errors={fieldErrors(refusalsFromZod(parsed.error, values))} />, 422);
-    await reportQuote(engine, parsed.data);
-    return sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={values} sent />, 201);
-  });
+  app.post(
+    '/console/signalement',
+    { config: { public: true }, schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const values = Object.fromEntries(
+        ['signalementId', 'ogFiness', 'editeurId', 'bdcReference', 'quoteCents', 'description', 'contactEmail']
+          .map((n) => [n, field(request.body, n)])
+          .filter(([, x]) => x !== ''),
+      ) as Record<string, string>;
+      const cents = values.quoteCents ? parseEurosFr(values.quoteCents) : undefined;
+      const parsed = signalementSchema.safeParse({
+        ...values,
+        ...(values.quoteCents ? { quoteCents: cents ?? values.quoteCents } : {}),
+      });
+      if (!parsed.success)
+        return sendPage(
+          reply,
+          <ReportForm
+            csrf={reply.generateCsrf()}
+            values={values}
+            errors={fieldErrors(refusalsFromZod(parsed.error, values))}
+          />,
+          422,
+        );
+      await reportQuote(engine, parsed.data);
+      return sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={values} sent />, 201);
+    },
+  );
 
-  app.get('/console/signalements', { config: { sessionRoles: who.readers }, schema: { hide: true } }, async (request, reply) => sendPage(reply, <ListPage v={viewer(request, reply)} signalements={await listSignalements(engine, {})} />));
+  app.get(
+    '/console/signalements',
+    { config: { sessionRoles: who.readers }, schema: { hide: true } },
+    async (request, reply) =>
+      sendPage(reply, <ListPage v={viewer(request, reply)} signalements={await listSignalements(engine, {})} />),
+  );
 
-  app.post('/console/signalements/:signalementId/reponse', { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
-    const { signalementId } = request.params as { signalementId: string };
-    const answer = field(request.body, `answer-${signalementId}`);
-    if (answer) await answerSignalement(engine, callerOfViewer(viewer(request, reply)), signalementId, answer);
-    return reply.redirect('/console/signalements', 303);
-  });
+  app.post(
+    '/console/signalements/:signalementId/reponse',
+    { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const { signalementId } = request.params as { signalementId: string };
+      const answer = field(request.body, `answer-${signalementId}`);
+      if (answer) await answerSignalement(engine, callerOfViewer(viewer(request, reply)), signalementId, answer);
+      return reply.redirect('/console/signalements', 303);
+    },
+  );
 }

@@ -9,9 +9,16 @@ import { Deadline, deadlineName, Euros, Status, Table, When } from './ui';
 
 /** What a BDC is and has been, as its page shows it: request, money, deadlines, VA, timeline. */
 
-export type RecordView = BdcView & { refused?: { at: string; kind: string; eventId?: string; by: AuditEntry['by']; refusals: Refusal[] }[] };
+export type RecordView = BdcView & {
+  refused?: { at: string; kind: string; eventId?: string; by: AuditEntry['by']; refusals: Refusal[] }[];
+};
 
-const deadlineStateFr: Record<DeadlineT['state'], string> = { pending: 'en cours', met: 'respectée', missed: 'manquée', moot: 'sans objet' };
+const deadlineStateFr: Record<DeadlineT['state'], string> = {
+  pending: 'en cours',
+  met: 'respectée',
+  missed: 'manquée',
+  moot: 'sans objet',
+};
 const referencementFr: Record<string, string> = { granted: 'référencée', pending: 'en attente', refused: 'refusée' };
 const eventKindFr: Record<string, string> = {
   vaSubmitted: 'VA et facture',
@@ -24,7 +31,8 @@ const eventKindFr: Record<string, string> = {
 };
 
 /** An audit entry in French: the catalogue's message when the entry names one, else its recorded words. */
-export const auditFr = (e: Pick<AuditEntry, 'key' | 'params' | 'what'>) => (e.key ? render(e.key, e.params, 'fr') : undefined) ?? e.what;
+export const auditFr = (e: Pick<AuditEntry, 'key' | 'params' | 'what'>) =>
+  (e.key ? render(e.key, e.params, 'fr') : undefined) ?? e.what;
 
 /** Where a deadline comes from, in words (the record keeps it as the engine wrote it). */
 export function sourceFr(source: string): string {
@@ -38,10 +46,16 @@ export function sourceFr(source: string): string {
 /** A deadline's reminders in words: "J-30 le 18/03/2024 09:00 (envoyé)". */
 function remindersFr(reminders: Reminder[] | undefined): string {
   if (!reminders?.length) return '—';
-  return reminders.map((r) => `${r.before.replace(/^P(\d+)D$/, 'J-$1').replace(/^PT(\d+)M$/, '$1 min avant')} le ${parisDateTimeFr(r.at)}${r.sent ? ' (envoyé)' : ''}`).join(' ; ');
+  return reminders
+    .map(
+      (r) =>
+        `${r.before.replace(/^P(\d+)D$/, 'J-$1').replace(/^PT(\d+)M$/, '$1 min avant')} le ${parisDateTimeFr(r.at)}${r.sent ? ' (envoyé)' : ''}`,
+    )
+    .join(' ; ');
 }
 
-const actorFr = (by: AuditEntry['by']) => (by.role === 'system' ? 'le moteur' : `${roleFr[by.role] ?? by.role} ${by.id}`);
+const actorFr = (by: AuditEntry['by']) =>
+  by.role === 'system' ? 'le moteur' : `${roleFr[by.role] ?? by.role} ${by.id}`;
 
 /** What the BDC waits for, in words, for whoever must act. */
 export function awaitedFr(b: { status: string; nextDeadline?: string }): string {
@@ -91,23 +105,36 @@ export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; no
       ) : null}
       <div class="fr-grid-row fr-grid-row--gutters">
         <section class="fr-col-12 fr-col-lg-6" aria-labelledby="demande">
-          <h2 id="demande" class="fr-h4">Demande</h2>
+          <h2 id="demande" class="fr-h4">
+            Demande
+          </h2>
           <Definitions
             items={[
               ['Éditeur', bdc.request.editeurId],
               ['Référence', bdc.request.reference],
-              ['Solution', `${bdc.request.solutionId} (${referencementFr[bdc.referencement.state] ?? bdc.referencement.state})`],
+              [
+                'Solution',
+                `${bdc.request.solutionId} (${referencementFr[bdc.referencement.state] ?? bdc.referencement.state})`,
+              ],
               ['OG (FINESS juridique)', bdc.request.ogFiness],
               ['ESSMS', bdc.request.essms.join(', ')],
               ['Date de commande', civilDateFr(bdc.request.orderDate)],
               ['Campagne', `${bdc.campaign.id} (couloir ${bdc.campaign.couloir})`],
               ['Tranche', `${bdc.campaign.tranche} — ${bdc.campaign.ogEssmsCount} ESSMS de l’OG`],
-              ['Extraction FINESS', bdc.campaign.finessExtraction.replace(/^FINESS extraction of (\d{4}-\d{2}-\d{2})/, (_m, d: string) => `extraction FINESS du ${civilDateFr(d)}`)],
+              [
+                'Extraction FINESS',
+                bdc.campaign.finessExtraction.replace(
+                  /^FINESS extraction of (\d{4}-\d{2}-\d{2})/,
+                  (_m, d: string) => `extraction FINESS du ${civilDateFr(d)}`,
+                ),
+              ],
             ]}
           />
         </section>
         <section class="fr-col-12 fr-col-lg-6" aria-labelledby="montants">
-          <h2 id="montants" class="fr-h4">Montants</h2>
+          <h2 id="montants" class="fr-h4">
+            Montants
+          </h2>
           <Definitions
             items={[
               ['Plafond', <Euros cents={a.ceilingCents} />],
@@ -133,7 +160,13 @@ export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; no
       <Table
         caption="Échéances du BDC"
         head={['Échéance', 'Date limite', 'État', 'Origine', 'Rappels à l’éditeur']}
-        rows={bdc.deadlines.map((d) => [deadlineName(d.name), d.state === 'pending' ? <Deadline at={d.at} now={now} /> : <When at={d.at} />, deadlineStateFr[d.state], sourceFr(d.source), remindersFr(d.reminders)])}
+        rows={bdc.deadlines.map((d) => [
+          deadlineName(d.name),
+          d.state === 'pending' ? <Deadline at={d.at} now={now} /> : <When at={d.at} />,
+          deadlineStateFr[d.state],
+          sourceFr(d.source),
+          remindersFr(d.reminders),
+        ])}
       />
 
       {bdc.va ? (
@@ -150,10 +183,12 @@ export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; no
                 bdc.va.documents ? (
                   <ul>
                     <li>
-                      <a href={`/console/documents/${bdc.va.documents.signedVa}`}>VA signée (PDF)</a> <span class="sons-hash">SHA-256 {bdc.va.documents.signedVa}</span>
+                      <a href={`/console/documents/${bdc.va.documents.signedVa}`}>VA signée (PDF)</a>{' '}
+                      <span class="sons-hash">SHA-256 {bdc.va.documents.signedVa}</span>
                     </li>
                     <li>
-                      <a href={`/console/documents/${bdc.va.documents.invoice}`}>Facture (PDF)</a> <span class="sons-hash">SHA-256 {bdc.va.documents.invoice}</span>
+                      <a href={`/console/documents/${bdc.va.documents.invoice}`}>Facture (PDF)</a>{' '}
+                      <span class="sons-hash">SHA-256 {bdc.va.documents.invoice}</span>
                     </li>
                   </ul>
                 ) : (
@@ -180,7 +215,12 @@ export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; no
           <Table
             caption="Soumissions refusées"
             head={['Reçue le', 'Événement', 'Par', 'Motifs']}
-            rows={bdc.refused.map((r) => [<When at={r.at} />, eventKindFr[r.kind] ?? r.kind, actorFr(r.by), r.refusals.map((x) => localizeRefusal(x, 'fr').message).join(' ; ')])}
+            rows={bdc.refused.map((r) => [
+              <When at={r.at} />,
+              eventKindFr[r.kind] ?? r.kind,
+              actorFr(r.by),
+              r.refusals.map((x) => localizeRefusal(x, 'fr').message).join(' ; '),
+            ])}
           />
         </>
       ) : null}

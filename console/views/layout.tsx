@@ -4,11 +4,30 @@ import { Csrf } from './ui';
 
 /** The frame of every page: the State's design system (DSFR) header, the navigation of the reader's role, the footer. */
 
-export const roleFr: Record<string, string> = { operator: 'Opérateur ASP', admin: 'Administrateur', editeur: 'Éditeur' };
+export const roleFr: Record<string, string> = {
+  operator: 'Opérateur ASP',
+  admin: 'Administrateur',
+  editeur: 'Éditeur',
+};
 
 const navigation: Record<string, [string, string][]> = {
-  operator: [['/console/', 'Tableau de bord'], ['/console/bdc', 'Bons de commande'], ['/console/campagnes', 'Campagnes'], ['/console/controles', 'Contrôles'], ['/console/signalements', 'Signalements'], ['/console/imports', 'Imports'], ['/console/exports', 'Exports']],
-  admin: [['/console/', 'Tableau de bord'], ['/console/bdc', 'Bons de commande'], ['/console/campagnes', 'Campagnes'], ['/console/controles', 'Contrôles'], ['/console/signalements', 'Signalements'], ['/console/exports', 'Exports']],
+  operator: [
+    ['/console/', 'Tableau de bord'],
+    ['/console/bdc', 'Bons de commande'],
+    ['/console/campagnes', 'Campagnes'],
+    ['/console/controles', 'Contrôles'],
+    ['/console/signalements', 'Signalements'],
+    ['/console/imports', 'Imports'],
+    ['/console/exports', 'Exports'],
+  ],
+  admin: [
+    ['/console/', 'Tableau de bord'],
+    ['/console/bdc', 'Bons de commande'],
+    ['/console/campagnes', 'Campagnes'],
+    ['/console/controles', 'Contrôles'],
+    ['/console/signalements', 'Signalements'],
+    ['/console/exports', 'Exports'],
+  ],
   editeur: [['/console/bdc', 'Mes bons de commande']],
 };
 
@@ -72,7 +91,10 @@ export function Page({ title, user, active, csrf, refresh, children }: PageProps
                     <div class="fr-header__tools-links">
                       <ul class="fr-btns-group">
                         <li>
-                          <span class="fr-btn fr-btn--tertiary-no-outline" aria-label={`Connecté : ${user.name}, ${roleFr[user.role]}`}>
+                          <span
+                            class="fr-btn fr-btn--tertiary-no-outline"
+                            aria-label={`Connecté : ${user.name}, ${roleFr[user.role]}`}
+                          >
                             {user.name} · {roleFr[user.role]}
                             {user.editeurId ? ` (${user.editeurId})` : ''}
                           </span>
@@ -119,7 +141,8 @@ export function Page({ title, user, active, csrf, refresh, children }: PageProps
             <div class="fr-footer__body">
               <div class="fr-footer__content">
                 <p class="fr-footer__content-desc">
-                  Programme SONS (Ségur du numérique en santé, vague 1) — suivi des bons de commande par l’Agence de services et de paiement. Les dates sont à l’heure de Paris ; les montants en euros TTC.
+                  Programme SONS (Ségur du numérique en santé, vague 1) — suivi des bons de commande par l’Agence de
+                  services et de paiement. Les dates sont à l’heure de Paris ; les montants en euros TTC.
                 </p>
               </div>
             </div>

@@ -4,7 +4,9 @@ import { eurosFr, parisDateFr, parisDateTimeFr, timeLeftFr } from '../../domain/
 
 /** Small pieces every page uses: money, dates, statuses, form fields with their errors, tables. */
 
-export const Euros = ({ cents }: { cents: number | undefined }) => <span class="sons-money">{cents === undefined ? '—' : eurosFr(cents)}</span>;
+export const Euros = ({ cents }: { cents: number | undefined }) => (
+  <span class="sons-money">{cents === undefined ? '—' : eurosFr(cents)}</span>
+);
 
 export const When = ({ at, withTime = true }: { at: string | undefined; withTime?: boolean }) =>
   at ? <time dateTime={at}>{withTime ? parisDateTimeFr(at) : parisDateFr(at)}</time> : <span>—</span>;
@@ -31,7 +33,9 @@ const statusBadge: Record<string, string> = {
 
 export const Status = ({ status, overdue }: { status: string; overdue?: boolean }) => (
   <span>
-    <span class={`fr-badge fr-badge--sm fr-badge--no-icon ${statusBadge[status] ?? ''}`}>{statusFr[status] ?? status}</span>
+    <span class={`fr-badge fr-badge--sm fr-badge--no-icon ${statusBadge[status] ?? ''}`}>
+      {statusFr[status] ?? status}
+    </span>
     {overdue ? <span class="fr-badge fr-badge--sm fr-badge--no-icon fr-badge--error sons-ml">En retard</span> : null}
   </span>
 );
@@ -48,7 +52,9 @@ export interface FieldErrors {
 /** The messages for a field, and for anything below it (`va.essms.0` holds `va.essms.0.finess`'s). */
 function messagesAt(errors: FieldErrors | undefined, name: string, below = false): string[] {
   if (!errors) return [];
-  return Object.entries(errors).flatMap(([path, list]) => (path === name || (below && path.startsWith(`${name}.`)) ? (list ?? []) : []));
+  return Object.entries(errors).flatMap(([path, list]) =>
+    path === name || (below && path.startsWith(`${name}.`)) ? (list ?? []) : [],
+  );
 }
 
 export function FieldError({ errors, name, below }: { errors?: FieldErrors; name: string; below?: boolean }) {
@@ -77,7 +83,21 @@ interface InputProps {
   max?: string;
 }
 
-export function Input({ name, label, value, hint, type = 'text', errors, required, inputMode, readOnly, autoComplete, accept, min, max }: InputProps) {
+export function Input({
+  name,
+  label,
+  value,
+  hint,
+  type = 'text',
+  errors,
+  required,
+  inputMode,
+  readOnly,
+  autoComplete,
+  accept,
+  min,
+  max,
+}: InputProps) {
   const failed = messagesAt(errors, name).length > 0;
   const id = fieldId(name);
   return (
@@ -108,7 +128,23 @@ export function Input({ name, label, value, hint, type = 'text', errors, require
   );
 }
 
-export function Select({ name, label, options, value, errors, required, hint }: { name: string; label: string; options: [string, string][]; value?: string; errors?: FieldErrors; required?: boolean; hint?: string }) {
+export function Select({
+  name,
+  label,
+  options,
+  value,
+  errors,
+  required,
+  hint,
+}: {
+  name: string;
+  label: string;
+  options: [string, string][];
+  value?: string;
+  errors?: FieldErrors;
+  required?: boolean;
+  hint?: string;
+}) {
   const failed = messagesAt(errors, name).length > 0;
   const id = fieldId(name);
   return (
@@ -118,7 +154,14 @@ export function Select({ name, label, options, value, errors, required, hint }: 
         {required ? ' *' : ''}
         {hint ? <span class="fr-hint-text">{hint}</span> : null}
       </label>
-      <select class={`fr-select${failed ? ' fr-select--error' : ''}`} id={id} name={name} required={required} aria-invalid={failed ? 'true' : undefined} aria-describedby={failed ? `${id}-erreur` : undefined}>
+      <select
+        class={`fr-select${failed ? ' fr-select--error' : ''}`}
+        id={id}
+        name={name}
+        required={required}
+        aria-invalid={failed ? 'true' : undefined}
+        aria-describedby={failed ? `${id}-erreur` : undefined}
+      >
         {options.map(([v, text]) => (
           <option value={v} selected={v === value}>
             {text}
@@ -130,12 +173,32 @@ export function Select({ name, label, options, value, errors, required, hint }: 
   );
 }
 
-export function Checkbox({ name, label, checked, errors, hint }: { name: string; label: string; checked?: boolean; errors?: FieldErrors; hint?: string }) {
+export function Checkbox({
+  name,
+  label,
+  checked,
+  errors,
+  hint,
+}: {
+  name: string;
+  label: string;
+  checked?: boolean;
+  errors?: FieldErrors;
+  hint?: string;
+}) {
   const failed = messagesAt(errors, name).length > 0;
   const id = fieldId(name);
   return (
     <div class={`fr-checkbox-group${failed ? ' fr-checkbox-group--error' : ''}`}>
-      <input type="checkbox" id={id} name={name} value="oui" checked={checked} aria-invalid={failed ? 'true' : undefined} aria-describedby={failed ? `${id}-erreur` : undefined} />
+      <input
+        type="checkbox"
+        id={id}
+        name={name}
+        value="oui"
+        checked={checked}
+        aria-invalid={failed ? 'true' : undefined}
+        aria-describedby={failed ? `${id}-erreur` : undefined}
+      />
       <label class="fr-label" for={id}>
         {label}
         {hint ? <span class="fr-hint-text">{hint}</span> : null}
@@ -146,9 +209,19 @@ export function Checkbox({ name, label, checked, errors, hint }: { name: string;
 }
 
 export const Csrf = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;
-export const Hidden = ({ name, value }: { name: string; value: string }) => <input type="hidden" name={name} value={value} />;
+export const Hidden = ({ name, value }: { name: string; value: string }) => (
+  <input type="hidden" name={name} value={value} />
+);
 
-export function Alert({ kind, title, children }: { kind: 'success' | 'error' | 'info' | 'warning'; title: string; children?: ComponentChildren }) {
+export function Alert({
+  kind,
+  title,
+  children,
+}: {
+  kind: 'success' | 'error' | 'info' | 'warning';
+  title: string;
+  children?: ComponentChildren;
+}) {
   return (
     <div class={`fr-alert fr-alert--${kind} fr-mb-3w`} role={kind === 'error' ? 'alert' : 'status'}>
       <h2 class="fr-alert__title">{title}</h2>
@@ -177,7 +250,17 @@ export function ErrorSummary({ errors, general }: { errors?: FieldErrors; genera
   );
 }
 
-export function Table({ caption, head, rows, id }: { caption: string; head: string[]; rows: ComponentChildren[][]; id?: string }) {
+export function Table({
+  caption,
+  head,
+  rows,
+  id,
+}: {
+  caption: string;
+  head: string[];
+  rows: ComponentChildren[][];
+  id?: string;
+}) {
   return (
     <div class="fr-table fr-table--no-caption" id={id}>
       <table>
@@ -213,7 +296,15 @@ export function Table({ caption, head, rows, id }: { caption: string; head: stri
  * Horizontal bars in SVG, drawn on the server (no script): labelled for screen readers, with the
  * figures written beside each bar.
  */
-export function BarChart({ title, bars, format }: { title: string; bars: { label: string; value: number }[]; format: (v: number) => string }) {
+export function BarChart({
+  title,
+  bars,
+  format,
+}: {
+  title: string;
+  bars: { label: string; value: number }[];
+  format: (v: number) => string;
+}) {
   const max = Math.max(1, ...bars.map((b) => b.value));
   const rowHeight = 28;
   const labelWidth = 220;
@@ -221,7 +312,12 @@ export function BarChart({ title, bars, format }: { title: string; bars: { label
   const barSpace = width - labelWidth - 140;
   return (
     <figure class="sons-chart">
-      <svg role="img" aria-label={`${title} : ${bars.map((b) => `${b.label} ${format(b.value)}`).join(', ')}`} viewBox={`0 0 ${width} ${Math.max(1, bars.length) * rowHeight + 8}`} width="100%">
+      <svg
+        role="img"
+        aria-label={`${title} : ${bars.map((b) => `${b.label} ${format(b.value)}`).join(', ')}`}
+        viewBox={`0 0 ${width} ${Math.max(1, bars.length) * rowHeight + 8}`}
+        width="100%"
+      >
         {bars.map((b, i) => (
           <g transform={`translate(0, ${i * rowHeight + 4})`}>
             <text x={labelWidth - 8} y={18} text-anchor="end" font-size="13" fill="#161616">

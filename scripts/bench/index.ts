@@ -9,7 +9,18 @@ import { temporalCliPath } from '../../temporal/binaries';
 import { startDevServer } from '../../temporal/dev-server';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { apiFigures } from './api-load';
-import { bareSide, benchDatabase, benchEngineContext, cpuPerLifecycle, grantSolutions, historyOf, projectSide, rssPerOpen, startWorkerChild, temporalFloor } from './lean';
+import {
+  bareSide,
+  benchDatabase,
+  benchEngineContext,
+  cpuPerLifecycle,
+  grantSolutions,
+  historyOf,
+  projectSide,
+  rssPerOpen,
+  startWorkerChild,
+  temporalFloor,
+} from './lean';
 import { storageFigures } from './storage';
 
 /**
@@ -24,12 +35,22 @@ async function main() {
   let postgresUrl = process.env.TEST_DATABASE_URL;
   let stopPostgres = () => undefined as void;
   if (!postgresUrl) {
-    const [dir, url] = execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh')], { encoding: 'utf8' }).trim().split(' ');
+    const [dir, url] = execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh')], { encoding: 'utf8' })
+      .trim()
+      .split(' ');
     postgresUrl = url!;
     stopPostgres = () => void execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', dir!]);
   }
   const logger = createLogger('warn');
-  const server = await startDevServer({ cli: temporalCliPath()!, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sons-bench-temporal-')), port: 17_400 + (process.pid % 500), uiPort: 18_400 + (process.pid % 500), logger, headless: true, inMemory: true });
+  const server = await startDevServer({
+    cli: temporalCliPath()!,
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sons-bench-temporal-')),
+    port: 17_400 + (process.pid % 500),
+    uiPort: 18_400 + (process.pid % 500),
+    logger,
+    headless: true,
+    inMemory: true,
+  });
   const workers: { stop(): Promise<void> }[] = [];
   try {
     const connection = await Connection.connect({ address: server.address });
@@ -46,18 +67,34 @@ async function main() {
     const sides = { project: projectSide(ctx, db, project), bare: bareSide(client, bareQueue, bare) };
 
     const parallel = 20;
-    const cpu = await cpuPerLifecycle(sides, server.pid, { rounds: env('BENCH_ROUNDS', 3), lifecycles: env('BENCH_LIFECYCLES', 200), parallel });
+    const cpu = await cpuPerLifecycle(sides, server.pid, {
+      rounds: env('BENCH_ROUNDS', 3),
+      lifecycles: env('BENCH_LIFECYCLES', 200),
+      parallel,
+    });
     const open = env('BENCH_OPEN', 1_000);
-    const rss = { project: await rssPerOpen(sides.project, open, parallel), bare: await rssPerOpen(sides.bare, open, parallel) };
-    const histories = { project: await historyOf(client, await sides.project.lifecycle()), bare: await historyOf(client, await sides.bare.lifecycle()) };
+    const rss = {
+      project: await rssPerOpen(sides.project, open, parallel),
+      bare: await rssPerOpen(sides.bare, open, parallel),
+    };
+    const histories = {
+      project: await historyOf(client, await sides.project.lifecycle()),
+      bare: await historyOf(client, await sides.bare.lifecycle()),
+    };
     const api = { ...(await apiFigures(ctx, db)), temporalFloorBare: await temporalFloor(sides.bare, client) };
     const result = {
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
       lifecycle: {
         ...cpu,
         rssPerOpenKiB: { open, project: rss.project, bare: rss.bare, ratio: +(rss.project / rss.bare).toFixed(2) },
-        history: { ...histories, eventsRatio: +(histories.project.events / histories.bare.events).toFixed(2), bytesRatio: +((histories.project.bytes ?? 0) / (histories.bare.bytes ?? 1)).toFixed(2) },
-        workflowBundleMiB: +(fs.statSync(path.join(projectRoot, 'dist', 'workflow-bundle.js')).size / 2 ** 20).toFixed(2),
+        history: {
+          ...histories,
+          eventsRatio: +(histories.project.events / histories.bare.events).toFixed(2),
+          bytesRatio: +((histories.project.bytes ?? 0) / (histories.bare.bytes ?? 1)).toFixed(2),
+        },
+        workflowBundleMiB: +(fs.statSync(path.join(projectRoot, 'dist', 'workflow-bundle.js')).size / 2 ** 20).toFixed(
+          2,
+        ),
       },
       api,
       ...(process.env.BENCH_SKIP_STORAGE ? {} : await storageFigures(postgresUrl)),

@@ -44,7 +44,16 @@ export async function benchDatabase(postgresUrl: string, name: string) {
     async order(editeurId = 'editeur-acme') {
       const request = sampleBdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date()), editeurId });
       const extra = sampleBdcRequest().essms[0]!;
-      await finess.insertEstablishments(extractionId, [...request.essms, extra].map((nofinesset) => ({ nofinesset, nofinessej: request.ogFiness, rs: 'EHPAD', departement: '75', ...categories.ehpad })));
+      await finess.insertEstablishments(
+        extractionId,
+        [...request.essms, extra].map((nofinesset) => ({
+          nofinesset,
+          nofinessej: request.ogFiness,
+          rs: 'EHPAD',
+          departement: '75',
+          ...categories.ehpad,
+        })),
+      );
       return request;
     },
   };
@@ -52,7 +61,13 @@ export async function benchDatabase(postgresUrl: string, name: string) {
 
 export async function grantSolutions(ctx: EngineContext, editeurIds: string[]) {
   for (const editeurId of editeurIds) {
-    await ctx.solutions.decide(`${editeurId.replace(/^editeur-/, '')}-dui-5`, { decision: 'granted', decidedOn: parisCivilDate(new Date()), eventId: `bench:${randomUUID()}`, actor: 'bench', editeurId });
+    await ctx.solutions.decide(`${editeurId.replace(/^editeur-/, '')}-dui-5`, {
+      decision: 'granted',
+      decidedOn: parisCivilDate(new Date()),
+      eventId: `bench:${randomUUID()}`,
+      actor: 'bench',
+      editeurId,
+    });
   }
 }
 
@@ -63,8 +78,16 @@ export interface WorkerChild {
   stop(): Promise<void>;
 }
 
-export async function startWorkerChild(kind: 'project' | 'bare', address: string, taskQueue: string, databaseUrl: string): Promise<WorkerChild> {
-  const child = fork(require.resolve('./worker-child'), [kind, address, taskQueue, databaseUrl], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startWorkerChild(
+  kind: 'project' | 'bare',
+  address: string,
+  taskQueue: string,
+  databaseUrl: string,
+): Promise<WorkerChild> {
+  const child = fork(require.resolve('./worker-child'), [kind, address, taskQueue, databaseUrl], {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`the ${kind} worker exited (${code})`)));
@@ -95,7 +118,11 @@ interface Side {
   worker: WorkerChild;
 }
 
-export function projectSide(ctx: EngineContext, db: Awaited<ReturnType<typeof benchDatabase>>, worker: WorkerChild): Side {
+export function projectSide(
+  ctx: EngineContext,
+  db: Awaited<ReturnType<typeof benchDatabase>>,
+  worker: WorkerChild,
+): Side {
   const open = async () => (await registerBdc(ctx, operatorCaller, await db.order(), randomUUID())).bdcId;
   return {
     worker,
@@ -103,7 +130,12 @@ export function projectSide(ctx: EngineContext, db: Awaited<ReturnType<typeof be
     async lifecycle() {
       const request = await db.order();
       const { bdcId } = await registerBdc(ctx, operatorCaller, request, randomUUID());
-      await sendBdcEvent(ctx.client, bdcId, bdcMessages.vaSubmitted, { eventId: randomUUID(), actor: { role: 'editeur', id: 'bench' }, receivedAt: new Date().toISOString(), ...vaDocument(request, new Date(Date.now() - 60_000).toISOString(), 584_000) });
+      await sendBdcEvent(ctx.client, bdcId, bdcMessages.vaSubmitted, {
+        eventId: randomUUID(),
+        actor: { role: 'editeur', id: 'bench' },
+        receivedAt: new Date().toISOString(),
+        ...vaDocument(request, new Date(Date.now() - 60_000).toISOString(), 584_000),
+      });
       await ctx.client.workflow.getHandle(bdcId).result();
       return bdcId;
     },
@@ -131,7 +163,12 @@ export function bareSide(client: Client, taskQueue: string, worker: WorkerChild)
     },
     async waiting(id) {
       // a query may time out while the server is loaded: asked again later
-      return (await client.workflow.getHandle(id).query(bareStage).catch(() => undefined)) === 'waiting';
+      return (
+        (await client.workflow
+          .getHandle(id)
+          .query(bareStage)
+          .catch(() => undefined)) === 'waiting'
+      );
     },
   };
 }
@@ -142,8 +179,15 @@ async function runAll(n: number, parallel: number, task: () => Promise<string>):
 }
 
 /** Worker and server CPU per lifecycle of each side, interleaved over rounds: medians and ratios. */
-export async function cpuPerLifecycle(sides: { project: Side; bare: Side }, serverPid: number, { rounds, lifecycles, parallel }: { rounds: number; lifecycles: number; parallel: number }) {
-  const samples = { project: { worker: [] as number[], server: [] as number[] }, bare: { worker: [] as number[], server: [] as number[] } };
+export async function cpuPerLifecycle(
+  sides: { project: Side; bare: Side },
+  serverPid: number,
+  { rounds, lifecycles, parallel }: { rounds: number; lifecycles: number; parallel: number },
+) {
+  const samples = {
+    project: { worker: [] as number[], server: [] as number[] },
+    bare: { worker: [] as number[], server: [] as number[] },
+  };
   // a first round of each warms the caches and the JIT; it is not counted
   await runAll(20, parallel, sides.project.lifecycle);
   await runAll(20, parallel, sides.bare.lifecycle);
@@ -160,8 +204,16 @@ export async function cpuPerLifecycle(sides: { project: Side; bare: Side }, serv
   return {
     rounds,
     lifecyclesPerRound: lifecycles,
-    workerCpuMsPerLifecycle: { project: m(samples.project.worker), bare: m(samples.bare.worker), ratio: round(median(samples.project.worker) / median(samples.bare.worker), 2) },
-    serverCpuMsPerLifecycle: { project: m(samples.project.server), bare: m(samples.bare.server), ratio: round(median(samples.project.server) / median(samples.bare.server), 2) },
+    workerCpuMsPerLifecycle: {
+      project: m(samples.project.worker),
+      bare: m(samples.bare.worker),
+      ratio: round(median(samples.project.worker) / median(samples.bare.worker), 2),
+    },
+    serverCpuMsPerLifecycle: {
+      project: m(samples.project.server),
+      bare: m(samples.bare.server),
+      ratio: round(median(samples.project.server) / median(samples.bare.server), 2),
+    },
     samples,
   };
 }
@@ -171,9 +223,13 @@ export async function rssPerOpen(side: Side, open: number, parallel: number): Pr
   const before = await side.worker.rssAfterGc();
   const ids = await runAll(open, parallel, side.open);
   const limit = pLimit(parallel);
-  await Promise.all(ids.map((id) => limit(async () => {
-    while (!(await side.waiting(id))) await new Promise((r) => setTimeout(r, 200));
-  })));
+  await Promise.all(
+    ids.map((id) =>
+      limit(async () => {
+        while (!(await side.waiting(id))) await new Promise((r) => setTimeout(r, 200));
+      }),
+    ),
+  );
   const after = await side.worker.rssAfterGc();
   return round((after - before) / open, 1);
 }
@@ -196,13 +252,22 @@ export async function temporalFloor(side: Side, client: Client, { starts = 500, 
   const [, startMs] = await timed(() => runAll(starts, 20, side.open));
   const waiting = await runAll(2 * updates, 20, side.open);
   const limit = pLimit(20);
-  await Promise.all(waiting.map((id) => limit(async () => {
-    while (!(await side.waiting(id))) await new Promise((r) => setTimeout(r, 200));
-  })));
-  const update = async (id: string) => (await timed(() => client.workflow.getHandle(id).executeUpdate(bareUpdate, { args: ['va'] })))[1];
+  await Promise.all(
+    waiting.map((id) =>
+      limit(async () => {
+        while (!(await side.waiting(id))) await new Promise((r) => setTimeout(r, 200));
+      }),
+    ),
+  );
+  const update = async (id: string) =>
+    (await timed(() => client.workflow.getHandle(id).executeUpdate(bareUpdate, { args: ['va'] })))[1];
   const one: number[] = [];
   for (const id of waiting.slice(0, updates)) one.push(await update(id));
   const limit50 = pLimit(50);
   const fifty = await Promise.all(waiting.slice(updates).map((id) => limit50(() => update(id))));
-  return { startsPerSecondAt20: round(starts / (startMs / 1000)), updateOneCaller: percentiles(one), updateFiftyCallers: percentiles(fifty) };
+  return {
+    startsPerSecondAt20: round(starts / (startMs / 1000)),
+    updateOneCaller: percentiles(one),
+    updateFiftyCallers: percentiles(fifty),
+  };
 }

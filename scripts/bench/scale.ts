@@ -25,7 +25,9 @@ import { median, percentiles, round, rssKiB, timed } from './measure';
  * run, a calendar batch over every running BDC (its duration and its largest run's history), and the
  * engine's memory with N BDCs open. Then a solution decided over WAITING BDCs waiting on it.
  */
-const { values: args } = parseArgs({ options: { bdcs: { type: 'string', default: '10000' }, waiting: { type: 'string', default: '5000' } } });
+const { values: args } = parseArgs({
+  options: { bdcs: { type: 'string', default: '10000' }, waiting: { type: 'string', default: '5000' } },
+});
 const N = Number(args.bdcs);
 const WAITING = Number(args.waiting);
 const PORT = 17_600 + (process.pid % 300);
@@ -33,37 +35,93 @@ const PORT = 17_600 + (process.pid % 300);
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sons-scale-'));
   const logger = createLogger('warn');
-  const server = await startDevServer({ cli: temporalCliPath()!, dataDir: path.join(work, 'temporal'), port: PORT, uiPort: PORT + 1000, logger, headless: true, inMemory: true });
+  const server = await startDevServer({
+    cli: temporalCliPath()!,
+    dataDir: path.join(work, 'temporal'),
+    port: PORT,
+    uiPort: PORT + 1000,
+    logger,
+    headless: true,
+    inMemory: true,
+  });
   const dataDir = path.join(work, 'engine');
   const apiPort = PORT + 2000;
   // bound to the benchmark's life: a run stopped halfway leaves no engine behind
   const [command, argv] = boundToThisProcess(process.execPath, [path.join(projectRoot, 'dist', 'main', 'engine.js')]);
   const engine = spawn(command, argv, {
-    env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir, API_PORT: String(apiPort), LOG_LEVEL: 'warn', WORKER_MEMORY_MIB: '4096' },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: server.address,
+      DATA_DIR: dataDir,
+      API_PORT: String(apiPort),
+      LOG_LEVEL: 'warn',
+      WORKER_MEMORY_MIB: '4096',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
     const url = `http://127.0.0.1:${apiPort}`;
     const credentials = path.join(dataDir, 'dev-credentials.json');
-    await eventually(async () => fs.existsSync(credentials) && (await fetch(`${url}/health`).then((r) => r.ok, () => false)), { budgetMs: 120_000, everyMs: 100, what: 'the engine started' });
-    const operator = new ApiClient(url, (JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator: string }).operator);
+    await eventually(
+      async () =>
+        fs.existsSync(credentials) &&
+        (await fetch(`${url}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )),
+      { budgetMs: 120_000, everyMs: 100, what: 'the engine started' },
+    );
+    const operator = new ApiClient(
+      url,
+      (JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator: string }).operator,
+    );
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
 
     // reference data: one OG of 3 eligible ESSMS per BDC to register
     const file = path.join(work, 'extraction.csv');
-    const ogs = writeExtraction(file, { date: parisCivilDate(new Date()), ogs: Array.from({ length: N + WAITING }, () => ({ eligible: 3 })) });
+    const ogs = writeExtraction(file, {
+      date: parisCivilDate(new Date()),
+      ogs: Array.from({ length: N + WAITING }, () => ({ eligible: 3 })),
+    });
     const [, importMs] = await timed(() => operator.upload('/finess/extractions', file));
     const today = parisCivilDate(new Date());
     const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
-    await operator.request('POST', '/campaigns', { ...ms1, finessExtraction: undefined, id: 'scale', label: 'Bench scale', openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), sources: ['bench'] });
-    await operator.request('POST', '/solutions/scale-dui/referencement/decision', { eventId: 'scale-granted', decision: 'granted', decidedOn: today, editeurId: 'editeur-scale' });
-    const order = (og: GeneratedOg, i: number, solutionId = 'scale-dui') => ({ eventId: `scale-${i}`, editeurId: 'editeur-scale', reference: `S-${i}`, campaignId: 'scale', solutionId, ogFiness: og.og, essms: og.essms.slice(0, 2), orderDate: today });
+    await operator.request('POST', '/campaigns', {
+      ...ms1,
+      finessExtraction: undefined,
+      id: 'scale',
+      label: 'Bench scale',
+      openingDate: addCalendarDays(today, -30),
+      orderDeadline: addCalendarDays(today, 30),
+      closingDate: addCalendarDays(today, 200),
+      sources: ['bench'],
+    });
+    await operator.request('POST', '/solutions/scale-dui/referencement/decision', {
+      eventId: 'scale-granted',
+      decision: 'granted',
+      decidedOn: today,
+      editeurId: 'editeur-scale',
+    });
+    const order = (og: GeneratedOg, i: number, solutionId = 'scale-dui') => ({
+      eventId: `scale-${i}`,
+      editeurId: 'editeur-scale',
+      reference: `S-${i}`,
+      campaignId: 'scale',
+      solutionId,
+      ogFiness: og.og,
+      essms: og.essms.slice(0, 2),
+      orderDate: today,
+    });
 
     const limit = pLimit(20);
     let registered = 0;
     const registerUpTo = async (n: number) => {
       const from = registered;
-      const [, ms] = await timed(() => Promise.all(ogs.slice(from, n).map((og, k) => limit(() => operator.request('POST', '/bdcs', order(og, from + k))))));
+      const [, ms] = await timed(() =>
+        Promise.all(
+          ogs.slice(from, n).map((og, k) => limit(() => operator.request('POST', '/bdcs', order(og, from + k)))),
+        ),
+      );
       registered = n;
       return round((n - from) / (ms / 1000));
     };
@@ -71,32 +129,74 @@ async function main() {
     for (const at of [Math.floor(N / 2), N]) {
       const registrationPerSecond = await registerUpTo(at);
       // every BDC has its advance ordered and awaits its VA before the reads are measured
-      const awaitingVa = async () => (await operator.request<{ lines: { status: string; bdcs: number }[] }>('GET', '/reports/summary')).lines.find((l) => l.status === 'awaiting_va')?.bdcs;
-      await eventually(async () => (await awaitingVa()) === at, { budgetMs: 3_600_000, everyMs: 1_000, what: `all ${at} BDCs awaiting their VA` });
-      figures.push({ bdcs: at, registrationPerSecond, engineRssMiB: round(rssKiB(engine.pid!) / 1024), ...(await reads(operator, client, at)) });
+      const awaitingVa = async () =>
+        (await operator.request<{ lines: { status: string; bdcs: number }[] }>('GET', '/reports/summary')).lines.find(
+          (l) => l.status === 'awaiting_va',
+        )?.bdcs;
+      await eventually(async () => (await awaitingVa()) === at, {
+        budgetMs: 3_600_000,
+        everyMs: 1_000,
+        what: `all ${at} BDCs awaiting their VA`,
+      });
+      figures.push({
+        bdcs: at,
+        registrationPerSecond,
+        engineRssMiB: round(rssKiB(engine.pid!) / 1024),
+        ...(await reads(operator, client, at)),
+      });
       // each size's figures as soon as they are measured: a long run that is stopped keeps them
       process.stderr.write(`[bench:scale] ${JSON.stringify(figures.at(-1))}\n`);
     }
 
     // a solution decided over the BDCs waiting on it: none missed
     const pending = ogs.slice(N, N + WAITING);
-    await Promise.all(pending.map((og, k) => limit(() => operator.request('POST', '/bdcs', order(og, N + k, 'scale-next')))));
+    await Promise.all(
+      pending.map((og, k) => limit(() => operator.request('POST', '/bdcs', order(og, N + k, 'scale-next')))),
+    );
     const [decision, decisionMs] = await timed(async () => {
-      const { batchId } = await operator.request<{ batchId: string }>('POST', '/solutions/scale-next/referencement/decision', { eventId: 'scale-next-granted', decision: 'granted', decidedOn: today });
+      const { batchId } = await operator.request<{ batchId: string }>(
+        'POST',
+        '/solutions/scale-next/referencement/decision',
+        { eventId: 'scale-next-granted', decision: 'granted', decidedOn: today },
+      );
       return untilDone(operator, batchId);
     });
-    const stillWaiting = (await operator.request<{ bdcs: unknown[] }>('GET', '/bdcs?solution=scale-next&status=awaiting_referencement&pageSize=200')).bdcs.length;
+    const stillWaiting = (
+      await operator.request<{ bdcs: unknown[] }>(
+        'GET',
+        '/bdcs?solution=scale-next&status=awaiting_referencement&pageSize=200',
+      )
+    ).bdcs.length;
 
     const [first, second] = figures as [(typeof figures)[number], (typeof figures)[number]];
-    const growth = (k: 'listPageP99Ms' | 'summaryMs' | 'reconciliationMs' | 'dryRunMs') => round(second[k] / first[k], 2);
-    process.stdout.write(`${JSON.stringify({
-      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
-      engine: 'worker + API + PGlite in one process (dist/main/engine.js), Temporal dev server in memory',
-      finessImport: { rows: ogs.length * 4, seconds: round(importMs / 1000, 1) },
-      figures,
-      growthFromHalf: { listPageP99: growth('listPageP99Ms'), summary: growth('summaryMs'), reconciliation: growth('reconciliationMs'), dryRun: growth('dryRunMs') },
-      solutionDecision: { waitingBdcs: WAITING, seconds: round(decisionMs / 1000, 1), applied: decision.applied, skipped: decision.skipped, failed: decision.failed, stillWaiting },
-    }, null, 2)}\n`);
+    const growth = (k: 'listPageP99Ms' | 'summaryMs' | 'reconciliationMs' | 'dryRunMs') =>
+      round(second[k] / first[k], 2);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+          engine: 'worker + API + PGlite in one process (dist/main/engine.js), Temporal dev server in memory',
+          finessImport: { rows: ogs.length * 4, seconds: round(importMs / 1000, 1) },
+          figures,
+          growthFromHalf: {
+            listPageP99: growth('listPageP99Ms'),
+            summary: growth('summaryMs'),
+            reconciliation: growth('reconciliationMs'),
+            dryRun: growth('dryRunMs'),
+          },
+          solutionDecision: {
+            waitingBdcs: WAITING,
+            seconds: round(decisionMs / 1000, 1),
+            applied: decision.applied,
+            skipped: decision.skipped,
+            failed: decision.failed,
+            stillWaiting,
+          },
+        },
+        null,
+        2,
+      )}\n`,
+    );
   } finally {
     engine.kill('SIGTERM');
     await new Promise((r) => engine.once('exit', r));
@@ -126,7 +226,14 @@ function untilDone(api: ApiClient, batchId: string): Promise<Progress> {
 /** The operator's reads at this size, and a calendar batch over every running BDC. */
 async function reads(api: ApiClient, client: Client, bdcs: number) {
   // list pages: each filter, first pages and pages deep into the list (keyset: as fast)
-  const filters = ['status=awaiting_va', 'campaign=scale', 'editeur=editeur-scale', 'solution=scale-dui', 'overdue=false', ''];
+  const filters = [
+    'status=awaiting_va',
+    'campaign=scale',
+    'editeur=editeur-scale',
+    'solution=scale-dui',
+    'overdue=false',
+    '',
+  ];
   const pageMs: number[] = [];
   for (let i = 0; i < 120; i++) {
     let query = `${filters[i % filters.length]}&pageSize=50`;
@@ -137,16 +244,27 @@ async function reads(api: ApiClient, client: Client, bdcs: number) {
       query = `${filters[i % filters.length]}&pageSize=50&pageToken=${body.nextPageToken}`;
     }
   }
-  const summaryMs = median(await Promise.all([0, 1, 2].map(async () => (await timed(() => api.request('GET', '/reports/summary')))[1])));
-  const [reconciliation, reconciliationMs] = await timed(() => api.request<{ differences: unknown[] }>('GET', '/ledger/reconciliation'));
+  const summaryMs = median(
+    await Promise.all([0, 1, 2].map(async () => (await timed(() => api.request('GET', '/reports/summary')))[1])),
+  );
+  const [reconciliation, reconciliationMs] = await timed(() =>
+    api.request<{ differences: unknown[] }>('GET', '/ledger/reconciliation'),
+  );
   const closingDate = addCalendarDays(parisCivilDate(new Date()), 200 + Math.round(bdcs / 1000));
-  const [plan, dryRunMs] = await timed(() => api.request<{ runningBdcs: number }>('POST', '/campaigns/scale/calendar/dry-run', { closingDate }));
+  const [plan, dryRunMs] = await timed(() =>
+    api.request<{ runningBdcs: number }>('POST', '/campaigns/scale/calendar/dry-run', { closingDate }),
+  );
   const [batch, batchMs] = await timed(async () => {
-    const { batchId } = await api.request<{ batchId: string }>('POST', '/campaigns/scale/calendar', { eventId: randomUUID(), closingDate, reason: 'bench' });
+    const { batchId } = await api.request<{ batchId: string }>('POST', '/campaigns/scale/calendar', {
+      eventId: randomUUID(),
+      closingDate,
+      reason: 'bench',
+    });
     return { batchId, ...(await untilDone(api, batchId)) };
   });
   let largestHistory = 0;
-  for await (const run of client.workflow.list({ query: `WorkflowId = '${batch.batchId}'` })) largestHistory = Math.max(largestHistory, run.historyLength);
+  for await (const run of client.workflow.list({ query: `WorkflowId = '${batch.batchId}'` }))
+    largestHistory = Math.max(largestHistory, run.historyLength);
   return {
     listPage: percentiles(pageMs),
     listPageP99Ms: percentiles(pageMs).p99Ms,
@@ -155,7 +273,13 @@ async function reads(api: ApiClient, client: Client, bdcs: number) {
     reconciliationDifferences: reconciliation.differences.length,
     dryRunMs: round(dryRunMs),
     dryRunBdcs: plan.runningBdcs,
-    calendarBatch: { seconds: round(batchMs / 1000, 1), applied: batch.applied, skipped: batch.skipped, failed: batch.failed, largestRunHistoryEvents: largestHistory },
+    calendarBatch: {
+      seconds: round(batchMs / 1000, 1),
+      applied: batch.applied,
+      skipped: batch.skipped,
+      failed: batch.failed,
+      largestRunHistoryEvents: largestHistory,
+    },
   };
 }
 

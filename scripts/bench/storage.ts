@@ -35,16 +35,37 @@ async function ledgerRates(open: () => Promise<Sql>) {
     const ledger = new Ledger(sql);
     const bdcs = Array.from({ length: ORDERS }, (_, i) => `bdc-bench-${run}-${i}`);
     for (const [i, bdcId] of bdcs.entries()) {
-      await ledger.registerBdc({ bdcId, editeurId: 'e', campaignId: 'c', ogFiness: '010003820', essms: [`75${String(run * ORDERS + i).padStart(6, '0')}`].map(withCheckDigit), ceilingCents: 584_000 });
+      await ledger.registerBdc({
+        bdcId,
+        editeurId: 'e',
+        campaignId: 'c',
+        ogFiness: '010003820',
+        essms: [`75${String(run * ORDERS + i).padStart(6, '0')}`].map(withCheckDigit),
+        ceilingCents: 584_000,
+      });
     }
-    const orders = bdcs.map((bdcId) => ({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance' as const, amountCents: 175_200 }));
-    const [, ms1] = await timed(async () => { for (const o of orders) await ledger.issuePaymentOrder(o); });
-    const [, ms2] = await timed(async () => { for (const o of orders) await ledger.issuePaymentOrder(o); });
+    const orders = bdcs.map((bdcId) => ({
+      idempotencyKey: `${bdcId}:advance`,
+      bdcId,
+      kind: 'advance' as const,
+      amountCents: 175_200,
+    }));
+    const [, ms1] = await timed(async () => {
+      for (const o of orders) await ledger.issuePaymentOrder(o);
+    });
+    const [, ms2] = await timed(async () => {
+      for (const o of orders) await ledger.issuePaymentOrder(o);
+    });
     first.push((ORDERS / ms1) * 1000);
     replay.push((ORDERS / ms2) * 1000);
     await sql.close();
   }
-  return { firstWritesPerSecond: round(median(first)), idempotentReplaysPerSecond: round(median(replay)), runs: RUNS, ordersPerRun: ORDERS };
+  return {
+    firstWritesPerSecond: round(median(first)),
+    idempotentReplaysPerSecond: round(median(replay)),
+    runs: RUNS,
+    ordersPerRun: ORDERS,
+  };
 }
 
 async function embeddedStartup() {
@@ -52,10 +73,18 @@ async function embeddedStartup() {
   const reopen: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const dir = path.join(tmp(), 'ledger');
-    const [sql, ms] = await timed(async () => { const s = await openPglite(dir); await migrate(s); return s; });
+    const [sql, ms] = await timed(async () => {
+      const s = await openPglite(dir);
+      await migrate(s);
+      return s;
+    });
     fresh.push(ms);
     await sql.close();
-    const [again, ms2] = await timed(async () => { const s = await openPglite(dir); await migrate(s); return s; });
+    const [again, ms2] = await timed(async () => {
+      const s = await openPglite(dir);
+      await migrate(s);
+      return s;
+    });
     reopen.push(ms2);
     await again.close();
   }
@@ -68,7 +97,14 @@ async function importChild(file: string) {
   await migrate(sql);
   const [summary, ms] = await timed(() => importFinessExtraction(new FinessReference(sql), file));
   await sql.close();
-  process.stdout.write(JSON.stringify({ rows: summary.extraction.rowsKept, seconds: +(ms / 1000).toFixed(2), rowsPerSecond: round(summary.extraction.rowsKept / (ms / 1000)), peakRssMiB: round(process.resourceUsage().maxRSS / 1024) }));
+  process.stdout.write(
+    JSON.stringify({
+      rows: summary.extraction.rowsKept,
+      seconds: +(ms / 1000).toFixed(2),
+      rowsPerSecond: round(summary.extraction.rowsKept / (ms / 1000)),
+      peakRssMiB: round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
 }
 
 /** The same process without the import: what PGlite itself holds, to set the peak against. */
@@ -86,10 +122,31 @@ async function baselineChild() {
  */
 export async function storageFigures(postgresUrl: string) {
   const file = path.join(tmp(), 'finess-100k.csv');
-  writeExtraction(file, { date: '2024-01-16', ogs: Array.from({ length: 2_000 }, (_, i) => ({ eligible: 40 + (i % 20), notEligible: i % 2 === 0 ? 1 : 0 })) });
-  const imports = Array.from({ length: 3 }, () => JSON.parse(execFileSync(process.execPath, [__filename, 'import-child', file], { encoding: 'utf8' })) as { seconds: number; rowsPerSecond: number; peakRssMiB: number });
-  const baseline = JSON.parse(execFileSync(process.execPath, [__filename, 'baseline-child'], { encoding: 'utf8' })) as { peakRssMiB: number };
-  const importSummary = { rows: 100_000, baselinePeakRssMiB: baseline.peakRssMiB, fileMiB: +(fs.statSync(file).size / 2 ** 20).toFixed(1), medianSeconds: median(imports.map((i) => i.seconds)), medianRowsPerSecond: median(imports.map((i) => i.rowsPerSecond)), peakRssMiB: Math.max(...imports.map((i) => i.peakRssMiB)), runs: imports.length };
+  writeExtraction(file, {
+    date: '2024-01-16',
+    ogs: Array.from({ length: 2_000 }, (_, i) => ({ eligible: 40 + (i % 20), notEligible: i % 2 === 0 ? 1 : 0 })),
+  });
+  const imports = Array.from(
+    { length: 3 },
+    () =>
+      JSON.parse(execFileSync(process.execPath, [__filename, 'import-child', file], { encoding: 'utf8' })) as {
+        seconds: number;
+        rowsPerSecond: number;
+        peakRssMiB: number;
+      },
+  );
+  const baseline = JSON.parse(execFileSync(process.execPath, [__filename, 'baseline-child'], { encoding: 'utf8' })) as {
+    peakRssMiB: number;
+  };
+  const importSummary = {
+    rows: 100_000,
+    baselinePeakRssMiB: baseline.peakRssMiB,
+    fileMiB: +(fs.statSync(file).size / 2 ** 20).toFixed(1),
+    medianSeconds: median(imports.map((i) => i.seconds)),
+    medianRowsPerSecond: median(imports.map((i) => i.rowsPerSecond)),
+    peakRssMiB: Math.max(...imports.map((i) => i.peakRssMiB)),
+    runs: imports.length,
+  };
   let dbSerial = 0;
   const openFreshPostgres = async () => {
     const name = `sons_bench_${process.pid}_${dbSerial++}`;

@@ -21,10 +21,25 @@ async function main() {
   let worker: Worker;
   if (kind === 'project') {
     const client = new Client({ connection: await Connection.connect({ address }) });
-    worker = await createBdcWorker({ ...shared, sql: openPostgres(databaseUrl, 10), client, workflowBundle: { codePath: builtBundlePath }, budget: { memoryMiB: 8192, databaseConnections: 10 } });
+    worker = await createBdcWorker({
+      ...shared,
+      sql: openPostgres(databaseUrl, 10),
+      client,
+      workflowBundle: { codePath: builtBundlePath },
+      budget: { memoryMiB: 8192, databaseConnections: 10 },
+    });
   } else {
-    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./bare/workflows'), logger: temporalLogger(createLogger('error')) });
-    worker = await Worker.create({ ...shared, ...cache, workflowBundle: bundle, activities: bareActivities, maxConcurrentActivityTaskExecutions: 20 });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./bare/workflows'),
+      logger: temporalLogger(createLogger('error')),
+    });
+    worker = await Worker.create({
+      ...shared,
+      ...cache,
+      workflowBundle: bundle,
+      activities: bareActivities,
+      maxConcurrentActivityTaskExecutions: 20,
+    });
   }
   process.on('message', (m: { gc?: boolean }) => {
     if (m.gc) {

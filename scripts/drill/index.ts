@@ -33,7 +33,12 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Path = 'completed' | 'cancelled' | 'below-advance' | 'referencement';
 const PATHS: Path[] = ['completed', 'cancelled', 'below-advance', 'referencement'];
-const FINAL: Record<Path, string> = { completed: 'completed', cancelled: 'reimbursed', 'below-advance': 'completed', referencement: 'completed' };
+const FINAL: Record<Path, string> = {
+  completed: 'completed',
+  cancelled: 'reimbursed',
+  'below-advance': 'completed',
+  referencement: 'completed',
+};
 
 interface Counters {
   requests: number;
@@ -44,7 +49,11 @@ interface Counters {
 async function main() {
   const started = Date.now();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sons-drill-'));
-  const [pgDir, adminUrl] = execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh')], { encoding: 'utf8' }).trim().split(' ') as [string, string];
+  const [pgDir, adminUrl] = execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh')], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split(' ') as [string, string];
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query('CREATE DATABASE sons_drill');
@@ -52,7 +61,15 @@ async function main() {
   const databaseUrl = Object.assign(new URL(adminUrl), { pathname: '/sons_drill' }).toString();
   const ports = { temporal: await freePort(), api: await freePort() };
   const logger = createLogger('warn');
-  const startTemporal = () => startDevServer({ cli: temporalCliPath()!, dataDir: path.join(work, 'temporal'), port: ports.temporal, uiPort: ports.temporal + 1, logger, headless: true });
+  const startTemporal = () =>
+    startDevServer({
+      cli: temporalCliPath()!,
+      dataDir: path.join(work, 'temporal'),
+      port: ports.temporal,
+      uiPort: ports.temporal + 1,
+      logger,
+      headless: true,
+    });
   let temporal: DevServer = await startTemporal();
   const api = `http://127.0.0.1:${ports.api}`;
   const engineData = path.join(work, 'engine');
@@ -65,7 +82,14 @@ async function main() {
     // bound to the drill's life: a drill that fails mid-fault leaves no engine behind
     const [command, args] = boundToThisProcess(process.execPath, [path.join(projectRoot, 'dist', 'main', 'engine.js')]);
     engine = spawn(command, args, {
-      env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, DATA_DIR: engineData, API_PORT: String(ports.api), LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: temporal.address,
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: engineData,
+        API_PORT: String(ports.api),
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
@@ -77,7 +101,15 @@ async function main() {
     await exited;
   };
   // a restart waits for Temporal and the database: a generous budget, then the drill fails
-  const ready = () => eventually(() => fetch(`${api}/ready`).then((r) => r.ok, () => false), { budgetMs: 300_000, everyMs: 200, what: 'the engine ready' });
+  const ready = () =>
+    eventually(
+      () =>
+        fetch(`${api}/ready`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      { budgetMs: 300_000, everyMs: 200, what: 'the engine ready' },
+    );
   const recovery: { fault: string; recoverySeconds: number }[] = [];
   const timedRecovery = async (fault: string, inject: () => Promise<void>) => {
     const t0 = Date.now();
@@ -91,15 +123,32 @@ async function main() {
   try {
     startEngine();
     await ready();
-    const tokens = JSON.parse(fs.readFileSync(path.join(engineData, 'dev-credentials.json'), 'utf8')) as { operator: string; admin: string; editeur: string };
+    const tokens = JSON.parse(fs.readFileSync(path.join(engineData, 'dev-credentials.json'), 'utf8')) as {
+      operator: string;
+      admin: string;
+      editeur: string;
+    };
     /** A call that outlives the faults: retried (same body, same event id) while the engine is away or answers 503. */
-    const call = async (token: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const call = async (
+      token: string,
+      method: string,
+      p: string,
+      body?: unknown,
+    ): Promise<{ status: number; body: Record<string, unknown> }> => {
       for (let attempt = 0; ; attempt++) {
         counters.requests++;
-        const response = await fetch(`${api}${p}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) }).catch(() => undefined);
+        const response = await fetch(`${api}${p}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }).catch(() => undefined);
         if (response && response.status !== 503) {
           const text = await response.text();
-          if (response.status >= 500) counters.fiveHundreds.push({ status: response.status, path: p, body: text.slice(0, 300) });
+          if (response.status >= 500)
+            counters.fiveHundreds.push({ status: response.status, path: p, body: text.slice(0, 300) });
           else return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
         }
         counters.retried++;
@@ -109,10 +158,17 @@ async function main() {
     /** Every event sent three times at once: all three must be answered alike. */
     const thrice = async (token: string, p: string, body: unknown) => {
       const answers = await Promise.all([0, 1, 2].map(() => call(token, 'POST', p, body)));
-      if (answers.some((a) => a.status < 200 || a.status > 202)) throw new Error(`${p}: three sends answered ${answers.map((a) => `${a.status} ${JSON.stringify(a.body).slice(0, 200)}`).join(' | ')}`);
+      if (answers.some((a) => a.status < 200 || a.status > 202))
+        throw new Error(
+          `${p}: three sends answered ${answers.map((a) => `${a.status} ${JSON.stringify(a.body).slice(0, 200)}`).join(' | ')}`,
+        );
       return answers[0]!;
     };
-    const statusOf = async (bdcId: string) => (await call(tokens.operator, 'GET', `/bdcs/${encodeURIComponent(bdcId)}`)).body as { status: string; amounts: { toReimburseCents: number; reimbursedCents: number } };
+    const statusOf = async (bdcId: string) =>
+      (await call(tokens.operator, 'GET', `/bdcs/${encodeURIComponent(bdcId)}`)).body as {
+        status: string;
+        amounts: { toReimburseCents: number; reimbursedCents: number };
+      };
     const until = (bdcId: string, status: string) =>
       eventually(
         async () => {
@@ -127,18 +183,44 @@ async function main() {
     const today = parisCivilDate(new Date());
     const file = path.join(work, 'extraction.csv');
     const ogs = writeExtraction(file, { date: today, ogs: Array.from({ length: BDCS }, () => ({ eligible: 3 })) });
-    const upload = await fetch(`${api}/finess/extractions`, { method: 'POST', headers: { authorization: `Bearer ${tokens.operator}`, 'content-type': 'text/csv' }, body: fs.readFileSync(file) });
+    const upload = await fetch(`${api}/finess/extractions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.operator}`, 'content-type': 'text/csv' },
+      body: fs.readFileSync(file),
+    });
     if (upload.status !== 201) throw new Error(`FINESS import answered ${upload.status}`);
     const ms1 = shippedCampaigns.find((c) => c.id === 'vague1-ms1')!;
-    await thrice(tokens.operator, '/campaigns', { ...ms1, finessExtraction: undefined, id: 'drill', label: 'Drill', openingDate: addCalendarDays(today, -30), orderDeadline: addCalendarDays(today, 30), closingDate: addCalendarDays(today, 200), sources: ['drill'] });
-    await thrice(tokens.operator, '/solutions/drill-dui/referencement/decision', { eventId: 'drill-granted', decision: 'granted', decidedOn: today, editeurId: 'editeur-demo' });
+    await thrice(tokens.operator, '/campaigns', {
+      ...ms1,
+      finessExtraction: undefined,
+      id: 'drill',
+      label: 'Drill',
+      openingDate: addCalendarDays(today, -30),
+      orderDeadline: addCalendarDays(today, 30),
+      closingDate: addCalendarDays(today, 200),
+      sources: ['drill'],
+    });
+    await thrice(tokens.operator, '/solutions/drill-dui/referencement/decision', {
+      eventId: 'drill-granted',
+      decision: 'granted',
+      decidedOn: today,
+      editeurId: 'editeur-demo',
+    });
 
     /** One BDC along its planned path; answers the events it had accepted (for the check that none was lost). */
     const drive = async (og: GeneratedOg, i: number) => {
       const plan = PATHS[i % PATHS.length]!;
       // an event delivered by a batch (a référencement decision) is recorded under the batch's event id
       const accepted: { kind: string; eventId: string; viaBatch?: true }[] = [];
-      const request = { editeurId: 'editeur-demo', reference: `D-${i}`, campaignId: 'drill', solutionId: plan === 'referencement' ? `drill-next-${i}` : 'drill-dui', ogFiness: og.og, essms: og.essms.slice(0, 2), orderDate: today };
+      const request = {
+        editeurId: 'editeur-demo',
+        reference: `D-${i}`,
+        campaignId: 'drill',
+        solutionId: plan === 'referencement' ? `drill-next-${i}` : 'drill-dui',
+        ogFiness: og.og,
+        essms: og.essms.slice(0, 2),
+        orderDate: today,
+      };
       const registration = await thrice(tokens.operator, '/bdcs', { ...request, eventId: `reg-${i}` });
       const bdcId = registration.body.bdcId as string;
       accepted.push({ kind: 'registered', eventId: `reg-${i}` });
@@ -150,18 +232,29 @@ async function main() {
       if (plan === 'referencement') {
         await until(bdcId, 'awaiting_referencement');
         await event('dossier_filed', tokens.editeur, 'referencement/dossier', { filedOn: today });
-        await event('referencement_granted', tokens.operator, 'referencement/decision', { decision: 'granted', decidedOn: today });
+        await event('referencement_granted', tokens.operator, 'referencement/decision', {
+          decision: 'granted',
+          decidedOn: today,
+        });
       }
       await until(bdcId, 'awaiting_va');
       const signedAt = new Date(Date.now() - 60_000).toISOString();
-      if (plan === 'cancelled') await event('cancellation_requested', tokens.operator, 'cancellation', { reason: 'drill' });
+      if (plan === 'cancelled')
+        await event('cancellation_requested', tokens.operator, 'cancellation', { reason: 'drill' });
       else {
-        const { eventId: _ignored, ...va } = vaRequestBody(request, signedAt, plan === 'below-advance' ? 50_000 : 900_000);
+        const { eventId: _ignored, ...va } = vaRequestBody(
+          request,
+          signedAt,
+          plan === 'below-advance' ? 50_000 : 900_000,
+        );
         await event('va_accepted', tokens.editeur, 'va', va);
       }
       if (plan === 'cancelled' || plan === 'below-advance') {
         const due = await until(bdcId, 'reimbursement_due');
-        await event('reimbursement_received', tokens.operator, 'reimbursements', { amountCents: due.amounts.toReimburseCents - due.amounts.reimbursedCents, receivedOn: today });
+        await event('reimbursement_received', tokens.operator, 'reimbursements', {
+          amountCents: due.amounts.toReimburseCents - due.amounts.reimbursedCents,
+          receivedOn: today,
+        });
       }
       return { bdcId, plan, accepted };
     };
@@ -191,7 +284,9 @@ async function main() {
       await timedRecovery("database's connections terminated", async () => {
         const c = new pg.Client({ connectionString: adminUrl });
         await c.connect();
-        await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'sons_drill' AND pid <> pg_backend_pid()");
+        await c.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'sons_drill' AND pid <> pg_backend_pid()",
+        );
         await c.end();
       });
       await pause(4_000);
@@ -211,19 +306,45 @@ async function main() {
     let lost = 0;
     let offPlan = 0;
     for (const d of driven) {
-      const view = (await call(tokens.operator, 'GET', `/bdcs/${encodeURIComponent(d.bdcId)}`)).body as { status: string; audit: { kind: string; eventId?: string }[] };
+      const view = (await call(tokens.operator, 'GET', `/bdcs/${encodeURIComponent(d.bdcId)}`)).body as {
+        status: string;
+        audit: { kind: string; eventId?: string }[];
+      };
       if (view.status !== FINAL[d.plan]) offPlan++;
-      for (const e of d.accepted) if (!view.audit.some((a) => a.kind === e.kind && (e.viaBatch || a.eventId?.endsWith(`:${e.eventId}`)))) lost++;
+      for (const e of d.accepted)
+        if (!view.audit.some((a) => a.kind === e.kind && (e.viaBatch || a.eventId?.endsWith(`:${e.eventId}`)))) lost++;
     }
-    const duplicated = (await db.query("SELECT count(*)::int AS n FROM (SELECT bdc_id, kind FROM payment_orders GROUP BY bdc_id, kind HAVING count(*) > 1) d")).rows[0].n as number
-      + ((await db.query('SELECT count(*)::int AS n FROM (SELECT bdc_id FROM reimbursement_demands GROUP BY bdc_id HAVING count(*) > 1) d')).rows[0].n as number);
-    const auditTwice = (await db.query("SELECT count(*)::int AS n FROM (SELECT bdc_id, event_id FROM bdc_audit WHERE event_id IS NOT NULL GROUP BY bdc_id, event_id HAVING count(*) > 1) d")).rows[0].n as number;
-    const paidAfterCancellation = (await db.query("SELECT count(*)::int AS n FROM bdcs b JOIN payment_orders p USING (bdc_id) WHERE p.kind = 'balance' AND b.state->'cancellation' IS NOT NULL")).rows[0].n as number;
+    const duplicated =
+      ((
+        await db.query(
+          'SELECT count(*)::int AS n FROM (SELECT bdc_id, kind FROM payment_orders GROUP BY bdc_id, kind HAVING count(*) > 1) d',
+        )
+      ).rows[0].n as number) +
+      ((
+        await db.query(
+          'SELECT count(*)::int AS n FROM (SELECT bdc_id FROM reimbursement_demands GROUP BY bdc_id HAVING count(*) > 1) d',
+        )
+      ).rows[0].n as number);
+    const auditTwice = (
+      await db.query(
+        'SELECT count(*)::int AS n FROM (SELECT bdc_id, event_id FROM bdc_audit WHERE event_id IS NOT NULL GROUP BY bdc_id, event_id HAVING count(*) > 1) d',
+      )
+    ).rows[0].n as number;
+    const paidAfterCancellation = (
+      await db.query(
+        "SELECT count(*)::int AS n FROM bdcs b JOIN payment_orders p USING (bdc_id) WHERE p.kind = 'balance' AND b.state->'cancellation' IS NOT NULL",
+      )
+    ).rows[0].n as number;
     await db.end();
-    const reconciliation = (await call(tokens.admin, 'GET', '/ledger/reconciliation')).body as { bdcs: number; differences: unknown[] };
+    const reconciliation = (await call(tokens.admin, 'GET', '/ledger/reconciliation')).body as {
+      bdcs: number;
+      differences: unknown[];
+    };
 
     say('schemathesis against /openapi.json, with each role');
-    const fuzz = ['operator', 'admin', 'editeur'].map((role) => schemathesis(`${api}/openapi.json`, tokens[role as keyof typeof tokens], role));
+    const fuzz = ['operator', 'admin', 'editeur'].map((role) =>
+      schemathesis(`${api}/openapi.json`, tokens[role as keyof typeof tokens], role),
+    );
     const fuzzCases = fuzz.reduce((n, f) => n + f.cases, 0);
     const fuzzFailures = fuzz.reduce((n, f) => n + f.serverErrors, 0);
     const fuzzerErrors = fuzz.reduce((n, f) => n + f.fuzzerErrors, 0);
@@ -249,11 +370,27 @@ async function main() {
     process.stdout.write(`\nsons-engine drill\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`);
     for (const f of counters.fiveHundreds.slice(0, 5)) process.stdout.write(`  5xx: ${f.status} ${f.path} ${f.body}\n`);
     if (counters.fiveHundreds.length + fuzzFailures) {
-      const failed = fs.readFileSync(engineLog, 'utf8').split('\n').filter((l) => l.includes('"request failed"')).slice(0, 5);
-      process.stdout.write(`  the engine's log (${engineLog}):\n${failed.map((l) => `    ${l.slice(0, 1500)}`).join('\n')}\n`);
+      const failed = fs
+        .readFileSync(engineLog, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"request failed"'))
+        .slice(0, 5);
+      process.stdout.write(
+        `  the engine's log (${engineLog}):\n${failed.map((l) => `    ${l.slice(0, 1500)}`).join('\n')}\n`,
+      );
     }
-    if (reconciliation.differences.length) process.stdout.write(`  differences: ${JSON.stringify(reconciliation.differences.slice(0, 5))}\n`);
-    const ok = offPlan + lost + duplicated + auditTwice + paidAfterCancellation + reconciliation.differences.length + counters.fiveHundreds.length + fuzzFailures === 0;
+    if (reconciliation.differences.length)
+      process.stdout.write(`  differences: ${JSON.stringify(reconciliation.differences.slice(0, 5))}\n`);
+    const ok =
+      offPlan +
+        lost +
+        duplicated +
+        auditTwice +
+        paidAfterCancellation +
+        reconciliation.differences.length +
+        counters.fiveHundreds.length +
+        fuzzFailures ===
+      0;
     process.stdout.write(ok ? '  PASSED\n' : '  FAILED\n');
     process.exitCode = ok ? 0 : 1;
   } finally {
@@ -268,21 +405,50 @@ async function main() {
  * schemathesis (PyPI, in .tools/venv) against the API with a role's token: its cases, the 5xx it found,
  * and its own internal errors (a Python error of the fuzzer is not the engine's: reported, not counted).
  */
-function schemathesis(schemaUrl: string, token: string, role: string): { cases: number; serverErrors: number; fuzzerErrors: number } {
+function schemathesis(
+  schemaUrl: string,
+  token: string,
+  role: string,
+): { cases: number; serverErrors: number; fuzzerErrors: number } {
   const venv = path.join(projectRoot, '.tools', 'venv');
   const bin = path.join(venv, 'bin', 'schemathesis');
   if (!fs.existsSync(bin)) {
     if (!fs.existsSync(path.join(venv, 'bin', 'pip'))) execFileSync('python3', ['-m', 'venv', venv]);
-    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', SCHEMATHESIS], { stdio: 'inherit' });
+    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', SCHEMATHESIS], {
+      stdio: 'inherit',
+    });
   }
-  const run = spawnSync(bin, ['run', schemaUrl, '--checks', 'not_a_server_error', '-H', `Authorization: Bearer ${token}`, '--max-examples', '15', '--phases', 'examples,coverage,fuzzing', '--seed', '1', '--no-color', '--workers', '2'], { encoding: 'utf8', timeout: 600_000 });
+  const run = spawnSync(
+    bin,
+    [
+      'run',
+      schemaUrl,
+      '--checks',
+      'not_a_server_error',
+      '-H',
+      `Authorization: Bearer ${token}`,
+      '--max-examples',
+      '15',
+      '--phases',
+      'examples,coverage,fuzzing',
+      '--seed',
+      '1',
+      '--no-color',
+      '--workers',
+      '2',
+    ],
+    { encoding: 'utf8', timeout: 600_000 },
+  );
   const out = `${run.stdout}\n${run.stderr}`;
   const cases = Number(/(\d+) generated/.exec(out)?.[1] ?? 0);
   // no summary: the run itself failed, which counts against the drill
   const serverErrors = cases === 0 ? 1 : Number(/Server error: (\d+)/.exec(out)?.[1] ?? 0);
   const fuzzerErrors = Number(/Runtime Error: (\d+)/.exec(out)?.[1] ?? 0);
   if (serverErrors) process.stderr.write(`[drill] schemathesis (${role}) found problems:\n${out.slice(-4000)}\n`);
-  else say(`schemathesis (${role}): ${cases} cases, no 5xx${fuzzerErrors ? `, ${fuzzerErrors} internal error(s) of the fuzzer` : ''}`);
+  else
+    say(
+      `schemathesis (${role}): ${cases} cases, no 5xx${fuzzerErrors ? `, ${fuzzerErrors} internal error(s) of the fuzzer` : ''}`,
+    );
   return { cases, serverErrors, fuzzerErrors };
 }
 

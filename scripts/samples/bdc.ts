@@ -34,7 +34,11 @@ export function sampleBdcRequest(overrides: Partial<BdcRequest> = {}): BdcReques
 }
 
 /** A VA and invoice that satisfy every check for a BDC's ESSMS. */
-export function vaDocument(request: Pick<BdcRequest, 'essms' | 'ogFiness'>, signedAt: string, invoiceCents: number): VaDocument {
+export function vaDocument(
+  request: Pick<BdcRequest, 'essms' | 'ogFiness'>,
+  signedAt: string,
+  invoiceCents: number,
+): VaDocument {
   return {
     va: {
       signedAt,
@@ -46,7 +50,12 @@ export function vaDocument(request: Pick<BdcRequest, 'essms' | 'ogFiness'>, sign
         esmsNumerique: { activeRecordsRate: 92.5, activeRecordsWithProjectRate: 61, activeRecordsWithEventRate: 88 },
       })),
     },
-    invoice: { number: `F-${randomUUID().slice(0, 6)}`, ogFiness: request.ogFiness, amountCents: invoiceCents, issuedOn: signedAt.slice(0, 10) },
+    invoice: {
+      number: `F-${randomUUID().slice(0, 6)}`,
+      ogFiness: request.ogFiness,
+      amountCents: invoiceCents,
+      issuedOn: signedAt.slice(0, 10),
+    },
   };
 }
 

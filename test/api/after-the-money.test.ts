@@ -10,51 +10,123 @@ const today = () => parisCivilDate(new Date());
 
 test('an OG reports a doubtful quote without a token; operators read it and answer; the OG receives the answer by email', async () => {
   const signalementId = randomUUID();
-  const report = { signalementId, ogFiness: '010003820', editeurId: 'editeur-acme', quoteCents: 1_500_000, description: 'Le devis dépasse largement le barème pour 2 ESSMS.', contactEmail: 'direction@og.example' };
+  const report = {
+    signalementId,
+    ogFiness: '010003820',
+    editeurId: 'editeur-acme',
+    quoteCents: 1_500_000,
+    description: 'Le devis dépasse largement le barème pour 2 ESSMS.',
+    contactEmail: 'direction@og.example',
+  };
   const first = await h.api.call('POST', '/signalements', { body: report });
   expect(first.status).toBe(201);
   expect((await h.api.call('POST', '/signalements', { body: report })).body).toEqual(first.body);
-  const bad = await h.api.call('POST', '/signalements', { body: { ...report, signalementId: randomUUID(), contactEmail: 'pas un email' } });
+  const bad = await h.api.call('POST', '/signalements', {
+    body: { ...report, signalementId: randomUUID(), contactEmail: 'pas un email' },
+  });
   expect(bad.status).toBe(422);
   expect((await h.api.call('GET', '/signalements', { token: h.api.tokens.acme })).status).toBe(403);
   const listed = await h.api.call('GET', '/signalements?status=open', { token: h.api.tokens.operator });
   expect(listed.body.signalements.map((s: { signalementId: string }) => s.signalementId)).toContain(signalementId);
-  const answered = await h.api.call('POST', `/signalements/${signalementId}/answer`, { token: h.api.tokens.operator, body: { answer: 'Le devis a été transmis au contrôle ; merci de votre vigilance.' } });
+  const answered = await h.api.call('POST', `/signalements/${signalementId}/answer`, {
+    token: h.api.tokens.operator,
+    body: { answer: 'Le devis a été transmis au contrôle ; merci de votre vigilance.' },
+  });
   expect(answered.body).toMatchObject({ status: 'answered', answeredBy: 'ops-1' });
-  const [mail] = await eventually(async () => {
-    const m = (await h.mailbox.messages()).filter((x) => x.to === 'direction@og.example');
-    return m.length > 0 && m;
-  }, { what: 'the answer emailed to the OG' });
+  const [mail] = await eventually(
+    async () => {
+      const m = (await h.mailbox.messages()).filter((x) => x.to === 'direction@og.example');
+      return m.length > 0 && m;
+    },
+    { what: 'the answer emailed to the OG' },
+  );
   expect(mail!.subject).toBe(`SONS — réponse à votre signalement ${signalementId}`);
   expect(mail!.text).toContain('Le devis a été transmis au contrôle');
 });
 
 test('an éditeur sets its own contact, never another’s', async () => {
-  const own = await h.api.call('PUT', '/contacts/editeur/editeur-acme', { token: h.api.tokens.acme, body: { emails: ['dsi@acme.example'], webhookUrl: 'https://hooks.acme.example/sons', webhookSecret: 'whsec_0123456789abcdef' } });
-  expect(own.body).toEqual({ party: 'editeur', partyId: 'editeur-acme', emails: ['dsi@acme.example'], webhookUrl: 'https://hooks.acme.example/sons', webhookSigned: true });
-  expect((await h.api.call('PUT', '/contacts/editeur/editeur-rival', { token: h.api.tokens.acme, body: { emails: ['x@acme.example'] } })).status).toBe(403);
-  expect((await h.api.call('PUT', '/contacts/operators/asp', { token: h.api.tokens.operator, body: { emails: ['pilotage@asp.example'] } })).status).toBe(200);
+  const own = await h.api.call('PUT', '/contacts/editeur/editeur-acme', {
+    token: h.api.tokens.acme,
+    body: {
+      emails: ['dsi@acme.example'],
+      webhookUrl: 'https://hooks.acme.example/sons',
+      webhookSecret: 'whsec_0123456789abcdef',
+    },
+  });
+  expect(own.body).toEqual({
+    party: 'editeur',
+    partyId: 'editeur-acme',
+    emails: ['dsi@acme.example'],
+    webhookUrl: 'https://hooks.acme.example/sons',
+    webhookSigned: true,
+  });
+  expect(
+    (
+      await h.api.call('PUT', '/contacts/editeur/editeur-rival', {
+        token: h.api.tokens.acme,
+        body: { emails: ['x@acme.example'] },
+      })
+    ).status,
+  ).toBe(403);
+  expect(
+    (
+      await h.api.call('PUT', '/contacts/operators/asp', {
+        token: h.api.tokens.operator,
+        body: { emails: ['pilotage@asp.example'] },
+      })
+    ).status,
+  ).toBe(200);
 });
 
 test('a control drawn, redrawn and decided through the API', async () => {
   const request = bdcRequest({ campaignId: 'test-ms1', orderDate: today() });
   await h.seed(request, 3);
   await h.grant(request.solutionId, request.editeurId);
-  const { body } = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: { ...request, eventId: randomUUID() } });
+  const { body } = await h.api.call('POST', '/bdcs', {
+    token: h.api.tokens.operator,
+    body: { ...request, eventId: randomUUID() },
+  });
   await h.waitForStatus(body.bdcId, 'awaiting_va');
-  await h.api.call('POST', `/bdcs/${body.bdcId}/va`, { token: h.api.tokens.acme, body: vaRequestBody(request, new Date(Date.now() - 60_000).toISOString(), 584_000) });
+  await h.api.call('POST', `/bdcs/${body.bdcId}/va`, {
+    token: h.api.tokens.acme,
+    body: vaRequestBody(request, new Date(Date.now() - 60_000).toISOString(), 584_000),
+  });
   await h.waitForStatus(body.bdcId, 'completed');
-  const drawn = await h.api.call('POST', '/controls/draws', { token: h.api.tokens.operator, body: { eventId: randomUUID(), seed: 'api-draw', size: 1, assignedTo: 'controleur-2', documents: ['contrat'], documentsDueOn: addCalendarDays(today(), 10), endedBefore: new Date(Date.now() + 1_000).toISOString() } });
+  const drawn = await h.api.call('POST', '/controls/draws', {
+    token: h.api.tokens.operator,
+    body: {
+      eventId: randomUUID(),
+      seed: 'api-draw',
+      size: 1,
+      assignedTo: 'controleur-2',
+      documents: ['contrat'],
+      documentsDueOn: addCalendarDays(today(), 10),
+      endedBefore: new Date(Date.now() + 1_000).toISOString(),
+    },
+  });
   expect(drawn.status).toBe(201);
   expect(drawn.body.sample).toHaveLength(1);
-  const redrawn = await h.api.call('GET', `/controls/draws/${encodeURIComponent(drawn.body.drawId)}/redraw`, { token: h.api.tokens.admin });
+  const redrawn = await h.api.call('GET', `/controls/draws/${encodeURIComponent(drawn.body.drawId)}/redraw`, {
+    token: h.api.tokens.admin,
+  });
   expect(redrawn.body).toMatchObject({ samePopulation: true, sameSample: true });
   const controlId = `control:${drawn.body.drawId}:${drawn.body.sample[0].bdcId}`;
-  await eventually(async () => (await h.api.call('GET', `/controls/${encodeURIComponent(controlId)}`, { token: h.api.tokens.operator })).body.version > 0, { what: 'the control opened' });
-  const refused = await h.api.call('POST', `/controls/${encodeURIComponent(controlId)}/decision`, { token: h.api.tokens.operator, body: { eventId: randomUUID(), outcome: 'failed', findings: 'x', reasons: [] } });
+  await eventually(
+    async () =>
+      (await h.api.call('GET', `/controls/${encodeURIComponent(controlId)}`, { token: h.api.tokens.operator })).body
+        .version > 0,
+    { what: 'the control opened' },
+  );
+  const refused = await h.api.call('POST', `/controls/${encodeURIComponent(controlId)}/decision`, {
+    token: h.api.tokens.operator,
+    body: { eventId: randomUUID(), outcome: 'failed', findings: 'x', reasons: [] },
+  });
   expect(refused.status).toBe(422);
   expect(refused.body.refusals.map((r: { code: string }) => r.code)).toEqual(['reasons_missing', 'recovery_missing']);
-  const passed = await h.api.call('POST', `/controls/${encodeURIComponent(controlId)}/decision`, { token: h.api.tokens.operator, body: { eventId: randomUUID(), outcome: 'passed', findings: 'pièces conformes' } });
+  const passed = await h.api.call('POST', `/controls/${encodeURIComponent(controlId)}/decision`, {
+    token: h.api.tokens.operator,
+    body: { eventId: randomUUID(), outcome: 'passed', findings: 'pièces conformes' },
+  });
   expect(passed.body).toMatchObject({ status: 'passed', decision: { outcome: 'passed' } });
   expect((await h.api.call('POST', '/controls/draws', { token: h.api.tokens.acme, body: {} })).status).toBe(403);
 });

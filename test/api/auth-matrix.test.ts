@@ -19,27 +19,98 @@ beforeAll(async () => {
   va = vaRequestBody(request, new Date().toISOString(), 1);
 });
 
-const routes: { name: string; method: string; path: () => string; allowed: Role[]; editeurScoped?: boolean; body?: () => unknown }[] = [
+const routes: {
+  name: string;
+  method: string;
+  path: () => string;
+  allowed: Role[];
+  editeurScoped?: boolean;
+  body?: () => unknown;
+}[] = [
   { name: 'POST /bdcs', method: 'POST', path: () => '/bdcs', allowed: ['operator'] },
   { name: 'GET /bdcs', method: 'GET', path: () => '/bdcs', allowed: all },
   { name: 'GET /bdcs/:bdcId', method: 'GET', path: () => `/bdcs/${bdcId}`, allowed: all, editeurScoped: true },
-  { name: 'POST /bdcs/:bdcId/referencement/dossier', method: 'POST', path: () => `/bdcs/${bdcId}/referencement/dossier`, allowed: ['operator', 'acme'], editeurScoped: true, body: () => ({ eventId: randomUUID(), filedOn: '2024-01-01' }) },
-  { name: 'POST /bdcs/:bdcId/referencement/decision', method: 'POST', path: () => `/bdcs/${bdcId}/referencement/decision`, allowed: ['operator'] },
-  { name: 'POST /solutions/acme-dui-5/referencement/decision', method: 'POST', path: () => '/solutions/acme-dui-5/referencement/decision', allowed: ['operator'] },
-  { name: 'POST /bdcs/:bdcId/cancellation', method: 'POST', path: () => `/bdcs/${bdcId}/cancellation`, allowed: ['operator'] },
-  { name: 'POST /bdcs/:bdcId/reimbursements', method: 'POST', path: () => `/bdcs/${bdcId}/reimbursements`, allowed: ['operator'] },
-  { name: 'POST /bdcs/:bdcId/va', method: 'POST', path: () => `/bdcs/${bdcId}/va`, allowed: ['acme'], editeurScoped: true, body: () => ({ ...va, eventId: randomUUID() }) },
+  {
+    name: 'POST /bdcs/:bdcId/referencement/dossier',
+    method: 'POST',
+    path: () => `/bdcs/${bdcId}/referencement/dossier`,
+    allowed: ['operator', 'acme'],
+    editeurScoped: true,
+    body: () => ({ eventId: randomUUID(), filedOn: '2024-01-01' }),
+  },
+  {
+    name: 'POST /bdcs/:bdcId/referencement/decision',
+    method: 'POST',
+    path: () => `/bdcs/${bdcId}/referencement/decision`,
+    allowed: ['operator'],
+  },
+  {
+    name: 'POST /solutions/acme-dui-5/referencement/decision',
+    method: 'POST',
+    path: () => '/solutions/acme-dui-5/referencement/decision',
+    allowed: ['operator'],
+  },
+  {
+    name: 'POST /bdcs/:bdcId/cancellation',
+    method: 'POST',
+    path: () => `/bdcs/${bdcId}/cancellation`,
+    allowed: ['operator'],
+  },
+  {
+    name: 'POST /bdcs/:bdcId/reimbursements',
+    method: 'POST',
+    path: () => `/bdcs/${bdcId}/reimbursements`,
+    allowed: ['operator'],
+  },
+  {
+    name: 'POST /bdcs/:bdcId/va',
+    method: 'POST',
+    path: () => `/bdcs/${bdcId}/va`,
+    allowed: ['acme'],
+    editeurScoped: true,
+    body: () => ({ ...va, eventId: randomUUID() }),
+  },
   { name: 'GET /campaigns', method: 'GET', path: () => '/campaigns', allowed: all },
-  { name: 'POST /campaigns/test-ms1/calendar/dry-run', method: 'POST', path: () => '/campaigns/test-ms1/calendar/dry-run', allowed: ['operator'] },
-  { name: 'POST /campaigns/test-ms1/calendar', method: 'POST', path: () => '/campaigns/test-ms1/calendar', allowed: ['operator'] },
+  {
+    name: 'POST /campaigns/test-ms1/calendar/dry-run',
+    method: 'POST',
+    path: () => '/campaigns/test-ms1/calendar/dry-run',
+    allowed: ['operator'],
+  },
+  {
+    name: 'POST /campaigns/test-ms1/calendar',
+    method: 'POST',
+    path: () => '/campaigns/test-ms1/calendar',
+    allowed: ['operator'],
+  },
   { name: 'POST /campaigns', method: 'POST', path: () => '/campaigns', allowed: ['operator'] },
   { name: 'POST /finess/extractions', method: 'POST', path: () => '/finess/extractions', allowed: ['operator'] },
   { name: 'POST /finess/exclusions', method: 'POST', path: () => '/finess/exclusions', allowed: ['operator'] },
-  { name: 'GET /calendar-batches/nothing', method: 'GET', path: () => '/calendar-batches/nothing', allowed: ['operator', 'admin'] },
+  {
+    name: 'GET /calendar-batches/nothing',
+    method: 'GET',
+    path: () => '/calendar-batches/nothing',
+    allowed: ['operator', 'admin'],
+  },
   { name: 'GET /reports/summary', method: 'GET', path: () => '/reports/summary', allowed: ['operator', 'admin'] },
-  { name: 'GET /reports/summary.csv', method: 'GET', path: () => '/reports/summary.csv', allowed: ['operator', 'admin'] },
-  { name: 'GET /ledger/reconciliation', method: 'GET', path: () => '/ledger/reconciliation', allowed: ['operator', 'admin'] },
-  { name: 'GET /ledger/payment-orders.csv', method: 'GET', path: () => '/ledger/payment-orders.csv', allowed: ['operator', 'admin'] },
+  {
+    name: 'GET /reports/summary.csv',
+    method: 'GET',
+    path: () => '/reports/summary.csv',
+    allowed: ['operator', 'admin'],
+  },
+  {
+    name: 'GET /ledger/reconciliation',
+    method: 'GET',
+    path: () => '/ledger/reconciliation',
+    allowed: ['operator', 'admin'],
+  },
+  {
+    name: 'GET /ledger/payment-orders.csv',
+    method: 'GET',
+    path: () => '/ledger/payment-orders.csv',
+    allowed: ['operator', 'admin'],
+  },
   { name: 'POST /documents', method: 'POST', path: () => '/documents', allowed: ['acme'] },
 ];
 
@@ -49,7 +120,10 @@ describe.each(routes)('$name', (route) => {
   test('401 without a token or with an unknown one', async () => {
     const none = await h.api.call(route.method, route.path(), { body: body() });
     expect([none.status, none.body.refusals[0].code]).toEqual([401, 'unauthenticated']);
-    const forged = await h.api.call(route.method, route.path(), { token: 'sons_this-is-not-a-known-token', body: body() });
+    const forged = await h.api.call(route.method, route.path(), {
+      token: 'sons_this-is-not-a-known-token',
+      body: body(),
+    });
     expect(forged.status).toBe(401);
   });
 
@@ -65,10 +139,15 @@ describe.each(routes)('$name', (route) => {
   if (route.editeurScoped) {
     test("404 for another éditeur's BDC, exactly as for a missing one", async () => {
       const theirs = await h.api.call(route.method, route.path(), { token: h.api.tokens.rival, body: body() });
-      const missing = await h.api.call(route.method, route.path().replace(bdcId, 'bdc-editeur-rival-nothing'), { token: h.api.tokens.rival, body: body() });
+      const missing = await h.api.call(route.method, route.path().replace(bdcId, 'bdc-editeur-rival-nothing'), {
+        token: h.api.tokens.rival,
+        body: body(),
+      });
       expect([theirs.status, missing.status]).toEqual([404, 404]);
       // the same answer, but for the id the caller itself sent
-      expect(theirs.body).toEqual(JSON.parse(JSON.stringify(missing.body).replaceAll('bdc-editeur-rival-nothing', bdcId)));
+      expect(theirs.body).toEqual(
+        JSON.parse(JSON.stringify(missing.body).replaceAll('bdc-editeur-rival-nothing', bdcId)),
+      );
     });
   }
 });

@@ -13,12 +13,17 @@ const get = (path: string, token = h.api.tokens.operator) => h.api.call('GET', p
 
 test('a page token the API did not make is a 422, not a 500', async () => {
   const { status, body } = await get('/bdcs?pageToken=AAAAAAAAAAAA');
-  expect([status, body.refusals[0]]).toEqual([422, expect.objectContaining({ code: 'invalid_page_token', path: 'pageToken' })]);
+  expect([status, body.refusals[0]]).toEqual([
+    422,
+    expect.objectContaining({ code: 'invalid_page_token', path: 'pageToken' }),
+  ]);
 });
 
 test('an instant with an offset ISO 8601 allows and PostgreSQL does not is read as the same UTC instant', async () => {
   // found by schemathesis in the drill: +22:58 passed validation, then PostgreSQL refused it (500)
-  const { status, body } = await get(`/bdcs?deadlineTo=${encodeURIComponent('2029-10-30T21:44:53+22:58')}&deadlineFrom=${encodeURIComponent('2020-01-01T00:00:00-23:59')}`);
+  const { status, body } = await get(
+    `/bdcs?deadlineTo=${encodeURIComponent('2029-10-30T21:44:53+22:58')}&deadlineFrom=${encodeURIComponent('2020-01-01T00:00:00-23:59')}`,
+  );
   expect([status, Array.isArray(body.bdcs)]).toEqual([200, true]);
 });
 
@@ -26,36 +31,61 @@ test('a body nested 20,000 levels is a 400 in the refusal format', async () => {
   const raw = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
   const { status, body } = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, raw });
   expect([status, body.refusals[0].code]).toEqual([400, 'too_deep']);
-  const poisoned = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, raw: '{"__proto__": {"admin": true}}' });
+  const poisoned = await h.api.call('POST', '/bdcs', {
+    token: h.api.tokens.operator,
+    raw: '{"__proto__": {"admin": true}}',
+  });
   expect([poisoned.status, poisoned.body.refusals[0].code]).toEqual([400, 'invalid_json']);
 });
 
 test('a URL too long, a route unknown, a content type unsupported: each in the refusal format', async () => {
-  const long = await fetch(`${h.api.url}/bdcs/${'x'.repeat(9_000)}`, { headers: { authorization: `Bearer ${h.api.tokens.operator}` } });
+  const long = await fetch(`${h.api.url}/bdcs/${'x'.repeat(9_000)}`, {
+    headers: { authorization: `Bearer ${h.api.tokens.operator}` },
+  });
   expect(long.status).toBe(414);
   expect(((await long.json()) as { refusals: unknown[] }).refusals[0]).toMatchObject({ code: 'uri_too_long' });
   const huge = await fetch(`${h.api.url}/bdcs?${'a'.repeat(40_000)}`);
-  expect([huge.status, ((await huge.json()) as { refusals: { code: string }[] }).refusals[0]!.code]).toEqual([431, 'request_too_large']);
+  expect([huge.status, ((await huge.json()) as { refusals: { code: string }[] }).refusals[0]!.code]).toEqual([
+    431,
+    'request_too_large',
+  ]);
   expect((await get('/nothing-here')).body.refusals[0]).toMatchObject({ code: 'not_found' });
-  const xml = await fetch(`${h.api.url}/bdcs`, { method: 'POST', headers: { authorization: `Bearer ${h.api.tokens.operator}`, 'content-type': 'application/xml' }, body: '<bdc/>' });
-  expect([xml.status, ((await xml.json()) as { refusals: { code: string }[] }).refusals[0]!.code]).toEqual([415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE']);
+  const xml = await fetch(`${h.api.url}/bdcs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${h.api.tokens.operator}`, 'content-type': 'application/xml' },
+    body: '<bdc/>',
+  });
+  expect([xml.status, ((await xml.json()) as { refusals: { code: string }[] }).refusals[0]!.code]).toEqual([
+    415,
+    'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+  ]);
 });
 
 test('every route declares who may call it: one that does not, does not start', async () => {
-  const app = await buildApi({ engine: await h.engine(), tokens: new TokenRegistry([]), logger: createLogger('silent') });
-  expect(() => app.get('/forgotten', async () => ({ secret: true }))).toThrow('route GET /forgotten declares neither its roles nor that it is public');
+  const app = await buildApi({
+    engine: await h.engine(),
+    tokens: new TokenRegistry([]),
+    logger: createLogger('silent'),
+  });
+  expect(() => app.get('/forgotten', async () => ({ secret: true }))).toThrow(
+    'route GET /forgotten declares neither its roles nor that it is public',
+  );
   await app.close();
 });
 
 test('identifiers follow one grammar: a token for an éditeur id with a quote is refused when the tokens load', () => {
-  const entry = { ...newToken({ name: 'x', role: 'editeur', editeurId: 'nobody' }).entry, editeurId: "nobody' OR BdcEditeur != 'nobody" };
+  const entry = {
+    ...newToken({ name: 'x', role: 'editeur', editeurId: 'nobody' }).entry,
+    editeurId: "nobody' OR BdcEditeur != 'nobody",
+  };
   expect(() => loadTokens({ API_TOKENS: JSON.stringify([entry]) })).toThrow(/editeurId/);
   expect(() => newToken({ name: 'x', role: 'editeur', editeurId: "a'b" })).toThrow();
 });
 
 test('failed authentication is throttled per source; security headers are set', async () => {
   const answers = [];
-  for (let i = 0; i < 35; i++) answers.push((await h.api.call('GET', '/bdcs', { token: 'sons_not-a-token-at-all-not-at-all' })).status);
+  for (let i = 0; i < 35; i++)
+    answers.push((await h.api.call('GET', '/bdcs', { token: 'sons_not-a-token-at-all-not-at-all' })).status);
   expect(answers.slice(0, 30).every((s) => s === 401)).toBe(true);
   expect(answers.at(-1)).toBe(429);
   // a valid token is never throttled
@@ -77,17 +107,36 @@ test('Temporal frozen (it accepts connections, never answers): 503 with Retry-Af
   const silent: net.Socket[] = [];
   const frozen = net.createServer((socket) => silent.push(socket)).listen(0, '127.0.0.1');
   await new Promise((r) => frozen.once('listening', r));
-  const dead = new Client({ connection: await Connection.lazy({ address: `127.0.0.1:${(frozen.address() as net.AddressInfo).port}`, connectTimeout: 600_000 }) });
+  const dead = new Client({
+    connection: await Connection.lazy({
+      address: `127.0.0.1:${(frozen.address() as net.AddressInfo).port}`,
+      connectTimeout: 600_000,
+    }),
+  });
   const operator = newToken({ name: 'ops-x', role: 'operator' });
-  const app = await buildApi({ engine: { ...(await h.engine()), client: dead }, tokens: new TokenRegistry([operator.entry]), logger: createLogger('silent') });
+  const app = await buildApi({
+    engine: { ...(await h.engine()), client: dead },
+    tokens: new TokenRegistry([operator.entry]),
+    logger: createLogger('silent'),
+  });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
     const ready = await fetch(`${url}/ready`);
     expect([ready.status, ready.headers.get('retry-after')]).toEqual([503, '5']);
     const { bdcId } = await h.register();
-    const cancel = await fetch(`${url}/bdcs/${encodeURIComponent(bdcId)}/cancellation`, { method: 'POST', headers: { authorization: `Bearer ${operator.secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ eventId: randomUUID(), reason: 'x' }) });
-    expect([cancel.status, cancel.headers.get('retry-after'), ((await cancel.json()) as { refusals: { code: string }[] }).refusals[0]!.code]).toEqual([503, '5', 'temporal_unavailable']);
-    const read = await fetch(`${url}/bdcs/${encodeURIComponent(bdcId)}`, { headers: { authorization: `Bearer ${operator.secret}` } });
+    const cancel = await fetch(`${url}/bdcs/${encodeURIComponent(bdcId)}/cancellation`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ eventId: randomUUID(), reason: 'x' }),
+    });
+    expect([
+      cancel.status,
+      cancel.headers.get('retry-after'),
+      ((await cancel.json()) as { refusals: { code: string }[] }).refusals[0]!.code,
+    ]).toEqual([503, '5', 'temporal_unavailable']);
+    const read = await fetch(`${url}/bdcs/${encodeURIComponent(bdcId)}`, {
+      headers: { authorization: `Bearer ${operator.secret}` },
+    });
     expect(read.status).toBe(200);
   } finally {
     await app.close();
@@ -97,6 +146,8 @@ test('Temporal frozen (it accepts connections, never answers): 503 with Retry-Af
 });
 
 test('a configuration error names the variable and the reason, never a secret', () => {
-  expect(() => loadConfig({ DATABASE_URL: 'mysql://sons:s3cr3t-pass@db:5432/sons' })).toThrow(/DATABASE_URL: expected a postgres:\/\/ URL/);
+  expect(() => loadConfig({ DATABASE_URL: 'mysql://sons:s3cr3t-pass@db:5432/sons' })).toThrow(
+    /DATABASE_URL: expected a postgres:\/\/ URL/,
+  );
   expect(() => loadConfig({ DATABASE_URL: 'mysql://sons:s3cr3t-pass@db:5432/sons' })).not.toThrow(/s3cr3t/);
 });

@@ -18,15 +18,34 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sons-cli-'));
 const ROWS = 40;
 
 const sons = (args: string[], token = h.api.tokens.operator) =>
-  run('node', [cli, ...args], { env: { ...process.env, LANG: 'fr_FR.UTF-8', LC_ALL: '', SONS_API_URL: h.api.url, SONS_TOKEN: token }, maxBuffer: 1 << 24 }).then(
+  run('node', [cli, ...args], {
+    env: { ...process.env, LANG: 'fr_FR.UTF-8', LC_ALL: '', SONS_API_URL: h.api.url, SONS_TOKEN: token },
+    maxBuffer: 1 << 24,
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({
+      code: err.code,
+      stdout: err.stdout,
+      stderr: err.stderr,
+    }),
   );
 
 test(`sons import registers ${ROWS} BDCs, a re-run skips them all, refused rows come back with their reasons`, async () => {
-  const requests = Array.from({ length: ROWS }, () => bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date()) }));
+  const requests = Array.from({ length: ROWS }, () =>
+    bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date()) }),
+  );
   for (const r of requests) await h.seed(r, 3);
-  const line = (r: (typeof requests)[number]) => [r.editeurId, r.reference, r.campaignId, r.solutionId, r.ogFiness, r.essms.join('|'), r.orderDate, String(r.solutionReferenced)].join(';');
+  const line = (r: (typeof requests)[number]) =>
+    [
+      r.editeurId,
+      r.reference,
+      r.campaignId,
+      r.solutionId,
+      r.ogFiness,
+      r.essms.join('|'),
+      r.orderDate,
+      String(r.solutionReferenced),
+    ].join(';');
   const file = path.join(dir, 'bdcs.csv');
   fs.writeFileSync(file, [importColumns.join(';'), ...requests.map(line)].join('\n'));
 
@@ -41,14 +60,29 @@ test(`sons import registers ${ROWS} BDCs, a re-run skips them all, refused rows 
   const bad = path.join(dir, 'bad.csv');
   const fresh = bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date()) });
   await h.seed(fresh, 3);
-  fs.writeFileSync(bad, [importColumns.join(';'), line(fresh), line({ ...requests[0]!, reference: 'OTHER-REF' }), line({ ...fresh, reference: 'BAD-1', ogFiness: '123' }), line({ ...fresh, reference: 'BAD-2', campaignId: 'vague9' })].join('\n'));
+  fs.writeFileSync(
+    bad,
+    [
+      importColumns.join(';'),
+      line(fresh),
+      line({ ...requests[0]!, reference: 'OTHER-REF' }),
+      line({ ...fresh, reference: 'BAD-1', ogFiness: '123' }),
+      line({ ...fresh, reference: 'BAD-2', campaignId: 'vague9' }),
+    ].join('\n'),
+  );
   const mixed = await sons(['import', bad]);
   expect(mixed.code).toBe(5);
-  expect(mixed.stdout).toMatch(/^1 registered, 0 already registered \(skipped\), 3 refused → .*bad\.refused\.csv in [\d.]+ s\n$/);
+  expect(mixed.stdout).toMatch(
+    /^1 registered, 0 already registered \(skipped\), 3 refused → .*bad\.refused\.csv in [\d.]+ s\n$/,
+  );
   const refused = fs.readFileSync(path.join(dir, 'bad.refused.csv'), 'utf8').split('\r\n');
   // a French spreadsheet's CSV (a byte-order mark, `;`), the reasons in French (the CLI's locale is not English)
   expect(refused[0]).toBe(`\uFEFF${importColumns.join(';')};line;reasons`);
-  expect(refused[1]).toMatch(new RegExp(`^editeur-acme;OTHER-REF;.*;3;essms.0: l’ESSMS ${requests[0]!.essms[0]} est déjà financé par le BDC bdc:editeur-acme:${requests[0]!.reference}`));
+  expect(refused[1]).toMatch(
+    new RegExp(
+      `^editeur-acme;OTHER-REF;.*;3;essms.0: l’ESSMS ${requests[0]!.essms[0]} est déjà financé par le BDC bdc:editeur-acme:${requests[0]!.reference}`,
+    ),
+  );
   expect(refused[2]).toContain(';4;body.ogFiness: un numéro FINESS compte 9 caractères (123)');
   expect(refused[3]).toContain(';5;campaignId: aucune campagne vague9');
 });
@@ -67,7 +101,11 @@ test('sons bdc register and show: one BDC from a JSON file', async () => {
 });
 
 test('the human table and --json of the same listing, and documented exit codes', async () => {
-  const request = bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date()), editeurId: 'editeur-listed' });
+  const request = bdcRequest({
+    campaignId: 'test-ms1',
+    orderDate: parisCivilDate(new Date()),
+    editeurId: 'editeur-listed',
+  });
   await h.seed(request, 3);
   const file = path.join(dir, 'listed.json');
   fs.writeFileSync(file, JSON.stringify(request));

@@ -4,7 +4,12 @@ import { ConfigError, loadConfig } from '../../config/env';
 import { temporalLogger } from '../../config/logger';
 
 test('defaults apply when nothing is set', () => {
-  expect(loadConfig({})).toMatchObject({ TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'sons-bdc', TEMPORAL_UI_PORT: 8233, LOG_LEVEL: 'info' });
+  expect(loadConfig({})).toMatchObject({
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: 'sons-bdc',
+    TEMPORAL_UI_PORT: 8233,
+    LOG_LEVEL: 'info',
+  });
 });
 
 test('a bad value stops start-up with the variable and the reason', () => {
@@ -27,7 +32,13 @@ test("the SDK's (message, meta) logger writes one pino JSON line with the meta a
   logger.debug('quiet');
   logger.trace('dropped below the level');
   expect(lines.map((l) => JSON.parse(l))).toEqual([
-    expect.objectContaining({ level: 30, msg: 'advance ordered', workflowId: 'bdc-acme-1', runId: 'r1', amountCents: 175_200 }),
+    expect.objectContaining({
+      level: 30,
+      msg: 'advance ordered',
+      workflowId: 'bdc-acme-1',
+      runId: 'r1',
+      amountCents: 175_200,
+    }),
     expect.objectContaining({ level: 20, msg: 'quiet' }),
   ]);
 });

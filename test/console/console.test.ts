@@ -27,7 +27,12 @@ afterEach(async () => {
 });
 
 async function signedIn(token: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
+  const context = await browser.newContext({
+    baseURL: h.api.url,
+    locale: 'fr-FR',
+    timezoneId: 'Europe/Paris',
+    acceptDownloads: true,
+  });
   contexts.push(context);
   const page = await context.newPage();
   await page.goto('/console/');
@@ -47,7 +52,10 @@ async function registered(overrides: Partial<BdcRequest> = {}, granted = true) {
   const request = bdcRequest({ campaignId: 'test-ms1', orderDate: today(), ...overrides });
   await h.seed(request, 3);
   if (granted) await h.grant(request.solutionId, request.editeurId);
-  const { status, body } = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: { ...request, eventId: randomUUID() } });
+  const { status, body } = await h.api.call('POST', '/bdcs', {
+    token: h.api.tokens.operator,
+    body: { ...request, eventId: randomUUID() },
+  });
   expect(status).toBe(201);
   await h.waitForStatus(body.bdcId, granted ? 'awaiting_va' : 'awaiting_referencement');
   return { bdcId: body.bdcId as string, request };
@@ -64,7 +72,10 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
   expect(await page.locator('main').textContent()).toContain('En attente du référencement');
   await accessible(page, '01-tableau-de-bord');
 
-  await Promise.all([page.waitForURL(/\/console\/bdc$/), page.getByRole('link', { name: 'Bons de commande', exact: true }).click()]);
+  await Promise.all([
+    page.waitForURL(/\/console\/bdc$/),
+    page.getByRole('link', { name: 'Bons de commande', exact: true }).click(),
+  ]);
   await page.getByLabel('Statut', { exact: true }).selectOption('awaiting_referencement');
   await page.getByLabel('Solution').fill(solutionId);
   await page.getByRole('button', { name: 'Filtrer' }).click();
@@ -77,23 +88,32 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
   expect(await page.locator('h1').textContent()).toBe(`Bon de commande ${waiting[0]!.request.reference}`);
   // amounts in euros the French way, deadlines in Paris time
   expect(await page.locator('main').textContent()).toMatch(/Plafond\s*5\u202f840,00\u00a0€/);
-  expect(await page.locator('main').textContent()).toMatch(/dépôt du dossier de référencement\d{2}\/\d{2}\/\d{4} 23:59/);
+  expect(await page.locator('main').textContent()).toMatch(
+    /dépôt du dossier de référencement\d{2}\/\d{2}\/\d{4} 23:59/,
+  );
   await accessible(page, '03-page-bdc');
 
-  await page.getByRole('link', { name: `Enregistrer la décision de l’ANS pour toute la solution ${solutionId}` }).click();
+  await page
+    .getByRole('link', { name: `Enregistrer la décision de l’ANS pour toute la solution ${solutionId}` })
+    .click();
   await page.getByRole('combobox', { name: /^Décision/ }).selectOption('granted');
   await page.getByLabel('Date de la décision').fill(today());
   await page.getByRole('button', { name: 'Vérifier avant d’envoyer' }).click();
   // nothing is recorded before the operator confirms
-  expect(await page.locator('.fr-alert').textContent()).toContain(`Le référencement de la solution ${solutionId} est accordé`);
+  expect(await page.locator('.fr-alert').textContent()).toContain(
+    `Le référencement de la solution ${solutionId} est accordé`,
+  );
   expect((await h.state(waiting[0]!.bdcId)).status).toBe('awaiting_referencement');
   await accessible(page, '04-decision-a-confirmer');
   await page.getByRole('button', { name: 'Confirmer' }).click();
   await page.waitForURL(/\/console\/traitements\//);
-  await eventually(async () => {
-    await page.reload();
-    return (await page.locator('#avancement').textContent())?.startsWith('Terminé : 2 appliqué(s)');
-  }, { budgetMs: 60_000, what: 'the batch done' });
+  await eventually(
+    async () => {
+      await page.reload();
+      return (await page.locator('#avancement').textContent())?.startsWith('Terminé : 2 appliqué(s)');
+    },
+    { budgetMs: 60_000, what: 'the batch done' },
+  );
   await accessible(page, '05-traitement');
   for (const w of waiting) {
     await h.waitForStatus(w.bdcId, 'awaiting_va');
@@ -106,7 +126,9 @@ test('an operator amends a campaign’s calendar through its dry run, and follow
   const page = await signedIn(h.api.tokens.operator);
   await page.goto('/console/campagnes');
   await accessible(page, '06-campagnes');
-  const section = page.locator('section', { has: page.getByRole('heading', { name: /test-ms1|SONS vague 1/ }) }).first();
+  const section = page
+    .locator('section', { has: page.getByRole('heading', { name: /test-ms1|SONS vague 1/ }) })
+    .first();
   await section.locator('summary').click();
   const closing = addCalendarDays(today(), 150);
   await section.getByLabel('Nouvelle clôture (VA et facture)').fill(closing);
@@ -118,11 +140,17 @@ test('an operator amends a campaign’s calendar through its dry run, and follow
   await accessible(page, '07-simulation-avenant');
   await page.getByRole('button', { name: /Appliquer l’avenant/ }).click();
   await page.waitForURL(/\/console\/traitements\//);
-  await eventually(async () => {
-    await page.reload();
-    return (await page.locator('#avancement').textContent())?.startsWith('Terminé');
-  }, { budgetMs: 90_000, what: 'the calendar batch done' });
-  await eventually(async () => (await h.state(bdcId)).deadlines.find((d) => d.name === 'closing')!.at.startsWith(closing.slice(0, 7)), { budgetMs: 30_000 });
+  await eventually(
+    async () => {
+      await page.reload();
+      return (await page.locator('#avancement').textContent())?.startsWith('Terminé');
+    },
+    { budgetMs: 90_000, what: 'the calendar batch done' },
+  );
+  await eventually(
+    async () => (await h.state(bdcId)).deadlines.find((d) => d.name === 'closing')!.at.startsWith(closing.slice(0, 7)),
+    { budgetMs: 30_000 },
+  );
 });
 
 test('an éditeur sees only its BDCs, reads its VA refused in French next to the fields, then sends it with its PDFs and sees the balance ordered', async () => {
@@ -148,7 +176,11 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
   await essms(first!).getByLabel('Valeur de l’indicateur n°2').fill('12');
   await essms(second!).getByLabel('Valeur de l’indicateur n°1').fill('9');
   await essms(second!).getByLabel('Valeur de l’indicateur n°2').fill('3,5');
-  for (const label of ['Taux de dossiers usagers actifs (%)', 'Taux de dossiers actifs avec un projet personnalisé (%)', 'Taux de dossiers actifs avec au moins un événement (%)']) {
+  for (const label of [
+    'Taux de dossiers usagers actifs (%)',
+    'Taux de dossiers actifs avec un projet personnalisé (%)',
+    'Taux de dossiers actifs avec au moins un événement (%)',
+  ]) {
     for (const input of await page.getByLabel(label).all()) await input.fill('87,5');
   }
   await page.getByLabel('Mode de signature').selectOption('eidas-simple');
@@ -159,15 +191,23 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
   await page.getByLabel('Date de la facture').fill(today());
   const signedVa = samplePdf('VA signee');
   const invoice = samplePdf('Facture F-2024-0042');
-  await page.getByLabel('VA signée (PDF)').setInputFiles({ name: 'va-signee.pdf', mimeType: 'application/pdf', buffer: signedVa });
-  await page.getByLabel('Facture (PDF)').setInputFiles({ name: 'facture.pdf', mimeType: 'application/pdf', buffer: invoice });
+  await page
+    .getByLabel('VA signée (PDF)')
+    .setInputFiles({ name: 'va-signee.pdf', mimeType: 'application/pdf', buffer: signedVa });
+  await page
+    .getByLabel('Facture (PDF)')
+    .setInputFiles({ name: 'facture.pdf', mimeType: 'application/pdf', buffer: invoice });
   await page.getByRole('button', { name: 'Envoyer la VA et la facture' }).click();
 
   // each reason in French, next to its field
   const errorOf = (field: string) => page.locator(`#f-${field.replace(/[^A-Za-z0-9_-]/g, '-')}-erreur`).textContent();
   expect(await errorOf('tbb1.0.0.value')).toContain(`l’indicateur TBB.1 TBB.1.1 vaut 0 pour l’ESSMS ${first}`);
-  expect(await errorOf('va.essms.1.duiDeployed')).toBe(`la VA n’atteste pas le déploiement du DUI pour l’ESSMS ${second}`);
-  expect(await errorOf('invoice.ogFiness')).toBe(`la facture est adressée à un autre OG (010003820 ; l’OG de ce BDC est ${mine.request.ogFiness})`);
+  expect(await errorOf('va.essms.1.duiDeployed')).toBe(
+    `la VA n’atteste pas le déploiement du DUI pour l’ESSMS ${second}`,
+  );
+  expect(await errorOf('invoice.ogFiness')).toBe(
+    `la facture est adressée à un autre OG (010003820 ; l’OG de ce BDC est ${mine.request.ogFiness})`,
+  );
   expect(await page.locator('main').textContent()).toContain('VA signée déjà déposée : va-signee.pdf');
   await accessible(page, '10-va-refusee');
   expect((await h.state(mine.bdcId)).status).toBe('awaiting_va');
@@ -183,19 +223,35 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
   expect(main).toContain('Terminé');
   expect(main).toContain('solde de 4\u202f088,00\u00a0€ ordonné');
   await accessible(page, '11-va-acceptee');
-  expect(await h.money(mine.bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+  expect(await h.money(mine.bdcId)).toEqual({
+    orders: [
+      ['advance', 175_200],
+      ['balance', 408_800],
+    ],
+    demands: [],
+    receipts: [],
+  });
   // the VA event carried the files' hashes into the workflow and the record
   const recorded = await h.state(mine.bdcId);
-  expect(recorded.va?.documents).toEqual({ signedVa: createHash('sha256').update(signedVa).digest('hex'), invoice: createHash('sha256').update(invoice).digest('hex') });
+  expect(recorded.va?.documents).toEqual({
+    signedVa: createHash('sha256').update(signedVa).digest('hex'),
+    invoice: createHash('sha256').update(invoice).digest('hex'),
+  });
 
   // an operator downloads the signed VA as the éditeur sent it
   const operator = await signedIn(h.api.tokens.operator);
   await operator.goto(bdcPath(mine.bdcId));
-  const [download] = await Promise.all([operator.waitForEvent('download'), operator.getByRole('link', { name: 'VA signée (PDF)' }).click()]);
+  const [download] = await Promise.all([
+    operator.waitForEvent('download'),
+    operator.getByRole('link', { name: 'VA signée (PDF)' }).click(),
+  ]);
   const content = await new Promise<Buffer>((resolve, reject) => {
     void download.createReadStream().then((stream) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+      stream
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('end', () => resolve(Buffer.concat(chunks)))
+        .on('error', reject);
     }, reject);
   });
   expect(content.equals(signedVa)).toBe(true);
@@ -216,17 +272,22 @@ test('another éditeur’s BDC is not found in the browser either', async () => 
 test('a form without its CSRF token, or with another, is refused and changes nothing', async () => {
   const { bdcId } = await registered();
   const page = await signedIn(h.api.tokens.operator);
-  const post = (form: Record<string, string>) => page.request.post(`${bdcPath(bdcId)}/annulation`, { form, maxRedirects: 0 });
+  const post = (form: Record<string, string>) =>
+    page.request.post(`${bdcPath(bdcId)}/annulation`, { form, maxRedirects: 0 });
   const missing = await post({ eventId: randomUUID(), etape: 'confirmer', reason: 'forgée' });
   expect(missing.status()).toBe(403);
   expect(await missing.text()).toContain('le formulaire a expiré ou ne vient pas de cette console');
-  expect((await post({ _csrf: 'not-the-token', eventId: randomUUID(), etape: 'confirmer', reason: 'forgée' })).status()).toBe(403);
+  expect(
+    (await post({ _csrf: 'not-the-token', eventId: randomUUID(), etape: 'confirmer', reason: 'forgée' })).status(),
+  ).toBe(403);
   expect((await h.state(bdcId)).status).toBe('awaiting_va');
   // the same form with the page's token goes through (the confirmation step, then the cancellation)
   await page.goto(bdcPath(bdcId));
   await page.getByLabel('Motif de l’annulation').fill('demande de l’OG');
   await page.getByRole('button', { name: 'Vérifier avant d’envoyer' }).first().click();
-  expect(await page.locator('#action-annulation-section').textContent()).toContain('L’avance de 1\u202f752,00\u00a0€ sera demandée en remboursement');
+  expect(await page.locator('#action-annulation-section').textContent()).toContain(
+    'L’avance de 1\u202f752,00\u00a0€ sera demandée en remboursement',
+  );
   await page.getByRole('button', { name: 'Confirmer' }).click();
   await page.waitForURL(/\?fait=annulation$/);
   await h.waitForStatus(bdcId, 'reimbursement_due');
@@ -237,21 +298,36 @@ test('an operator imports BDCs in bulk, follows the import and downloads the ref
   const good = bdcRequest({ campaignId: 'test-ms1', orderDate: today() });
   await h.seed(good, 3);
   await h.grant(good.solutionId, good.editeurId);
-  const line = (r: BdcRequest) => [r.editeurId, r.reference, r.campaignId, r.solutionId, r.ogFiness, r.essms.join('|'), r.orderDate, 'true'].join(';');
-  const csv = ['editeur_id;reference;campaign_id;solution_id;og_finess;essms;order_date;solution_referenced', line(good), line({ ...good, reference: 'BAD-OG', ogFiness: '123' })].join('\n');
+  const line = (r: BdcRequest) =>
+    [r.editeurId, r.reference, r.campaignId, r.solutionId, r.ogFiness, r.essms.join('|'), r.orderDate, 'true'].join(
+      ';',
+    );
+  const csv = [
+    'editeur_id;reference;campaign_id;solution_id;og_finess;essms;order_date;solution_referenced',
+    line(good),
+    line({ ...good, reference: 'BAD-OG', ogFiness: '123' }),
+  ].join('\n');
   const page = await signedIn(h.api.tokens.operator);
   await page.goto('/console/imports');
   await accessible(page, '13-imports');
-  await page.getByLabel('Fichier des BDC').setInputFiles({ name: 'bdc.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await page
+    .getByLabel('Fichier des BDC')
+    .setInputFiles({ name: 'bdc.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
   await page.getByRole('button', { name: 'Enregistrer les BDC' }).click();
   await page.waitForURL(/\/console\/imports\/bdcs-/);
-  await eventually(async () => {
-    await page.reload();
-    return (await page.locator('#avancement').textContent())?.startsWith('Import terminé');
-  }, { budgetMs: 60_000, what: 'the import done' });
+  await eventually(
+    async () => {
+      await page.reload();
+      return (await page.locator('#avancement').textContent())?.startsWith('Import terminé');
+    },
+    { budgetMs: 60_000, what: 'the import done' },
+  );
   expect(await page.locator('main table').textContent()).toMatch(/1\s*0\s*1/);
   await accessible(page, '14-import-termine');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /lignes refusées/ }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /lignes refusées/ }).click(),
+  ]);
   const refused = await streamText(await download.createReadStream());
   expect(refused.startsWith('\uFEFFediteur_id;reference;')).toBe(true);
   expect(refused).toContain('ogFiness: un numéro FINESS compte 9 caractères (123)');
@@ -274,7 +350,10 @@ async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
 
 test('an operator draws a control sample and decides a control; an OG reports a quote on the public form and is answered', async () => {
   const { bdcId, request } = await registered();
-  await h.api.call('POST', `/bdcs/${bdcId}/va`, { token: h.api.tokens.acme, body: vaRequestBody(request, new Date(Date.now() - 60_000).toISOString(), 584_000) });
+  await h.api.call('POST', `/bdcs/${bdcId}/va`, {
+    token: h.api.tokens.acme,
+    body: vaRequestBody(request, new Date(Date.now() - 60_000).toISOString(), 584_000),
+  });
   await h.waitForStatus(bdcId, 'completed');
   const page = await signedIn(h.api.tokens.operator);
   await page.goto('/console/controles');
@@ -288,10 +367,13 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await accessible(page, '17-tirage');
   const link = page.locator('tr', { hasText: bdcId }).getByRole('link', { name: 'ouvrir' });
   await link.click();
-  await eventually(async () => {
-    await page.reload();
-    return (await page.locator('main').textContent())?.includes('contrôle a posteriori ouvert');
-  }, { what: 'the control opened' });
+  await eventually(
+    async () => {
+      await page.reload();
+      return (await page.locator('main').textContent())?.includes('contrôle a posteriori ouvert');
+    },
+    { what: 'the control opened' },
+  );
   await page.getByRole('combobox', { name: /^Conclusion/ }).selectOption('passed');
   await page.getByLabel('Constats').fill('pièces conformes');
   await page.locator('#action-decision-section').getByRole('button', { name: 'Vérifier avant d’envoyer' }).click();
@@ -319,6 +401,8 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   expect(await row.textContent()).toContain(bdcId);
   await row.getByLabel('Réponse à l’OG').fill('Transmis au contrôle.');
   await row.getByRole('button', { name: 'Répondre' }).click();
-  expect(await page.locator('#signalements tr', { hasText: 'Le devis dépasse de loin le barème.' }).textContent()).toContain('Transmis au contrôle. (ops-1)');
+  expect(
+    await page.locator('#signalements tr', { hasText: 'Le devis dépasse de loin le barème.' }).textContent(),
+  ).toContain('Transmis au contrôle. (ops-1)');
   await accessible(page, '20-signalements');
 });

@@ -36,5 +36,7 @@ test('Corsica (2A/2B) is checked for form only; overseas numbers by Luhn', () =>
 test('the schema normalises and names the reason', () => {
   expect(finessSchema.parse(' 01 000 382 0 ')).toBe('010003820');
   expect(finessSchema.parse('2a0000345')).toBe('2A0000345');
-  expect(finessSchema.safeParse('010003821').error?.issues[0]?.message).toBe('the check digit is wrong (Luhn) (010003821)');
+  expect(finessSchema.safeParse('010003821').error?.issues[0]?.message).toBe(
+    'the check digit is wrong (Luhn) (010003821)',
+  );
 });

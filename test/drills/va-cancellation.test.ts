@@ -19,7 +19,10 @@ test(`${PAIRS} VA/cancellation pairs sent concurrently: 0 BDCs paid after an acc
         const request = bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date()) });
         await h.seed(request, 3);
         await h.grant(request.solutionId, request.editeurId);
-        const { status, body } = await h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: { ...request, eventId: randomUUID() } });
+        const { status, body } = await h.api.call('POST', '/bdcs', {
+          token: h.api.tokens.operator,
+          body: { ...request, eventId: randomUUID() },
+        });
         expect(status).toBe(201);
         await h.waitForStatus(body.bdcId, 'awaiting_va');
         return { bdcId: body.bdcId as string, request };
@@ -31,10 +34,21 @@ test(`${PAIRS} VA/cancellation pairs sent concurrently: 0 BDCs paid after an acc
     registered.map(({ bdcId, request }) =>
       limit(async () => {
         const [va, cancellation] = await Promise.all([
-          h.api.call('POST', `/bdcs/${encodeURIComponent(bdcId)}/va`, { token: h.api.tokens.acme, body: vaRequestBody(request, new Date(Date.now() - 60_000).toISOString(), 584_000) }),
-          h.api.call('POST', `/bdcs/${encodeURIComponent(bdcId)}/cancellation`, { token: h.api.tokens.operator, body: { eventId: randomUUID(), reason: 'drill' } }),
+          h.api.call('POST', `/bdcs/${encodeURIComponent(bdcId)}/va`, {
+            token: h.api.tokens.acme,
+            body: vaRequestBody(request, new Date(Date.now() - 60_000).toISOString(), 584_000),
+          }),
+          h.api.call('POST', `/bdcs/${encodeURIComponent(bdcId)}/cancellation`, {
+            token: h.api.tokens.operator,
+            body: { eventId: randomUUID(), reason: 'drill' },
+          }),
         ]);
-        return { bdcId, va: va.status, cancellation: cancellation.status, codes: [va, cancellation].flatMap((r) => (r.status === 200 ? [] : [r.body.refusals[0].code])) };
+        return {
+          bdcId,
+          va: va.status,
+          cancellation: cancellation.status,
+          codes: [va, cancellation].flatMap((r) => (r.status === 200 ? [] : [r.body.refusals[0].code])),
+        };
       }),
     ),
   );
@@ -49,8 +63,21 @@ test(`${PAIRS} VA/cancellation pairs sent concurrently: 0 BDCs paid after an acc
       return (o.va === 200 ? m.orders.length === 2 : m.demands.length === 1) && m;
     });
     if (o.cancellation === 200 && money.orders.some(([kind]) => kind === 'balance')) paidAfterCancellation++;
-    expect(money).toEqual(o.va === 200 ? { orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] } : { orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
+    expect(money).toEqual(
+      o.va === 200
+        ? {
+            orders: [
+              ['advance', 175_200],
+              ['balance', 408_800],
+            ],
+            demands: [],
+            receipts: [],
+          }
+        : { orders: [['advance', 175_200]], demands: [175_200], receipts: [] },
+    );
   }
   expect(paidAfterCancellation).toBe(0);
-  process.stdout.write(`[drill] ${PAIRS} pairs: ${outcomes.filter((o) => o.va === 200).length} VAs accepted, ${outcomes.filter((o) => o.cancellation === 200).length} cancellations accepted, ${paidAfterCancellation} paid after a cancellation\n`);
+  process.stdout.write(
+    `[drill] ${PAIRS} pairs: ${outcomes.filter((o) => o.va === 200).length} VAs accepted, ${outcomes.filter((o) => o.cancellation === 200).length} cancellations accepted, ${paidAfterCancellation} paid after a cancellation\n`,
+  );
 }, 900_000);

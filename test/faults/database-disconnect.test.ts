@@ -14,7 +14,11 @@ async function freshDatabase() {
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const terminate = () => admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  const terminate = () =>
+    admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
   return { url: url.toString(), terminate, close: () => admin.end() };
 }
 
@@ -37,11 +41,13 @@ test('a transaction whose connection breaks fails; its connection is destroyed, 
   const db = await freshDatabase();
   const sql = openPostgres(db.url, 1, () => undefined);
   await sql.exec('CREATE TABLE t (v int)');
-  await expect(sql.transaction(async (tx) => {
-    await tx.query('INSERT INTO t VALUES (1)');
-    await db.terminate();
-    await tx.query('INSERT INTO t VALUES (2)');
-  })).rejects.toThrow();
+  await expect(
+    sql.transaction(async (tx) => {
+      await tx.query('INSERT INTO t VALUES (1)');
+      await db.terminate();
+      await tx.query('INSERT INTO t VALUES (2)');
+    }),
+  ).rejects.toThrow();
   // one connection in the pool: had the broken one gone back, this would fail
   await sql.transaction((tx) => tx.query('INSERT INTO t VALUES (3)'));
   expect(await sql.query('SELECT v FROM t ORDER BY v')).toEqual([{ v: 3 }]);

@@ -23,14 +23,30 @@ function startEngine(): ChildProcess {
   // the embedded defaults: no Temporal address, no database URL
   const { TEMPORAL_ADDRESS: _t, DATABASE_URL: _d, ...env } = process.env;
   const child = spawn(process.execPath, [path.join(root, 'dist', 'main', 'engine.js')], {
-    env: { ...env, DATA_DIR: dataDir, TEMPORAL_PORT: String(ports.temporal), TEMPORAL_UI_PORT: String(ports.ui), API_PORT: String(ports.api), LOG_LEVEL: 'warn' },
+    env: {
+      ...env,
+      DATA_DIR: dataDir,
+      TEMPORAL_PORT: String(ports.temporal),
+      TEMPORAL_UI_PORT: String(ports.ui),
+      API_PORT: String(ports.api),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(child);
   return child;
 }
-const ready = () => eventually(() => fetch(`http://127.0.0.1:${ports.api}/ready`).then((r) => r.ok, () => false), { budgetMs: 120_000, everyMs: 250 });
-const alive = (pid: number) => fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+const ready = () =>
+  eventually(
+    () =>
+      fetch(`http://127.0.0.1:${ports.api}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    { budgetMs: 120_000, everyMs: 250 },
+  );
+const alive = (pid: number) =>
+  fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
 
 test('SIGKILL of the engine: its dev server dies with it, and the engine starts again on the same data', async () => {
   const first = startEngine();
@@ -62,7 +78,12 @@ test('SIGTERM while Temporal does not answer yet: the process stops at once, not
   // found by the drill: an engine waiting for a Temporal server that never came back ignored SIGTERM
   const { DATABASE_URL: _d, ...env } = process.env;
   const child = spawn(process.execPath, [path.join(root, 'dist', 'main', 'worker.js')], {
-    env: { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sons-term-')), LOG_LEVEL: 'warn' },
+    env: {
+      ...env,
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sons-term-')),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);

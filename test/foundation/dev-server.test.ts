@@ -26,10 +26,12 @@ test('a BDC started through the client runs to its result on the dev server', as
 
   // visibility is eventually consistent: poll the admins' filter until the BDC shows up
   const query = `BdcStatus = 'completed' AND BdcEssms = '${request.essms[0]}' AND BdcEditeur = '${request.editeurId}'`;
-  expect(await eventually(async () => {
-    const found = await listed(query);
-    return found.length > 0 && found;
-  })).toEqual([bdcId]);
+  expect(
+    await eventually(async () => {
+      const found = await listed(query);
+      return found.length > 0 && found;
+    }),
+  ).toEqual([bdcId]);
 });
 
 test("the README's Web UI filters find BDCs on the dev server", async () => {

@@ -14,11 +14,21 @@ interface Service {
   command?: string[];
 }
 const root = path.resolve(__dirname, '..', '..');
-const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
 const services = compose.services;
 
 test('every service the engine needs is there, images pinned, the worker built here', () => {
-  expect(Object.keys(services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
+  expect(Object.keys(services).sort()).toEqual([
+    'api',
+    'postgresql',
+    'temporal',
+    'temporal-namespace',
+    'temporal-schema',
+    'temporal-ui',
+    'worker',
+  ]);
   for (const [name, s] of Object.entries(services)) {
     if (name === 'worker' || name === 'api') continue;
     expect(s.image).toMatch(/^[a-z/-]+:\d[\w.-]*$/);
@@ -46,21 +56,39 @@ test('nothing is published beyond the loopback, PostgreSQL not at all', () => {
 test('no fixed password: the database password comes from the environment, required', () => {
   const text = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
   expect(text).not.toMatch(/PASSWORD: temporal\b|temporal:temporal@/);
-  expect(services.postgresql!.environment!.POSTGRES_PASSWORD).toBe('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}');
+  expect(services.postgresql!.environment!.POSTGRES_PASSWORD).toBe(
+    '${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}',
+  );
 });
 
 test("Temporal runs the topology's own configuration (mTLS), which npm run test:topology runs too", () => {
   const temporal = services.temporal! as Service & { entrypoint: string[]; volumes: string[] };
-  expect(temporal.entrypoint).toEqual(['temporal-server', '--root', '/etc/sons', '--config', 'temporal', '--env', 'production', '--allow-no-auth', 'start']);
+  expect(temporal.entrypoint).toEqual([
+    'temporal-server',
+    '--root',
+    '/etc/sons',
+    '--config',
+    'temporal',
+    '--env',
+    'production',
+    '--allow-no-auth',
+    'start',
+  ]);
   expect(temporal.volumes).toContain('./topology/temporal:/etc/sons/temporal:ro');
   expect(fs.existsSync(path.join(root, 'topology/temporal/production.yaml'))).toBe(true);
-  expect(temporal.environment).toMatchObject({ TEMPORAL_TLS_CA: '/certs/ca.pem', TEMPORAL_TLS_SERVER_CERT: '/certs/server.pem' });
+  expect(temporal.environment).toMatchObject({
+    TEMPORAL_TLS_CA: '/certs/ca.pem',
+    TEMPORAL_TLS_SERVER_CERT: '/certs/server.pem',
+  });
   const production = fs.readFileSync(path.join(root, 'topology/temporal/production.yaml'), 'utf8');
   expect(production.match(/requireClientAuth: true/g)).toHaveLength(2);
 });
 
 test('the Web UI is read-only and shows a certificate to Temporal', () => {
-  expect(services['temporal-ui']!.environment).toMatchObject({ TEMPORAL_DISABLE_WRITE_ACTIONS: 'true', TEMPORAL_TLS_CERT: '/certs/ui.pem' });
+  expect(services['temporal-ui']!.environment).toMatchObject({
+    TEMPORAL_DISABLE_WRITE_ACTIONS: 'true',
+    TEMPORAL_TLS_CERT: '/certs/ui.pem',
+  });
 });
 
 test('dependencies wait for health or completion, and name real services with healthchecks', () => {
@@ -80,9 +108,26 @@ test('the worker and the API reach Temporal with their certificate, and the ledg
     const env = services[name]!.environment!;
     expect(services[name]!.command).toEqual(['node', `dist/main/${name}.js`]);
     expect(fs.existsSync(path.join(root, 'main', `${name}.ts`))).toBe(true);
-    expect(loadConfig({ ...env, DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons' })).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', PAYLOAD_KEYS_FILE: '/config/payload-keys.json' });
-    expect(env.DATABASE_URL).toBe('postgres://temporal:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}@postgresql:5432/sons');
-    expect(env).toMatchObject({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/certs/engine.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/certs/engine.key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/certs/ca.pem' });
+    expect(loadConfig({ ...env, DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons' })).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      PAYLOAD_KEYS_FILE: '/config/payload-keys.json',
+    });
+    expect(env.DATABASE_URL).toBe(
+      'postgres://temporal:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}@postgresql:5432/sons',
+    );
+    expect(env).toMatchObject({
+      TEMPORAL_TLS_CLIENT_CERT_PATH: '/certs/engine.pem',
+      TEMPORAL_TLS_CLIENT_KEY_PATH: '/certs/engine.key',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/certs/ca.pem',
+    });
   }
-  expect(loadConfig({ ...services.api!.environment!, DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons' })).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: 3000, API_TOKENS_FILE: '/config/api-tokens.json', CONSOLE_SECURE_COOKIES: true, CONSOLE_SESSION_KEY_FILE: '/config/console-session.key' });
+  expect(
+    loadConfig({ ...services.api!.environment!, DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons' }),
+  ).toMatchObject({
+    API_HOST: '0.0.0.0',
+    API_PORT: 3000,
+    API_TOKENS_FILE: '/config/api-tokens.json',
+    CONSOLE_SECURE_COOKIES: true,
+    CONSOLE_SESSION_KEY_FILE: '/config/console-session.key',
+  });
 });

@@ -33,6 +33,20 @@ test('a payment retried after a lost acknowledgement is written once', async () 
   expect((await h.result(bdcId)).amounts.paidCents).toBe(584_000);
   expect(crashedAttempts).toEqual(['advance', 'balance']);
   // each transition once in the audit trail, whatever the retries
-  expect((await h.state(bdcId)).audit.map((a) => a.kind)).toEqual(['registered', 'advance_ordered', 'awaiting_va', 'va_accepted', 'balance_ordered', 'completed']);
-  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+  expect((await h.state(bdcId)).audit.map((a) => a.kind)).toEqual([
+    'registered',
+    'advance_ordered',
+    'awaiting_va',
+    'va_accepted',
+    'balance_ordered',
+    'completed',
+  ]);
+  expect(await h.money(bdcId)).toEqual({
+    orders: [
+      ['advance', 175_200],
+      ['balance', 408_800],
+    ],
+    demands: [],
+    receipts: [],
+  });
 });

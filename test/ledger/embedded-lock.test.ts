@@ -23,7 +23,14 @@ test('an owner killed outright (its pid free for another program) leaves a lock 
   const dir = fresh();
   // a process that takes the lock, then is SIGKILLed: nothing of it remains to release it
   fs.mkdirSync(dir, { recursive: true });
-  const owner = spawn(process.execPath, ['-e', `require(${JSON.stringify(require.resolve('proper-lockfile'))}).lock(${JSON.stringify(dir)}, { lockfilePath: ${JSON.stringify(`${dir}.lock`)}, stale: 10000, update: 5000 }).then(() => console.log('locked'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const owner = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require(${JSON.stringify(require.resolve('proper-lockfile'))}).lock(${JSON.stringify(dir)}, { lockfilePath: ${JSON.stringify(`${dir}.lock`)}, stale: 10000, update: 5000 }).then(() => console.log('locked'))`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise((resolve) => owner.stdout!.once('data', resolve));
   owner.kill('SIGKILL');
   await new Promise((resolve) => owner.once('exit', resolve));

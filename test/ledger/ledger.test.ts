@@ -14,18 +14,30 @@ describe.each(backends)('ledger on $name', (backend) => {
   async function registered(essmsCount = 2) {
     const bdcId = `bdc-test-${Math.random().toString(36).slice(2, 10)}`;
     const essms = Array.from({ length: essmsCount }, freshFiness);
-    await ledger.registerBdc({ bdcId, editeurId: 'editeur-acme', campaignId: 'vague1-ms1', ogFiness: freshFiness(), essms, ceilingCents: 584_000 });
+    await ledger.registerBdc({
+      bdcId,
+      editeurId: 'editeur-acme',
+      campaignId: 'vague1-ms1',
+      ogFiness: freshFiness(),
+      essms,
+      ceilingCents: 584_000,
+    });
     return { bdcId, essms };
   }
 
   async function refusal(p: Promise<unknown>) {
-    const err = await p.then(() => undefined, (e: unknown) => e);
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(RefusedError);
     return (err as RefusedError).refusals;
   }
 
   async function count(table: string, bdcId: string) {
-    const [row] = await ledger.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE bdc_id = $1`, [bdcId]);
+    const [row] = await ledger.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE bdc_id = $1`, [
+      bdcId,
+    ]);
     return row!.n;
   }
 
@@ -45,8 +57,15 @@ describe.each(backends)('ledger on $name', (backend) => {
 
   test('the same key with different content is refused, and nothing changes', async () => {
     const { bdcId } = await registered();
-    await ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance', amountCents: 175_200 });
-    const refusals = await refusal(ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance', amountCents: 175_201 }));
+    await ledger.issuePaymentOrder({
+      idempotencyKey: `${bdcId}:advance`,
+      bdcId,
+      kind: 'advance',
+      amountCents: 175_200,
+    });
+    const refusals = await refusal(
+      ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance', amountCents: 175_201 }),
+    );
     expect(refusals[0]).toMatchObject({ code: 'idempotency_conflict', path: 'idempotencyKey' });
     const orders = (await ledger.entries(bdcId)).get(bdcId)!.paymentOrders;
     expect(orders.map((o) => o.amountCents)).toEqual([175_200]);
@@ -54,8 +73,20 @@ describe.each(backends)('ledger on $name', (backend) => {
 
   test('a second advance under another key is refused: one advance per BDC whatever the key', async () => {
     const { bdcId } = await registered();
-    await ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance', amountCents: 175_200 });
-    const refusals = await refusal(ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance:again`, bdcId, kind: 'advance', amountCents: 175_200 }));
+    await ledger.issuePaymentOrder({
+      idempotencyKey: `${bdcId}:advance`,
+      bdcId,
+      kind: 'advance',
+      amountCents: 175_200,
+    });
+    const refusals = await refusal(
+      ledger.issuePaymentOrder({
+        idempotencyKey: `${bdcId}:advance:again`,
+        bdcId,
+        kind: 'advance',
+        amountCents: 175_200,
+      }),
+    );
     expect(refusals[0]!.code).toBe('duplicate_effect');
     expect(await count('payment_orders', bdcId)).toBe(1);
   });
@@ -67,23 +98,52 @@ describe.each(backends)('ledger on $name', (backend) => {
     ['a string', '1752.00', 'amountCents'],
   ])('an amount that is %s is refused with its field, nothing written', async (_what, amountCents, path) => {
     const { bdcId } = await registered();
-    const refusals = await refusal(ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance', amountCents }));
+    const refusals = await refusal(
+      ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance', amountCents }),
+    );
     expect(refusals[0]).toMatchObject({ path, value: amountCents });
     expect(refusals[0]!.message).toMatch(/\w/);
     expect(await count('payment_orders', bdcId)).toBe(0);
   });
 
   test('an unknown BDC and a malformed key are refused, nothing written', async () => {
-    expect((await refusal(ledger.issuePaymentOrder({ idempotencyKey: 'bdc-nobody:advance', bdcId: 'bdc-nobody', kind: 'advance', amountCents: 100 })))[0]).toMatchObject({ code: 'unknown_bdc', path: 'bdcId', value: 'bdc-nobody' });
+    expect(
+      (
+        await refusal(
+          ledger.issuePaymentOrder({
+            idempotencyKey: 'bdc-nobody:advance',
+            bdcId: 'bdc-nobody',
+            kind: 'advance',
+            amountCents: 100,
+          }),
+        )
+      )[0],
+    ).toMatchObject({ code: 'unknown_bdc', path: 'bdcId', value: 'bdc-nobody' });
     const { bdcId } = await registered();
-    expect((await refusal(ledger.issuePaymentOrder({ idempotencyKey: 'advance', bdcId, kind: 'advance', amountCents: 100 })))[0]).toMatchObject({ path: 'idempotencyKey' });
-    expect((await refusal(ledger.issuePaymentOrder({ idempotencyKey: 'bdc-other:advance', bdcId, kind: 'advance', amountCents: 100 })))[0]).toMatchObject({ path: 'idempotencyKey', message: 'expected <bdcId>:<effect>[:<event id>]' });
+    expect(
+      (
+        await refusal(ledger.issuePaymentOrder({ idempotencyKey: 'advance', bdcId, kind: 'advance', amountCents: 100 }))
+      )[0],
+    ).toMatchObject({ path: 'idempotencyKey' });
+    expect(
+      (
+        await refusal(
+          ledger.issuePaymentOrder({ idempotencyKey: 'bdc-other:advance', bdcId, kind: 'advance', amountCents: 100 }),
+        )
+      )[0],
+    ).toMatchObject({ path: 'idempotencyKey', message: 'expected <bdcId>:<effect>[:<event id>]' });
     expect(await count('payment_orders', bdcId)).toBe(0);
   });
 
   test('50 parallel writes of the same key give one record', async () => {
     const { bdcId } = await registered();
-    const demand = { idempotencyKey: `${bdcId}:reimbursement`, bdcId, amountCents: 175_200, reason: 'lapsed', dueAt: '2026-12-23T22:59:59.999Z' };
+    const demand = {
+      idempotencyKey: `${bdcId}:reimbursement`,
+      bdcId,
+      amountCents: 175_200,
+      reason: 'lapsed',
+      dueAt: '2026-12-23T22:59:59.999Z',
+    };
     const results = await Promise.all(Array.from({ length: 50 }, () => ledger.issueReimbursementDemand(demand)));
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
@@ -92,12 +152,27 @@ describe.each(backends)('ledger on $name', (backend) => {
 
   test('a receipt needs a demand, and is keyed by its event', async () => {
     const { bdcId } = await registered();
-    const receipt = { idempotencyKey: `${bdcId}:receipt:evt-1`, bdcId, amountCents: 100_000, receivedAt: '2026-11-02T10:00:00Z' };
+    const receipt = {
+      idempotencyKey: `${bdcId}:receipt:evt-1`,
+      bdcId,
+      amountCents: 100_000,
+      receivedAt: '2026-11-02T10:00:00Z',
+    };
     expect((await refusal(ledger.recordReimbursementReceipt(receipt)))[0]!.code).toBe('no_reimbursement_demand');
-    await ledger.issueReimbursementDemand({ idempotencyKey: `${bdcId}:reimbursement`, bdcId, amountCents: 175_200, reason: 'lapsed', dueAt: '2026-12-23T22:59:59.999Z' });
+    await ledger.issueReimbursementDemand({
+      idempotencyKey: `${bdcId}:reimbursement`,
+      bdcId,
+      amountCents: 175_200,
+      reason: 'lapsed',
+      dueAt: '2026-12-23T22:59:59.999Z',
+    });
     await ledger.recordReimbursementReceipt(receipt);
     await ledger.recordReimbursementReceipt(receipt);
-    await ledger.recordReimbursementReceipt({ ...receipt, idempotencyKey: `${bdcId}:receipt:evt-2`, amountCents: 75_200 });
+    await ledger.recordReimbursementReceipt({
+      ...receipt,
+      idempotencyKey: `${bdcId}:receipt:evt-2`,
+      amountCents: 75_200,
+    });
     const entry = (await ledger.entries(bdcId)).get(bdcId)!;
     expect(entry.receipts.map((r) => r.amountCents)).toEqual([100_000, 75_200]);
   });
@@ -107,7 +182,14 @@ describe.each(backends)('ledger on $name', (backend) => {
     const other = freshFiness();
     const bdcId = 'bdc-test-overlap';
     const refusals = await refusal(
-      ledger.registerBdc({ bdcId, editeurId: 'editeur-b', campaignId: 'vague1-ms1', ogFiness: freshFiness(), essms: [other, holder.essms[1]!], ceilingCents: 584_000 }),
+      ledger.registerBdc({
+        bdcId,
+        editeurId: 'editeur-b',
+        campaignId: 'vague1-ms1',
+        ogFiness: freshFiness(),
+        essms: [other, holder.essms[1]!],
+        ceilingCents: 584_000,
+      }),
     );
     expect(refusals[0]).toMatchObject({ code: 'essms_already_financed', path: 'essms.1', value: holder.essms[1] });
     expect(refusals[0]!.message).toBe(`ESSMS ${holder.essms[1]} is already financed by BDC ${holder.bdcId}`);
@@ -120,20 +202,40 @@ describe.each(backends)('ledger on $name', (backend) => {
     const shared = [freshFiness(), freshFiness()];
     const attempts = Array.from({ length: 50 }, (_, i) =>
       ledger
-        .registerBdc({ bdcId: `bdc-race-${backend.name}-${i}`, editeurId: 'editeur-acme', campaignId: 'vague1-ms1', ogFiness: freshFiness(), essms: [...shared, freshFiness()], ceilingCents: 100_000 })
-        .then(() => 'won', (e: RefusedError) => e.refusals[0]!.code),
+        .registerBdc({
+          bdcId: `bdc-race-${backend.name}-${i}`,
+          editeurId: 'editeur-acme',
+          campaignId: 'vague1-ms1',
+          ogFiness: freshFiness(),
+          essms: [...shared, freshFiness()],
+          ceilingCents: 100_000,
+        })
+        .then(
+          () => 'won',
+          (e: RefusedError) => e.refusals[0]!.code,
+        ),
     );
     const outcomes = await Promise.all(attempts);
     expect(outcomes.filter((o) => o === 'won')).toHaveLength(1);
     expect(new Set(outcomes.filter((o) => o !== 'won'))).toEqual(new Set(['essms_already_financed']));
-    const holders = await ledger.sql.query<{ bdc_id: string }>('SELECT DISTINCT bdc_id FROM essms_claims WHERE essms_finess = ANY($1::text[])', [shared]);
+    const holders = await ledger.sql.query<{ bdc_id: string }>(
+      'SELECT DISTINCT bdc_id FROM essms_claims WHERE essms_finess = ANY($1::text[])',
+      [shared],
+    );
     expect(holders).toHaveLength(1);
   });
 
   test('released claims free the ESSMS for another BDC', async () => {
     const first = await registered(1);
     expect(await ledger.releaseEssmsClaims(first.bdcId)).toBe(1);
-    await ledger.registerBdc({ bdcId: 'bdc-test-after-release-' + backend.name, editeurId: 'editeur-b', campaignId: 'vague1-ms1', ogFiness: freshFiness(), essms: first.essms, ceilingCents: 400_000 });
+    await ledger.registerBdc({
+      bdcId: 'bdc-test-after-release-' + backend.name,
+      editeurId: 'editeur-b',
+      campaignId: 'vague1-ms1',
+      ogFiness: freshFiness(),
+      essms: first.essms,
+      ceilingCents: 400_000,
+    });
     expect(await ledger.claimsOf('bdc-test-after-release-' + backend.name)).toEqual(first.essms);
   });
 });

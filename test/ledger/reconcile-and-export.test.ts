@@ -30,9 +30,15 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const sons = (args: string[]) =>
-  run('node', [cli, ...args], { env: { ...process.env, SONS_API_URL: h.api.url, SONS_TOKEN: h.api.tokens.admin } }).then(
+  run('node', [cli, ...args], {
+    env: { ...process.env, SONS_API_URL: h.api.url, SONS_TOKEN: h.api.tokens.admin },
+  }).then(
     ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
-    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({
+      code: err.code,
+      stdout: err.stdout,
+      stderr: err.stderr,
+    }),
   );
 
 test('a consistent ledger reconciles with no difference, through the CLI too', async () => {
@@ -46,7 +52,9 @@ test('the CSV export lists every payment order in euros, columns fixed', async (
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-export-')), 'orders.csv');
   expect((await sons(['ledger', 'export', '--out', out])).code).toBe(0);
   const lines = fs.readFileSync(out, 'utf8').split('\r\n');
-  expect(lines[0]).toBe('payment_order_id,issued_at,bdc_id,kind,amount_eur,editeur_id,og_finess,campaign_id,idempotency_key');
+  expect(lines[0]).toBe(
+    'payment_order_id,issued_at,bdc_id,kind,amount_eur,editeur_id,og_finess,campaign_id,idempotency_key',
+  );
   const rows = lines.slice(1, -1).map((l) => l.split(','));
   expect(rows.map((r) => [r[2], r[3], r[4]])).toEqual([
     [completed, 'advance', '1752.00'],
@@ -59,9 +67,21 @@ test('the CSV export lists every payment order in euros, columns fixed', async (
 
 test('a missing, a changed and an orphan record are each reported, and the CLI exits 1', async () => {
   await h.ledger.sql.query("DELETE FROM payment_orders WHERE bdc_id = $1 AND kind = 'balance'", [completed]);
-  await h.ledger.sql.query("UPDATE reimbursement_demands SET amount_cents = 175000 WHERE bdc_id = $1", [cancelled]);
-  await h.ledger.registerBdc({ bdcId: 'bdc-ghost', editeurId: 'x', campaignId: 'vague1-ms1', ogFiness: '010003820', essms: ['250003530'], ceilingCents: 400_000 });
-  await h.ledger.issuePaymentOrder({ idempotencyKey: 'bdc-ghost:advance', bdcId: 'bdc-ghost', kind: 'advance', amountCents: 120_000 });
+  await h.ledger.sql.query('UPDATE reimbursement_demands SET amount_cents = 175000 WHERE bdc_id = $1', [cancelled]);
+  await h.ledger.registerBdc({
+    bdcId: 'bdc-ghost',
+    editeurId: 'x',
+    campaignId: 'vague1-ms1',
+    ogFiness: '010003820',
+    essms: ['250003530'],
+    ceilingCents: 400_000,
+  });
+  await h.ledger.issuePaymentOrder({
+    idempotencyKey: 'bdc-ghost:advance',
+    bdcId: 'bdc-ghost',
+    kind: 'advance',
+    amountCents: 120_000,
+  });
 
   const { differences } = await reconcileLedger(await h.engine());
   expect(differences).toEqual(

@@ -16,17 +16,25 @@ test('a reminder one minute before the closing: one email, whatever the restarts
   expect(reminder).toEqual({ at: new Date(Date.parse(closingAt) - 60_000).toISOString(), before: 'PT1M' });
 
   await h.restartWorker();
-  const mails = await eventually(async () => {
-    const m = await h.mailbox.messages();
-    return m.length > 0 && m;
-  }, { budgetMs: 60_000, what: 'the reminder email' });
+  const mails = await eventually(
+    async () => {
+      const m = await h.mailbox.messages();
+      return m.length > 0 && m;
+    },
+    { budgetMs: 60_000, what: 'the reminder email' },
+  );
   expect(mails[0]!.text).toContain('dans 1 min');
   await h.restartWorker();
   // the closing passes: the BDC lapses, its advance demanded back; the reminder was sent once
-  await eventually(async () => (await h.state(bdcId)).status === 'reimbursement_due', { budgetMs: 90_000, what: 'the closing passed' });
+  await eventually(async () => (await h.state(bdcId)).status === 'reimbursement_due', {
+    budgetMs: 90_000,
+    what: 'the closing passed',
+  });
   expect(await h.mailbox.messages()).toHaveLength(1);
   expect((await h.state(bdcId)).audit.filter((a) => a.kind === 'reminder_sent')).toHaveLength(1);
-  const [row] = await (await h.engine()).sql.query<{ n: number }>('SELECT count(*)::int AS n FROM notifications WHERE bdc_id = $1', [bdcId]);
+  const [row] = await (
+    await h.engine()
+  ).sql.query<{ n: number }>('SELECT count(*)::int AS n FROM notifications WHERE bdc_id = $1', [bdcId]);
   expect(row!.n).toBe(1);
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
 }, 240_000);

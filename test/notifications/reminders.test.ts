@@ -13,9 +13,20 @@ import { harnessOperator, harnessPerFile, iso } from '../support/harness';
 const h = harnessPerFile({ mail: true });
 
 /** 09:00 on the Paris day `days` before an instant's Paris day, read back by Intl as a check. */
-const paris = (instant: string) => new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' }).format(new Date(instant));
+const paris = (instant: string) =>
+  new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' }).format(
+    new Date(instant),
+  );
 const dayBefore = (instant: string, days: number) => {
-  const [d, m, y] = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(instant)).split('/').map(Number) as [number, number, number];
+  const [d, m, y] = new Intl.DateTimeFormat('fr-FR', {
+    timeZone: 'Europe/Paris',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  })
+    .format(new Date(instant))
+    .split('/')
+    .map(Number) as [number, number, number];
   const shifted = new Date(Date.UTC(y, m - 1, d - days));
   return `${String(shifted.getUTCDate()).padStart(2, '0')}/${String(shifted.getUTCMonth() + 1).padStart(2, '0')}/${shifted.getUTCFullYear()} 09:00`;
 };
@@ -28,19 +39,28 @@ test('J-30, J-7: emailed at 09:00 Paris, once each; an amendment moves the rest;
   const start = await h.waitForStatus(bdcId, 'awaiting_va');
   const closing = start.deadlines.find((d) => d.name === 'closing')!;
   // the plan: the campaign's offsets (30, 7, 1 days) at 09:00 Paris, read back by Intl
-  expect(closing.reminders!.map((r) => paris(r.at))).toEqual([dayBefore(closing.at, 30), dayBefore(closing.at, 7), dayBefore(closing.at, 1)]);
+  expect(closing.reminders!.map((r) => paris(r.at))).toEqual([
+    dayBefore(closing.at, 30),
+    dayBefore(closing.at, 7),
+    dayBefore(closing.at, 1),
+  ]);
   const [j30, j7, j1] = closing.reminders!.map((r) => r.at) as [string, string, string];
 
   // a minute before J-30: nothing; just past it: one email
   await h.sleepPast(j30, -60_000);
   expect(await h.mailbox.messages()).toHaveLength(0);
   await h.sleepPast(j30);
-  const first = await eventually(async () => {
-    const mails = await h.mailbox.messages();
-    return mails.length === 1 && mails;
-  }, { what: 'the J-30 email' });
+  const first = await eventually(
+    async () => {
+      const mails = await h.mailbox.messages();
+      return mails.length === 1 && mails;
+    },
+    { what: 'the J-30 email' },
+  );
   expect(first[0]!.to).toBe('dsi@acme.example');
-  expect(first[0]!.subject).toBe(`SONS — rappel : clôture (VA et facture) du BDC ${request.reference} le ${new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(closing.at))}`);
+  expect(first[0]!.subject).toBe(
+    `SONS — rappel : clôture (VA et facture) du BDC ${request.reference} le ${new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(closing.at))}`,
+  );
   expect(first[0]!.text).toContain('dans 30 jours');
   const [sent] = await remindersOf(bdcId);
   expect(sent!.params?.at).toBe(j30);
@@ -55,12 +75,19 @@ test('J-30, J-7: emailed at 09:00 Paris, once each; an amendment moves the rest;
 
   // the closing moves 20 days later: J-1 of the old date is not sent; the new date's J-7 is
   const newClosingDate = parisCivilDate(new Date(Date.parse(closing.at) + 20 * 86_400_000));
-  const { batchId } = await amendCalendar(await h.engine(), harnessOperator, 'test-ms1', { eventId: randomUUID(), closingDate: newClosingDate, reason: 'report de la clôture' });
-  const moved = await eventually(async () => {
-    const view = await h.state(bdcId);
-    const c = view.deadlines.find((d) => d.name === 'closing')!;
-    return c.at !== closing.at && c;
-  }, { what: `the batch ${batchId} applied` });
+  const { batchId } = await amendCalendar(await h.engine(), harnessOperator, 'test-ms1', {
+    eventId: randomUUID(),
+    closingDate: newClosingDate,
+    reason: 'report de la clôture',
+  });
+  const moved = await eventually(
+    async () => {
+      const view = await h.state(bdcId);
+      const c = view.deadlines.find((d) => d.name === 'closing')!;
+      return c.at !== closing.at && c;
+    },
+    { what: `the batch ${batchId} applied` },
+  );
   const newJ7 = moved.reminders!.find((r) => r.before === 'P7D')!.at;
   expect(paris(newJ7)).toBe(dayBefore(moved.at, 7));
   expect(moved.reminders!.some((r) => r.at === j1)).toBe(false);
@@ -72,8 +99,20 @@ test('J-30, J-7: emailed at 09:00 Paris, once each; an amendment moves the rest;
   await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
   expect((await h.result(bdcId)).status).toBe('completed');
   expect(await h.mailbox.messages()).toHaveLength(3);
-  expect((await h.state(bdcId)).deadlines.find((d) => d.name === 'closing')!.reminders!.filter((r) => r.sent).map((r) => r.at)).toEqual([newJ7]);
-  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+  expect(
+    (await h.state(bdcId)).deadlines
+      .find((d) => d.name === 'closing')!
+      .reminders!.filter((r) => r.sent)
+      .map((r) => r.at),
+  ).toEqual([newJ7]);
+  expect(await h.money(bdcId)).toEqual({
+    orders: [
+      ['advance', 175_200],
+      ['balance', 408_800],
+    ],
+    demands: [],
+    receipts: [],
+  });
   await h.keepHistory(bdcId, 'v3/reminders-moved-then-va');
 }, 300_000);
 
@@ -82,9 +121,15 @@ test('an éditeur without a contact: the reminder is recorded, its notification 
   const closing = (await h.waitForStatus(bdcId, 'awaiting_va')).deadlines.find((d) => d.name === 'closing')!;
   await h.sleepPast(closing.reminders![0]!.at);
   const sql = (await h.engine()).sql;
-  const rows = await eventually(async () => {
-    const found = await sql.query<{ status: string; channel: string }>('SELECT status, channel FROM notifications WHERE bdc_id = $1', [bdcId]);
-    return found.length > 0 && found;
-  }, { what: 'the notification recorded' });
+  const rows = await eventually(
+    async () => {
+      const found = await sql.query<{ status: string; channel: string }>(
+        'SELECT status, channel FROM notifications WHERE bdc_id = $1',
+        [bdcId],
+      );
+      return found.length > 0 && found;
+    },
+    { what: 'the notification recorded' },
+  );
   expect(rows).toEqual([{ status: 'no_contact', channel: 'email' }]);
 });

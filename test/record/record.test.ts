@@ -25,7 +25,14 @@ test('a transition and its money effect are one transaction: a record that canno
   const view = await h.waitForStatus(bdcId, 'awaiting_referencement');
   const records = new BdcRecords(h.ledger.sql);
   const broken = { ...(view as BdcRecord), status: 'paid twice' as BdcRecord['status'], version: view.version + 1 };
-  await expect(records.applyTransition({ bdcId, record: broken, audit: [], effect: { kind: 'paymentOrder', order: 'advance', amountCents: 175_200 } })).rejects.toThrow(/bdcs_status_known/);
+  await expect(
+    records.applyTransition({
+      bdcId,
+      record: broken,
+      audit: [],
+      effect: { kind: 'paymentOrder', order: 'advance', amountCents: 175_200 },
+    }),
+  ).rejects.toThrow(/bdcs_status_known/);
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
   expect((await h.state(bdcId)).status).toBe('awaiting_referencement');
 });
@@ -37,10 +44,26 @@ test('a late retry of an older transition changes nothing: the record keeps the 
   const at = new Date().toISOString();
   const newer = { ...view, version: 7, outcome: 'newer' };
   const older = { ...view, version: 6, outcome: 'older' };
-  expect(await records.applyTransition({ bdcId, record: newer, audit: [{ seq: 1, at, kind: 'test', what: 'newer', by: harnessOperator.actor }] })).toEqual({ recorded: true });
-  expect(await records.applyTransition({ bdcId, record: older, audit: [{ seq: 1, at, kind: 'test', what: 'older', by: harnessOperator.actor }] })).toEqual({ recorded: false });
+  expect(
+    await records.applyTransition({
+      bdcId,
+      record: newer,
+      audit: [{ seq: 1, at, kind: 'test', what: 'newer', by: harnessOperator.actor }],
+    }),
+  ).toEqual({ recorded: true });
+  expect(
+    await records.applyTransition({
+      bdcId,
+      record: older,
+      audit: [{ seq: 1, at, kind: 'test', what: 'older', by: harnessOperator.actor }],
+    }),
+  ).toEqual({ recorded: false });
   const after = await h.state(bdcId);
-  expect([after.version, after.outcome, after.audit.map((a) => a.what)]).toEqual([7, 'newer', [after.audit[0]!.what, 'newer']]);
+  expect([after.version, after.outcome, after.audit.map((a) => a.what)]).toEqual([
+    7,
+    'newer',
+    [after.audit[0]!.what, 'newer'],
+  ]);
 });
 
 test("past Temporal's retention the BDC is still read, reported, reconciled — and never registered twice", async () => {
@@ -50,9 +73,20 @@ test("past Temporal's retention the BDC is still read, reported, reconciled — 
   await h.result(bdcId);
   // what the namespace's retention does to a closed workflow
   const { workflowService } = h.env.client;
-  await workflowService.deleteWorkflowExecution({ namespace: h.env.namespace ?? 'default', workflowExecution: { workflowId: bdcId } });
+  await workflowService.deleteWorkflowExecution({
+    namespace: h.env.namespace ?? 'default',
+    workflowExecution: { workflowId: bdcId },
+  });
   // the deletion is carried out asynchronously
-  await eventually(() => h.env.client.workflow.getHandle(bdcId).describe().then(() => false, () => true));
+  await eventually(() =>
+    h.env.client.workflow
+      .getHandle(bdcId)
+      .describe()
+      .then(
+        () => false,
+        () => true,
+      ),
+  );
 
   const engine = await h.engine();
   const view = await bdcState(engine, harnessOperator, bdcId);
@@ -62,20 +96,29 @@ test("past Temporal's retention the BDC is still read, reported, reconciled — 
   expect(line).toMatchObject({ paidCents: expect.any(Number) });
   expect(line!.paidCents).toBeGreaterThanOrEqual(584_000);
   expect((await reconcileLedger(engine, { graceMs: 0 })).differences.filter((d) => d.bdcId === bdcId)).toEqual([]);
-  const again = await h.intake(request).then(() => undefined, (e: RefusedError) => e.refusals[0]);
+  const again = await h.intake(request).then(
+    () => undefined,
+    (e: RefusedError) => e.refusals[0],
+  );
   expect(again).toMatchObject({ code: 'already_registered' });
 });
 
 test('BDCs registered while their solution is granted, in the same instant: every one proceeds, none missed', async () => {
   const engine = await h.engine();
   const solutionId = `sol-${randomUUID().slice(0, 8)}`;
-  const requests = Array.from({ length: 20 }, () => bdcRequest({ campaignId: 'test-ms1', orderDate: today(), solutionId, solutionReferenced: false }));
+  const requests = Array.from({ length: 20 }, () =>
+    bdcRequest({ campaignId: 'test-ms1', orderDate: today(), solutionId, solutionReferenced: false }),
+  );
   for (const r of requests) await h.seed(r, 3);
   // the first registration makes the solution known (pending); then the rest race the decision
   const first = await registerBdc(engine, harnessOperator, requests[0], randomUUID());
   const [registered] = await Promise.all([
     Promise.all(requests.slice(1).map((r) => registerBdc(engine, harnessOperator, r, randomUUID()))),
-    decideSolution(engine, harnessOperator, solutionId, { eventId: randomUUID(), decision: 'granted', decidedOn: today() }),
+    decideSolution(engine, harnessOperator, solutionId, {
+      eventId: randomUUID(),
+      decision: 'granted',
+      decidedOn: today(),
+    }),
   ]);
   for (const { bdcId } of [first, ...registered]) {
     await h.waitForStatus(bdcId, 'awaiting_va');
@@ -90,6 +133,10 @@ test('a decision for a solution not yet known, sent three times at once: one dec
   const engine = await h.engine();
   // connections open and idle, as in a running engine: the three transactions begin together
   await Promise.all([0, 1, 2, 3].map(() => h.ledger.sql.query('SELECT pg_sleep(0.05)')));
-  const answers = await Promise.all([0, 1, 2].map(() => decideSolution(engine, harnessOperator, solutionId, body, 'editeur-acme')));
-  expect(answers.map((a) => [a.solution.state, a.solution.decisionEventId, a.batchId])).toEqual(Array(3).fill(['granted', answers[0]!.solution.decisionEventId, `referencement-${solutionId}-granted`]));
+  const answers = await Promise.all(
+    [0, 1, 2].map(() => decideSolution(engine, harnessOperator, solutionId, body, 'editeur-acme')),
+  );
+  expect(answers.map((a) => [a.solution.state, a.solution.decisionEventId, a.batchId])).toEqual(
+    Array(3).fill(['granted', answers[0]!.solution.decisionEventId, `referencement-${solutionId}-granted`]),
+  );
 });

@@ -22,6 +22,11 @@ export function campaign(id = 'vague1-ms1', overrides: Partial<Campaign> = {}): 
 }
 
 /** A VA that satisfies every check for the BDC's ESSMS, signed (and received) at `signedAt`. */
-export function validVa(request: BdcRequest, signedAt: string, invoiceCents: number, actor = editeurActor(request.editeurId)): VaSubmission {
+export function validVa(
+  request: BdcRequest,
+  signedAt: string,
+  invoiceCents: number,
+  actor = editeurActor(request.editeurId),
+): VaSubmission {
   return { eventId: randomUUID(), actor, receivedAt: signedAt, ...vaDocument(request, signedAt, invoiceCents) };
 }

@@ -28,7 +28,8 @@ async function freshPostgres(adminUrl: string): Promise<{ sql: Sql; url: string 
 }
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
-if (process.env.CI === 'true' && !postgresUrl) throw new Error('CI must run the ledger suite on PostgreSQL too: set TEST_DATABASE_URL');
+if (process.env.CI === 'true' && !postgresUrl)
+  throw new Error('CI must run the ledger suite on PostgreSQL too: set TEST_DATABASE_URL');
 
 export const backends: Backend[] = [
   { name: 'pglite', open: async () => ({ sql: await openPglite() }) },

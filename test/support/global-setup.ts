@@ -18,12 +18,19 @@ export default async function globalSetup(): Promise<void> {
 
   if (!process.env.TEST_DATABASE_URL) {
     try {
-      const [dir, url] = execFileSync('bash', [path.join(root, 'scripts/test-postgres.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split(' ');
+      const [dir, url] = execFileSync('bash', [path.join(root, 'scripts/test-postgres.sh')], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+        .trim()
+        .split(' ');
       process.env.TEST_POSTGRES_DIR = dir;
       process.env.TEST_DATABASE_URL = url;
     } catch (err) {
       if (process.env.CI === 'true') throw err;
-      process.stderr.write(`\n[test] no PostgreSQL could be started (${(err as Error).message.split('\n')[0]}): the ledger suite runs on PGlite only\n`);
+      process.stderr.write(
+        `\n[test] no PostgreSQL could be started (${(err as Error).message.split('\n')[0]}): the ledger suite runs on PGlite only\n`,
+      );
     }
   }
 }

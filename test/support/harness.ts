@@ -59,7 +59,10 @@ export interface Harness {
    * the intake as a caller reaches it, with any raw request, on the campaign around the server's clock;
    * the request's solution is granted in the registry first, unless it says `solutionReferenced: false`
    */
-  intake(rawRequest: unknown, options?: Omit<RegisterOptions, 'request'> & { eventId?: string }): Promise<{ bdcId: string; created: boolean; started: boolean }>;
+  intake(
+    rawRequest: unknown,
+    options?: Omit<RegisterOptions, 'request'> & { eventId?: string },
+  ): Promise<{ bdcId: string; created: boolean; started: boolean }>;
   /** the engine's services, as the API calls them (on the campaign around the server's clock) */
   engine(): Promise<EngineContext>;
   /** the ANS grants a solution in the registry (what a solution decision records) */
@@ -109,14 +112,41 @@ export interface HarnessOptions {
 
 export type ApiHandle = LocalApi;
 
-export async function startHarness({ server = 'time-skipping', interceptors, database, seedReference: seeded = true, api: withApi = false, unauthenticatedPerMinute, dataConverter, mail = false }: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness({
+  server = 'time-skipping',
+  interceptors,
+  database,
+  seedReference: seeded = true,
+  api: withApi = false,
+  unauthenticatedPerMinute,
+  dataConverter,
+  mail = false,
+}: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const mailbox = mail ? await startMailbox() : undefined;
-  const local = await startLocalEngine({ server, sql: ledger.sql, workflowBundle, interceptors, seedReference: seeded, api: withApi, unauthenticatedPerMinute, dataConverter, ...(mailbox ? { smtpUrl: mailbox.url } : {}) });
+  const local = await startLocalEngine({
+    server,
+    sql: ledger.sql,
+    workflowBundle,
+    interceptors,
+    seedReference: seeded,
+    api: withApi,
+    unauthenticatedPerMinute,
+    dataConverter,
+    ...(mailbox ? { smtpUrl: mailbox.url } : {}),
+  });
   const { env, seed, finess, api } = local;
   const client = (await local.engine()).client;
   const grant = async (solutionId: string, editeurId: string) => {
-    await (await local.engine()).solutions.decide(solutionId, { decision: 'granted', decidedOn: parisCivilDate(new Date(await env.currentTimeMs())), eventId: `harness:${randomUUID()}`, actor: operator.id, editeurId });
+    await (
+      await local.engine()
+    ).solutions.decide(solutionId, {
+      decision: 'granted',
+      decidedOn: parisCivilDate(new Date(await env.currentTimeMs())),
+      eventId: `harness:${randomUUID()}`,
+      actor: operator.id,
+      editeurId,
+    });
   };
   const state = async (bdcId: string): Promise<BdcView> => {
     const view = await (await local.engine()).records.get(bdcId);
@@ -139,14 +169,26 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     async register({ request: overrides = {}, ogEssmsCount, campaign: campaignOverrides } = {}) {
       const orderDate = parisCivilDate(new Date(await env.currentTimeMs()));
       const pending = overrides.solutionReferenced === false;
-      const request = bdcRequest({ campaignId: 'test-ms1', orderDate, ...(pending ? { solutionId: `pending-${randomUUID().slice(0, 8)}` } : {}), ...overrides });
-      const { bdcId } = await harness.intake(request, { ogEssmsCount: ogEssmsCount ?? request.essms.length + 1, campaign: campaignOverrides });
+      const request = bdcRequest({
+        campaignId: 'test-ms1',
+        orderDate,
+        ...(pending ? { solutionId: `pending-${randomUUID().slice(0, 8)}` } : {}),
+        ...overrides,
+      });
+      const { bdcId } = await harness.intake(request, {
+        ogEssmsCount: ogEssmsCount ?? request.essms.length + 1,
+        campaign: campaignOverrides,
+      });
       return { bdcId, request };
     },
-    async intake(rawRequest, { ogEssmsCount = 3, campaign: campaignOverrides = {}, seedReference = seeded, eventId = randomUUID() } = {}) {
+    async intake(
+      rawRequest,
+      { ogEssmsCount = 3, campaign: campaignOverrides = {}, seedReference = seeded, eventId = randomUUID() } = {},
+    ) {
       const raw = rawRequest as Partial<BdcRequest>;
       if (seedReference) await seed(raw, ogEssmsCount);
-      if (raw.solutionReferenced !== false && typeof raw.solutionId === 'string' && typeof raw.editeurId === 'string') await grant(raw.solutionId, raw.editeurId).catch(() => undefined);
+      if (raw.solutionReferenced !== false && typeof raw.solutionId === 'string' && typeof raw.editeurId === 'string')
+        await grant(raw.solutionId, raw.editeurId).catch(() => undefined);
       return registerBdc(await local.engine(campaignOverrides), harnessOperator, rawRequest, eventId);
     },
     grant,
@@ -161,14 +203,17 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
       // Awaiting a result lets the time-skipping server skip time (up to years) whenever nothing is
       // scheduled: wait in real time for the workflow to close, then read its final state by query.
       const handle = client.workflow.getHandle(bdcId);
-      const status = await eventually(async () => {
-        const { name } = (await handle.describe()).status;
-        return name !== 'RUNNING' && name;
-      }, { what: `the end of ${bdcId}` });
+      const status = await eventually(
+        async () => {
+          const { name } = (await handle.describe()).status;
+          return name !== 'RUNNING' && name;
+        },
+        { what: `the end of ${bdcId}` },
+      );
       if (status !== 'COMPLETED') throw new Error(`workflow ${bdcId} ended ${status}`);
       return state(bdcId);
     },
-    now: async () => (await env.currentTimeMs()),
+    now: async () => await env.currentTimeMs(),
     async sleepPast(instant, extraMs = 1) {
       await env.sleep(Math.max(0, Date.parse(instant) - (await env.currentTimeMs()) + extraMs));
     },
@@ -194,7 +239,12 @@ export async function startHarness({ server = 'time-skipping', interceptors, dat
     },
     async reimburseInFull(bdcId) {
       const { amounts } = await harness.state(bdcId);
-      await harness.send(bdcId, bdcMessages.reimbursementReceived, { eventId: randomUUID(), actor: operator, amountCents: amounts.toReimburseCents - amounts.reimbursedCents, receivedAt: iso(await env.currentTimeMs()) });
+      await harness.send(bdcId, bdcMessages.reimbursementReceived, {
+        eventId: randomUUID(),
+        actor: operator,
+        amountCents: amounts.toReimburseCents - amounts.reimbursedCents,
+        receivedAt: iso(await env.currentTimeMs()),
+      });
       return harness.result(bdcId);
     },
     async money(bdcId) {

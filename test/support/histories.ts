@@ -19,5 +19,11 @@ export function loadHistories(dir: string): { workflowId: string; history: tempo
   return (fs.readdirSync(dir, { recursive: true }) as string[])
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => ({ workflowId: f.replace(/\.json$/, '').split(path.sep).join('/'), history: History.fromObject(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) }));
+    .map((f) => ({
+      workflowId: f
+        .replace(/\.json$/, '')
+        .split(path.sep)
+        .join('/'),
+      history: History.fromObject(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))),
+    }));
 }

@@ -29,7 +29,10 @@ test('keys rotate: a new current key encodes, the old one still decodes; a remov
   const rotated = new EncryptionCodec({ current: 'b', keys: { a: keyA, b: keyB } });
   const [underB] = await rotated.encode([plain('VA signée')]);
   expect(Buffer.from(underB!.metadata!['encryption-key-id']!).toString()).toBe('b');
-  expect((await rotated.decode([underA!, underB!])).map((p) => defaultPayloadConverter.fromPayload(p))).toEqual(['VA signée', 'VA signée']);
+  expect((await rotated.decode([underA!, underB!])).map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([
+    'VA signée',
+    'VA signée',
+  ]);
   const withoutA = new EncryptionCodec({ current: 'b', keys: { b: keyB } });
   await expect(withoutA.decode([underA!])).rejects.toThrow(/key a, which is not configured/);
 });
@@ -54,8 +57,12 @@ test('the embedded default makes one local key, readable by its owner only, and 
   const first = loadPayloadKeys({ DATA_DIR: dir });
   expect(fs.statSync(path.join(dir, 'payload-keys.json')).mode & 0o777).toBe(0o600);
   expect(loadPayloadKeys({ DATA_DIR: dir })).toEqual(first);
-  expect(() => loadPayloadKeys({ DATA_DIR: dir, PAYLOAD_KEYS: JSON.stringify({ current: 'x', keys: { y: keyA } }) })).toThrow(/current key/);
-  expect(() => loadPayloadKeys({ DATA_DIR: dir, PAYLOAD_KEYS: JSON.stringify({ current: 'x', keys: { x: 'c2hvcnQ=' } }) })).toThrow(/32 bytes/);
+  expect(() =>
+    loadPayloadKeys({ DATA_DIR: dir, PAYLOAD_KEYS: JSON.stringify({ current: 'x', keys: { y: keyA } }) }),
+  ).toThrow(/current key/);
+  expect(() =>
+    loadPayloadKeys({ DATA_DIR: dir, PAYLOAD_KEYS: JSON.stringify({ current: 'x', keys: { x: 'c2hvcnQ=' } }) }),
+  ).toThrow(/32 bytes/);
 });
 
 test("a BDC's history on the server holds no VA nor invoice in clear; the engine reads it whole", async () => {
@@ -70,9 +77,16 @@ test("a BDC's history on the server holds no VA nor invoice in clear; the engine
   const history = await raw.workflow.getHandle(bdcId).fetchHistory();
   const stored = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
   // search attributes (the OG's FINESS, the status) stay in clear: admins filter on them
-  for (const secret of [va.invoice.number, 'pro-sante-connect', 'activeRecordsRate']) expect(stored.includes(secret)).toBe(false);
-  const decodedInputs = await codec.decode(history.events!.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? []));
-  expect(decodedInputs.map((p) => JSON.stringify(defaultPayloadConverter.fromPayload(p))).join()).toContain(va.invoice.number);
+  for (const secret of [va.invoice.number, 'pro-sante-connect', 'activeRecordsRate'])
+    expect(stored.includes(secret)).toBe(false);
+  const decodedInputs = await codec.decode(
+    history.events!.flatMap(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? [],
+    ),
+  );
+  expect(decodedInputs.map((p) => JSON.stringify(defaultPayloadConverter.fromPayload(p))).join()).toContain(
+    va.invoice.number,
+  );
 });
 
 test("admins read a history's payloads in clear through /codec/decode; nobody else can", async () => {
@@ -81,18 +95,43 @@ test("admins read a history's payloads in clear through /codec/decode; nobody el
   await h.send(bdcId, bdcMessages.vaSubmitted, va);
   const raw = new Client({ connection: h.env.connection, namespace: h.env.namespace ?? 'default' });
   const history = await raw.workflow.getHandle(bdcId).fetchHistory();
-  const sealed = history.events!.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? []);
+  const sealed = history.events!.flatMap(
+    (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? [],
+  );
   // the codec protocol's wire form, as the Temporal CLI sends it: proto3 JSON, bytes in base64
-  const body = { payloads: sealed.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(p.data!).toString('base64') })) };
+  const body = {
+    payloads: sealed.map((p) => ({
+      metadata: Object.fromEntries(
+        Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
+      ),
+      data: Buffer.from(p.data!).toString('base64'),
+    })),
+  };
   const answer = await h.api.call('POST', '/codec/decode', { token: h.api.tokens.admin, body });
   expect(answer.status).toBe(200);
-  const clear = (answer.body.payloads as { data: string }[]).map((p) => Buffer.from(p.data, 'base64').toString('utf8')).join();
+  const clear = (answer.body.payloads as { data: string }[])
+    .map((p) => Buffer.from(p.data, 'base64').toString('utf8'))
+    .join();
   expect(clear).toContain(va.invoice.number);
-  for (const token of [h.api.tokens.operator, h.api.tokens.acme]) expect((await h.api.call('POST', '/codec/decode', { token, body })).status).toBe(403);
+  for (const token of [h.api.tokens.operator, h.api.tokens.acme])
+    expect((await h.api.call('POST', '/codec/decode', { token, body })).status).toBe(403);
   expect((await h.api.call('POST', '/codec/decode', { body })).status).toBe(401);
   // sealed under a key the engine does not hold: a refusal, not a 500
   const [foreign] = await new EncryptionCodec({ current: 'x', keys: { x: keyB } }).encode([plain('x')]);
-  const refused = await h.api.call('POST', '/codec/decode', { token: h.api.tokens.admin, body: { payloads: [{ metadata: { encoding: Buffer.from('binary/encrypted').toString('base64'), 'encryption-key-id': Buffer.from('x').toString('base64') }, data: Buffer.from(foreign!.data!).toString('base64') }] } });
+  const refused = await h.api.call('POST', '/codec/decode', {
+    token: h.api.tokens.admin,
+    body: {
+      payloads: [
+        {
+          metadata: {
+            encoding: Buffer.from('binary/encrypted').toString('base64'),
+            'encryption-key-id': Buffer.from('x').toString('base64'),
+          },
+          data: Buffer.from(foreign!.data!).toString('base64'),
+        },
+      ],
+    },
+  });
   expect([refused.status, refused.body.refusals[0].code]).toEqual([422, 'undecodable_payload']);
   // there is no /codec/encode: nothing outside the engine seals an event
   expect((await h.api.call('POST', '/codec/encode', { token: h.api.tokens.admin, body })).status).toBe(404);

@@ -15,7 +15,12 @@ class SlowAcknowledgement implements ActivityInboundCallsInterceptor {
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const result = await next(input);
     const effect = (input.args[0] as Transition | undefined)?.effect;
-    if (Context.current().info.activityType === 'commitTransition' && effect?.kind === 'paymentOrder' && effect.order === 'advance') await new Promise((r) => setTimeout(r, 1_500));
+    if (
+      Context.current().info.activityType === 'commitTransition' &&
+      effect?.kind === 'paymentOrder' &&
+      effect.order === 'advance'
+    )
+      await new Promise((r) => setTimeout(r, 1_500));
     return result;
   }
 }
@@ -28,7 +33,10 @@ test('cancelled through Temporal while the advance is being acknowledged: demand
   expect((await h.env.client.workflow.getHandle(bdcId).query(bdcMessages.state)).status).toBe('advance_issued');
   await h.env.client.workflow.getHandle(bdcId).cancel();
   const due = await h.waitForStatus(bdcId, 'reimbursement_due');
-  expect(due).toMatchObject({ outcome: 'cancelled after the advance: workflow cancelled through Temporal by an administrator', cancellation: { by: { role: 'admin', id: 'temporal' } } });
+  expect(due).toMatchObject({
+    outcome: 'cancelled after the advance: workflow cancelled through Temporal by an administrator',
+    cancellation: { by: { role: 'admin', id: 'temporal' } },
+  });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
   // the demand is tracked like any other: the receipt is recorded, then the BDC ends, its ESSMS freed
   expect((await h.reimburseInFull(bdcId)).status).toBe('reimbursed');

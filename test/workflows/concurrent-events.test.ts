@@ -19,7 +19,12 @@ let refusedAdvances = 0;
 class LedgerOutage implements ActivityInboundCallsInterceptor {
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const effect = (input.args[0] as Transition | undefined)?.effect;
-    if (ledgerDown && Context.current().info.activityType === 'commitTransition' && effect?.kind === 'paymentOrder' && effect.order === 'advance') {
+    if (
+      ledgerDown &&
+      Context.current().info.activityType === 'commitTransition' &&
+      effect?.kind === 'paymentOrder' &&
+      effect.order === 'advance'
+    ) {
       refusedAdvances++;
       throw new Error('connection refused (simulated outage)');
     }
@@ -31,20 +36,38 @@ afterEach(() => {
   ledgerDown = false;
 });
 
-const outcome = (p: Promise<unknown>): Promise<'accepted' | string> => p.then(() => 'accepted', (e: RefusedError) => e.refusals[0]!.code);
+const outcome = (p: Promise<unknown>): Promise<'accepted' | string> =>
+  p.then(
+    () => 'accepted',
+    (e: RefusedError) => e.refusals[0]!.code,
+  );
 
 describe('1. a VA and a cancellation: the first accepted wins, nothing is paid after an accepted cancellation', () => {
   test.each(['va first', 'cancellation first'])('both in one workflow task (%s)', async (order) => {
     const { bdcId, request } = await h.register();
     await h.waitForStatus(bdcId, 'awaiting_va');
-    const va = () => outcome(h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(Date.now() - 60_000), 584_000)));
-    const cancel = () => outcome(h.send(bdcId, bdcMessages.cancellationRequested, { ...event(), reason: 'annulation concurrente' }));
-    const [first, second] = await h.withWorkerPaused(() => (order === 'va first' ? [va(), cancel()] : [cancel(), va()]));
-    const results = { va: order === 'va first' ? await first : await second, cancel: order === 'va first' ? await second : await first };
+    const va = () =>
+      outcome(h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(Date.now() - 60_000), 584_000)));
+    const cancel = () =>
+      outcome(h.send(bdcId, bdcMessages.cancellationRequested, { ...event(), reason: 'annulation concurrente' }));
+    const [first, second] = await h.withWorkerPaused(() =>
+      order === 'va first' ? [va(), cancel()] : [cancel(), va()],
+    );
+    const results = {
+      va: order === 'va first' ? await first : await second,
+      cancel: order === 'va first' ? await second : await first,
+    };
     if (results.va === 'accepted') {
       expect(results.cancel).toBe('va_accepted');
       await h.waitForStatus(bdcId, 'completed');
-      expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+      expect(await h.money(bdcId)).toEqual({
+        orders: [
+          ['advance', 175_200],
+          ['balance', 408_800],
+        ],
+        demands: [],
+        receipts: [],
+      });
     } else {
       expect([results.cancel, results.va]).toEqual(['accepted', 'cancellation_pending']);
       await h.waitForStatus(bdcId, 'reimbursement_due');
@@ -64,10 +87,11 @@ describe('1. a VA and a cancellation: the first accepted wins, nothing is paid a
       waitForStage: WorkflowUpdateStage.ACCEPTED,
     });
     // meanwhile a VA is refused: the cancellation was accepted first
-    expect(await outcome(h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(Date.now() - 60_000), 584_000)))).toBe('cancellation_pending');
+    expect(
+      await outcome(h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(Date.now() - 60_000), 584_000))),
+    ).toBe('cancellation_pending');
     ledgerDown = false;
     expect((await cancellation.result()).status).toBe('reimbursement_due');
     expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
   });
 });
-

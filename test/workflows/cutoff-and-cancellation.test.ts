@@ -30,16 +30,40 @@ test('closing date passes after the advance: the advance is demanded back, then 
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
 
   // a VA after the cutoff is refused: the milestone has passed
-  await expect(h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000))).rejects.toMatchObject({ refusals: [{ code: 'wrong_state' }] });
+  await expect(
+    h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000)),
+  ).rejects.toMatchObject({ refusals: [{ code: 'wrong_state' }] });
 
-  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 100_000, receivedAt: iso(await h.now()) });
-  await expect(h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 100_000, receivedAt: iso(await h.now()) })).rejects.toMatchObject({
+  await h.send(bdcId, bdcMessages.reimbursementReceived, {
+    ...event(),
+    amountCents: 100_000,
+    receivedAt: iso(await h.now()),
+  });
+  await expect(
+    h.send(bdcId, bdcMessages.reimbursementReceived, {
+      ...event(),
+      amountCents: 100_000,
+      receivedAt: iso(await h.now()),
+    }),
+  ).rejects.toMatchObject({
     refusals: [{ code: 'more_than_due', message: '1000.00 € is more than the 752.00 € still due' }],
   });
-  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 75_200, receivedAt: iso(await h.now()) });
+  await h.send(bdcId, bdcMessages.reimbursementReceived, {
+    ...event(),
+    amountCents: 75_200,
+    receivedAt: iso(await h.now()),
+  });
   const final = await h.result(bdcId);
-  expect(final).toMatchObject({ status: 'reimbursed', reimbursementOverdue: false, amounts: { reimbursedCents: 175_200 } });
-  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [100_000, 75_200] });
+  expect(final).toMatchObject({
+    status: 'reimbursed',
+    reimbursementOverdue: false,
+    amounts: { reimbursedCents: 175_200 },
+  });
+  expect(await h.money(bdcId)).toEqual({
+    orders: [['advance', 175_200]],
+    demands: [175_200],
+    receipts: [100_000, 75_200],
+  });
   expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
   await h.keepHistory(bdcId, 'closing-after-advance-reimbursed');
 });
@@ -60,7 +84,11 @@ test('a reimbursement not received within 30 days is flagged overdue, never drop
 
   await h.env.sleep(200 * DAY);
   expect((await h.state(bdcId)).status).toBe('reimbursement_due');
-  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 175_200, receivedAt: iso(await h.now()) });
+  await h.send(bdcId, bdcMessages.reimbursementReceived, {
+    ...event(),
+    amountCents: 175_200,
+    receivedAt: iso(await h.now()),
+  });
   expect(await h.result(bdcId)).toMatchObject({ status: 'reimbursed', reimbursementOverdue: true });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [175_200] });
   await h.keepHistory(bdcId, 'reimbursement-overdue');
@@ -95,8 +123,15 @@ test('an invoice below the advance: the difference is demanded back, then comple
   const accepted = await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 150_000));
   expect(accepted.amounts).toMatchObject({ financedCents: 150_000, balanceCents: -25_200 });
   await h.waitForStatus(bdcId, 'reimbursement_due');
-  await h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 25_200, receivedAt: iso(await h.now()) });
-  expect(await h.result(bdcId)).toMatchObject({ status: 'completed', amounts: { paidCents: 175_200, reimbursedCents: 25_200 } });
+  await h.send(bdcId, bdcMessages.reimbursementReceived, {
+    ...event(),
+    amountCents: 25_200,
+    receivedAt: iso(await h.now()),
+  });
+  expect(await h.result(bdcId)).toMatchObject({
+    status: 'completed',
+    amounts: { paidCents: 175_200, reimbursedCents: 25_200 },
+  });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [25_200], receipts: [25_200] });
   // the work was done: the ESSMS stay financed
   expect(await h.ledger.claimsOf(bdcId)).toEqual([...request.essms].sort());
@@ -108,7 +143,11 @@ test("an administrator cancelling the workflow itself goes the operator's way: d
   await h.waitForStatus(bdcId, 'awaiting_va');
   await h.env.client.workflow.getHandle(bdcId).cancel();
   const due = await h.waitForStatus(bdcId, 'reimbursement_due');
-  expect(due.audit.map((a) => a.kind).slice(-3)).toEqual(['cancellation_requested', 'cancelled', 'reimbursement_demanded']);
+  expect(due.audit.map((a) => a.kind).slice(-3)).toEqual([
+    'cancellation_requested',
+    'cancelled',
+    'reimbursement_demanded',
+  ]);
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
   // overdue like any demand, then received: the workflow completes, the ESSMS are freed
   await h.sleepPast(due.deadlines.find((d) => d.name === 'reimbursementDue')!.at);

@@ -13,14 +13,27 @@ const DAY = 86_400_000;
 // (1., a VA and a cancellation racing, is test/workflows/concurrent-events.test.ts: it needs the dev server)
 const h = harnessPerFile();
 
-const refusals = (p: Promise<unknown>): Promise<Refusal[]> => p.then(() => [], (e: RefusedError) => e.refusals);
+const refusals = (p: Promise<unknown>): Promise<Refusal[]> =>
+  p.then(
+    () => [],
+    (e: RefusedError) => e.refusals,
+  );
 
 describe('2. an event id belongs to one event', () => {
   test("an event reusing the registration's id is refused, and nothing is cancelled", async () => {
     const { bdcId } = await h.register();
     const registration = (await h.waitForStatus(bdcId, 'awaiting_va')).audit[0]!.eventId!;
-    expect(await refusals(h.send(bdcId, bdcMessages.cancellationRequested, { eventId: registration, actor: event().actor, reason: 'x' }))).toMatchObject([
-      { code: 'event_id_reused', message: `event id ${registration} was already used for a registration event`, path: 'eventId', value: registration },
+    expect(
+      await refusals(
+        h.send(bdcId, bdcMessages.cancellationRequested, { eventId: registration, actor: event().actor, reason: 'x' }),
+      ),
+    ).toMatchObject([
+      {
+        code: 'event_id_reused',
+        message: `event id ${registration} was already used for a registration event`,
+        path: 'eventId',
+        value: registration,
+      },
     ]);
     expect((await h.state(bdcId)).status).toBe('awaiting_va');
   });
@@ -30,11 +43,29 @@ describe('2. an event id belongs to one event', () => {
     await h.waitForStatus(bdcId, 'awaiting_referencement');
     const dossier = { ...event(), filedAt: iso(await h.now()) };
     await h.send(bdcId, bdcMessages.referencementDossierFiled, dossier);
-    expect(await refusals(h.send(bdcId, bdcMessages.cancellationRequested, { eventId: dossier.eventId, actor: dossier.actor, reason: 'x' }))).toMatchObject([
-      expect.objectContaining({ code: 'event_id_reused', message: `event id ${dossier.eventId} was already used for a referencementDossierFiled event` }),
+    expect(
+      await refusals(
+        h.send(bdcId, bdcMessages.cancellationRequested, {
+          eventId: dossier.eventId,
+          actor: dossier.actor,
+          reason: 'x',
+        }),
+      ),
+    ).toMatchObject([
+      expect.objectContaining({
+        code: 'event_id_reused',
+        message: `event id ${dossier.eventId} was already used for a referencementDossierFiled event`,
+      }),
     ]);
-    expect(await refusals(h.send(bdcId, bdcMessages.referencementDossierFiled, { ...dossier, filedAt: iso((await h.now()) - DAY) }))).toMatchObject([
-      expect.objectContaining({ code: 'event_id_reused', message: `event id ${dossier.eventId} was already used for another event` }),
+    expect(
+      await refusals(
+        h.send(bdcId, bdcMessages.referencementDossierFiled, { ...dossier, filedAt: iso((await h.now()) - DAY) }),
+      ),
+    ).toMatchObject([
+      expect.objectContaining({
+        code: 'event_id_reused',
+        message: `event id ${dossier.eventId} was already used for another event`,
+      }),
     ]);
     // the same event again is a duplicate: answered, nothing changes
     await h.send(bdcId, bdcMessages.referencementDossierFiled, dossier);
@@ -51,14 +82,27 @@ test('3. a receipt whose ledger write is refused is not counted', async () => {
   await h.waitForStatus(bdcId, 'reimbursement_due');
   const receipt = { ...event(), amountCents: 75_200, receivedAt: iso(await h.now()) };
   // the ledger already holds that key with other content: it refuses the write
-  await h.ledger.recordReimbursementReceipt({ idempotencyKey: `${bdcId}:receipt:${receipt.eventId}`, bdcId, amountCents: 1_000, receivedAt: receipt.receivedAt });
-  expect((await refusals(h.send(bdcId, bdcMessages.reimbursementReceived, receipt)))[0]).toMatchObject({ code: 'idempotency_conflict' });
+  await h.ledger.recordReimbursementReceipt({
+    idempotencyKey: `${bdcId}:receipt:${receipt.eventId}`,
+    bdcId,
+    amountCents: 1_000,
+    receivedAt: receipt.receivedAt,
+  });
+  expect((await refusals(h.send(bdcId, bdcMessages.reimbursementReceived, receipt)))[0]).toMatchObject({
+    code: 'idempotency_conflict',
+  });
   expect(await h.state(bdcId)).toMatchObject({ status: 'reimbursement_due', amounts: { reimbursedCents: 0 } });
   // and a malformed event id never reaches the ledger
-  expect((await refusals(h.send(bdcId, bdcMessages.reimbursementReceived, { ...receipt, eventId: '2024/03 virement' })))[0]).toMatchObject({ code: 'invalid_format', path: 'eventId' });
+  expect(
+    (await refusals(h.send(bdcId, bdcMessages.reimbursementReceived, { ...receipt, eventId: '2024/03 virement' })))[0],
+  ).toMatchObject({ code: 'invalid_format', path: 'eventId' });
   await h.send(bdcId, bdcMessages.reimbursementReceived, { ...receipt, eventId: randomUUID(), amountCents: 175_200 });
   expect(await h.result(bdcId)).toMatchObject({ status: 'reimbursed', amounts: { reimbursedCents: 175_200 } });
-  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [1_000, 175_200] });
+  expect(await h.money(bdcId)).toEqual({
+    orders: [['advance', 175_200]],
+    demands: [175_200],
+    receipts: [1_000, 175_200],
+  });
 });
 
 describe('5. a refused money effect: the BDC needs attention, an operator decides, never FAILED', () => {
@@ -66,32 +110,63 @@ describe('5. a refused money effect: the BDC needs attention, an operator decide
   async function withStrayAdvance() {
     const { bdcId } = await h.register({ request: { solutionReferenced: false } });
     await h.waitForStatus(bdcId, 'awaiting_referencement');
-    await h.ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance:manual`, bdcId, kind: 'advance', amountCents: 175_200 });
-    await h.send(bdcId, bdcMessages.referencementDecided, { ...event(), decision: 'granted', decidedAt: iso(await h.now()) });
+    await h.ledger.issuePaymentOrder({
+      idempotencyKey: `${bdcId}:advance:manual`,
+      bdcId,
+      kind: 'advance',
+      amountCents: 175_200,
+    });
+    await h.send(bdcId, bdcMessages.referencementDecided, {
+      ...event(),
+      decision: 'granted',
+      decidedAt: iso(await h.now()),
+    });
     return { bdcId, view: await h.waitForStatus(bdcId, 'needs_attention') };
   }
 
   test('the reason is in the state, the search attributes and the lists; retry once fixed', async () => {
     const { bdcId, view } = await withStrayAdvance();
-    expect(view.attention).toMatchObject({ step: 'advance', refusals: [{ code: 'duplicate_effect' }], resumeStatus: 'advance_issued' });
+    expect(view.attention).toMatchObject({
+      step: 'advance',
+      refusals: [{ code: 'duplicate_effect' }],
+      resumeStatus: 'advance_issued',
+    });
     // the search attribute follows the record in the workflow's next task
-    await eventually(async () => (await h.env.client.workflow.getHandle(bdcId).describe()).typedSearchAttributes.get(bdcSearchAttributes.status) === 'needs_attention', { what: 'the status search attribute' });
+    await eventually(
+      async () =>
+        (await h.env.client.workflow.getHandle(bdcId).describe()).typedSearchAttributes.get(
+          bdcSearchAttributes.status,
+        ) === 'needs_attention',
+      { what: 'the status search attribute' },
+    );
     const engine = await h.engine();
-    expect((await engine.queries.list({ status: 'needs_attention', limit: 50 })).bdcs.map((b) => b.bdcId)).toContain(bdcId);
+    expect((await engine.queries.list({ status: 'needs_attention', limit: 50 })).bdcs.map((b) => b.bdcId)).toContain(
+      bdcId,
+    );
     // a retry before the cause is fixed is refused the same way; the BDC waits again
     await h.send(bdcId, bdcMessages.attentionResolved, { ...event(), decision: 'retry', reason: 'essai' });
     await h.waitForStatus(bdcId, 'needs_attention');
-    await h.ledger.sql.query("DELETE FROM payment_orders WHERE idempotency_key = $1", [`${bdcId}:advance:manual`]);
-    await h.send(bdcId, bdcMessages.attentionResolved, { ...event(), decision: 'retry', reason: 'ordre manuel supprimé' });
+    await h.ledger.sql.query('DELETE FROM payment_orders WHERE idempotency_key = $1', [`${bdcId}:advance:manual`]);
+    await h.send(bdcId, bdcMessages.attentionResolved, {
+      ...event(),
+      decision: 'retry',
+      reason: 'ordre manuel supprimé',
+    });
     await h.waitForStatus(bdcId, 'awaiting_va');
     expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [], receipts: [] });
-    expect((await h.state(bdcId)).audit.map((a) => a.kind)).toEqual(expect.arrayContaining(['needs_attention', 'attention_resolved', 'advance_ordered']));
+    expect((await h.state(bdcId)).audit.map((a) => a.kind)).toEqual(
+      expect.arrayContaining(['needs_attention', 'attention_resolved', 'advance_ordered']),
+    );
     await h.keepHistory(bdcId, 'needs-attention-then-retry');
   });
 
   test('or cancel it, before any payment: nothing paid, the ESSMS freed', async () => {
     const { bdcId } = await withStrayAdvance();
-    await h.send(bdcId, bdcMessages.attentionResolved, { ...event(), decision: 'cancel', reason: 'doublon de commande' });
+    await h.send(bdcId, bdcMessages.attentionResolved, {
+      ...event(),
+      decision: 'cancel',
+      reason: 'doublon de commande',
+    });
     const final = await h.result(bdcId);
     expect(final).toMatchObject({ status: 'cancelled', outcome: 'cancelled before any payment: doublon de commande' });
     expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
@@ -118,7 +193,9 @@ test('8. the same registration again answers as the first time; its id with othe
   const eventId = randomUUID();
   const first = await h.intake(request, { eventId });
   expect(await h.intake(request, { eventId })).toEqual({ ...first, created: false });
-  expect((await refusals(h.intake({ ...request, essms: request.essms.slice(0, 1) }, { eventId })))[0]).toMatchObject({ code: 'event_id_reused' });
+  expect((await refusals(h.intake({ ...request, essms: request.essms.slice(0, 1) }, { eventId })))[0]).toMatchObject({
+    code: 'event_id_reused',
+  });
   expect((await refusals(h.intake(request)))[0]).toMatchObject({ code: 'already_registered' });
 });
 
@@ -127,9 +204,16 @@ test('9. a receipt is dated neither in the future nor before its demand', async 
   await h.waitForStatus(bdcId, 'awaiting_va');
   await h.send(bdcId, bdcMessages.cancellationRequested, { ...event(), reason: 'x' });
   const due = await h.waitForStatus(bdcId, 'reimbursement_due');
-  const receipt = (receivedAt: string) => h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 100, receivedAt });
-  expect((await refusals(receipt('9999-12-31T00:00:00.000Z')))[0]).toMatchObject({ code: 'in_future', path: 'receivedAt' });
-  expect((await refusals(receipt(iso(Date.parse(due.demand!.issuedDayStartsAt) - 1))))[0]).toMatchObject({ code: 'before_demand', path: 'receivedAt' });
+  const receipt = (receivedAt: string) =>
+    h.send(bdcId, bdcMessages.reimbursementReceived, { ...event(), amountCents: 100, receivedAt });
+  expect((await refusals(receipt('9999-12-31T00:00:00.000Z')))[0]).toMatchObject({
+    code: 'in_future',
+    path: 'receivedAt',
+  });
+  expect((await refusals(receipt(iso(Date.parse(due.demand!.issuedDayStartsAt) - 1))))[0]).toMatchObject({
+    code: 'before_demand',
+    path: 'receivedAt',
+  });
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
 });
 
@@ -142,10 +226,19 @@ describe("10. the VA's rules: the campaign's TBB.1 indicators, signed after the 
     const va = validVa(request, iso(await h.now()), 584_000);
     for (const e of va.va.essms) e.tbb1 = { "n'importe quoi": 1 };
     const codes = (await refusals(h.send(bdcId, bdcMessages.vaSubmitted, va))).map((r) => r.code);
-    expect(codes).toEqual([...Array(2)].flatMap(() => ['va_tbb1_missing', 'va_tbb1_missing', 'va_tbb1_missing', 'va_tbb1_unknown']));
+    expect(codes).toEqual(
+      [...Array(2)].flatMap(() => ['va_tbb1_missing', 'va_tbb1_missing', 'va_tbb1_missing', 'va_tbb1_unknown']),
+    );
     for (const e of va.va.essms) e.tbb1 = { 'TBB.1.1': 3, 'TBB.1.2': 1, 'TBB.1.3': 7 };
     await h.send(bdcId, bdcMessages.vaSubmitted, { ...va, eventId: randomUUID() });
-    expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+    expect(await h.money(bdcId)).toEqual({
+      orders: [
+        ['advance', 175_200],
+        ['balance', 408_800],
+      ],
+      demands: [],
+      receipts: [],
+    });
   });
 
   test('a VA with a defect of form and defects of substance gets them all in one answer', async () => {
@@ -172,6 +265,9 @@ test('11. a reimbursement is due at the end of a Paris day, like every other dea
   await h.send(bdcId, bdcMessages.cancellationRequested, { ...event(), reason: 'x' });
   const due = await h.waitForStatus(bdcId, 'reimbursement_due');
   const issuedOn = parisCivilDate(new Date(due.demand!.issuedAt));
-  expect(due.deadlines.find((d) => d.name === 'reimbursementDue')).toMatchObject({ at: endOfParisDay(addCalendarDays(issuedOn, 30)).toISOString(), state: 'pending' });
+  expect(due.deadlines.find((d) => d.name === 'reimbursementDue')).toMatchObject({
+    at: endOfParisDay(addCalendarDays(issuedOn, 30)).toISOString(),
+    state: 'pending',
+  });
   expect(due.demand!.dueAt).toBe(endOfParisDay(addCalendarDays(issuedOn, 30)).toISOString());
 });

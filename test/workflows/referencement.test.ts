@@ -6,11 +6,13 @@ import { RefusedError } from '../../domain/refusal';
 const DAY = 86_400_000;
 const h = harnessPerFile();
 
-
 test('ordered before référencement, dossier filed and granted within 120 days: paid in full', async () => {
   const { bdcId, request } = await h.register({ request: { solutionReferenced: false } });
   const waiting = await h.waitForStatus(bdcId, 'awaiting_referencement');
-  expect(waiting.deadlines.find((d) => d.name === 'dossier')).toMatchObject({ state: 'pending', source: 'order date + 120 days' });
+  expect(waiting.deadlines.find((d) => d.name === 'dossier')).toMatchObject({
+    state: 'pending',
+    source: 'order date + 120 days',
+  });
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
 
   await h.env.sleep(30 * DAY);
@@ -20,13 +22,24 @@ test('ordered before référencement, dossier filed and granted within 120 days:
   // the 120-day delay no longer applies once the dossier is filed
   await h.env.sleep(100 * DAY);
   expect((await h.state(bdcId)).status).toBe('awaiting_referencement');
-  await h.send(bdcId, bdcMessages.referencementDecided, { ...event(), decision: 'granted', decidedAt: iso(await h.now()) });
+  await h.send(bdcId, bdcMessages.referencementDecided, {
+    ...event(),
+    decision: 'granted',
+    decidedAt: iso(await h.now()),
+  });
   await h.waitForStatus(bdcId, 'awaiting_va');
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [], receipts: [] });
 
   await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
   expect((await h.result(bdcId)).status).toBe('completed');
-  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+  expect(await h.money(bdcId)).toEqual({
+    orders: [
+      ['advance', 175_200],
+      ['balance', 408_800],
+    ],
+    demands: [],
+    receipts: [],
+  });
   await h.keepHistory(bdcId, 'referencement-granted-within-120-days');
 });
 
@@ -35,7 +48,10 @@ test('no dossier filed within 120 days: lapsed, nothing paid, ESSMS freed', asyn
   const dossier = (await h.waitForStatus(bdcId, 'awaiting_referencement')).deadlines.find((d) => d.name === 'dossier')!;
   await h.sleepPast(dossier.at);
   const final = await h.result(bdcId);
-  expect(final).toMatchObject({ status: 'lapsed', outcome: 'no référencement dossier filed within 120 days of the order' });
+  expect(final).toMatchObject({
+    status: 'lapsed',
+    outcome: 'no référencement dossier filed within 120 days of the order',
+  });
   expect(final.deadlines.find((d) => d.name === 'dossier')!.state).toBe('missed');
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
   expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
@@ -47,9 +63,18 @@ test('a dossier filed after the 120-day deadline is refused with the reason', as
   const { bdcId } = await h.register({ request: { solutionReferenced: false } });
   const dossier = (await h.waitForStatus(bdcId, 'awaiting_referencement')).deadlines.find((d) => d.name === 'dossier')!;
   const late = iso(Date.parse(dossier.at) + 1);
-  const err = await h.send(bdcId, bdcMessages.referencementDossierFiled, { ...event(), filedAt: late }).catch((e: unknown) => e);
+  const err = await h
+    .send(bdcId, bdcMessages.referencementDossierFiled, { ...event(), filedAt: late })
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(RefusedError);
-  expect((err as RefusedError).refusals).toMatchObject([{ code: 'dossier_late', message: `dossier filed after the 120-day deadline (${dossier.at})`, path: 'filedAt', value: late }]);
+  expect((err as RefusedError).refusals).toMatchObject([
+    {
+      code: 'dossier_late',
+      message: `dossier filed after the 120-day deadline (${dossier.at})`,
+      path: 'filedAt',
+      value: late,
+    },
+  ]);
   await h.send(bdcId, bdcMessages.cancellationRequested, { ...event(), reason: 'test cleanup' });
   expect((await h.result(bdcId)).status).toBe('cancelled');
   await h.keepHistory(bdcId, 'dossier-filed-late-refused');
@@ -58,7 +83,11 @@ test('a dossier filed after the 120-day deadline is refused with the reason', as
 test('référencement refused: rejected, nothing paid, ESSMS freed', async () => {
   const { bdcId } = await h.register({ request: { solutionReferenced: false } });
   await h.waitForStatus(bdcId, 'awaiting_referencement');
-  await h.send(bdcId, bdcMessages.referencementDecided, { ...event(), decision: 'refused', decidedAt: iso(await h.now()) });
+  await h.send(bdcId, bdcMessages.referencementDecided, {
+    ...event(),
+    decision: 'refused',
+    decidedAt: iso(await h.now()),
+  });
   const final = await h.result(bdcId);
   expect(final).toMatchObject({ status: 'rejected', referencement: { state: 'refused' } });
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });

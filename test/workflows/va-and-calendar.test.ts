@@ -10,7 +10,10 @@ const DAY = 86_400_000;
 const h = harnessPerFile();
 
 const refusalsOf = async (p: Promise<unknown>) => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(RefusedError);
   return (err as RefusedError).refusals;
 };
@@ -39,14 +42,24 @@ test('an invalid VA is refused with every reason, nothing changes; a valid one i
 
   // a malformed VA is refused by the schema, with the field path
   const malformed = { ...validVa(request, now, 584_000), invoice: { ...bad.invoice, amountCents: 12.5 } };
-  expect((await refusalsOf(h.send(bdcId, bdcMessages.vaSubmitted, malformed)))[0]).toMatchObject({ path: 'invoice.amountCents', value: 12.5 });
+  expect((await refusalsOf(h.send(bdcId, bdcMessages.vaSubmitted, malformed)))[0]).toMatchObject({
+    path: 'invoice.amountCents',
+    value: 12.5,
+  });
 
   expect((await h.state(bdcId)).status).toBe('awaiting_va');
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [], receipts: [] });
 
   await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, now, 584_000));
   expect((await h.result(bdcId)).status).toBe('completed');
-  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+  expect(await h.money(bdcId)).toEqual({
+    orders: [
+      ['advance', 175_200],
+      ['balance', 408_800],
+    ],
+    demands: [],
+    receipts: [],
+  });
   await h.keepHistory(bdcId, 'invalid-va-then-valid');
 });
 
@@ -62,14 +75,31 @@ test('every event delivered twice changes nothing the second time', async () => 
   await twice(bdcMessages.referencementDossierFiled, { ...event(), filedAt: iso(await h.now()) });
   await twice(bdcMessages.referencementDecided, { ...event(), decision: 'granted', decidedAt: iso(await h.now()) });
   await h.waitForStatus(bdcId, 'awaiting_va');
-  const amend = { ...event(), closing: endOfParisDay(addCalendarDays(parisCivilDate(new Date(await h.now())), 300)).toISOString(), reason: 'arrêté modificatif' };
+  const amend = {
+    ...event(),
+    closing: endOfParisDay(addCalendarDays(parisCivilDate(new Date(await h.now())), 300)).toISOString(),
+    reason: 'arrêté modificatif',
+  };
   await twice(bdcMessages.calendarAmended, amend);
   await twice(bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
   const final = await h.result(bdcId);
   expect(final.status).toBe('completed');
   // the registration and the four events, once each
-  expect(final.audit.filter((a) => a.eventId).map((a) => a.kind)).toEqual(['registered', 'dossier_filed', 'referencement_granted', 'calendar_amended', 'va_accepted']);
-  expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200], ['balance', 408_800]], demands: [], receipts: [] });
+  expect(final.audit.filter((a) => a.eventId).map((a) => a.kind)).toEqual([
+    'registered',
+    'dossier_filed',
+    'referencement_granted',
+    'calendar_amended',
+    'va_accepted',
+  ]);
+  expect(await h.money(bdcId)).toEqual({
+    orders: [
+      ['advance', 175_200],
+      ['balance', 408_800],
+    ],
+    demands: [],
+    receipts: [],
+  });
   await h.keepHistory(bdcId, 'every-event-duplicated');
 });
 
@@ -82,7 +112,9 @@ test('duplicated cancellation and receipts: one demand, one receipt per event', 
   await h.waitForStatus(bdcId, 'reimbursement_due');
   const receipt = { ...event(), amountCents: 175_200, receivedAt: iso(await h.now()) };
   await h.send(bdcId, bdcMessages.reimbursementReceived, receipt);
-  await h.send(bdcId, bdcMessages.reimbursementReceived, receipt).catch((e: unknown) => expect(e).toMatchObject({ refusals: [{ code: 'bdc_ended' }] }));
+  await h
+    .send(bdcId, bdcMessages.reimbursementReceived, receipt)
+    .catch((e: unknown) => expect(e).toMatchObject({ refusals: [{ code: 'bdc_ended' }] }));
   expect((await h.result(bdcId)).status).toBe('reimbursed');
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [175_200] });
   await h.keepHistory(bdcId, 'duplicated-cancellation-and-receipts');
@@ -93,8 +125,18 @@ test('calendar amended forward while awaiting the VA: the old closing date no lo
   const original = (await h.waitForStatus(bdcId, 'awaiting_va')).deadlines.find((d) => d.name === 'closing')!;
   const later = endOfParisDay(addCalendarDays(parisCivilDate(new Date(original.at)), 60)).toISOString();
   const eventId = randomUUID();
-  const amended = await h.send(bdcId, bdcMessages.calendarAmended, { ...event(), eventId, closing: later, reason: 'arrêté du 2 avril' });
-  expect(amended.deadlines.find((d) => d.name === 'closing')).toEqual({ name: 'closing', at: later, source: `amendment ${eventId}`, state: 'pending' });
+  const amended = await h.send(bdcId, bdcMessages.calendarAmended, {
+    ...event(),
+    eventId,
+    closing: later,
+    reason: 'arrêté du 2 avril',
+  });
+  expect(amended.deadlines.find((d) => d.name === 'closing')).toEqual({
+    name: 'closing',
+    at: later,
+    source: `amendment ${eventId}`,
+    state: 'pending',
+  });
   await h.sleepPast(original.at, DAY);
   expect((await h.state(bdcId)).status).toBe('awaiting_va');
   await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
@@ -122,6 +164,8 @@ test('an ended BDC refuses a calendar amendment: a passed milestone is not reope
   await h.waitForStatus(bdcId, 'awaiting_va');
   await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
   await h.result(bdcId);
-  const refusals = await refusalsOf(h.send(bdcId, bdcMessages.calendarAmended, { ...event(), closing: iso((await h.now()) + 100 * DAY), reason: 'x' }));
+  const refusals = await refusalsOf(
+    h.send(bdcId, bdcMessages.calendarAmended, { ...event(), closing: iso((await h.now()) + 100 * DAY), reason: 'x' }),
+  );
   expect(refusals[0]!.code).toBe('bdc_ended');
 });

@@ -13,7 +13,12 @@ import type { LedgerEffect } from '../../db/record';
  */
 export const recordActivities = proxyActivities<RecordActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['Refused'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: ['Refused'],
+  },
 });
 
 /** Computations outside the workflow that take no I/O (Paris dates): local activities, a marker each. */
@@ -65,14 +70,30 @@ export function refusalsOf(err: unknown): Refusal[] | undefined {
 
 /** A validator's or a handler's answer: a structured refusal the caller sees, nothing changed. */
 export function reject(refusals: Refusal[]): never {
-  throw ApplicationFailure.create({ type: 'Refused', message: refusals.map((r) => r.message).join('; '), details: refusals, nonRetryable: true });
+  throw ApplicationFailure.create({
+    type: 'Refused',
+    message: refusals.map((r) => r.message).join('; '),
+    details: refusals,
+    nonRetryable: true,
+  });
 }
 
-export const refusal = (code: string, said: Said, path = '', value?: unknown): Refusal[] => [refusalOf(code, said, path, value)];
+export const refusal = (code: string, said: Said, path = '', value?: unknown): Refusal[] => [
+  refusalOf(code, said, path, value),
+];
 
 /** The audit entries of lines written now, numbered from `seq`. */
 export function entries(lines: AuditLine[], seq: number, at: string): AuditEntry[] {
-  return lines.map((l, i) => ({ seq: seq + i, at, kind: l.kind, what: l.said.message, key: l.said.key, ...(l.said.params ? { params: l.said.params } : {}), by: l.by ?? SYSTEM, ...(l.eventId ? { eventId: l.eventId } : {}) }));
+  return lines.map((l, i) => ({
+    seq: seq + i,
+    at,
+    kind: l.kind,
+    what: l.said.message,
+    key: l.said.key,
+    ...(l.said.params ? { params: l.said.params } : {}),
+    by: l.by ?? SYSTEM,
+    ...(l.eventId ? { eventId: l.eventId } : {}),
+  }));
 }
 
 /** Runs tasks one after the other: commits are ordered, each computed from the state the previous left. */

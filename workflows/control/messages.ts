@@ -1,5 +1,12 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ControlAnswer, ControlDecision, ControlRecord, DocumentsReceived, RecoveryReceipt, RecoverySettlement } from '../../domain/control-view';
+import type {
+  ControlAnswer,
+  ControlDecision,
+  ControlRecord,
+  DocumentsReceived,
+  RecoveryReceipt,
+  RecoverySettlement,
+} from '../../domain/control-view';
 
 /** The messages of a control's workflow, defined once for it, the client and the tests. */
 export const controlMessages = {

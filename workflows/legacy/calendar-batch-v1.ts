@@ -35,7 +35,10 @@ const PARALLEL = 20;
  * Applies a calendar amendment to every running BDC of a campaign. Durable, so an interrupted batch
  * resumes where it stopped; each BDC deduplicates its event, so a BDC amended twice changes once.
  */
-export async function calendarAmendmentBatch({ campaignId, amendment }: CalendarBatchInput): Promise<CalendarBatchProgress> {
+export async function calendarAmendmentBatch({
+  campaignId,
+  amendment,
+}: CalendarBatchInput): Promise<CalendarBatchProgress> {
   const progress: CalendarBatchProgress = { campaignId, applied: 0, skipped: [], done: false };
   const applied = new Set<string>();
   setHandler(calendarBatchProgress, () => progress);
@@ -44,7 +47,10 @@ export async function calendarAmendmentBatch({ campaignId, amendment }: Calendar
   for (let i = 0; i < bdcIds.length; i += PARALLEL) {
     await Promise.all(
       bdcIds.slice(i, i + PARALLEL).map(async (bdcId) => {
-        const outcome = await messaging.amendBdcCalendar(bdcId, { ...amendment, eventId: `${amendment.eventId}:${bdcId}` });
+        const outcome = await messaging.amendBdcCalendar(bdcId, {
+          ...amendment,
+          eventId: `${amendment.eventId}:${bdcId}`,
+        });
         if (outcome.applied) progress.applied = applied.add(bdcId).size;
         else progress.skipped.push({ bdcId, reason: outcome.reason });
       }),

@@ -1,7 +1,13 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, AuditEntry, BdcRequest, BdcStatus, Deadline } from '../../domain/bdc-view';
 import type { Amounts } from '../../domain/bdc-view';
-import type { CalendarAmendment, Cancellation, DossierFiled, ReferencementDecision, ReimbursementReceipt } from '../../domain/events';
+import type {
+  CalendarAmendment,
+  Cancellation,
+  DossierFiled,
+  ReferencementDecision,
+  ReimbursementReceipt,
+} from '../../domain/events';
 import type { VaSubmission } from '../../domain/va';
 import { bdcMessages } from '../messages';
 
