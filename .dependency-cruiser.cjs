@@ -2,7 +2,8 @@
  * The architecture, kept by a tool (npm run lint): each folder holds one idea, and imports go one
  * way only. See the README's "Architecture" for what each folder is.
  */
-const engine = '^(main|workflows|activities|worker|temporal|client|api|console|cli|notifications|domain|config|db)/';
+const engine =
+  '^(main|contract|workflows|activities|worker|temporal|client|api|console|cli|notifications|domain|config|db)/';
 
 module.exports = {
   forbidden: [
@@ -17,12 +18,28 @@ module.exports = {
       name: 'workflows-are-deterministic',
       severity: 'error',
       comment:
-        'workflow code runs in the sandbox and replays: it imports only workflows/, domain/ and @temporalio/workflow (types from elsewhere)',
+        'workflow code runs in the sandbox and replays: it imports only workflows/, contract/, domain/ and @temporalio/workflow (types from elsewhere)',
       from: { path: '^workflows/' },
       to: {
         dependencyTypesNot: ['type-only'],
-        pathNot: ['^workflows/', '^domain/', '^node_modules/@temporalio/(workflow|common)/'],
+        pathNot: ['^workflows/', '^contract/', '^domain/', '^node_modules/@temporalio/(workflow|common)/'],
       },
+    },
+    {
+      name: 'contract-is-below-everything',
+      severity: 'error',
+      comment:
+        'the contract (messages, workflow types and names, search attributes, effects) is what workflows and their callers share: it knows only the model',
+      from: { path: '^contract/' },
+      to: { path: engine, pathNot: ['^contract/', '^domain/'] },
+    },
+    {
+      name: 'nothing-imports-workflow-code',
+      severity: 'error',
+      comment:
+        'workflow code is loaded by the worker from its bundle; everyone else reaches a workflow through the contract (even its types)',
+      from: { path: engine, pathNot: '^workflows/' },
+      to: { path: '^workflows/' },
     },
     {
       name: 'domain-is-pure',
@@ -34,9 +51,9 @@ module.exports = {
     {
       name: 'db-is-sql-only',
       severity: 'error',
-      comment: 'the database layer knows the model, nothing above it',
+      comment: 'the database layer knows the model and the contract, nothing above them',
       from: { path: '^db/' },
-      to: { path: engine, pathNot: ['^db/', '^domain/', '^config/'] },
+      to: { path: engine, pathNot: ['^db/', '^contract/', '^domain/', '^config/'] },
     },
     {
       name: 'engine-never-imports-tests-or-scripts',
@@ -70,7 +87,7 @@ module.exports = {
       severity: 'error',
       comment: 'the console calls the engine services like every interface, never the database or Temporal directly',
       from: { path: '^console/' },
-      to: { path: '^(activities|workflows/(?!messages)|worker|temporal|db|cli)/' },
+      to: { path: '^(activities|workflows|worker|temporal|db|cli)/' },
     },
     {
       name: 'cli-talks-http',

@@ -4,16 +4,10 @@ import pLimit from 'p-limit';
 import { batchEventId } from '../domain/ids';
 import { RefusedError } from '../domain/refusal';
 import { Batches, type BatchOutcome } from '../db/batches';
-import type { BatchSelector, RecordQueries } from '../db/record-queries';
+import type { RecordQueries } from '../db/record-queries';
+import type { BatchEvent, BatchSelector } from '../contract/batch';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
-import { bdcMessages } from '../workflows/messages';
-import type { Actor } from '../domain/bdc-view';
-
-/** The event a batch sends each BDC: an update's name and its content (the id is the batch's). */
-export interface BatchEvent {
-  update: 'calendarAmended' | 'referencementDecided';
-  payload: { actor: Actor } & Record<string, unknown>;
-}
+import { bdcMessages } from '../contract/bdc';
 
 /**
  * The activities of batches: pages of BDCs from the record, and the delivery of one page's events

@@ -1,29 +1,38 @@
 import { log } from '@temporalio/activity';
+import type { ProcessKind, Transition } from '../contract/effects';
 import { addCalendarDays, endOfParisDay, parisCivilDate, startOfParisDay } from '../domain/calendar';
 import type { Reminder } from '../domain/bdc-view';
 import { planReminders, type ReminderOffsets } from '../domain/reminders';
-import type { BdcRecords, EffectResult, Transition } from '../db/record';
-import { refusalsAreFinal } from './ledger';
+import { controlTable } from '../db/controls';
+import { bdcTable } from '../db/record';
+import { writeTransition, type ProcessTable } from '../db/recorded';
+import type { Sql } from '../db/sql';
+import { refusalsAreFinal } from './refusals';
 
-/** The record's activities: each transition of a BDC, with its money effect, in one transaction. */
-export function createRecordActivities(records: BdcRecords) {
+const tables: Record<ProcessKind, ProcessTable<never>> = { bdc: bdcTable, control: controlTable };
+
+/** The record's activities: each transition of a recorded process (a BDC, a control), with its effects, in one transaction. */
+export function createRecordActivities(sql: Sql) {
   return {
-    async commitTransition(t: Transition): Promise<EffectResult> {
-      const result = await refusalsAreFinal(() => records.applyTransition(t));
+    async recordTransition(t: Transition): Promise<{ recorded: boolean }> {
+      const result = await refusalsAreFinal(() => writeTransition(sql, tables[t.process], t as Transition<never>));
+      const { version, status } = t.record as { version: number; status: string };
       log.info(result.recorded ? 'transition recorded' : 'transition already recorded', {
-        bdcId: t.bdcId,
-        version: t.record.version,
-        status: t.record.status,
-        effect: t.effect?.kind,
+        process: t.process,
+        id: t.id,
+        version,
+        status,
+        effects: t.effects.map((e) => e.kind),
       });
       return result;
     },
     /**
-     * When a reimbursement demanded at `issuedAt` is due: `days` calendar days later, at the end of
-     * that Paris day like every other deadline; and when the day of the demand started (a receipt is
-     * never dated before it). Paris dates are computed here, outside the workflow.
+     * When a demand issued at `issuedAt` is due: `days` calendar days later, at the end of that Paris
+     * day like every other deadline; and when the day of the demand started (a receipt is never
+     * dated before it); with the due date's reminders at the campaign's offsets, when it has some.
+     * Paris dates are computed here, outside the workflow.
      */
-    async reimbursementDueDate({
+    async dueDate({
       issuedAt,
       days,
       reminders,
@@ -34,11 +43,11 @@ export function createRecordActivities(records: BdcRecords) {
     }): Promise<{ dueAt: string; issuedDayStartsAt: string; reminders?: Reminder[] }> {
       const issuedOn = parisCivilDate(new Date(issuedAt));
       const dueAt = endOfParisDay(addCalendarDays(issuedOn, days)).toISOString();
-      // the reminders of the due date, when the workflow plans them (its record names the campaign's offsets)
+      const planned = reminders ? planReminders(dueAt, reminders, Date.parse(issuedAt)) : [];
       return {
         dueAt,
         issuedDayStartsAt: startOfParisDay(issuedOn).toISOString(),
-        ...(reminders ? { reminders: planReminders(dueAt, reminders, Date.parse(issuedAt)) } : {}),
+        ...(planned.length ? { reminders: planned } : {}),
       };
     },
   };

@@ -2,7 +2,7 @@ import { say } from '../domain/messages';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { refuse } from '../domain/refusal';
 import { Batches, type BatchProgress } from '../db/batches';
-import { BATCH_WORKFLOW_TYPE, type bdcBatch, type BatchInput } from '../workflows/bdc-batch';
+import { BATCH_WORKFLOW_TYPE, type BatchInput, type BdcBatchWorkflow } from '../contract/batch';
 import type { EngineContext } from './context';
 
 /** How batches run: BDCs per page, at once within a page, tries per BDC, pages per run. Tests shrink them. */
@@ -15,7 +15,7 @@ export async function startBatch(
   summary: string,
 ): Promise<string> {
   await ctx.client.workflow
-    .start<typeof bdcBatch>(BATCH_WORKFLOW_TYPE, {
+    .start<BdcBatchWorkflow>(BATCH_WORKFLOW_TYPE, {
       workflowId: input.batchId,
       taskQueue: ctx.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',

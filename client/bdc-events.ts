@@ -14,7 +14,7 @@ import { scopedEventId } from '../domain/ids';
 import { refuse, RefusedError } from '../domain/refusal';
 import type { VaDocument } from '../domain/va';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
-import { bdcMessages } from '../workflows/messages';
+import { bdcMessages } from '../contract/bdc';
 import { nowOf, type Caller, type EngineContext } from './context';
 import { checkOwnDocuments } from './documents';
 import { startIfLost } from './intake';

@@ -10,12 +10,11 @@ import type { ControlAnswer, ControlInput, ControlRecord, ControlView } from '..
 import { eventHash } from '../domain/event-hash';
 import { scopedEventId } from '../domain/ids';
 import { say } from '../domain/messages';
-import { refuse, RefusedError, refusalOf, type Refusal } from '../domain/refusal';
+import { REFUSED, refuse, RefusedError, refusalOf, type Refusal } from '../domain/refusal';
 import { drawSample, populationDigest, type Drawn } from '../domain/sampling';
 import { civilDateSchema } from '../domain/schemas';
 import { Controls, type DrawRecord } from '../db/controls';
-import { CONTROL_WORKFLOW_TYPE, controlMessages } from '../workflows/control/messages';
-import type { bdcControl } from '../workflows/control/control';
+import { CONTROL_WORKFLOW_TYPE, controlMessages, type BdcControlWorkflow } from '../contract/control';
 import { nowOf, type Caller, type EngineContext } from './context';
 import { onDay } from './bdc-events';
 
@@ -133,7 +132,7 @@ export async function startPendingControls(ctx: EngineContext, drawId?: string):
   let started = 0;
   for (const input of await controls.notStarted(drawId)) {
     await ctx.client.workflow
-      .start<typeof bdcControl>(CONTROL_WORKFLOW_TYPE, {
+      .start<BdcControlWorkflow>(CONTROL_WORKFLOW_TYPE, {
         workflowId: input.controlId,
         taskQueue: ctx.taskQueue,
         args: [input],
@@ -229,7 +228,7 @@ async function deliver<E extends { eventId: string; actor: Caller['actor'] }>(
     if (
       err instanceof WorkflowUpdateFailedError &&
       err.cause instanceof ApplicationFailure &&
-      err.cause.type === 'Refused'
+      err.cause.type === REFUSED
     ) {
       const refusals = (err.cause.details ?? []) as Refusal[];
       throw new RefusedError(
@@ -277,3 +276,11 @@ export const settleRecovery = (
   controlId: string,
   body: { eventId: string; decision: 'escalate' | 'write_off'; reason: string },
 ) => deliver(ctx, caller, controlId, controlMessages.recoverySettled, body);
+
+/** A control that needs attention (its effect was refused): the operator has it tried again. */
+export const resolveControlAttention = (
+  ctx: EngineContext,
+  caller: Caller,
+  controlId: string,
+  body: { eventId: string; decision: 'retry' | 'cancel'; reason: string },
+) => deliver(ctx, caller, controlId, controlMessages.attentionResolved, body);

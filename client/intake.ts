@@ -12,9 +12,8 @@ import { applyRate, formatEuros } from '../domain/money';
 import { say } from '../domain/messages';
 import { parseOrRefuse, refuse, RefusedError } from '../domain/refusal';
 import type { Extraction } from '../db/finess';
-import type { bdcLifecycle } from '../workflows/bdc-lifecycle';
-import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
-import { bdcSearchAttributes } from '../workflows/search-attributes';
+import { BDC_WORKFLOW_TYPE, type BdcLifecycleWorkflow } from '../contract/bdc';
+import { bdcSearchAttributes } from '../contract/search-attributes';
 import { effectiveCampaigns } from './campaigns';
 import { nowOf, type Caller, type EngineContext } from './context';
 
@@ -292,7 +291,7 @@ export async function startWorkflow(
   const { request, campaign: terms, ceilingCents } = input;
   const record = initialRecord(input);
   try {
-    await ctx.client.workflow.start<typeof bdcLifecycle>(BDC_WORKFLOW_TYPE, {
+    await ctx.client.workflow.start<BdcLifecycleWorkflow>(BDC_WORKFLOW_TYPE, {
       workflowId: input.bdcId,
       taskQueue: ctx.taskQueue,
       args: [input],

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Notifications, type Contact, type Party } from '../db/notifications';
-import { DAILY_NOTICES_WORKFLOW_ID, DAILY_NOTICES_WORKFLOW_TYPE } from '../workflows/daily-notices';
+import { DAILY_NOTICES_WORKFLOW_ID, DAILY_NOTICES_WORKFLOW_TYPE } from '../contract/notices';
 import type { EngineContext } from './context';
 
 /** Starts the daily notices (the operators' digest, the order deadlines' reminders), or finds them running. */

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { formatEuros } from '../domain/money';
 import { Controls } from '../db/controls';
-import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
+import { BDC_WORKFLOW_TYPE } from '../contract/bdc';
 import { nowOf, type EngineContext } from './context';
 
 export interface Difference {

@@ -4,7 +4,7 @@ import { refuse } from '../domain/refusal';
 import type { Solution } from '../db/solutions';
 import { startBatch } from './batches';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
-import { bdcMessages } from '../workflows/messages';
+import { bdcMessages } from '../contract/bdc';
 import { bdcState, onDay, visibleBdc } from './bdc-events';
 import type { Caller, EngineContext } from './context';
 

@@ -1,25 +1,7 @@
-import type { AuditEntry } from '../domain/bdc-view';
 import type { Candidate, Drawn } from '../domain/sampling';
 import { controlEndStatuses, type ControlInput, type ControlRecord, type ControlView } from '../domain/control-view';
-import { say } from '../domain/messages';
-import { refuse } from '../domain/refusal';
-import { Ledger } from './ledger';
-import { Notifications, type NotificationRequest } from './notifications';
+import { isoOf as iso, readAudit, unknownProcess, type ProcessTable } from './recorded';
 import type { Sql } from './sql';
-
-/** A control's money effect (or notice), in the transaction of its transition. */
-export type ControlEffect =
-  | { kind: 'recoveryDemand'; amountCents: number; reason: string; dueAt: string }
-  | { kind: 'recoveryReceipt'; eventId: string; amountCents: number; receivedAt: string }
-  | { kind: 'recoveryWriteOff'; amountCents: number; reason: string }
-  | { kind: 'notify'; notification: NotificationRequest };
-
-export interface ControlTransition {
-  controlId: string;
-  record: ControlRecord;
-  audit: AuditEntry[];
-  effects?: ControlEffect[];
-}
 
 export type DrawRecord = {
   drawId: string;
@@ -32,17 +14,24 @@ export type DrawRecord = {
   sample: Drawn[];
 };
 
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-const AUDIT_COLUMNS = 'control_id, seq, at, kind, what, actor_role, actor_id, event_id, message_key, params';
 
-/** The keys of a control's effects: deterministic, so a retry writes nothing twice. */
-const keyOf = (r: ControlRecord, e: Exclude<ControlEffect, { kind: 'notify' }>) =>
-  e.kind === 'recoveryDemand'
-    ? `${r.bdcId}:recovery:${r.controlId}`
-    : e.kind === 'recoveryWriteOff'
-      ? `${r.bdcId}:recovery-write-off:${r.controlId}`
-      : `${r.bdcId}:recovery-receipt:${e.eventId}`;
+/** How the record keeps a control: its row in `controls`, its audit trail in `control_audit`. */
+export const controlTable: ProcessTable<ControlRecord> = {
+  table: 'controls',
+  idColumn: 'control_id',
+  auditTable: 'control_audit',
+  columns: (r) => ({
+    status: r.status,
+    version: r.version,
+    state: JSON.stringify(r),
+    overdue: r.documents.overdue || Boolean(r.recovery?.overdue),
+    recovery_cents: r.recovery?.amountCents ?? 0,
+    recovered_cents: r.recovery?.receivedCents ?? 0,
+    written_off_cents: r.recovery?.writtenOffCents ?? 0,
+  }),
+  unknown: (id) => unknownProcess('control', id),
+};
 
 /** The a posteriori controls' record: draws, each control's state and audit, their money in the ledger. */
 export class Controls {
@@ -151,72 +140,6 @@ export class Controls {
     await this.sql.query('UPDATE controls SET workflow_started = true WHERE control_id = $1', [controlId]);
   }
 
-  /** A control's transition, with its effects, in one transaction; a late retry never overwrites a newer state. */
-  async applyTransition(t: ControlTransition): Promise<{ recorded: boolean }> {
-    return this.sql.transaction(async (tx) => {
-      const ledger = new Ledger(tx, { bdcKnown: true });
-      const r = t.record;
-      for (const e of t.effects ?? []) {
-        if (e.kind === 'recoveryDemand')
-          await ledger.issueReimbursementDemand({
-            idempotencyKey: keyOf(r, e),
-            bdcId: r.bdcId,
-            amountCents: e.amountCents,
-            reason: e.reason,
-            dueAt: e.dueAt,
-            controlId: r.controlId,
-          });
-        if (e.kind === 'recoveryReceipt')
-          await ledger.recordReimbursementReceipt({
-            idempotencyKey: keyOf(r, e),
-            bdcId: r.bdcId,
-            amountCents: e.amountCents,
-            receivedAt: e.receivedAt,
-            controlId: r.controlId,
-          });
-        if (e.kind === 'recoveryWriteOff')
-          await ledger.writeOff({
-            idempotencyKey: keyOf(r, e),
-            bdcId: r.bdcId,
-            amountCents: e.amountCents,
-            reason: e.reason,
-            controlId: r.controlId,
-          });
-        if (e.kind === 'notify') await new Notifications(tx).enqueue({ ...e.notification, bdcId: r.bdcId });
-      }
-      if (t.audit.length) {
-        const params: unknown[] = [];
-        const values = t.audit.map(
-          (a) =>
-            `(${[t.controlId, a.seq, a.at, a.kind, a.what, a.by.role, a.by.id, a.eventId ?? null, a.key ?? null, a.params ? JSON.stringify(a.params) : null].map((v) => `$${params.push(v)}`).join(', ')})`,
-        );
-        await tx.query(
-          `INSERT INTO control_audit (${AUDIT_COLUMNS}) VALUES ${values.join(', ')} ON CONFLICT (control_id, seq) DO NOTHING`,
-          params,
-        );
-      }
-      const overdue = r.documents.overdue || Boolean(r.recovery?.overdue);
-      const updated = await tx.query(
-        `UPDATE controls SET status = $2, version = $3, state = $4, overdue = $5, recovery_cents = $6, recovered_cents = $7, written_off_cents = $8, workflow_started = true, updated_at = now()
-         WHERE control_id = $1 AND version < $3 RETURNING control_id`,
-        [
-          t.controlId,
-          r.status,
-          r.version,
-          JSON.stringify(r),
-          overdue,
-          r.recovery?.amountCents ?? 0,
-          r.recovery?.receivedCents ?? 0,
-          r.recovery?.writtenOffCents ?? 0,
-        ],
-      );
-      const [known] = await tx.query('SELECT 1 FROM controls WHERE control_id = $1', [t.controlId]);
-      if (!known)
-        throw refuse('not_found', say('unknown_control', { controlId: t.controlId }), 'controlId', t.controlId);
-      return { recorded: updated.length > 0 };
-    });
-  }
-
   async get(controlId: string): Promise<ControlView | undefined> {
     const [row] = await this.sql.query<{ state: unknown }>('SELECT state FROM controls WHERE control_id = $1', [
       controlId,
@@ -225,16 +148,7 @@ export class Controls {
     const audit = await this.sql.query('SELECT * FROM control_audit WHERE control_id = $1 ORDER BY seq', [controlId]);
     return {
       ...parse<ControlRecord>(row.state),
-      audit: audit.map((a) => ({
-        seq: Number(a.seq),
-        at: iso(a.at),
-        kind: String(a.kind),
-        what: String(a.what),
-        by: { role: a.actor_role as AuditEntry['by']['role'], id: String(a.actor_id) },
-        ...(a.event_id ? { eventId: String(a.event_id) } : {}),
-        ...(a.message_key ? { key: String(a.message_key) } : {}),
-        ...(a.params ? { params: parse<Record<string, string>>(a.params) } : {}),
-      })),
+      audit: audit.map(readAudit),
     };
   }
 

@@ -30,9 +30,6 @@ export const reimbursementDemandInput = keyedEffect
     controlId: z.string().min(1).max(300).optional(),
   })
   .refine(keyBelongsToBdc, keyMessage);
-export const reclaimInput = keyedEffect
-  .extend({ reason: z.string().min(1), dueAt: instantSchema })
-  .refine(keyBelongsToBdc, keyMessage);
 /** a receipt settles the BDC's reimbursement demand, or the recovery of the control it names */
 export const reimbursementReceiptInput = keyedEffect
   .extend({ amountCents: centsSchema, receivedAt: instantSchema, controlId: z.string().min(1).max(300).optional() })
@@ -59,7 +56,6 @@ export const bdcRegistrationInput = z.object({
 export type PaymentOrderInput = z.infer<typeof paymentOrderInput>;
 export type ReimbursementDemandInput = z.infer<typeof reimbursementDemandInput>;
 export type ReimbursementReceiptInput = z.infer<typeof reimbursementReceiptInput>;
-export type ReclaimInput = z.infer<typeof reclaimInput>;
 export type BdcRegistration = z.infer<typeof bdcRegistrationInput>;
 
 export interface PaymentOrder {
@@ -318,19 +314,6 @@ export class Ledger {
       (a, b) => a.bdcId === b.bdcId && a.kind === kind && a.amountCents === b.amountCents && a.dueAt === b.dueAt,
       { ...wanted, kind },
     );
-  }
-
-  /**
-   * Demands back the advance the ledger holds for a BDC, whatever the workflow knew of it (an advance
-   * written while its workflow was being cancelled is reclaimed too); null when none was paid.
-   */
-  async reclaimAdvance(raw: unknown): Promise<Written<ReimbursementDemand> | null> {
-    const r = parseOrRefuse(reclaimInput, raw);
-    const [advance] = await this.sql.query<{ amount_cents: number }>(
-      "SELECT amount_cents FROM payment_orders WHERE bdc_id = $1 AND kind = 'advance'",
-      [r.bdcId],
-    );
-    return advance ? this.issueReimbursementDemand({ ...r, amountCents: advance.amount_cents }) : null;
   }
 
   async recordReimbursementReceipt(raw: unknown): Promise<Written<ReimbursementReceipt>> {

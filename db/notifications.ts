@@ -1,17 +1,7 @@
-import { renderNotice, type NoticeParams, type NoticeTemplate } from '../domain/notices';
+import { renderNotice, type NoticeTemplate, type NotificationRequest, type Party } from '../domain/notices';
+
+export type { NotificationRequest, Party } from '../domain/notices';
 import type { Sql } from './sql';
-
-export type Party = 'editeur' | 'og' | 'operators';
-
-/** A notification a transition asks for: written once under its key, delivered to the party's contacts. */
-export interface NotificationRequest {
-  key: string;
-  template: NoticeTemplate;
-  to: { party: Party; id: string };
-  params: NoticeParams;
-  /** an address given with the request itself (the OG that sent a signalement), instead of the party's contact */
-  email?: string;
-}
 
 export interface Contact {
   party: Party;

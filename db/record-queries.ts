@@ -1,3 +1,4 @@
+import type { BatchSelector } from '../contract/batch';
 import type { BdcStatus } from '../domain/bdc-view';
 import type { Refusal } from '../domain/refusal';
 import type { Sql } from './sql';
@@ -258,7 +259,6 @@ export class RecordQueries {
 }
 
 /** Which BDCs a batch reaches: the running BDCs of a campaign, or those of a solution in a status. */
-export type BatchSelector = { campaignId: string } | { solutionId: string; status: BdcStatus };
 
 function selectorClause(s: BatchSelector): [string, unknown[]] {
   return 'campaignId' in s

@@ -4,7 +4,7 @@ import { terminalStatuses } from '../domain/bdc-view';
 import type { Refusal } from '../domain/refusal';
 import { refuse } from '../domain/refusal';
 import { Ledger } from './ledger';
-import { Notifications, type NotificationRequest } from './notifications';
+import { insertAudit, isoOf, readAudit, unknownProcess, type ProcessTable } from './recorded';
 import { Solutions, type Solution } from './solutions';
 import type { Sql } from './sql';
 
@@ -14,25 +14,6 @@ import type { Sql } from './sql';
  * same transaction as the transition's money effect; every read uses it.
  */
 
-/** A money effect (or the claims' release) a transition makes, in the same transaction as its record. */
-export type LedgerEffect =
-  | { kind: 'paymentOrder'; order: 'advance' | 'balance'; amountCents: number }
-  | { kind: 'reimbursementDemand'; amountCents: number; reason: string; dueAt: string }
-  | { kind: 'reimbursementReceipt'; eventId: string; amountCents: number; receivedAt: string }
-  | { kind: 'writeOff'; amountCents: number; reason: string }
-  | { kind: 'releaseClaims' }
-  /** a notification queued in the outbox (a reminder): delivered by the dispatcher, once per key */
-  | { kind: 'notify'; notification: NotificationRequest };
-
-export interface Transition {
-  bdcId: string;
-  /** the record after the transition; its version orders the writes */
-  record: BdcRecord;
-  /** the audit entries the transition adds */
-  audit: AuditEntry[];
-  effect?: LedgerEffect;
-}
-
 export interface Registration {
   record: BdcRecord;
   audit: AuditEntry;
@@ -41,16 +22,6 @@ export interface Registration {
   registrationHash: string;
   workflowInput: BdcWorkflowInput;
 }
-
-/** The keys of a BDC's effects: deterministic, so a retry writes nothing twice. */
-export const effectKey = (bdcId: string, effect: Exclude<LedgerEffect, { kind: 'releaseClaims' | 'notify' }>) =>
-  effect.kind === 'paymentOrder'
-    ? `${bdcId}:${effect.order}`
-    : effect.kind === 'reimbursementDemand'
-      ? `${bdcId}:reimbursement`
-      : effect.kind === 'writeOff'
-        ? `${bdcId}:write-off`
-        : `${bdcId}:receipt:${effect.eventId}`;
 
 const pendingAt = (deadlines: Deadline[]) =>
   deadlines
@@ -79,47 +50,17 @@ function columns(r: BdcRecord) {
   };
 }
 
+/** How the record keeps a BDC: its row in `bdcs`, its audit trail in `bdc_audit`. */
+export const bdcTable: ProcessTable<BdcRecord> = {
+  table: 'bdcs',
+  idColumn: 'bdc_id',
+  auditTable: 'bdc_audit',
+  columns,
+  setOnce: ['ended_at'],
+  unknown: (id) => unknownProcess('bdc', id),
+};
+
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
-
-function readAudit(r: Record<string, unknown>): AuditEntry {
-  return {
-    seq: Number(r.seq),
-    at: iso(r.at),
-    kind: String(r.kind),
-    what: String(r.what),
-    by: { role: r.actor_role as AuditEntry['by']['role'], id: String(r.actor_id) },
-    ...(r.event_id ? { eventId: String(r.event_id) } : {}),
-    ...(r.message_key ? { key: String(r.message_key) } : {}),
-    ...(r.params ? { params: parse<Record<string, string>>(r.params) } : {}),
-  };
-}
-
-const AUDIT_COLUMNS = 'bdc_id, seq, at, kind, what, actor_role, actor_id, event_id, message_key, params';
-
-/** The audit entries as VALUES rows of one INSERT … ON CONFLICT (bdc_id, seq) DO NOTHING, from parameter $first. */
-function auditValues(bdcId: string, entries: AuditEntry[], params: unknown[]): string {
-  return entries
-    .map(
-      (e) =>
-        `(${[bdcId, e.seq, e.at, e.kind, e.what, e.by.role, e.by.id, e.eventId ?? null, e.key ?? null, e.params ? JSON.stringify(e.params) : null].map((v) => `$${params.push(v)}`).join(', ')})`,
-    )
-    .join(', ');
-}
-
-async function insertAudit(sql: Sql, bdcId: string, entries: AuditEntry[]): Promise<void> {
-  if (!entries.length) return;
-  const params: unknown[] = [];
-  await sql.query(
-    `INSERT INTO bdc_audit (${AUDIT_COLUMNS}) VALUES ${auditValues(bdcId, entries, params)} ON CONFLICT (bdc_id, seq) DO NOTHING`,
-    params,
-  );
-}
-
-export interface EffectResult {
-  /** false when a later transition was already recorded (a late retry): nothing changed */
-  recorded: boolean;
-}
 
 export class BdcRecords {
   constructor(readonly sql: Sql) {}
@@ -173,7 +114,7 @@ export class BdcRecords {
           r.request.reference,
         );
       await new Ledger(tx).claimEssms(r.bdcId, r.request.essms, r.campaign.vague ?? 1);
-      await insertAudit(tx, r.bdcId, [reg.audit]);
+      await insertAudit(tx, bdcTable, r.bdcId, [reg.audit]);
       return reg;
     });
   }
@@ -218,82 +159,6 @@ export class BdcRecords {
     return rows.map((r) => ({ bdcId: r.bdc_id, workflowInput: parse<BdcWorkflowInput>(r.workflow_input) }));
   }
 
-  /**
-   * A transition, with its money effect, in one transaction: the effect (idempotent by its key), the
-   * audit entries (each at its rank, once), the record's row — unless a later version is there
-   * already (a late retry never overwrites a newer state).
-   */
-  async applyTransition(t: Transition): Promise<EffectResult> {
-    return this.sql.transaction(async (tx) => {
-      // the row exists (the transaction reads it last): the ledger need not check it first
-      const ledger = new Ledger(tx, { bdcKnown: true });
-      const effect = t.effect;
-      if (effect?.kind === 'paymentOrder')
-        await ledger.issuePaymentOrder({
-          idempotencyKey: effectKey(t.bdcId, effect),
-          bdcId: t.bdcId,
-          kind: effect.order,
-          amountCents: effect.amountCents,
-        });
-      if (effect?.kind === 'reimbursementDemand')
-        await ledger.issueReimbursementDemand({
-          idempotencyKey: effectKey(t.bdcId, effect),
-          bdcId: t.bdcId,
-          amountCents: effect.amountCents,
-          reason: effect.reason,
-          dueAt: effect.dueAt,
-        });
-      if (effect?.kind === 'reimbursementReceipt')
-        await ledger.recordReimbursementReceipt({
-          idempotencyKey: effectKey(t.bdcId, effect),
-          bdcId: t.bdcId,
-          amountCents: effect.amountCents,
-          receivedAt: effect.receivedAt,
-        });
-      if (effect?.kind === 'writeOff')
-        await ledger.writeOff({
-          idempotencyKey: effectKey(t.bdcId, effect),
-          bdcId: t.bdcId,
-          amountCents: effect.amountCents,
-          reason: effect.reason,
-        });
-      if (effect?.kind === 'releaseClaims') await ledger.releaseEssmsClaims(t.bdcId);
-      if (effect?.kind === 'notify') await new Notifications(tx).enqueue({ ...effect.notification, bdcId: t.bdcId });
-      // the audit entries and the row in one statement: one round trip
-      const c = columns(t.record);
-      const params: unknown[] = [
-        t.bdcId,
-        c.status,
-        c.version,
-        c.state,
-        c.running,
-        c.next_deadline_at,
-        c.closing_at,
-        c.closing_state,
-        c.reimbursement_overdue,
-        c.advance_paid_cents,
-        c.paid_cents,
-        c.to_reimburse_cents,
-        c.reimbursed_cents,
-        c.ended_at,
-      ];
-      const audit = t.audit.length
-        ? `audit AS (INSERT INTO bdc_audit (${AUDIT_COLUMNS}) VALUES ${auditValues(t.bdcId, t.audit, params)} ON CONFLICT (bdc_id, seq) DO NOTHING), `
-        : '';
-      const updated = await tx.query<{ updated: number; known: number }>(
-        `WITH ${audit}updated AS (
-           UPDATE bdcs SET status = $2, version = $3, state = $4, running = $5, next_deadline_at = $6, closing_at = $7, closing_state = $8, reimbursement_overdue = $9,
-             advance_paid_cents = $10, paid_cents = $11, to_reimburse_cents = $12, reimbursed_cents = $13, ended_at = COALESCE(ended_at, $14), workflow_started = true, updated_at = now()
-           WHERE bdc_id = $1 AND version < $3 RETURNING bdc_id)
-         SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM bdcs WHERE bdc_id = $1)::int AS known`,
-        params,
-      );
-      if (!updated[0]!.known)
-        throw refuse('unknown_bdc', say('unknown_bdc_in_record', { bdcId: t.bdcId }), 'bdcId', t.bdcId);
-      return { recorded: updated[0]!.updated > 0 };
-    });
-  }
-
   /** Records an event a BDC refused, with its reasons. */
   async logRefusal(
     bdcId: string,
@@ -332,7 +197,7 @@ export class BdcRecords {
       ...parse<BdcRecord>(row.state),
       audit: audit.map(readAudit),
       refused: refused.map((r) => ({
-        at: iso(r.at),
+        at: isoOf(r.at),
         kind: String(r.kind),
         ...(r.event_id ? { eventId: String(r.event_id) } : {}),
         by: { role: r.actor_role as AuditEntry['by']['role'], id: String(r.actor_id) },

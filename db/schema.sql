@@ -69,7 +69,7 @@ CREATE TABLE bdcs (
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   ended_at timestamp with time zone,
   CONSTRAINT bdcs_ceiling_cents_check CHECK ((ceiling_cents > 0)),
-  CONSTRAINT bdcs_status_known CHECK (((status IS NULL) OR (status = ANY (ARRAY['received'::text, 'awaiting_referencement'::text, 'advance_issued'::text, 'awaiting_va'::text, 'balance_issued'::text, 'completed'::text, 'lapsed'::text, 'cancelled'::text, 'rejected'::text, 'reimbursement_due'::text, 'reimbursed'::text, 'needs_attention'::text, 'written_off'::text])))),
+  CONSTRAINT bdcs_status_known CHECK (((status IS NULL) OR (status = ANY (ARRAY['awaiting_referencement'::text, 'advance_issued'::text, 'awaiting_va'::text, 'completed'::text, 'lapsed'::text, 'cancelled'::text, 'rejected'::text, 'reimbursement_due'::text, 'reimbursed'::text, 'needs_attention'::text, 'written_off'::text])))),
   CONSTRAINT bdcs_finess_extraction_id_fkey FOREIGN KEY (finess_extraction_id) REFERENCES finess_extractions(id),
   CONSTRAINT bdcs_pkey PRIMARY KEY (bdc_id)
 );

@@ -17,11 +17,9 @@ export interface Actor {
 }
 
 export const bdcStatuses = [
-  'received',
   'awaiting_referencement',
   'advance_issued',
   'awaiting_va',
-  'balance_issued',
   'completed',
   'lapsed',
   'cancelled',
@@ -43,6 +41,16 @@ export const terminalStatuses: readonly BdcStatus[] = [
   'reimbursed',
   'written_off',
 ];
+
+/** Why a recorded process (a BDC, a control) needs an operator: the step the ledger or the record refused. */
+export interface Attention<S extends string> {
+  step: string;
+  reason: string;
+  refusals: Refusal[];
+  since: string;
+  /** the status the process goes back to once an operator decided */
+  resumeStatus: S;
+}
 
 /** The order as the éditeur and the OG signed it. */
 export interface BdcRequest {
@@ -130,7 +138,7 @@ export type BdcRecord = {
   bdcId: string;
   status: BdcStatus;
   /** why an operator must decide, while status is needs_attention */
-  attention?: { step: string; reason: string; refusals: Refusal[]; since: string; resumeStatus: BdcStatus };
+  attention?: Attention<BdcStatus>;
   reimbursementOverdue: boolean;
   request: BdcRequest;
   /** the instant the order date's Paris day starts: nothing about the order happens before it */

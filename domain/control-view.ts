@@ -1,4 +1,4 @@
-import type { Actor, AuditEntry } from './bdc-view';
+import type { Actor, Attention, AuditEntry } from './bdc-view';
 
 /**
  * An a posteriori control of one completed BDC (DOMAIN.md, "A posteriori controls"): documents asked
@@ -13,6 +13,8 @@ export const controlStatuses = [
   'recovery_due',
   'recovered',
   'written_off',
+  /** an effect was refused by the ledger or the record: an operator examines it and tries it again */
+  'needs_attention',
 ] as const;
 export type ControlStatus = (typeof controlStatuses)[number];
 export const controlEndStatuses: readonly ControlStatus[] = ['passed', 'recovered', 'written_off'];
@@ -32,7 +34,11 @@ export interface ControlInput {
   recoveryDueDays: number;
   openedBy: { eventId: string; actor: Actor };
   /** a run continued as new resumes from this state and these events */
-  resume?: { record: ControlRecord; events: Record<string, { kind: string; hash: string }>; auditSeq: number };
+  resume?: {
+    record: ControlRecord;
+    events: Record<string, { kind: string; hash: string; answer: ControlAnswer }>;
+    auditSeq: number;
+  };
 }
 
 export type ControlRecord = {
@@ -41,6 +47,8 @@ export type ControlRecord = {
   bdcId: string;
   editeurId: string;
   status: ControlStatus;
+  /** why an operator must decide, while status is needs_attention */
+  attention?: Attention<ControlStatus>;
   assignedTo: string;
   paidCents: number;
   documents: { requested: string[]; dueAt: string; receivedAt?: string; overdue: boolean };

@@ -23,11 +23,9 @@ const m = <P extends Params = Record<never, never>>(en: (p: P) => string, fr: (p
 
 /** French words for the engine's codes: statuses, deadlines, decisions (used by the messages and the console). */
 export const statusFr: Record<string, string> = {
-  received: 'Reçu',
   awaiting_referencement: 'En attente du référencement',
   advance_issued: 'Avance en cours d’ordonnancement',
   awaiting_va: 'En attente de la VA',
-  balance_issued: 'Solde ordonné',
   completed: 'Terminé',
   lapsed: 'Caduc',
   cancelled: 'Annulé',
@@ -44,6 +42,7 @@ export const controlStatusFr: Record<string, string> = {
   recovery_due: 'Reversement demandé',
   recovered: 'Reversé',
   written_off: 'Reversement abandonné',
+  needs_attention: 'À examiner',
 };
 export const deadlineFr: Record<string, string> = {
   dossier: 'dépôt du dossier de référencement',
@@ -361,8 +360,8 @@ export const messages = {
     (p) => `le BDC est terminé (« ${word(statusFr, p.status)} ») ; une échéance passée n’est pas rouverte`,
   ),
   attention_not_needed: m(
-    (p: { status: string }) => `the BDC does not need attention: it is ${p.status}`,
-    (p) => `le BDC n’est pas à examiner : il est « ${word(statusFr, p.status)} »`,
+    (p: { status: string }) => `nothing awaits an operator's decision: the status is ${p.status}`,
+    (p) => `rien n’est à examiner : le statut est « ${word({ ...controlStatusFr, ...statusFr }, p.status)} »`,
   ),
   attention_already_paid: m(
     () => 'money was paid: the failed step can only be tried again',
@@ -539,6 +538,10 @@ export const messages = {
   unknown_control: m(
     (p: { controlId: string }) => `no control ${p.controlId}`,
     (p) => `aucun contrôle ${p.controlId}`,
+  ),
+  control_not_cancellable: m(
+    () => 'a control is never cancelled: its failed step can only be tried again',
+    () => 'un contrôle n’est jamais annulé : l’étape en échec ne peut qu’être tentée à nouveau',
   ),
   control_wrong_state: m(
     (p: { status: string }) => `the control does not await this: it is ${p.status}`,

@@ -103,3 +103,16 @@ const templates = {
 
 export type NoticeTemplate = keyof typeof templates;
 export const renderNotice = (template: NoticeTemplate, params: NoticeParams) => templates[template](params);
+
+/** Who a notification goes to: an éditeur, an OG, or the operators. */
+export type Party = 'editeur' | 'og' | 'operators';
+
+/** A notification a transition asks for: written once under its key, delivered to the party's contacts. */
+export interface NotificationRequest {
+  key: string;
+  template: NoticeTemplate;
+  to: { party: Party; id: string };
+  params: NoticeParams;
+  /** an address given with the request itself (the OG that sent a signalement), instead of the party's contact */
+  email?: string;
+}

@@ -17,6 +17,9 @@ export interface Refusal {
   issue?: Record<string, unknown>;
 }
 
+/** The failure type a refusal travels as through Temporal (an update's answer, an activity's failure). */
+export const REFUSED = 'Refused';
+
 export class RefusedError extends Error {
   constructor(readonly refusals: Refusal[]) {
     super(refusals.map((r) => (r.path ? `${r.path}: ${r.message}` : r.message)).join('; '));

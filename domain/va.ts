@@ -50,17 +50,21 @@ const TBB1_FORM = /^TBB\.1\.[1-9]\d{0,2}$/;
 export function vaRefusals(
   bdc: Pick<BdcRecord, 'status' | 'request' | 'deadlines' | 'va' | 'cancellation' | 'campaign' | 'orderDayStartsAt'>,
   raw: unknown,
+  /** what the BDC's workflow accepted and has not recorded yet: they count as accepted */
+  pending: { va?: VaDocument; cancellation?: { reason: string } } = {},
 ): Refusal[] {
   const p = new Problems();
-  if (bdc.cancellation)
+  const cancellation = bdc.cancellation ?? pending.cancellation;
+  const accepted = bdc.va?.invoiceNumber ?? pending.va?.invoice.number;
+  if (cancellation)
     p.add(
       'cancellation_pending',
-      say('va_cancellation_pending', { reason: bdc.cancellation.reason }),
+      say('va_cancellation_pending', { reason: cancellation.reason }),
       'status',
       bdc.status,
     );
-  else if (bdc.va)
-    p.add('va_accepted', say('va_already_accepted', { invoice: bdc.va.invoiceNumber }), 'va', bdc.va.invoiceNumber);
+  else if (accepted !== undefined)
+    p.add('va_accepted', say('va_already_accepted', { invoice: accepted }), 'va', accepted);
   else if (bdc.status !== 'advance_issued' && bdc.status !== 'awaiting_va') {
     p.add('wrong_state', say('va_wrong_state', { status: bdc.status }), 'status', bdc.status);
   }

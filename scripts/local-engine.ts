@@ -21,7 +21,7 @@ import { createBdcWorker } from '../worker/create-worker';
 import { NotificationDispatcher } from '../notifications/dispatcher';
 import { smtpMailer } from '../notifications/email';
 import { installTemporalRuntime } from '../worker/runtime';
-import { allBdcSearchAttributes } from '../workflows/search-attributes';
+import { allBdcSearchAttributes } from '../contract/search-attributes';
 import { categories } from './samples/finess-extraction';
 import { freshFiness } from './samples/bdc';
 
@@ -103,7 +103,7 @@ function installQuietRuntime() {
   installTemporalRuntime(createLogger(process.env.LOG_LEVEL ?? 'warn'));
 }
 
-async function temporalServer(server: 'time-skipping' | 'dev'): Promise<TestWorkflowEnvironment> {
+export async function temporalServer(server: 'time-skipping' | 'dev'): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   if (server === 'dev') {
     return TestWorkflowEnvironment.createLocal({

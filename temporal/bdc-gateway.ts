@@ -4,7 +4,7 @@ import type { EventAnswer } from '../domain/bdc-view';
 import { eventHash } from '../domain/event-hash';
 import type { BdcEvent } from '../domain/events';
 import { say } from '../domain/messages';
-import { RefusedError, refuse, refusalOf, type Refusal } from '../domain/refusal';
+import { REFUSED, RefusedError, refuse, refusalOf, type Refusal } from '../domain/refusal';
 
 /**
  * Delivers one external event to a BDC's workflow and answers where the BDC stands once the event is
@@ -36,7 +36,7 @@ export async function sendBdcEvent<E extends BdcEvent>(
     if (
       err instanceof WorkflowUpdateFailedError &&
       err.cause instanceof ApplicationFailure &&
-      err.cause.type === 'Refused'
+      err.cause.type === REFUSED
     ) {
       const refusals = (err.cause.details ?? []) as Refusal[];
       throw new RefusedError(

@@ -4,8 +4,8 @@ import { defaultPayloadConverter, type SearchAttributeType } from '@temporalio/c
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import { bdcStatusSchema } from '../domain/bdc';
-import { BDC_WORKFLOW_TYPE } from '../workflows/messages';
-import { bdcSearchAttributes as sa } from '../workflows/search-attributes';
+import { BDC_WORKFLOW_TYPE } from '../contract/bdc';
+import { bdcSearchAttributes as sa } from '../contract/search-attributes';
 
 const keyword = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" or "-"');
 

@@ -1,7 +1,7 @@
 import type { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { allBdcSearchAttributes } from '../workflows/search-attributes';
+import { allBdcSearchAttributes } from '../contract/search-attributes';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 const indexedTypes: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {

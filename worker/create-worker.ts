@@ -10,16 +10,10 @@ import {
 import type { Logger } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { createBatchActivities } from '../activities/batch';
-import { createBdcMessagingActivities } from '../activities/bdc-messaging';
-import { createLedgerActivities } from '../activities/ledger';
 import { createRecordActivities } from '../activities/record';
-import { createControlActivities } from '../activities/controls';
 import { createNoticeActivities } from '../activities/notices';
 import type { Campaign } from '../domain/campaign';
-import { Controls } from '../db/controls';
 import { Batches } from '../db/batches';
-import { Ledger } from '../db/ledger';
-import { BdcRecords } from '../db/record';
 import { RecordQueries } from '../db/record-queries';
 import type { Sql } from '../db/sql';
 import { workerSizing, type WorkerBudget } from './sizing';
@@ -60,8 +54,8 @@ export interface BdcWorkerOptions {
 
 /**
  * The one worker of the engine: the BDC lifecycle, batch, control and daily notices workflows; the
- * record's activities (each transition with its money effect), the batches', the controls', the
- * notices', and those the v1 lifecycle and batch still call.
+ * record's activities (each transition of a BDC or a control with its effects), the batches' and the
+ * notices'.
  */
 export function createBdcWorker(options: BdcWorkerOptions): Promise<Worker> {
   const { sql, client } = options;
@@ -72,11 +66,8 @@ export function createBdcWorker(options: BdcWorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle,
     activities: {
-      ...createRecordActivities(new BdcRecords(sql)),
+      ...createRecordActivities(sql),
       ...createBatchActivities(client, queries, new Batches(sql)),
-      ...createLedgerActivities(new Ledger(sql)),
-      ...createBdcMessagingActivities(client, queries),
-      ...createControlActivities(new Controls(sql)),
       ...createNoticeActivities(sql, options.campaigns ?? (async () => [])),
     },
     interceptors: options.interceptors,

@@ -1,35 +1,6 @@
-import { condition, continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { BatchActivities, BatchEvent } from '../activities/batch';
-import type { BatchSelector } from '../db/record-queries';
-
-export interface BatchInput {
-  batchId: string;
-  kind: 'calendar' | 'referencement';
-  /** which BDCs, from the record, in id order */
-  selector: BatchSelector;
-  event: BatchEvent;
-  /** what the batch is, for its progress (the amendment, the decision) */
-  params: Record<string, unknown>;
-  pageSize: number;
-  parallel: number;
-  /** each BDC tried that many times before it is reported as failed */
-  attempts: number;
-  /** pages per run before it continues as new: a page is ~6 history events, a run stays far below Temporal's limits */
-  pagesPerRun: number;
-  /** a run continued as new resumes after this BDC id, with these counts */
-  resume?: { after: string; progress: BatchProgressCounts };
-}
-
-export interface BatchProgressCounts {
-  total: number;
-  applied: number;
-  skipped: number;
-  failed: number;
-  done: boolean;
-}
-
-export const batchProgress = defineQuery<BatchProgressCounts>('progress');
-export const BATCH_WORKFLOW_TYPE = 'bdcBatch';
+import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { BatchActivities } from '../activities/batch';
+import { batchProgress, type BatchInput, type BatchProgressCounts } from '../contract/batch';
 
 const activities = proxyActivities<BatchActivities>({
   startToCloseTimeout: '10 minutes',

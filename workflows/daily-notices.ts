@@ -1,10 +1,6 @@
 import { continueAsNew, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { NoticeActivities } from '../activities/notices';
 
-export const DAILY_NOTICES_WORKFLOW_TYPE = 'dailyNotices';
-/** One per namespace: the worker starts it (or finds it running). */
-export const DAILY_NOTICES_WORKFLOW_ID = 'daily-notices';
-
 const local = proxyLocalActivities<NoticeActivities>({ startToCloseTimeout: '5 seconds' });
 const acts = proxyActivities<NoticeActivities>({
   startToCloseTimeout: '2 minutes',

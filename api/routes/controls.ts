@@ -1,3 +1,4 @@
+import { attentionDecisions } from '../../domain/events';
 import { z } from 'zod';
 import {
   controlState,
@@ -10,6 +11,7 @@ import {
   recordRecoveryReceived,
   redraw,
   settleRecovery,
+  resolveControlAttention,
 } from '../../client/controls';
 import { controlStatuses } from '../../domain/control-view';
 import { centsSchema, civilDateSchema, clientEventIdSchema } from '../../domain/schemas';
@@ -165,5 +167,21 @@ export function controlRoutes(app: Api, { engine }: ApiDeps) {
       },
     },
     async (request) => settleRecovery(engine, callerOf(request.principal), request.params.controlId, request.body),
+  );
+
+  app.post(
+    '/controls/:controlId/attention',
+    {
+      config: { roles: who.operators },
+      schema: {
+        summary:
+          'A control that needs attention (an effect was refused): try the step again (a control is never cancelled)',
+        params: controlParams,
+        body: z.object({ eventId, decision: z.enum(attentionDecisions), reason: z.string().min(1).max(500) }),
+        response: { 200: anObject, ...errors },
+      },
+    },
+    async (request) =>
+      resolveControlAttention(engine, callerOf(request.principal), request.params.controlId, request.body),
   );
 }

@@ -184,12 +184,7 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
                   label="Statut"
                   value={query.status}
                   errors={errors}
-                  options={[
-                    ['', 'Tous'],
-                    ...bdcStatuses
-                      .filter((s) => s !== 'received' && s !== 'balance_issued')
-                      .map((s): [string, string] => [s, statusFr[s] ?? s]),
-                  ]}
+                  options={[['', 'Tous'], ...bdcStatuses.map((s): [string, string] => [s, statusFr[s] ?? s])]}
                 />
               </div>
               <div class="fr-col-12 fr-col-md-4">

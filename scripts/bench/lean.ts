@@ -10,7 +10,7 @@ import { migrate } from '../../db/migrations';
 import { openPostgres } from '../../db/postgres';
 import type { Sql } from '../../db/sql';
 import { sendBdcEvent } from '../../temporal/bdc-gateway';
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { campaignAround } from '../local-engine';
 import { sampleBdcRequest, vaDocument } from '../samples/bdc';
 import { categories } from '../samples/finess-extraction';

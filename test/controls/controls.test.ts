@@ -11,7 +11,7 @@ import {
 import { reconcileLedger } from '../../client/reconciliation';
 import { parisCivilDate, addCalendarDays } from '../../domain/calendar';
 import { RefusedError } from '../../domain/refusal';
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { validVa } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessOperator, harnessPerFile, iso } from '../support/harness';
@@ -131,7 +131,7 @@ test('a failed control demands back part of the sums paid; receipts settle it; t
   const settled = await waitStatus(controlId, 'recovered');
   expect(settled.recovery).toMatchObject({ amountCents: 292_000, receivedCents: 292_000 });
   expect((await h.ledger.entries(bdcId)).get(bdcId)!.receipts.map((r) => r.amountCents)).toEqual([200_000, 92_000]);
-  await h.keepHistory(controlId, 'v3/control-failed-recovered');
+  await h.keepHistory(controlId, 'control-failed-recovered');
   // the other control of the draw passes
   const other = `control:${draw.drawId}:${draw.sample[1]!.bdcId}`;
   await waitStatus(other, 'documents_requested');
@@ -195,6 +195,6 @@ test('documents late are flagged; a recovery overdue is flagged, then written of
     [controlId],
   );
   expect([Number(w!.amount_cents), w!.reason]).toEqual([584_000, 'éditeur en liquidation judiciaire']);
-  await h.keepHistory(controlId, 'v3/control-late-recovery-written-off');
+  await h.keepHistory(controlId, 'control-late-recovery-written-off');
   expect(await ledgerDifferences()).toEqual([]);
 });

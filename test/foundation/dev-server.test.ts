@@ -1,4 +1,4 @@
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { freshFiness, validVa } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
 import { eventually } from '../support/eventually';

@@ -1,7 +1,7 @@
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
-import type { Transition } from '../../db/record';
-import { bdcMessages } from '../../workflows/messages';
+import type { Transition } from '../../contract/effects';
+import { bdcMessages } from '../../contract/bdc';
 import { validVa } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
 
@@ -15,8 +15,8 @@ class CrashAfterWrite implements ActivityInboundCallsInterceptor {
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const result = await next(input);
     const { activityType, attempt } = Context.current().info;
-    const effect = (input.args[0] as Transition | undefined)?.effect;
-    if (activityType === 'commitTransition' && effect?.kind === 'paymentOrder' && attempt === 1) {
+    const effect = (input.args[0] as Transition | undefined)?.effects?.find((e) => e.kind === 'paymentOrder');
+    if (activityType === 'recordTransition' && effect?.kind === 'paymentOrder' && attempt === 1) {
       crashedAttempts.push(effect.order);
       throw new Error('simulated crash between the write and its acknowledgement');
     }

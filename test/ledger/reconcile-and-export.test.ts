@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { reconcileLedger } from '../../client/reconciliation';
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { event, validVa } from '../support/bdc-fixtures';
 import { postgresBackend } from '../support/database';
 import { startHarness, type Harness } from '../support/harness';

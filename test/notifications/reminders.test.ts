@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { amendCalendar } from '../../client/campaigns';
 import { setContact } from '../../client/notices';
 import { parisCivilDate } from '../../domain/calendar';
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { validVa } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessOperator, harnessPerFile, iso } from '../support/harness';
@@ -113,7 +113,7 @@ test('J-30, J-7: emailed at 09:00 Paris, once each; an amendment moves the rest;
     demands: [],
     receipts: [],
   });
-  await h.keepHistory(bdcId, 'v3/reminders-moved-then-va');
+  await h.keepHistory(bdcId, 'reminders-moved-then-va');
 }, 300_000);
 
 test('an éditeur without a contact: the reminder is recorded, its notification says so', async () => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setContact, startDailyNotices } from '../../client/notices';
 import { SIGNATURE_HEADER, verifySignature } from '../../notifications/webhook';
-import { DAILY_NOTICES_WORKFLOW_ID } from '../../workflows/daily-notices';
+import { DAILY_NOTICES_WORKFLOW_ID } from '../../contract/notices';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 

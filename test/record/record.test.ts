@@ -7,8 +7,9 @@ import { bdcState } from '../../client/bdc-events';
 import type { BdcRecord } from '../../domain/bdc-view';
 import { parisCivilDate } from '../../domain/calendar';
 import { RefusedError } from '../../domain/refusal';
-import { BdcRecords } from '../../db/record';
-import { bdcMessages } from '../../workflows/messages';
+import { bdcTable } from '../../db/record';
+import { writeTransition } from '../../db/recorded';
+import { bdcMessages } from '../../contract/bdc';
 import { bdcRequest, validVa } from '../support/bdc-fixtures';
 import { postgresBackend } from '../support/database';
 import { harnessOperator, harnessPerFile } from '../support/harness';
@@ -23,14 +24,15 @@ const today = () => parisCivilDate(new Date());
 test('a transition and its money effect are one transaction: a record that cannot be written leaves no payment', async () => {
   const { bdcId } = await h.register({ request: { solutionReferenced: false } });
   const view = await h.waitForStatus(bdcId, 'awaiting_referencement');
-  const records = new BdcRecords(h.ledger.sql);
   const broken = { ...(view as BdcRecord), status: 'paid twice' as BdcRecord['status'], version: view.version + 1 };
   await expect(
-    records.applyTransition({
+    writeTransition(h.ledger.sql, bdcTable, {
+      process: 'bdc',
+      id: bdcId,
       bdcId,
       record: broken,
       audit: [],
-      effect: { kind: 'paymentOrder', order: 'advance', amountCents: 175_200 },
+      effects: [{ kind: 'paymentOrder', order: 'advance', amountCents: 175_200 }],
     }),
   ).rejects.toThrow(/bdcs_status_known/);
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
@@ -40,20 +42,25 @@ test('a transition and its money effect are one transaction: a record that canno
 test('a late retry of an older transition changes nothing: the record keeps the newer state', async () => {
   const { bdcId } = await h.register({ request: { solutionReferenced: false } });
   const view = (await h.waitForStatus(bdcId, 'awaiting_referencement')) as BdcRecord;
-  const records = new BdcRecords(h.ledger.sql);
   const at = new Date().toISOString();
   const newer = { ...view, version: 7, outcome: 'newer' };
   const older = { ...view, version: 6, outcome: 'older' };
   expect(
-    await records.applyTransition({
+    await writeTransition(h.ledger.sql, bdcTable, {
+      process: 'bdc',
+      id: bdcId,
       bdcId,
+      effects: [],
       record: newer,
       audit: [{ seq: 1, at, kind: 'test', what: 'newer', by: harnessOperator.actor }],
     }),
   ).toEqual({ recorded: true });
   expect(
-    await records.applyTransition({
+    await writeTransition(h.ledger.sql, bdcTable, {
+      process: 'bdc',
+      id: bdcId,
       bdcId,
+      effects: [],
       record: older,
       audit: [{ seq: 1, at, kind: 'test', what: 'older', by: harnessOperator.actor }],
     }),

@@ -4,65 +4,41 @@ import { loadHistories } from '../support/histories';
 import { workflowBundle } from '../support/workflow-bundle';
 
 // BDCs outlive deployments: today's workflow code must replay the history of every path recorded
-// with earlier code (`npm run histories:record`). A failure here means a change needs patched().
-// v1/: recorded before the patch bdc-record-v2 (workflows/bdc-lifecycle.ts): they replay the frozen
-// v1 lifecycle (workflows/legacy/), and calendar-batch-interrupted the frozen v1 batch. v2/: the
-// lifecycle that writes the record, and the batch that continues as new. v3/: recorded since the
-// reminders (behind patched('deadline-reminders')), the write-off of a reimbursement, and the controls.
+// with earlier code (`npm run histories:record`). A failure here means a change needs patched()
+// (README, "Changing a workflow"). release-1/: every path of the first release — the lifecycle, the
+// batch that continues as new, the controls.
 const histories = loadHistories(historiesDir);
 
-test('one recorded history per lifecycle path, of both versions', () => {
+test('one recorded history per path of the workflows', () => {
   expect(histories.map((h) => h.workflowId)).toEqual([
-    'v1/calendar-amended-backward',
-    'v1/calendar-amended-forward',
-    'v1/calendar-batch-interrupted',
-    'v1/cancelled-after-advance',
-    'v1/cancelled-before-advance',
-    'v1/closing-after-advance-reimbursed',
-    'v1/closing-before-referencement',
-    'v1/closing-day-lapsed-CEST',
-    'v1/closing-day-lapsed-CET',
-    'v1/dossier-filed-late-refused',
-    'v1/dossier-not-filed-within-120-days',
-    'v1/duplicated-cancellation-and-receipts',
-    'v1/every-event-duplicated',
-    'v1/happy-path',
-    'v1/invalid-va-then-valid',
-    'v1/invoice-below-advance',
-    'v1/referencement-granted-then-cancelled',
-    'v1/referencement-granted-within-120-days',
-    'v1/referencement-refused',
-    'v1/reimbursement-overdue',
-    'v1/workflow-cancelled-by-admin',
-    'v1/workflow-cancelled-during-advance',
-    'v2/calendar-amended-backward',
-    'v2/calendar-amended-forward',
-    'v2/calendar-batch-continued-as-new',
-    'v2/cancelled-after-advance',
-    'v2/cancelled-before-advance',
-    'v2/closing-after-advance-reimbursed',
-    'v2/closing-before-referencement',
-    'v2/closing-day-lapsed-CEST',
-    'v2/closing-day-lapsed-CET',
-    'v2/dossier-filed-late-refused',
-    'v2/dossier-not-filed-within-120-days',
-    'v2/duplicated-cancellation-and-receipts',
-    'v2/every-event-duplicated',
-    'v2/happy-path',
-    'v2/invalid-va-then-valid',
-    'v2/invoice-below-advance',
-    'v2/needs-attention-then-cancelled',
-    'v2/needs-attention-then-retry',
-    'v2/referencement-granted-then-cancelled',
-    'v2/referencement-granted-within-120-days',
-    'v2/referencement-refused',
-    'v2/reimbursement-overdue',
-    'v2/workflow-cancelled-by-admin',
-    'v2/workflow-cancelled-during-advance',
-    'v3/control-failed-recovered',
-    'v3/control-late-recovery-written-off',
-    'v3/reimbursement-written-off',
-    'v3/reminders-moved-then-va',
+    'release-1/calendar-amended-backward',
+    'release-1/calendar-amended-forward',
+    'release-1/calendar-batch-continued-as-new',
+    'release-1/cancelled-after-advance',
+    'release-1/cancelled-before-advance',
+    'release-1/closing-after-advance-reimbursed',
+    'release-1/closing-before-referencement',
+    'release-1/closing-day-lapsed-CEST',
+    'release-1/closing-day-lapsed-CET',
+    'release-1/control-failed-recovered',
+    'release-1/control-late-recovery-written-off',
+    'release-1/dossier-filed-late-refused',
+    'release-1/dossier-not-filed-within-120-days',
+    'release-1/duplicated-cancellation-and-receipts',
+    'release-1/every-event-duplicated',
+    'release-1/happy-path',
+    'release-1/invalid-va-then-valid',
+    'release-1/invoice-below-advance',
+    'release-1/needs-attention-then-cancelled',
+    'release-1/needs-attention-then-retry',
+    'release-1/referencement-granted-then-cancelled',
+    'release-1/referencement-granted-within-120-days',
+    'release-1/referencement-refused',
+    'release-1/reimbursement-overdue',
+    'release-1/reimbursement-written-off',
+    'release-1/reminders-moved-then-va',
+    'release-1/workflow-cancelled-by-admin',
+    'release-1/workflow-cancelled-during-advance',
   ]);
 });
 

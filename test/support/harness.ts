@@ -14,7 +14,7 @@ import type { FinessReference } from '../../db/finess';
 import type { Ledger } from '../../db/ledger';
 import { sendBdcEvent } from '../../temporal/bdc-gateway';
 import type { BdcWorkerOptions } from '../../worker/create-worker';
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { startLocalEngine, type LocalApi } from '../../scripts/local-engine';
 import { bdcRequest, operator } from './bdc-fixtures';
 import { openTestDatabase, type Backend } from './database';
@@ -89,7 +89,7 @@ export interface Harness {
   money(bdcId: string): Promise<{ orders: [string, number][]; demands: number[]; receipts: number[] }>;
   /**
    * With RECORD_HISTORIES=1 (`npm run histories:record`), saves the workflow's history as
-   * test/histories/v2/<path>.json (or <folder>/<path>.json), which `npm test` replays against the current workflow code.
+   * test/histories/release-1/<name>.json, which `npm test` replays against the current workflow code.
    */
   keepHistory(bdcId: string, path: string): Promise<void>;
   close(): Promise<void>;
@@ -258,8 +258,8 @@ export async function startHarness({
     async keepHistory(bdcId, name) {
       if (process.env.RECORD_HISTORIES !== '1') return;
       const history = await client.workflow.getHandle(bdcId).fetchHistory();
-      // a name without a folder is of the v2 lifecycle's paths; v3/ holds those recorded since reminders and controls
-      const file = path.join(historiesDir, name.includes('/') ? `${name}.json` : path.join('v2', `${name}.json`));
+      // the histories of the first release (README, "Changing a workflow"): frozen once it ships
+      const file = path.join(historiesDir, 'release-1', `${name}.json`);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, JSON.stringify(historyToPlainJson(history), null, 1) + '\n');
     },

@@ -5,7 +5,7 @@ import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { EncryptionCodec, loadPayloadKeys, newPayloadKey } from '../../temporal/payload-codec';
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { validVa } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
 

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
-import type { Transition } from '../../db/record';
-import { bdcMessages } from '../../workflows/messages';
+import type { Transition } from '../../contract/effects';
+import { bdcMessages } from '../../contract/bdc';
 import { event } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
 import { eventually } from '../support/eventually';
@@ -14,9 +14,9 @@ import { eventually } from '../support/eventually';
 class SlowAcknowledgement implements ActivityInboundCallsInterceptor {
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const result = await next(input);
-    const effect = (input.args[0] as Transition | undefined)?.effect;
+    const effect = (input.args[0] as Transition | undefined)?.effects?.find((e) => e.kind === 'paymentOrder');
     if (
-      Context.current().info.activityType === 'commitTransition' &&
+      Context.current().info.activityType === 'recordTransition' &&
       effect?.kind === 'paymentOrder' &&
       effect.order === 'advance'
     )

@@ -1,6 +1,6 @@
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import { RefusedError } from '../../domain/refusal';
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { validVa } from '../support/bdc-fixtures';
 import { harnessPerFile, iso } from '../support/harness';
 

@@ -2,8 +2,8 @@ import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { WorkflowUpdateStage } from '@temporalio/client';
 import type { RefusedError } from '../../domain/refusal';
-import type { Transition } from '../../db/record';
-import { bdcMessages } from '../../workflows/messages';
+import type { Transition } from '../../contract/effects';
+import { bdcMessages } from '../../contract/bdc';
 import { event, validVa } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile, iso } from '../support/harness';
@@ -18,10 +18,10 @@ let ledgerDown = false;
 let refusedAdvances = 0;
 class LedgerOutage implements ActivityInboundCallsInterceptor {
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    const effect = (input.args[0] as Transition | undefined)?.effect;
+    const effect = (input.args[0] as Transition | undefined)?.effects?.find((e) => e.kind === 'paymentOrder');
     if (
       ledgerDown &&
-      Context.current().info.activityType === 'commitTransition' &&
+      Context.current().info.activityType === 'recordTransition' &&
       effect?.kind === 'paymentOrder' &&
       effect.order === 'advance'
     ) {

@@ -1,4 +1,4 @@
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { validVa } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { addCalendarDays, endOfParisDay, parisCivilDate } from '../../domain/calendar';
 import { RefusedError, type Refusal } from '../../domain/refusal';
-import { bdcMessages } from '../../workflows/messages';
-import { bdcSearchAttributes } from '../../workflows/search-attributes';
+import { bdcMessages } from '../../contract/bdc';
+import { bdcSearchAttributes } from '../../contract/search-attributes';
 import { bdcRequest, event, validVa } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile, iso } from '../support/harness';

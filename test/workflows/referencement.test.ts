@@ -1,4 +1,4 @@
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { event, validVa } from '../support/bdc-fixtures';
 import { harnessPerFile, iso } from '../support/harness';
 import { RefusedError } from '../../domain/refusal';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { reconcileLedger } from '../../client/reconciliation';
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { event } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile, iso } from '../support/harness';
@@ -75,5 +75,5 @@ test('escalated, then part received, then the rest written off: the BDC ends wri
     (d) => d.bdcId === bdcId,
   );
   expect(differences).toEqual([]);
-  await h.keepHistory(bdcId, 'v3/reimbursement-written-off');
+  await h.keepHistory(bdcId, 'reimbursement-written-off');
 });

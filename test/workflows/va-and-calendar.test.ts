@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { addCalendarDays, endOfParisDay, parisCivilDate } from '../../domain/calendar';
 import { RefusedError } from '../../domain/refusal';
 import type { BdcEvent } from '../../domain/events';
-import { bdcMessages } from '../../workflows/messages';
+import { bdcMessages } from '../../contract/bdc';
 import { event, freshFiness, validVa } from '../support/bdc-fixtures';
 import { harnessPerFile, iso, type Harness } from '../support/harness';
 

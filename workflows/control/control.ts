@@ -1,18 +1,5 @@
-import {
-  ApplicationFailure,
-  CancellationScope,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
-import type { ControlActivities } from '../../activities/controls';
-import type { Actor, AuditEntry } from '../../domain/bdc-view';
-import { controlEventForm } from '../../domain/control-events';
+import { CancellationScope, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { controlMessages, type BdcControlWorkflow } from '../../contract/control';
 import {
   controlEndStatuses,
   recoveryOutstanding,
@@ -20,67 +7,45 @@ import {
   type ControlDecision,
   type ControlInput,
   type ControlRecord,
-  type RecoveryReceipt,
-  type RecoverySettlement,
 } from '../../domain/control-view';
-import { eventHash } from '../../domain/event-hash';
-import { say, type Said } from '../../domain/messages';
-import { refusalOf, type Refusal } from '../../domain/refusal';
-import type { ControlEffect } from '../../db/controls';
-import { controlMessages } from './messages';
-
-const acts = proxyActivities<ControlActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: ['Refused'],
-  },
-});
-const local = proxyLocalActivities<ControlActivities>({ startToCloseTimeout: '5 seconds' });
-
-const SYSTEM: Actor = { role: 'system', id: 'sons-engine' };
-type Line = { kind: string; said: Said; by?: Actor; eventId?: string };
-type Key = { eventId: string; kind: string; hash: string };
-
-const reject = (refusals: Refusal[]): never => {
-  throw ApplicationFailure.create({
-    type: 'Refused',
-    message: refusals.map((r) => r.message).join('; '),
-    details: refusals,
-    nonRetryable: true,
-  });
-};
+import type { AttentionDecision } from '../../domain/events';
+import { controlEventForm } from '../../domain/control-events';
+import { say } from '../../domain/messages';
+import {
+  controlAttentionRefusals,
+  controlDecisionRefusals,
+  documentsRefusals,
+  recoveryReceiptRefusals,
+  recoverySettlementRefusals,
+} from '../../domain/rules/control';
+import type { EventKey } from '../kernel/events';
+import { dates, RecordedProcess } from '../kernel/process';
 
 /**
  * One a posteriori control of a completed BDC: documents asked of the éditeur by a due date (flagged
  * when late), findings and a decision; a failed control demands back all or part of the sums paid,
- * tracked to receipt, flagged overdue, escalated or written off — never dropped. State lives in one
- * place, committed to the record with its money effect at every transition.
+ * tracked to receipt, flagged overdue, escalated or written off — never dropped.
  */
-export class BdcControl {
-  private record: ControlRecord;
-  private readonly events: Record<string, { kind: string; hash: string }>;
-  private auditSeq: number;
-  private tail: Promise<unknown> = Promise.resolve();
-  /** events being recorded, by id: their duplicates wait for them */
-  private readonly inFlight = new Map<string, { key: Key; done: Promise<void> }>();
-
+export class BdcControl extends RecordedProcess<ControlRecord, ControlAnswer> {
   constructor(private readonly input: ControlInput) {
-    this.record = input.resume?.record ?? {
-      controlId: input.controlId,
-      drawId: input.drawId,
-      bdcId: input.bdcId,
-      editeurId: input.editeurId,
-      status: 'documents_requested',
-      assignedTo: input.assignedTo,
-      paidCents: input.paidCents,
-      documents: { requested: input.documents, dueAt: input.documentsDueAt, overdue: false },
-      version: 0,
-    };
-    this.events = input.resume?.events ?? {};
-    this.auditSeq = input.resume?.auditSeq ?? 0;
+    super(
+      { process: 'control', id: input.controlId, bdcId: input.bdcId },
+      input.resume ?? {
+        record: {
+          controlId: input.controlId,
+          drawId: input.drawId,
+          bdcId: input.bdcId,
+          editeurId: input.editeurId,
+          status: 'documents_requested',
+          assignedTo: input.assignedTo,
+          paidCents: input.paidCents,
+          documents: { requested: input.documents, dueAt: input.documentsDueAt, overdue: false },
+          version: 0,
+        },
+        events: {},
+        auditSeq: 0,
+      },
+    );
   }
 
   async run(): Promise<ControlRecord> {
@@ -88,70 +53,74 @@ export class BdcControl {
     await CancellationScope.nonCancellable(async () => {
       if (this.record.version === 0) await this.open();
       while (!controlEndStatuses.includes(this.record.status)) {
-        if (workflowInfo().continueAsNewSuggested && allHandlersFinished()) {
-          await condition(allHandlersFinished);
-          await continueAsNew<(i: ControlInput) => Promise<ControlRecord>>({
-            ...this.input,
-            resume: { record: this.record, events: this.events, auditSeq: this.auditSeq },
-          });
+        if (workflowInfo().continueAsNewSuggested && this.quiet()) {
+          await continueAsNew<BdcControlWorkflow>({ ...this.input, resume: this.snapshot() });
         }
         if (this.record.status === 'recovery_due') await this.awaitRecovery();
         else await this.awaitDecision();
       }
-      await condition(allHandlersFinished);
+      await condition(() => this.quiet());
     });
     return this.record;
   }
 
-  private now = () => new Date(Date.now()).toISOString();
+  protected answer(key: EventKey): ControlAnswer {
+    return { controlId: this.record.controlId, ...key, status: this.record.status, version: this.record.version };
+  }
+
+  protected override attentionRules(e: AttentionDecision) {
+    return controlAttentionRefusals(e);
+  }
 
   private async open(): Promise<void> {
-    const { documents, assignedTo } = this.record;
-    await this.commit(
-      (r) => void r,
-      [
-        {
-          kind: 'control_opened',
-          said: say('audit_control_opened', {
-            drawId: this.input.drawId,
-            documents: documents.requested.join(', '),
-            dueAt: documents.dueAt,
-            assignedTo,
-          }),
-          by: this.input.openedBy.actor,
-          eventId: this.input.openedBy.eventId,
-        },
-      ],
-      [
-        {
-          kind: 'notify',
-          notification: {
-            key: `control-opened:${this.record.controlId}`,
-            template: 'control_opened',
-            to: { party: 'editeur', id: this.record.editeurId },
-            params: {
-              bdcId: this.record.bdcId,
+    const { documents, assignedTo, controlId, bdcId, editeurId } = this.record;
+    const requested = documents.requested.join(', ');
+    await this.commit({
+      step: 'control opened',
+      note: {
+        audit: [
+          {
+            kind: 'control_opened',
+            said: say('audit_control_opened', {
               drawId: this.input.drawId,
-              documents: documents.requested.join(', '),
+              documents: requested,
               dueAt: documents.dueAt,
+              assignedTo,
+            }),
+            by: this.input.openedBy.actor,
+            eventId: this.input.openedBy.eventId,
+          },
+        ],
+      },
+      effect: {
+        effects: [
+          {
+            kind: 'notify',
+            notification: {
+              key: `control-opened:${controlId}`,
+              template: 'control_opened',
+              to: { party: 'editeur', id: editeurId },
+              params: { bdcId, drawId: this.input.drawId, documents: requested, dueAt: documents.dueAt },
             },
           },
-        },
-      ],
-    );
+        ],
+      },
+    });
   }
 
   /** Waits for the decision; the documents' due date passing flags them late (the control goes on). */
   private async awaitDecision(): Promise<void> {
-    const status = this.record.status;
-    const { documents } = this.record;
+    const { status, documents } = this.record;
     const watching = !documents.receivedAt && !documents.overdue;
     const remaining = Date.parse(documents.dueAt) + 1 - Date.now();
     if (watching && remaining <= 0) {
-      await this.commit(
-        (r) => void (r.documents.overdue = true),
-        [{ kind: 'documents_overdue', said: say('audit_documents_overdue') }],
-      );
+      await this.commit({
+        step: 'documents overdue',
+        note: {
+          apply: (r) => void (r.documents.overdue = true),
+          audit: [{ kind: 'documents_overdue', said: say('audit_documents_overdue') }],
+        },
+      });
       return;
     }
     const changed = () => this.record.status !== status || this.record.documents.receivedAt !== documents.receivedAt;
@@ -164,28 +133,34 @@ export class BdcControl {
     const recovery = this.record.recovery!;
     if (recoveryOutstanding(this.record) <= 0) {
       const writtenOff = recovery.writtenOffCents > 0;
-      await this.commit(
-        (r) => void (r.status = writtenOff ? 'written_off' : 'recovered'),
-        [
-          {
-            kind: writtenOff ? 'recovery_written_off' : 'recovered',
-            said: writtenOff
-              ? say('audit_written_off', {
-                  amountCents: recovery.writtenOffCents,
-                  reason: recovery.escalated?.reason ?? '',
-                })
-              : say('audit_recovered', { amountCents: recovery.receivedCents }),
-          },
-        ],
-      );
+      await this.commit({
+        step: writtenOff ? 'recovery written off' : 'recovered',
+        note: {
+          apply: (r) => void (r.status = writtenOff ? 'written_off' : 'recovered'),
+          audit: [
+            writtenOff
+              ? {
+                  kind: 'recovery_written_off',
+                  said: say('audit_written_off', {
+                    amountCents: recovery.writtenOffCents,
+                    reason: recovery.escalated?.reason ?? '',
+                  }),
+                }
+              : { kind: 'recovered', said: say('audit_recovered', { amountCents: recovery.receivedCents }) },
+          ],
+        },
+      });
       return;
     }
     const remaining = Date.parse(recovery.dueAt) + 1 - Date.now();
     if (!recovery.overdue && remaining <= 0) {
-      await this.commit(
-        (r) => void (r.recovery!.overdue = true),
-        [{ kind: 'recovery_overdue', said: say('audit_recovery_overdue') }],
-      );
+      await this.commit({
+        step: 'recovery overdue',
+        note: {
+          apply: (r) => void (r.recovery!.overdue = true),
+          audit: [{ kind: 'recovery_overdue', said: say('audit_recovery_overdue') }],
+        },
+      });
       return;
     }
     const version = this.record.version;
@@ -193,98 +168,112 @@ export class BdcControl {
     else await condition(() => this.record.version !== version, remaining);
   }
 
-  // ——— commits: one at a time, each from the state the previous left ———
-
-  private commit(
-    change: (r: ControlRecord) => void,
-    lines: Line[],
-    effects: ControlEffect[] = [],
-    events: Key[] = [],
-  ): Promise<void> {
-    const run = this.tail.then(async () => {
-      const candidate = JSON.parse(JSON.stringify(this.record)) as ControlRecord;
-      candidate.version += 1;
-      change(candidate);
-      const at = this.now();
-      const audit: AuditEntry[] = lines.map((l, i) => ({
-        seq: this.auditSeq + i,
-        at,
-        kind: l.kind,
-        what: l.said.message,
-        key: l.said.key,
-        ...(l.said.params ? { params: l.said.params } : {}),
-        by: l.by ?? SYSTEM,
-        ...(l.eventId ? { eventId: l.eventId } : {}),
-      }));
-      await acts.commitControl({ controlId: this.record.controlId, record: candidate, audit, effects });
-      this.record = candidate;
-      this.auditSeq += audit.length;
-      for (const k of events) this.events[k.eventId] = { kind: k.kind, hash: k.hash };
+  /** A failed control demands back what it decided, due at the end of a Paris day, and tells the éditeur. */
+  private async fail(e: ControlDecision, key: EventKey): Promise<void> {
+    const issuedAt = this.now();
+    const { dueAt, issuedDayStartsAt } = await dates.dueDate({ issuedAt, days: this.input.recoveryDueDays });
+    const amountCents = e.recoveryCents!;
+    const reasons = e.reasons.join('; ');
+    const reason = `control ${this.record.controlId}: ${reasons}`;
+    await this.commitFromHandler({
+      step: 'control failed',
+      events: [key],
+      note: {
+        apply: (r) => {
+          r.decision = { outcome: e.outcome, findings: e.findings, reasons: e.reasons, by: e.actor, at: issuedAt };
+        },
+        audit: [
+          {
+            kind: 'control_failed',
+            said: say('audit_control_failed', { findings: e.findings, reasons }),
+            by: e.actor,
+            eventId: e.eventId,
+          },
+        ],
+      },
+      effect: {
+        effects: [
+          { kind: 'demand', amountCents, reason, dueAt },
+          {
+            kind: 'notify',
+            notification: {
+              key: `recovery:${this.record.controlId}`,
+              template: 'recovery_demanded',
+              to: { party: 'editeur', id: this.record.editeurId },
+              params: { bdcId: this.record.bdcId, amountCents, dueAt, reasons },
+            },
+          },
+        ],
+        apply: (r) => {
+          r.recovery = {
+            amountCents,
+            reason,
+            dueAt,
+            issuedAt,
+            issuedDayStartsAt,
+            receivedCents: 0,
+            writtenOffCents: 0,
+            overdue: false,
+          };
+          r.status = 'recovery_due';
+        },
+        audit: [{ kind: 'recovery_demanded', said: say('audit_recovery_demanded', { amountCents, dueAt }) }],
+      },
     });
-    this.tail = run.catch(() => undefined);
-    return run;
-  }
-
-  private answer(eventId: string, kind: string): ControlAnswer {
-    return {
-      controlId: this.record.controlId,
-      eventId,
-      kind,
-      hash: this.events[eventId]!.hash,
-      status: this.record.status,
-      version: this.record.version,
-    };
   }
 
   // ——— handlers: validate, record with the consequence, answer ———
 
   private setHandlers(): void {
     setHandler(controlMessages.state, () => this.record);
-    const wrongState = () => [
-      refusalOf(
-        'wrong_state',
-        say('control_wrong_state', { status: this.record.status }),
-        'status',
-        this.record.status,
-      ),
-    ];
+    this.onAttention(controlMessages.attentionResolved);
 
-    this.on(
+    this.book.on(
       controlMessages.documentsReceived,
       controlEventForm.documentsReceived,
-      () => (this.record.status !== 'documents_requested' ? wrongState() : []),
+      () => documentsRefusals(this.record),
       (e, key) =>
-        this.commit(
-          (r) => {
-            r.documents.receivedAt = e.receivedAt;
-            r.status = 'under_review';
-          },
-          [
-            {
-              kind: 'documents_received',
-              said: say('audit_documents_received', { receivedAt: e.receivedAt }),
-              by: e.actor,
-              eventId: e.eventId,
+        this.commitFromHandler({
+          step: 'documents received',
+          events: [key],
+          note: {
+            apply: (r) => {
+              r.documents.receivedAt = e.receivedAt;
+              r.status = 'under_review';
             },
-          ],
-          [],
-          [key],
-        ),
+            audit: [
+              {
+                kind: 'documents_received',
+                said: say('audit_documents_received', { receivedAt: e.receivedAt }),
+                by: e.actor,
+                eventId: e.eventId,
+              },
+            ],
+          },
+        }),
     );
 
-    this.on(
+    this.book.on(
       controlMessages.controlDecided,
       controlEventForm.controlDecided,
-      (e) => this.decisionRefusals(e),
-      async (e, key) => {
-        const decision = { outcome: e.outcome, findings: e.findings, reasons: e.reasons, by: e.actor, at: this.now() };
-        if (e.outcome === 'passed') {
-          return this.commit(
-            (r) => {
-              r.decision = decision;
+      (e) => controlDecisionRefusals(this.record, e),
+      (e, key) => {
+        if (e.outcome === 'failed') return this.fail(e, key);
+        return this.commitFromHandler({
+          step: 'control passed',
+          events: [key],
+          note: {
+            apply: (r) => {
+              r.decision = {
+                outcome: e.outcome,
+                findings: e.findings,
+                reasons: e.reasons,
+                by: e.actor,
+                at: this.now(),
+              };
               r.status = 'passed';
             },
-            [
+            audit: [
               {
                 kind: 'control_passed',
                 said: say('audit_control_passed', { findings: e.findings }),
@@ -292,224 +281,65 @@ export class BdcControl {
                 eventId: e.eventId,
               },
             ],
-            [],
-            [key],
-          );
-        }
-        const issuedAt = this.now();
-        const { dueAt, issuedDayStartsAt } = await local.recoveryDueDate({
-          issuedAt,
-          days: this.input.recoveryDueDays,
-        });
-        const amountCents = e.recoveryCents!;
-        const reason = `control ${this.record.controlId}: ${e.reasons.join('; ')}`;
-        return this.commit(
-          (r) => {
-            r.decision = decision;
-            r.recovery = {
-              amountCents,
-              reason,
-              dueAt,
-              issuedAt,
-              issuedDayStartsAt,
-              receivedCents: 0,
-              writtenOffCents: 0,
-              overdue: false,
-            };
-            r.status = 'recovery_due';
           },
-          [
-            {
-              kind: 'control_failed',
-              said: say('audit_control_failed', { findings: e.findings, reasons: e.reasons.join('; ') }),
-              by: e.actor,
-              eventId: e.eventId,
-            },
-            { kind: 'recovery_demanded', said: say('audit_recovery_demanded', { amountCents, dueAt }) },
-          ],
-          [
-            { kind: 'recoveryDemand', amountCents, reason, dueAt },
-            {
-              kind: 'notify',
-              notification: {
-                key: `recovery:${this.record.controlId}`,
-                template: 'recovery_demanded',
-                to: { party: 'editeur', id: this.record.editeurId },
-                params: { bdcId: this.record.bdcId, amountCents, dueAt, reasons: e.reasons.join('; ') },
-              },
-            },
-          ],
-          [key],
-        );
+        });
       },
     );
 
-    this.on(
+    this.book.on(
       controlMessages.recoveryReceived,
       controlEventForm.recoveryReceived,
-      (e) => this.receiptRefusals(e),
+      (e) => recoveryReceiptRefusals(this.record, Date.now(), e),
       (e, key) =>
-        this.commit(
-          (r) => void (r.recovery!.receivedCents += e.amountCents),
-          [
-            {
-              kind: 'recovery_received',
-              said: say('audit_recovery_received', { amountCents: e.amountCents, receivedAt: e.receivedAt }),
-              by: e.actor,
-              eventId: e.eventId,
-            },
-          ],
-          [{ kind: 'recoveryReceipt', eventId: e.eventId, amountCents: e.amountCents, receivedAt: e.receivedAt }],
-          [key],
-        ),
-    );
-
-    this.on(
-      controlMessages.recoverySettled,
-      controlEventForm.recoverySettled,
-      (e) => this.settlementRefusals(e),
-      (e, key) => {
-        if (e.decision === 'escalate')
-          return this.commit(
-            (r) => void (r.recovery!.escalated = { reason: e.reason, by: e.actor, at: this.now() }),
-            [
+        this.commitFromHandler({
+          step: 'recovery received',
+          events: [key],
+          effect: {
+            effects: [{ kind: 'receipt', eventId: e.eventId, amountCents: e.amountCents, receivedAt: e.receivedAt }],
+            apply: (r) => void (r.recovery!.receivedCents += e.amountCents),
+            audit: [
               {
-                kind: 'recovery_escalated',
-                said: say('audit_escalated', { reason: e.reason }),
+                kind: 'recovery_received',
+                said: say('audit_recovery_received', { amountCents: e.amountCents, receivedAt: e.receivedAt }),
                 by: e.actor,
                 eventId: e.eventId,
               },
             ],
-            [],
-            [key],
-          );
-        const amountCents = recoveryOutstanding(this.record);
-        return this.commit(
-          (r) => {
-            r.recovery!.writtenOffCents += amountCents;
-            r.recovery!.escalated ??= { reason: e.reason, by: e.actor, at: this.now() };
           },
-          [
-            {
-              kind: 'recovery_written_off',
-              said: say('audit_written_off', { amountCents, reason: e.reason }),
-              by: e.actor,
-              eventId: e.eventId,
-            },
-          ],
-          [{ kind: 'recoveryWriteOff', amountCents, reason: e.reason }],
-          [key],
-        );
-      },
-    );
-  }
-
-  /** An update: form, duplicate (same id and content answers as the first did) or reused id, business rules; then recorded. */
-  private on<E extends { eventId: string; actor: Actor }>(
-    definition: UpdateDefinition<ControlAnswer, [E]>,
-    form: (raw: unknown) => Refusal[],
-    rules: (e: E) => Refusal[],
-    accept: (e: E, key: Key) => Promise<void>,
-  ): void {
-    const kind = definition.name;
-    setHandler(
-      definition,
-      (e) =>
-        CancellationScope.nonCancellable(async () => {
-          // a duplicate sent while its first is being recorded waits for it, and answers as it does
-          let recording = this.inFlight.get(e.eventId);
-          if (!this.events[e.eventId] && !recording) {
-            const key = { eventId: e.eventId, kind, hash: eventHash(kind, e) };
-            recording = { key, done: accept(e, key).finally(() => this.inFlight.delete(e.eventId)) };
-            this.inFlight.set(e.eventId, recording);
-          }
-          if (recording) await recording.done;
-          return this.answer(e.eventId, kind);
         }),
-      {
-        validator: (e) => {
-          const problems = form(e);
-          if (problems.length) reject(problems);
-          const known = this.events[e.eventId] ?? this.inFlight.get(e.eventId)?.key;
-          if (known) {
-            if (known.kind === kind && known.hash === eventHash(kind, e)) return;
-            reject([
-              refusalOf(
-                'event_id_reused',
-                say('event_id_reused', { eventId: e.eventId, kind: known.kind, same: known.kind === kind }),
-                'eventId',
-                e.eventId,
-              ),
-            ]);
-          }
-          const business = rules(e);
-          if (business.length) reject(business);
-        },
+    );
+
+    this.book.on(
+      controlMessages.recoverySettled,
+      controlEventForm.recoverySettled,
+      (e) => recoverySettlementRefusals(this.record, e),
+      (e, key) => {
+        const by = { reason: e.reason, by: e.actor, at: this.now() };
+        const line = (kind: string, said: ReturnType<typeof say>) => ({ kind, said, by: e.actor, eventId: e.eventId });
+        if (e.decision === 'escalate')
+          return this.commitFromHandler({
+            step: 'recovery escalated',
+            events: [key],
+            note: {
+              apply: (r) => void (r.recovery!.escalated = by),
+              audit: [line('recovery_escalated', say('audit_escalated', { reason: e.reason }))],
+            },
+          });
+        const amountCents = recoveryOutstanding(this.record);
+        return this.commitFromHandler({
+          step: 'recovery written off',
+          events: [key],
+          effect: {
+            effects: [{ kind: 'writeOff', amountCents, reason: e.reason }],
+            apply: (r) => {
+              r.recovery!.writtenOffCents += amountCents;
+              r.recovery!.escalated ??= by;
+            },
+            audit: [line('recovery_written_off', say('audit_written_off', { amountCents, reason: e.reason }))],
+          },
+        });
       },
     );
-  }
-
-  private decisionRefusals(e: ControlDecision): Refusal[] {
-    if (this.record.status !== 'documents_requested' && this.record.status !== 'under_review')
-      return [
-        refusalOf(
-          'wrong_state',
-          say('control_wrong_state', { status: this.record.status }),
-          'status',
-          this.record.status,
-        ),
-      ];
-    if (e.outcome === 'passed') return [];
-    const problems: Refusal[] = [];
-    if (!e.reasons.length) problems.push(refusalOf('reasons_missing', say('reasons_missing'), 'reasons'));
-    if (!e.recoveryCents) problems.push(refusalOf('recovery_missing', say('recovery_missing'), 'recoveryCents'));
-    else if (e.recoveryCents > this.record.paidCents)
-      problems.push(
-        refusalOf(
-          'recovery_too_large',
-          say('recovery_too_large', { amountCents: e.recoveryCents, paidCents: this.record.paidCents }),
-          'recoveryCents',
-          e.recoveryCents,
-        ),
-      );
-    return problems;
-  }
-
-  private receiptRefusals(e: RecoveryReceipt): Refusal[] {
-    const { recovery, status } = this.record;
-    if (status !== 'recovery_due' || !recovery)
-      return [refusalOf('wrong_state', say('control_wrong_state', { status }), 'status', status)];
-    const outstanding = recoveryOutstanding(this.record);
-    if (e.amountCents > outstanding)
-      return [
-        refusalOf(
-          'more_than_due',
-          say('more_than_due', { amountCents: e.amountCents, dueCents: outstanding }),
-          'amountCents',
-          e.amountCents,
-        ),
-      ];
-    if (Date.parse(e.receivedAt) > Date.now())
-      return [refusalOf('in_future', say('receipt_in_future'), 'receivedAt', e.receivedAt)];
-    if (Date.parse(e.receivedAt) < Date.parse(recovery.issuedDayStartsAt))
-      return [
-        refusalOf(
-          'before_demand',
-          say('receipt_before_demand', { issuedAt: recovery.issuedAt }),
-          'receivedAt',
-          e.receivedAt,
-        ),
-      ];
-    return [];
-  }
-
-  private settlementRefusals(e: RecoverySettlement): Refusal[] {
-    const { recovery, status } = this.record;
-    if (status !== 'recovery_due' || !recovery?.overdue)
-      return [refusalOf('not_overdue', say('not_overdue', { status }), 'status', status)];
-    if (e.decision === 'escalate' && recovery.escalated)
-      return [refusalOf('already_escalated', say('already_escalated'), 'decision', e.decision)];
-    return [];
   }
 }
 

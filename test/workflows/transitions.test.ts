@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bdcMessages, BDC_WORKFLOW_TYPE, type BdcLifecycleWorkflow } from '../../contract/bdc';
+import { controlMessages, CONTROL_WORKFLOW_TYPE, type BdcControlWorkflow } from '../../contract/control';
+import type { Effect, Transition } from '../../contract/effects';
+import type { BdcRecord, BdcWorkflowInput } from '../../domain/bdc-view';
+import type { ControlRecord } from '../../domain/control-view';
+import { REFUSED } from '../../domain/refusal';
+import { temporalServer } from '../../scripts/local-engine';
+import { bdcRequest, event, operator, validVa } from '../support/bdc-fixtures';
+import { eventually } from '../support/eventually';
+import { workflowBundle } from '../support/workflow-bundle';
+
+// The lifecycle's and the control's transitions with their activities mocked (reference-app-orders-go's
+// style): no database, the transitions the workflow asks to record are kept in memory, and the ledger's
+// refusals are played by a rule. The end-to-end tests (test/workflows/*.test.ts) run the same paths on
+// the real record and ledger.
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = `transitions-${randomUUID()}`;
+const written: Transition[] = [];
+/** the ledger's answer to a transition: a refusal, or nothing (written) */
+let ledger: (t: Transition) => string | undefined = () => undefined;
+
+beforeAll(async () => {
+  env = await temporalServer('time-skipping');
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: {
+      async recordTransition(t: Transition) {
+        const refused = ledger(t);
+        if (refused)
+          throw ApplicationFailure.create({
+            type: REFUSED,
+            message: refused,
+            details: [{ code: 'ledger_refused', message: refused, path: '' }],
+            nonRetryable: true,
+          });
+        written.push(t);
+        return { recorded: true };
+      },
+      async dueDate({ issuedAt, days }: { issuedAt: string; days: number }) {
+        const dueAt = new Date(Date.parse(issuedAt) + days * 86_400_000).toISOString();
+        return { dueAt, issuedDayStartsAt: issuedAt };
+      },
+    },
+  });
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+afterEach(() => {
+  ledger = () => undefined;
+});
+
+const of = (id: string) => written.filter((t) => t.id === id);
+const money = (id: string) =>
+  of(id).flatMap((t) =>
+    t.effects.filter((e) => e.kind !== 'notify').map((e: Effect) => [e.kind, 'amountCents' in e ? e.amountCents : 0]),
+  );
+const statuses = (id: string) => of(id).map((t) => (t.record as { status: string }).status);
+const refusalCode = (p: Promise<unknown>) =>
+  p.then(
+    () => 'accepted',
+    (e: unknown) =>
+      e instanceof WorkflowUpdateFailedError
+        ? ((e.cause as ApplicationFailure).details?.[0] as { code: string }).code
+        : String(e),
+  );
+
+async function startBdc(
+  referencement: 'granted' | 'pending' = 'granted',
+): Promise<{ handle: WorkflowHandle<BdcLifecycleWorkflow>; input: BdcWorkflowInput }> {
+  const now = await env.currentTimeMs();
+  const day = 86_400_000;
+  const request = bdcRequest();
+  const input: BdcWorkflowInput = {
+    bdcId: `bdc:${request.editeurId}:${request.reference}`,
+    request,
+    campaign: {
+      id: 'test',
+      couloir: 'MS1',
+      tranche: 'B',
+      ogEssmsCount: 3,
+      finessExtraction: 'test',
+      advanceRateBasisPoints: 3000,
+      referencementDelayDays: 120,
+      reimbursementDueDays: 30,
+    },
+    ceilingCents: 584_000,
+    referencement,
+    deadlines: {
+      ...(referencement === 'pending' ? { dossier: new Date(now + 120 * day).toISOString() } : {}),
+      orderDeadline: new Date(now + 10 * day).toISOString(),
+      closing: new Date(now + 60 * day).toISOString(),
+    },
+    orderDayStartsAt: new Date(now - day).toISOString(),
+    registeredBy: { eventId: randomUUID(), actor: operator },
+    registeredAt: new Date(now).toISOString(),
+  };
+  const handle = await env.client.workflow.start<BdcLifecycleWorkflow>(BDC_WORKFLOW_TYPE, {
+    workflowId: input.bdcId,
+    taskQueue,
+    args: [input],
+  });
+  return { handle, input };
+}
+
+const state = (handle: WorkflowHandle) => handle.query(bdcMessages.state) as Promise<BdcRecord>;
+const reaches = (handle: WorkflowHandle, status: string) =>
+  eventually(async () => (await state(handle)).status === status, { what: `status ${status}` });
+
+test('référencée at registration: the advance is ordered at once; a valid VA orders the balance and completes', async () => {
+  const { handle, input } = await startBdc();
+  await reaches(handle, 'awaiting_va');
+  const va = validVa(input.request, new Date((await env.currentTimeMs()) - 1_000).toISOString(), 584_000);
+  expect((await handle.executeUpdate(bdcMessages.vaSubmitted, { args: [va] })).status).toBe('completed');
+  expect(statuses(input.bdcId)).toEqual(['awaiting_va', 'completed']);
+  expect(money(input.bdcId)).toEqual([
+    ['paymentOrder', 175_200],
+    ['paymentOrder', 408_800],
+  ]);
+  expect(of(input.bdcId)[0]!.audit.map((a) => [a.seq, a.kind])).toEqual([
+    [1, 'advance_ordered'],
+    [2, 'awaiting_va'],
+  ]);
+});
+
+test('the ledger refuses the advance: the BDC needs attention with nothing paid; retried, the advance is ordered', async () => {
+  let refusals = 0;
+  ledger = (t) =>
+    t.effects.some((e) => e.kind === 'paymentOrder') && refusals++ === 0 ? 'no bank details' : undefined;
+  const { handle, input } = await startBdc();
+  await reaches(handle, 'needs_attention');
+  const attention = (await state(handle)).attention!;
+  expect([attention.step, attention.reason, attention.resumeStatus]).toEqual([
+    'advance',
+    'no bank details',
+    'advance_issued',
+  ]);
+  expect(money(input.bdcId)).toEqual([]);
+  // money was not paid, but a retry is what the operator chooses here
+  await handle.executeUpdate(bdcMessages.attentionResolved, {
+    args: [{ ...event(), decision: 'retry', reason: 'coordonnées reçues' }],
+  });
+  await reaches(handle, 'awaiting_va');
+  expect(statuses(input.bdcId)).toEqual(['needs_attention', 'advance_issued', 'awaiting_va']);
+  expect(money(input.bdcId)).toEqual([['paymentOrder', 175_200]]);
+});
+
+test('the ledger refuses the advance, the operator cancels: the BDC ends unpaid, its claims released', async () => {
+  ledger = (t) => (t.effects.some((e) => e.kind === 'paymentOrder') ? 'account closed' : undefined);
+  const { handle, input } = await startBdc();
+  await reaches(handle, 'needs_attention');
+  await handle.executeUpdate(bdcMessages.attentionResolved, {
+    args: [{ ...event(), decision: 'cancel', reason: 'OG dissoute' }],
+  });
+  await reaches(handle, 'cancelled');
+  expect(statuses(input.bdcId)).toEqual(['needs_attention', 'advance_issued', 'cancelled']);
+  expect(of(input.bdcId).at(-1)!.effects).toEqual([{ kind: 'releaseClaims' }]);
+});
+
+test('a duplicate sent while its first is being recorded gets the same answer, even a refusal', async () => {
+  const { handle, input } = await startBdc('pending');
+  await reaches(handle, 'awaiting_referencement');
+  ledger = (t) => (t.audit.some((a) => a.kind === 'dossier_filed') ? 'record locked' : undefined);
+  const filed = { ...event(), filedAt: new Date((await env.currentTimeMs()) - 1_000).toISOString() };
+  const send = () => refusalCode(handle.executeUpdate(bdcMessages.referencementDossierFiled, { args: [filed] }));
+  expect(await Promise.all([send(), send()])).toEqual(['ledger_refused', 'ledger_refused']);
+  // nothing of it was kept: the same event, sent again once the record takes it, is recorded once
+  ledger = () => undefined;
+  expect(await Promise.all([send(), send()])).toEqual(['accepted', 'accepted']);
+  expect(of(input.bdcId).filter((t) => t.audit.some((a) => a.kind === 'dossier_filed'))).toHaveLength(1);
+});
+
+test('a control whose opening is refused needs attention; it is never cancelled, and tried again it opens', async () => {
+  let refusals = 0;
+  ledger = (t) => (t.process === 'control' && refusals++ === 0 ? 'outbox unavailable' : undefined);
+  const controlId = `control:${randomUUID()}`;
+  const now = await env.currentTimeMs();
+  const handle = await env.client.workflow.start<BdcControlWorkflow>(CONTROL_WORKFLOW_TYPE, {
+    workflowId: controlId,
+    taskQueue,
+    args: [
+      {
+        controlId,
+        drawId: 'draw-1',
+        bdcId: 'bdc:editeur-acme:BDC-1',
+        editeurId: 'editeur-acme',
+        paidCents: 584_000,
+        assignedTo: 'controleur-1',
+        documents: ['contrat'],
+        documentsDueAt: new Date(now + 60 * 86_400_000).toISOString(),
+        recoveryDueDays: 30,
+        openedBy: { eventId: randomUUID(), actor: operator },
+      },
+    ],
+  });
+  const control = () => handle.query(controlMessages.state) as Promise<ControlRecord>;
+  await eventually(async () => (await control()).status === 'needs_attention', { what: 'the control needs attention' });
+  const cancel = { ...event(), decision: 'cancel' as const, reason: 'abandon' };
+  expect(await refusalCode(handle.executeUpdate(controlMessages.attentionResolved, { args: [cancel] }))).toBe(
+    'not_cancellable',
+  );
+  await handle.executeUpdate(controlMessages.attentionResolved, {
+    args: [{ ...event(), decision: 'retry', reason: 'rétabli' }],
+  });
+  await eventually(async () => (await control()).status === 'documents_requested', { what: 'the control opened' });
+  expect(statuses(controlId)).toEqual(['needs_attention', 'documents_requested', 'documents_requested']);
+  expect(
+    of(controlId)
+      .at(-1)!
+      .effects.map((e) => e.kind),
+  ).toEqual(['notify']);
+  expect(of(controlId).flatMap((t) => t.audit.map((a) => a.kind))).toEqual([
+    'control_opened',
+    'needs_attention',
+    'attention_resolved',
+  ]);
+});
