@@ -6,7 +6,7 @@ import {
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { endOfParisDay } from '../domain/calendar';
-import type { ControlAnswer, ControlInput, ControlRecord, ControlView } from '../domain/control-view';
+import { initialControlRecord, type ControlAnswer, type ControlInput, type ControlView } from '../domain/control-view';
 import { eventHash } from '../domain/event-hash';
 import { scopedEventId } from '../domain/ids';
 import { say } from '../domain/messages';
@@ -83,24 +83,14 @@ export async function drawControls(ctx: EngineContext, caller: Caller, request: 
         bdcId: drawn.bdcId,
         editeurId: bdc.editeurId,
         paidCents: bdc.paidCents,
+        heldCents: bdc.heldCents,
         assignedTo: request.assignedTo,
         documents: request.documents,
         documentsDueAt,
         recoveryDueDays: request.recoveryDueDays,
         openedBy: { eventId: scopedEventId(caller.scope, request.eventId), actor: caller.actor },
       };
-      const record: ControlRecord = {
-        controlId: input.controlId,
-        drawId,
-        bdcId: drawn.bdcId,
-        editeurId: bdc.editeurId,
-        status: 'documents_requested',
-        assignedTo: request.assignedTo,
-        paidCents: bdc.paidCents,
-        documents: { requested: request.documents, dueAt: documentsDueAt, overdue: false },
-        version: 0,
-      };
-      return { drawn, record, input };
+      return { drawn, record: initialControlRecord(input), input };
     });
     const params = {
       rate: request.rate,

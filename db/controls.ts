@@ -41,15 +41,18 @@ export class Controls {
   async population(filter: {
     campaignId?: string;
     endedBefore: string;
-  }): Promise<(Candidate & { editeurId: string; paidCents: number })[]> {
+  }): Promise<(Candidate & { editeurId: string; paidCents: number; heldCents: number })[]> {
     const rows = await this.sql.query<{
       bdc_id: string;
       campaign_id: string;
       editeur_id: string;
       tranche: string;
       paid_cents: number;
+      held_cents: number;
     }>(
-      `SELECT bdc_id, campaign_id, editeur_id, state->'campaign'->>'tranche' AS tranche, paid_cents FROM bdcs
+      `SELECT bdc_id, campaign_id, editeur_id, state->'campaign'->>'tranche' AS tranche, paid_cents,
+              paid_cents - (SELECT COALESCE(sum(amount_cents), 0) FROM reimbursement_demands d WHERE d.bdc_id = bdcs.bdc_id) AS held_cents
+       FROM bdcs
        WHERE state IS NOT NULL AND status = 'completed' AND ended_at < $1 AND ($2::text IS NULL OR campaign_id = $2) ORDER BY bdc_id`,
       [filter.endedBefore, filter.campaignId ?? null],
     );
@@ -60,6 +63,7 @@ export class Controls {
       editeurId: r.editeur_id,
       tranche: r.tranche ?? '',
       paidCents: Number(r.paid_cents),
+      heldCents: Number(r.held_cents),
     }));
   }
 

@@ -190,6 +190,60 @@ export interface BdcLedger {
   receipts: ReimbursementReceipt[];
 }
 
+/**
+ * A BDC's money, read under a lock on its row so that money writes of one BDC follow one another:
+ * its ceiling, what its payment orders paid and what its demands ask back — the write under `key`
+ * left out when it is there already (a retry is answered by the write itself, never refused).
+ * Undefined for a BDC the ledger does not know (the write refuses it).
+ */
+async function moneyUnderLock(
+  sql: Sql,
+  bdcId: string,
+  table: 'payment_orders' | 'reimbursement_demands',
+  key: string,
+): Promise<{ ceiling: number; paid: number; demanded: number } | undefined> {
+  const [bdc] = await sql.query<{ ceiling_cents: string }>(
+    'SELECT ceiling_cents FROM bdcs WHERE bdc_id = $1 FOR UPDATE',
+    [bdcId],
+  );
+  if (!bdc) return undefined;
+  const [again] = await sql.query(`SELECT 1 FROM ${table} WHERE idempotency_key = $1`, [key]);
+  if (again) return undefined;
+  const [sums] = await sql.query<{ paid: string; demanded: string }>(
+    `SELECT (SELECT COALESCE(sum(amount_cents), 0) FROM payment_orders WHERE bdc_id = $1) AS paid,
+            (SELECT COALESCE(sum(amount_cents), 0) FROM reimbursement_demands WHERE bdc_id = $1) AS demanded`,
+    [bdcId],
+  );
+  return { ceiling: Number(bdc.ceiling_cents), paid: Number(sums!.paid), demanded: Number(sums!.demanded) };
+}
+
+/**
+ * A receipt or a write-off of a demand never settles more than the demand asked: read under a lock
+ * on the demand's row (its settlements follow one another); a retry under the same key is let through.
+ */
+async function settledWithin(
+  sql: Sql,
+  demandId: number,
+  table: 'reimbursement_receipts' | 'demand_write_offs',
+  key: string,
+  amountCents: number,
+): Promise<void> {
+  const [demand] = await sql.query<{ amount_cents: string }>(
+    'SELECT amount_cents FROM reimbursement_demands WHERE id = $1 FOR UPDATE',
+    [demandId],
+  );
+  const [again] = await sql.query(`SELECT 1 FROM ${table} WHERE idempotency_key = $1`, [key]);
+  if (!demand || again) return;
+  const [sums] = await sql.query<{ settled: string }>(
+    `SELECT (SELECT COALESCE(sum(amount_cents), 0) FROM reimbursement_receipts WHERE demand_id = $1)
+          + (SELECT COALESCE(sum(amount_cents), 0) FROM demand_write_offs WHERE demand_id = $1) AS settled`,
+    [demandId],
+  );
+  const due = Number(demand.amount_cents) - Number(sums!.settled);
+  if (amountCents > due)
+    throw refuse('more_than_due', say('more_than_due', { amountCents, dueCents: due }), 'amountCents', amountCents);
+}
+
 export class Ledger {
   /** bdcKnown: the caller knows the BDC is registered (the record's transitions), no check needed */
   constructor(
@@ -283,14 +337,25 @@ export class Ledger {
     const o = parseOrRefuse(paymentOrderInput, raw);
     await this.requireBdc(o.bdcId);
     const wanted: PaymentOrder = { id: 0, issuedAt: '', ...o };
-    return writeOnce(
-      this.sql,
-      'payment_orders',
-      { idempotency_key: o.idempotencyKey, bdc_id: o.bdcId, kind: o.kind, amount_cents: o.amountCents },
-      readPaymentOrder,
-      (a, b) => a.bdcId === b.bdcId && a.kind === b.kind && a.amountCents === b.amountCents,
-      wanted,
-    );
+    return this.sql.transaction(async (tx) => {
+      // a BDC is never paid more than its ceiling, whatever the orders
+      const money = await moneyUnderLock(tx, o.bdcId, 'payment_orders', o.idempotencyKey);
+      if (money && money.paid + o.amountCents > money.ceiling)
+        throw refuse(
+          'over_ceiling',
+          say('over_ceiling', { amountCents: o.amountCents, paidCents: money.paid, ceilingCents: money.ceiling }),
+          'amountCents',
+          o.amountCents,
+        );
+      return writeOnce(
+        tx,
+        'payment_orders',
+        { idempotency_key: o.idempotencyKey, bdc_id: o.bdcId, kind: o.kind, amount_cents: o.amountCents },
+        readPaymentOrder,
+        (a, b) => a.bdcId === b.bdcId && a.kind === b.kind && a.amountCents === b.amountCents,
+        wanted,
+      );
+    });
   }
 
   async issueReimbursementDemand(raw: unknown): Promise<Written<ReimbursementDemand>> {
@@ -298,51 +363,74 @@ export class Ledger {
     await this.requireBdc(d.bdcId);
     const wanted: ReimbursementDemand = { id: 0, issuedAt: '', kind: 'reimbursement', ...d, dueAt: iso(d.dueAt) };
     const kind = d.controlId ? 'recovery' : 'reimbursement';
-    return writeOnce(
-      this.sql,
-      'reimbursement_demands',
-      {
-        idempotency_key: d.idempotencyKey,
-        bdc_id: d.bdcId,
-        kind,
-        control_id: d.controlId ?? null,
-        amount_cents: d.amountCents,
-        reason: d.reason,
-        due_at: wanted.dueAt,
-      },
-      readDemand,
-      (a, b) => a.bdcId === b.bdcId && a.kind === kind && a.amountCents === b.amountCents && a.dueAt === b.dueAt,
-      { ...wanted, kind },
-    );
+    return this.sql.transaction(async (tx) => {
+      // a demand never exceeds what the éditeur holds and no other demand already asks back
+      const money = await moneyUnderLock(tx, d.bdcId, 'reimbursement_demands', d.idempotencyKey);
+      if (money && d.amountCents > money.paid - money.demanded)
+        throw refuse(
+          'demand_exceeds_held',
+          say('demand_exceeds_held', {
+            amountCents: d.amountCents,
+            heldCents: Math.max(0, money.paid - money.demanded),
+          }),
+          'amountCents',
+          d.amountCents,
+        );
+      return writeOnce(
+        tx,
+        'reimbursement_demands',
+        {
+          idempotency_key: d.idempotencyKey,
+          bdc_id: d.bdcId,
+          kind,
+          control_id: d.controlId ?? null,
+          amount_cents: d.amountCents,
+          reason: d.reason,
+          due_at: wanted.dueAt,
+        },
+        readDemand,
+        (a, b) => a.bdcId === b.bdcId && a.kind === kind && a.amountCents === b.amountCents && a.dueAt === b.dueAt,
+        { ...wanted, kind },
+      );
+    });
   }
 
   async recordReimbursementReceipt(raw: unknown): Promise<Written<ReimbursementReceipt>> {
     const r = parseOrRefuse(reimbursementReceiptInput, raw);
-    const demandId = await this.demandOf(r.bdcId, r.controlId);
-    const { controlId: _c, ...receipt } = r;
-    const wanted: ReimbursementReceipt = { id: 0, recordedAt: '', ...receipt, demandId, receivedAt: iso(r.receivedAt) };
-    return writeOnce(
-      this.sql,
-      'reimbursement_receipts',
-      {
-        idempotency_key: r.idempotencyKey,
-        bdc_id: r.bdcId,
-        demand_id: demandId,
-        amount_cents: r.amountCents,
-        received_at: wanted.receivedAt,
-      },
-      readReceipt,
-      (a, b) =>
-        a.bdcId === b.bdcId &&
-        a.demandId === b.demandId &&
-        a.amountCents === b.amountCents &&
-        a.receivedAt === b.receivedAt,
-      wanted,
-    );
+    return this.sql.transaction(async (tx) => {
+      const demandId = await new Ledger(tx, this.options).demandOf(r.bdcId, r.controlId);
+      await settledWithin(tx, demandId, 'reimbursement_receipts', r.idempotencyKey, r.amountCents);
+      const { controlId: _c, ...receipt } = r;
+      const wanted: ReimbursementReceipt = {
+        id: 0,
+        recordedAt: '',
+        ...receipt,
+        demandId,
+        receivedAt: iso(r.receivedAt),
+      };
+      return writeOnce(
+        tx,
+        'reimbursement_receipts',
+        {
+          idempotency_key: r.idempotencyKey,
+          bdc_id: r.bdcId,
+          demand_id: demandId,
+          amount_cents: r.amountCents,
+          received_at: wanted.receivedAt,
+        },
+        readReceipt,
+        (a, b) =>
+          a.bdcId === b.bdcId &&
+          a.demandId === b.demandId &&
+          a.amountCents === b.amountCents &&
+          a.receivedAt === b.receivedAt,
+        wanted,
+      );
+    });
   }
 
   /** The demand a receipt or a write-off settles: the BDC's reimbursement, or the recovery of a control. */
-  private async demandOf(bdcId: string, controlId: string | undefined): Promise<number> {
+  async demandOf(bdcId: string, controlId: string | undefined): Promise<number> {
     const [demand] = await this.sql.query<{ id: number }>(
       controlId
         ? "SELECT id FROM reimbursement_demands WHERE bdc_id = $1 AND kind = 'recovery' AND control_id = $2"
@@ -356,30 +444,33 @@ export class Ledger {
   /** Writes off what remains of a demand, once, with the operator's reason: the demand is then settled. */
   async writeOff(raw: unknown): Promise<Written<WriteOff>> {
     const w = parseOrRefuse(writeOffInput, raw);
-    const demandId = await this.demandOf(w.bdcId, w.controlId);
-    const wanted: WriteOff = {
-      id: 0,
-      writtenOffAt: '',
-      idempotencyKey: w.idempotencyKey,
-      bdcId: w.bdcId,
-      demandId,
-      amountCents: w.amountCents,
-      reason: w.reason,
-    };
-    return writeOnce(
-      this.sql,
-      'demand_write_offs',
-      {
-        idempotency_key: w.idempotencyKey,
-        bdc_id: w.bdcId,
-        demand_id: demandId,
-        amount_cents: w.amountCents,
+    return this.sql.transaction(async (tx) => {
+      const demandId = await new Ledger(tx, this.options).demandOf(w.bdcId, w.controlId);
+      await settledWithin(tx, demandId, 'demand_write_offs', w.idempotencyKey, w.amountCents);
+      const wanted: WriteOff = {
+        id: 0,
+        writtenOffAt: '',
+        idempotencyKey: w.idempotencyKey,
+        bdcId: w.bdcId,
+        demandId,
+        amountCents: w.amountCents,
         reason: w.reason,
-      },
-      readWriteOff,
-      (a, b) => a.demandId === b.demandId && a.amountCents === b.amountCents && a.reason === b.reason,
-      wanted,
-    );
+      };
+      return writeOnce(
+        tx,
+        'demand_write_offs',
+        {
+          idempotency_key: w.idempotencyKey,
+          bdc_id: w.bdcId,
+          demand_id: demandId,
+          amount_cents: w.amountCents,
+          reason: w.reason,
+        },
+        readWriteOff,
+        (a, b) => a.demandId === b.demandId && a.amountCents === b.amountCents && a.reason === b.reason,
+        wanted,
+      );
+    });
   }
 
   /** Every ledger record of one BDC, or of all BDCs when bdcId is omitted, grouped by BDC. */

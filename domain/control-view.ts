@@ -24,8 +24,10 @@ export interface ControlInput {
   drawId: string;
   bdcId: string;
   editeurId: string;
-  /** what the BDC was paid: a recovery demands back at most this */
+  /** what the BDC was paid */
   paidCents: number;
+  /** what the éditeur held when the control was drawn (paid, less what was already demanded back): a recovery demands back at most this */
+  heldCents: number;
   assignedTo: string;
   documents: string[];
   /** the documents are due by then (end of a Paris day) */
@@ -51,6 +53,7 @@ export type ControlRecord = {
   attention?: Attention<ControlStatus>;
   assignedTo: string;
   paidCents: number;
+  heldCents: number;
   documents: { requested: string[]; dueAt: string; receivedAt?: string; overdue: boolean };
   decision?: { outcome: 'passed' | 'failed'; findings: string; reasons: string[]; by: Actor; at: string };
   recovery?: {
@@ -109,3 +112,19 @@ export interface RecoverySettlement {
 /** Outstanding cents of a control's recovery. */
 export const recoveryOutstanding = (r: Pick<ControlRecord, 'recovery'>) =>
   r.recovery ? r.recovery.amountCents - r.recovery.receivedCents - r.recovery.writtenOffCents : 0;
+
+/** A control as drawn: the record intake writes and its workflow starts from. */
+export function initialControlRecord(input: ControlInput): ControlRecord {
+  return {
+    controlId: input.controlId,
+    drawId: input.drawId,
+    bdcId: input.bdcId,
+    editeurId: input.editeurId,
+    status: 'documents_requested',
+    assignedTo: input.assignedTo,
+    paidCents: input.paidCents,
+    heldCents: input.heldCents,
+    documents: { requested: input.documents, dueAt: input.documentsDueAt, overdue: false },
+    version: 0,
+  };
+}

@@ -539,6 +539,18 @@ export const messages = {
     (p: { controlId: string }) => `no control ${p.controlId}`,
     (p) => `aucun contrôle ${p.controlId}`,
   ),
+  over_ceiling: m(
+    (p: { amountCents: number; paidCents: number; ceilingCents: number }) =>
+      `an order of ${formatEuros(p.amountCents)} € would pay more than the ceiling of ${formatEuros(p.ceilingCents)} € (${formatEuros(p.paidCents)} € paid)`,
+    (p) =>
+      `un ordre de ${eurosFr(p.amountCents)} verserait plus que le plafond de ${eurosFr(p.ceilingCents)} (${eurosFr(p.paidCents)} déjà versés)`,
+  ),
+  demand_exceeds_held: m(
+    (p: { amountCents: number; heldCents: number }) =>
+      `a demand of ${formatEuros(p.amountCents)} € exceeds what the éditeur holds and is not already asked back (${formatEuros(p.heldCents)} €)`,
+    (p) =>
+      `une demande de ${eurosFr(p.amountCents)} dépasse ce que l’éditeur détient et qui ne lui est pas déjà demandé (${eurosFr(p.heldCents)})`,
+  ),
   control_not_cancellable: m(
     () => 'a control is never cancelled: its failed step can only be tried again',
     () => 'un contrôle n’est jamais annulé : l’étape en échec ne peut qu’être tentée à nouveau',
@@ -548,9 +560,10 @@ export const messages = {
     (p) => `le contrôle n’attend pas cela : il est « ${word(controlStatusFr, p.status)} »`,
   ),
   recovery_too_large: m(
-    (p: { amountCents: number; paidCents: number }) =>
-      `a recovery of ${formatEuros(p.amountCents)} € is more than the ${formatEuros(p.paidCents)} € paid`,
-    (p) => `un reversement de ${eurosFr(p.amountCents)} dépasse les ${eurosFr(p.paidCents)} versés`,
+    (p: { amountCents: number; heldCents: number }) =>
+      `a recovery of ${formatEuros(p.amountCents)} € is more than the ${formatEuros(p.heldCents)} € the éditeur holds (paid, less what was already demanded back)`,
+    (p) =>
+      `un reversement de ${eurosFr(p.amountCents)} dépasse les ${eurosFr(p.heldCents)} que l’éditeur détient (versé, moins ce qui lui est déjà demandé)`,
   ),
   recovery_missing: m(
     () => 'a failed control says how much is demanded back',

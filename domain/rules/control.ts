@@ -28,11 +28,11 @@ export function controlDecisionRefusals(r: ControlRecord, e: ControlDecision): R
   const problems: Refusal[] = [];
   if (!e.reasons.length) problems.push(refusalOf('reasons_missing', say('reasons_missing'), 'reasons'));
   if (!e.recoveryCents) problems.push(refusalOf('recovery_missing', say('recovery_missing'), 'recoveryCents'));
-  else if (e.recoveryCents > r.paidCents)
+  else if (e.recoveryCents > r.heldCents)
     problems.push(
       refusalOf(
         'recovery_too_large',
-        say('recovery_too_large', { amountCents: e.recoveryCents, paidCents: r.paidCents }),
+        say('recovery_too_large', { amountCents: e.recoveryCents, heldCents: r.heldCents }),
         'recoveryCents',
         e.recoveryCents,
       ),

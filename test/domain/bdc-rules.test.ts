@@ -122,7 +122,7 @@ test('an operator cancels a BDC that needs attention only before any payment; a 
   expect(codes(controlAttentionRefusals(cancel))).toEqual(['not_cancellable']);
 });
 
-test('a failed control names its reasons and demands back no more than was paid', () => {
+test('a failed control names its reasons and demands back no more than the éditeur holds', () => {
   const control: ControlRecord = {
     controlId: 'c-1',
     drawId: 'd-1',
@@ -130,7 +130,9 @@ test('a failed control names its reasons and demands back no more than was paid'
     editeurId: 'editeur-acme',
     status: 'under_review',
     assignedTo: 'x',
-    paidCents: 584_000,
+    paidCents: 657_000,
+    // 157,00 € of it already demanded back (an invoice below the advance)
+    heldCents: 500_000,
     documents: { requested: ['contrat'], dueAt: '2024-06-30T21:59:59.999Z', overdue: false },
     version: 1,
   };
@@ -141,7 +143,8 @@ test('a failed control names its reasons and demands back no more than was paid'
     reasons,
     recoveryCents,
   });
-  expect(controlDecisionRefusals(control, decision(100_000))).toEqual([]);
+  expect(controlDecisionRefusals(control, decision(500_000))).toEqual([]);
+  // issue 21: 600,00 € demanded of an éditeur that kept 500,00 € of the 657,00 € paid
   expect(codes(controlDecisionRefusals(control, decision(600_000)))).toEqual(['recovery_too_large']);
   expect(codes(controlDecisionRefusals(control, decision(undefined, [])))).toEqual([
     'reasons_missing',

@@ -25,6 +25,14 @@ describe.each(backends)('ledger on $name', (backend) => {
     return { bdcId, essms };
   }
 
+  /** A BDC registered and paid its advance: what a demand may ask back. */
+  async function advanced(amountCents = 175_200) {
+    const registration = await registered();
+    const { bdcId } = registration;
+    await ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:advance`, bdcId, kind: 'advance', amountCents });
+    return registration;
+  }
+
   async function refusal(p: Promise<unknown>) {
     const err = await p.then(
       () => undefined,
@@ -40,6 +48,70 @@ describe.each(backends)('ledger on $name', (backend) => {
     ]);
     return row!.n;
   }
+
+  test('the ledger keeps its bounds whatever its callers: an order within the ceiling, a demand within what is held, a receipt or a write-off within what is due', async () => {
+    const { bdcId } = await advanced(500_000);
+    const codes = async (p: Promise<unknown>) => (await refusal(p)).map((r) => r.code);
+    expect(
+      await codes(
+        ledger.issuePaymentOrder({ idempotencyKey: `${bdcId}:balance`, bdcId, kind: 'balance', amountCents: 84_001 }),
+      ),
+    ).toEqual(['over_ceiling']);
+    const demand = { bdcId, reason: 'r', dueAt: '2026-12-23T22:59:59.999Z' };
+    await ledger.issueReimbursementDemand({
+      ...demand,
+      idempotencyKey: `${bdcId}:reimbursement`,
+      amountCents: 157_000,
+    });
+    // 500,00 € paid, 157,00 € already demanded back: a recovery of 400,00 € would ask back more than is held
+    expect(
+      await codes(
+        ledger.issueReimbursementDemand({
+          ...demand,
+          idempotencyKey: `${bdcId}:recovery:c-1`,
+          controlId: 'c-1',
+          amountCents: 400_000,
+        }),
+      ),
+    ).toEqual(['demand_exceeds_held']);
+    await ledger.issueReimbursementDemand({
+      ...demand,
+      idempotencyKey: `${bdcId}:recovery:c-1`,
+      controlId: 'c-1',
+      amountCents: 343_000,
+    });
+    // the same demand again is answered, not refused
+    expect(
+      (
+        await ledger.issueReimbursementDemand({
+          ...demand,
+          idempotencyKey: `${bdcId}:recovery:c-1`,
+          controlId: 'c-1',
+          amountCents: 343_000,
+        })
+      ).created,
+    ).toBe(false);
+    await ledger.recordReimbursementReceipt({
+      idempotencyKey: `${bdcId}:receipt:e-1`,
+      bdcId,
+      amountCents: 100_000,
+      receivedAt: '2026-12-01T10:00:00Z',
+    });
+    expect(
+      await codes(
+        ledger.recordReimbursementReceipt({
+          idempotencyKey: `${bdcId}:receipt:e-2`,
+          bdcId,
+          amountCents: 57_001,
+          receivedAt: '2026-12-01T10:00:00Z',
+        }),
+      ),
+    ).toEqual(['more_than_due']);
+    expect(
+      await codes(ledger.writeOff({ idempotencyKey: `${bdcId}:write-off`, bdcId, amountCents: 57_001, reason: 'r' })),
+    ).toEqual(['more_than_due']);
+    await ledger.writeOff({ idempotencyKey: `${bdcId}:write-off`, bdcId, amountCents: 57_000, reason: 'r' });
+  });
 
   test('migrations are applied once: a second run has nothing to do', async () => {
     expect(await migrate(ledger.sql)).toEqual([]);
@@ -136,7 +208,7 @@ describe.each(backends)('ledger on $name', (backend) => {
   });
 
   test('50 parallel writes of the same key give one record', async () => {
-    const { bdcId } = await registered();
+    const { bdcId } = await advanced();
     const demand = {
       idempotencyKey: `${bdcId}:reimbursement`,
       bdcId,
@@ -151,7 +223,7 @@ describe.each(backends)('ledger on $name', (backend) => {
   });
 
   test('a receipt needs a demand, and is keyed by its event', async () => {
-    const { bdcId } = await registered();
+    const { bdcId } = await advanced();
     const receipt = {
       idempotencyKey: `${bdcId}:receipt:evt-1`,
       bdcId,

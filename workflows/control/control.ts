@@ -2,6 +2,7 @@ import { CancellationScope, condition, continueAsNew, setHandler, workflowInfo }
 import { controlMessages, type BdcControlWorkflow } from '../../contract/control';
 import {
   controlEndStatuses,
+  initialControlRecord,
   recoveryOutstanding,
   type ControlAnswer,
   type ControlDecision,
@@ -30,21 +31,7 @@ export class BdcControl extends RecordedProcess<ControlRecord, ControlAnswer> {
   constructor(private readonly input: ControlInput) {
     super(
       { process: 'control', id: input.controlId, bdcId: input.bdcId },
-      input.resume ?? {
-        record: {
-          controlId: input.controlId,
-          drawId: input.drawId,
-          bdcId: input.bdcId,
-          editeurId: input.editeurId,
-          status: 'documents_requested',
-          assignedTo: input.assignedTo,
-          paidCents: input.paidCents,
-          documents: { requested: input.documents, dueAt: input.documentsDueAt, overdue: false },
-          version: 0,
-        },
-        events: {},
-        auditSeq: 0,
-      },
+      input.resume ?? { record: initialControlRecord(input), events: {}, auditSeq: 0 },
     );
   }
 
