@@ -6,7 +6,8 @@ import { startBatch } from './batches';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
 import { bdcMessages } from '../contract/bdc';
 import { bdcState, onDay, visibleBdc } from './bdc-events';
-import type { Caller, EngineContext } from './context';
+import { nowOf, type Caller, type EngineContext } from './context';
+import { parisCivilDate } from '../domain/calendar';
 
 export interface DecisionRequest {
   eventId: string;
@@ -25,6 +26,9 @@ export async function decideSolution(
   body: DecisionRequest,
   editeurId?: string,
 ): Promise<{ solution: Solution; batchId: string }> {
+  // a decision dated after today (Paris) is refused before anything is recorded or sent
+  if (body.decidedOn > parisCivilDate(new Date(await nowOf(ctx))))
+    throw refuse('in_future', say('decision_in_future'), 'decidedOn', body.decidedOn);
   const eventId = scopedEventId(caller.scope, body.eventId);
   const { solution } = await ctx.solutions.decide(solutionId, {
     decision: body.decision,

@@ -310,6 +310,10 @@ export const messages = {
     (p: { due: string }) => `dossier filed after the 120-day deadline (${p.due})`,
     (p) => `dossier déposé après le délai de 120 jours (${parisDateTimeFr(p.due)})`,
   ),
+  decision_in_future: m(
+    () => 'a decision is not dated after today',
+    () => 'une décision n’est pas datée après aujourd’hui',
+  ),
   filing_in_future: m(
     () => 'the filing date is in the future',
     () => 'la date de dépôt est dans le futur',

@@ -62,7 +62,9 @@ export function dossierRefusals(r: BdcRecord, _p: BdcPending, now: number, e: Do
   return [];
 }
 
-export function decisionRefusals(r: BdcRecord, p: BdcPending): Refusal[] {
+export function decisionRefusals(r: BdcRecord, p: BdcPending, now: number, e: ReferencementDecision): Refusal[] {
+  // issue 21: a decision dated in the future paid the advance
+  if (Date.parse(e.decidedAt) > now) return refused('in_future', say('decision_in_future'), 'decidedAt', e.decidedAt);
   if (r.status !== 'awaiting_referencement' || p.decision || p.cancellation)
     return refused(
       'wrong_state',

@@ -1,6 +1,9 @@
 import { bdcMessages } from '../../contract/bdc';
 import { event, validVa } from '../support/bdc-fixtures';
-import { harnessPerFile, iso } from '../support/harness';
+import { harnessOperator, harnessPerFile, iso } from '../support/harness';
+import { randomUUID } from 'node:crypto';
+import { decideForBdc } from '../../client/solutions';
+import { parisCivilDate } from '../../domain/calendar';
 import { RefusedError } from '../../domain/refusal';
 
 const DAY = 86_400_000;
@@ -93,4 +96,23 @@ test('référencement refused: rejected, nothing paid, ESSMS freed', async () =>
   expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
   expect(await h.ledger.claimsOf(bdcId)).toEqual([]);
   await h.keepHistory(bdcId, 'referencement-refused');
+});
+
+test('issue 21: a référencement decision dated after today is refused, for the BDC and for its solution; nothing is paid', async () => {
+  const { bdcId, request } = await h.register({ request: { solutionReferenced: false } });
+  await h.waitForStatus(bdcId, 'awaiting_referencement');
+  const tomorrow = iso((await h.now()) + DAY);
+  const refused = await h
+    .send(bdcId, bdcMessages.referencementDecided, { ...event(), decision: 'granted', decidedAt: tomorrow })
+    .catch((e: RefusedError) => e);
+  expect((refused as RefusedError).refusals).toMatchObject([{ code: 'in_future', path: 'decidedAt' }]);
+  // the operator's way in: the solution's decision, checked before anything is recorded or sent
+  const engine = await h.engine();
+  const decidedOn = parisCivilDate(new Date((await h.now()) + 2 * DAY));
+  await expect(
+    decideForBdc(engine, harnessOperator, bdcId, { eventId: randomUUID(), decision: 'granted', decidedOn }),
+  ).rejects.toMatchObject({ refusals: [{ code: 'in_future', path: 'decidedOn' }] });
+  expect(await engine.solutions.get(request.solutionId)).toMatchObject({ state: 'pending' });
+  expect((await h.state(bdcId)).status).toBe('awaiting_referencement');
+  expect(await h.money(bdcId)).toEqual({ orders: [], demands: [], receipts: [] });
 });
