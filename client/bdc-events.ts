@@ -1,3 +1,4 @@
+import { EventIds } from '../db/event-ids';
 import { say } from '../domain/messages';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { BdcView, EventAnswer } from '../domain/bdc-view';
@@ -57,6 +58,8 @@ async function deliver<E extends BdcEvent>(
   const scoped = { ...event, eventId: scopedEventId(caller.scope, event.eventId), actor: caller.actor } as E;
   const send = () => sendBdcEvent(ctx.client, bdcId, update, scoped);
   try {
+    // an event id names one event across every BDC: used for another BDC or kind, it is refused here
+    await new EventIds(ctx.sql).claim(scoped.eventId, bdcId, update.name);
     await send().catch(async (err: unknown) => {
       // visible, so recorded: a BDC Temporal does not know had its start lost; started now, then delivered
       const unknown = err instanceof RefusedError && err.refusals[0]?.code === 'unknown_bdc';

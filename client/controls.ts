@@ -1,3 +1,4 @@
+import { EventIds } from '../db/event-ids';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -62,6 +63,7 @@ const controlIdOf = (drawId: string, bdcId: string) => `control:${drawId}:${bdcI
 export async function drawControls(ctx: EngineContext, caller: Caller, request: DrawRequest): Promise<DrawRecord> {
   const controls = new Controls(ctx.sql);
   const drawId = scopedEventId(caller.scope, request.eventId).replace(/[^A-Za-z0-9_.-]/g, '_');
+  await new EventIds(ctx.sql).claim(scopedEventId(caller.scope, request.eventId), drawId, 'draw');
   if (!(await controls.draw(drawId))) {
     const endedBefore = request.endedBefore
       ? new Date(request.endedBefore).toISOString()
@@ -196,6 +198,8 @@ async function deliver<E extends { eventId: string; actor: Caller['actor'] }>(
 ): Promise<ControlView> {
   await controlState(ctx, controlId);
   const scoped = { ...event, eventId: scopedEventId(caller.scope, event.eventId), actor: caller.actor } as E;
+  // an event id names one event across every BDC and control
+  await new EventIds(ctx.sql).claim(scoped.eventId, controlId, update.name);
   try {
     const answer = await ctx.client.workflow
       .getHandle(controlId)

@@ -3,6 +3,7 @@ import type { AuditEntry, BdcRecord, BdcView, BdcWorkflowInput, Deadline } from 
 import { terminalStatuses } from '../domain/bdc-view';
 import type { Refusal } from '../domain/refusal';
 import { refuse } from '../domain/refusal';
+import { EventIds } from './event-ids';
 import { Ledger } from './ledger';
 import { insertAudit, isoOf, readAudit, unknownProcess, type ProcessTable } from './recorded';
 import { Solutions, type Solution } from './solutions';
@@ -113,6 +114,7 @@ export class BdcRecords {
           'reference',
           r.request.reference,
         );
+      await new EventIds(tx).claim(reg.registrationEventId, r.bdcId, 'registration');
       await new Ledger(tx).claimEssms(r.bdcId, r.request.essms, r.campaign.vague ?? 1);
       await insertAudit(tx, bdcTable, r.bdcId, [reg.audit]);
       return reg;

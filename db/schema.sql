@@ -208,6 +208,14 @@ CREATE TABLE essms_exclusions (
   CONSTRAINT essms_exclusions_pkey PRIMARY KEY (essms_finess)
 );
 
+CREATE TABLE event_ids (
+  event_id text NOT NULL,
+  subject text NOT NULL,
+  kind text NOT NULL,
+  first_sent_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT event_ids_pkey PRIMARY KEY (event_id)
+);
+
 CREATE TABLE finess_establishments (
   extraction_id integer NOT NULL,
   nofinesset text NOT NULL,

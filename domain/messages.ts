@@ -296,6 +296,12 @@ export const messages = {
     (p) =>
       `l’identifiant d’événement ${p.eventId} a déjà servi pour ${p.same ? 'un autre événement' : `un événement ${p.kind}`}`,
   ),
+  event_id_used_elsewhere: m(
+    (p: { eventId: string; subject: string; kind: string }) =>
+      `event id ${p.eventId} already names a ${p.kind} event of ${p.subject}: an id names one event`,
+    (p) =>
+      `l’identifiant d’événement ${p.eventId} désigne déjà un événement ${p.kind} de ${p.subject} : un identifiant ne désigne qu’un événement`,
+  ),
   dossier_not_awaited: m(
     (p: { referencement: string; status: string }) =>
       `no dossier is awaited: référencement is ${p.referencement}, the BDC ${p.status}`,

@@ -17,8 +17,13 @@ const duration = (iso: string) => {
 const awaited: Record<string, (p: NoticeParams) => string> = {
   dossier: () =>
     'Déposez le dossier de référencement de votre solution auprès de l’ANS et déclarez sa date de dépôt dans la console SONS : sans dépôt dans ce délai, le bon de commande devient caduc.',
-  closing: () =>
-    'Transmettez la VA signée par le représentant légal de l’OG et la facture (console SONS, « Soumettre la VA ») : sans VA valide à cette date, le bon de commande devient caduc et l’avance versée est demandée en remboursement.',
+  // what the closing means depends on where the BDC stands: say only what is true of it (issue 21)
+  closing: (p) =>
+    p.status === 'awaiting_referencement'
+      ? 'Votre solution n’est pas encore référencée par l’ANS : sans référencement puis VA valide à cette date, le bon de commande devient caduc. Aucune somme ne vous a été versée pour ce bon de commande.'
+      : Number(p.paidCents ?? 0) > 0
+        ? `Transmettez la VA signée par le représentant légal de l’OG et la facture (console SONS, « Soumettre la VA ») : sans VA valide à cette date, le bon de commande devient caduc et l’avance versée (${eurosFr(Number(p.paidCents))}) est demandée en remboursement.`
+        : 'Transmettez la VA signée par le représentant légal de l’OG et la facture (console SONS, « Soumettre la VA ») : sans VA valide à cette date, le bon de commande devient caduc.',
   reimbursementDue: (p) =>
     `Réglez le remboursement de ${eurosFr(Number(p.outstandingCents ?? 0))} demandé à l’ASP : passé cette date, il est signalé en retard.`,
   orderDeadline: () => 'Après cette date, aucun nouveau bon de commande n’est plus enregistré pour cette campagne.',

@@ -94,3 +94,28 @@ test('an event id outside the one grammar of ids is refused at the edge, never r
   });
   expect([receipt.status, receipt.body.refusals[0].path]).toEqual([422, 'body.eventId']);
 });
+
+test('issue 21: an event id names one event across every BDC — first used for a dossier on one BDC, it is refused for a cancellation of another, and for another kind on the same', async () => {
+  const solution = `sol-${randomUUID().slice(0, 8)}`;
+  const first = await registered({ solutionId: solution, solutionReferenced: false });
+  const second = await registered({ solutionId: solution, solutionReferenced: false });
+  await h.waitForStatus(first.bdcId, 'awaiting_referencement');
+  await h.waitForStatus(second.bdcId, 'awaiting_referencement');
+  const eventId = randomUUID();
+  const call = (bdcId: string, path: string, body: object) =>
+    h.api.call('POST', `/bdcs/${encodeURIComponent(bdcId)}${path}`, {
+      token: h.api.tokens.operator,
+      body: { eventId, ...body },
+    });
+  expect((await call(first.bdcId, '/referencement/dossier', { filedOn: today() })).status).toBe(200);
+  // the same event again: answered as the first time
+  expect((await call(first.bdcId, '/referencement/dossier', { filedOn: today() })).status).toBe(200);
+  const elsewhere = await call(second.bdcId, '/cancellation', { reason: 'OG dissoute' });
+  expect(elsewhere.status).toBe(409);
+  expect(elsewhere.body.refusals).toMatchObject([{ code: 'event_id_reused', path: 'eventId' }]);
+  const otherKind = await call(first.bdcId, '/cancellation', { reason: 'OG dissoute' });
+  expect(otherKind.body.refusals).toMatchObject([{ code: 'event_id_reused', path: 'eventId' }]);
+  // nothing happened to either BDC
+  expect((await h.state(second.bdcId)).status).toBe('awaiting_referencement');
+  expect((await h.state(first.bdcId)).cancellation).toBeUndefined();
+});

@@ -489,6 +489,7 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
                 deadlineAt: deadline.at,
                 before: reminder.before,
                 status,
+                paidCents: this.record.amounts.paidCents,
                 outstandingCents: outstandingCents(this.record),
               },
             },
