@@ -28,7 +28,7 @@ import { moneyOf } from '../support/money';
 // (with PROPERTY_PATH, fast-check's shrunk path); PROPERTY_RUNS sizes it (`npm run test:properties`).
 const h = harnessPerFile();
 const seed = Number(process.env.PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const numRuns = Number(process.env.PROPERTY_RUNS ?? 6);
+const numRuns = Number(process.env.PROPERTY_RUNS ?? 30);
 const DAY = 86_400_000;
 
 type Op =
