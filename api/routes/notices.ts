@@ -68,10 +68,13 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
       },
     },
     async (request) => {
-      await visibleBdc(engine, callerOf(request.principal), request.params.bdcId);
-      return {
-        notifications: (await notificationsOfBdc(engine, request.params.bdcId)).map(({ payload: _p, ...n }) => n),
-      };
+      const caller = callerOf(request.principal);
+      await visibleBdc(engine, caller, request.params.bdcId);
+      const all = await notificationsOfBdc(engine, request.params.bdcId);
+      // an éditeur reads what was sent to it, never what its BDC caused for others (the answer to an
+      // OG's signalement against it, with the OG's address)
+      const seen = caller.editeurId ? all.filter((n) => n.party === 'editeur' && n.partyId === caller.editeurId) : all;
+      return { notifications: seen.map(({ payload: _p, ...n }) => n) };
     },
   );
 
@@ -84,11 +87,17 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
         summary:
           'An OG reports a doubtful quote of an éditeur (and its BDC, if it names one); the same signalementId again is the same report',
         body: signalementSchema,
-        response: { 201: anObject, 422: refusalsSchema },
+        response: {
+          201: z.void().describe('no body: the public form learns nothing of what was recorded'),
+          422: refusalsSchema,
+        },
         security: [],
       },
     },
-    async (request, reply) => reply.status(201).send(await reportQuote(engine, request.body)),
+    async (request, reply) => {
+      await reportQuote(engine, request.body);
+      return reply.status(201).send();
+    },
   );
 
   app.get(
