@@ -876,6 +876,16 @@ export const messages = {
     () => 'workflow cancelled through Temporal by an administrator',
     () => 'workflow annulé dans Temporal par un administrateur',
   ),
+
+  // ——— issue 19: bounds on what a caller sends and what is kept of it ———
+  at_most_items: m(
+    (p: { max: number }) => `expected at most ${p.max} items`,
+    (p) => `au plus ${p.max} éléments`,
+  ),
+  refusals_omitted: m(
+    (p: { count: number }) => `and ${p.count} more reason${s(p.count)}, not kept`,
+    (p) => `et ${p.count} autre${s(p.count)} motif${s(p.count)}, non conservé${s(p.count)}`,
+  ),
 } satisfies Record<string, Entry<never>>;
 
 export type MessageKey = keyof typeof messages;
