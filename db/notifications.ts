@@ -13,12 +13,20 @@ export interface NotificationRequest {
   email?: string;
 }
 
+/** A webhook signing secret as the database keeps it: sealed (notifications/secret-box.ts), with its key's id. */
+export interface SealedSecret {
+  keyId: string;
+  sealed: Buffer;
+}
+
 export interface Contact {
   party: Party;
   partyId: string;
   emails: string[];
   webhookUrl?: string;
-  webhookSecret?: string;
+  webhookSecret?: SealedSecret;
+  /** a secret kept in clear before secrets were sealed: sealed at the engine's next start */
+  clearWebhookSecret?: string;
 }
 
 export interface Outgoing {
@@ -65,17 +73,38 @@ function readOutgoing(r: Record<string, unknown>): Outgoing {
 export class Notifications {
   constructor(readonly sql: Sql) {}
 
-  async setContact(c: Contact): Promise<void> {
+  /**
+   * Sets a contact. A contact saved without a secret keeps the one it had: a secret is replaced by
+   * another, never dropped by omission.
+   */
+  async setContact(c: Omit<Contact, 'clearWebhookSecret'>): Promise<void> {
     await this.sql.query(
-      `INSERT INTO contacts (party, party_id, emails, webhook_url, webhook_secret) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (party, party_id) DO UPDATE SET emails = EXCLUDED.emails, webhook_url = EXCLUDED.webhook_url, webhook_secret = EXCLUDED.webhook_secret, updated_at = now()`,
-      [c.party, c.partyId, c.emails, c.webhookUrl ?? null, c.webhookSecret ?? null],
+      `INSERT INTO contacts (party, party_id, emails, webhook_url, webhook_secret_key_id, webhook_secret_sealed) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (party, party_id) DO UPDATE SET emails = EXCLUDED.emails, webhook_url = EXCLUDED.webhook_url,
+         webhook_secret_key_id = COALESCE(EXCLUDED.webhook_secret_key_id, contacts.webhook_secret_key_id),
+         webhook_secret_sealed = COALESCE(EXCLUDED.webhook_secret_sealed, contacts.webhook_secret_sealed),
+         webhook_secret = CASE WHEN EXCLUDED.webhook_secret_sealed IS NULL THEN contacts.webhook_secret END,
+         updated_at = now()`,
+      [
+        c.party,
+        c.partyId,
+        c.emails,
+        c.webhookUrl ?? null,
+        c.webhookSecret?.keyId ?? null,
+        c.webhookSecret?.sealed ?? null,
+      ],
     );
   }
 
   async contact(party: Party, partyId: string): Promise<Contact | undefined> {
-    const [r] = await this.sql.query<{ emails: string[]; webhook_url: string | null; webhook_secret: string | null }>(
-      'SELECT emails, webhook_url, webhook_secret FROM contacts WHERE party = $1 AND party_id = $2',
+    const [r] = await this.sql.query<{
+      emails: string[];
+      webhook_url: string | null;
+      webhook_secret: string | null;
+      webhook_secret_key_id: string | null;
+      webhook_secret_sealed: Uint8Array | null;
+    }>(
+      'SELECT emails, webhook_url, webhook_secret, webhook_secret_key_id, webhook_secret_sealed FROM contacts WHERE party = $1 AND party_id = $2',
       [party, partyId],
     );
     return r
@@ -84,9 +113,29 @@ export class Notifications {
           partyId,
           emails: r.emails,
           ...(r.webhook_url ? { webhookUrl: r.webhook_url } : {}),
-          ...(r.webhook_secret ? { webhookSecret: r.webhook_secret } : {}),
+          ...(r.webhook_secret_key_id && r.webhook_secret_sealed
+            ? { webhookSecret: { keyId: r.webhook_secret_key_id, sealed: Buffer.from(r.webhook_secret_sealed) } }
+            : {}),
+          ...(r.webhook_secret ? { clearWebhookSecret: r.webhook_secret } : {}),
         }
       : undefined;
+  }
+
+  /** The secrets still kept in clear (saved before secrets were sealed). */
+  async clearSecrets(): Promise<{ party: Party; partyId: string; secret: string }[]> {
+    const rows = await this.sql.query<{ party: Party; party_id: string; webhook_secret: string }>(
+      'SELECT party, party_id, webhook_secret FROM contacts WHERE webhook_secret IS NOT NULL',
+    );
+    return rows.map((r) => ({ party: r.party, partyId: r.party_id, secret: r.webhook_secret }));
+  }
+
+  /** Replaces a secret kept in clear by its sealed form (unless a new secret was set meanwhile). */
+  async sealClearSecret(party: Party, partyId: string, clear: string, sealed: SealedSecret): Promise<void> {
+    await this.sql.query(
+      `UPDATE contacts SET webhook_secret = NULL, webhook_secret_key_id = $4, webhook_secret_sealed = $5
+       WHERE party = $1 AND party_id = $2 AND webhook_secret = $3 AND webhook_secret_sealed IS NULL`,
+      [party, partyId, clear, sealed.keyId, sealed.sealed],
+    );
   }
 
   /** The contacts of every éditeur that has one (the order deadline's reminders go to them all). */

@@ -103,7 +103,10 @@ CREATE TABLE contacts (
   webhook_url text,
   webhook_secret text,
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  webhook_secret_key_id text,
+  webhook_secret_sealed bytea,
   CONSTRAINT contacts_party_check CHECK ((party = ANY (ARRAY['editeur'::text, 'og'::text, 'operators'::text]))),
+  CONSTRAINT contacts_secret_sealed_with_its_key CHECK (((webhook_secret_key_id IS NULL) = (webhook_secret_sealed IS NULL))),
   CONSTRAINT contacts_pkey PRIMARY KEY (party, party_id)
 );
 

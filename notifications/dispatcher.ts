@@ -2,7 +2,9 @@ import type pino from 'pino';
 import { Notifications, type Outgoing } from '../db/notifications';
 import type { Sql } from '../db/sql';
 import type { Mailer } from './email';
-import { postWebhook } from './webhook';
+import { secretOwner, type SecretBox } from './secret-box';
+import { postWebhook, WebhookFailed } from './webhook';
+import { resolveTarget, WebhookRefused, type WebhookPolicy } from './webhook-target';
 
 /** Attempts before a notification is given up (failed, visible to operators): about a day of backoff. */
 export const MAX_ATTEMPTS = 12;
@@ -20,7 +22,14 @@ export class NotificationDispatcher {
 
   constructor(
     sql: Sql,
-    private readonly options: { mailer?: Mailer; logger: pino.Logger; everyMs?: number; batch?: number },
+    private readonly options: {
+      mailer?: Mailer;
+      logger: pino.Logger;
+      everyMs?: number;
+      batch?: number;
+      /** where webhooks may go and the box their secrets are sealed in; absent, webhooks wait */
+      webhooks?: { policy: WebhookPolicy; secrets: SecretBox };
+    },
   ) {
     this.outbox = new Notifications(sql);
   }
@@ -59,7 +68,9 @@ export class NotificationDispatcher {
         delivered++;
       } catch (err) {
         const attempts = n.attempts + 1;
-        const retry = attempts < MAX_ATTEMPTS ? retryDelaySeconds(attempts) : undefined;
+        // a webhook the address check refuses, or without a secret, is never tried again
+        const permanent = err instanceof WebhookFailed && err.permanent;
+        const retry = attempts < MAX_ATTEMPTS && !permanent ? retryDelaySeconds(attempts) : undefined;
         this.options.logger.warn(
           {
             notification: n.notificationId,
@@ -82,7 +93,19 @@ export class NotificationDispatcher {
       await this.options.mailer.send({ id: `${n.notificationId}`, to: n.address!, subject: n.subject, text: n.body });
       return;
     }
+    const webhooks = this.options.webhooks;
+    if (!webhooks) throw new Error('webhooks are not configured in this process (no payload keys)');
     const contact = await this.outbox.contact(n.party, n.partyId);
-    await postWebhook(n.address!, contact?.webhookSecret, n.notificationId, JSON.stringify(n.payload));
+    const secret = contact?.webhookSecret
+      ? webhooks.secrets.open(contact.webhookSecret, secretOwner(n.party, n.partyId))
+      : contact?.clearWebhookSecret;
+    if (!secret) throw new WebhookFailed('no signing secret: an unsigned webhook is not called', true);
+    // checked again now, whatever was checked when the contact was saved: the name may resolve elsewhere
+    const target = await resolveTarget(n.address!, webhooks.policy).catch((err: unknown) => {
+      if (!(err instanceof WebhookRefused)) throw err;
+      // a name that does not resolve may resolve tomorrow; an address refused stays refused
+      throw new WebhookFailed(`refused: ${err.detail}`, err.code !== 'webhook_unresolvable');
+    });
+    await postWebhook(target, secret, n.notificationId, JSON.stringify(n.payload));
   }
 }

@@ -109,11 +109,12 @@ test('issue 19: the public route is no oracle — a real order, a known signalem
 });
 
 test('an éditeur sets its own contact, never another’s', async () => {
+  // a public address, written as one: this machine resolves no public name (a webhook's name is resolved and checked)
   const own = await h.api.call('PUT', '/contacts/editeur/editeur-acme', {
     token: h.api.tokens.acme,
     body: {
       emails: ['dsi@acme.example'],
-      webhookUrl: 'https://hooks.acme.example/sons',
+      webhookUrl: 'https://93.184.216.34/sons',
       webhookSecret: 'whsec_0123456789abcdef',
     },
   });
@@ -121,7 +122,7 @@ test('an éditeur sets its own contact, never another’s', async () => {
     party: 'editeur',
     partyId: 'editeur-acme',
     emails: ['dsi@acme.example'],
-    webhookUrl: 'https://hooks.acme.example/sons',
+    webhookUrl: 'https://93.184.216.34/sons',
     webhookSigned: true,
   });
   expect(
