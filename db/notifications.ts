@@ -171,36 +171,84 @@ export class Notifications {
   }
 
   /**
-   * Takes the notifications due for delivery, leased for `leaseSeconds` (a dispatcher that dies
-   * leaves them to another once the lease ends; two never take the same).
+   * Takes notifications of a channel due for delivery, held `holdSeconds` under `token` (the take's):
+   * at most `perAddress` of one address at a time, none of the addresses in `skip` (those this
+   * dispatcher holds enough of already). Two dispatchers never take the same row at once (SKIP LOCKED).
    */
-  async takeDue(limit: number, leaseSeconds = 120): Promise<Outgoing[]> {
+  async takeDue(
+    channel: Outgoing['channel'],
+    limit: number,
+    {
+      holdSeconds,
+      token,
+      perAddress,
+      skip = [],
+    }: { holdSeconds: number; token: string; perAddress: number; skip?: string[] },
+  ): Promise<Outgoing[]> {
     const rows = await this.sql.query(
-      `UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $2) WHERE (notification_id, channel) IN (
-         SELECT notification_id, channel FROM notifications WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+      `UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $2), lease_token = $3 WHERE (notification_id, channel) IN (
+         SELECT notification_id, channel FROM notifications WHERE (notification_id, channel) IN (
+           SELECT notification_id, channel FROM (
+             SELECT notification_id, channel, next_attempt_at, row_number() OVER (PARTITION BY address ORDER BY next_attempt_at) AS rank
+             FROM notifications WHERE status = 'pending' AND channel = $1 AND next_attempt_at <= now() AND COALESCE(address, '') <> ALL($5::text[])
+           ) ranked WHERE rank <= $4 ORDER BY next_attempt_at LIMIT $6)
+         FOR UPDATE SKIP LOCKED)
        RETURNING *`,
-      [limit, leaseSeconds],
+      [channel, holdSeconds, token, perAddress, skip, limit],
     );
     return rows.map(readOutgoing);
   }
 
-  async delivered(n: Pick<Outgoing, 'notificationId' | 'channel'>): Promise<void> {
-    await this.sql.query(
-      "UPDATE notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE notification_id = $1 AND channel = $2",
-      [n.notificationId, n.channel],
+  /**
+   * Extends the hold on a notification for a delivery about to start, by the delivery's own bound —
+   * only while the hold is still `token`'s: a hold that lapsed while the notification waited belongs
+   * to whoever took it since, and this delivery does not happen. Answers whether it may go.
+   */
+  async claim(n: Pick<Outgoing, 'notificationId' | 'channel'>, token: string, holdSeconds: number): Promise<boolean> {
+    const rows = await this.sql.query(
+      `UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $4)
+       WHERE notification_id = $1 AND channel = $2 AND lease_token = $3 AND status = 'pending' RETURNING 1`,
+      [n.notificationId, n.channel, token, holdSeconds],
     );
+    return rows.length > 0;
+  }
+
+  async delivered(n: Pick<Outgoing, 'notificationId' | 'channel'>, token: string): Promise<boolean> {
+    const rows = await this.sql.query(
+      `UPDATE notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL, lease_token = NULL
+       WHERE notification_id = $1 AND channel = $2 AND lease_token = $3 RETURNING 1`,
+      [n.notificationId, n.channel, token],
+    );
+    return rows.length > 0;
   }
 
   /** A failed attempt: tried again after `retryInSeconds`, or given up (failed) past the last attempt. */
   async failed(
     n: Pick<Outgoing, 'notificationId' | 'channel'>,
+    token: string,
     error: string,
     retryInSeconds: number | undefined,
+  ): Promise<boolean> {
+    const rows = await this.sql.query(
+      `UPDATE notifications SET attempts = attempts + 1, last_error = $4, status = CASE WHEN $5::int IS NULL THEN 'failed' ELSE 'pending' END,
+         next_attempt_at = now() + make_interval(secs => COALESCE($5::int, 0)), lease_token = NULL
+       WHERE notification_id = $1 AND channel = $2 AND lease_token = $3 RETURNING 1`,
+      [n.notificationId, n.channel, token, error.slice(0, 1000), retryInSeconds ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  /** Puts a notification back, to be taken again in `seconds`, its attempts unspent (a paused recipient, a stop). */
+  async putBack(
+    n: Pick<Outgoing, 'notificationId' | 'channel'>,
+    token: string,
+    seconds: number,
+    why?: string,
   ): Promise<void> {
     await this.sql.query(
-      `UPDATE notifications SET attempts = attempts + 1, last_error = $3, status = CASE WHEN $4::int IS NULL THEN 'failed' ELSE 'pending' END,
-         next_attempt_at = now() + make_interval(secs => COALESCE($4::int, 0)) WHERE notification_id = $1 AND channel = $2`,
-      [n.notificationId, n.channel, error.slice(0, 1000), retryInSeconds ?? null],
+      `UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $4), lease_token = NULL, last_error = COALESCE($5, last_error)
+       WHERE notification_id = $1 AND channel = $2 AND lease_token = $3`,
+      [n.notificationId, n.channel, token, seconds, why ?? null],
     );
   }
 

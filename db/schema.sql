@@ -273,6 +273,7 @@ CREATE TABLE notifications (
   last_error text,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   sent_at timestamp with time zone,
+  lease_token text,
   CONSTRAINT notifications_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'webhook'::text]))),
   CONSTRAINT notifications_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text, 'no_contact'::text]))),
   CONSTRAINT notifications_pkey PRIMARY KEY (notification_id, channel)
