@@ -118,6 +118,14 @@ module.exports = {
       to: { path: '^main/' },
     },
     {
+      name: 'one-csv-writer',
+      severity: 'error',
+      comment:
+        'every CSV the engine writes goes through domain/csv.ts, which neutralises formulas (CSV injection): no other module writes one',
+      from: { pathNot: '^domain/csv\\.ts$' },
+      to: { path: '^node_modules/csv-stringify/' },
+    },
+    {
       name: 'no-sdk-internals',
       severity: 'error',
       comment: 'deep imports into an SDK package break on any release',

@@ -4,6 +4,7 @@ import { bdcStatusSchema } from '../domain/bdc';
 import { refuse } from '../domain/refusal';
 import { finessSchema, idSchema } from '../domain/schemas';
 import type { BdcSummary } from '../db/record-queries';
+import { visibleBdc } from './bdc-events';
 import type { Caller, EngineContext } from './context';
 
 /** The filters operators list BDCs by, every one validated before it reaches the database. */
@@ -58,4 +59,35 @@ export async function listBdcs(
     limit: pageSize,
   });
   return { bdcs: page.bdcs, ...(page.last ? { nextPageToken: encodeToken(page.last) } : {}) };
+}
+
+export const refusedEventsQuerySchema = z.object({
+  pageSize: z.coerce.number().int().min(1).max(20).default(10),
+  pageToken: z.string().max(64).optional(),
+});
+
+/**
+ * A BDC's refused events, newest first, a page at a time (its read carries the latest few and their
+ * count); the BDC must be visible to the caller, as for its read.
+ */
+export async function refusedEventsOf(
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  { pageSize, pageToken }: z.infer<typeof refusedEventsQuerySchema>,
+) {
+  await visibleBdc(ctx, caller, bdcId);
+  let before: number | undefined;
+  if (pageToken) {
+    const after = decodeToken(pageToken);
+    if (!/^\d{1,15}$/.test(after))
+      throw refuse('invalid_page_token', say('invalid_page_token'), 'pageToken', pageToken);
+    before = Number(after);
+  }
+  const rows = await ctx.queries.refusedEvents(bdcId, before, pageSize + 1);
+  const page = rows.slice(0, pageSize);
+  return {
+    refused: page.map(({ id: _id, ...event }) => event),
+    ...(rows.length > pageSize ? { nextPageToken: encodeToken(String(page.at(-1)!.id)) } : {}),
+  };
 }

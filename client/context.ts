@@ -8,6 +8,8 @@ import { BdcRecords } from '../db/record';
 import { RecordQueries } from '../db/record-queries';
 import { Solutions } from '../db/solutions';
 import type { Sql } from '../db/sql';
+import type { SecretBox } from '../notifications/secret-box';
+import type { WebhookPolicy } from '../notifications/webhook-target';
 
 /** What every engine service needs: Temporal, the database's repositories and the configured campaigns. */
 export interface EngineContext {
@@ -24,6 +26,13 @@ export interface EngineContext {
   taskQueue: string;
   /** the current instant (tests pass the test server's clock) */
   now?: () => Promise<number>;
+  /** where webhooks may go, and the box their secrets are sealed in (absent: no webhook can be set) */
+  webhooks?: Webhooks;
+}
+
+export interface Webhooks {
+  policy: WebhookPolicy;
+  secrets: SecretBox;
 }
 
 export function engineContext(options: {
@@ -32,6 +41,7 @@ export function engineContext(options: {
   campaigns: Campaign[];
   taskQueue: string;
   now?: () => Promise<number>;
+  webhooks?: Webhooks;
 }): EngineContext {
   const { sql } = options;
   return {

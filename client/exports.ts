@@ -1,5 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import type { Ledger } from '../db/ledger';
+import { EngineNumber, writeCsv, type CsvCell } from '../domain/csv';
 import { decimalCommaFr, parisDateTimeFr } from '../domain/french';
 import { statusFr } from '../domain/messages';
 import { formatEuros } from '../domain/money';
@@ -8,13 +8,18 @@ import { listBdcs } from './bdc-reads';
 import type { Caller, EngineContext } from './context';
 import type { SummaryLine } from './reports';
 
-/** RFC 4180 CSV with a header and CRLF line ends: one column per (header, value of a row). */
-export function toCsv<T>(rows: T[], columns: { header: string; value: (row: T) => string | number }[]): string {
-  return stringify(
+type Column<T> = { header: string; value: (row: T) => CsvCell };
+
+/** RFC 4180 CSV with a header and CRLF line ends: one column per (header, value of a row); formulas neutralised. */
+export const toCsv = <T>(rows: T[], columns: Column<T>[]): string =>
+  writeCsv(
+    columns.map((c) => c.header),
     rows.map((r) => columns.map((c) => c.value(r))),
-    { header: true, columns: columns.map((c) => c.header), record_delimiter: 'windows' },
   );
-}
+
+/** Money the engine formats itself: a number for the spreadsheet, in euros with two decimals. */
+const euros = (cents: number) => new EngineNumber(formatEuros(cents));
+const eurosFr = (cents: number) => new EngineNumber(decimalCommaFr(cents));
 
 /** Payment orders for the accounting system: UTF-8 CSV, amounts in euros with two decimals, columns fixed. */
 export async function paymentOrdersCsv(ledger: Ledger): Promise<string> {
@@ -24,7 +29,7 @@ export async function paymentOrdersCsv(ledger: Ledger): Promise<string> {
     { header: 'issued_at', value: (o) => o.issuedAt },
     { header: 'bdc_id', value: (o) => o.bdcId },
     { header: 'kind', value: (o) => o.kind },
-    { header: 'amount_eur', value: (o) => formatEuros(o.amountCents) },
+    { header: 'amount_eur', value: (o) => euros(o.amountCents) },
     { header: 'editeur_id', value: (o) => o.editeurId },
     { header: 'og_finess', value: (o) => o.ogFiness },
     { header: 'campaign_id', value: (o) => o.campaignId },
@@ -39,24 +44,24 @@ export function summaryCsv(lines: SummaryLine[]): string {
     { header: 'status', value: (l) => l.status },
     { header: 'editeur', value: (l) => l.editeur },
     { header: 'bdcs', value: (l) => l.bdcs },
-    { header: 'committed_eur', value: (l) => formatEuros(l.committedCents) },
-    { header: 'advanced_eur', value: (l) => formatEuros(l.advancedCents) },
-    { header: 'paid_eur', value: (l) => formatEuros(l.paidCents) },
-    { header: 'to_reimburse_eur', value: (l) => formatEuros(l.toReimburseCents) },
-    { header: 'reimbursed_eur', value: (l) => formatEuros(l.reimbursedCents) },
+    { header: 'committed_eur', value: (l) => euros(l.committedCents) },
+    { header: 'advanced_eur', value: (l) => euros(l.advancedCents) },
+    { header: 'paid_eur', value: (l) => euros(l.paidCents) },
+    { header: 'to_reimburse_eur', value: (l) => euros(l.toReimburseCents) },
+    { header: 'reimbursed_eur', value: (l) => euros(l.reimbursedCents) },
   ]);
 }
 
 /**
  * A CSV that opens right in a French spreadsheet: `;` between fields, a decimal comma, UTF-8 with a
- * byte-order mark, dates as Paris dates and times, statuses in words.
+ * byte-order mark, dates as Paris dates and times, statuses in words; formulas neutralised.
  */
-export function toFrenchCsv<T>(rows: T[], columns: { header: string; value: (row: T) => string | number }[]): string {
-  return stringify(
+export const toFrenchCsv = <T>(rows: T[], columns: Column<T>[]): string =>
+  writeCsv(
+    columns.map((c) => c.header),
     rows.map((r) => columns.map((c) => c.value(r))),
-    { header: true, columns: columns.map((c) => c.header), delimiter: ';', bom: true, record_delimiter: 'windows' },
+    { french: true },
   );
-}
 
 const when = (at: string | undefined) => (at ? parisDateTimeFr(at) : '');
 
@@ -77,7 +82,7 @@ export async function bdcListCsvFr(ctx: EngineContext, caller: Caller, filter: B
     { header: 'OG (FINESS juridique)', value: (b) => b.og },
     { header: 'ESSMS', value: (b) => b.essms.join(' ') },
     { header: 'Statut', value: (b) => statusFr[b.status] ?? b.status },
-    { header: 'Plafond (€)', value: (b) => decimalCommaFr(b.ceilingCents) },
+    { header: 'Plafond (€)', value: (b) => eurosFr(b.ceilingCents) },
     { header: 'Prochaine échéance', value: (b) => when(b.nextDeadline) },
     { header: 'Remboursement en retard', value: (b) => (b.reimbursementOverdue ? 'oui' : 'non') },
   ]);
@@ -89,11 +94,11 @@ export function summaryCsvFr(lines: SummaryLine[]): string {
     { header: 'Statut', value: (l) => statusFr[l.status] ?? l.status },
     { header: 'Éditeur', value: (l) => l.editeur },
     { header: 'BDC', value: (l) => l.bdcs },
-    { header: 'Engagé (€)', value: (l) => decimalCommaFr(l.committedCents) },
-    { header: 'Avancé (€)', value: (l) => decimalCommaFr(l.advancedCents) },
-    { header: 'Versé (€)', value: (l) => decimalCommaFr(l.paidCents) },
-    { header: 'À rembourser (€)', value: (l) => decimalCommaFr(l.toReimburseCents) },
-    { header: 'Remboursé (€)', value: (l) => decimalCommaFr(l.reimbursedCents) },
+    { header: 'Engagé (€)', value: (l) => eurosFr(l.committedCents) },
+    { header: 'Avancé (€)', value: (l) => eurosFr(l.advancedCents) },
+    { header: 'Versé (€)', value: (l) => eurosFr(l.paidCents) },
+    { header: 'À rembourser (€)', value: (l) => eurosFr(l.toReimburseCents) },
+    { header: 'Remboursé (€)', value: (l) => eurosFr(l.reimbursedCents) },
   ]);
 }
 
@@ -103,7 +108,7 @@ export async function paymentOrdersCsvFr(ledger: Ledger): Promise<string> {
     { header: 'Émis le', value: (o) => when(o.issuedAt) },
     { header: 'BDC', value: (o) => o.bdcId },
     { header: 'Nature', value: (o) => (o.kind === 'advance' ? 'avance' : 'solde') },
-    { header: 'Montant (€)', value: (o) => decimalCommaFr(o.amountCents) },
+    { header: 'Montant (€)', value: (o) => eurosFr(o.amountCents) },
     { header: 'Éditeur', value: (o) => o.editeurId },
     { header: 'OG (FINESS juridique)', value: (o) => o.ogFiness },
     { header: 'Campagne', value: (o) => o.campaignId },
@@ -119,7 +124,7 @@ export async function reimbursementsCsvFr(ledger: Ledger): Promise<string> {
     { header: 'Date', value: (r) => when(r.at) },
     { header: 'BDC', value: (r) => r.bdcId },
     { header: 'Éditeur', value: (r) => r.editeurId },
-    { header: 'Montant (€)', value: (r) => decimalCommaFr(r.amountCents) },
+    { header: 'Montant (€)', value: (r) => eurosFr(r.amountCents) },
     { header: 'Échéance', value: (r) => when(r.dueAt) },
     { header: 'Motif', value: (r) => r.reason ?? '' },
   ]);

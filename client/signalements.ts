@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { say } from '../domain/messages';
 import { refuse } from '../domain/refusal';
@@ -17,12 +18,16 @@ export const signalementSchema = z.object({
   contactEmail: z.string().email().max(254),
 });
 
-/** Records an OG's signalement against the éditeur (and its BDC, when the OG names one). */
-export async function reportQuote(ctx: EngineContext, raw: z.infer<typeof signalementSchema>): Promise<Signalement> {
+/**
+ * Records an OG's signalement against the éditeur (and its BDC, when the OG names one). It answers
+ * nothing: the form is public, so what it recorded (the BDC a reference names, or a record already
+ * kept under that id) would tell anyone who has which order, or give back another OG's report.
+ */
+export async function reportQuote(ctx: EngineContext, raw: z.infer<typeof signalementSchema>): Promise<void> {
   const bdcId = raw.bdcReference
     ? (await ctx.records.byBusinessKey(raw.editeurId, raw.bdcReference))?.bdcId
     : undefined;
-  return new Signalements(ctx.sql).record({
+  await new Signalements(ctx.sql).record({
     signalementId: raw.signalementId,
     ogFiness: raw.ogFiness,
     editeurId: raw.editeurId,
@@ -52,11 +57,12 @@ export async function answerSignalement(
     // the OG is answered at the address its form gave
     if (result.answered) {
       await outbox.enqueue({
-        key: `signalement-answer:${signalementId}`,
+        // the key becomes the email's Message-ID: a digest, so the id is on none of the email's lines
+        key: `signalement-answer:${createHash('sha256').update(signalementId).digest('hex').slice(0, 32)}`,
         template: 'signalement_answer',
         to: { party: 'og', id: signalement.ogFiness },
         email: signalement.contactEmail,
-        params: { signalementId, editeurId: signalement.editeurId, answer },
+        params: { receivedAt: signalement.receivedAt, editeurId: signalement.editeurId, answer },
         ...(signalement.bdcId ? { bdcId: signalement.bdcId } : {}),
       });
     }

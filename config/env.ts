@@ -64,6 +64,30 @@ const envSchema = z.object({
   NOTIFICATIONS_FROM: z.string().min(3).default('SONS — ASP <sons-ne-pas-repondre@asp.localhost>'),
   /** the port of the local mailbox npm start runs when no SMTP_URL is set */
   MAIL_SINK_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
+  /**
+   * `host:port` entries, comma-separated, whose webhooks may be plain HTTP and go to any address (a
+   * receiver on the operator's own network, a test's listener); every other webhook is https to a
+   * public address. IPv6 in brackets: [::1]:8080.
+   */
+  WEBHOOK_ALLOW_HTTP_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?):(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/,
+            'expected host:port entries, comma-separated (IPv6 in brackets: [::1]:8080)',
+          ),
+      ),
+    ),
   /** the Temporal Web UI admins open a BDC's history in; npm start sets it to its dev server's */
   TEMPORAL_UI_URL: z
     .string()

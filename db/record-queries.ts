@@ -1,6 +1,7 @@
 import type { BatchSelector } from '../contract/batch';
 import type { BdcStatus } from '../domain/bdc-view';
 import type { Refusal } from '../domain/refusal';
+import { boundedRefusals, MAX_EVENT_BYTES } from '../domain/refusal-bounds';
 import type { Sql } from './sql';
 
 /** The record's reads: keyset-paged lists, the summary, the calendar dry run, reconciliation, batch pages. */
@@ -250,6 +251,35 @@ export class RecordQueries {
       actor: `${r.actor_role}:${r.actor_id}`,
       refusals: (typeof r.refusals === 'string' ? JSON.parse(r.refusals) : r.refusals) as Refusal[],
     }));
+  }
+
+  /**
+   * A BDC's refused events, newest first, keyset-paged by their row (`before`: the last id of the
+   * previous page); their reasons as they were kept (bounded: BdcRecords.logRefusal).
+   */
+  async refusedEvents(
+    bdcId: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<
+    { id: number; at: string; kind: string; eventId?: string; by: { role: string; id: string }; refusals: Refusal[] }[]
+  > {
+    const rows = await this.sql.query(
+      'SELECT * FROM refused_events WHERE bdc_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3',
+      [bdcId, before ?? null, limit],
+    );
+    return rows.map((r) => {
+      const refusals = (typeof r.refusals === 'string' ? JSON.parse(r.refusals) : r.refusals) as Refusal[];
+      return {
+        id: Number(r.id),
+        at: iso(r.at)!,
+        kind: String(r.kind),
+        ...(r.event_id ? { eventId: String(r.event_id) } : {}),
+        by: { role: String(r.actor_role), id: String(r.actor_id) },
+        // kept before reasons were bounded: bounded as read
+        refusals: JSON.stringify(refusals).length > MAX_EVENT_BYTES ? boundedRefusals(refusals) : refusals,
+      };
+    });
   }
 
   async knownCount(): Promise<number> {

@@ -4,6 +4,7 @@ import { terminalStatuses } from '../domain/bdc-view';
 import type { Refusal } from '../domain/refusal';
 import { refuse } from '../domain/refusal';
 import { EventIds } from './event-ids';
+import { boundedRefusals, MAX_EVENT_BYTES, REFUSED_IN_READ } from '../domain/refusal-bounds';
 import { Ledger } from './ledger';
 import { insertAudit, isoOf, readAudit, unknownProcess, type ProcessTable } from './recorded';
 import { Solutions, type Solution } from './solutions';
@@ -174,15 +175,20 @@ export class BdcRecords {
         refused.kind,
         refused.actor.role,
         refused.actor.id,
-        JSON.stringify(refused.refusals),
+        // what a caller sent is kept cut to a bound: a refused event never grows the record without limit
+        JSON.stringify(boundedRefusals(refused.refusals)),
       ],
     );
   }
 
-  /** One BDC's record and audit trail, if the record knows it. */
+  /**
+   * One BDC's record and audit trail, if the record knows it, with its latest refused events and how
+   * many there are (the rest are paged: RecordQueries.refusedEvents).
+   */
   async get(bdcId: string): Promise<
     | (BdcView & {
         refused: { at: string; kind: string; eventId?: string; by: AuditEntry['by']; refusals: Refusal[] }[];
+        refusedCount: number;
       })
     | undefined
   > {
@@ -193,7 +199,10 @@ export class BdcRecords {
     if (!row) return undefined;
     const [audit, refused] = await Promise.all([
       this.sql.query('SELECT * FROM bdc_audit WHERE bdc_id = $1 ORDER BY seq', [bdcId]),
-      this.sql.query('SELECT * FROM refused_events WHERE bdc_id = $1 ORDER BY id', [bdcId]),
+      this.sql.query(
+        `SELECT * FROM (SELECT *, count(*) OVER () AS total FROM refused_events WHERE bdc_id = $1 ORDER BY id DESC LIMIT ${REFUSED_IN_READ}) latest ORDER BY id`,
+        [bdcId],
+      ),
     ]);
     return {
       ...parse<BdcRecord>(row.state),
@@ -203,8 +212,12 @@ export class BdcRecords {
         kind: String(r.kind),
         ...(r.event_id ? { eventId: String(r.event_id) } : {}),
         by: { role: r.actor_role as AuditEntry['by']['role'], id: String(r.actor_id) },
-        refusals: parse<Refusal[]>(r.refusals),
+        // a refused event kept before its reasons were bounded is bounded as it is read
+        refusals: ((all: Refusal[]) => (JSON.stringify(all).length > MAX_EVENT_BYTES ? boundedRefusals(all) : all))(
+          parse<Refusal[]>(r.refusals),
+        ),
       })),
+      refusedCount: refused.length ? Number(refused[0]!.total) : 0,
     };
   }
 

@@ -103,7 +103,10 @@ CREATE TABLE contacts (
   webhook_url text,
   webhook_secret text,
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  webhook_secret_key_id text,
+  webhook_secret_sealed bytea,
   CONSTRAINT contacts_party_check CHECK ((party = ANY (ARRAY['editeur'::text, 'og'::text, 'operators'::text]))),
+  CONSTRAINT contacts_secret_sealed_with_its_key CHECK (((webhook_secret_key_id IS NULL) = (webhook_secret_sealed IS NULL))),
   CONSTRAINT contacts_pkey PRIMARY KEY (party, party_id)
 );
 
@@ -278,6 +281,7 @@ CREATE TABLE notifications (
   last_error text,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   sent_at timestamp with time zone,
+  lease_token text,
   CONSTRAINT notifications_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'webhook'::text]))),
   CONSTRAINT notifications_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text, 'no_contact'::text]))),
   CONSTRAINT notifications_pkey PRIMARY KEY (notification_id, channel)

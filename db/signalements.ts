@@ -34,12 +34,11 @@ export class Signalements {
   constructor(readonly sql: Sql) {}
 
   /** Records a signalement once under its id (a form sent twice is one signalement). */
-  async record(s: Omit<Signalement, 'status' | 'receivedAt'>): Promise<Signalement> {
+  async record(s: Omit<Signalement, 'status' | 'receivedAt'>): Promise<void> {
     await this.sql.query(
       'INSERT INTO signalements (signalement_id, og_finess, editeur_id, bdc_id, quote_cents, description, contact_email) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (signalement_id) DO NOTHING',
       [s.signalementId, s.ogFiness, s.editeurId, s.bdcId ?? null, s.quoteCents ?? null, s.description, s.contactEmail],
     );
-    return (await this.get(s.signalementId))!;
   }
 
   async get(id: string): Promise<Signalement | undefined> {

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import { unneutralised, writeCsv } from './csv';
 import type { Refusal } from './refusal';
 
 /** A bulk registration file: its columns, its rows as registration requests, its refused rows as a file to fix. */
@@ -32,7 +32,8 @@ export interface ImportResult {
 
 /** A row as the registration request it stands for; the same row always carries the same event id. */
 export function requestOf(row: string[]) {
-  const at = (c: (typeof importColumns)[number]) => (row[importColumns.indexOf(c)] ?? '').trim();
+  // a refused-rows file the engine wrote, fixed and sent back, reads as the user typed it
+  const at = (c: (typeof importColumns)[number]) => unneutralised(row[importColumns.indexOf(c)] ?? '').trim();
   const referenced = at('solution_referenced').toLowerCase();
   return {
     editeurId: at('editeur_id'),
@@ -61,12 +62,6 @@ export function refusedRowsCsv(refused: ImportResult['refused']): string {
     r.line,
     r.refusals.map((x) => `${x.path}: ${x.message}`).join(' | '),
   ]);
-  // as the French spreadsheets read it (`;`, a byte-order mark), and as an import reads it back once fixed
-  return stringify(rows, {
-    header: true,
-    columns: [...importColumns, 'line', 'reasons'],
-    delimiter: ';',
-    bom: true,
-    record_delimiter: 'windows',
-  });
+  // as the French spreadsheets read it (`;`, a byte-order mark, no formula), and as an import reads it back once fixed
+  return writeCsv([...importColumns, 'line', 'reasons'], rows, { french: true });
 }

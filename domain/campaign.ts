@@ -14,22 +14,35 @@ const issue = (path: (string | number)[], said: Said) => ({
 /** A FINESS category rule: how the programme names eligible establishments (DOMAIN.md table). */
 export const categoryRuleSchema = z.discriminatedUnion('field', [
   z.object({
-    domain: z.string(),
+    domain: z.string().max(16),
     field: z.literal('categagretab'),
-    codes: z.array(z.string().regex(/^\d{4}$/)).min(1),
+    codes: z
+      .array(z.string().regex(/^\d{4}$/))
+      .min(1)
+      .max(100),
   }),
   /** aggregate family: the first two digits of categagretab, written as 4100, 4300… */
   z.object({
-    domain: z.string(),
+    domain: z.string().max(16),
     field: z.literal('categagretab-family'),
-    families: z.array(z.string().regex(/^\d{2}00$/)).min(1),
+    families: z
+      .array(z.string().regex(/^\d{2}00$/))
+      .min(1)
+      .max(100),
   }),
-  z.object({ domain: z.string(), field: z.literal('categetab'), codes: z.array(z.string().regex(/^\d{3}$/)).min(1) }),
+  z.object({
+    domain: z.string().max(16),
+    field: z.literal('categetab'),
+    codes: z
+      .array(z.string().regex(/^\d{3}$/))
+      .min(1)
+      .max(100),
+  }),
 ]);
 export type CategoryRule = z.infer<typeof categoryRuleSchema>;
 
 export const trancheSchema = z.object({
-  tranche: z.string().min(1),
+  tranche: z.string().min(1).max(8),
   minEssms: z.number().int().positive(),
   /** inclusive; absent for the last tranche */
   maxEssms: z.number().int().positive().optional(),
@@ -41,7 +54,8 @@ export const couloirSchema = z.enum(['MS1', 'MS2', 'MS3']);
 export const campaignSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, text('campaign_id_rule')),
-    label: z.string().min(1),
+    // every text a campaign holds is bounded: it is read with every BDC of the campaign
+    label: z.string().min(1).max(200),
     vague: z.number().int().positive(),
     couloir: couloirSchema,
     openingDate: civilDateSchema,
@@ -49,20 +63,23 @@ export const campaignSchema = z
     closingDate: civilDateSchema,
     /** a precise closing instant, when an amendment set one, instead of the end of closingDate */
     closingAt: instantSchema.optional(),
-    bareme: z.array(trancheSchema).min(1),
-    eligibleCategories: z.array(categoryRuleSchema).min(1),
+    bareme: z.array(trancheSchema).min(1).max(20),
+    eligibleCategories: z.array(categoryRuleSchema).min(1).max(20),
     referencementDelayDays: z.number().int().positive(),
     advanceRateBasisPoints: basisPointsSchema,
     reimbursementDueDays: z.number().int().positive(),
     /** the FINESS extraction the OG's ESSMS are counted in for the tranche; absent: the latest import */
-    finessExtraction: z.object({ date: civilDateSchema, label: z.string() }).optional(),
+    finessExtraction: z.object({ date: civilDateSchema, label: z.string().max(200) }).optional(),
     /** days before each of an éditeur's deadlines it is reminded, at 09:00 Paris (DOMAIN.md: 30, 7, 1) */
     reminderOffsetsDays: z.array(z.number().int().min(1).max(365)).max(10).default([30, 7, 1]),
     /** minutes before a deadline, for campaigns whose deadlines fall minutes from now (the demo's) */
     reminderOffsetsMinutes: z.array(z.number().int().min(1).max(1440)).max(10).optional(),
     /** the TBB.1 indicators a VA must report, each non-zero (DOMAIN.md); absent: any identifier TBB.1.<n> */
-    tbb1Indicators: z.array(z.string().regex(/^TBB\.1\.[1-9]\d{0,2}$/, text('tbb1_id_rule'))).optional(),
-    sources: z.array(z.string()).default([]),
+    tbb1Indicators: z
+      .array(z.string().regex(/^TBB\.1\.[1-9]\d{0,2}$/, text('tbb1_id_rule')))
+      .max(100)
+      .optional(),
+    sources: z.array(z.string().max(500)).max(20).default([]),
   })
   .superRefine((c, ctx) => {
     if (!(c.openingDate <= c.orderDeadline && c.orderDeadline <= c.closingDate)) {

@@ -1,6 +1,7 @@
 import { en as zodEn, fr as zodFr } from 'zod/v4/locales';
 import { render, type Lang } from './messages';
 import type { Refusal } from './refusal';
+import { boundedRefusal } from './refusal-bounds';
 
 /**
  * A refusal in its reader's language, from the catalogue (domain/messages.ts) or, for a zod issue the
@@ -21,8 +22,11 @@ export function localizeRefusal(r: Refusal, lang: Lang): Refusal {
   return r;
 }
 
-/** What a reader sees of a refusal: its code, message, field and value (the catalogue's key stays inside). */
+/**
+ * What a reader sees of a refusal: its code, message, field and value (the catalogue's key stays
+ * inside), bounded — a refusal never echoes back the 120 KB it refuses.
+ */
 export function publicRefusal(r: Refusal, lang: Lang) {
-  const { code, message, path, value } = localizeRefusal(r, lang);
+  const { code, message, path, value } = localizeRefusal(boundedRefusal(r), lang);
   return { code, message, path, ...(value === undefined ? {} : { value }) };
 }

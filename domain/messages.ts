@@ -902,6 +902,40 @@ export const messages = {
     () => 'workflow cancelled through Temporal by an administrator',
     () => 'workflow annulé dans Temporal par un administrateur',
   ),
+
+  // ——— issue 19: bounds on what a caller sends and what is kept of it ———
+  at_most_items: m(
+    (p: { max: number }) => `expected at most ${p.max} items`,
+    (p) => `au plus ${p.max} éléments`,
+  ),
+  refusals_omitted: m(
+    (p: { count: number }) => `and ${p.count} more reason${s(p.count)}, not kept`,
+    (p) => `et ${p.count} autre${s(p.count)} motif${s(p.count)}, non conservé${s(p.count)}`,
+  ),
+  webhook_invalid_url: m(
+    () => 'a webhook is a URL without credentials (its secret signs it)',
+    () => 'un webhook est une URL sans identifiants (son secret le signe)',
+  ),
+  webhook_https_required: m(
+    () => 'a webhook is https',
+    () => 'un webhook est en https',
+  ),
+  webhook_forbidden_address: m(
+    () => 'a webhook goes to a public address: this name resolves to none, or to an address of a private network',
+    () => 'un webhook va à une adresse publique : ce nom n’en désigne aucune, ou désigne une adresse de réseau privé',
+  ),
+  webhook_secret_required: m(
+    () => 'a webhook is signed: give its secret (at least 16 characters)',
+    () => 'un webhook est signé : donnez son secret (au moins 16 caractères)',
+  ),
+  notification_retrying: m(
+    () => 'not delivered yet; tried again later',
+    () => 'pas encore remis ; nouvel essai plus tard',
+  ),
+  notification_given_up: m(
+    () => 'not delivered; given up — check the address, or ask the ASP',
+    () => 'non remis ; abandonné — vérifiez l’adresse, ou contactez l’ASP',
+  ),
 } satisfies Record<string, Entry<never>>;
 
 export type MessageKey = keyof typeof messages;

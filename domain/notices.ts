@@ -93,7 +93,8 @@ const templates = {
     ].join('\n'),
   }),
   signalement_answer: (p: NoticeParams) => ({
-    subject: `SONS — réponse à votre signalement ${p.signalementId}`,
+    // no identifier in the subject (it travels, is forwarded, is shown in lists): the day it was sent
+    subject: `SONS — réponse à votre signalement du ${parisLongDateFr(String(p.receivedAt))}`,
     text: [
       'Bonjour,',
       '',

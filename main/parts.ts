@@ -13,8 +13,9 @@ import { engineContext, type EngineContext } from '../client/context';
 import { startPendingWorkflows } from '../client/intake';
 import { startPendingControls } from '../client/controls';
 import { effectiveCampaigns } from '../client/campaigns';
-import { startDailyNotices } from '../client/notices';
+import { sealClearSecrets, startDailyNotices } from '../client/notices';
 import { NotificationDispatcher } from '../notifications/dispatcher';
+import { SecretBox } from '../notifications/secret-box';
 import { smtpMailer } from '../notifications/email';
 import { loadCampaigns } from '../config/campaigns';
 import { ConfigError, type Config } from '../config/env';
@@ -62,7 +63,8 @@ export async function connect(config: Config, address: string, logger: pino.Logg
     if (added.length) logger.info({ added }, 'search attributes registered');
     return c;
   });
-  const payloadCodec = new EncryptionCodec(loadPayloadKeys(config));
+  const payloadKeys = loadPayloadKeys(config);
+  const payloadCodec = new EncryptionCodec(payloadKeys);
   const client = new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -78,7 +80,14 @@ export async function connect(config: Config, address: string, logger: pino.Logg
     sql,
     campaigns: loadCampaigns(config),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    // webhook secrets are sealed with the payload keys' material; webhooks go where the policy allows
+    webhooks: {
+      policy: { allowHttp: new Set(config.WEBHOOK_ALLOW_HTTP_HOSTS) },
+      secrets: new SecretBox(payloadKeys),
+    },
   });
+  const sealed = await sealClearSecrets(engine);
+  if (sealed) logger.info({ sealed }, 'webhook secrets kept in clear are sealed now');
   return {
     connection,
     client,
@@ -131,6 +140,7 @@ export async function startWorker(
   const dispatcher = new NotificationDispatcher(connected.sql, {
     logger: logger.child({ component: 'notifications' }),
     ...(smtpUrl ? { mailer: smtpMailer(smtpUrl, config.NOTIFICATIONS_FROM) } : {}),
+    ...(connected.engine.webhooks ? { webhooks: connected.engine.webhooks } : {}),
   });
   if (!smtpUrl) logger.warn('no SMTP_URL: emails wait in the outbox until one is configured');
   dispatcher.start();

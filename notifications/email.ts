@@ -6,8 +6,18 @@ export interface Mailer {
   close(): void;
 }
 
+/**
+ * The SMTP client's timeouts, well within the hold a delivery takes (the dispatcher's emailTimeoutMs,
+ * 2 minutes): nodemailer otherwise waits 2 minutes to connect and 10 to hear from a silent server.
+ * Given as the URL's query (nodemailer reads its options there), unless SMTP_URL sets them itself.
+ */
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
 export function smtpMailer(smtpUrl: string, from: string): Mailer {
-  const transport: Transporter = nodemailer.createTransport(smtpUrl);
+  const url = new URL(smtpUrl);
+  for (const [option, ms] of Object.entries(SMTP_TIMEOUTS))
+    if (!url.searchParams.has(option)) url.searchParams.set(option, String(ms));
+  const transport: Transporter = nodemailer.createTransport(url.toString());
   return {
     async send({ id, to, subject, text }) {
       // the same notification sent again carries the same Message-ID: a mailbox can tell the repetition

@@ -19,6 +19,7 @@ import { executable, temporalCliPath, temporalTestServerPath } from '../temporal
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { createBdcWorker } from '../worker/create-worker';
 import { NotificationDispatcher } from '../notifications/dispatcher';
+import { SecretBox } from '../notifications/secret-box';
 import { smtpMailer } from '../notifications/email';
 import { installTemporalRuntime } from '../worker/runtime';
 import { allBdcSearchAttributes } from '../contract/search-attributes';
@@ -45,6 +46,8 @@ export interface LocalEngineOptions {
   dataConverter?: WorkerOptions['dataConverter'];
   /** delivers the outbox (emails to this SMTP server, webhooks), as the worker's process does */
   smtpUrl?: string;
+  /** the `host:port` of listeners whose webhooks may be plain HTTP on loopback (WEBHOOK_ALLOW_HTTP_HOSTS); none by default */
+  webhookAllowHttpHosts?: string[];
 }
 
 export interface LocalApi {
@@ -127,6 +130,7 @@ export async function startLocalEngine({
   unauthenticatedPerMinute,
   dataConverter,
   smtpUrl,
+  webhookAllowHttpHosts = [],
 }: LocalEngineOptions): Promise<LocalEngine> {
   const env = await temporalServer(server);
   const client = dataConverter
@@ -160,6 +164,11 @@ export async function startLocalEngine({
     ? await finess.beginExtraction(parisCivilDate(new Date(await env.currentTimeMs())), 'local engine', 'utf-8')
     : 0;
   if (seedReference) await finess.completeExtraction(extractionId, { read: 0, kept: 0, rejected: 0 });
+  // a key of this engine's own for webhook secrets, as PAYLOAD_KEYS would give one
+  const webhooks = {
+    policy: { allowHttp: new Set(webhookAllowHttpHosts) },
+    secrets: new SecretBox({ current: 'local-test', keys: { 'local-test': randomBytes(32).toString('base64') } }),
+  };
   const engine = async (overrides: Partial<Campaign> = {}) =>
     engineContext({
       client,
@@ -167,6 +176,7 @@ export async function startLocalEngine({
       campaigns: [campaignAround(await env.currentTimeMs(), 'test-ms1', overrides)],
       taskQueue,
       now: () => env.currentTimeMs(),
+      webhooks,
     });
   const api = withApi
     ? await serveApi(await engine(), unauthenticatedPerMinute, dataConverter?.payloadCodecs?.[0])
@@ -175,6 +185,7 @@ export async function startLocalEngine({
     logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
     everyMs: 200,
     ...(smtpUrl ? { mailer: smtpMailer(smtpUrl, 'SONS — ASP <sons@test.localhost>') } : {}),
+    webhooks,
   });
   dispatcher.start();
   return {

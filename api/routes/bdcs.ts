@@ -9,14 +9,15 @@ import {
   settleReimbursement,
   submitVa,
 } from '../../client/bdc-events';
-import { bdcFilterSchema, listBdcs } from '../../client/bdc-reads';
+import { bdcFilterSchema, listBdcs, refusedEventsOf, refusedEventsQuerySchema } from '../../client/bdc-reads';
 import { registerBdc } from '../../client/intake';
 import { decideForBdc, decideSolution } from '../../client/solutions';
 import { bdcRequestSchema, vaBodySchema } from '../../domain/bdc';
 import { attentionDecisions, referencementDecisions, settlementDecisions } from '../../domain/events';
 import type { VaDocument } from '../../domain/va';
 import { centsSchema, civilDateSchema, clientEventIdSchema, idSchema } from '../../domain/schemas';
-import { parseOrRefuse } from '../../domain/refusal';
+import { oversized } from '../../domain/input-bounds';
+import { parseOrRefuse, RefusedError } from '../../domain/refusal';
 import { callerOf } from '../auth';
 import { who, type Api, type ApiDeps } from '../context';
 import { refusalsSchema } from '../errors';
@@ -91,6 +92,24 @@ export function bdcRoutes(app: Api, { engine }: ApiDeps) {
       },
     },
     async (request) => bdcState(engine, callerOf(request.principal), request.params.bdcId),
+  );
+
+  app.get(
+    '/bdcs/:bdcId/refused-events',
+    {
+      config: { roles: who.everyone },
+      schema: {
+        summary:
+          "A BDC's refused events, newest first, a page at a time (its read carries the latest few and refusedCount)",
+        params: bdcParams,
+        querystring: refusedEventsQuerySchema,
+        response: {
+          200: z.object({ refused: z.array(z.record(z.string(), z.unknown())), nextPageToken: z.string().optional() }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => refusedEventsOf(engine, callerOf(request.principal), request.params.bdcId, request.query),
   );
 
   app.post(
@@ -231,6 +250,10 @@ export function bdcRoutes(app: Api, { engine }: ApiDeps) {
       const body = request.body as VaDocument & { eventId: unknown };
       // without a valid id, no submission can be told from its repetition: refused before anything else
       const eventId = parseOrRefuse(clientEventIdSchema, body.eventId, 'eventId');
+      // the workflow checks every rule, but what no field needs (120 KB for an invoice number) stops here:
+      // it would travel to Temporal's history and into the BDC's refused events
+      const tooLarge = oversized(body);
+      if (tooLarge.length) throw new RefusedError(tooLarge);
       return submitVa(engine, callerOf(request.principal), request.params.bdcId, { ...body, eventId });
     },
   );

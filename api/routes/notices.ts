@@ -1,21 +1,29 @@
 import { z } from 'zod';
 import { visibleBdc } from '../../client/bdc-events';
-import { contactOf, notificationsOfBdc, setContact } from '../../client/notices';
+import { notificationsOfBdc, setContact } from '../../client/notices';
 import { answerSignalement, listSignalements, reportQuote, signalementSchema } from '../../client/signalements';
-import { say } from '../../domain/messages';
+import { render, say } from '../../domain/messages';
 import { finessSchema, idSchema } from '../../domain/schemas';
 import { callerOf } from '../auth';
 import { who, type Api, type ApiDeps } from '../context';
 import { forbidden, httpRefusal, refusalsSchema } from '../errors';
+import { languageOf } from '../language';
 
 const contactParams = z.object({ party: z.enum(['editeur', 'og', 'operators']), partyId: z.string().min(1).max(64) });
 const contactBody = z.object({
   emails: z.array(z.string().email().max(254)).max(20),
+  // https, a public address: checked with its name resolved (client/notices.ts); http only for the
+  // hosts an operator allows (WEBHOOK_ALLOW_HTTP_HOSTS)
   webhookUrl: z
     .url({ protocol: /^https?$/ })
     .max(2_000)
     .optional(),
-  webhookSecret: z.string().min(16).max(200).optional(),
+  webhookSecret: z
+    .string()
+    .min(16)
+    .max(200)
+    .optional()
+    .describe('required with a webhook unless one is kept: omitted, the kept secret stays'),
 });
 const anObject = z.record(z.string(), z.unknown());
 
@@ -40,20 +48,14 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
       if (party === 'editeur') idSchema.parse(partyId);
       if (party === 'og' && !finessSchema.safeParse(partyId).success)
         throw httpRefusal(422, 'invalid_format', say('finess_length', { value: partyId }), 'params.partyId', partyId);
-      await setContact(engine, {
-        party,
-        partyId,
-        emails: request.body.emails,
-        ...(request.body.webhookUrl ? { webhookUrl: request.body.webhookUrl } : {}),
-        ...(request.body.webhookSecret ? { webhookSecret: request.body.webhookSecret } : {}),
-      });
-      const saved = (await contactOf(engine, party, partyId))!;
       return {
-        party,
-        partyId,
-        emails: saved.emails,
-        webhookUrl: saved.webhookUrl ?? null,
-        webhookSigned: Boolean(saved.webhookSecret),
+        ...(await setContact(engine, {
+          party,
+          partyId,
+          emails: request.body.emails,
+          ...(request.body.webhookUrl ? { webhookUrl: request.body.webhookUrl } : {}),
+          ...(request.body.webhookSecret ? { webhookSecret: request.body.webhookSecret } : {}),
+        })),
       };
     },
   );
@@ -68,9 +70,30 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
       },
     },
     async (request) => {
-      await visibleBdc(engine, callerOf(request.principal), request.params.bdcId);
+      const caller = callerOf(request.principal);
+      await visibleBdc(engine, caller, request.params.bdcId);
+      const all = await notificationsOfBdc(engine, request.params.bdcId);
+      // an éditeur reads what was sent to it, never what its BDC caused for others (the answer to an
+      // OG's signalement against it, with the OG's address)
+      if (!caller.editeurId) return { notifications: all.map(({ payload: _p, ...n }) => n) };
+      // an éditeur learns that a delivery failed, never why: what its endpoint, its resolver or the
+      // address check answered is for operators (the reason would map the network for whoever set the URL)
+      const lang = languageOf(request.headers['accept-language']);
       return {
-        notifications: (await notificationsOfBdc(engine, request.params.bdcId)).map(({ payload: _p, ...n }) => n),
+        notifications: all
+          .filter((n) => n.party === 'editeur' && n.partyId === caller.editeurId)
+          .map(({ payload: _p, lastError, ...n }) => ({
+            ...n,
+            ...(lastError
+              ? {
+                  lastError: render(
+                    n.status === 'failed' ? 'notification_given_up' : 'notification_retrying',
+                    {},
+                    lang,
+                  ),
+                }
+              : {}),
+          })),
       };
     },
   );
@@ -84,11 +107,17 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
         summary:
           'An OG reports a doubtful quote of an éditeur (and its BDC, if it names one); the same signalementId again is the same report',
         body: signalementSchema,
-        response: { 201: anObject, 422: refusalsSchema },
+        response: {
+          201: z.void().describe('no body: the public form learns nothing of what was recorded'),
+          422: refusalsSchema,
+        },
         security: [],
       },
     },
-    async (request, reply) => reply.status(201).send(await reportQuote(engine, request.body)),
+    async (request, reply) => {
+      await reportQuote(engine, request.body);
+      return reply.status(201).send();
+    },
   );
 
   app.get(

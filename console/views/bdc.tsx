@@ -11,6 +11,8 @@ import { Deadline, deadlineName, Euros, Status, Table, When } from './ui';
 
 export type RecordView = BdcView & {
   refused?: { at: string; kind: string; eventId?: string; by: AuditEntry['by']; refusals: Refusal[] }[];
+  /** every refused event; `refused` holds the latest */
+  refusedCount?: number;
 };
 
 const deadlineStateFr: Record<DeadlineT['state'], string> = {
@@ -212,6 +214,12 @@ export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; no
       {bdc.refused?.length ? (
         <>
           <h2 class="fr-h4">Soumissions refusées</h2>
+          {bdc.refusedCount && bdc.refusedCount > bdc.refused.length ? (
+            <p class="fr-text--sm">
+              Les {bdc.refused.length} plus récentes sur {bdc.refusedCount} (toutes : l’API,{' '}
+              <code>GET /bdcs/…/refused-events</code>).
+            </p>
+          ) : null}
           <Table
             caption="Soumissions refusées"
             head={['Reçue le', 'Événement', 'Par', 'Motifs']}

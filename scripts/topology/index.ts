@@ -197,7 +197,6 @@ async function main() {
           'temporal',
           '--env',
           'production',
-          '--allow-no-auth',
           'start',
           '--service',
           service,
@@ -305,11 +304,11 @@ async function main() {
     const compose = parse(fs.readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
       services: Record<string, { environment: Record<string, string> }>;
     };
+    // but its sign-in: no identity provider runs here, and the checks read the UI server's API directly
     const uiEnv = Object.fromEntries(
-      Object.entries(compose.services['temporal-ui']!.environment).map(([k, v]) => [
-        k,
-        v.replace(/^\/certs\//, `${certs}/`),
-      ]),
+      Object.entries(compose.services['temporal-ui']!.environment)
+        .filter(([k]) => !k.startsWith('TEMPORAL_AUTH_'))
+        .map(([k, v]) => [k, v.replace(/^\/certs\//, `${certs}/`)]),
     );
     children.push(
       bound(

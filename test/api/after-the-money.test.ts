@@ -19,8 +19,7 @@ test('an OG reports a doubtful quote without a token; operators read it and answ
     contactEmail: 'direction@og.example',
   };
   const first = await h.api.call('POST', '/signalements', { body: report });
-  expect(first.status).toBe(201);
-  expect((await h.api.call('POST', '/signalements', { body: report })).body).toEqual(first.body);
+  expect([first.status, first.body]).toEqual([201, '']);
   const bad = await h.api.call('POST', '/signalements', {
     body: { ...report, signalementId: randomUUID(), contactEmail: 'pas un email' },
   });
@@ -40,16 +39,82 @@ test('an OG reports a doubtful quote without a token; operators read it and answ
     },
     { what: 'the answer emailed to the OG' },
   );
-  expect(mail!.subject).toBe(`SONS — réponse à votre signalement ${signalementId}`);
+  expect(mail!.subject).toMatch(/^SONS — réponse à votre signalement du \d{1,2} \S+ \d{4}$/);
   expect(mail!.text).toContain('Le devis a été transmis au contrôle');
+  // the id is in none of the email's lines: neither its subject nor its headers
+  expect(JSON.stringify([mail!.subject, mail!.messageId, [...mail!.headers]])).not.toContain(signalementId);
+});
+
+test('issue 19: the public route is no oracle — a real order, a known signalementId: 201 and nothing else', async () => {
+  const request = bdcRequest({ campaignId: 'test-ms1', orderDate: today() });
+  await h.seed(request, 3);
+  await h.grant(request.solutionId, request.editeurId);
+  const registered = await h.api.call('POST', '/bdcs', {
+    token: h.api.tokens.operator,
+    body: { ...request, eventId: randomUUID() },
+  });
+  const bdcId = registered.body.bdcId as string;
+  const report = {
+    signalementId: randomUUID(),
+    ogFiness: request.ogFiness,
+    editeurId: request.editeurId,
+    bdcReference: request.reference,
+    description: 'Le devis de ce bon de commande nous semble anormal.',
+    contactEmail: 'direction@og-oracle.example',
+  };
+  // a real reference and a made-up one answer alike: the BDC's id is never given back
+  const real = await h.api.call('POST', '/signalements', { body: report });
+  const madeUp = await h.api.call('POST', '/signalements', {
+    body: { ...report, signalementId: randomUUID(), bdcReference: 'NO-SUCH-ORDER' },
+  });
+  expect([real.status, real.body, real.body.length]).toEqual([201, '', 0]);
+  expect([madeUp.status, madeUp.body]).toEqual([201, '']);
+  // and the API's document says so
+  const doc = await h.api.call('GET', '/openapi.json');
+  expect(doc.body.paths['/signalements'].post.responses['201'].description).toMatch(/^no body/);
+  await h.api.call('POST', `/signalements/${report.signalementId}/answer`, {
+    token: h.api.tokens.operator,
+    body: { answer: 'Nous avons demandé des explications à l’éditeur.' },
+  });
+  // the id sent again, with anything: nothing of the stored record (the OG's email, the answer, who answered)
+  const again = await h.api.call('POST', '/signalements', {
+    body: { ...report, contactEmail: 'attaquant@evil.example' },
+  });
+  expect([again.status, again.body]).toEqual([201, '']);
+  for (const leaked of ['direction@og-oracle', 'explications', 'ops-1', bdcId])
+    expect(JSON.stringify(again)).not.toContain(leaked);
+  // recorded against the BDC for operators, as before
+  const listed = await h.api.call('GET', `/signalements?bdcId=${encodeURIComponent(bdcId)}`, {
+    token: h.api.tokens.operator,
+  });
+  expect(listed.body.signalements).toEqual([
+    expect.objectContaining({ signalementId: report.signalementId, contactEmail: 'direction@og-oracle.example' }),
+  ]);
+  // the éditeur reported against never reads the answer to the OG in its BDC's notifications
+  await eventually(
+    async () => (await h.mailbox.messages()).some((m) => m.to === 'direction@og-oracle.example') || undefined,
+    { what: 'the answer emailed' },
+  );
+  const seenByEditeur = await h.api.call('GET', `/bdcs/${encodeURIComponent(bdcId)}/notifications`, {
+    token: h.api.tokens.acme,
+  });
+  expect(seenByEditeur.status).toBe(200);
+  expect(JSON.stringify(seenByEditeur.body)).not.toMatch(/og-oracle|explications|signalement/);
+  const seenByOperator = await h.api.call('GET', `/bdcs/${encodeURIComponent(bdcId)}/notifications`, {
+    token: h.api.tokens.operator,
+  });
+  expect(seenByOperator.body.notifications).toEqual([
+    expect.objectContaining({ template: 'signalement_answer', address: 'direction@og-oracle.example' }),
+  ]);
 });
 
 test('an éditeur sets its own contact, never another’s', async () => {
+  // a public address, written as one: this machine resolves no public name (a webhook's name is resolved and checked)
   const own = await h.api.call('PUT', '/contacts/editeur/editeur-acme', {
     token: h.api.tokens.acme,
     body: {
       emails: ['dsi@acme.example'],
-      webhookUrl: 'https://hooks.acme.example/sons',
+      webhookUrl: 'https://93.184.216.34/sons',
       webhookSecret: 'whsec_0123456789abcdef',
     },
   });
@@ -57,7 +122,7 @@ test('an éditeur sets its own contact, never another’s', async () => {
     party: 'editeur',
     partyId: 'editeur-acme',
     emails: ['dsi@acme.example'],
-    webhookUrl: 'https://hooks.acme.example/sons',
+    webhookUrl: 'https://93.184.216.34/sons',
     webhookSigned: true,
   });
   expect(

@@ -42,3 +42,16 @@ test("the SDK's (message, meta) logger writes one pino JSON line with the meta a
     expect.objectContaining({ level: 20, msg: 'quiet' }),
   ]);
 });
+
+test('WEBHOOK_ALLOW_HTTP_HOSTS: host:port entries only, none by default', () => {
+  expect(loadConfig({}).WEBHOOK_ALLOW_HTTP_HOSTS).toEqual([]);
+  expect(
+    loadConfig({ WEBHOOK_ALLOW_HTTP_HOSTS: ' 127.0.0.1:8080, Hooks.ASP.local:80,[::1]:9000 ' })
+      .WEBHOOK_ALLOW_HTTP_HOSTS,
+  ).toEqual(['127.0.0.1:8080', 'hooks.asp.local:80', '[::1]:9000']);
+  // a host without its port would allow every port of it; a scheme, a path, a wildcard: not a host:port
+  for (const bad of ['127.0.0.1', 'http://127.0.0.1:80', '*:80', '10.0.0.1:0', '10.0.0.1:65536', 'h:80/x', '::1:80'])
+    expect(() => loadConfig({ WEBHOOK_ALLOW_HTTP_HOSTS: bad })).toThrow(
+      /WEBHOOK_ALLOW_HTTP_HOSTS.*: expected host:port entries/,
+    );
+});

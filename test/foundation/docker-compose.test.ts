@@ -12,6 +12,8 @@ interface Service {
   healthcheck?: { test: string[] };
   environment?: Record<string, string>;
   command?: string[];
+  entrypoint?: string[];
+  volumes?: string[];
 }
 const root = path.resolve(__dirname, '..', '..');
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -71,7 +73,6 @@ test("Temporal runs the topology's own configuration (mTLS), which npm run test:
     'temporal',
     '--env',
     'production',
-    '--allow-no-auth',
     'start',
   ]);
   expect(temporal.volumes).toContain('./topology/temporal:/etc/sons/temporal:ro');
@@ -130,4 +131,76 @@ test('the worker and the API reach Temporal with their certificate, and the ledg
     CONSOLE_SECURE_COOKIES: true,
     CONSOLE_SESSION_KEY_FILE: '/config/console-session.key',
   });
+});
+
+// Issue 19: each container holds only what it needs. A certificate's private key is mounted into the
+// one service that presents it; the CA's key (which would mint any identity) into none.
+const certsOf = (s: Service) =>
+  (s.volumes ?? [])
+    .filter((v) => v.startsWith('./deploy/certs'))
+    .map((v) => {
+      const [source, target, mode] = v.split(':');
+      return { file: path.basename(source!), source, target, mode };
+    });
+const identities: Record<string, string | undefined> = {
+  temporal: 'server',
+  'temporal-namespace': 'admin',
+  'temporal-ui': 'ui',
+  worker: 'engine',
+  api: 'engine',
+  postgresql: undefined,
+  'temporal-schema': undefined,
+};
+
+test('each service mounts its own key and certificate and the CA certificate, file by file, read-only; never the CA key, never the whole folder', () => {
+  expect(Object.keys(identities).sort()).toEqual(Object.keys(services).sort());
+  for (const [name, identity] of Object.entries(identities)) {
+    const mounted = certsOf(services[name]!);
+    expect({ name, files: mounted.map((m) => m.file).sort() }).toEqual({
+      name,
+      files: identity ? ['ca.pem', `${identity}.key`, `${identity}.pem`].sort() : [],
+    });
+    for (const m of mounted) {
+      expect(m.source).toBe(`./deploy/certs/${m.file}`);
+      expect(m.target).toBe(`/certs/${m.file}`);
+      expect(m.mode).toBe('ro');
+    }
+  }
+  const text = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+  expect(text).not.toMatch(/ca\.key/);
+  expect(text).not.toMatch(/\.\/deploy\/certs:/);
+  // what each service is told to read is what it mounts
+  for (const [name, s] of Object.entries(services)) {
+    const mounted = new Set(certsOf(s).map((m) => m.target));
+    const named = [...JSON.stringify(s).matchAll(/\/certs\/[\w.-]+/g)].map((m) => m[0]);
+    for (const file of named) expect({ name, file, mounted: mounted.has(file) }).toEqual({ name, file, mounted: true });
+  }
+});
+
+test('the frontend runs without --allow-no-auth; the Web UI signs its users in (OIDC) before showing any history', () => {
+  expect(JSON.stringify(compose)).not.toContain('--allow-no-auth');
+  const ui = services['temporal-ui']!.environment!;
+  expect(ui).toMatchObject({
+    TEMPORAL_AUTH_ENABLED: 'true',
+    TEMPORAL_AUTH_PROVIDER_URL: expect.stringMatching(/^\$\{TEMPORAL_UI_OIDC_PROVIDER_URL:\?/),
+    TEMPORAL_AUTH_CLIENT_ID: expect.stringMatching(/^\$\{TEMPORAL_UI_OIDC_CLIENT_ID:\?/),
+    TEMPORAL_AUTH_CLIENT_SECRET: expect.stringMatching(/^\$\{TEMPORAL_UI_OIDC_CLIENT_SECRET:\?/),
+    TEMPORAL_AUTH_CALLBACK_URL: expect.stringMatching(/^\$\{TEMPORAL_UI_OIDC_CALLBACK_URL:\?/),
+  });
+  expect(ui.TEMPORAL_AUTH_SCOPES).toContain('openid');
+  // no secret in the file itself: every OIDC setting comes from .env, required
+  for (const [k, v] of Object.entries(ui))
+    if (k.startsWith('TEMPORAL_AUTH_') && k !== 'TEMPORAL_AUTH_ENABLED' && k !== 'TEMPORAL_AUTH_SCOPES')
+      expect(v).toMatch(/^\$\{[A-Z_]+:\?/);
+});
+
+test('the build context leaves out the deployment secrets, the environment and local state', () => {
+  const ignored = fs
+    .readFileSync(path.join(root, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  for (const entry of ['deploy', '.env', '.data', '.tools', '.artifacts', 'node_modules', '.git'])
+    expect(ignored.map((l) => l.replace(/^\/|\/$/g, ''))).toContain(entry);
+  expect(ignored).toContain('.env.*');
 });

@@ -108,6 +108,8 @@ export interface HarnessOptions {
   dataConverter?: BdcWorkerOptions['dataConverter'];
   /** a real SMTP server the outbox is delivered to (h.mailbox) */
   mail?: boolean;
+  /** `host:port` of the test's own listeners whose webhooks may be plain HTTP on loopback; none by default */
+  webhookAllowHttpHosts?: string[];
 }
 
 export type ApiHandle = LocalApi;
@@ -121,6 +123,7 @@ export async function startHarness({
   unauthenticatedPerMinute,
   dataConverter,
   mail = false,
+  webhookAllowHttpHosts,
 }: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const mailbox = mail ? await startMailbox() : undefined;
@@ -134,6 +137,7 @@ export async function startHarness({
     unauthenticatedPerMinute,
     dataConverter,
     ...(mailbox ? { smtpUrl: mailbox.url } : {}),
+    ...(webhookAllowHttpHosts ? { webhookAllowHttpHosts } : {}),
   });
   const { env, seed, finess, api } = local;
   const client = (await local.engine()).client;
@@ -272,11 +276,14 @@ export async function startHarness({
   return harness;
 }
 
-/** One harness per test file (one environment per file), started before its tests, torn down after. */
-export function harnessPerFile(options?: HarnessOptions): Harness {
+/**
+ * One harness per test file (one environment per file), started before its tests, torn down after.
+ * Options known only once an earlier beforeAll ran (a listener's port) are given as a function.
+ */
+export function harnessPerFile(options?: HarnessOptions | (() => HarnessOptions)): Harness {
   let started: Harness | undefined;
   beforeAll(async () => {
-    started = await startHarness(options);
+    started = await startHarness(typeof options === 'function' ? options() : options);
   });
   afterAll(() => started?.close());
   return new Proxy({} as Harness, {
