@@ -29,10 +29,15 @@ export function clipText(text: string, max = MAX_TEXT): string {
   return `${cut.join('')}…`;
 }
 
-/** A value as it may be kept: a text cut; a number, a boolean as they are; anything else as its cut JSON. */
+/**
+ * A value as it may be kept: a text cut; a number, a boolean as they are; an object or an array as it
+ * is when its JSON is short, else as its cut JSON.
+ */
 export function clipValue(value: unknown): unknown {
   if (value === undefined || value === null || typeof value === 'number' || typeof value === 'boolean') return value;
-  return clipText(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
+  if (typeof value === 'string') return clipText(value);
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length <= MAX_TEXT ? value : clipText(json);
 }
 
 const clipParams = (params: Refusal['params']) =>
