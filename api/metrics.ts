@@ -45,7 +45,10 @@ export class ApiMetrics {
     });
     // the business figures are read at each scrape, from the record and the ledger (never from Temporal)
     this.collectBusiness = async () => {
-      const [summary, totals] = await Promise.all([engine.queries.summary(), engine.ledger.totals()]);
+      const [summary, totals] = await Promise.all([
+        engine.money.totals(['campaign', 'status']),
+        engine.ledger.totals(),
+      ]);
       bdcs.reset();
       for (const line of summary) bdcs.inc({ campaign: line.campaign, status: line.status }, line.bdcs);
       euros.reset();

@@ -1,3 +1,4 @@
+import type { MoneyFigures } from '../domain/money';
 import { EventIds } from '../db/event-ids';
 import { say } from '../domain/messages';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -31,17 +32,17 @@ export async function visibleBdc(ctx: EngineContext, caller: Caller, bdcId: stri
 }
 
 /**
- * One BDC's state and audit trail, from the record (it outlives Temporal's retention). A BDC of the
- * v1 lifecycle, which the record knows only by its registration, answers from its workflow.
+ * One BDC's state and audit trail, from the record (it outlives Temporal's retention), with its money
+ * as the ledger holds it (db/money.ts: the figures every screen and export shows).
  */
-export async function bdcState(
-  ctx: EngineContext,
-  caller: Caller,
-  bdcId: string,
-): Promise<BdcView | Record<string, unknown>> {
+export async function bdcState(ctx: EngineContext, caller: Caller, bdcId: string): Promise<BdcState> {
   await visibleBdc(ctx, caller, bdcId);
-  return (await ctx.records.get(bdcId)) ?? (await ctx.client.workflow.getHandle(bdcId).query(bdcMessages.state));
+  const [view, money] = await Promise.all([ctx.records.get(bdcId), ctx.money.ofBdc(bdcId)]);
+  if (!view) throw refuse('not_found', say('unknown_bdc', { bdcId }), 'bdcId');
+  return { ...view, money };
 }
+
+export type BdcState = NonNullable<Awaited<ReturnType<EngineContext['records']['get']>>> & { money: MoneyFigures };
 
 /**
  * Delivers a caller's event to a BDC under the caller's scope of event ids, records a refusal in the

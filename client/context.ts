@@ -1,3 +1,4 @@
+import { MoneyQueries } from '../db/money';
 import type { Client } from '@temporalio/client';
 import type { Actor } from '../domain/bdc-view';
 import type { Campaign } from '../domain/campaign';
@@ -20,6 +21,8 @@ export interface EngineContext {
   campaignStore: CampaignStore;
   records: BdcRecords;
   queries: RecordQueries;
+  /** every euro shown, from the ledger's own rows (db/money.ts) */
+  money: MoneyQueries;
   solutions: Solutions;
   /** the campaigns as configured; those added at run time and the amendments come from the database */
   campaigns: Campaign[];
@@ -51,6 +54,7 @@ export function engineContext(options: {
     campaignStore: new CampaignStore(sql),
     records: new BdcRecords(sql),
     queries: new RecordQueries(sql),
+    money: new MoneyQueries(sql),
     solutions: new Solutions(sql),
   };
 }

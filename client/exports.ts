@@ -47,8 +47,10 @@ export function summaryCsv(lines: SummaryLine[]): string {
     { header: 'committed_eur', value: (l) => euros(l.committedCents) },
     { header: 'advanced_eur', value: (l) => euros(l.advancedCents) },
     { header: 'paid_eur', value: (l) => euros(l.paidCents) },
-    { header: 'to_reimburse_eur', value: (l) => euros(l.toReimburseCents) },
-    { header: 'reimbursed_eur', value: (l) => euros(l.reimbursedCents) },
+    { header: 'demanded_eur', value: (l) => euros(l.demandedCents) },
+    { header: 'received_eur', value: (l) => euros(l.receivedCents) },
+    { header: 'written_off_eur', value: (l) => euros(l.writtenOffCents) },
+    { header: 'outstanding_eur', value: (l) => euros(l.outstandingCents) },
   ]);
 }
 
@@ -97,8 +99,10 @@ export function summaryCsvFr(lines: SummaryLine[]): string {
     { header: 'Engagé (€)', value: (l) => eurosFr(l.committedCents) },
     { header: 'Avancé (€)', value: (l) => eurosFr(l.advancedCents) },
     { header: 'Versé (€)', value: (l) => eurosFr(l.paidCents) },
-    { header: 'À rembourser (€)', value: (l) => eurosFr(l.toReimburseCents) },
-    { header: 'Remboursé (€)', value: (l) => eurosFr(l.reimbursedCents) },
+    { header: 'Demandé en retour (€)', value: (l) => eurosFr(l.demandedCents) },
+    { header: 'Reçu (€)', value: (l) => eurosFr(l.receivedCents) },
+    { header: 'Abandonné (€)', value: (l) => eurosFr(l.writtenOffCents) },
+    { header: 'Reste dû (€)', value: (l) => eurosFr(l.outstandingCents) },
   ]);
 }
 
@@ -117,9 +121,16 @@ export async function paymentOrdersCsvFr(ledger: Ledger): Promise<string> {
 }
 
 /** Reimbursement demands and receipts, one line each, in the order they happened. */
+const movementFr = { demand: 'demande', receipt: 'somme reçue', write_off: 'abandon' } as const;
+
+/** Every movement of the demands — demanded, received, written off — each with its amount: their sums are the summary's. */
 export async function reimbursementsCsvFr(ledger: Ledger): Promise<string> {
   return toFrenchCsv(await ledger.reimbursementsForExport(), [
-    { header: 'Nature', value: (r) => (r.kind === 'demand' ? 'demande de remboursement' : 'remboursement reçu') },
+    {
+      header: 'Nature',
+      value: (r) =>
+        `${movementFr[r.kind]} (${r.demand === 'recovery' ? 'reversement après contrôle' : 'remboursement de l’avance'})`,
+    },
     { header: 'Numéro', value: (r) => r.id },
     { header: 'Date', value: (r) => when(r.at) },
     { header: 'BDC', value: (r) => r.bdcId },

@@ -1,11 +1,12 @@
+import type { MoneyFigures } from '../domain/money';
 import type { BdcSummary } from '../db/record-queries';
 import { nowOf, type EngineContext } from './context';
 
-export type SummaryLine = Awaited<ReturnType<EngineContext['queries']['summary']>>[number];
+export type SummaryLine = MoneyFigures & { campaign: string; status: string; editeur: string };
 
-/** Counts and money by campaign, status and éditeur, from the record (summed by the database). */
+/** Counts and money by campaign, status and éditeur: the ledger's sums (db/money.ts), the one source of every euro shown. */
 export function summaryReport(ctx: EngineContext): Promise<SummaryLine[]> {
-  return ctx.queries.summary();
+  return ctx.money.totals(['campaign', 'status', 'editeur']);
 }
 
 /** What needs an operator, from the record: overdue reimbursements, BDCs to examine, deadlines within `withinDays`, the latest refused submissions. */

@@ -509,7 +509,9 @@ export class Ledger {
   /** Reimbursement demands and the receipts against them, in the order they were written, for accounting. */
   async reimbursementsForExport(): Promise<
     {
-      kind: 'demand' | 'receipt';
+      kind: 'demand' | 'receipt' | 'write_off';
+      /** the demand's: the advance's reimbursement, or a control's recovery */
+      demand: 'reimbursement' | 'recovery';
       id: number;
       bdcId: string;
       editeurId: string;
@@ -520,14 +522,20 @@ export class Ledger {
     }[]
   > {
     const rows = await this.sql.query(
-      `SELECT 'demand' AS kind, d.id, d.bdc_id, b.editeur_id, d.amount_cents, d.issued_at AS at, d.due_at, d.reason FROM reimbursement_demands d JOIN bdcs b USING (bdc_id)
+      `SELECT 'demand' AS kind, d.kind AS demand, d.id, d.bdc_id, b.editeur_id, d.amount_cents, d.issued_at AS at, d.due_at, d.reason
+       FROM reimbursement_demands d JOIN bdcs b USING (bdc_id)
        UNION ALL
-       SELECT 'receipt', r.id, r.bdc_id, b.editeur_id, r.amount_cents, r.received_at, NULL, NULL FROM reimbursement_receipts r JOIN bdcs b USING (bdc_id)
+       SELECT 'receipt', d.kind, r.id, r.bdc_id, b.editeur_id, r.amount_cents, r.received_at, NULL, NULL
+       FROM reimbursement_receipts r JOIN reimbursement_demands d ON d.id = r.demand_id JOIN bdcs b ON b.bdc_id = r.bdc_id
+       UNION ALL
+       SELECT 'write_off', d.kind, w.id, w.bdc_id, b.editeur_id, w.amount_cents, w.written_off_at, NULL, w.reason
+       FROM demand_write_offs w JOIN reimbursement_demands d ON d.id = w.demand_id JOIN bdcs b ON b.bdc_id = w.bdc_id
        ORDER BY at, kind, id`,
     );
     const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
     return rows.map((r) => ({
-      kind: r.kind as 'demand' | 'receipt',
+      kind: r.kind as 'demand' | 'receipt' | 'write_off',
+      demand: r.demand as 'reimbursement' | 'recovery',
       id: Number(r.id),
       bdcId: String(r.bdc_id),
       editeurId: String(r.editeur_id),

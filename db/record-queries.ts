@@ -99,26 +99,6 @@ export class RecordQueries {
     return rows.map(summaryOf);
   }
 
-  /** Counts and cents by campaign, status and éditeur, summed by the database. */
-  async summary() {
-    const rows = await this.sql.query(
-      `SELECT campaign_id, status, editeur_id, count(*)::int AS bdcs, sum(ceiling_cents)::int8 AS committed, sum(advance_paid_cents)::int8 AS advanced,
-              sum(paid_cents)::int8 AS paid, sum(to_reimburse_cents - reimbursed_cents)::int8 AS to_reimburse, sum(reimbursed_cents)::int8 AS reimbursed
-       FROM bdcs WHERE state IS NOT NULL GROUP BY campaign_id, status, editeur_id ORDER BY campaign_id, status, editeur_id`,
-    );
-    return rows.map((r) => ({
-      campaign: String(r.campaign_id),
-      status: String(r.status),
-      editeur: String(r.editeur_id),
-      bdcs: Number(r.bdcs),
-      committedCents: Number(r.committed),
-      advancedCents: Number(r.advanced),
-      paidCents: Number(r.paid),
-      toReimburseCents: Number(r.to_reimburse),
-      reimbursedCents: Number(r.reimbursed),
-    }));
-  }
-
   /** The running BDCs of a campaign with their closing, for a calendar dry run. */
   async runningOfCampaign(
     campaignId: string,

@@ -402,3 +402,37 @@ CREATE INDEX refused_events_by_bdc ON refused_events USING btree (bdc_id, id);
 CREATE UNIQUE INDEX recovery_demands_one_per_control ON reimbursement_demands USING btree (control_id) WHERE (kind = 'recovery'::text);
 CREATE UNIQUE INDEX reimbursement_demands_one_per_bdc ON reimbursement_demands USING btree (bdc_id) WHERE (kind = 'reimbursement'::text);
 CREATE INDEX signalements_by_editeur ON signalements USING btree (editeur_id, received_at);
+
+CREATE VIEW bdc_money AS
+SELECT b.bdc_id,
+    b.campaign_id,
+    b.status,
+    b.editeur_id,
+    b.ceiling_cents,
+    (COALESCE(o.advance, (0)::numeric))::bigint AS advance_cents,
+    (COALESCE(o.paid, (0)::numeric))::bigint AS paid_cents,
+    (COALESCE(d.reimbursement, (0)::numeric))::bigint AS reimbursement_demanded_cents,
+    (COALESCE(d.recovery, (0)::numeric))::bigint AS recovery_demanded_cents,
+    (COALESCE(r.received, (0)::numeric))::bigint AS received_cents,
+    (COALESCE(w.written_off, (0)::numeric))::bigint AS written_off_cents,
+    ((((COALESCE(d.reimbursement, (0)::numeric) + COALESCE(d.recovery, (0)::numeric)) - COALESCE(r.received, (0)::numeric)) - COALESCE(w.written_off, (0)::numeric)))::bigint AS outstanding_cents
+   FROM ((((bdcs b
+     LEFT JOIN ( SELECT payment_orders.bdc_id,
+            sum(payment_orders.amount_cents) FILTER (WHERE (payment_orders.kind = 'advance'::text)) AS advance,
+            sum(payment_orders.amount_cents) AS paid
+           FROM payment_orders
+          GROUP BY payment_orders.bdc_id) o USING (bdc_id))
+     LEFT JOIN ( SELECT reimbursement_demands.bdc_id,
+            sum(reimbursement_demands.amount_cents) FILTER (WHERE (reimbursement_demands.kind = 'reimbursement'::text)) AS reimbursement,
+            sum(reimbursement_demands.amount_cents) FILTER (WHERE (reimbursement_demands.kind = 'recovery'::text)) AS recovery
+           FROM reimbursement_demands
+          GROUP BY reimbursement_demands.bdc_id) d USING (bdc_id))
+     LEFT JOIN ( SELECT reimbursement_receipts.bdc_id,
+            sum(reimbursement_receipts.amount_cents) AS received
+           FROM reimbursement_receipts
+          GROUP BY reimbursement_receipts.bdc_id) r USING (bdc_id))
+     LEFT JOIN ( SELECT demand_write_offs.bdc_id,
+            sum(demand_write_offs.amount_cents) AS written_off
+           FROM demand_write_offs
+          GROUP BY demand_write_offs.bdc_id) w USING (bdc_id))
+  WHERE (b.state IS NOT NULL);

@@ -15,3 +15,22 @@ export function formatEuros(cents: number): string {
   const abs = Math.abs(cents);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/** The money of one BDC or of a group of BDCs, as every screen and export shows it (summed by db/money.ts from the ledger). */
+export interface MoneyFigures {
+  bdcs: number;
+  /** the ceilings: what the programme committed */
+  committedCents: number;
+  /** the advances paid */
+  advancedCents: number;
+  /** every payment order: advances and balances */
+  paidCents: number;
+  /** demanded back: the advances' reimbursements and the controls' recoveries */
+  demandedCents: number;
+  /** of which received */
+  receivedCents: number;
+  /** of which written off by an operator */
+  writtenOffCents: number;
+  /** still due: demanded, less received and written off */
+  outstandingCents: number;
+}

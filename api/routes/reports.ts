@@ -11,7 +11,8 @@ export function reportRoutes(app: Api, { engine }: ApiDeps) {
     {
       config: { roles: who.readers },
       schema: {
-        summary: 'BDCs and euros committed, advanced, paid, to reimburse, reimbursed — by campaign, status and éditeur',
+        summary:
+          'BDCs and euros — committed, advanced, paid, demanded back, received, written off, outstanding — by campaign, status and éditeur: the sums of the ledger',
       },
     },
     async () => ({ lines: await summaryReport(engine) }),

@@ -1,6 +1,7 @@
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
-import { attention, summaryReport, type SummaryLine } from '../../client/reports';
+import { attention } from '../../client/reports';
+import type { MoneyFigures } from '../../domain/money';
 import { listControls } from '../../client/controls';
 import { listSignalements } from '../../client/signalements';
 import { nowOf } from '../../client/context';
@@ -12,28 +13,26 @@ import { sendPage, viewer } from '../http';
 import { Page } from '../views/layout';
 import { BarChart, Deadline, Euros, Status, Table, When } from '../views/ui';
 
-type Totals = {
-  bdcs: number;
-  committedCents: number;
-  paidCents: number;
-  toReimburseCents: number;
-  reimbursedCents: number;
-};
-const zero = (): Totals => ({ bdcs: 0, committedCents: 0, paidCents: 0, toReimburseCents: 0, reimbursedCents: 0 });
-
-function totalsBy(lines: SummaryLine[], key: (l: SummaryLine) => string): [string, Totals][] {
-  const by = new Map<string, Totals>();
-  for (const l of lines) {
-    const t = by.get(key(l)) ?? zero();
-    t.bdcs += l.bdcs;
-    t.committedCents += l.committedCents;
-    t.paidCents += l.paidCents;
-    t.toReimburseCents += l.toReimburseCents;
-    t.reimbursedCents += l.reimbursedCents;
-    by.set(key(l), t);
-  }
-  return [...by.entries()];
-}
+/** The money columns of a summary table: the same figures as the summary export. */
+const moneyHead = (first: string) => [
+  first,
+  'BDC',
+  'Engagé',
+  'Versé',
+  'Demandé en retour',
+  'Reçu',
+  'Abandonné',
+  'Reste dû',
+];
+const moneyCells = (t: MoneyFigures) => [
+  String(t.bdcs),
+  <Euros cents={t.committedCents} />,
+  <Euros cents={t.paidCents} />,
+  <Euros cents={t.demandedCents} />,
+  <Euros cents={t.receivedCents} />,
+  <Euros cents={t.writtenOffCents} />,
+  <Euros cents={t.outstandingCents} />,
+];
 
 const BdcLink = ({ id }: { id: string }) => <a href={`/console/bdc/${encodeURIComponent(id)}`}>{id}</a>;
 
@@ -41,26 +40,26 @@ const BdcLink = ({ id }: { id: string }) => <a href={`/console/bdc/${encodeURICo
 export function dashboardPage(app: Api, { engine }: ConsoleDeps) {
   app.get('/console/', { config: { sessionRoles: who.everyone }, schema: { hide: true } }, async (request, reply) => {
     if (request.principal.role === 'editeur') return reply.redirect('/console/bdc');
-    const [lines, todo, now, lateControls, openSignalements] = await Promise.all([
-      summaryReport(engine),
+    // every figure from the one source of euros (db/money.ts): the ledger's sums, as the exports have them
+    const [[all], byStatus, byCampaign, todo, now, lateControls, openSignalements] = await Promise.all([
+      engine.money.totals(),
+      engine.money.totals(['status']),
+      engine.money.totals(['campaign']),
       attention(engine),
       nowOf(engine),
       listControls(engine, { overdue: true }),
       listSignalements(engine, { status: 'open' }),
     ]);
-    const byStatus = totalsBy(lines, (l) => l.status);
-    const byCampaign = totalsBy(lines, (l) => l.campaign);
-    const all = totalsBy(lines, () => 'all')[0]?.[1] ?? zero();
     const v = viewer(request, reply);
     return sendPage(
       reply,
       <Page title="Tableau de bord" user={v.user} csrf={v.csrf} active="/console/">
         <div class="fr-grid-row fr-grid-row--gutters fr-mb-4w">
           {[
-            ['Bons de commande', String(all.bdcs)],
-            ['Engagé (plafonds)', eurosFr(all.committedCents)],
-            ['Versé', eurosFr(all.paidCents)],
-            ['À rembourser', eurosFr(all.toReimburseCents - all.reimbursedCents)],
+            ['Bons de commande', String(all!.bdcs)],
+            ['Engagé (plafonds)', eurosFr(all!.committedCents)],
+            ['Versé', eurosFr(all!.paidCents)],
+            ['Reste dû (remboursements et reversements)', eurosFr(all!.outstandingCents)],
           ].map(([label, value]) => (
             <div class="fr-col-12 fr-col-md-3">
               <div class="fr-tile fr-tile--sm sons-figure">
@@ -162,44 +161,30 @@ export function dashboardPage(app: Api, { engine }: ConsoleDeps) {
         <h2>Par statut</h2>
         <BarChart
           title="Nombre de BDC par statut"
-          bars={byStatus.map(([status, t]) => ({ label: statusFr[status] ?? status, value: t.bdcs }))}
+          bars={byStatus.map((t) => ({ label: statusFr[t.status] ?? t.status, value: t.bdcs }))}
           format={(n) => String(n)}
         />
         <BarChart
           title="Montants versés par statut"
-          bars={byStatus.map(([status, t]) => ({ label: statusFr[status] ?? status, value: t.paidCents }))}
+          bars={byStatus.map((t) => ({ label: statusFr[t.status] ?? t.status, value: t.paidCents }))}
           format={eurosFr}
         />
         <Table
           caption="BDC et montants par statut"
-          head={['Statut', 'BDC', 'Engagé', 'Versé', 'À rembourser', 'Remboursé']}
-          rows={byStatus.map(([status, t]) => [
-            <Status status={status} />,
-            String(t.bdcs),
-            <Euros cents={t.committedCents} />,
-            <Euros cents={t.paidCents} />,
-            <Euros cents={t.toReimburseCents - t.reimbursedCents} />,
-            <Euros cents={t.reimbursedCents} />,
-          ])}
+          head={moneyHead('Statut')}
+          rows={byStatus.map((t) => [<Status status={t.status} />, ...moneyCells(t)])}
         />
 
         <h2>Par campagne</h2>
         <BarChart
           title="Engagé par campagne"
-          bars={byCampaign.map(([campaign, t]) => ({ label: campaign, value: t.committedCents }))}
+          bars={byCampaign.map((t) => ({ label: t.campaign, value: t.committedCents }))}
           format={eurosFr}
         />
         <Table
           caption="BDC et montants par campagne"
-          head={['Campagne', 'BDC', 'Engagé', 'Versé', 'À rembourser', 'Remboursé']}
-          rows={byCampaign.map(([campaign, t]) => [
-            campaign,
-            String(t.bdcs),
-            <Euros cents={t.committedCents} />,
-            <Euros cents={t.paidCents} />,
-            <Euros cents={t.toReimburseCents - t.reimbursedCents} />,
-            <Euros cents={t.reimbursedCents} />,
-          ])}
+          head={moneyHead('Campagne')}
+          rows={byCampaign.map((t) => [t.campaign, ...moneyCells(t)])}
         />
       </Page>,
     );

@@ -1,3 +1,4 @@
+import type { MoneyFigures } from '../../domain/money';
 import type { ComponentChildren } from 'preact';
 import type { AuditEntry, BdcView, Deadline as DeadlineT, Reminder } from '../../domain/bdc-view';
 import { civilDateFr, parisDateTimeFr } from '../../domain/french';
@@ -10,6 +11,8 @@ import { Deadline, deadlineName, Euros, Status, Table, When } from './ui';
 /** What a BDC is and has been, as its page shows it: request, money, deadlines, VA, timeline. */
 
 export type RecordView = BdcView & {
+  /** its money as the ledger holds it (db/money.ts): what every screen and export shows */
+  money: MoneyFigures;
   refused?: { at: string; kind: string; eventId?: string; by: AuditEntry['by']; refusals: Refusal[] }[];
   /** every refused event; `refused` holds the latest */
   refusedCount?: number;
@@ -93,7 +96,7 @@ function Definitions({ items }: { items: [string, ComponentChildren][] }) {
 
 export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; now: number; historyUrl?: string }) {
   const a = bdc.amounts;
-  const outstanding = a.toReimburseCents - a.reimbursedCents;
+  const m = bdc.money;
   return (
     <>
       <p class="fr-mb-2w">
@@ -142,10 +145,18 @@ export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; no
               ['Plafond', <Euros cents={a.ceilingCents} />],
               ['Avance (30 %)', <Euros cents={a.advanceCents} />],
               ['Total financé', <Euros cents={a.financedCents} />],
-              ['Solde', <Euros cents={a.balanceCents} />],
-              ['Versé', <Euros cents={a.paidCents} />],
-              ['À rembourser', <Euros cents={outstanding} />],
-              ['Remboursé', <Euros cents={a.reimbursedCents} />],
+              // an invoice below the advance leaves no balance: the difference is to be reimbursed (never a negative sum)
+              a.balanceCents !== undefined && a.balanceCents < 0
+                ? [
+                    'Solde',
+                    <>aucun : l’avance dépasse le total financé, {<Euros cents={-a.balanceCents} />} à rembourser</>,
+                  ]
+                : ['Solde', <Euros cents={a.balanceCents} />],
+              ['Versé', <Euros cents={m.paidCents} />],
+              ['Demandé en retour', <Euros cents={m.demandedCents} />],
+              ['Reçu', <Euros cents={m.receivedCents} />],
+              ['Abandonné', <Euros cents={m.writtenOffCents} />],
+              ['Reste dû', <Euros cents={m.outstandingCents} />],
             ]}
           />
           {historyUrl ? (

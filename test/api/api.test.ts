@@ -234,9 +234,9 @@ test('reports, reconciliation and the accounting export', async () => {
   });
   const csv = await h.api.call('GET', '/reports/summary.csv', { token: h.api.tokens.operator });
   expect(csv.body.split('\r\n')[0]).toBe(
-    'campaign,status,editeur,bdcs,committed_eur,advanced_eur,paid_eur,to_reimburse_eur,reimbursed_eur',
+    'campaign,status,editeur,bdcs,committed_eur,advanced_eur,paid_eur,demanded_eur,received_eur,written_off_eur,outstanding_eur',
   );
-  expect(csv.body).toContain('test-ms1,completed,editeur-acme,1,5840.00,1752.00,5840.00,0.00,0.00');
+  expect(csv.body).toContain('test-ms1,completed,editeur-acme,1,5840.00,1752.00,5840.00,0.00,0.00,0.00,0.00');
   const reconciliation = await h.api.call('GET', '/ledger/reconciliation', { token: h.api.tokens.operator });
   expect(reconciliation.body.differences).toEqual([]);
   const orders = await h.api.call('GET', '/ledger/payment-orders.csv', { token: h.api.tokens.admin });

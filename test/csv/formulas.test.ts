@@ -155,7 +155,7 @@ test('every export neutralises formula text, and keeps the amounts the engine fo
   // the amounts stay numbers a spreadsheet sums: "1752,00", never "'1752,00"
   const demands = rowsOf(await (await console.get('/console/exports/remboursements.csv')).text(), ';');
   expect(demands.find((r) => r[3] === bdcId)).toEqual([
-    'demande de remboursement',
+    'demande (remboursement de l’avance)',
     expect.any(String),
     expect.any(String),
     bdcId,
