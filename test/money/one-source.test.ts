@@ -14,7 +14,6 @@ import { harnessOperator, harnessPerFile, iso } from '../support/harness';
 // summary and a BDC's read, the summary CSV in English and in French, the demands' CSV, the
 // dashboard, each BDC's page) equals the ledger's own sums in cents, summed here from its tables.
 const h = harnessPerFile({ api: true });
-const DAY = 86_400_000;
 const bdcs: string[] = [];
 
 async function register(overrides = {}) {
