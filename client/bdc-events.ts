@@ -2,18 +2,27 @@ import type { MoneyFigures } from '../domain/money';
 import { EventIds } from '../db/event-ids';
 import { say } from '../domain/messages';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { BdcView, EventAnswer } from '../domain/bdc-view';
+import type { BdcRecord, BdcView, EventAnswer } from '../domain/bdc-view';
 import { startOfParisDay } from '../domain/calendar';
 import type {
   AttentionDecision,
   BdcEvent,
   Cancellation,
   DossierFiled,
+  ReferencementDecision,
   ReimbursementReceipt,
   ReimbursementSettlement,
 } from '../domain/events';
+import {
+  cancellationRefusals,
+  decisionRefusals,
+  dossierRefusals,
+  receiptRefusals,
+  settlementRefusals,
+  type BdcPending,
+} from '../domain/rules/bdc';
 import { scopedEventId } from '../domain/ids';
-import { refuse, RefusedError } from '../domain/refusal';
+import { refuse, RefusedError, type Refusal } from '../domain/refusal';
 import type { VaDocument } from '../domain/va';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
 import { bdcMessages } from '../contract/bdc';
@@ -141,3 +150,61 @@ export async function submitVa(
     receivedAt: new Date(await nowOf(ctx)).toISOString(),
   });
 }
+
+/**
+ * The checks an event must pass, run on the record before a person confirms it: the very rules its
+ * workflow runs (domain/rules/bdc.ts), so a refusal is said next to its field before the confirmation
+ * screen, never only after it. The workflow judges again when the event is sent.
+ */
+async function precheck<E extends BdcEvent>(
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  rule: (r: BdcRecord, p: BdcPending, now: number, e: E) => Refusal[],
+  event: Omit<E, 'eventId' | 'actor'>,
+): Promise<Refusal[]> {
+  await visibleBdc(ctx, caller, bdcId);
+  const view = await ctx.records.get(bdcId);
+  if (!view) return [];
+  const { audit: _a, refused: _r, ...record } = view;
+  return rule(record as BdcRecord, { receivingCents: 0 }, await nowOf(ctx), {
+    ...event,
+    eventId: 'precheck',
+    actor: caller.actor,
+  } as E);
+}
+
+export const checkDossier = (ctx: EngineContext, caller: Caller, bdcId: string, body: { filedOn: string }) =>
+  precheck<DossierFiled>(ctx, caller, bdcId, dossierRefusals, { filedAt: onDay(body.filedOn) });
+
+export const checkCancellation = (ctx: EngineContext, caller: Caller, bdcId: string) =>
+  precheck<Cancellation>(ctx, caller, bdcId, (r, p) => cancellationRefusals(r, p), { reason: 'precheck' });
+
+export const checkReimbursement = (
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  body: { amountCents: number; receivedOn: string },
+) =>
+  precheck<ReimbursementReceipt>(ctx, caller, bdcId, receiptRefusals, {
+    amountCents: body.amountCents,
+    receivedAt: onDay(body.receivedOn),
+  });
+
+export const checkSettlement = (
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  body: { decision: ReimbursementSettlement['decision']; reason: string },
+) => precheck<ReimbursementSettlement>(ctx, caller, bdcId, settlementRefusals, body);
+
+export const checkDecision = (
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  body: { decision: ReferencementDecision['decision']; decidedOn: string },
+) =>
+  precheck<ReferencementDecision>(ctx, caller, bdcId, decisionRefusals, {
+    decision: body.decision,
+    decidedAt: onDay(body.decidedOn),
+  }).then((refusals) => refusals.map((r) => (r.path === 'decidedAt' ? { ...r, path: 'decidedOn' } : r)));

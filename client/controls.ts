@@ -12,6 +12,7 @@ import { eventHash } from '../domain/event-hash';
 import { scopedEventId } from '../domain/ids';
 import { say } from '../domain/messages';
 import { REFUSED, refuse, RefusedError, refusalOf, type Refusal } from '../domain/refusal';
+import { controlDecisionRefusals, recoveryReceiptRefusals, recoverySettlementRefusals } from '../domain/rules/control';
 import { drawSample, populationDigest, type Drawn } from '../domain/sampling';
 import { civilDateSchema } from '../domain/schemas';
 import { Controls, type DrawRecord } from '../db/controls';
@@ -278,3 +279,48 @@ export const resolveControlAttention = (
   controlId: string,
   body: { eventId: string; decision: 'retry' | 'cancel'; reason: string },
 ) => deliver(ctx, caller, controlId, controlMessages.attentionResolved, body);
+
+/**
+ * The rules of a control's events run on its record before a person confirms them (the workflow runs
+ * them again when the event is sent). A recovery is bounded by what the éditeur holds now: another
+ * control of the BDC may have demanded some back since the draw.
+ */
+export async function checkControlDecision(
+  ctx: EngineContext,
+  caller: Caller,
+  controlId: string,
+  body: { outcome: 'passed' | 'failed'; findings: string; reasons: string[]; recoveryCents?: number },
+): Promise<Refusal[]> {
+  const control = await controlState(ctx, controlId);
+  const money = await ctx.money.ofBdc(control.bdcId);
+  const heldCents = Math.min(control.heldCents, money.paidCents - money.demandedCents);
+  return controlDecisionRefusals({ ...control, heldCents }, { eventId: 'precheck', actor: caller.actor, ...body });
+}
+
+export async function checkRecoveryReceipt(
+  ctx: EngineContext,
+  caller: Caller,
+  controlId: string,
+  body: { amountCents: number; receivedOn: string },
+): Promise<Refusal[]> {
+  const control = await controlState(ctx, controlId);
+  return recoveryReceiptRefusals(control, await nowOf(ctx), {
+    eventId: 'precheck',
+    actor: caller.actor,
+    amountCents: body.amountCents,
+    receivedAt: onDay(body.receivedOn),
+  });
+}
+
+export async function checkRecoverySettlement(
+  ctx: EngineContext,
+  caller: Caller,
+  controlId: string,
+  body: { decision: 'escalate' | 'write_off'; reason: string },
+): Promise<Refusal[]> {
+  return recoverySettlementRefusals(await controlState(ctx, controlId), {
+    eventId: 'precheck',
+    actor: caller.actor,
+    ...body,
+  });
+}

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren, VNode } from 'preact';
 import type { Role } from '../api/auth';
 import type { Caller, EngineContext } from '../client/context';
-import { RefusedError } from '../domain/refusal';
+import { RefusedError, type Refusal } from '../domain/refusal';
 import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } from './http';
 import { Alert, Csrf, ErrorSummary, Hidden, type FieldErrors } from './views/ui';
 
@@ -24,6 +24,8 @@ export interface Confirmable<T, S> {
   parse(values: Record<string, string>): { value: T } | { errors: FieldErrors };
   /** the confirmation, in words */
   describe(value: T, subject: S): string;
+  /** the engine's rules run before the confirmation: what would be refused is said now, next to its field */
+  check?(ctx: EngineContext, caller: Caller, subject: S, value: T): Promise<Refusal[]>;
   run(ctx: EngineContext, caller: Caller, subject: S, value: T, eventId: string): Promise<unknown>;
   /** what the page says once it is done */
   done: string;
@@ -133,8 +135,11 @@ export async function takeAction<S>(
     sendPage(reply, page(v, { slug: action.slug, values, ...focus }), status);
   const parsed = action.parse(values);
   if ('errors' in parsed) return again({ errors: parsed.errors }, 422);
-  if (field(request.body, 'etape') !== 'confirmer')
+  if (field(request.body, 'etape') !== 'confirmer') {
+    const refused = (await action.check?.(ctx, callerOfViewer(v), subject, parsed.value)) ?? [];
+    if (refused.length) return again({ errors: fieldErrors(refused) }, 422);
     return again({ confirming: action.describe(parsed.value, subject) });
+  }
   try {
     await action.run(ctx, callerOfViewer(v), subject, parsed.value, values.eventId ?? randomUUID());
   } catch (err) {

@@ -1,5 +1,10 @@
 import {
   cancelBdc,
+  checkCancellation,
+  checkDecision,
+  checkDossier,
+  checkReimbursement,
+  checkSettlement,
   fileDossier,
   recordReimbursement,
   resolveAttention,
@@ -66,6 +71,7 @@ const referencement: BdcAction<{ decision: 'granted' | 'refused'; decidedOn: str
   },
   describe: (x, b) =>
     `Le référencement de la solution ${b.request.solutionId} est ${decisionFr[x.decision]} le ${civilDateFr(x.decidedOn)}. La décision vaut pour tous les BDC de cette solution.`,
+  check: (ctx, caller, b, x) => checkDecision(ctx, caller, b.bdcId, x),
   run: (ctx, caller, b, x, eventId) => decideForBdc(ctx, caller, b.bdcId, { eventId, ...x }),
   done: 'La décision de référencement est enregistrée.',
 };
@@ -83,6 +89,7 @@ const cancellation: BdcAction<{ reason: string }> = {
   },
   describe: (x, b) =>
     `Le BDC est annulé (motif : ${x.reason}).${b.amounts.paidCents > 0 ? ` L’avance de ${eurosFr(b.amounts.paidCents)} sera demandée en remboursement à l’éditeur.` : ' Aucun paiement n’a eu lieu.'}`,
+  check: (ctx, caller, b) => checkCancellation(ctx, caller, b.bdcId),
   run: (ctx, caller, b, x, eventId) => cancelBdc(ctx, caller, b.bdcId, { eventId, reason: x.reason }),
   done: 'L’annulation est enregistrée.',
 };
@@ -115,6 +122,8 @@ const receipt: BdcAction<{ amountCents: number; receivedOn: string }> = {
   },
   describe: (x) =>
     `Un remboursement de ${eurosFr(x.amountCents)} reçu le ${civilDateFr(x.receivedOn)} est enregistré au grand livre.`,
+  // the receipt's form names its date receivedAt, as the rule's refusal does
+  check: (ctx, caller, b, x) => checkReimbursement(ctx, caller, b.bdcId, x),
   run: (ctx, caller, b, x, eventId) => recordReimbursement(ctx, caller, b.bdcId, { eventId, ...x }),
   done: 'Le remboursement reçu est enregistré.',
 };
@@ -190,7 +199,8 @@ const settlement: BdcAction<{ decision: 'escalate' | 'write_off'; reason: string
   describe: (x, b) =>
     x.decision === 'escalate'
       ? `Le remboursement en retard est transmis au recouvrement (motif : ${x.reason}).`
-      : `Les ${eurosFr(b.amounts.toReimburseCents - b.amounts.reimbursedCents - (b.amounts.writtenOffCents ?? 0))} encore dus sont abandonnés (motif : ${x.reason}) ; le BDC se termine.`,
+      : `Les ${eurosFr(b.money.outstandingCents)} encore dus sont abandonnés (motif : ${x.reason}) ; le BDC se termine.`,
+  check: (ctx, caller, b, x) => checkSettlement(ctx, caller, b.bdcId, x),
   run: (ctx, caller, b, x, eventId) => settleReimbursement(ctx, caller, b.bdcId, { eventId, ...x }),
   done: 'La décision sur le remboursement est enregistrée.',
 };
@@ -213,6 +223,7 @@ const dossier: BdcAction<{ filedOn: string }> = {
     return filedOn ? { value: { filedOn } } : { errors };
   },
   describe: (x) => `Le dossier de référencement a été déposé auprès de l’ANS le ${civilDateFr(x.filedOn)}.`,
+  check: (ctx, caller, b, x) => checkDossier(ctx, caller, b.bdcId, x),
   run: (ctx, caller, b, x, eventId) => fileDossier(ctx, caller, b.bdcId, { eventId, filedOn: x.filedOn }),
   done: 'Le dépôt du dossier est enregistré.',
 };

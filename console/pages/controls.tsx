@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
 import {
+  checkControlDecision,
+  checkRecoveryReceipt,
+  checkRecoverySettlement,
   controlState,
   decideControl,
   drawControls,
@@ -111,6 +114,7 @@ const actions: Confirmable<any, ControlView>[] = [
       x.outcome === 'passed'
         ? `Le contrôle est conforme (${x.findings}).`
         : `Le contrôle est non conforme (${x.findings}) : ${x.recoveryCents ? eurosFr(x.recoveryCents) : '—'} sont demandés en reversement à l’éditeur.`,
+    check: (ctx, caller, c, x) => checkControlDecision(ctx, caller, c.controlId, x),
     run: (ctx, caller, c, x, eventId) => decideControl(ctx, caller, c.controlId, { eventId, ...x }),
   },
   {
@@ -141,6 +145,7 @@ const actions: Confirmable<any, ControlView>[] = [
     },
     describe: (x: { amountCents: number; receivedOn: string }) =>
       `Un reversement de ${eurosFr(x.amountCents)} reçu le ${civilDateFr(x.receivedOn)} est enregistré au grand livre.`,
+    check: (ctx, caller, c, x) => checkRecoveryReceipt(ctx, caller, c.controlId, x),
     run: (ctx, caller, c, x, eventId) => recordRecoveryReceived(ctx, caller, c.controlId, { eventId, ...x }),
   },
   {
@@ -176,6 +181,7 @@ const actions: Confirmable<any, ControlView>[] = [
       x.decision === 'escalate'
         ? `Le reversement est transmis au recouvrement (${x.reason}).`
         : `Les ${eurosFr(recoveryOutstanding(c))} encore dus sont abandonnés (${x.reason}).`,
+    check: (ctx, caller, c, x) => checkRecoverySettlement(ctx, caller, c.controlId, x),
     run: (ctx, caller, c, x, eventId) => settleRecovery(ctx, caller, c.controlId, { eventId, ...x }),
   },
 ];

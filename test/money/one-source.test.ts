@@ -252,3 +252,29 @@ test('the screens: the dashboard and each BDC page show the ledger, never a nega
     expect(page).not.toMatch(/sons-money">-/);
   }
 });
+
+test('a receipt dated after today, or more than is due, is refused next to its field before any confirmation screen', async () => {
+  const [below] = bdcs.slice(1, 2);
+  const console = await consoleSession(h.api.url, h.api.tokens.operator);
+  const page = `/console/bdc/${encodeURIComponent(below!)}`;
+  const before = await ledgerSums(below);
+  const tomorrow = addCalendarDays(await today(), 1);
+  const future = await console.post(page, `${page}/remboursement`, {
+    eventId: randomUUID(),
+    etape: 'verifier',
+    amountCents: '10,00',
+    receivedAt: tomorrow,
+  });
+  expect(future.status).toBe(422);
+  expect(future.text).toContain('la date de réception est dans le futur');
+  expect(future.text).not.toContain('Confirmez-vous');
+  const tooMuch = await console.post(page, `${page}/remboursement`, {
+    eventId: randomUUID(),
+    etape: 'verifier',
+    amountCents: '1 000,00',
+    receivedAt: await today(),
+  });
+  expect(tooMuch.status).toBe(422);
+  expect(tooMuch.text).not.toContain('Confirmez-vous');
+  expect(await ledgerSums(below)).toEqual(before);
+});

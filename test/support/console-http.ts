@@ -4,6 +4,8 @@
  */
 export interface ConsoleSession {
   get(path: string): Promise<{ status: number; text: string }>;
+  /** posts a form of `page` (read first for its CSRF token) to `path` */
+  post(page: string, path: string, fields: Record<string, string>): Promise<{ status: number; text: string }>;
 }
 
 export async function consoleSession(baseUrl: string, token: string): Promise<ConsoleSession> {
@@ -28,9 +30,23 @@ export async function consoleSession(baseUrl: string, token: string): Promise<Co
   });
   keep(signedIn);
   if (signedIn.status !== 303) throw new Error(`sign-in answered ${signedIn.status}`);
+  const get = async (path: string) => {
+    const res = await fetch(`${baseUrl}${path}`, { headers: { cookie: cookie() }, redirect: 'manual' });
+    keep(res);
+    return { status: res.status, text: await res.text() };
+  };
   return {
-    async get(path) {
-      const res = await fetch(`${baseUrl}${path}`, { headers: { cookie: cookie() }, redirect: 'manual' });
+    get,
+    async post(page, path, fields) {
+      const token = /name="_csrf" value="([^"]+)"/.exec((await get(page)).text)?.[1];
+      if (!token) throw new Error(`no CSRF token on ${page}`);
+      const res = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
+        body: new URLSearchParams({ ...fields, _csrf: token }).toString(),
+      });
+      keep(res);
       return { status: res.status, text: await res.text() };
     },
   };
