@@ -247,9 +247,22 @@ async function reads(api: ApiClient, client: Client, bdcs: number) {
   const summaryMs = median(
     await Promise.all([0, 1, 2].map(async () => (await timed(() => api.request('GET', '/reports/summary')))[1])),
   );
+  type Difference = { bdcId: string; kind: string; what: string };
   const [reconciliation, reconciliationMs] = await timed(() =>
-    api.request<{ differences: unknown[] }>('GET', '/ledger/reconciliation'),
+    api.request<{ differences: Difference[] }>('GET', '/ledger/reconciliation'),
   );
+  // an unexplained difference is a defect until proven otherwise: each is printed in full, then
+  // checked again after a while (Temporal's visibility is eventually consistent; the ledger is not)
+  if (reconciliation.differences.length) {
+    for (const d of reconciliation.differences)
+      process.stdout.write(`[scale] difference ${d.bdcId} ${d.kind}: ${d.what}\n`);
+    await new Promise((r) => setTimeout(r, 30_000));
+    const again = await api.request<{ differences: Difference[] }>('GET', '/ledger/reconciliation');
+    const key = (d: Difference) => `${d.bdcId} ${d.kind} ${d.what}`;
+    const still = new Set(again.differences.map(key));
+    for (const d of reconciliation.differences)
+      process.stdout.write(`[scale] 30 s later ${still.has(key(d)) ? 'STILL' : 'gone'}: ${key(d)}\n`);
+  }
   const closingDate = addCalendarDays(parisCivilDate(new Date()), 200 + Math.round(bdcs / 1000));
   const [plan, dryRunMs] = await timed(() =>
     api.request<{ runningBdcs: number }>('POST', '/campaigns/scale/calendar/dry-run', { closingDate }),
