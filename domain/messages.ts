@@ -561,6 +561,22 @@ export const messages = {
     (p) =>
       `une demande de ${eurosFr(p.amountCents)} dépasse ce que l’éditeur détient et qui ne lui est pas déjà demandé (${eurosFr(p.heldCents)})`,
   ),
+  invalid_iban: m(
+    () => 'this IBAN is not valid (its check digits or its length)',
+    () => 'cet IBAN n’est pas valide (clé de contrôle ou longueur)',
+  ),
+  iban_outside_sepa: m(
+    (p: { country: string }) => `an IBAN of ${p.country} is outside the SEPA zone`,
+    (p) => `un IBAN ${p.country} est hors de la zone SEPA`,
+  ),
+  invalid_bic: m(
+    () => 'this BIC is not valid (8 or 11 characters: bank, country, place, branch)',
+    () => 'ce BIC n’est pas valide (8 ou 11 caractères : banque, pays, lieu, agence)',
+  ),
+  invalid_holder: m(
+    () => 'the account holder is required (70 characters at most)',
+    () => 'le titulaire du compte est requis (70 caractères au plus)',
+  ),
   control_not_cancellable: m(
     () => 'a control is never cancelled: its failed step can only be tried again',
     () => 'un contrôle n’est jamais annulé : l’étape en échec ne peut qu’être tentée à nouveau',

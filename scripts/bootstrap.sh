@@ -16,3 +16,5 @@ if ! .tools/venv/bin/python -c 'import aiosmtpd' 2>/dev/null; then
   echo "[bootstrap] installing aiosmtpd" >&2
   .tools/venv/bin/pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6
 fi
+# the ISO 20022 schemas and xmllint that check the payment runs' SEPA files
+bash scripts/provision-sepa.sh >/dev/null
