@@ -1,17 +1,13 @@
 import { EventIds } from '../db/event-ids';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { sendEvent } from '../temporal/bdc-gateway';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { endOfParisDay } from '../domain/calendar';
 import { initialControlRecord, type ControlAnswer, type ControlInput, type ControlView } from '../domain/control-view';
-import { eventHash } from '../domain/event-hash';
 import { scopedEventId } from '../domain/ids';
 import { say } from '../domain/messages';
-import { REFUSED, refuse, RefusedError, refusalOf, type Refusal } from '../domain/refusal';
+import { refuse, type Refusal } from '../domain/refusal';
 import { controlDecisionRefusals, recoveryReceiptRefusals, recoverySettlementRefusals } from '../domain/rules/control';
 import { drawSample, populationDigest, type Drawn } from '../domain/sampling';
 import { civilDateSchema } from '../domain/schemas';
@@ -201,37 +197,15 @@ async function deliver<E extends { eventId: string; actor: Caller['actor'] }>(
   const scoped = { ...event, eventId: scopedEventId(caller.scope, event.eventId), actor: caller.actor } as E;
   // an event id names one event across every BDC and control
   await new EventIds(ctx.sql).claim(scoped.eventId, controlId, update.name);
-  try {
-    const answer = await ctx.client.workflow
-      .getHandle(controlId)
-      .executeUpdate(update, { args: [scoped], updateId: scoped.eventId });
-    if (answer.kind !== update.name || answer.hash !== eventHash(update.name, scoped))
-      throw refuse(
-        'event_id_reused',
-        say('event_id_reused', { eventId: scoped.eventId, kind: answer.kind, same: answer.kind === update.name }),
-        'eventId',
-        scoped.eventId,
-      );
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError)
-      throw refuse(
-        'bdc_ended',
-        say('control_wrong_state', { status: (await controlState(ctx, controlId)).status }),
-        'controlId',
-        controlId,
-      );
-    if (
-      err instanceof WorkflowUpdateFailedError &&
-      err.cause instanceof ApplicationFailure &&
-      err.cause.type === REFUSED
-    ) {
-      const refusals = (err.cause.details ?? []) as Refusal[];
-      throw new RefusedError(
-        refusals.length ? refusals : [refusalOf('refused', say('refused', { reason: err.cause.message }))],
-      );
-    }
-    throw err;
-  }
+  // a control that ended is said in the control's words
+  await sendEvent(ctx.client, controlId, update, scoped, async () =>
+    refuse(
+      'bdc_ended',
+      say('control_wrong_state', { status: (await controlState(ctx, controlId)).status }),
+      'controlId',
+      controlId,
+    ),
+  );
   return controlState(ctx, controlId);
 }
 

@@ -9,6 +9,7 @@ import type {
   ReimbursementReceipt,
   ReimbursementSettlement,
 } from '../domain/events';
+import type { ProposalRejection, ProposalValidation } from '../domain/proposals';
 import type { VaSubmission } from '../domain/va';
 
 /**
@@ -26,6 +27,10 @@ export const bdcMessages = {
   attentionResolved: defineUpdate<EventAnswer, [AttentionDecision]>('attentionResolved'),
   /** an overdue reimbursement handed over for recovery, or written off */
   reimbursementSettled: defineUpdate<EventAnswer, [ReimbursementSettlement]>('reimbursementSettled'),
+  /** an ordonnateur validates the BDC's money proposal (the last validation writes it) */
+  proposalValidated: defineUpdate<EventAnswer, [ProposalValidation]>('proposalValidated'),
+  /** an ordonnateur rejects it, with a reason */
+  proposalRejected: defineUpdate<EventAnswer, [ProposalRejection]>('proposalRejected'),
   /** the BDC's state in its workflow (the record, in PostgreSQL, is what reads use) */
   state: defineQuery<BdcRecord>('state'),
 } as const;

@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { AttentionDecision } from '../domain/events';
+import type { ProposalRejection, ProposalValidation } from '../domain/proposals';
 import type {
   ControlAnswer,
   ControlDecision,
@@ -18,6 +19,9 @@ export const controlMessages = {
   recoverySettled: defineUpdate<ControlAnswer, [RecoverySettlement]>('recoverySettled'),
   /** an operator tries again the step the ledger or the record refused */
   attentionResolved: defineUpdate<ControlAnswer, [AttentionDecision]>('attentionResolved'),
+  /** an ordonnateur validates the control's recovery or write-off (the last validation writes it) */
+  proposalValidated: defineUpdate<ControlAnswer, [ProposalValidation]>('proposalValidated'),
+  proposalRejected: defineUpdate<ControlAnswer, [ProposalRejection]>('proposalRejected'),
   state: defineQuery<ControlRecord>('state'),
 } as const;
 

@@ -1,6 +1,7 @@
 import type { Effect, ProcessKind, Transition } from '../contract/effects';
 import { effectKey } from '../contract/effects';
 import type { AuditEntry } from '../domain/bdc-view';
+import type { Proposal } from '../domain/proposals';
 import { say } from '../domain/messages';
 import { refuse } from '../domain/refusal';
 import { Ledger } from './ledger';
@@ -59,6 +60,37 @@ export async function insertAudit(
     `INSERT INTO ${spec.auditTable} (${spec.idColumn}, ${AUDIT_COLUMNS}) VALUES ${auditValues(id, entries, params)} ON CONFLICT (${spec.idColumn}, seq) DO NOTHING`,
     params,
   );
+}
+
+/**
+ * The process's money proposals, as its record holds them, listed for the ordonnateurs (each upserted:
+ * a late retry of an older transition is refused below with the rest of its transaction).
+ */
+async function listProposals(tx: Sql, t: Transition<{ proposals?: Proposal[] }>): Promise<void> {
+  for (const p of t.record.proposals ?? [])
+    await tx.query(
+      `INSERT INTO money_proposals (process, process_id, proposal_id, bdc_id, kind, amount_cents, state, proposed_at, proposed_by, caused_by,
+         validations_needed, validations, rejection)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (process, process_id, proposal_id) DO UPDATE SET state = EXCLUDED.state, validations = EXCLUDED.validations,
+         rejection = EXCLUDED.rejection, updated_at = now()
+       WHERE money_proposals.state = 'proposed'`,
+      [
+        t.process,
+        t.id,
+        p.id,
+        t.bdcId,
+        p.kind,
+        p.amountCents,
+        p.state,
+        p.at,
+        JSON.stringify(p.proposedBy),
+        p.causedBy ? JSON.stringify(p.causedBy) : null,
+        p.validationsNeeded,
+        JSON.stringify(p.validations),
+        p.rejection ? JSON.stringify(p.rejection) : null,
+      ],
+    );
 }
 
 /** One money effect (or claims' release, or notice) of a transition, written once under its key. */
@@ -121,6 +153,7 @@ export async function writeTransition<R>(
 ): Promise<{ recorded: boolean }> {
   return sql.transaction(async (tx) => {
     for (const effect of t.effects) await applyEffect(tx, t, effect);
+    await listProposals(tx, t as Transition<{ proposals?: Proposal[] }>);
     const columns = spec.columns(t.record);
     const params: unknown[] = [t.id];
     const assignments = Object.entries(columns).map(([name, value]) => {

@@ -69,7 +69,7 @@ CREATE TABLE bdcs (
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   ended_at timestamp with time zone,
   CONSTRAINT bdcs_ceiling_cents_check CHECK ((ceiling_cents > 0)),
-  CONSTRAINT bdcs_status_known CHECK (((status IS NULL) OR (status = ANY (ARRAY['awaiting_referencement'::text, 'advance_issued'::text, 'awaiting_va'::text, 'completed'::text, 'lapsed'::text, 'cancelled'::text, 'rejected'::text, 'reimbursement_due'::text, 'reimbursed'::text, 'needs_attention'::text, 'written_off'::text])))),
+  CONSTRAINT bdcs_status_known CHECK (((status IS NULL) OR (status = ANY (ARRAY['awaiting_referencement'::text, 'advance_issued'::text, 'awaiting_validation'::text, 'awaiting_va'::text, 'completed'::text, 'lapsed'::text, 'cancelled'::text, 'rejected'::text, 'reimbursement_due'::text, 'reimbursed'::text, 'needs_attention'::text, 'written_off'::text])))),
   CONSTRAINT bdcs_finess_extraction_id_fkey FOREIGN KEY (finess_extraction_id) REFERENCES finess_extractions(id),
   CONSTRAINT bdcs_pkey PRIMARY KEY (bdc_id)
 );
@@ -264,6 +264,30 @@ CREATE TABLE imports (
   CONSTRAINT imports_pkey PRIMARY KEY (import_id)
 );
 
+CREATE TABLE money_proposals (
+  process text NOT NULL,
+  process_id text NOT NULL,
+  proposal_id text NOT NULL,
+  bdc_id text NOT NULL,
+  kind text NOT NULL,
+  amount_cents bigint NOT NULL,
+  state text NOT NULL,
+  proposed_at timestamp with time zone NOT NULL,
+  proposed_by jsonb NOT NULL,
+  caused_by jsonb,
+  validations_needed integer NOT NULL,
+  validations jsonb NOT NULL,
+  rejection jsonb,
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT money_proposals_amount_cents_check CHECK ((amount_cents > 0)),
+  CONSTRAINT money_proposals_kind_check CHECK ((kind = ANY (ARRAY['advance'::text, 'balance'::text, 'reimbursement'::text, 'recovery'::text, 'writeOff'::text]))),
+  CONSTRAINT money_proposals_process_check CHECK ((process = ANY (ARRAY['bdc'::text, 'control'::text]))),
+  CONSTRAINT money_proposals_state_check CHECK ((state = ANY (ARRAY['proposed'::text, 'validated'::text, 'rejected'::text, 'withdrawn'::text]))),
+  CONSTRAINT money_proposals_validations_needed_check CHECK ((validations_needed = ANY (ARRAY[1, 2]))),
+  CONSTRAINT money_proposals_bdc_id_fkey FOREIGN KEY (bdc_id) REFERENCES bdcs(bdc_id),
+  CONSTRAINT money_proposals_pkey PRIMARY KEY (process, process_id, proposal_id)
+);
+
 CREATE TABLE notifications (
   notification_id text NOT NULL,
   channel text NOT NULL,
@@ -396,6 +420,8 @@ CREATE INDEX controls_by_bdc ON controls USING btree (bdc_id);
 CREATE INDEX controls_by_status ON controls USING btree (status, control_id);
 CREATE INDEX essms_claims_bdc ON essms_claims USING btree (bdc_id);
 CREATE INDEX finess_establishments_og ON finess_establishments USING btree (extraction_id, nofinessej);
+CREATE INDEX money_proposals_by_bdc ON money_proposals USING btree (bdc_id);
+CREATE INDEX money_proposals_by_state ON money_proposals USING btree (state, proposed_at);
 CREATE INDEX notifications_by_bdc ON notifications USING btree (bdc_id);
 CREATE INDEX notifications_due ON notifications USING btree (next_attempt_at) WHERE (status = 'pending'::text);
 CREATE INDEX refused_events_by_bdc ON refused_events USING btree (bdc_id, id);

@@ -1,4 +1,6 @@
 import type { Refusal } from './refusal';
+import type { Actor } from './roles';
+import type { Proposal } from './proposals';
 
 /** The SHA-256 of the signed VA's and the invoice's PDF, as stored by the engine (content-addressed). */
 export interface VaDocuments {
@@ -11,10 +13,7 @@ export interface VaDocuments {
  * answers. Plain types, no schema: workflow code imports them.
  */
 
-export interface Actor {
-  role: 'operator' | 'editeur' | 'admin' | 'system';
-  id: string;
-}
+export type { Actor } from './roles';
 
 export const bdcStatuses = [
   'awaiting_referencement',
@@ -28,6 +27,8 @@ export const bdcStatuses = [
   'reimbursed',
   /** a money effect was refused: an operator decides (retry, cancel) */
   'needs_attention',
+  /** money proposed (an advance, a balance, a demand): it waits for the ordonnateurs' validation */
+  'awaiting_validation',
   /** an overdue reimbursement an operator wrote off, with a reason: the BDC ends, its ESSMS stay financed */
   'written_off',
 ] as const;
@@ -131,6 +132,8 @@ export interface CampaignTerms {
   /** when the éditeur is reminded of a deadline (absent on BDCs registered before reminders: none) */
   reminderOffsetsDays?: number[];
   reminderOffsetsMinutes?: number[];
+  /** above this, two different ordonnateurs validate money (absent: DOMAIN.md's 50 000 €) */
+  fourEyesThresholdCents?: number;
 }
 
 /** What one BDC is: the record's row, the workflow's state. (A type, so that it fits JSON-shaped records.) */
@@ -144,7 +147,13 @@ export type BdcRecord = {
   /** the instant the order date's Paris day starts: nothing about the order happens before it */
   orderDayStartsAt: string;
   campaign: CampaignTerms;
-  referencement: { state: 'granted' | 'pending' | 'refused'; dossierFiledAt?: string; decidedAt?: string };
+  /** the solution's référencement as the BDC knows it; who recorded its decision (they may not validate the advance it makes due) */
+  referencement: {
+    state: 'granted' | 'pending' | 'refused';
+    dossierFiledAt?: string;
+    decidedAt?: string;
+    decidedBy?: Actor;
+  };
   amounts: Amounts;
   deadlines: Deadline[];
   va?: {
@@ -169,6 +178,8 @@ export type BdcRecord = {
   outcome?: string;
   /** an overdue reimbursement handed over for recovery (escalated) by an operator: the BDC still waits for the money */
   escalated?: { reason: string; by: Actor; at: string; eventId: string };
+  /** its money proposals: proposed, validated (then written) or rejected by ordonnateurs, or withdrawn */
+  proposals?: Proposal[];
   /** what an operator wrote off of an overdue reimbursement, and why: the BDC then ends written_off */
   writtenOff?: { reason: string; by: Actor; at: string; eventId: string };
   /** the number of the BDC's last committed transition: a write of an older one changes nothing */

@@ -1,3 +1,4 @@
+import { actorRoles } from './roles';
 import { z } from 'zod';
 import { bdcStatuses, type Actor, type BdcRequest } from './bdc-view';
 import { text } from './messages';
@@ -10,7 +11,7 @@ export type { Actor, BdcRequest, BdcStatus } from './bdc-view';
 export { bdcStatuses } from './bdc-view';
 
 export const actorSchema = z.object({
-  role: z.enum(['operator', 'editeur', 'admin', 'system']),
+  role: z.enum(actorRoles),
   id: z.string().min(1).max(128),
 }) satisfies z.ZodType<Actor>;
 

@@ -1,3 +1,4 @@
+import { actorRoles } from './roles';
 import { isCivilDate, isInstant } from './calendar';
 import { finessProblem, finessSaid } from './finess';
 import { EVENT_ID_PATTERN } from './ids';
@@ -124,8 +125,6 @@ export const check = {
     return undefined;
   },
 };
-
-export const actorRoles = ['operator', 'editeur', 'admin', 'system'] as const;
 
 /** The check of an event's form: its id and actor (checkEvent), then what `body` checks of the rest. */
 export const eventFormOf =

@@ -1,4 +1,5 @@
 import type { Actor, Attention, AuditEntry } from './bdc-view';
+import type { Proposal } from './proposals';
 
 /**
  * An a posteriori control of one completed BDC (DOMAIN.md, "A posteriori controls"): documents asked
@@ -15,6 +16,8 @@ export const controlStatuses = [
   'written_off',
   /** an effect was refused by the ledger or the record: an operator examines it and tries it again */
   'needs_attention',
+  /** a recovery proposed: it waits for the ordonnateurs' validation */
+  'awaiting_validation',
 ] as const;
 export type ControlStatus = (typeof controlStatuses)[number];
 export const controlEndStatuses: readonly ControlStatus[] = ['passed', 'recovered', 'written_off'];
@@ -34,6 +37,8 @@ export interface ControlInput {
   documentsDueAt: string;
   /** the recovery is due so many days after it is demanded, at the end of a Paris day */
   recoveryDueDays: number;
+  /** above this, two different ordonnateurs validate its money (the campaign's; absent: 50 000 €) */
+  fourEyesThresholdCents?: number;
   openedBy: { eventId: string; actor: Actor };
   /** a run continued as new resumes from this state and these events */
   resume?: {
@@ -55,6 +60,8 @@ export type ControlRecord = {
   paidCents: number;
   heldCents: number;
   documents: { requested: string[]; dueAt: string; receivedAt?: string; overdue: boolean };
+  /** its money proposals (a recovery, a write-off), validated by ordonnateurs */
+  proposals?: Proposal[];
   decision?: { outcome: 'passed' | 'failed'; findings: string; reasons: string[]; by: Actor; at: string };
   recovery?: {
     amountCents: number;

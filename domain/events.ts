@@ -91,4 +91,9 @@ export const eventForm = {
     check.oneOf(p, e, 'decision', attentionDecisions);
     check.string(p, e, 'reason', '', { max: 500 });
   }),
+  proposalValidated: form((p, e) => check.string(p, e, 'proposalId', '', { max: 100 })),
+  proposalRejected: form((p, e) => {
+    check.string(p, e, 'proposalId', '', { max: 100 });
+    check.string(p, e, 'reason', '', { max: 500 });
+  }),
 };

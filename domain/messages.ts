@@ -33,6 +33,7 @@ export const statusFr: Record<string, string> = {
   reimbursement_due: 'Avance à rembourser',
   reimbursed: 'Avance remboursée',
   needs_attention: 'À examiner',
+  awaiting_validation: 'En attente de validation (ordonnateur)',
   written_off: 'Remboursement abandonné',
 };
 export const controlStatusFr: Record<string, string> = {
@@ -43,6 +44,7 @@ export const controlStatusFr: Record<string, string> = {
   recovered: 'Reversé',
   written_off: 'Reversement abandonné',
   needs_attention: 'À examiner',
+  awaiting_validation: 'Reversement proposé, en attente de validation',
 };
 export const deadlineFr: Record<string, string> = {
   dossier: 'dépôt du dossier de référencement',
@@ -82,6 +84,26 @@ const durationIn = (iso: string, lang: Lang) => {
   return `${minutes} min`;
 };
 const word = (table: Record<string, string>, code: string) => table[code] ?? code;
+
+/** What a proposal of money is, in French. */
+export const proposalFr: Record<string, string> = {
+  advance: 'l’avance',
+  balance: 'le solde',
+  reimbursement: 'la demande de remboursement de l’avance',
+  recovery: 'la demande de reversement',
+  writeOff: 'l’abandon de créance',
+};
+/** Why a proposal was withdrawn before its validation, in French. */
+const withdrawnFr: Record<string, string> = {
+  cancellation: 'le BDC est annulé',
+  closing: 'la date de clôture est passée',
+};
+const proposalStateFr: Record<string, string> = {
+  proposed: 'proposée',
+  validated: 'validée',
+  rejected: 'rejetée',
+  withdrawn: 'retirée',
+};
 
 export const messages = {
   // ——— form of a value (the plain checks of domain/checks.ts, and zod's messages we name) ———
@@ -577,6 +599,38 @@ export const messages = {
     () => 'the account holder is required (70 characters at most)',
     () => 'le titulaire du compte est requis (70 caractères au plus)',
   ),
+  already_proposed: m(
+    () => 'a write-off is already proposed: an ordonnateur decides on it first',
+    () => 'un abandon est déjà proposé : un ordonnateur en décide d’abord',
+  ),
+  proposal_unknown: m(
+    (p: { proposalId: string }) => `no proposal ${p.proposalId} here`,
+    (p) => `aucune proposition ${p.proposalId} ici`,
+  ),
+  proposal_decided: m(
+    (p: { state: string }) => `this proposal is ${p.state} already`,
+    (p) => `cette proposition est déjà ${word(proposalStateFr, p.state)}`,
+  ),
+  not_ordonnateur: m(
+    () => 'only an ordonnateur validates or rejects money',
+    () => 'seul un ordonnateur valide ou rejette une somme',
+  ),
+  own_proposal: m(
+    () => 'no one validates their own proposal (four eyes)',
+    () => 'nul ne valide sa propre proposition (double regard)',
+  ),
+  caused_it: m(
+    () => 'the person who recorded the event behind this money cannot validate it (four eyes)',
+    () => 'la personne qui a enregistré l’événement à l’origine de cette somme ne peut la valider (double regard)',
+  ),
+  already_validated: m(
+    () => 'you validated it already: a second ordonnateur must',
+    () => 'vous l’avez déjà validée : un second ordonnateur doit le faire',
+  ),
+  proposal_rejected: m(
+    (p: { kind: string; reason: string }) => `the ordonnateur rejected the ${p.kind}: ${p.reason}`,
+    (p) => `l’ordonnateur a rejeté ${word(proposalFr, p.kind)} : ${p.reason}`,
+  ),
   control_not_cancellable: m(
     () => 'a control is never cancelled: its failed step can only be tried again',
     () => 'un contrôle n’est jamais annulé : l’étape en échec ne peut qu’être tentée à nouveau',
@@ -759,6 +813,24 @@ export const messages = {
   audit_referencement: m(
     (p: { decision: string; decidedAt: string }) => `référencement ${p.decision} on ${p.decidedAt}`,
     (p) => `référencement ${word(decisionFr, p.decision)} le ${parisDateFr(p.decidedAt)}`,
+  ),
+  audit_proposed: m(
+    (p: { kind: string; amountCents: number; needed: number }) =>
+      `${p.kind} of ${formatEuros(p.amountCents)} € proposed, awaiting ${p.needed} ordonnateur validation(s)`,
+    (p) =>
+      `${word(proposalFr, p.kind)} (${eurosFr(p.amountCents)}) proposé${p.kind === 'balance' || p.kind === 'writeOff' ? '' : 'e'}, en attente de ${p.needed === 1 ? 'la validation d’un ordonnateur' : 'la validation de deux ordonnateurs'}`,
+  ),
+  audit_validated: m(
+    (p: { kind: string; count: number; needed: number }) => `${p.kind} validated (${p.count}/${p.needed})`,
+    (p) => `${word(proposalFr, p.kind)} validé par un ordonnateur (${p.count} sur ${p.needed})`,
+  ),
+  audit_rejected: m(
+    (p: { kind: string; reason: string }) => `${p.kind} rejected: ${p.reason}`,
+    (p) => `${word(proposalFr, p.kind)} rejeté par l’ordonnateur : ${p.reason}`,
+  ),
+  audit_withdrawn: m(
+    (p: { kind: string; why: string }) => `${p.kind} withdrawn before its validation: ${p.why}`,
+    (p) => `${word(proposalFr, p.kind)} retiré avant sa validation : ${word(withdrawnFr, p.why)}`,
   ),
   audit_advance_ordered: m(
     (p: { amountCents: number }) => `advance of ${formatEuros(p.amountCents)} € ordered`,

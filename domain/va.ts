@@ -2,6 +2,7 @@ import type { BdcRecord, VaDocuments } from './bdc-view';
 import { check, checkEvent, isRecord, Problems } from './checks';
 import type { BdcEvent } from './events';
 import { say } from './messages';
+import { pendingProposal } from './proposals';
 import type { Refusal } from './refusal';
 
 /** How the OG's legal representative may sign the VA (seed 003). */
@@ -48,7 +49,10 @@ const TBB1_FORM = /^TBB\.1\.[1-9]\d{0,2}$/;
  * closing date, received by the closing date, invoiced to the BDC's OG.
  */
 export function vaRefusals(
-  bdc: Pick<BdcRecord, 'status' | 'request' | 'deadlines' | 'va' | 'cancellation' | 'campaign' | 'orderDayStartsAt'>,
+  bdc: Pick<
+    BdcRecord,
+    'status' | 'request' | 'deadlines' | 'va' | 'cancellation' | 'campaign' | 'orderDayStartsAt' | 'proposals'
+  >,
   raw: unknown,
   /** what the BDC's workflow accepted and has not recorded yet: they count as accepted */
   pending: { va?: VaDocument; cancellation?: { reason: string } } = {},
@@ -65,7 +69,12 @@ export function vaRefusals(
     );
   else if (accepted !== undefined)
     p.add('va_accepted', say('va_already_accepted', { invoice: accepted }), 'va', accepted);
-  else if (bdc.status !== 'advance_issued' && bdc.status !== 'awaiting_va') {
+  else if (
+    bdc.status !== 'advance_issued' &&
+    bdc.status !== 'awaiting_va' &&
+    // the work may be proven while its advance waits for the ordonnateurs
+    !(bdc.status === 'awaiting_validation' && pendingProposal(bdc.proposals)?.kind === 'advance')
+  ) {
     p.add('wrong_state', say('va_wrong_state', { status: bdc.status }), 'status', bdc.status);
   }
   if (!p.ok) return p.list;

@@ -7,20 +7,24 @@ import { say } from '../domain/messages';
 import { REFUSED, RefusedError, refuse, refusalOf, type Refusal } from '../domain/refusal';
 
 /**
- * Delivers one external event to a BDC's workflow and answers where the BDC stands once the event is
- * recorded. The event id is the update id: Temporal answers a repeated id with its first outcome, so
- * an answer for another kind of event, or for other content, means the id was reused — refused. A
- * workflow's refusal comes back as a RefusedError carrying the same structured refusals. (BDCs of the
- * v1 lifecycle answer their whole state instead.)
+ * Delivers one external event to a recorded process's workflow (a BDC, a control) and answers where it
+ * stands once the event is recorded. The event id is the update id: Temporal answers a repeated id
+ * with its first outcome, so an answer for another kind of event, or for other content, means the id
+ * was reused — refused. A workflow's refusal comes back as a RefusedError carrying the same
+ * structured refusals; a workflow that ended is said by `ended` (its process's words).
  */
-export async function sendBdcEvent<E extends BdcEvent>(
+export async function sendEvent<A extends { kind: string; hash: string }, E extends { eventId: string }>(
   client: Client,
-  bdcId: string,
-  update: UpdateDefinition<EventAnswer, [E]>,
+  workflowId: string,
+  update: UpdateDefinition<A, [E]>,
   event: E,
-): Promise<EventAnswer | object> {
-  const handle = client.workflow.getHandle(bdcId);
-  let answer: EventAnswer | object;
+  ended: (temporalStatus: string | undefined) => RefusedError | Promise<RefusedError> = (status) =>
+    status
+      ? refuse('bdc_ended', say('bdc_ended', { bdcId: workflowId, status: status.toLowerCase() }), 'bdcId', workflowId)
+      : refuse('unknown_bdc', say('unknown_bdc', { bdcId: workflowId }), 'bdcId', workflowId),
+): Promise<A> {
+  const handle = client.workflow.getHandle(workflowId);
+  let answer: A;
   try {
     answer = await handle.executeUpdate(update, { args: [event], updateId: event.eventId });
   } catch (err) {
@@ -29,9 +33,7 @@ export async function sendBdcEvent<E extends BdcEvent>(
         (d) => d.status.name,
         () => undefined,
       );
-      throw status
-        ? refuse('bdc_ended', say('bdc_ended', { bdcId, status: status.toLowerCase() }), 'bdcId', bdcId)
-        : refuse('unknown_bdc', say('unknown_bdc', { bdcId }), 'bdcId', bdcId);
+      throw await ended(status);
     }
     if (
       err instanceof WorkflowUpdateFailedError &&
@@ -45,11 +47,7 @@ export async function sendBdcEvent<E extends BdcEvent>(
     }
     throw err;
   }
-  if (
-    'kind' in answer &&
-    'hash' in answer &&
-    (answer.kind !== update.name || answer.hash !== eventHash(update.name, event))
-  ) {
+  if (answer.kind !== update.name || answer.hash !== eventHash(update.name, event)) {
     throw refuse(
       'event_id_reused',
       say('event_id_reused', { eventId: event.eventId, kind: answer.kind, same: answer.kind === update.name }),
@@ -59,3 +57,11 @@ export async function sendBdcEvent<E extends BdcEvent>(
   }
   return answer;
 }
+
+/** Delivers one external event to a BDC's workflow (sendEvent, in a BDC's words). */
+export const sendBdcEvent = <E extends BdcEvent>(
+  client: Client,
+  bdcId: string,
+  update: UpdateDefinition<EventAnswer, [E]>,
+  event: E,
+): Promise<EventAnswer> => sendEvent(client, bdcId, update, event);

@@ -10,6 +10,7 @@ import { outstandingCents } from '../lifecycle';
 import { say } from '../messages';
 import { refusalOf, type Refusal } from '../refusal';
 import { terminalStatuses } from '../bdc-view';
+import { pendingProposal } from '../proposals';
 import { vaRefusals, type VaSubmission } from '../va';
 
 /**
@@ -84,6 +85,9 @@ export function cancellationRefusals(r: BdcRecord, p: BdcPending): Refusal[] {
   if (va !== undefined) return refused('va_accepted', say('not_cancellable_va', { invoice: va }), 'status', r.status);
   if (r.status === 'needs_attention')
     return refused('needs_attention', say('not_cancellable_attention'), 'status', r.status);
+  // money awaiting validation: only an advance not yet validated is withdrawn by a cancellation
+  if (r.status === 'awaiting_validation' && pendingProposal(r.proposals)?.kind !== 'advance')
+    return refused('wrong_state', say('not_cancellable', { status: r.status, pending: false }), 'status', r.status);
   const pending = Boolean(r.cancellation ?? p.cancellation);
   if (ended(r) || pending || r.status === 'reimbursement_due')
     return refused('wrong_state', say('not_cancellable', { status: r.status, pending }), 'status', r.status);
@@ -123,6 +127,8 @@ export function settlementRefusals(r: BdcRecord, p: BdcPending, _now: number, e:
     return refused('not_overdue', say('not_overdue', { status }), 'status', status);
   if (e.decision === 'escalate' && r.escalated)
     return refused('already_escalated', say('already_escalated'), 'decision', e.decision);
+  if (e.decision === 'write_off' && pendingProposal(r.proposals)?.kind === 'writeOff')
+    return refused('already_proposed', say('already_proposed'), 'decision', e.decision);
   if (outstandingCents(r) - p.receivingCents <= 0)
     return refused('wrong_state', say('no_reimbursement_due', { status }), 'status', status);
   return [];

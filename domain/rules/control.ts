@@ -7,6 +7,7 @@ import {
   type RecoverySettlement,
 } from '../control-view';
 import { say } from '../messages';
+import { pendingProposal } from '../proposals';
 import { refusalOf, type Refusal } from '../refusal';
 
 /**
@@ -73,6 +74,8 @@ export function recoverySettlementRefusals(r: ControlRecord, e: RecoverySettleme
     return [refusalOf('not_overdue', say('not_overdue', { status }), 'status', status)];
   if (e.decision === 'escalate' && recovery.escalated)
     return [refusalOf('already_escalated', say('already_escalated'), 'decision', e.decision)];
+  if (e.decision === 'write_off' && pendingProposal(r.proposals)?.kind === 'writeOff')
+    return [refusalOf('already_proposed', say('already_proposed'), 'decision', e.decision)];
   return [];
 }
 

@@ -112,7 +112,14 @@ test('a failed control demands back part of the sums paid; receipts settle it; t
     reasons: ['ESSMS sans DUI'],
     recoveryCents: 292_000,
   });
-  expect(failed).toMatchObject({ status: 'recovery_due', recovery: { amountCents: 292_000, receivedCents: 0 } });
+  // the recovery is proposed to the ordonnateurs (four eyes), then demanded
+  expect(failed).toMatchObject({
+    status: 'awaiting_validation',
+    proposals: [{ kind: 'recovery', amountCents: 292_000 }],
+  });
+  expect(await waitStatus(controlId, 'recovery_due')).toMatchObject({
+    recovery: { amountCents: 292_000, receivedCents: 0 },
+  });
   const money = await h.ledger.entries(bdcId);
   expect(money.get(bdcId)!.demands.map((d) => [d.kind, d.amountCents, d.controlId])).toEqual([
     ['recovery', 292_000, controlId],
@@ -166,11 +173,12 @@ test('documents late are flagged; a recovery overdue is flagged, then written of
     // all the éditeur holds of this BDC (less when an earlier control of the file recovered part of it)
     recoveryCents: opened.heldCents,
   });
+  const due = await waitStatus(controlId, 'recovery_due');
   // a write-off before the due date is refused: only an overdue recovery is
   await expect(
     settleRecovery(engine, harnessOperator, controlId, { eventId: randomUUID(), decision: 'write_off', reason: 'x' }),
   ).rejects.toMatchObject({ refusals: [{ code: 'not_overdue' }] });
-  await h.sleepPast(failed.recovery!.dueAt);
+  await h.sleepPast(due.recovery!.dueAt);
   await eventually(async () => (await controlState(engine, controlId)).recovery?.overdue, {
     what: 'the recovery flagged overdue',
   });

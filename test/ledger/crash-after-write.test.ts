@@ -35,9 +35,13 @@ test('a payment retried after a lost acknowledgement is written once', async () 
   // each transition once in the audit trail, whatever the retries
   expect((await h.state(bdcId)).audit.map((a) => a.kind)).toEqual([
     'registered',
+    'proposed',
+    'validated',
     'advance_ordered',
     'awaiting_va',
     'va_accepted',
+    'proposed',
+    'validated',
     'balance_ordered',
     'completed',
   ]);

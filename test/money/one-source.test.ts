@@ -85,6 +85,10 @@ beforeAll(async () => {
     reasons: ['r'],
     recoveryCents: 30_000,
   });
+  // the recovery, once an ordonnateur validated it
+  await eventually(async () => (await controlState(engine, controlId)).status === 'recovery_due', {
+    what: 'the recovery demanded',
+  });
   await recordRecoveryReceived(engine, op, controlId, {
     eventId: randomUUID(),
     amountCents: 20_000,

@@ -98,7 +98,8 @@ test("past Temporal's retention the BDC is still read, reported, reconciled — 
   const engine = await h.engine();
   const view = await bdcState(engine, harnessOperator, bdcId);
   expect(view).toMatchObject({ status: 'completed', amounts: { paidCents: 584_000 } });
-  expect((view as { audit: unknown[] }).audit).toHaveLength(6);
+  // registered, the advance proposed, validated, ordered, awaiting the VA; the VA, the balance proposed, validated, ordered, completed
+  expect((view as { audit: unknown[] }).audit).toHaveLength(10);
   const line = (await summaryReport(engine)).find((l) => l.status === 'completed' && l.editeur === request.editeurId);
   expect(line).toMatchObject({ paidCents: expect.any(Number) });
   expect(line!.paidCents).toBeGreaterThanOrEqual(584_000);

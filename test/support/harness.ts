@@ -22,6 +22,7 @@ import { eventually } from './eventually';
 import { historyToPlainJson } from './histories';
 import { workflowBundle } from './workflow-bundle';
 import { startMailbox, type Mailbox } from './mailbox';
+import { ordonnateursOnDuty } from './ordonnateurs';
 
 export { campaignAround } from '../../scripts/local-engine';
 export { workflowBundle } from './workflow-bundle';
@@ -110,6 +111,8 @@ export interface HarnessOptions {
   mail?: boolean;
   /** `host:port` of the test's own listeners whose webhooks may be plain HTTP on loopback; none by default */
   webhookAllowHttpHosts?: string[];
+  /** 'on-duty' (default): ordonnateurs validate every money proposal soon after it is made; 'absent': the test does */
+  ordonnateurs?: 'on-duty' | 'absent';
 }
 
 export type ApiHandle = LocalApi;
@@ -124,6 +127,7 @@ export async function startHarness({
   dataConverter,
   mail = false,
   webhookAllowHttpHosts,
+  ordonnateurs = 'on-duty',
 }: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const mailbox = mail ? await startMailbox() : undefined;
@@ -268,11 +272,13 @@ export async function startHarness({
       fs.writeFileSync(file, JSON.stringify(historyToPlainJson(history), null, 1) + '\n');
     },
     async close() {
+      await onDuty?.stop();
       await local.close();
       await mailbox?.stop();
       await ledger.sql.close();
     },
   };
+  const onDuty = ordonnateurs === 'on-duty' ? ordonnateursOnDuty(() => local.engine()) : undefined;
   return harness;
 }
 

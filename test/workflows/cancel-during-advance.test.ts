@@ -29,8 +29,8 @@ const h = harnessPerFile({ interceptors: { activity: [() => ({ inbound: new Slow
 test('cancelled through Temporal while the advance is being acknowledged: demanded back, received, claims freed, the workflow completes', async () => {
   const { bdcId } = await h.register();
   await eventually(async () => (await h.money(bdcId)).orders.length > 0, { everyMs: 20 });
-  // the database holds the advance and the record; the workflow has not heard back yet
-  expect((await h.env.client.workflow.getHandle(bdcId).query(bdcMessages.state)).status).toBe('advance_issued');
+  // the database holds the advance and the record (its validation wrote it); the workflow has not heard back yet
+  expect((await h.env.client.workflow.getHandle(bdcId).query(bdcMessages.state)).status).toBe('awaiting_validation');
   await h.env.client.workflow.getHandle(bdcId).cancel();
   const due = await h.waitForStatus(bdcId, 'reimbursement_due');
   expect(due).toMatchObject({

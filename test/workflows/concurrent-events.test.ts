@@ -91,7 +91,9 @@ describe('1. a VA and a cancellation: the first accepted wins, nothing is paid a
       await outcome(h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso(Date.now() - 60_000), 584_000))),
     ).toBe('cancellation_pending');
     ledgerDown = false;
-    expect((await cancellation.result()).status).toBe('reimbursement_due');
+    // recorded with its consequence: the advance (validated before it) demanded back, once an ordonnateur validates the demand
+    expect((await cancellation.result()).status).toBe('awaiting_validation');
+    await h.waitForStatus(bdcId, 'reimbursement_due');
     expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [] });
   });
 });

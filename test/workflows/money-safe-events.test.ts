@@ -109,8 +109,9 @@ test('3. a receipt whose ledger write is refused is not counted', async () => {
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [1_000] });
 });
 
-describe('5. a refused money effect: the BDC needs attention, an operator decides, never FAILED', () => {
-  /** A BDC awaiting référencement, and a stray advance the ledger holds for it under another key. */
+describe('5. a money effect the ledger refuses: its validation is refused with the reason, the ordonnateur rejects it, the BDC needs attention, an operator decides, never FAILED', () => {
+  const ordonnateur = { role: 'ordonnateur' as const, id: 'ordonnateur-test' };
+  /** A BDC granted, its advance proposed, and a stray advance the ledger holds for it under another key. */
   async function withStrayAdvance() {
     const { bdcId } = await h.register({ request: { solutionReferenced: false } });
     await h.waitForStatus(bdcId, 'awaiting_referencement');
@@ -125,15 +126,32 @@ describe('5. a refused money effect: the BDC needs attention, an operator decide
       decision: 'granted',
       decidedAt: iso(await h.now()),
     });
+    await h.waitForStatus(bdcId, 'awaiting_validation');
+    // the ordonnateur's validation would write the advance: the ledger refuses it, and says why
+    const refused = await refusals(
+      h.send(bdcId, bdcMessages.proposalValidated, {
+        eventId: randomUUID(),
+        actor: ordonnateur,
+        proposalId: 'advance',
+      }),
+    );
+    expect(refused[0]).toMatchObject({ code: 'duplicate_effect' });
+    await h.send(bdcId, bdcMessages.proposalRejected, {
+      eventId: randomUUID(),
+      actor: ordonnateur,
+      proposalId: 'advance',
+      reason: 'un ordre manuel existe déjà',
+    });
     return { bdcId, view: await h.waitForStatus(bdcId, 'needs_attention') };
   }
 
-  test('the reason is in the state, the search attributes and the lists; retry once fixed', async () => {
+  test('the reason is in the state, the search attributes and the lists; retried once fixed, the advance is proposed again and ordered', async () => {
     const { bdcId, view } = await withStrayAdvance();
     expect(view.attention).toMatchObject({
       step: 'advance',
-      refusals: [{ code: 'duplicate_effect' }],
-      resumeStatus: 'advance_issued',
+      refusals: [{ code: 'proposal_rejected' }],
+      reason: 'the ordonnateur rejected the advance: un ordre manuel existe déjà',
+      resumeStatus: 'awaiting_validation',
     });
     // the search attribute follows the record in the workflow's next task
     await eventually(
@@ -147,19 +165,21 @@ describe('5. a refused money effect: the BDC needs attention, an operator decide
     expect((await engine.queries.list({ status: 'needs_attention', limit: 50 })).bdcs.map((b) => b.bdcId)).toContain(
       bdcId,
     );
-    // a retry before the cause is fixed is refused the same way; the BDC waits again
-    await h.send(bdcId, bdcMessages.attentionResolved, { ...event(), decision: 'retry', reason: 'essai' });
-    await h.waitForStatus(bdcId, 'needs_attention');
     await h.ledger.sql.query('DELETE FROM payment_orders WHERE idempotency_key = $1', [`${bdcId}:advance:manual`]);
     await h.send(bdcId, bdcMessages.attentionResolved, {
       ...event(),
       decision: 'retry',
       reason: 'ordre manuel supprimé',
     });
+    // proposed again, validated by the ordonnateurs on duty
     await h.waitForStatus(bdcId, 'awaiting_va');
     expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [], receipts: [] });
+    expect((await h.state(bdcId)).proposals?.map((p) => [p.id, p.state])).toEqual([
+      ['advance', 'rejected'],
+      ['advance:2', 'validated'],
+    ]);
     expect((await h.state(bdcId)).audit.map((a) => a.kind)).toEqual(
-      expect.arrayContaining(['needs_attention', 'attention_resolved', 'advance_ordered']),
+      expect.arrayContaining(['rejected', 'needs_attention', 'attention_resolved', 'advance_ordered']),
     );
     await h.keepHistory(bdcId, 'needs-attention-then-retry');
   });
@@ -235,6 +255,7 @@ describe("10. the VA's rules: the campaign's TBB.1 indicators, signed after the 
     );
     for (const e of va.va.essms) e.tbb1 = { 'TBB.1.1': 3, 'TBB.1.2': 1, 'TBB.1.3': 7 };
     await h.send(bdcId, bdcMessages.vaSubmitted, { ...va, eventId: randomUUID() });
+    await h.waitForStatus(bdcId, 'completed');
     expect(await h.money(bdcId)).toEqual({
       orders: [
         ['advance', 175_200],

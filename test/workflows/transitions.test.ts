@@ -66,7 +66,7 @@ afterEach(() => {
 const of = (id: string) => written.filter((t) => t.id === id);
 const money = (id: string) =>
   of(id).flatMap((t) =>
-    t.effects.filter((e) => e.kind !== 'notify').map((e: Effect) => [e.kind, 'amountCents' in e ? e.amountCents : 0]),
+    t.effects.flatMap((e: Effect) => ('amountCents' in e ? [[e.kind, e.amountCents] as [string, number]] : [])),
   );
 const statuses = (id: string) => of(id).map((t) => (t.record as { status: string }).status);
 const refusalCode = (p: Promise<unknown>) =>
@@ -80,6 +80,7 @@ const refusalCode = (p: Promise<unknown>) =>
 
 async function startBdc(
   referencement: 'granted' | 'pending' = 'granted',
+  fourEyesThresholdCents?: number,
 ): Promise<{ handle: WorkflowHandle<BdcLifecycleWorkflow>; input: BdcWorkflowInput }> {
   const now = await env.currentTimeMs();
   const day = 86_400_000;
@@ -96,6 +97,7 @@ async function startBdc(
       advanceRateBasisPoints: 3000,
       referencementDelayDays: 120,
       reimbursementDueDays: 30,
+      ...(fourEyesThresholdCents ? { fourEyesThresholdCents } : {}),
     },
     ceilingCents: 584_000,
     referencement,
@@ -119,55 +121,107 @@ async function startBdc(
 const state = (handle: WorkflowHandle) => handle.query(bdcMessages.state) as Promise<BdcRecord>;
 const reaches = (handle: WorkflowHandle, status: string) =>
   eventually(async () => (await state(handle)).status === status, { what: `status ${status}` });
+const ordonnateur = (n: number) => ({
+  eventId: randomUUID(),
+  actor: { role: 'ordonnateur' as const, id: `ordonnateur-${n}` },
+});
+/** An ordonnateur validates the BDC's pending proposal (once it is there). */
+async function validate(handle: WorkflowHandle, n = 1) {
+  const pending = await eventually(async () => (await state(handle)).proposals?.find((p) => p.state === 'proposed'), {
+    what: 'a proposal',
+  });
+  return handle.executeUpdate(bdcMessages.proposalValidated, { args: [{ ...ordonnateur(n), proposalId: pending.id }] });
+}
 
-test('référencée at registration: the advance is ordered at once; a valid VA orders the balance and completes', async () => {
+test('référencée at registration: the advance proposed, validated, ordered; a valid VA, the balance proposed, validated, ordered, completed', async () => {
   const { handle, input } = await startBdc();
+  await reaches(handle, 'awaiting_validation');
+  expect(money(input.bdcId)).toEqual([]);
+  await validate(handle);
   await reaches(handle, 'awaiting_va');
   const va = validVa(input.request, new Date((await env.currentTimeMs()) - 1_000).toISOString(), 584_000);
-  expect((await handle.executeUpdate(bdcMessages.vaSubmitted, { args: [va] })).status).toBe('completed');
-  expect(statuses(input.bdcId)).toEqual(['awaiting_va', 'completed']);
+  await handle.executeUpdate(bdcMessages.vaSubmitted, { args: [va] });
+  await validate(handle);
+  await reaches(handle, 'completed');
   expect(money(input.bdcId)).toEqual([
     ['paymentOrder', 175_200],
     ['paymentOrder', 408_800],
   ]);
-  expect(of(input.bdcId)[0]!.audit.map((a) => [a.seq, a.kind])).toEqual([
-    [1, 'advance_ordered'],
-    [2, 'awaiting_va'],
+  expect(of(input.bdcId).flatMap((t) => t.audit.map((a) => [a.seq, a.kind, a.by.id]))).toEqual([
+    [1, 'proposed', 'sons-engine'],
+    [2, 'validated', 'ordonnateur-1'],
+    [3, 'advance_ordered', 'sons-engine'],
+    [4, 'awaiting_va', 'sons-engine'],
+    [5, 'va_accepted', 'editeur-acme'],
+    [6, 'proposed', 'sons-engine'],
+    [7, 'validated', 'ordonnateur-1'],
+    [8, 'balance_ordered', 'sons-engine'],
+    [9, 'completed', 'sons-engine'],
   ]);
 });
 
-test('the ledger refuses the advance: the BDC needs attention with nothing paid; retried, the advance is ordered', async () => {
+test('the ledger refuses the advance at its validation: nothing is paid, the ordonnateur is told why; validated again, it is ordered', async () => {
   let refusals = 0;
   ledger = (t) =>
     t.effects.some((e) => e.kind === 'paymentOrder') && refusals++ === 0 ? 'no bank details' : undefined;
   const { handle, input } = await startBdc();
-  await reaches(handle, 'needs_attention');
-  const attention = (await state(handle)).attention!;
-  expect([attention.step, attention.reason, attention.resumeStatus]).toEqual([
-    'advance',
-    'no bank details',
-    'advance_issued',
-  ]);
+  await reaches(handle, 'awaiting_validation');
+  expect(await refusalCode(validate(handle))).toBe('ledger_refused');
   expect(money(input.bdcId)).toEqual([]);
-  // money was not paid, but a retry is what the operator chooses here
-  await handle.executeUpdate(bdcMessages.attentionResolved, {
-    args: [{ ...event(), decision: 'retry', reason: 'coordonnées reçues' }],
-  });
+  expect((await state(handle)).proposals).toMatchObject([{ state: 'proposed', validations: [] }]);
+  await validate(handle);
   await reaches(handle, 'awaiting_va');
-  expect(statuses(input.bdcId)).toEqual(['needs_attention', 'advance_issued', 'awaiting_va']);
   expect(money(input.bdcId)).toEqual([['paymentOrder', 175_200]]);
 });
 
-test('the ledger refuses the advance, the operator cancels: the BDC ends unpaid, its claims released', async () => {
-  ledger = (t) => (t.effects.some((e) => e.kind === 'paymentOrder') ? 'account closed' : undefined);
+test('four eyes: not the one who caused it, only an ordonnateur; a rejection makes the BDC need attention, an operator cancels, nothing is paid', async () => {
   const { handle, input } = await startBdc();
+  const pending = await eventually(async () => (await state(handle)).proposals?.[0], { what: 'the advance proposed' });
+  const decide = (actor: { role: 'ordonnateur' | 'operator'; id: string }) =>
+    refusalCode(
+      handle.executeUpdate(bdcMessages.proposalValidated, {
+        args: [{ eventId: randomUUID(), actor, proposalId: pending.id }],
+      }),
+    );
+  // the operator who registered a BDC already référencé made its advance due: not them, even as an ordonnateur
+  expect(await decide({ role: 'ordonnateur', id: input.registeredBy.actor.id })).toBe('caused_it');
+  expect(await decide({ role: 'operator', id: 'someone' })).toBe('not_ordonnateur');
+  await handle.executeUpdate(bdcMessages.proposalRejected, {
+    args: [{ ...ordonnateur(1), proposalId: pending.id, reason: 'RIB manquant' }],
+  });
   await reaches(handle, 'needs_attention');
+  expect((await state(handle)).attention).toMatchObject({
+    reason: 'the ordonnateur rejected the advance: RIB manquant',
+  });
   await handle.executeUpdate(bdcMessages.attentionResolved, {
     args: [{ ...event(), decision: 'cancel', reason: 'OG dissoute' }],
   });
   await reaches(handle, 'cancelled');
-  expect(statuses(input.bdcId)).toEqual(['needs_attention', 'advance_issued', 'cancelled']);
+  expect(money(input.bdcId)).toEqual([]);
   expect(of(input.bdcId).at(-1)!.effects).toEqual([{ kind: 'releaseClaims' }]);
+});
+
+test('above the campaign threshold two different ordonnateurs validate; the same one twice is refused', async () => {
+  const { handle, input } = await startBdc('granted', 100_000);
+  await reaches(handle, 'awaiting_validation');
+  expect((await state(handle)).proposals![0]!.validationsNeeded).toBe(2);
+  await validate(handle, 1);
+  expect(await refusalCode(validate(handle, 1))).toBe('already_validated');
+  expect(money(input.bdcId)).toEqual([]);
+  await validate(handle, 2);
+  await reaches(handle, 'awaiting_va');
+  expect(money(input.bdcId)).toEqual([['paymentOrder', 175_200]]);
+});
+
+test('an advance awaiting its validation is withdrawn by a cancellation: nothing is paid, the BDC ends unpaid', async () => {
+  const { handle, input } = await startBdc();
+  await reaches(handle, 'awaiting_validation');
+  await handle.executeUpdate(bdcMessages.cancellationRequested, { args: [{ ...event(), reason: 'OG dissoute' }] });
+  await reaches(handle, 'cancelled');
+  expect((await state(handle)).proposals).toMatchObject([
+    { kind: 'advance', state: 'withdrawn', withdrawn: 'cancellation' },
+  ]);
+  expect(money(input.bdcId)).toEqual([]);
 });
 
 test('a duplicate sent while its first is being recorded gets the same answer, even a refusal', async () => {

@@ -84,13 +84,15 @@ test('every event delivered twice changes nothing the second time', async () => 
   await twice(bdcMessages.vaSubmitted, validVa(request, iso(await h.now()), 584_000));
   const final = await h.result(bdcId);
   expect(final.status).toBe('completed');
-  // the registration and the four events, once each
+  // the registration and the four events, once each (and the ordonnateur's validation of each sum)
   expect(final.audit.filter((a) => a.eventId).map((a) => a.kind)).toEqual([
     'registered',
     'dossier_filed',
     'referencement_granted',
+    'validated',
     'calendar_amended',
     'va_accepted',
+    'validated',
   ]);
   expect(await h.money(bdcId)).toEqual({
     orders: [

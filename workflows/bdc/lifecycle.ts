@@ -25,6 +25,7 @@ import {
   submissionRefusals,
   type BdcPending,
 } from '../../domain/rules/bdc';
+import { pendingProposal, type Proposal } from '../../domain/proposals';
 import type { VaSubmission } from '../../domain/va';
 import type { AuditLine, EventKey } from '../kernel/events';
 import { dates, RecordedProcess, type Change, type Step } from '../kernel/process';
@@ -127,6 +128,9 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
         return this.awaitVa();
       case 'reimbursement_due':
         return this.awaitReimbursement();
+      case 'awaiting_validation':
+        // a run continued as new while its money waited for the ordonnateurs: it waits on
+        return this.awaitPendingMoney();
       default:
         // needs_attention is waited on where it arises; nothing else stays between commits
         throw new Error(`BDC ${this.bdcId}: no step for status ${this.record.status}`);
@@ -164,7 +168,12 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
         events: [key],
         note: {
           apply: (r) => {
-            r.referencement = { ...r.referencement, state: event.decision, decidedAt: event.decidedAt };
+            r.referencement = {
+              ...r.referencement,
+              state: event.decision,
+              decidedAt: event.decidedAt,
+              decidedBy: event.actor,
+            };
             if (granted) {
               settle(r, 'dossier', 'met');
               r.status = 'advance_issued';
@@ -192,24 +201,117 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
       );
   }
 
+  /**
+   * The advance, proposed to the ordonnateurs: the operator who recorded the decision that makes it
+   * due (or registered a BDC already référencé) may not validate it. A cancellation, or the closing
+   * passing, before its validation withdraws it: nothing is paid.
+   */
   private async orderAdvance(): Promise<void> {
     const { cancellation } = this.pending;
     if (cancellation) return this.endUnpaid('cancelled', say('end_cancelled_unpaid', { reason: cancellation.reason }));
-    const advance = this.record.amounts.advanceCents;
-    await this.commit({
-      step: 'advance',
-      effect: {
-        effects: [{ kind: 'paymentOrder', order: 'advance', amountCents: advance }],
-        apply: (r) => {
-          r.amounts.paidCents += advance;
-          r.status = 'awaiting_va';
-        },
-        audit: [
-          { kind: 'advance_ordered', said: say('audit_advance_ordered', { amountCents: advance }) },
-          { kind: 'awaiting_va', said: say('audit_awaiting_va') },
-        ],
-      },
-    });
+    const causedBy = this.record.referencement.decidedBy ?? this.input.registeredBy.actor;
+    const outcome = await this.propose(
+      'advance',
+      { kind: 'advance', amountCents: this.record.amounts.advanceCents, causedBy },
+      { apply: (r) => void (r.status = 'awaiting_validation') },
+    );
+    // withdrawn by a cancellation or the closing; or rejected, and an operator cancelled the BDC
+    if (outcome !== 'validated') await this.afterWithdrawnAdvance();
+  }
+
+  /** An advance withdrawn before its validation: the BDC ends as its cancellation or its closing says, unpaid. */
+  private async afterWithdrawnAdvance(): Promise<void> {
+    const { cancellation } = this.pending;
+    if (cancellation) return this.endUnpaid('cancelled', say('end_cancelled_unpaid', { reason: cancellation.reason }));
+    await this.endUnpaid('lapsed', say('end_closing_without_va'), 'closing');
+  }
+
+  /** Waits for the money a run continued as new left proposed. */
+  private async awaitPendingMoney(): Promise<void> {
+    const pending = pendingProposal(this.record.proposals);
+    if (!pending) throw new Error(`BDC ${this.bdcId}: awaiting validation of nothing`);
+    const outcome = await this.propose(pending.kind, { kind: pending.kind, amountCents: pending.amountCents });
+    if (outcome !== 'validated' && pending.kind === 'advance') await this.afterWithdrawnAdvance();
+  }
+
+  /** While the advance waits for its validation, a cancellation or the closing withdraws it. */
+  protected override async awaitProposalDecision(
+    decided: () => boolean,
+    proposal: Proposal,
+  ): Promise<string | undefined> {
+    for (;;) {
+      const interruptible = proposal.kind === 'advance';
+      const passed = await this.waitFor(
+        () => decided() || (interruptible && this.pending.cancellation !== undefined),
+        interruptible ? ['closing'] : [],
+      );
+      if (decided()) return undefined;
+      if (interruptible && this.pending.cancellation) return 'cancellation';
+      if (interruptible && passed) return 'closing';
+      if (this.mayContinueAsNew())
+        await continueAsNew<BdcLifecycleWorkflow>({ ...this.input, resume: this.snapshot() });
+    }
+  }
+
+  /** The money a proposal writes once validated. */
+  protected async executed(p: Proposal): Promise<NonNullable<Change<BdcRecord>['effect']>> {
+    switch (p.kind) {
+      case 'advance':
+        return {
+          effects: [{ kind: 'paymentOrder', order: 'advance', amountCents: p.amountCents }],
+          apply: (r) => {
+            r.amounts.paidCents += p.amountCents;
+            r.status = 'awaiting_va';
+          },
+          audit: [
+            { kind: 'advance_ordered', said: say('audit_advance_ordered', { amountCents: p.amountCents }) },
+            { kind: 'awaiting_va', said: say('audit_awaiting_va') },
+          ],
+        };
+      case 'balance':
+        return {
+          effects: [{ kind: 'paymentOrder', order: 'balance', amountCents: p.amountCents }],
+          apply: (r) => {
+            r.amounts.paidCents += p.amountCents;
+            r.status = 'completed';
+            r.outcome = 'work proven, paid';
+          },
+          audit: [
+            { kind: 'balance_ordered', said: say('audit_balance_ordered', { amountCents: p.amountCents }) },
+            {
+              kind: 'completed',
+              said: say('audit_completed', { paidCents: this.record.amounts.paidCents + p.amountCents }),
+            },
+          ],
+        };
+      case 'reimbursement':
+        return this.demand(p.amountCents, p.details?.reason ?? '', p.details?.endsAs ?? 'reimbursed');
+      case 'writeOff': {
+        // what is still due when it is validated (receipts may have come meanwhile)
+        const amountCents = Math.min(p.amountCents, outstandingCents(this.record) - this.receiving);
+        const reason = p.details?.reason ?? '';
+        return {
+          effects: [{ kind: 'writeOff', amountCents, reason }],
+          apply: (r) => {
+            r.amounts.writtenOffCents = (r.amounts.writtenOffCents ?? 0) + amountCents;
+            r.writtenOff = { reason, by: p.proposedBy, at: this.now(), eventId: p.id };
+          },
+          audit: [
+            {
+              kind: 'reimbursement_written_off',
+              said: say('audit_written_off', { amountCents, reason }),
+              by: p.proposedBy,
+            },
+          ],
+        };
+      }
+      default:
+        throw new Error(`BDC ${this.bdcId}: no money of kind ${p.kind}`);
+    }
+  }
+
+  protected override fourEyesThresholdCents(): number | undefined {
+    return this.record.campaign.fourEyesThresholdCents;
   }
 
   private async awaitVa(): Promise<void> {
@@ -225,82 +327,77 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
     if (passed) await this.demandAdvanceBack(say('end_closing_without_va'), 'closing');
   }
 
+  /**
+   * A valid VA: recorded at once (the closing is met), then its money proposed — the balance, or,
+   * when the invoice is below the advance, the difference demanded back; a balance of nothing
+   * completes the BDC.
+   */
   private async acceptVa({ event, key }: Pending<VaSubmission>): Promise<void> {
     const { amounts } = this.record;
     const financed = Math.min(amounts.ceilingCents, event.invoice.amountCents);
     const balance = financed - amounts.advanceCents;
     const line = (kind: string, said: Said): AuditLine => ({ kind, said, by: event.actor, eventId: event.eventId });
-    const accepted: Step<BdcRecord> = {
-      apply: (r) => {
-        r.va = {
-          signedAt: event.va.signedAt,
-          invoiceNumber: event.invoice.number,
-          invoiceCents: event.invoice.amountCents,
-          acceptedAt: this.now(),
-          eventId: event.eventId,
-          ...(event.documents ? { documents: event.documents } : {}),
-        };
-        r.amounts.financedCents = financed;
-        r.amounts.balanceCents = balance;
-        settle(r, 'closing', 'met');
-      },
-      audit: [
-        line(
-          'va_accepted',
-          say('audit_va_accepted', {
+    await this.commit({
+      step: 'va',
+      events: [key],
+      note: {
+        apply: (r) => {
+          r.va = {
             signedAt: event.va.signedAt,
-            invoice: event.invoice.number,
+            invoiceNumber: event.invoice.number,
             invoiceCents: event.invoice.amountCents,
-          }),
-        ),
-        ...(event.documents
-          ? [
-              line(
-                'va_documents',
-                say('audit_documents', { va: event.documents.signedVa, invoice: event.documents.invoice }),
-              ),
-            ]
-          : []),
-      ],
-    };
-    if (balance < 0) {
-      // the advance exceeds what is financed: the difference is demanded back
-      await this.commit({
-        step: 'balance',
-        events: [key],
-        note: accepted,
-        effect: await this.demand(-balance, say('end_advance_exceeds_financed'), 'completed'),
-      });
-    } else {
-      const effects: Effect[] = balance > 0 ? [{ kind: 'paymentOrder', order: 'balance', amountCents: balance }] : [];
-      await this.commit({
-        step: 'balance',
-        events: [key],
-        note: accepted,
-        effect: {
-          effects,
-          apply: (r) => {
-            r.amounts.paidCents += balance;
+            acceptedAt: this.now(),
+            eventId: event.eventId,
+            ...(event.documents ? { documents: event.documents } : {}),
+          };
+          r.amounts.financedCents = financed;
+          r.amounts.balanceCents = balance;
+          settle(r, 'closing', 'met');
+          if (balance === 0) {
             r.status = 'completed';
             r.outcome = 'work proven, paid';
-          },
-          audit: [
-            ...(balance > 0
-              ? [{ kind: 'balance_ordered', said: say('audit_balance_ordered', { amountCents: balance }) }]
-              : []),
-            { kind: 'completed', said: say('audit_completed', { paidCents: amounts.paidCents + balance }) },
-          ],
+          } else r.status = 'awaiting_validation';
         },
-      });
-    }
+        audit: [
+          line(
+            'va_accepted',
+            say('audit_va_accepted', {
+              signedAt: event.va.signedAt,
+              invoice: event.invoice.number,
+              invoiceCents: event.invoice.amountCents,
+            }),
+          ),
+          ...(event.documents
+            ? [
+                line(
+                  'va_documents',
+                  say('audit_documents', { va: event.documents.signedVa, invoice: event.documents.invoice }),
+                ),
+              ]
+            : []),
+          ...(balance === 0
+            ? [{ kind: 'completed', said: say('audit_completed', { paidCents: amounts.paidCents }) }]
+            : []),
+        ],
+      },
+    });
     this.pending.va = undefined;
+    if (balance > 0) await this.propose('balance', { kind: 'balance', amountCents: balance, causedBy: event.actor });
+    // the advance exceeds what is financed: the difference is demanded back
+    else if (balance < 0)
+      await this.propose('reimbursement', {
+        kind: 'reimbursement',
+        amountCents: -balance,
+        causedBy: event.actor,
+        details: { reason: say('end_advance_exceeds_financed').message, endsAs: 'completed' },
+      });
   }
 
-  /** The advance is not justified: demanded back, tracked to receipt; the ESSMS are freed once received. */
+  /** The advance is not justified: demanded back (once an ordonnateur validated it), tracked to receipt; the ESSMS are freed once received. */
   private async demandAdvanceBack(why: Said, missed?: DeadlineName): Promise<void> {
     const cancellation = this.pending.cancellation;
     await this.commit({
-      step: 'reimbursement demand',
+      step: cancellation ? 'cancellation' : 'lapse',
       events: cancellation?.key ? [cancellation.key] : [],
       note: {
         apply: (r) => {
@@ -308,24 +405,26 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
           for (const d of r.deadlines) if (d.state === 'pending') d.state = 'moot';
           r.outcome = why.message;
           if (cancellation) r.cancellation = this.cancellationRecord(cancellation);
+          r.status = 'awaiting_validation';
         },
         audit: [this.cancellationLine(), { kind: cancellation ? 'cancelled' : 'lapsed', said: why }].filter(
           (l): l is AuditLine => l !== undefined,
         ),
       },
-      effect: await this.demand(
-        this.record.amounts.paidCents,
-        say('end_advance_not_justified', { why: why.message }),
-        'reimbursed',
-      ),
     });
     this.pending.cancellation = undefined;
+    await this.propose('reimbursement', {
+      kind: 'reimbursement',
+      amountCents: this.record.amounts.paidCents,
+      ...(cancellation ? { causedBy: cancellation.by } : {}),
+      details: { reason: say('end_advance_not_justified', { why: why.message }).message, endsAs: 'reimbursed' },
+    });
   }
 
   /** A reimbursement demand of `amountCents`, due at the end of a Paris day `reimbursementDueDays` from now. */
   private async demand(
     amountCents: number,
-    reason: Said,
+    reason: string,
     endsAs: 'reimbursed' | 'completed',
   ): Promise<NonNullable<Change<BdcRecord>['effect']>> {
     const issuedAt = this.now();
@@ -337,10 +436,10 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
       reminders: { reminderOffsetsDays, reminderOffsetsMinutes },
     });
     return {
-      effects: [{ kind: 'demand', amountCents, reason: reason.message, dueAt }],
+      effects: [{ kind: 'demand', amountCents, reason, dueAt }],
       apply: (r) => {
         r.amounts.toReimburseCents += amountCents;
-        r.demand = { amountCents, reason: reason.message, dueAt, issuedAt, issuedDayStartsAt, endsAs };
+        r.demand = { amountCents, reason, dueAt, issuedAt, issuedDayStartsAt, endsAs };
         r.deadlines.push({
           name: 'reimbursementDue',
           at: dueAt,
@@ -353,7 +452,7 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
       audit: [
         {
           kind: 'reimbursement_demanded',
-          said: say('audit_reimbursement_demanded', { amountCents, reason: reason.message, dueAt }),
+          said: say('audit_reimbursement_demanded', { amountCents, reason, dueAt }),
         },
       ],
     };
@@ -535,6 +634,7 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
   private setHandlers(): void {
     setHandler(bdcMessages.state, () => this.record);
     this.onAttention(bdcMessages.attentionResolved);
+    this.onProposals(bdcMessages.proposalValidated, bdcMessages.proposalRejected);
     const rules =
       <E>(check: (r: BdcRecord, p: BdcPending, now: number, e: E) => ReturnType<typeof dossierRefusals>) =>
       (e: E) =>
@@ -678,19 +778,17 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
             },
           });
         }
-        const amountCents = outstandingCents(this.record) - this.receiving;
-        return this.commitFromHandler({
-          step: 'write-off',
-          events: [key],
-          effect: {
-            effects: [{ kind: 'writeOff', amountCents, reason: e.reason }],
-            apply: (r) => {
-              r.amounts.writtenOffCents = (r.amounts.writtenOffCents ?? 0) + amountCents;
-              r.writtenOff = by;
-            },
-            audit: [line('reimbursement_written_off', say('audit_written_off', { amountCents, reason: e.reason }))],
+        // the write-off is the operator's proposal: an ordonnateur validates it (four eyes), then it is written
+        return this.proposeFromHandler(
+          'write-off',
+          {
+            kind: 'writeOff',
+            amountCents: outstandingCents(this.record) - this.receiving,
+            proposedBy: e.actor,
+            details: { reason: e.reason },
           },
-        });
+          key,
+        );
       },
     );
   }

@@ -20,7 +20,9 @@ import {
   recoverySettlementRefusals,
 } from '../../domain/rules/control';
 import type { EventKey } from '../kernel/events';
-import { dates, RecordedProcess } from '../kernel/process';
+import { dates, RecordedProcess, type Step } from '../kernel/process';
+import type { Effect } from '../../contract/effects';
+import type { Proposal } from '../../domain/proposals';
 
 /**
  * One a posteriori control of a completed BDC: documents asked of the éditeur by a due date (flagged
@@ -155,19 +157,22 @@ export class BdcControl extends RecordedProcess<ControlRecord, ControlAnswer> {
     else await condition(() => this.record.version !== version, remaining);
   }
 
-  /** A failed control demands back what it decided, due at the end of a Paris day, and tells the éditeur. */
-  private async fail(e: ControlDecision, key: EventKey): Promise<void> {
-    const issuedAt = this.now();
-    const { dueAt, issuedDayStartsAt } = await dates.dueDate({ issuedAt, days: this.input.recoveryDueDays });
-    const amountCents = e.recoveryCents!;
+  /** A failed control: its decision recorded, the recovery it decides proposed to the ordonnateurs (four eyes). */
+  private fail(e: ControlDecision, key: EventKey): Promise<void> {
     const reasons = e.reasons.join('; ');
-    const reason = `control ${this.record.controlId}: ${reasons}`;
-    await this.commitFromHandler({
-      step: 'control failed',
-      events: [key],
-      note: {
+    return this.proposeFromHandler(
+      'control failed',
+      {
+        kind: 'recovery',
+        amountCents: e.recoveryCents!,
+        proposedBy: e.actor,
+        details: { reason: `control ${this.record.controlId}: ${reasons}` },
+      },
+      key,
+      {
         apply: (r) => {
-          r.decision = { outcome: e.outcome, findings: e.findings, reasons: e.reasons, by: e.actor, at: issuedAt };
+          r.decision = { outcome: e.outcome, findings: e.findings, reasons: e.reasons, by: e.actor, at: this.now() };
+          r.status = 'awaiting_validation';
         },
         audit: [
           {
@@ -178,35 +183,66 @@ export class BdcControl extends RecordedProcess<ControlRecord, ControlAnswer> {
           },
         ],
       },
-      effect: {
-        effects: [
-          { kind: 'demand', amountCents, reason, dueAt },
-          {
-            kind: 'notify',
-            notification: {
-              key: `recovery:${this.record.controlId}`,
-              template: 'recovery_demanded',
-              to: { party: 'editeur', id: this.record.editeurId },
-              params: { bdcId: this.record.bdcId, amountCents, dueAt, reasons },
-            },
-          },
-        ],
+    );
+  }
+
+  /** A recovery validated: demanded, due at the end of a Paris day, the éditeur told; a write-off validated: written. */
+  protected async executed(p: Proposal): Promise<Step<ControlRecord> & { effects: Effect[] }> {
+    const reason = p.details?.reason ?? '';
+    if (p.kind === 'writeOff') {
+      const amountCents = Math.min(p.amountCents, recoveryOutstanding(this.record));
+      return {
+        effects: [{ kind: 'writeOff', amountCents, reason }],
         apply: (r) => {
-          r.recovery = {
-            amountCents,
-            reason,
-            dueAt,
-            issuedAt,
-            issuedDayStartsAt,
-            receivedCents: 0,
-            writtenOffCents: 0,
-            overdue: false,
-          };
-          r.status = 'recovery_due';
+          r.recovery!.writtenOffCents += amountCents;
+          r.recovery!.escalated ??= { reason, by: p.proposedBy, at: this.now() };
         },
-        audit: [{ kind: 'recovery_demanded', said: say('audit_recovery_demanded', { amountCents, dueAt }) }],
+        audit: [
+          { kind: 'recovery_written_off', said: say('audit_written_off', { amountCents, reason }), by: p.proposedBy },
+        ],
+      };
+    }
+    const issuedAt = this.now();
+    const { dueAt, issuedDayStartsAt } = await dates.dueDate({ issuedAt, days: this.input.recoveryDueDays });
+    const amountCents = p.amountCents;
+    const reasons = this.record.decision?.reasons.join('; ') ?? reason;
+    return {
+      effects: [
+        { kind: 'demand', amountCents, reason, dueAt },
+        {
+          kind: 'notify',
+          notification: {
+            key: `recovery:${this.record.controlId}`,
+            template: 'recovery_demanded',
+            to: { party: 'editeur', id: this.record.editeurId },
+            params: { bdcId: this.record.bdcId, amountCents, dueAt, reasons },
+          },
+        },
+      ],
+      apply: (r) => {
+        r.recovery = {
+          amountCents,
+          reason,
+          dueAt,
+          issuedAt,
+          issuedDayStartsAt,
+          receivedCents: 0,
+          writtenOffCents: 0,
+          overdue: false,
+        };
+        r.status = 'recovery_due';
       },
-    });
+      audit: [{ kind: 'recovery_demanded', said: say('audit_recovery_demanded', { amountCents, dueAt }) }],
+    };
+  }
+
+  /** A recovery rejected by the ordonnateur: the control is under review again (its controller decides anew). */
+  protected override rejectedStep(p: Proposal): Step<ControlRecord> | undefined {
+    return p.kind === 'recovery' ? { apply: (r) => void (r.status = 'under_review') } : undefined;
+  }
+
+  protected override fourEyesThresholdCents(): number | undefined {
+    return this.input.fourEyesThresholdCents;
   }
 
   // ——— handlers: validate, record with the consequence, answer ———
@@ -214,6 +250,7 @@ export class BdcControl extends RecordedProcess<ControlRecord, ControlAnswer> {
   private setHandlers(): void {
     setHandler(controlMessages.state, () => this.record);
     this.onAttention(controlMessages.attentionResolved);
+    this.onProposals(controlMessages.proposalValidated, controlMessages.proposalRejected);
 
     this.book.on(
       controlMessages.documentsReceived,
@@ -312,19 +349,17 @@ export class BdcControl extends RecordedProcess<ControlRecord, ControlAnswer> {
               audit: [line('recovery_escalated', say('audit_escalated', { reason: e.reason }))],
             },
           });
-        const amountCents = recoveryOutstanding(this.record);
-        return this.commitFromHandler({
-          step: 'recovery written off',
-          events: [key],
-          effect: {
-            effects: [{ kind: 'writeOff', amountCents, reason: e.reason }],
-            apply: (r) => {
-              r.recovery!.writtenOffCents += amountCents;
-              r.recovery!.escalated ??= by;
-            },
-            audit: [line('recovery_written_off', say('audit_written_off', { amountCents, reason: e.reason }))],
+        // the write-off is the operator's proposal: an ordonnateur validates it (four eyes), then it is written
+        return this.proposeFromHandler(
+          'recovery written off',
+          {
+            kind: 'writeOff',
+            amountCents: recoveryOutstanding(this.record),
+            proposedBy: e.actor,
+            details: { reason: e.reason },
           },
-        });
+          key,
+        );
       },
     );
   }

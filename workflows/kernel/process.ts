@@ -9,13 +9,22 @@ import {
 } from '@temporalio/workflow';
 import type { RecordActivities } from '../../activities/record';
 import type { Effect, ProcessKind } from '../../contract/effects';
-import type { Attention } from '../../domain/bdc-view';
+import type { Actor, Attention } from '../../domain/bdc-view';
 import { eventForm, type AttentionDecision } from '../../domain/events';
 import { say } from '../../domain/messages';
 import { REFUSED, refusalOf, type Refusal } from '../../domain/refusal';
 import { attentionRefusals } from '../../domain/rules/attention';
+import {
+  decisionRefusals as proposalRefusals,
+  pendingProposal,
+  validationsNeeded,
+  type Proposal,
+  type ProposalKind,
+  type ProposalRejection,
+  type ProposalValidation,
+} from '../../domain/proposals';
 import type { UpdateDefinition } from '@temporalio/common';
-import { entries, EventBook, reject, type AuditLine, type EventKey, type Seen } from './events';
+import { entries, EventBook, reject, SYSTEM, type AuditLine, type EventKey, type Seen } from './events';
 
 /**
  * A transition is recorded by a regular activity, not a local one: its retries are timers in the
@@ -57,11 +66,23 @@ export interface Change<R> {
   effect?: Step<R> & { effects: Effect[] };
 }
 
+/** What a process proposes: the money, who proposes it and who caused it, and what its effect needs. */
+export interface ProposalSpec {
+  kind: ProposalKind;
+  amountCents: number;
+  /** a person; absent, the engine (a rule of the lifecycle) */
+  proposedBy?: Actor;
+  causedBy?: Actor;
+  details?: Proposal['details'];
+}
+
 /** The state every recorded process keeps: a version that orders its writes, a status, and why it needs an operator. */
 export interface ProcessRecord {
   version: number;
   status: string;
   attention?: Attention<string>;
+  /** its money proposals, each validated (or rejected) by ordonnateurs */
+  proposals?: Proposal[];
 }
 
 export interface ProcessStart<R, A> {
@@ -103,6 +124,8 @@ export abstract class RecordedProcess<R extends ProcessRecord, A> {
   private readonly serial = new Serial();
   /** an operator's decision on a step the ledger refused, handed over by its handler */
   private attentionDecided?: { event: AttentionDecision; key: EventKey };
+  /** ordonnateurs whose decision on a proposal is being recorded, by proposal: a second one is judged with them */
+  private readonly validating = new Map<string, Set<string>>();
 
   protected constructor(
     private readonly identity: { process: ProcessKind; id: string; bdcId: string },
@@ -116,11 +139,36 @@ export abstract class RecordedProcess<R extends ProcessRecord, A> {
   /** What the process answers an event once recorded. */
   protected abstract answer(key: EventKey): A;
 
+  /**
+   * The effect of a proposal once validated: its ledger writes and what they change, written with
+   * the last validation (so an ordonnateur's validation answers once the money is written).
+   */
+  protected abstract executed(proposal: Proposal): Promise<Step<R> & { effects: Effect[] }>;
+
   /** Called after each commit (the BDC publishes what admins filter on). */
   protected committed(): void {}
 
   /** An operator decided to cancel after a refused step: the process goes its cancellation's way. */
   protected attentionCancelled(_decision: AttentionDecision): void {}
+
+  /** Above how many cents two ordonnateurs validate (the campaign's threshold). */
+  protected fourEyesThresholdCents(): number | undefined {
+    return undefined;
+  }
+
+  /**
+   * Waits for a proposal's decision; answers why it must be withdrawn when something else happened
+   * first (a process may watch its deadlines and cancellations meanwhile). By default, only the decision.
+   */
+  protected async awaitProposalDecision(decided: () => boolean, _proposal: Proposal): Promise<string | undefined> {
+    await condition(decided);
+    return undefined;
+  }
+
+  /** What a rejection changes besides the proposal (a control goes back under review); nothing by default. */
+  protected rejectedStep(_proposal: Proposal): Step<R> | undefined {
+    return undefined;
+  }
 
   /** Rules of an operator's decision beyond the kernel's own (a process may refuse to be cancelled). */
   protected attentionRules(_decision: AttentionDecision): Refusal[] {
@@ -133,7 +181,7 @@ export abstract class RecordedProcess<R extends ProcessRecord, A> {
 
   /** Nothing is being recorded or awaited from a handler: the process may continue as new. */
   protected quiet(): boolean {
-    return !this.attentionDecided && !this.book.busy && allHandlersFinished();
+    return !this.attentionDecided && !this.book.busy && this.validating.size === 0 && allHandlersFinished();
   }
 
   /** Where a run continued as new starts from. */
@@ -174,6 +222,201 @@ export abstract class RecordedProcess<R extends ProcessRecord, A> {
         if (decision.decision === 'cancel') return this.attentionCancelled(decision);
       }
     }
+  }
+
+  /**
+   * Money decided by four eyes, from the main line: proposes it (with what the step noted, recorded
+   * now) and waits for the ordonnateurs. Their last validation writes the effect (`executed`) in its
+   * own commit; a rejection makes the process need attention (an operator has it proposed again, or
+   * cancels); a proposal the process must give up first (a cancellation, a deadline) is withdrawn.
+   * A run continued as new finds its pending proposal and waits on it again.
+   */
+  protected async propose(
+    step: string,
+    spec: ProposalSpec,
+    note?: Step<R>,
+    events?: EventKey[],
+  ): Promise<'validated' | 'withdrawn' | 'cancelled'> {
+    for (;;) {
+      const pending = pendingProposal(this.record.proposals);
+      const proposal = pending?.kind === spec.kind ? pending : await this.recordProposal(step, spec, note, events);
+      note = undefined;
+      events = [];
+      const decided = () => this.proposal(proposal.id).state !== 'proposed';
+      const why = await this.awaitProposalDecision(decided, proposal);
+      // withdrawn only if still undecided once the commits before it are done (a validation may be in flight)
+      const withdrew =
+        why !== undefined &&
+        (await this.serial.run(async () => {
+          if (decided()) return false;
+          await this.commitNow({
+            step: `${step} withdrawn`,
+            note: {
+              apply: (r) => {
+                const p = r.proposals!.find((x) => x.id === proposal.id)!;
+                p.state = 'withdrawn';
+                p.withdrawn = why;
+              },
+              audit: [{ kind: 'withdrawn', said: say('audit_withdrawn', { kind: spec.kind, why }) }],
+            },
+          });
+          return true;
+        }));
+      if (withdrew) return 'withdrawn';
+      if (!decided()) await condition(decided);
+      const decision = this.proposal(proposal.id);
+      if (decision.state === 'validated') return 'validated';
+      const attention = await this.needAttention({ step }, [
+        refusalOf(
+          'proposal_rejected',
+          say('proposal_rejected', { kind: spec.kind, reason: decision.rejection?.reason ?? '' }),
+        ),
+      ]);
+      if (attention.decision === 'cancel') {
+        this.attentionCancelled(attention);
+        return 'cancelled';
+      }
+    }
+  }
+
+  /** Proposes money from a handler (a person's decision): recorded with the event, validated later by ordonnateurs. */
+  protected proposeFromHandler(step: string, spec: ProposalSpec, key: EventKey, note?: Step<R>): Promise<void> {
+    const proposal = this.newProposal(spec);
+    return this.commitFromHandler({
+      step: `${step} proposed`,
+      events: [key],
+      note: this.withProposal(proposal, note),
+    });
+  }
+
+  private proposal(id: string): Proposal {
+    return this.record.proposals!.find((p) => p.id === id)!;
+  }
+
+  private newProposal(spec: ProposalSpec): Proposal {
+    const earlier = this.record.proposals?.filter((p) => p.kind === spec.kind).length ?? 0;
+    return {
+      id: earlier ? `${spec.kind}:${earlier + 1}` : spec.kind,
+      kind: spec.kind,
+      amountCents: spec.amountCents,
+      proposedBy: spec.proposedBy ?? SYSTEM,
+      ...(spec.causedBy ? { causedBy: spec.causedBy } : {}),
+      at: this.now(),
+      validationsNeeded: validationsNeeded(spec.amountCents, this.fourEyesThresholdCents()),
+      validations: [],
+      state: 'proposed',
+      ...(spec.details ? { details: spec.details } : {}),
+    };
+  }
+
+  private withProposal(proposal: Proposal, note?: Step<R>): Step<R> {
+    return {
+      apply: (r) => {
+        note?.apply?.(r);
+        (r.proposals ??= []).push(proposal);
+      },
+      audit: [
+        ...(note?.audit ?? []),
+        {
+          kind: 'proposed',
+          said: say('audit_proposed', {
+            kind: proposal.kind,
+            amountCents: proposal.amountCents,
+            needed: proposal.validationsNeeded,
+          }),
+          by: proposal.proposedBy,
+        },
+      ],
+    };
+  }
+
+  private async recordProposal(
+    step: string,
+    spec: ProposalSpec,
+    note?: Step<R>,
+    events?: EventKey[],
+  ): Promise<Proposal> {
+    const proposal = this.newProposal(spec);
+    await this.serial.run(() =>
+      this.commitNow({ step: `${step} proposed`, events, note: this.withProposal(proposal, note) }, false),
+    );
+    return proposal;
+  }
+
+  /** Registers the updates by which ordonnateurs validate or reject the process's proposals. */
+  protected onProposals(
+    validated: UpdateDefinition<A, [ProposalValidation]>,
+    rejected: UpdateDefinition<A, [ProposalRejection]>,
+  ): void {
+    // two decisions of one proposal arriving together are judged with the other being recorded
+    const judged = (e: ProposalValidation) => {
+      const inFlight = this.validating.get(e.proposalId);
+      if (inFlight?.has(e.actor.id))
+        return [refusalOf('already_validated', say('already_validated'), 'actor', e.actor.id)];
+      return proposalRefusals(this.record.proposals, e);
+    };
+    const recording = async (e: ProposalValidation, record: () => Promise<void>) => {
+      const set = this.validating.get(e.proposalId) ?? new Set<string>();
+      this.validating.set(e.proposalId, set.add(e.actor.id));
+      try {
+        await record();
+      } finally {
+        set.delete(e.actor.id);
+        if (!set.size) this.validating.delete(e.proposalId);
+      }
+    };
+    this.book.on(validated, eventForm.proposalValidated, judged, (e, key) => {
+      const p = this.record.proposals!.find((x) => x.id === e.proposalId)!;
+      const count = p.validations.length + (this.validating.get(e.proposalId)?.size ?? 0) + 1;
+      return recording(e, async () =>
+        this.commitFromHandler({
+          step: 'validation',
+          events: [key],
+          // the last validation writes the money, in the same transaction
+          ...(count >= p.validationsNeeded ? { effect: await this.executed(p) } : {}),
+          note: {
+            apply: (r) => {
+              const mine = r.proposals!.find((x) => x.id === e.proposalId)!;
+              mine.validations.push({ by: e.actor, at: this.now(), eventId: e.eventId });
+              if (mine.validations.length >= mine.validationsNeeded) mine.state = 'validated';
+            },
+            audit: [
+              {
+                kind: 'validated',
+                said: say('audit_validated', { kind: p.kind, count, needed: p.validationsNeeded }),
+                by: e.actor,
+                eventId: e.eventId,
+              },
+            ],
+          },
+        }),
+      );
+    });
+    this.book.on(rejected, eventForm.proposalRejected, judged, (e, key) => {
+      const p = this.record.proposals!.find((x) => x.id === e.proposalId)!;
+      return recording(e, () =>
+        this.commitFromHandler({
+          step: 'rejection',
+          events: [key],
+          note: {
+            apply: (r) => {
+              const mine = r.proposals!.find((x) => x.id === e.proposalId)!;
+              mine.state = 'rejected';
+              mine.rejection = { by: e.actor, at: this.now(), reason: e.reason, eventId: e.eventId };
+              this.rejectedStep(p)?.apply?.(r);
+            },
+            audit: [
+              {
+                kind: 'rejected',
+                said: say('audit_rejected', { kind: p.kind, reason: e.reason }),
+                by: e.actor,
+                eventId: e.eventId,
+              },
+            ],
+          },
+        }),
+      );
+    });
   }
 
   /** A handler's own commit: a refusal goes back to its caller, and nothing changes. */
