@@ -165,7 +165,7 @@ test('documents late are flagged; a recovery overdue is flagged, then written of
   await eventually(async () => (await controlState(engine, controlId)).documents.overdue, {
     what: 'the documents flagged late',
   });
-  const failed = await decideControl(engine, harnessOperator, controlId, {
+  await decideControl(engine, harnessOperator, controlId, {
     eventId: randomUUID(),
     outcome: 'failed',
     findings: 'aucune pièce transmise',

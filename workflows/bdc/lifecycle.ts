@@ -1,6 +1,5 @@
 import { CancellationScope, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { bdcMessages, type BdcLifecycleWorkflow } from '../../contract/bdc';
-import type { Effect } from '../../contract/effects';
 import type {
   Actor,
   BdcRecord,
@@ -28,7 +27,7 @@ import {
 import { pendingProposal, type Proposal } from '../../domain/proposals';
 import type { VaSubmission } from '../../domain/va';
 import type { AuditLine, EventKey } from '../kernel/events';
-import { dates, RecordedProcess, type Change, type Step } from '../kernel/process';
+import { dates, RecordedProcess, type Change } from '../kernel/process';
 import { waitForDeadline } from './deadlines';
 import { publish, publishedOf, type Published } from './visibility';
 
