@@ -8,7 +8,8 @@ import { callerOf } from '../auth';
 import { who, type Api, type ApiDeps } from '../context';
 import { forbidden, httpRefusal, refusalsSchema } from '../errors';
 
-const contactParams = z.object({ party: z.enum(['editeur', 'og', 'operators']), partyId: z.string().min(1).max(64) });
+// an id of the one grammar (an éditeur's id, an OG's FINESS, the operators' asp): anything else is a 422 here
+const contactParams = z.object({ party: z.enum(['editeur', 'og', 'operators']), partyId: idSchema });
 const contactBody = z.object({
   emails: z.array(z.string().email().max(254)).max(20),
   webhookUrl: z
