@@ -4,14 +4,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pino from 'pino';
 import type { EngineContext } from '../client/context';
 import type { Role, TokenRegistry } from './auth';
+import type { ThrottleLimits } from './throttles';
 
 /** What the routes are given: the engine's services' context, the tokens, a logger. */
 export interface ApiDeps {
   engine: EngineContext;
   tokens: TokenRegistry;
   logger: pino.Logger;
-  /** requests without a valid token allowed per source and minute (API_UNAUTHENTICATED_PER_MINUTE) */
-  unauthenticatedPerMinute?: number;
+  /** the throttles' allowances (API_UNAUTHENTICATED_PER_MINUTE, API_WRITES_PER_MINUTE, API_READY_PER_MINUTE) */
+  limits?: Partial<ThrottleLimits>;
+  /** the reverse proxies whose X-Forwarded-For is believed (API_TRUSTED_PROXIES); none by default */
+  trustedProxies?: string[];
   /** the payload codec of the engine's keys, for admins' /codec/decode */
   payloadCodec?: PayloadCodec;
 }

@@ -19,6 +19,8 @@ export class HttpRefusal extends Error {
   constructor(
     readonly status: number,
     readonly refusals: Refusal[],
+    /** what the answer says besides its body: Retry-After of a 429, Connection: close of a body refused unread */
+    readonly headers?: Record<string, string>,
   ) {
     super(refusals.map((r) => r.message).join('; '));
   }
@@ -74,7 +76,7 @@ export function refusalsOfError(
   error: FastifyError | Error,
   request: FastifyRequest,
 ): { status: number; refusals: Refusal[]; headers?: Record<string, string> } {
-  if (error instanceof HttpRefusal) return { status: error.status, refusals: error.refusals };
+  if (error instanceof HttpRefusal) return { status: error.status, refusals: error.refusals, headers: error.headers };
   if (error instanceof RefusedError) {
     const status = error.refusals.map((r) => statusOfCode[r.code]).find((s) => s !== undefined) ?? 422;
     return { status, refusals: error.refusals };

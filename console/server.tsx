@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { refusalsOfError } from '../api/errors';
 import type { Api } from '../api/context';
+import { isWrite } from '../api/throttles';
 import { localizeRefusal } from '../domain/localize';
 import { say } from '../domain/messages';
 import { refusalOf } from '../domain/refusal';
@@ -62,12 +63,15 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
         );
       }
       request.principal = user;
+      // a person's changes through the console count against the same allowance as its token's through the API
+      if (isWrite(request)) await app.throttles.write(request);
     });
     scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const csrfRefused = error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET';
-      const { status, refusals } = csrfRefused
-        ? { status: 403, refusals: [refusalOf('csrf', say('csrf'))] }
+      const { status, refusals, headers } = csrfRefused
+        ? { status: 403, refusals: [refusalOf('csrf', say('csrf'))], headers: undefined }
         : refusalsOfError(error, request);
+      reply.headers(headers ?? {});
       const user = request.principal ?? sessionUser(request, deps.tokens);
       return sendPage(
         reply,

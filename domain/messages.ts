@@ -876,6 +876,13 @@ export const messages = {
     () => 'workflow cancelled through Temporal by an administrator',
     () => 'workflow annulé dans Temporal par un administrateur',
   ),
+
+  // ——— a hostile world: throttles, sessions, tokens, uploads, transient failures ———
+  too_many_writes: m(
+    (p: { seconds: number; max: number }) =>
+      `more than ${p.max} changes a minute with this token: try again in ${p.seconds} s`,
+    (p) => `plus de ${p.max} modifications par minute avec ce jeton : réessayez dans ${p.seconds} s`,
+  ),
 } satisfies Record<string, Entry<never>>;
 
 export type MessageKey = keyof typeof messages;

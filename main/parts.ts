@@ -188,7 +188,12 @@ export async function startApi(
     engine: connected.engine,
     tokens,
     logger: logger.child({ component: 'api' }),
-    unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE,
+    limits: {
+      unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE,
+      writesPerMinute: config.API_WRITES_PER_MINUTE,
+      readyPerMinute: config.API_READY_PER_MINUTE,
+    },
+    trustedProxies: config.API_TRUSTED_PROXIES,
     payloadCodec: connected.payloadCodec,
   });
   await mountConsole(api, {

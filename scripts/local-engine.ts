@@ -2,7 +2,8 @@ import { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { newToken, TokenRegistry } from '../api/auth';
+import { newToken, TokenRegistry, type TokenEntry } from '../api/auth';
+import type { ApiDeps } from '../api/context';
 import { randomBytes } from 'node:crypto';
 import { buildApi } from '../api/server';
 import { mountConsole } from '../console/server';
@@ -169,7 +170,10 @@ export async function startLocalEngine({
       now: () => env.currentTimeMs(),
     });
   const api = withApi
-    ? await serveApi(await engine(), unauthenticatedPerMinute, dataConverter?.payloadCodecs?.[0])
+    ? await serveApi(await engine(), {
+        limits: unauthenticatedPerMinute ? { unauthenticatedPerMinute } : {},
+        payloadCodec: dataConverter?.payloadCodecs?.[0],
+      })
     : undefined;
   const dispatcher = new NotificationDispatcher(sql, {
     logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
@@ -215,10 +219,19 @@ export async function startLocalEngine({
   };
 }
 
-async function serveApi(
+/** How a test or a benchmark serves the API and the console on an engine: production's defaults unless said. */
+export interface ServeOptions {
+  limits?: ApiDeps['limits'];
+  trustedProxies?: string[];
+  payloadCodec?: PayloadCodec;
+  /** more tokens than the four of every API (a test that revokes one, or lets one expire) */
+  extraTokens?: TokenEntry[];
+}
+
+/** The HTTP API and the console on an engine, on a free port of 127.0.0.1, with one token per role. */
+export async function serveApi(
   engine: EngineContext,
-  unauthenticatedPerMinute: number | undefined,
-  payloadCodec: PayloadCodec | undefined,
+  { limits, trustedProxies, payloadCodec, extraTokens = [] }: ServeOptions = {},
 ): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
   const made = {
     operator: newToken({ name: 'ops-1', role: 'operator' }),
@@ -226,12 +239,13 @@ async function serveApi(
     acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
     rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
   };
-  const tokens = new TokenRegistry(Object.values(made).map((m) => m.entry));
+  const tokens = new TokenRegistry([...Object.values(made).map((m) => m.entry), ...extraTokens]);
   const app = await buildApi({
     engine,
     tokens,
     logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
-    unauthenticatedPerMinute,
+    limits,
+    trustedProxies,
     payloadCodec,
   });
   await mountConsole(app, {

@@ -9,7 +9,7 @@ export function healthRoutes(app: Api, { engine }: ApiDeps) {
   app.get(
     '/health',
     {
-      config: { public: true },
+      config: { public: true, unthrottled: true },
       schema: {
         summary: 'The process lives (nothing else is checked)',
         security: [],
@@ -22,7 +22,7 @@ export function healthRoutes(app: Api, { engine }: ApiDeps) {
   app.get(
     '/ready',
     {
-      config: { public: true },
+      config: { public: true, readiness: true },
       schema: {
         summary: 'Temporal and the database answer, with their latency: 200, else 503',
         security: [],

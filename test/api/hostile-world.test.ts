@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { loadConfig } from '../../config/env';
 import { parisCivilDate } from '../../domain/calendar';
+import { serveApi } from '../../scripts/local-engine';
 import { bdcRequest } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
 
@@ -37,4 +40,94 @@ test('a batch is readable the moment its id is answered', async () => {
     200,
     expect.objectContaining({ batchId: decided.body.batchId, kind: 'referencement', done: false }),
   ]);
+});
+
+test('the trusted proxies are addresses or ranges, checked at start-up', () => {
+  expect(loadConfig({ API_TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16,::1,loopback' }).API_TRUSTED_PROXIES).toEqual([
+    '10.0.0.5',
+    '10.1.0.0/16',
+    '::1',
+    'loopback',
+  ]);
+  for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.5/16/2', ','])
+    expect(() => loadConfig({ API_TRUSTED_PROXIES: bad })).toThrow(/API_TRUSTED_PROXIES: expected addresses or CIDR/);
+});
+
+/** One request from a chosen local address (127.0.0.2 is not the trusted proxy 127.0.0.1): its status. */
+function from(
+  localAddress: string,
+  url: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method,
+        localAddress,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode!));
+      },
+    );
+    request.on('error', reject);
+    request.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+test('behind the trusted proxy each client has its own throttle; a forged X-Forwarded-For from elsewhere is ignored', async () => {
+  const { handle, close } = await serveApi(await h.engine(), {
+    trustedProxies: ['127.0.0.1'],
+    limits: { unauthenticatedPerMinute: 5 },
+  });
+  try {
+    const guess = (localAddress: string, forwardedFor: string) =>
+      from(localAddress, `${handle.url}/bdcs`, {
+        headers: { authorization: 'Bearer sons_not-a-token-at-all-not-at-all', 'x-forwarded-for': forwardedFor },
+      });
+    const first: number[] = [];
+    for (let i = 0; i < 6; i++) first.push(await guess('127.0.0.1', '203.0.113.7'));
+    expect(first).toEqual([401, 401, 401, 401, 401, 429]);
+    // another client behind the same proxy is not locked out by the first
+    expect(await guess('127.0.0.1', '203.0.113.8')).toBe(401);
+    // from an address that is not the proxy, the header is not believed: a new name each time changes nothing
+    const forged: number[] = [];
+    for (let i = 0; i < 6; i++) forged.push(await guess('127.0.0.2', `198.51.100.${i}`));
+    expect(forged).toEqual([401, 401, 401, 401, 401, 429]);
+  } finally {
+    await close();
+  }
+});
+
+test("a token's writes are limited per minute; its reads and another token's writes are not", async () => {
+  const { handle, close } = await serveApi(await h.engine(), { limits: { writesPerMinute: 3 } });
+  try {
+    const write = (token: string) =>
+      handle.call('POST', '/bdcs/bdc:editeur-acme:none/cancellation', {
+        token,
+        body: { eventId: randomUUID(), reason: 'x' },
+      });
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await write(handle.tokens.operator));
+    // the first three reach the engine (no such BDC), the fourth is throttled
+    expect(answers.map((a) => a.status)).toEqual([404, 404, 404, 429]);
+    expect(answers[3]!.body.refusals[0]).toMatchObject({ code: 'too_many_requests' });
+    const throttled = await fetch(`${handle.url}/bdcs/x/cancellation`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${handle.tokens.operator}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ eventId: randomUUID(), reason: 'x' }),
+    });
+    expect([throttled.status, Number(throttled.headers.get('retry-after'))]).toEqual([429, expect.any(Number)]);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await handle.call('GET', '/bdcs', { token: handle.tokens.operator })).status).toBe(200);
+    const other = await handle.call('PUT', '/contacts/editeur/editeur-acme', {
+      token: handle.tokens.acme,
+      body: { emails: ['dsi@acme.example'] },
+    });
+    expect(other.status).toBe(200);
+  } finally {
+    await close();
+  }
 });
