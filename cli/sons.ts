@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env';
 import { formatEuros } from '../domain/money';
 import { ZodError } from 'zod';
-import { refusalsFromZod, type Refusal } from '../domain/refusal';
+import { RefusedError, refusalsFromZod, type Refusal } from '../domain/refusal';
 import { newToken, tokensSchema, type Role } from '../api/auth';
 import { ApiClient, ApiError } from './api-client';
 import { importBdcs } from './bdc-import';
@@ -603,6 +603,11 @@ run(process.argv.slice(2)).then(
     if (err instanceof ZodError) {
       printRefusals(refusalsFromZod(err));
       process.exit(EXIT.usage);
+    }
+    // a file read here and refused before anything is sent (a CSV that is not one)
+    if (err instanceof RefusedError) {
+      printRefusals(err.refusals);
+      process.exit(EXIT.refused);
     }
     const badArgs = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false;
     const unavailable = err instanceof ConfigError;

@@ -5,8 +5,12 @@ import { signIn, signOut } from '../session';
 import { Page } from '../views/layout';
 import { Alert, Csrf, Input } from '../views/ui';
 
-/** Where to go after signing in: a page of the console only (never another site). */
-const next = (raw: string | undefined) => (raw && /^\/console\/[^/\\]/.test(raw) ? raw : '/console/');
+/**
+ * Where to go after signing in: a page of the console only (never another site), in the characters a
+ * URL may hold — a line break would end the Location header (and answered a 500).
+ */
+const next = (raw: string | undefined) =>
+  raw && /^\/console\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(raw) ? raw : '/console/';
 
 function SignIn({ csrf, suite, failed }: { csrf: string; suite: string; failed?: boolean }) {
   return (
