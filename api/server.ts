@@ -28,6 +28,7 @@ import { reportRoutes } from './routes/reports';
 import { documentRoutes } from './routes/documents';
 import { controlRoutes } from './routes/controls';
 import { noticeRoutes } from './routes/notices';
+import { tokenRoutes } from './routes/tokens';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -176,7 +177,13 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   app.addHook('onRequest', async (request) => {
-    request.authenticated = deps.tokens.authenticate(request.headers.authorization);
+    try {
+      request.authenticated = await deps.tokens.authenticate(request.headers.authorization);
+    } catch (err) {
+      // the revocations could not be read: a route that needs a caller answers 503; a public one goes on
+      // without one (a readiness check still says what it sees)
+      if (request.routeOptions.config.roles) throw err;
+    }
   });
   // what a request counts against: a readiness check its source's own allowance; a caller with a valid
   // token its writes (reads are not counted); anything else, its source's allowance of requests
@@ -219,6 +226,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     documentRoutes,
     controlRoutes,
     noticeRoutes,
+    tokenRoutes,
   ])
     routes(app, deps);
   return app;

@@ -2,6 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Actor } from '../domain/bdc-view';
 import type { Campaign } from '../domain/campaign';
 import { CampaignStore } from '../db/campaigns';
+import { ConsoleSessions } from '../db/console-sessions';
+import { TokenRevocations } from '../db/token-revocations';
 import { FinessReference } from '../db/finess';
 import { Ledger } from '../db/ledger';
 import { BdcRecords } from '../db/record';
@@ -19,6 +21,8 @@ export interface EngineContext {
   records: BdcRecords;
   queries: RecordQueries;
   solutions: Solutions;
+  sessions: ConsoleSessions;
+  tokenRevocations: TokenRevocations;
   /** the campaigns as configured; those added at run time and the amendments come from the database */
   campaigns: Campaign[];
   taskQueue: string;
@@ -42,6 +46,8 @@ export function engineContext(options: {
     records: new BdcRecords(sql),
     queries: new RecordQueries(sql),
     solutions: new Solutions(sql),
+    sessions: new ConsoleSessions(sql),
+    tokenRevocations: new TokenRevocations(sql),
   };
 }
 

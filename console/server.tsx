@@ -49,7 +49,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
     scope.addHook('onRequest', async (request, reply) => {
       const roles = request.routeOptions.config.sessionRoles;
       if (!roles) return;
-      const user = sessionUser(request, deps.tokens);
+      const user = await sessionUser(request, deps);
       if (!user) return reply.redirect(`/console/connexion?suite=${encodeURIComponent(request.url)}`);
       if (!roles.includes(user.role)) {
         return sendPage(
@@ -66,13 +66,14 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       // a person's changes through the console count against the same allowance as its token's through the API
       if (isWrite(request)) await app.throttles.write(request);
     });
-    scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    scope.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const csrfRefused = error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET';
       const { status, refusals, headers } = csrfRefused
         ? { status: 403, refusals: [refusalOf('csrf', say('csrf'))], headers: undefined }
         : refusalsOfError(error, request);
       reply.headers(headers ?? {});
-      const user = request.principal ?? sessionUser(request, deps.tokens);
+      // the page of an error names its reader when it can; a database that does not answer names nobody
+      const user = request.principal ?? (await sessionUser(request, deps).catch(() => undefined));
       return sendPage(
         reply,
         <ErrorPage

@@ -883,6 +883,10 @@ export const messages = {
       `more than ${p.max} changes a minute with this token: try again in ${p.seconds} s`,
     (p) => `plus de ${p.max} modifications par minute avec ce jeton : réessayez dans ${p.seconds} s`,
   ),
+  unknown_token: m(
+    (p: { name: string }) => `no API token is named ${p.name}`,
+    (p) => `aucun jeton d’API ne s’appelle ${p.name}`,
+  ),
   malformed_csv: m(
     (p: { line: number; problem: string }) => `the file is not readable CSV (line ${p.line}: ${p.problem})`,
     (p) => `le fichier n’est pas un CSV lisible (ligne ${p.line} : ${p.problem})`,

@@ -11,6 +11,7 @@ import { loadSessionKey } from '../console/session';
 import { loadTokens, newToken, TokenRegistry, type TokenEntry } from '../api/auth';
 import { engineContext, type EngineContext } from '../client/context';
 import { startPendingWorkflows } from '../client/intake';
+import { tokenRevoked } from '../client/tokens';
 import { startPendingControls } from '../client/controls';
 import { effectiveCampaigns } from '../client/campaigns';
 import { startDailyNotices } from '../client/notices';
@@ -152,10 +153,12 @@ function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: s
   if (config.API_TOKENS || fs.existsSync(file))
     return { entries: loadTokens({ API_TOKENS: config.API_TOKENS, API_TOKENS_FILE: file }) };
   if (config.API_TOKENS_FILE) throw new ConfigError(`API_TOKENS_FILE: ${file} does not exist`);
+  // a year: this machine's own tokens; remove both files to have new ones made
+  const year = { days: 365 };
   const made = [
-    newToken({ name: 'local-operator', role: 'operator' }),
-    newToken({ name: 'local-admin', role: 'admin' }),
-    newToken({ name: 'demo-editeur', role: 'editeur', editeurId: 'editeur-demo' }),
+    newToken({ name: 'local-operator', role: 'operator' }, year),
+    newToken({ name: 'local-admin', role: 'admin' }, year),
+    newToken({ name: 'demo-editeur', role: 'editeur', editeurId: 'editeur-demo' }, year),
   ];
   fs.mkdirSync(config.DATA_DIR, { recursive: true });
   fs.writeFileSync(
@@ -183,7 +186,14 @@ export async function startApi(
   options: { temporalUiUrl?: string } = {},
 ): Promise<{ lines: string[]; stop: Stop }> {
   const { entries, credentialsFile } = tokensFor(config);
-  const tokens = new TokenRegistry(entries);
+  // revocations are read from the database at each request: every API process sees one at once
+  const tokens = new TokenRegistry(entries, { isRevoked: tokenRevoked(connected.engine) });
+  const lasting = tokens.withoutExpiry();
+  if (lasting.length)
+    logger.warn(
+      { tokens: lasting },
+      'API tokens without an expiry: make new ones (sons token new) and remove these, or revoke them (sons token revoke)',
+    );
   const api = await buildApi({
     engine: connected.engine,
     tokens,

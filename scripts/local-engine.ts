@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { buildApi } from '../api/server';
 import { mountConsole } from '../console/server';
 import { engineContext, type EngineContext } from '../client/context';
+import { tokenRevoked } from '../client/tokens';
 import { createLogger } from '../config/logger';
 import type { BdcRequest } from '../domain/bdc';
 import { addCalendarDays, parisCivilDate } from '../domain/calendar';
@@ -239,7 +240,9 @@ export async function serveApi(
     acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
     rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
   };
-  const tokens = new TokenRegistry([...Object.values(made).map((m) => m.entry), ...extraTokens]);
+  const tokens = new TokenRegistry([...Object.values(made).map((m) => m.entry), ...extraTokens], {
+    isRevoked: tokenRevoked(engine),
+  });
   const app = await buildApi({
     engine,
     tokens,

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { newToken } from '../../api/auth';
 import { loadConfig } from '../../config/env';
 import { parisCivilDate } from '../../domain/calendar';
 import { serveApi } from '../../scripts/local-engine';
 import { bdcRequest } from '../support/bdc-fixtures';
+import { ConsoleClient } from '../support/console-client';
+import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
 // Issue 19, "Hostile world, round 2", through real HTTP: bad input is a structured 4xx, never a 500;
@@ -127,6 +130,69 @@ test("a token's writes are limited per minute; its reads and another token's wri
       body: { emails: ['dsi@acme.example'] },
     });
     expect(other.status).toBe(200);
+  } finally {
+    await close();
+  }
+});
+
+test('a revoked token is refused at its next request by every API process, without a restart, and its console sessions end', async () => {
+  const victim = newToken({ name: `victim-${randomUUID().slice(0, 8)}`, role: 'operator' });
+  // two API processes on one database, as docker-compose may run them
+  const [one, two] = await Promise.all(
+    [0, 1].map(async () => serveApi(await h.engine(), { extraTokens: [victim.entry] })),
+  );
+  try {
+    const browser = new ConsoleClient(two!.handle.url);
+    expect(await browser.signIn(victim.secret)).toBe(303);
+    expect((await browser.fetch('/console/bdc')).status).toBe(200);
+    expect((await one!.handle.call('GET', '/bdcs', { token: victim.secret })).status).toBe(200);
+    expect((await two!.handle.call('GET', '/bdcs', { token: victim.secret })).status).toBe(200);
+
+    const revoked = await one!.handle.call('POST', `/tokens/${victim.entry.name}/revocation`, {
+      token: one!.handle.tokens.admin,
+      body: { reason: 'lost laptop' },
+    });
+    expect([revoked.status, revoked.body]).toEqual([200, { name: victim.entry.name, secrets: 1, sessionsEnded: 1 }]);
+    expect((await one!.handle.call('GET', '/bdcs', { token: victim.secret })).status).toBe(401);
+    expect((await two!.handle.call('GET', '/bdcs', { token: victim.secret })).status).toBe(401);
+    // the console's session opened with it leads back to the sign-in page
+    const page = await browser.fetch('/console/bdc');
+    expect([page.status, page.headers.get('location')]).toEqual([302, '/console/connexion?suite=%2Fconsole%2Fbdc']);
+    // only admins revoke; a name no token has is a 404
+    expect(
+      (
+        await one!.handle.call('POST', `/tokens/${victim.entry.name}/revocation`, {
+          token: one!.handle.tokens.operator,
+          body: { reason: 'x' },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await one!.handle.call('POST', '/tokens/nobody-at-all/revocation', {
+          token: one!.handle.tokens.admin,
+          body: { reason: 'x' },
+        })
+      ).body.refusals[0],
+    ).toMatchObject({ code: 'not_found', path: 'params.name' });
+  } finally {
+    await Promise.all([one!.close(), two!.close()]);
+  }
+});
+
+test('a token is refused once expired, and the console session it opened ends with it', async () => {
+  const expired = newToken({ name: 'expired-1', role: 'operator' }, { days: -1 });
+  const brief = newToken({ name: 'brief-1', role: 'operator' }, { days: 2.5 / 86_400 });
+  const { handle, close } = await serveApi(await h.engine(), { extraTokens: [expired.entry, brief.entry] });
+  try {
+    expect((await handle.call('GET', '/bdcs', { token: expired.secret })).status).toBe(401);
+    const browser = new ConsoleClient(handle.url);
+    expect(await browser.signIn(expired.secret)).toBe(401);
+    expect(await browser.signIn(brief.secret)).toBe(303);
+    expect((await browser.fetch('/console/bdc')).status).toBe(200);
+    // the session lasts no longer than its token
+    await eventually(async () => (await browser.fetch('/console/bdc')).status === 302, { budgetMs: 20_000 });
+    expect((await handle.call('GET', '/bdcs', { token: brief.secret })).status).toBe(401);
   } finally {
     await close();
   }

@@ -5,6 +5,19 @@ import { harnessPerFile } from '../support/harness';
 // to it (no browser: what a browser would never send).
 const h = harnessPerFile({ server: 'dev', api: true });
 
+test('a session cookie copied before sign-out opens nothing after it', async () => {
+  const mine = new ConsoleClient(h.api.url);
+  expect(await mine.signIn(h.api.tokens.operator)).toBe(303);
+  const copy = new ConsoleClient(h.api.url);
+  for (const [name, value] of mine.cookies) copy.cookies.set(name, value);
+  expect((await copy.fetch('/console/')).status).toBe(200);
+
+  const _csrf = await mine.csrf('/console/');
+  expect((await mine.post('/console/deconnexion', { _csrf })).status).toBe(303);
+  const after = await copy.fetch('/console/');
+  expect([after.status, after.headers.get('location')]).toEqual([302, '/console/connexion?suite=%2Fconsole%2F']);
+});
+
 test('a line break in the page to return to after signing in is not a 500', async () => {
   const browser = new ConsoleClient(h.api.url);
   const _csrf = await browser.csrf();
