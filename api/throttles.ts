@@ -25,7 +25,7 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const isWrite = (request: FastifyRequest) => WRITES.has(request.method);
 
 /** The one key of a caller across the API and the console: a token's role and name (an éditeur's too). */
-const keyOf = (p: Principal) => `${p.role}:${p.editeurId ?? ''}:${p.name}`;
+export const callerKey = (p: Principal) => `${p.role}:${p.editeurId ?? ''}:${p.name}`;
 
 export interface Throttles {
   /** a request without a valid token, counted against its source address (the client behind a trusted proxy) */
@@ -64,7 +64,7 @@ export async function throttles(app: FastifyInstance, limits: ThrottleLimits): P
   const ready = limiter(limits.readyPerMinute, bySource, (seconds) => say('too_many_requests', { seconds }));
   const write = limiter(
     limits.writesPerMinute,
-    (request) => keyOf(request.authenticated ?? request.principal),
+    (request) => callerKey(request.authenticated ?? request.principal),
     (seconds) => say('too_many_writes', { seconds, max: limits.writesPerMinute }),
   );
   return { unauthenticated, ready, write };

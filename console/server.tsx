@@ -26,8 +26,6 @@ import { ErrorPage } from './views/error-page';
 
 const ASSETS = path.join(__dirname, 'assets');
 const DSFR = path.dirname(require.resolve('@gouvfr/dsfr/dist/dsfr.min.css'));
-/** the largest file a form takes: a FINESS extraction (a VA's PDFs are checked to their own limit) */
-const MAX_UPLOAD_BYTES = 512 * 2 ** 20;
 
 /**
  * The console, in French, served by the API's process on the same engine services, roles and tokens:
@@ -42,7 +40,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
   await app.register(async (scope: FastifyInstance) => {
     await sessions(scope, { key: deps.sessionKey, secureCookies: deps.secureCookies });
     await scope.register(formbody, { bodyLimit: 1024 * 1024 });
-    await uploads(scope, { maxFileBytes: MAX_UPLOAD_BYTES });
+    await uploads(scope);
     await scope.register(fastifyStatic, { root: ASSETS, serve: false });
 
     // a page needs a signed-in reader of one of its roles: else the sign-in page, or a refusal

@@ -891,6 +891,28 @@ export const messages = {
     (p: { line: number; problem: string }) => `the file is not readable CSV (line ${p.line}: ${p.problem})`,
     (p) => `le fichier n’est pas un CSV lisible (ligne ${p.line} : ${p.problem})`,
   ),
+  multipart_not_here: m(
+    () => 'this address takes no file: a form with files (multipart) is refused unread',
+    () => 'cette adresse ne prend aucun fichier : un formulaire avec fichiers (multipart) est refusé sans être lu',
+  ),
+  too_many_uploads: m(
+    (p: { max: number }) =>
+      `at most ${p.max} forms with files at once per person: send it again once the others are done`,
+    (p) =>
+      `${p.max} formulaires avec fichiers à la fois au plus par personne : renvoyez-le une fois les autres terminés`,
+  ),
+  uploads_busy: m(
+    () => 'too many files are arriving right now: send the form again in a few seconds',
+    () => 'trop de fichiers arrivent en ce moment : renvoyez le formulaire dans quelques secondes',
+  ),
+  form_too_large: m(
+    () => 'the form has too many fields or files',
+    () => 'le formulaire compte trop de champs ou de fichiers',
+  ),
+  malformed_form: m(
+    (p: { problem: string }) => `the form is not well-formed multipart: ${p.problem}`,
+    (p) => `le formulaire n’est pas un multipart bien formé : ${p.problem}`,
+  ),
 } satisfies Record<string, Entry<never>>;
 
 export type MessageKey = keyof typeof messages;
