@@ -14,6 +14,7 @@ import type { Api, ApiDeps } from './context';
 import { publicRefusal } from '../domain/localize';
 import { say } from '../domain/messages';
 import { refusalOf } from '../domain/refusal';
+import { explainUnanswered } from '../client/unavailable';
 import { errorHandler, forbidden, httpRefusal, inLanguageOf, refusalsSchema, unauthenticated } from './errors';
 import { parseJsonBounded } from './json-body';
 import { DEFAULT_LIMITS, isWrite, throttles, type Throttles } from './throttles';
@@ -107,7 +108,10 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(errorHandler);
+  // an update left unanswered at the request's deadline is said as what held it (client/unavailable.ts)
+  app.setErrorHandler(async (error, request, reply) =>
+    errorHandler((await explainUnanswered(deps.engine, error)) as Error, request, reply),
+  );
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       refusals: inLanguageOf(request, [

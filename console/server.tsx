@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fs from 'node:fs';
 import path from 'node:path';
 import { refusalsOfError } from '../api/errors';
+import { explainUnanswered } from '../client/unavailable';
 import type { Api } from '../api/context';
 import { isWrite } from '../api/throttles';
 import { localizeRefusal } from '../domain/localize';
@@ -68,7 +69,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       const csrfRefused = error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET';
       const { status, refusals, headers } = csrfRefused
         ? { status: 403, refusals: [refusalOf('csrf', say('csrf'))], headers: undefined }
-        : refusalsOfError(error, request);
+        : refusalsOfError((await explainUnanswered(deps.engine, error)) as Error, request);
       reply.headers(headers ?? {});
       // the page of an error names its reader when it can; a database that does not answer names nobody
       const user = request.principal ?? (await sessionUser(request, deps).catch(() => undefined));

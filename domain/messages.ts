@@ -913,6 +913,12 @@ export const messages = {
     (p: { problem: string }) => `the form is not well-formed multipart: ${p.problem}`,
     (p) => `le formulaire n’est pas un multipart bien formé : ${p.problem}`,
   ),
+  unavailable_worker: m(
+    () =>
+      'the engine did not record the event in time (its workers are busy or away): send the same request again (with the same eventId) in a few seconds',
+    () =>
+      'le moteur n’a pas enregistré l’événement à temps (ses workers sont occupés ou absents) : renvoyez la même demande (avec le même eventId) dans quelques secondes',
+  ),
 } satisfies Record<string, Entry<never>>;
 
 export type MessageKey = keyof typeof messages;
