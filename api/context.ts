@@ -15,6 +15,11 @@ export interface ApiDeps {
   limits?: Partial<ThrottleLimits>;
   /** the reverse proxies whose X-Forwarded-For is believed (API_TRUSTED_PROXIES); none by default */
   trustedProxies?: string[];
+  /**
+   * what only the process knows of itself: whether its own worker polls (ready only then), and why it
+   * cannot recover by itself, if it cannot (its /health fails)
+   */
+  process?: { workerPolls?: () => Promise<unknown>; failure(): string | undefined };
   /** the payload codec of the engine's keys, for admins' /codec/decode */
   payloadCodec?: PayloadCodec;
 }

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { EncryptionCodec, loadPayloadKeys } from '../temporal/payload-codec';
 import type pino from 'pino';
+import type { ApiDeps } from '../api/context';
 import { buildApi } from '../api/server';
 import { mountConsole } from '../console/server';
 import { loadSessionKey } from '../console/session';
@@ -58,7 +59,14 @@ export interface Connected {
 export async function connect(config: Config, address: string, logger: pino.Logger): Promise<Connected> {
   // a process restarted while Temporal or the database is down waits for them, then starts
   const connection = await untilAvailable('Temporal', logger, async () => {
-    const c = await Connection.connect({ ...temporalConnection(address), connectTimeout: 5_000 });
+    const options = temporalConnection(address);
+    const c = await Connection.connect({
+      ...options,
+      connectTimeout: 5_000,
+      // a server back after an outage (the dev server restarted, a failover) is found within seconds,
+      // not after gRPC's backoff of up to two minutes
+      channelArgs: { 'grpc.max_reconnect_backoff_ms': 5_000 },
+    });
     const added = await registerSearchAttributes(c, config.TEMPORAL_NAMESPACE);
     if (added.length) logger.info({ added }, 'search attributes registered');
     return c;
@@ -100,7 +108,7 @@ export async function startWorker(
   connected: Connected,
   logger: pino.Logger,
   smtpUrl = config.SMTP_URL,
-): Promise<{ running: Promise<void> }> {
+): Promise<{ worker: Worker; running: Promise<void> }> {
   const connection = await NativeConnection.connect(temporalConnection(address));
   const worker = await createBdcWorker({
     connection,
@@ -136,6 +144,7 @@ export async function startWorker(
   if (!smtpUrl) logger.warn('no SMTP_URL: emails wait in the outbox until one is configured');
   dispatcher.start();
   return {
+    worker,
     running: worker.run().finally(async () => {
       clearInterval(sweep);
       await dispatcher.stop();
@@ -178,12 +187,26 @@ function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: s
   return { entries: made.map((m) => m.entry), credentialsFile };
 }
 
+/**
+ * The worker polls its task queue: running, and listed by Temporal among the queue's pollers (a poll of
+ * it reached the server). Until then the process is not ready, whatever else answers.
+ */
+export async function workerPolls(config: Config, connected: Connected, worker: Worker | undefined): Promise<void> {
+  if (worker?.getState() !== 'RUNNING') throw new Error(`the worker is ${worker?.getState() ?? 'not started'}`);
+  const { pollers } = await connected.client.workflowService.describeTaskQueue({
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+    taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+  });
+  if (!pollers?.some((p) => p.identity === worker.options.identity)) throw new Error('the worker does not poll yet');
+}
+
 /** The HTTP API and the console beside it, listening; answers the lines to show the user and how to stop it. */
 export async function startApi(
   config: Config,
   connected: Connected,
   logger: pino.Logger,
-  options: { temporalUiUrl?: string } = {},
+  options: { temporalUiUrl?: string; process?: ApiDeps['process'] } = {},
 ): Promise<{ lines: string[]; stop: Stop }> {
   const { entries, credentialsFile } = tokensFor(config);
   // revocations are read from the database at each request: every API process sees one at once
@@ -205,6 +228,7 @@ export async function startApi(
     },
     trustedProxies: config.API_TRUSTED_PROXIES,
     payloadCodec: connected.payloadCodec,
+    process: options.process,
   });
   await mountConsole(api, {
     engine: connected.engine,

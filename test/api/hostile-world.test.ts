@@ -197,3 +197,25 @@ test('a token is refused once expired, and the console session it opened ends wi
     await close();
   }
 });
+
+test('/ready tells anyone whether the engine is ready, only an admin what each dependency answered; it is throttled per source', async () => {
+  const { handle, close } = await serveApi(await h.engine(), { limits: { readyPerMinute: 3 } });
+  try {
+    const anyone = await handle.call('GET', '/ready');
+    expect([anyone.status, anyone.body]).toEqual([200, { ready: true }]);
+    const operator = await handle.call('GET', '/ready', { token: handle.tokens.operator });
+    expect(operator.body).toEqual({ ready: true });
+    const admin = await handle.call('GET', '/ready', { token: handle.tokens.admin });
+    expect(admin.body).toEqual({
+      ready: true,
+      temporal: { ok: true, ms: expect.any(Number) },
+      database: { ok: true, ms: expect.any(Number) },
+    });
+    const throttled = await fetch(`${handle.url}/ready`);
+    expect([throttled.status, Number(throttled.headers.get('retry-after')) > 0]).toEqual([429, true]);
+    // liveness is never throttled
+    expect((await handle.call('GET', '/health')).status).toBe(200);
+  } finally {
+    await close();
+  }
+});
