@@ -43,6 +43,15 @@ test('a batch is readable the moment its id is answered', async () => {
     200,
     expect.objectContaining({ batchId: decided.body.batchId, kind: 'referencement', done: false }),
   ]);
+  // and it goes on to its end (its total counted by the workflow), leaving nothing in flight behind the test
+  const done = await eventually(
+    async () => {
+      const progress = await h.api.call('GET', `/batches/${decided.body.batchId}`, { token: h.api.tokens.operator });
+      return progress.body.done === true && progress.body;
+    },
+    { what: 'the batch done' },
+  );
+  expect(done).toMatchObject({ total: 1, applied: 1 });
 });
 
 test('the trusted proxies are addresses or ranges, checked at start-up', () => {
