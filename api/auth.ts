@@ -46,15 +46,21 @@ export const bearerSecret = (header: string | undefined) =>
 /**
  * The tokens configured (their hashes), each accepted until its expiry, unless revoked: the
  * revocations are asked at each request (the database's, shared by every API process), so that a
- * revocation takes effect at once without a restart.
+ * revocation takes effect at once without a restart; a tokens file is read again when it changes, so
+ * that a token's role (and a token added or removed) does too.
  */
 export class TokenRegistry {
-  private readonly entries: Map<string, TokenEntry>;
+  private byEntries?: { from: TokenEntry[]; map: Map<string, TokenEntry> };
   constructor(
-    entries: TokenEntry[],
+    /** the tokens, or where to read them at each request (a tokens file read again when it changes) */
+    private readonly source: TokenEntry[] | { current(): TokenEntry[] },
     private readonly checks: { isRevoked?: (sha256: string) => Promise<boolean>; now?: () => number } = {},
-  ) {
-    this.entries = new Map(entries.map((e) => [e.sha256, e]));
+  ) {}
+
+  private get entries(): Map<string, TokenEntry> {
+    const from = Array.isArray(this.source) ? this.source : this.source.current();
+    if (this.byEntries?.from !== from) this.byEntries = { from, map: new Map(from.map((e) => [e.sha256, e])) };
+    return this.byEntries.map;
   }
 
   /** the principal of a secret's SHA-256, while its token is configured, unexpired and not revoked */

@@ -10,6 +10,7 @@ import { buildApi } from '../api/server';
 import { mountConsole } from '../console/server';
 import { loadSessionKey } from '../console/session';
 import { loadTokens, newToken, TokenRegistry, type TokenEntry } from '../api/auth';
+import { TokenFile } from '../api/token-file';
 import { engineContext, type EngineContext } from '../client/context';
 import { startPendingWorkflows } from '../client/intake';
 import { tokenRevoked } from '../client/tokens';
@@ -157,10 +158,16 @@ export async function startWorker(
  * On the embedded default with no tokens configured, one token per role is made for the local user
  * and the demo: hashes in DATA_DIR/api-tokens.json, the secrets beside them in dev-credentials.json.
  */
-function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: string } {
+function tokensFor(
+  config: Config,
+  logger: pino.Logger,
+): { source: TokenEntry[] | TokenFile; credentialsFile?: string } {
   const file = config.API_TOKENS_FILE ?? path.join(config.DATA_DIR, 'api-tokens.json');
-  if (config.API_TOKENS || fs.existsSync(file))
-    return { entries: loadTokens({ API_TOKENS: config.API_TOKENS, API_TOKENS_FILE: file }) };
+  // tokens inline are fixed for the process's life; a file is read again whenever it changes
+  if (config.API_TOKENS) return { source: loadTokens({ API_TOKENS: config.API_TOKENS }) };
+  const watched = () =>
+    new TokenFile(file, (err) => logger.error({ err: err.message }, "the API's tokens file does not read"));
+  if (fs.existsSync(file)) return { source: watched() };
   if (config.API_TOKENS_FILE) throw new ConfigError(`API_TOKENS_FILE: ${file} does not exist`);
   // a year: this machine's own tokens; remove both files to have new ones made
   const year = { days: 365 };
@@ -184,7 +191,7 @@ function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: s
     JSON.stringify(Object.fromEntries(made.map((m) => [m.entry.role, m.secret])), null, 2),
     { mode: 0o600 },
   );
-  return { entries: made.map((m) => m.entry), credentialsFile };
+  return { source: watched(), credentialsFile };
 }
 
 /**
@@ -208,9 +215,9 @@ export async function startApi(
   logger: pino.Logger,
   options: { temporalUiUrl?: string; process?: ApiDeps['process'] } = {},
 ): Promise<{ lines: string[]; stop: Stop }> {
-  const { entries, credentialsFile } = tokensFor(config);
+  const { source, credentialsFile } = tokensFor(config, logger);
   // revocations are read from the database at each request: every API process sees one at once
-  const tokens = new TokenRegistry(entries, { isRevoked: tokenRevoked(connected.engine) });
+  const tokens = new TokenRegistry(source, { isRevoked: tokenRevoked(connected.engine) });
   const lasting = tokens.withoutExpiry();
   if (lasting.length)
     logger.warn(

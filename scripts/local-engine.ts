@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { newToken, TokenRegistry, type TokenEntry } from '../api/auth';
 import type { ApiDeps } from '../api/context';
+import { TokenFile } from '../api/token-file';
 import { randomBytes } from 'node:crypto';
 import { buildApi } from '../api/server';
 import { mountConsole } from '../console/server';
@@ -227,12 +228,14 @@ export interface ServeOptions {
   payloadCodec?: PayloadCodec;
   /** more tokens than the four of every API (a test that revokes one, or lets one expire) */
   extraTokens?: TokenEntry[];
+  /** and those of a tokens file, read again when it changes (as API_TOKENS_FILE is) */
+  tokensFile?: string;
 }
 
 /** The HTTP API and the console on an engine, on a free port of 127.0.0.1, with one token per role. */
 export async function serveApi(
   engine: EngineContext,
-  { limits, trustedProxies, payloadCodec, extraTokens = [] }: ServeOptions = {},
+  { limits, trustedProxies, payloadCodec, extraTokens = [], tokensFile }: ServeOptions = {},
 ): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
   const made = {
     operator: newToken({ name: 'ops-1', role: 'operator' }),
@@ -240,9 +243,18 @@ export async function serveApi(
     acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
     rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
   };
-  const tokens = new TokenRegistry([...Object.values(made).map((m) => m.entry), ...extraTokens], {
-    isRevoked: tokenRevoked(engine),
-  });
+  const fixed = [...Object.values(made).map((m) => m.entry), ...extraTokens];
+  const file = tokensFile ? new TokenFile(tokensFile) : undefined;
+  // the same list while the file does not change: the registry indexes it once per version
+  let all = { from: undefined as TokenEntry[] | undefined, entries: fixed };
+  const source = {
+    current() {
+      const fromFile = file?.current();
+      if (fromFile && fromFile !== all.from) all = { from: fromFile, entries: [...fixed, ...fromFile] };
+      return all.entries;
+    },
+  };
+  const tokens = new TokenRegistry(source, { isRevoked: tokenRevoked(engine) });
   const app = await buildApi({
     engine,
     tokens,

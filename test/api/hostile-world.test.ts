@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { newToken } from '../../api/auth';
 import { loadConfig } from '../../config/env';
 import { parisCivilDate } from '../../domain/calendar';
@@ -224,6 +227,36 @@ test('/ready tells anyone whether the engine is ready, only an admin what each d
     expect([throttled.status, Number(throttled.headers.get('retry-after')) > 0]).toEqual([429, true]);
     // liveness is never throttled
     expect((await handle.call('GET', '/health')).status).toBe(200);
+  } finally {
+    await close();
+  }
+});
+
+test('a role changed in the tokens file takes effect at the next request, in the API and in the console session; a token appended works at once; a broken file keeps the tokens last read', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-token-file-')), 'api-tokens.json');
+  const person = newToken({ name: 'jmartin', role: 'operator' });
+  fs.writeFileSync(file, JSON.stringify([person.entry]));
+  const { handle, close } = await serveApi(await h.engine(), { tokensFile: file });
+  try {
+    const browser = new ConsoleClient(handle.url);
+    expect(await browser.signIn(person.secret)).toBe(303);
+    expect((await browser.fetch('/console/campagnes')).status).toBe(200);
+    expect((await handle.call('GET', '/metrics', { token: person.secret })).status).toBe(403);
+
+    // an admin now, no longer an operator: the API and the console see it at once
+    const newcomer = newToken({ name: 'anew', role: 'operator' });
+    fs.writeFileSync(file, JSON.stringify([{ ...person.entry, role: 'admin' }, newcomer.entry]));
+    expect((await handle.call('GET', '/metrics', { token: person.secret })).status).toBe(200);
+    expect((await browser.fetch('/console/imports')).status).toBe(403);
+    expect((await handle.call('GET', '/bdcs', { token: newcomer.secret })).status).toBe(200);
+
+    // half an edit: the tokens last read stay in force
+    fs.writeFileSync(file, '[{"name": "jmartin", "role": ');
+    expect((await handle.call('GET', '/bdcs', { token: newcomer.secret })).status).toBe(200);
+    // removed from the file: refused, and its console session with it
+    fs.writeFileSync(file, JSON.stringify([newcomer.entry]));
+    expect((await handle.call('GET', '/metrics', { token: person.secret })).status).toBe(401);
+    expect((await browser.fetch('/console/')).status).toBe(302);
   } finally {
     await close();
   }
