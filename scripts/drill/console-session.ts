@@ -6,14 +6,25 @@ export async function consoleSession(api: string, token: string): Promise<{ cook
   const jar = new Map<string, string>();
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   const go = async (path: string, init: { method?: string; body?: string } = {}) => {
-    const response = await fetch(`${api}${path}`, {
-      ...init,
-      redirect: 'manual',
-      headers: {
-        ...(jar.size ? { cookie: cookie() } : {}),
-        ...(init.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-    });
+    const send = () =>
+      fetch(`${api}${path}`, {
+        ...init,
+        redirect: 'manual',
+        headers: {
+          ...(jar.size ? { cookie: cookie() } : {}),
+          ...(init.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+      });
+    // a connection that fails (reset, refused while the engine restarts) is tried again, a few times;
+    // the last failure says its cause
+    let response: Response | undefined;
+    for (let attempt = 1; !response; attempt++)
+      response = await send().catch(async (err: Error & { cause?: { code?: string; message?: string } }) => {
+        if (attempt >= 5)
+          throw new Error(`${path}: ${err.message} (${err.cause?.code ?? err.cause?.message ?? 'no cause'})`);
+        await new Promise((r) => setTimeout(r, 1_000));
+        return undefined;
+      });
     for (const line of response.headers.getSetCookie()) {
       const [pair = ''] = line.split(';');
       const at = pair.indexOf('=');

@@ -345,6 +345,12 @@ async function main() {
       differences: unknown[];
     };
 
+    // the console's sessions are opened first, while nothing else runs: the fuzzers block this process
+    // for minutes, and the first request after them is the one most likely to meet a connection gone
+    const sessions = {
+      operator: await consoleSession(api, tokens.operator),
+      editeur: await consoleSession(api, tokens.editeur),
+    };
     say('schemathesis against /openapi.json, with each role');
     const fuzz = ['operator', 'admin', 'editeur'].map((role) =>
       schemathesis(`${api}/openapi.json`, [`Authorization: Bearer ${tokens[role as keyof typeof tokens]}`], role),
@@ -352,7 +358,7 @@ async function main() {
     say("schemathesis against the console's forms, with an operator's and an éditeur's session");
     const consoleFuzz: typeof fuzz = [];
     for (const role of ['operator', 'editeur'] as const) {
-      const session = await consoleSession(api, tokens[role]);
+      const session = sessions[role];
       const spec = path.join(work, `console-openapi-${role}.json`);
       fs.writeFileSync(
         spec,
@@ -371,6 +377,13 @@ async function main() {
     const consoleCases = consoleFuzz.reduce((n, f) => n + f.cases, 0);
     const fuzzFailures = [...fuzz, ...consoleFuzz].reduce((n, f) => n + f.serverErrors, 0);
     const fuzzerErrors = [...fuzz, ...consoleFuzz].reduce((n, f) => n + f.fuzzerErrors, 0);
+    // an engine that died under the fuzzers would only show as requests refused: said outright
+    // (a connection may fail once as this process comes back from minutes blocked on the fuzzers: tried again)
+    const engineAlive =
+      engine?.exitCode === null &&
+      (await eventually(() => fetch(`${api}/health`).then((r) => r.ok), { budgetMs: 10_000, everyMs: 1_000 }).catch(
+        () => false,
+      ));
 
     const rows: [string, string | number][] = [
       ['load', `${BDCS} BDCs, ${driven.reduce((n, d) => n + d.accepted.length, 0)} events × 3 sends`],
@@ -388,6 +401,7 @@ async function main() {
       ['balances paid after a cancellation', paidAfterCancellation],
       ['reconciliation differences', reconciliation.differences.length],
       ['5xx answers (drive + schemathesis, API and console)', counters.fiveHundreds.length + fuzzFailures],
+      ['engine alive and healthy after the fuzzers', engineAlive ? 'yes' : 'NO'],
       ['duration', `${Math.round((Date.now() - started) / 1000)} s`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
@@ -414,7 +428,7 @@ async function main() {
         reconciliation.differences.length +
         counters.fiveHundreds.length +
         fuzzFailures ===
-      0;
+        0 && engineAlive;
     process.stdout.write(ok ? '  PASSED\n' : '  FAILED\n');
     process.exitCode = ok ? 0 : 1;
   } finally {
