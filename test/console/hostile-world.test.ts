@@ -189,7 +189,7 @@ test('a form that takes files stores nothing without a session, nor with a CSRF 
   expect(forged.body).toContain('le formulaire a expiré ou ne vient pas de cette console');
 });
 
-test('a file over 10 MiB is refused with a 413 next to its field, and nothing of it is kept', async () => {
+test('a file over 10 MiB is refused with a 413 saying the limit, and nothing of it is kept', async () => {
   const browser = new ConsoleClient(h.api.url);
   expect(await browser.signIn(h.api.tokens.operator)).toBe(303);
   // the page that draws the form sets the CSRF secret in the cookie: the token first, then the cookie
