@@ -4,14 +4,22 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pino from 'pino';
 import type { EngineContext } from '../client/context';
 import type { Role, TokenRegistry } from './auth';
+import type { ThrottleLimits } from './throttles';
 
 /** What the routes are given: the engine's services' context, the tokens, a logger. */
 export interface ApiDeps {
   engine: EngineContext;
   tokens: TokenRegistry;
   logger: pino.Logger;
-  /** requests without a valid token allowed per source and minute (API_UNAUTHENTICATED_PER_MINUTE) */
-  unauthenticatedPerMinute?: number;
+  /** the throttles' allowances (API_UNAUTHENTICATED_PER_MINUTE, API_WRITES_PER_MINUTE, API_READY_PER_MINUTE) */
+  limits?: Partial<ThrottleLimits>;
+  /** the reverse proxies whose X-Forwarded-For is believed (API_TRUSTED_PROXIES); none by default */
+  trustedProxies?: string[];
+  /**
+   * what only the process knows of itself: whether its own worker polls (ready only then), and why it
+   * cannot recover by itself, if it cannot (its /health fails)
+   */
+  process?: { workerPolls?: () => Promise<unknown>; failure(): string | undefined };
   /** the payload codec of the engine's keys, for admins' /codec/decode */
   payloadCodec?: PayloadCodec;
 }
@@ -25,4 +33,5 @@ export const who = {
   everyone: ['operator', 'admin', 'editeur'],
   editeursAndOperators: ['operator', 'editeur'],
   editeurs: ['editeur'],
+  admins: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

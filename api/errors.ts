@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { publicRefusal } from '../domain/localize';
 import { say, type Said } from '../domain/messages';
 import { refusalFromIssue, refusalOf, RefusedError, valueAt, type Refusal } from '../domain/refusal';
-import { isConnectionError } from '../db/postgres';
+import { Unavailable, unavailableDependency } from '../client/unavailable';
 import { languageOf } from './language';
 
 /** The body of every error the API answers. */
@@ -19,6 +19,8 @@ export class HttpRefusal extends Error {
   constructor(
     readonly status: number,
     readonly refusals: Refusal[],
+    /** what the answer says besides its body: Retry-After of a 429, Connection: close of a body refused unread */
+    readonly headers?: Record<string, string>,
   ) {
     super(refusals.map((r) => r.message).join('; '));
   }
@@ -42,30 +44,6 @@ const statusOfCode: Record<string, number> = {
   solution_already_decided: 409,
 };
 
-/** gRPC: UNAVAILABLE, DEADLINE_EXCEEDED; a connection refused or reset on the way to Temporal. */
-const GRPC_UNAVAILABLE = new Set([14, 4]);
-
-/** Which dependency an error says is unavailable, if it says so: Temporal or the database. */
-function unavailableDependency(error: unknown): 'temporal' | 'database' | undefined {
-  for (
-    let e = error as { code?: unknown; cause?: unknown; name?: string; message?: string } | undefined, i = 0;
-    e && i < 5;
-    e = e.cause as typeof e, i++
-  ) {
-    if ((e.name === 'ServiceError' || e.name === 'GrpcError') && GRPC_UNAVAILABLE.has(e.code as number))
-      return 'temporal';
-    if (
-      typeof e.code === 'number' &&
-      GRPC_UNAVAILABLE.has(e.code) &&
-      /UNAVAILABLE|DEADLINE_EXCEEDED|Deadline/i.test(e.message ?? '')
-    )
-      return 'temporal';
-    if (isConnectionError(e) || (/database|pglite/i.test(e.name ?? '') && /closed/i.test(e.message ?? '')))
-      return 'database';
-  }
-  return undefined;
-}
-
 /**
  * Any error as the HTTP status and the refusals it answers (catalogue messages, not yet in the
  * reader's language): the API's JSON answers and the console's pages share it.
@@ -74,7 +52,7 @@ export function refusalsOfError(
   error: FastifyError | Error,
   request: FastifyRequest,
 ): { status: number; refusals: Refusal[]; headers?: Record<string, string> } {
-  if (error instanceof HttpRefusal) return { status: error.status, refusals: error.refusals };
+  if (error instanceof HttpRefusal) return { status: error.status, refusals: error.refusals, headers: error.headers };
   if (error instanceof RefusedError) {
     const status = error.refusals.map((r) => statusOfCode[r.code]).find((s) => s !== undefined) ?? 422;
     return { status, refusals: error.refusals };
@@ -94,13 +72,23 @@ export function refusalsOfError(
       }),
     };
   }
+  // a failure that passes: 503 naming what is away or busy, to be sent again (the same eventId) shortly
   const unavailable = unavailableDependency(error);
   if (unavailable) {
-    request.log.warn({ err: error.message, dependency: unavailable }, 'a dependency is unavailable');
+    const cause = error instanceof Unavailable ? error.cause : error;
+    request.log.warn(
+      { err: (cause as Error | undefined)?.message, dependency: unavailable },
+      'a dependency is unavailable',
+    );
     return {
       status: 503,
       headers: { 'retry-after': '5' },
-      refusals: [refusalOf(`${unavailable}_unavailable`, say('unavailable', { dependency: unavailable }))],
+      refusals: [
+        refusalOf(
+          `${unavailable}_unavailable`,
+          unavailable === 'worker' ? say('unavailable_worker') : say('unavailable', { dependency: unavailable }),
+        ),
+      ],
     };
   }
   const statusCode = (error as FastifyError).statusCode;

@@ -1,9 +1,8 @@
 import type { Socket } from 'node:net';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type RouteOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -15,8 +14,10 @@ import type { Api, ApiDeps } from './context';
 import { publicRefusal } from '../domain/localize';
 import { say } from '../domain/messages';
 import { refusalOf } from '../domain/refusal';
+import { explainUnanswered } from '../client/unavailable';
 import { errorHandler, forbidden, httpRefusal, inLanguageOf, refusalsSchema, unauthenticated } from './errors';
 import { parseJsonBounded } from './json-body';
+import { DEFAULT_LIMITS, isWrite, throttles, type Throttles } from './throttles';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { codecRoutes } from './routes/codec';
@@ -28,6 +29,7 @@ import { reportRoutes } from './routes/reports';
 import { documentRoutes } from './routes/documents';
 import { controlRoutes } from './routes/controls';
 import { noticeRoutes } from './routes/notices';
+import { tokenRoutes } from './routes/tokens';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,13 +45,17 @@ declare module 'fastify' {
     sessionRoles?: readonly Role[];
     /** a public route that is not counted by the throttle of unauthenticated requests (the console's assets and login page) */
     unthrottled?: true;
+    /** the readiness check: counted by a throttle of its own, per source */
+    readiness?: true;
+  }
+  interface FastifyInstance {
+    /** the API's throttles: the console counts its signed-in people's writes with them */
+    throttles: Throttles;
   }
 }
 
 /** Every call a request makes to Temporal has this deadline: past it the caller gets 503, never a hang. */
 export const REQUEST_DEADLINE_MS = 10_000;
-/** Requests without a valid token per source and minute, unless configured otherwise: guessing tokens is slowed down. */
-export const UNAUTHENTICATED_PER_MINUTE = 30;
 /** The answers every route may give besides its own, in the refusal format (documented in OpenAPI). */
 const commonRefusals = {
   400: refusalsSchema,
@@ -95,12 +101,17 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     loggerInstance: deps.logger,
     bodyLimit: 256 * 1024,
     routerOptions: { maxParamLength: 2 * MAX_URL },
-    trustProxy: false,
+    // behind the proxies configured (API_TRUSTED_PROXIES) a request's source is the client their
+    // X-Forwarded-For names; from anywhere else, the header is ignored
+    trustProxy: deps.trustedProxies?.length ? deps.trustedProxies : false,
     clientErrorHandler: refuseMalformedRequest,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(errorHandler);
+  // an update left unanswered at the request's deadline is said as what held it (client/unavailable.ts)
+  app.setErrorHandler(async (error, request, reply) =>
+    errorHandler((await explainUnanswered(deps.engine, error)) as Error, request, reply),
+  );
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       refusals: inLanguageOf(request, [
@@ -142,7 +153,9 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
+        // no page has a script of its own (the console none at all; /docs swagger-ui's files): no inline script runs
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         formAction: ["'self'"],
@@ -150,27 +163,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
       },
     },
   });
-  // global: false, so that the limiter runs as the first request hook, before authentication refuses
-  await app.register(rateLimit, { global: false });
-  const throttle = app.rateLimit({
-    max: deps.unauthenticatedPerMinute ?? UNAUTHENTICATED_PER_MINUTE,
-    timeWindow: '1 minute',
-    // only requests without a valid token count (the console's sign-in among them); health checks, the
-    // console's assets and its pages (their session is checked) never
-    allowList: (request) =>
-      request.url.startsWith('/health') ||
-      request.url.startsWith('/ready') ||
-      request.authenticated !== undefined ||
-      request.routeOptions.config.sessionRoles !== undefined ||
-      request.routeOptions.config.unthrottled === true,
-    errorResponseBuilder: (_request, context) =>
-      httpRefusal(
-        429,
-        'too_many_requests',
-        say('too_many_requests', { seconds: Math.ceil(context.ttl / 1000) }),
-        'headers.authorization',
-      ),
-  });
+  const throttle = await throttles(app as unknown as FastifyInstance, { ...DEFAULT_LIMITS, ...deps.limits });
+  app.decorate('throttles', throttle);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -187,9 +181,25 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   app.addHook('onRequest', async (request) => {
-    request.authenticated = deps.tokens.authenticate(request.headers.authorization);
+    try {
+      request.authenticated = await deps.tokens.authenticate(request.headers.authorization);
+    } catch (err) {
+      // the revocations could not be read: a route that needs a caller answers 503; a public one goes on
+      // without one (a readiness check still says what it sees)
+      if (request.routeOptions.config.roles) throw err;
+    }
   });
-  app.addHook('onRequest', throttle);
+  // what a request counts against: a readiness check its source's own allowance; a caller with a valid
+  // token its writes (reads are not counted); anything else, its source's allowance of requests
+  // without a token (the console's sign-in and public form among them). The console counts the writes
+  // of the people signed in to it once it knows them.
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    if (config.readiness) return throttle.ready(request);
+    if (request.authenticated) return isWrite(request) ? throttle.write(request) : undefined;
+    if (config.unthrottled || config.sessionRoles) return;
+    return throttle.unauthenticated(request);
+  });
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
@@ -220,6 +230,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     documentRoutes,
     controlRoutes,
     noticeRoutes,
+    tokenRoutes,
   ])
     routes(app, deps);
   return app;

@@ -25,6 +25,9 @@ export class ApiError extends Error {
   }
 }
 
+/** How many times a request throttled (429) waits and is sent again before its refusal is reported. */
+const MAX_WAITS = 10;
+
 /** A small client of the sons-engine HTTP API, bearer-authenticated. */
 export class ApiClient {
   constructor(
@@ -58,6 +61,7 @@ export class ApiClient {
     path: string,
     headers: Record<string, string>,
     body: string | ReadableStream | undefined,
+    attempt = 0,
   ): Promise<{ body: T; headers: Headers }> {
     let response: Response;
     try {
@@ -75,6 +79,14 @@ export class ApiClient {
       throw new ApiError(0, [
         own('unreachable', say('api_unreachable', { url: this.baseUrl, problem: (err as Error).message })),
       ]);
+    }
+    // past its allowance of changes a minute (API_WRITES_PER_MINUTE), a long import waits as it is told and goes on;
+    // a streamed body (a file) cannot be sent again
+    const wait = Number(response.headers.get('retry-after'));
+    if (response.status === 429 && !(body instanceof ReadableStream) && wait > 0 && attempt < MAX_WAITS) {
+      await response.body?.cancel();
+      await new Promise((r) => setTimeout(r, Math.min(wait, 60) * 1000));
+      return this.send<T>(method, path, headers, body, attempt + 1);
     }
     const text = await response.text();
     const parsed = (response.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;

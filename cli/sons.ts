@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env';
 import { formatEuros } from '../domain/money';
 import { ZodError } from 'zod';
-import { refusalsFromZod, type Refusal } from '../domain/refusal';
+import { RefusedError, refusalsFromZod, type Refusal } from '../domain/refusal';
 import { newToken, tokensSchema, type Role } from '../api/auth';
 import { ApiClient, ApiError } from './api-client';
 import { importBdcs } from './bdc-import';
@@ -46,19 +46,21 @@ const usage = `usage: sons <command> [options]   (--json for machine-readable ou
   ledger export [--out FILE]                      payment orders as CSV
   finess import FILE                              a FINESS extraction (a new version)
   finess exclusions FILE                          ESMS numérique exclusions, "finess;reason" lines
-  token new --role operator|admin|editeur --name NAME [--editeur ID] [--append FILE]
-                                                  a new API secret; only its hash goes to FILE
+  token new --role operator|admin|editeur --name NAME [--editeur ID] [--days N] [--append FILE]
+                                                  a new API secret, valid N days (90); only its hash goes to FILE
+  token revoke NAME --reason TEXT                 refused from the next request on, in every API process,
+                                                  and its console sessions ended (an admin's token)
 The API is SONS_API_URL (default http://127.0.0.1:$API_PORT); the token SONS_TOKEN, or on this machine
-the operator token npm start made (DATA_DIR/dev-credentials.json).`;
+the operator token npm start made (DATA_DIR/dev-credentials.json; its admin token for token revoke).`;
 
 type Json = Record<string, unknown>;
 
-function apiFor(config: Config): ApiClient {
+function apiFor(config: Config, role: 'operator' | 'admin' = 'operator'): ApiClient {
   const url = process.env.SONS_API_URL ?? `http://127.0.0.1:${config.API_PORT}`;
   let token = process.env.SONS_TOKEN;
   const credentials = path.join(config.DATA_DIR, 'dev-credentials.json');
   if (!token && fs.existsSync(credentials))
-    token = (JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator?: string }).operator;
+    token = (JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator?: string; admin?: string })[role];
   return new ApiClient(url.replace(/\/$/, ''), token);
 }
 
@@ -115,6 +117,7 @@ async function run(argv: string[]): Promise<number> {
       role: { type: 'string' },
       name: { type: 'string' },
       append: { type: 'string' },
+      days: { type: 'string' },
       seed: { type: 'string' },
       rate: { type: 'string' },
       size: { type: 'string' },
@@ -142,11 +145,15 @@ async function run(argv: string[]): Promise<number> {
   const [command, sub, arg, arg2] = p;
 
   if (command === 'token' && sub === 'new' && o.role && o.name) {
-    const { secret, entry } = newToken({
-      name: o.name,
-      role: o.role as Role,
-      ...(o.editeur ? { editeurId: o.editeur } : {}),
-    });
+    const days = o.days === undefined ? undefined : Number(o.days);
+    if (days !== undefined && !(Number.isInteger(days) && days > 0)) {
+      process.stderr.write(`sons: --days takes a whole number of days\n${usage}\n`);
+      return EXIT.usage;
+    }
+    const { secret, entry } = newToken(
+      { name: o.name, role: o.role as Role, ...(o.editeur ? { editeurId: o.editeur } : {}) },
+      days ? { days } : {},
+    );
     if (o.append) {
       const existing = fs.existsSync(o.append) ? tokensSchema.parse(JSON.parse(fs.readFileSync(o.append, 'utf8'))) : [];
       fs.mkdirSync(path.dirname(o.append), { recursive: true });
@@ -155,7 +162,20 @@ async function run(argv: string[]): Promise<number> {
     print(
       { secret, entry },
       () =>
-        `${secret}\n(give this secret to ${o.name}; it is shown once${o.append ? `, its hash is in ${o.append}` : ''})\n`,
+        `${secret}\n(give this secret to ${o.name}; it is shown once, valid until ${entry.expiresAt}${o.append ? `; its hash is in ${o.append}` : ''})\n`,
+    );
+    return EXIT.ok;
+  }
+  if (command === 'token' && sub === 'revoke' && arg && o.reason) {
+    const revoked = await apiFor(config, 'admin').request<{ name: string; secrets: number; sessionsEnded: number }>(
+      'POST',
+      `/tokens/${encodeURIComponent(arg)}/revocation`,
+      { reason: o.reason },
+    );
+    print(
+      revoked,
+      () =>
+        `token ${revoked.name} revoked (${revoked.secrets} secret(s)): refused from now on; ${revoked.sessionsEnded} console session(s) ended\n`,
     );
     return EXIT.ok;
   }
@@ -617,6 +637,11 @@ run(process.argv.slice(2)).then(
     if (err instanceof ZodError) {
       printRefusals(refusalsFromZod(err));
       process.exit(EXIT.usage);
+    }
+    // a file read here and refused before anything is sent (a CSV that is not one)
+    if (err instanceof RefusedError) {
+      printRefusals(err.refusals);
+      process.exit(EXIT.refused);
     }
     const badArgs = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false;
     const unavailable = err instanceof ConfigError;

@@ -8,12 +8,16 @@ import type { EngineContext } from './context';
 /** How batches run: BDCs per page, at once within a page, tries per BDC, pages per run. Tests shrink them. */
 export const batchSettings = { pageSize: 200, parallel: 20, attempts: 5, pagesPerRun: 250 };
 
-/** Starts a batch (its id is its business key: asking again finds the same batch, running or done). */
+/**
+ * Starts a batch (its id is its business key: asking again finds the same batch, running or done).
+ * Its row is written first, so that the id the caller is answered is readable at once.
+ */
 export async function startBatch(
   ctx: EngineContext,
   input: Omit<BatchInput, keyof typeof batchSettings>,
   summary: string,
 ): Promise<string> {
+  await new Batches(ctx.sql).announce(input.batchId, input.kind, input.params);
   await ctx.client.workflow
     .start<BdcBatchWorkflow>(BATCH_WORKFLOW_TYPE, {
       workflowId: input.batchId,

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { Actor } from '../domain/bdc-view';
 import type { Campaign } from '../domain/campaign';
 import { CampaignStore } from '../db/campaigns';
+import { ConsoleSessions } from '../db/console-sessions';
+import { TokenRevocations } from '../db/token-revocations';
 import { FinessReference } from '../db/finess';
 import { Ledger } from '../db/ledger';
 import { BdcRecords } from '../db/record';
@@ -24,6 +26,8 @@ export interface EngineContext {
   /** every euro shown, from the ledger's own rows (db/money.ts) */
   money: MoneyQueries;
   solutions: Solutions;
+  sessions: ConsoleSessions;
+  tokenRevocations: TokenRevocations;
   /** the campaigns as configured; those added at run time and the amendments come from the database */
   campaigns: Campaign[];
   taskQueue: string;
@@ -56,6 +60,8 @@ export function engineContext(options: {
     queries: new RecordQueries(sql),
     money: new MoneyQueries(sql),
     solutions: new Solutions(sql),
+    sessions: new ConsoleSessions(sql),
+    tokenRevocations: new TokenRevocations(sql),
   };
 }
 

@@ -1,5 +1,19 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+
+/** proxy-addr's names for ranges (Fastify's trustProxy): loopback, link-local and private addresses */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address or a range (CIDR) a trusted proxy connects from. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /** Configuration, read once from the environment and validated; a bad value stops start-up. */
 const envSchema = z.object({
@@ -43,6 +57,27 @@ const envSchema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** requests without a valid token allowed per source address and minute; then 429 */
   API_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** writes (POST, PUT, PATCH, DELETE) allowed per token (or console session's person) and minute; then 429 */
+  API_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** readiness checks (/ready) allowed per source address and minute; then 429 */
+  API_READY_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /**
+   * the reverse proxies in front of the API (addresses or CIDR ranges, comma-separated; or loopback,
+   * linklocal, uniquelocal): their X-Forwarded-For names the client, so that each client has its own
+   * throttle. Absent, no proxy is trusted and the address a request comes from is its source.
+   */
+  API_TRUSTED_PROXIES: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
+    .refine((entries) => entries.length > 0 && entries.every(isProxyAddress), {
+      message: 'expected addresses or CIDR ranges separated by commas (or loopback, linklocal, uniquelocal)',
+    })
+    .optional(),
   /** JSON array of { name, role, sha256[, editeurId] }; absent, DATA_DIR/api-tokens.json */
   API_TOKENS_FILE: z.string().min(1).optional(),
   /** the same array inline, for containers */

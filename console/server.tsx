@@ -4,7 +4,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fs from 'node:fs';
 import path from 'node:path';
 import { refusalsOfError } from '../api/errors';
+import { explainUnanswered } from '../client/unavailable';
 import type { Api } from '../api/context';
+import { isWrite } from '../api/throttles';
 import { localizeRefusal } from '../domain/localize';
 import { say } from '../domain/messages';
 import { refusalOf } from '../domain/refusal';
@@ -25,8 +27,6 @@ import { ErrorPage } from './views/error-page';
 
 const ASSETS = path.join(__dirname, 'assets');
 const DSFR = path.dirname(require.resolve('@gouvfr/dsfr/dist/dsfr.min.css'));
-/** the largest file a form takes: a FINESS extraction (a VA's PDFs are checked to their own limit) */
-const MAX_UPLOAD_BYTES = 512 * 2 ** 20;
 
 /**
  * The console, in French, served by the API's process on the same engine services, roles and tokens:
@@ -41,14 +41,14 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
   await app.register(async (scope: FastifyInstance) => {
     await sessions(scope, { key: deps.sessionKey, secureCookies: deps.secureCookies });
     await scope.register(formbody, { bodyLimit: 1024 * 1024 });
-    await uploads(scope, { maxFileBytes: MAX_UPLOAD_BYTES });
+    await uploads(scope);
     await scope.register(fastifyStatic, { root: ASSETS, serve: false });
 
     // a page needs a signed-in reader of one of its roles: else the sign-in page, or a refusal
     scope.addHook('onRequest', async (request, reply) => {
       const roles = request.routeOptions.config.sessionRoles;
       if (!roles) return;
-      const user = sessionUser(request, deps.tokens);
+      const user = await sessionUser(request, deps);
       if (!user) return reply.redirect(`/console/connexion?suite=${encodeURIComponent(request.url)}`);
       if (!roles.includes(user.role)) {
         return sendPage(
@@ -62,13 +62,17 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
         );
       }
       request.principal = user;
+      // a person's changes through the console count against the same allowance as its token's through the API
+      if (isWrite(request)) await app.throttles.write(request);
     });
-    scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    scope.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const csrfRefused = error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET';
-      const { status, refusals } = csrfRefused
-        ? { status: 403, refusals: [refusalOf('csrf', say('csrf'))] }
-        : refusalsOfError(error, request);
-      const user = request.principal ?? sessionUser(request, deps.tokens);
+      const { status, refusals, headers } = csrfRefused
+        ? { status: 403, refusals: [refusalOf('csrf', say('csrf'))], headers: undefined }
+        : refusalsOfError((await explainUnanswered(deps.engine, error)) as Error, request);
+      reply.headers(headers ?? {});
+      // the page of an error names its reader when it can; a database that does not answer names nobody
+      const user = request.principal ?? (await sessionUser(request, deps).catch(() => undefined));
       return sendPage(
         reply,
         <ErrorPage

@@ -4,18 +4,23 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { sha256, type Principal, type TokenRegistry } from '../api/auth';
+import { sha256, type Principal } from '../api/auth';
+import { currentSession, endSession, openSession, SESSION_HOURS } from '../client/sessions';
+import type { ConsoleDeps } from './context';
 import { field } from './http';
 
 declare module '@fastify/secure-session' {
   interface SessionData {
-    /** the SHA-256 of the token the reader signed in with: the session ends when the token is removed */
-    tokenHash: string;
+    /** the id of the session the server holds: all the cookie says of who signed in (besides the form's CSRF secret) */
+    sid: string;
   }
 }
-
-/** How long a console session lasts without signing in again. */
-const SESSION_HOURS = 8;
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the reader the session names, once looked up (null: none), so that a request asks the database once */
+    consoleUser?: Principal | null;
+  }
+}
 
 /**
  * The key that seals session cookies: configured (CONSOLE_SESSION_KEY, …_FILE), or on the embedded
@@ -42,8 +47,9 @@ export function loadSessionKey(source: {
 }
 
 /**
- * Sessions in a sealed cookie (HttpOnly, SameSite=Strict, Secure where TLS, scoped to /console) and
- * a CSRF token on every form, bound to the session.
+ * Sessions held by the server (client/sessions.ts), their id in a sealed cookie (HttpOnly,
+ * SameSite=Strict, Secure where TLS, scoped to /console), and a CSRF token on every form, bound to
+ * the cookie.
  */
 export async function sessions(app: FastifyInstance, options: { key: Buffer; secureCookies: boolean }): Promise<void> {
   await app.register(secureSession, {
@@ -65,22 +71,58 @@ export async function sessions(app: FastifyInstance, options: { key: Buffer; sec
   });
 }
 
-/** The reader a session names, while its token is still configured. */
-export function sessionUser(request: FastifyRequest, tokens: TokenRegistry): Principal | undefined {
-  const hash = request.session.get('tokenHash');
-  return hash ? tokens.byHash(hash) : undefined;
+/**
+ * The reader a session names: the session held by the server, neither ended nor expired, and the
+ * token it was opened with still accepted (not revoked nor expired; its role as configured now). A
+ * session whose token is no longer accepted is ended.
+ */
+export async function sessionUser(
+  request: FastifyRequest,
+  { engine, tokens }: Pick<ConsoleDeps, 'engine' | 'tokens'>,
+): Promise<Principal | undefined> {
+  if (request.consoleUser !== undefined) return request.consoleUser ?? undefined;
+  const id = request.session.get('sid');
+  const session = id ? await currentSession(engine, id) : undefined;
+  let user: Principal | undefined;
+  // a person of an OpenID Connect provider signs in by a later issue; its sessions open nothing yet
+  if (id && session?.subject.kind === 'api_token') {
+    user = await tokens.byHash(session.subject.credentialSha256);
+    if (!user) await endSession(engine, id, 'credential_revoked');
+  }
+  request.consoleUser = user ?? null;
+  return user;
 }
 
-/** Signs a reader in with its token: answers who it is, or undefined for a token we do not know. */
-export function signIn(request: FastifyRequest, tokens: TokenRegistry, secret: string): Principal | undefined {
-  const principal = tokens.authenticate(`Bearer ${secret.trim()}`);
+/** Signs a reader in with its token: a new session (nothing of the previous one is kept), or undefined for a token not accepted. */
+export async function signIn(
+  request: FastifyRequest,
+  { engine, tokens }: Pick<ConsoleDeps, 'engine' | 'tokens'>,
+  secret: string,
+): Promise<Principal | undefined> {
+  const principal = await tokens.authenticate(`Bearer ${secret.trim()}`);
   if (!principal) return undefined;
-  // a new session for a new sign-in: nothing of the previous one is kept (no fixation)
+  // no fixation: whatever the cookie held before, the session is new
   request.session.regenerate();
-  request.session.set('tokenHash', sha256(secret.trim()));
+  const id = await openSession(
+    engine,
+    {
+      kind: 'api_token',
+      subject: principal.name,
+      roles: [principal.role],
+      ...(principal.editeurId ? { editeurId: principal.editeurId } : {}),
+      credentialSha256: sha256(secret.trim()),
+    },
+    principal.expiresAt,
+  );
+  request.session.set('sid', id);
+  request.consoleUser = principal;
   return principal;
 }
 
-export function signOut(request: FastifyRequest): void {
+/** Ends the session on the server (a copy of its cookie opens nothing any more), then forgets the cookie. */
+export async function signOut(request: FastifyRequest, { engine }: Pick<ConsoleDeps, 'engine'>): Promise<void> {
+  const id = request.session.get('sid');
+  if (id) await endSession(engine, id, 'signed_out');
   request.session.delete();
+  request.consoleUser = null;
 }

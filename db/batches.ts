@@ -19,9 +19,22 @@ export type BatchProgress = {
 export class Batches {
   constructor(readonly sql: Sql) {}
 
+  /**
+   * The batch as its caller asks for it, before its workflow starts: readable the moment its id is
+   * answered (its total comes when the workflow begins). Asking again changes nothing.
+   */
+  async announce(batchId: string, kind: string, params: unknown): Promise<void> {
+    await this.sql.query(
+      'INSERT INTO batches (batch_id, kind, params) VALUES ($1, $2, $3) ON CONFLICT (batch_id) DO NOTHING',
+      [batchId, kind, JSON.stringify(params)],
+    );
+  }
+
+  /** The workflow begins: its total, counted once (a batch announced has none yet; a run continued as new keeps the first). */
   async begin(batchId: string, kind: string, params: unknown, total: number): Promise<void> {
     await this.sql.query(
-      'INSERT INTO batches (batch_id, kind, params, total) VALUES ($1, $2, $3, $4) ON CONFLICT (batch_id) DO NOTHING',
+      `INSERT INTO batches (batch_id, kind, params, total) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (batch_id) DO UPDATE SET total = EXCLUDED.total, updated_at = now() WHERE batches.total IS NULL`,
       [batchId, kind, JSON.stringify(params), total],
     );
   }

@@ -30,7 +30,9 @@ export function readMigrations(dir = migrationsDir): Migration[] {
 export async function migrate(sql: Sql): Promise<number[]> {
   const migrations = readMigrations();
   return sql.transaction(async (tx) => {
-    // several processes may start at once against one PostgreSQL: one migrates, the others wait
+    // several processes may start at once against one PostgreSQL: one migrates, the others wait — as
+    // long as it takes, whatever the pool's deadline of a lock (a migration may hold its locks a while)
+    await tx.query("SET LOCAL lock_timeout = '0'");
     await tx.query('SELECT pg_advisory_xact_lock(7270347)');
     await tx.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',

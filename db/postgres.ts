@@ -13,8 +13,13 @@ function bind(client: Queryable): Pick<Sql, 'query' | 'exec'> {
   };
 }
 
-/** The deadlines of every call to the database: a connection, a statement. */
-export const DATABASE_DEADLINES = { connectMs: 5_000, statementMs: 30_000 };
+/**
+ * The deadlines of every call to the database: a connection, a statement, and a lock waited for —
+ * nothing of the engine holds a lock for seconds, so a lock waited for longer is a table locked by
+ * someone else (a maintenance, a stuck session): the call fails, and its caller answers 503 or retries,
+ * rather than hold one of the pool's connections until the pool is exhausted.
+ */
+export const DATABASE_DEADLINES = { connectMs: 5_000, statementMs: 30_000, lockMs: 5_000 };
 
 /** Errors of the connection rather than of the statement: the database restarted, failed over, dropped us. */
 const CONNECTION_ERRORS = new Set([
@@ -41,6 +46,23 @@ export function isConnectionError(err: unknown): boolean {
 }
 
 /**
+ * The database is busy rather than the statement wrong: a lock or a statement past its deadline, too
+ * many connections, a serialization failure or a deadlock (each resolves if the call is made again).
+ */
+const BUSY_ERRORS = new Set(['55P03', '57014', '53000', '53100', '53200', '53300', '40001', '40P01']);
+
+/** A failure that passes: the connection lost or not obtained within its deadline, the database busy. */
+export function isTransientDatabaseError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    isConnectionError(err) ||
+    BUSY_ERRORS.has(e.code ?? '') ||
+    // pg's pool, every connection taken until the deadline; pg's own deadline of a query
+    /timeout exceeded when trying to connect|Query read timeout/i.test(e.message ?? '')
+  );
+}
+
+/**
  * A PostgreSQL pool that outlives the database's faults: an idle connection the server drops
  * (restart, failover, pg_terminate_backend, a proxy's timeout) is discarded and reported to `onError`
  * instead of killing the process; a transaction whose connection broke gives that connection back
@@ -53,6 +75,7 @@ export function openPostgres(url: string, maxConnections = 10, onError: (err: Er
     connectionTimeoutMillis: DATABASE_DEADLINES.connectMs,
     query_timeout: DATABASE_DEADLINES.statementMs + 1_000,
     statement_timeout: DATABASE_DEADLINES.statementMs,
+    lock_timeout: DATABASE_DEADLINES.lockMs,
   });
   pool.on('error', onError);
   return {

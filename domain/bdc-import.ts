@@ -1,14 +1,24 @@
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 import { unneutralised, writeCsv } from './csv';
-import type { Refusal } from './refusal';
+import { say } from './messages';
+import { refuse, type Refusal } from './refusal';
 
 /** A bulk registration file: its columns, its rows as registration requests, its refused rows as a file to fix. */
 
-/** `;`- or `,`-separated text (the delimiter of its first line), quoted fields allowed: rows of fields. */
+/**
+ * `;`- or `,`-separated text (the delimiter of its first line), quoted fields allowed: rows of fields.
+ * Text that is not CSV (a quote never closed…) is refused, naming the line.
+ */
 export function parseCsv(text: string): string[][] {
   const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
   const delimiter = firstLine.split(';').length >= firstLine.split(',').length ? ';' : ',';
-  return parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+  try {
+    return parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    const line = typeof err.lines === 'number' ? err.lines : 0;
+    throw refuse('malformed_csv', say('malformed_csv', { line, problem: err.message }), 'file');
+  }
 }
 
 /** The columns of a bulk registration file, in order (`essms`: FINESS numbers separated by `|`). */

@@ -1024,6 +1024,48 @@ export const messages = {
     () => 'not delivered; given up — check the address, or ask the ASP',
     () => 'non remis ; abandonné — vérifiez l’adresse, ou contactez l’ASP',
   ),
+  // ——— a hostile world: throttles, sessions, tokens, uploads, transient failures ———
+  too_many_writes: m(
+    (p: { seconds: number; max: number }) =>
+      `more than ${p.max} changes a minute with this token: try again in ${p.seconds} s`,
+    (p) => `plus de ${p.max} modifications par minute avec ce jeton : réessayez dans ${p.seconds} s`,
+  ),
+  unknown_token: m(
+    (p: { name: string }) => `no API token is named ${p.name}`,
+    (p) => `aucun jeton d’API ne s’appelle ${p.name}`,
+  ),
+  malformed_csv: m(
+    (p: { line: number; problem: string }) => `the file is not readable CSV (line ${p.line}: ${p.problem})`,
+    (p) => `le fichier n’est pas un CSV lisible (ligne ${p.line} : ${p.problem})`,
+  ),
+  multipart_not_here: m(
+    () => 'this address takes no file: a form with files (multipart) is refused unread',
+    () => 'cette adresse ne prend aucun fichier : un formulaire avec fichiers (multipart) est refusé sans être lu',
+  ),
+  too_many_uploads: m(
+    (p: { max: number }) =>
+      `at most ${p.max} forms with files at once per person: send it again once the others are done`,
+    (p) =>
+      `${p.max} formulaires avec fichiers à la fois au plus par personne : renvoyez-le une fois les autres terminés`,
+  ),
+  uploads_busy: m(
+    () => 'too many files are arriving right now: send the form again in a few seconds',
+    () => 'trop de fichiers arrivent en ce moment : renvoyez le formulaire dans quelques secondes',
+  ),
+  form_too_large: m(
+    () => 'the form has too many fields or files',
+    () => 'le formulaire compte trop de champs ou de fichiers',
+  ),
+  malformed_form: m(
+    (p: { problem: string }) => `the form is not well-formed multipart: ${p.problem}`,
+    (p) => `le formulaire n’est pas un multipart bien formé : ${p.problem}`,
+  ),
+  unavailable_worker: m(
+    () =>
+      'the engine did not record the event in time (its workers are busy or away): send the same request again (with the same eventId) in a few seconds',
+    () =>
+      'le moteur n’a pas enregistré l’événement à temps (ses workers sont occupés ou absents) : renvoyez la même demande (avec le même eventId) dans quelques secondes',
+  ),
 } satisfies Record<string, Entry<never>>;
 
 export type MessageKey = keyof typeof messages;

@@ -2,15 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { EncryptionCodec, loadPayloadKeys } from '../temporal/payload-codec';
 import type pino from 'pino';
+import type { ApiDeps } from '../api/context';
 import { buildApi } from '../api/server';
 import { mountConsole } from '../console/server';
 import { loadSessionKey } from '../console/session';
 import { loadTokens, newToken, TokenRegistry, type TokenEntry } from '../api/auth';
+import { TokenFile } from '../api/token-file';
 import { engineContext, type EngineContext } from '../client/context';
 import { startPendingWorkflows } from '../client/intake';
+import { tokenRevoked } from '../client/tokens';
 import { startPendingControls } from '../client/controls';
 import { effectiveCampaigns } from '../client/campaigns';
 import { sealClearSecrets, startDailyNotices } from '../client/notices';
@@ -58,7 +61,14 @@ export interface Connected {
 export async function connect(config: Config, address: string, logger: pino.Logger): Promise<Connected> {
   // a process restarted while Temporal or the database is down waits for them, then starts
   const connection = await untilAvailable('Temporal', logger, async () => {
-    const c = await Connection.connect({ ...temporalConnection(address), connectTimeout: 5_000 });
+    const options = temporalConnection(address);
+    const c = await Connection.connect({
+      ...options,
+      connectTimeout: 5_000,
+      // a server back after an outage (the dev server restarted, a failover) is found within seconds,
+      // not after gRPC's backoff of up to two minutes
+      channelArgs: { 'grpc.max_reconnect_backoff_ms': 5_000 },
+    });
     const added = await registerSearchAttributes(c, config.TEMPORAL_NAMESPACE);
     if (added.length) logger.info({ added }, 'search attributes registered');
     return c;
@@ -108,7 +118,7 @@ export async function startWorker(
   connected: Connected,
   logger: pino.Logger,
   smtpUrl = config.SMTP_URL,
-): Promise<{ running: Promise<void> }> {
+): Promise<{ worker: Worker; running: Promise<void> }> {
   const connection = await NativeConnection.connect(temporalConnection(address));
   const worker = await createBdcWorker({
     connection,
@@ -145,6 +155,7 @@ export async function startWorker(
   if (!smtpUrl) logger.warn('no SMTP_URL: emails wait in the outbox until one is configured');
   dispatcher.start();
   return {
+    worker,
     running: worker.run().finally(async () => {
       clearInterval(sweep);
       await dispatcher.stop();
@@ -157,15 +168,23 @@ export async function startWorker(
  * On the embedded default with no tokens configured, one token per role is made for the local user
  * and the demo: hashes in DATA_DIR/api-tokens.json, the secrets beside them in dev-credentials.json.
  */
-function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: string } {
+function tokensFor(
+  config: Config,
+  logger: pino.Logger,
+): { source: TokenEntry[] | TokenFile; credentialsFile?: string } {
   const file = config.API_TOKENS_FILE ?? path.join(config.DATA_DIR, 'api-tokens.json');
-  if (config.API_TOKENS || fs.existsSync(file))
-    return { entries: loadTokens({ API_TOKENS: config.API_TOKENS, API_TOKENS_FILE: file }) };
+  // tokens inline are fixed for the process's life; a file is read again whenever it changes
+  if (config.API_TOKENS) return { source: loadTokens({ API_TOKENS: config.API_TOKENS }) };
+  const watched = () =>
+    new TokenFile(file, (err) => logger.error({ err: err.message }, "the API's tokens file does not read"));
+  if (fs.existsSync(file)) return { source: watched() };
   if (config.API_TOKENS_FILE) throw new ConfigError(`API_TOKENS_FILE: ${file} does not exist`);
+  // a year: this machine's own tokens; remove both files to have new ones made
+  const year = { days: 365 };
   const made = [
-    newToken({ name: 'local-operator', role: 'operator' }),
-    newToken({ name: 'local-admin', role: 'admin' }),
-    newToken({ name: 'demo-editeur', role: 'editeur', editeurId: 'editeur-demo' }),
+    newToken({ name: 'local-operator', role: 'operator' }, year),
+    newToken({ name: 'local-admin', role: 'admin' }, year),
+    newToken({ name: 'demo-editeur', role: 'editeur', editeurId: 'editeur-demo' }, year),
   ];
   fs.mkdirSync(config.DATA_DIR, { recursive: true });
   fs.writeFileSync(
@@ -182,7 +201,21 @@ function tokensFor(config: Config): { entries: TokenEntry[]; credentialsFile?: s
     JSON.stringify(Object.fromEntries(made.map((m) => [m.entry.role, m.secret])), null, 2),
     { mode: 0o600 },
   );
-  return { entries: made.map((m) => m.entry), credentialsFile };
+  return { source: watched(), credentialsFile };
+}
+
+/**
+ * The worker polls its task queue: running, and listed by Temporal among the queue's pollers (a poll of
+ * it reached the server). Until then the process is not ready, whatever else answers.
+ */
+export async function workerPolls(config: Config, connected: Connected, worker: Worker | undefined): Promise<void> {
+  if (worker?.getState() !== 'RUNNING') throw new Error(`the worker is ${worker?.getState() ?? 'not started'}`);
+  const { pollers } = await connected.client.workflowService.describeTaskQueue({
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+    taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+  });
+  if (!pollers?.some((p) => p.identity === worker.options.identity)) throw new Error('the worker does not poll yet');
 }
 
 /** The HTTP API and the console beside it, listening; answers the lines to show the user and how to stop it. */
@@ -190,16 +223,29 @@ export async function startApi(
   config: Config,
   connected: Connected,
   logger: pino.Logger,
-  options: { temporalUiUrl?: string } = {},
+  options: { temporalUiUrl?: string; process?: ApiDeps['process'] } = {},
 ): Promise<{ lines: string[]; stop: Stop }> {
-  const { entries, credentialsFile } = tokensFor(config);
-  const tokens = new TokenRegistry(entries);
+  const { source, credentialsFile } = tokensFor(config, logger);
+  // revocations are read from the database at each request: every API process sees one at once
+  const tokens = new TokenRegistry(source, { isRevoked: tokenRevoked(connected.engine) });
+  const lasting = tokens.withoutExpiry();
+  if (lasting.length)
+    logger.warn(
+      { tokens: lasting },
+      'API tokens without an expiry: make new ones (sons token new) and remove these, or revoke them (sons token revoke)',
+    );
   const api = await buildApi({
     engine: connected.engine,
     tokens,
     logger: logger.child({ component: 'api' }),
-    unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE,
+    limits: {
+      unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE,
+      writesPerMinute: config.API_WRITES_PER_MINUTE,
+      readyPerMinute: config.API_READY_PER_MINUTE,
+    },
+    trustedProxies: config.API_TRUSTED_PROXIES,
     payloadCodec: connected.payloadCodec,
+    process: options.process,
   });
   await mountConsole(api, {
     engine: connected.engine,

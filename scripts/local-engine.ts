@@ -2,11 +2,14 @@ import { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { newToken, TokenRegistry } from '../api/auth';
+import { newToken, TokenRegistry, type TokenEntry } from '../api/auth';
+import type { ApiDeps } from '../api/context';
+import { TokenFile } from '../api/token-file';
 import { randomBytes } from 'node:crypto';
 import { buildApi } from '../api/server';
 import { mountConsole } from '../console/server';
 import { engineContext, type EngineContext } from '../client/context';
+import { tokenRevoked } from '../client/tokens';
 import { createLogger } from '../config/logger';
 import type { BdcRequest } from '../domain/bdc';
 import { addCalendarDays, parisCivilDate } from '../domain/calendar';
@@ -179,7 +182,10 @@ export async function startLocalEngine({
       webhooks,
     });
   const api = withApi
-    ? await serveApi(await engine(), unauthenticatedPerMinute, dataConverter?.payloadCodecs?.[0])
+    ? await serveApi(await engine(), {
+        limits: unauthenticatedPerMinute ? { unauthenticatedPerMinute } : {},
+        payloadCodec: dataConverter?.payloadCodecs?.[0],
+      })
     : undefined;
   const dispatcher = new NotificationDispatcher(sql, {
     logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
@@ -226,10 +232,21 @@ export async function startLocalEngine({
   };
 }
 
-async function serveApi(
+/** How a test or a benchmark serves the API and the console on an engine: production's defaults unless said. */
+export interface ServeOptions {
+  limits?: ApiDeps['limits'];
+  trustedProxies?: string[];
+  payloadCodec?: PayloadCodec;
+  /** more tokens than the four of every API (a test that revokes one, or lets one expire) */
+  extraTokens?: TokenEntry[];
+  /** and those of a tokens file, read again when it changes (as API_TOKENS_FILE is) */
+  tokensFile?: string;
+}
+
+/** The HTTP API and the console on an engine, on a free port of 127.0.0.1, with one token per role. */
+export async function serveApi(
   engine: EngineContext,
-  unauthenticatedPerMinute: number | undefined,
-  payloadCodec: PayloadCodec | undefined,
+  { limits, trustedProxies, payloadCodec, extraTokens = [], tokensFile }: ServeOptions = {},
 ): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
   const made = {
     operator: newToken({ name: 'ops-1', role: 'operator' }),
@@ -237,12 +254,24 @@ async function serveApi(
     acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
     rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
   };
-  const tokens = new TokenRegistry(Object.values(made).map((m) => m.entry));
+  const fixed = [...Object.values(made).map((m) => m.entry), ...extraTokens];
+  const file = tokensFile ? new TokenFile(tokensFile) : undefined;
+  // the same list while the file does not change: the registry indexes it once per version
+  let all = { from: undefined as TokenEntry[] | undefined, entries: fixed };
+  const source = {
+    current() {
+      const fromFile = file?.current();
+      if (fromFile && fromFile !== all.from) all = { from: fromFile, entries: [...fixed, ...fromFile] };
+      return all.entries;
+    },
+  };
+  const tokens = new TokenRegistry(source, { isRevoked: tokenRevoked(engine) });
   const app = await buildApi({
     engine,
     tokens,
     logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
-    unauthenticatedPerMinute,
+    limits,
+    trustedProxies,
     payloadCodec,
   });
   await mountConsole(app, {

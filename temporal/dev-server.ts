@@ -9,6 +9,8 @@ export interface DevServer {
   address: string;
   uiUrl: string;
   pid: number;
+  /** settles when the server's process ends, stopped or not (its exit code; null for a signal) */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startDevServer(opts: {
     address,
     uiUrl: `http://localhost:${opts.uiPort}`,
     pid: child.pid!,
+    exited,
     async stop() {
       killOnExit();
       await exited;
@@ -104,7 +107,13 @@ async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<vo
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      // a channel of its own each time: gRPC's shared subchannels would wait out the backoff of earlier
+      // failed attempts (a server restarted on its port answers, and nobody would ask it for a minute)
+      const connection = await Connection.connect({
+        address,
+        connectTimeout: 1_000,
+        channelArgs: { 'grpc.use_local_subchannel_pool': 1 },
+      });
       await connection.healthService.check({});
       await connection.close();
       return;

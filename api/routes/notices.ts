@@ -9,7 +9,8 @@ import { who, type Api, type ApiDeps } from '../context';
 import { forbidden, httpRefusal, refusalsSchema } from '../errors';
 import { languageOf } from '../language';
 
-const contactParams = z.object({ party: z.enum(['editeur', 'og', 'operators']), partyId: z.string().min(1).max(64) });
+// an id of the one grammar (an éditeur's id, an OG's FINESS, the operators' asp): anything else is a 422 here
+const contactParams = z.object({ party: z.enum(['editeur', 'og', 'operators']), partyId: idSchema });
 const contactBody = z.object({
   emails: z.array(z.string().email().max(254)).max(20),
   // https, a public address: checked with its name resolved (client/notices.ts); http only for the

@@ -9,7 +9,7 @@ import { RefusedError, refusalOf } from '../../domain/refusal';
 import type { ImportJob } from '../../client/imports';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, fieldErrors, sendPage, viewer, type Viewer } from '../http';
-import { uploadOf } from '../uploads';
+import { MAX_FILE_BYTES, uploadOf } from '../uploads';
 import { Page } from '../views/layout';
 import { Alert, Csrf, ErrorSummary, Input, Table, When, type FieldErrors } from '../views/ui';
 
@@ -17,7 +17,12 @@ import { Alert, Csrf, ErrorSummary, Input, Table, When, type FieldErrors } from 
 const withBom = (csv: string) => (csv.startsWith('\uFEFF') ? csv : `\uFEFF${csv}`);
 
 /** A bulk registration file is read whole: it holds rows of a few dozen characters, not an extraction. */
-const MAX_BULK_BYTES = 20 * 2 ** 20;
+const MAX_BULK_BYTES = MAX_FILE_BYTES;
+/**
+ * A FINESS extraction is the public file, about 100,000 establishments: far past the console's 10 MiB
+ * for other files; bounded as the API bounds the same file (its uploads are an operator's, one or two at once).
+ */
+const MAX_EXTRACTION_BYTES = 512 * 2 ** 20;
 
 function ImportsPage({ v, jobs, errors }: { v: Viewer; jobs: ImportJob[]; errors?: FieldErrors }) {
   return (
@@ -158,7 +163,11 @@ export function importPages(app: Api, { engine }: ConsoleDeps) {
 
   app.post(
     '/console/imports/finess',
-    { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection },
+    {
+      config: { sessionRoles: who.operators, uploads: { maxFileBytes: MAX_EXTRACTION_BYTES } },
+      schema: { hide: true },
+      preHandler: app.csrfProtection,
+    },
     async (request, reply) => {
       const v = viewer(request, reply);
       const upload = uploadOf(request.body, 'extraction');
@@ -179,7 +188,11 @@ export function importPages(app: Api, { engine }: ConsoleDeps) {
 
   app.post(
     '/console/imports/bdc',
-    { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection },
+    {
+      config: { sessionRoles: who.operators, uploads: { maxFileBytes: MAX_BULK_BYTES } },
+      schema: { hide: true },
+      preHandler: app.csrfProtection,
+    },
     async (request, reply) => {
       const v = viewer(request, reply);
       const upload = uploadOf(request.body, 'bdcs');

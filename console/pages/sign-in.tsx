@@ -5,8 +5,12 @@ import { signIn, signOut } from '../session';
 import { Page } from '../views/layout';
 import { Alert, Csrf, Input } from '../views/ui';
 
-/** Where to go after signing in: a page of the console only (never another site). */
-const next = (raw: string | undefined) => (raw && /^\/console\/[^/\\]/.test(raw) ? raw : '/console/');
+/**
+ * Where to go after signing in: a page of the console only (never another site), in the characters a
+ * URL may hold — a line break would end the Location header (and answered a 500).
+ */
+const next = (raw: string | undefined) =>
+  raw && /^\/console\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(raw) ? raw : '/console/';
 
 function SignIn({ csrf, suite, failed }: { csrf: string; suite: string; failed?: boolean }) {
   return (
@@ -42,7 +46,7 @@ function SignIn({ csrf, suite, failed }: { csrf: string; suite: string; failed?:
 }
 
 /** Signing in with a token (a session cookie follows) and out. Failed attempts are throttled and logged. */
-export function signInPages(app: Api, { tokens }: ConsoleDeps) {
+export function signInPages(app: Api, deps: ConsoleDeps) {
   app.get(
     '/console/connexion',
     { config: { public: true, unthrottled: true }, schema: { hide: true } },
@@ -55,7 +59,7 @@ export function signInPages(app: Api, { tokens }: ConsoleDeps) {
     '/console/connexion',
     { config: { public: true }, schema: { hide: true }, preHandler: app.csrfProtection },
     async (request, reply) => {
-      const principal = signIn(request, tokens, field(request.body, 'jeton'));
+      const principal = await signIn(request, deps, field(request.body, 'jeton'));
       if (!principal) {
         request.log.warn({ source: request.ip, route: '/console/connexion' }, 'console sign-in failed');
         return sendPage(
@@ -73,7 +77,7 @@ export function signInPages(app: Api, { tokens }: ConsoleDeps) {
     '/console/deconnexion',
     { config: { public: true, unthrottled: true }, schema: { hide: true }, preHandler: app.csrfProtection },
     async (request, reply) => {
-      signOut(request);
+      await signOut(request, deps);
       return reply.redirect('/console/connexion', 303);
     },
   );

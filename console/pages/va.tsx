@@ -319,7 +319,12 @@ export function vaPages(app: Api, deps: ConsoleDeps) {
 
   app.post(
     '/console/bdc/:bdcId/va',
-    { config: { sessionRoles: who.editeurs }, schema: { hide: true }, preHandler: app.csrfProtection },
+    {
+      // the PDFs: MAX_DOCUMENT_MIB each, refused as they arrive past it
+      config: { sessionRoles: who.editeurs, uploads: { maxFileBytes: MAX_DOCUMENT_MIB * 2 ** 20 } },
+      schema: { hide: true },
+      preHandler: app.csrfProtection,
+    },
     async (request, reply) => {
       const v = viewer(request, reply);
       const bdc = await recordOf(v, (request.params as { bdcId: string }).bdcId);

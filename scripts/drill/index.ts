@@ -14,6 +14,8 @@ import { shippedCampaigns } from '../../domain/campaigns';
 import { temporalCliPath } from '../../temporal/binaries';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { vaRequestBody } from '../samples/bdc';
+import { consoleOpenApi } from './console-openapi';
+import { consoleSession } from './console-session';
 import { writeExtraction, type GeneratedOg } from '../samples/finess-extraction';
 
 /**
@@ -21,7 +23,8 @@ import { writeExtraction, type GeneratedOg } from '../samples/finess-extraction'
  * a bounded load of BDCs driven through the API along every path — every event sent three times at
  * once — while the engine is SIGKILLed and restarted, the Temporal server killed and restarted, the
  * database's connections terminated and the database stopped for 30 s; then schemathesis against the
- * OpenAPI document with each role's token. Then every BDC is checked: its final state as planned,
+ * OpenAPI document with each role's token, and against the console's forms (urlencoded and multipart,
+ * scripts/drill/console-openapi.ts) with an operator's and an éditeur's session. Then every BDC is checked: its final state as planned,
  * reconciliation without a difference, no payment twice, no event lost, no 5xx. Prints a table; exits
  * 1 when anything is off.
  */
@@ -145,7 +148,8 @@ async function main() {
           },
           body: body === undefined ? undefined : JSON.stringify(body),
         }).catch(() => undefined);
-        if (response && response.status !== 503) {
+        // away, unavailable, or past the token's allowance of writes: sent again, the same, a little later
+        if (response && response.status !== 503 && response.status !== 429) {
           const text = await response.text();
           if (response.status >= 500)
             counters.fiveHundreds.push({ status: response.status, path: p, body: text.slice(0, 300) });
@@ -341,13 +345,45 @@ async function main() {
       differences: unknown[];
     };
 
+    // the console's sessions are opened first, while nothing else runs: the fuzzers block this process
+    // for minutes, and the first request after them is the one most likely to meet a connection gone
+    const sessions = {
+      operator: await consoleSession(api, tokens.operator),
+      editeur: await consoleSession(api, tokens.editeur),
+    };
     say('schemathesis against /openapi.json, with each role');
     const fuzz = ['operator', 'admin', 'editeur'].map((role) =>
-      schemathesis(`${api}/openapi.json`, tokens[role as keyof typeof tokens], role),
+      schemathesis(`${api}/openapi.json`, [`Authorization: Bearer ${tokens[role as keyof typeof tokens]}`], role),
     );
+    say("schemathesis against the console's forms, with an operator's and an éditeur's session");
+    const consoleFuzz: typeof fuzz = [];
+    for (const role of ['operator', 'editeur'] as const) {
+      const session = sessions[role];
+      const spec = path.join(work, `console-openapi-${role}.json`);
+      fs.writeFileSync(
+        spec,
+        JSON.stringify(
+          consoleOpenApi({
+            csrf: session.csrf,
+            bdcIds: driven.slice(0, 8).map((d) => d.bdcId),
+            campaignIds: ['drill'],
+            solutionIds: ['drill-dui'],
+          }),
+        ),
+      );
+      consoleFuzz.push(schemathesis(spec, [`Cookie: ${session.cookie}`], `console, ${role}`, api));
+    }
     const fuzzCases = fuzz.reduce((n, f) => n + f.cases, 0);
-    const fuzzFailures = fuzz.reduce((n, f) => n + f.serverErrors, 0);
-    const fuzzerErrors = fuzz.reduce((n, f) => n + f.fuzzerErrors, 0);
+    const consoleCases = consoleFuzz.reduce((n, f) => n + f.cases, 0);
+    const fuzzFailures = [...fuzz, ...consoleFuzz].reduce((n, f) => n + f.serverErrors, 0);
+    const fuzzerErrors = [...fuzz, ...consoleFuzz].reduce((n, f) => n + f.fuzzerErrors, 0);
+    // an engine that died under the fuzzers would only show as requests refused: said outright
+    // (a connection may fail once as this process comes back from minutes blocked on the fuzzers: tried again)
+    const engineAlive =
+      engine?.exitCode === null &&
+      (await eventually(() => fetch(`${api}/health`).then((r) => r.ok), { budgetMs: 10_000, everyMs: 1_000 }).catch(
+        () => false,
+      ));
 
     const rows: [string, string | number][] = [
       ['load', `${BDCS} BDCs, ${driven.reduce((n, d) => n + d.accepted.length, 0)} events × 3 sends`],
@@ -356,6 +392,7 @@ async function main() {
       ['faults injected', recovery.length],
       ...recovery.map((r): [string, string] => [`  ${r.fault}`, `${r.recoverySeconds} s to ready`]),
       ['schemathesis cases (3 roles)', fuzzCases],
+      ["schemathesis cases, console's forms (2 sessions)", consoleCases],
       ["schemathesis's own internal errors (not counted)", fuzzerErrors],
       ['BDCs not in their planned final state', offPlan],
       ['events lost', lost],
@@ -363,7 +400,8 @@ async function main() {
       ['audit entries twice', auditTwice],
       ['balances paid after a cancellation', paidAfterCancellation],
       ['reconciliation differences', reconciliation.differences.length],
-      ['5xx answers (drive + schemathesis)', counters.fiveHundreds.length + fuzzFailures],
+      ['5xx answers (drive + schemathesis, API and console)', counters.fiveHundreds.length + fuzzFailures],
+      ['engine alive and healthy after the fuzzers', engineAlive ? 'yes' : 'NO'],
       ['duration', `${Math.round((Date.now() - started) / 1000)} s`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
@@ -390,7 +428,7 @@ async function main() {
         reconciliation.differences.length +
         counters.fiveHundreds.length +
         fuzzFailures ===
-      0;
+        0 && engineAlive;
     process.stdout.write(ok ? '  PASSED\n' : '  FAILED\n');
     process.exitCode = ok ? 0 : 1;
   } finally {
@@ -402,13 +440,16 @@ async function main() {
 }
 
 /**
- * schemathesis (PyPI, in .tools/venv) against the API with a role's token: its cases, the 5xx it found,
- * and its own internal errors (a Python error of the fuzzer is not the engine's: reported, not counted).
+ * schemathesis (PyPI, in .tools/venv) against a schema (the API's URL, or a file with the base URL it
+ * describes) with a caller's headers (a role's token, a console session's cookie): its cases, the 5xx
+ * it found, and its own internal errors (a Python error of the fuzzer is not the engine's: reported,
+ * not counted).
  */
 function schemathesis(
-  schemaUrl: string,
-  token: string,
+  schema: string,
+  headers: string[],
   role: string,
+  baseUrl?: string,
 ): { cases: number; serverErrors: number; fuzzerErrors: number } {
   const venv = path.join(projectRoot, '.tools', 'venv');
   const bin = path.join(venv, 'bin', 'schemathesis');
@@ -422,11 +463,11 @@ function schemathesis(
     bin,
     [
       'run',
-      schemaUrl,
+      schema,
+      ...(baseUrl ? ['--url', baseUrl] : []),
       '--checks',
       'not_a_server_error',
-      '-H',
-      `Authorization: Bearer ${token}`,
+      ...headers.flatMap((h) => ['-H', h]),
       '--max-examples',
       '15',
       '--phases',

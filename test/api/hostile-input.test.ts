@@ -97,8 +97,13 @@ test('failed authentication is throttled per source; security headers are set', 
 
 test('/health says the process lives, /ready that Temporal and the database answer', async () => {
   expect((await h.api.call('GET', '/health')).body).toEqual({ ok: true });
-  const ready = await h.api.call('GET', '/ready');
-  expect([ready.status, ready.body.temporal.ok, ready.body.database.ok]).toEqual([200, true, true]);
+  const ready = await h.api.call('GET', '/ready', { token: h.api.tokens.admin });
+  expect([ready.status, ready.body.ready, ready.body.temporal.ok, ready.body.database.ok]).toEqual([
+    200,
+    true,
+    true,
+    true,
+  ]);
 });
 
 test('Temporal frozen (it accepts connections, never answers): 503 with Retry-After within the deadline, never a hang; reads from the record still answer', async () => {
