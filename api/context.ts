@@ -25,4 +25,5 @@ export const who = {
   everyone: ['operator', 'admin', 'editeur'],
   editeursAndOperators: ['operator', 'editeur'],
   editeurs: ['editeur'],
+  admins: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -28,6 +28,7 @@ import { reportRoutes } from './routes/reports';
 import { documentRoutes } from './routes/documents';
 import { controlRoutes } from './routes/controls';
 import { noticeRoutes } from './routes/notices';
+import { journalRoutes } from './routes/journal';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -220,6 +221,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     documentRoutes,
     controlRoutes,
     noticeRoutes,
+    journalRoutes,
   ])
     routes(app, deps);
   return app;

@@ -18,6 +18,8 @@ import type { Sql } from '../db/sql';
 import { executable, temporalCliPath, temporalTestServerPath } from '../temporal/binaries';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { createBdcWorker } from '../worker/create-worker';
+import { JournalKeeper } from '../client/journal-keeper';
+import type { JournalSigner } from '../client/journal-keys';
 import { NotificationDispatcher } from '../notifications/dispatcher';
 import { SecretBox } from '../notifications/secret-box';
 import { smtpMailer } from '../notifications/email';
@@ -48,6 +50,8 @@ export interface LocalEngineOptions {
   smtpUrl?: string;
   /** the `host:port` of listeners whose webhooks may be plain HTTP on loopback (WEBHOOK_ALLOW_HTTP_HOSTS); none by default */
   webhookAllowHttpHosts?: string[];
+  /** runs the journal's keeper as the worker's process does (checkpoints, verifications), with this key */
+  journal?: { signer: JournalSigner; recipients?: string[]; checkpointEveryMs?: number; verifyEveryMs?: number };
 }
 
 export interface LocalApi {
@@ -131,6 +135,7 @@ export async function startLocalEngine({
   dataConverter,
   smtpUrl,
   webhookAllowHttpHosts = [],
+  journal,
 }: LocalEngineOptions): Promise<LocalEngine> {
   const env = await temporalServer(server);
   const client = dataConverter
@@ -188,6 +193,16 @@ export async function startLocalEngine({
     webhooks,
   });
   dispatcher.start();
+  const keeper = journal
+    ? new JournalKeeper(sql, journal.signer, {
+        checkpointEveryMs: journal.checkpointEveryMs ?? 3_600_000,
+        verifyEveryMs: journal.verifyEveryMs ?? 86_400_000,
+        recipients: journal.recipients ?? [],
+        tickMs: 200,
+        logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
+      })
+    : undefined;
+  await keeper?.start();
   return {
     env,
     ledger,
@@ -218,6 +233,7 @@ export async function startLocalEngine({
       current ??= await startWorker();
     },
     async close() {
+      await keeper?.stop();
       await dispatcher.stop();
       await api?.close();
       await stopWorker();

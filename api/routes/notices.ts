@@ -9,7 +9,10 @@ import { who, type Api, type ApiDeps } from '../context';
 import { forbidden, httpRefusal, refusalsSchema } from '../errors';
 import { languageOf } from '../language';
 
-const contactParams = z.object({ party: z.enum(['editeur', 'og', 'operators']), partyId: z.string().min(1).max(64) });
+const contactParams = z.object({
+  party: z.enum(['editeur', 'og', 'operators', 'auditor']),
+  partyId: z.string().min(1).max(64),
+});
 const contactBody = z.object({
   emails: z.array(z.string().email().max(254)).max(20),
   // https, a public address: checked with its name resolved (client/notices.ts); http only for the
@@ -32,10 +35,10 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
   app.put(
     '/contacts/:party/:partyId',
     {
-      config: { roles: who.editeursAndOperators },
+      config: { roles: [...who.editeursAndOperators, ...who.admins] },
       schema: {
         summary:
-          "Set a contact: an éditeur's email addresses and signed webhook (an éditeur sets its own), an OG's addresses, the operators' (party operators, id asp)",
+          "Set a contact: an éditeur's email addresses and signed webhook (an éditeur sets its own), an OG's addresses, the operators' (party operators, id asp), an auditor's who receives the journal's checkpoints (party auditor, admins only)",
         params: contactParams,
         body: contactBody,
         response: { 200: anObject, 403: refusalsSchema, 422: refusalsSchema },
@@ -45,6 +48,9 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
       const { party, partyId } = request.params;
       const p = request.principal;
       if (p.role === 'editeur' && (party !== 'editeur' || partyId !== p.editeurId)) throw forbidden(p.role);
+      // who receives the journal's checkpoints is the admins' to say (not the operators' the journal watches)
+      if ((party === 'auditor') !== (p.role === 'admin'))
+        throw httpRefusal(403, 'forbidden', say('auditor_contact_admins'), 'params.party', party);
       if (party === 'editeur') idSchema.parse(partyId);
       if (party === 'og' && !finessSchema.safeParse(partyId).success)
         throw httpRefusal(422, 'invalid_format', say('finess_length', { value: partyId }), 'params.partyId', partyId);

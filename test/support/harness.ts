@@ -15,7 +15,7 @@ import type { Ledger } from '../../db/ledger';
 import { sendBdcEvent } from '../../temporal/bdc-gateway';
 import type { BdcWorkerOptions } from '../../worker/create-worker';
 import { bdcMessages } from '../../contract/bdc';
-import { startLocalEngine, type LocalApi } from '../../scripts/local-engine';
+import { startLocalEngine, type LocalApi, type LocalEngineOptions } from '../../scripts/local-engine';
 import { bdcRequest, operator } from './bdc-fixtures';
 import { openTestDatabase, type Backend } from './database';
 import { eventually } from './eventually';
@@ -110,6 +110,8 @@ export interface HarnessOptions {
   mail?: boolean;
   /** `host:port` of the test's own listeners whose webhooks may be plain HTTP on loopback; none by default */
   webhookAllowHttpHosts?: string[];
+  /** runs the journal's keeper (checkpoints, verifications) as the worker's process does */
+  journal?: LocalEngineOptions['journal'];
 }
 
 export type ApiHandle = LocalApi;
@@ -124,6 +126,7 @@ export async function startHarness({
   dataConverter,
   mail = false,
   webhookAllowHttpHosts,
+  journal,
 }: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const mailbox = mail ? await startMailbox() : undefined;
@@ -138,6 +141,7 @@ export async function startHarness({
     dataConverter,
     ...(mailbox ? { smtpUrl: mailbox.url } : {}),
     ...(webhookAllowHttpHosts ? { webhookAllowHttpHosts } : {}),
+    ...(journal ? { journal } : {}),
   });
   const { env, seed, finess, api } = local;
   const client = (await local.engine()).client;
