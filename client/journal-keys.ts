@@ -96,10 +96,15 @@ export function loadJournalKeys(source: {
   const file = path.join(source.DATA_DIR, 'journal-keys.json');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(source.DATA_DIR, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, JSON.stringify({ current: 'local-1', keys: { 'local-1': newJournalKey() } }, null, 2), {
-      mode: 0o600,
-      flag: 'wx',
-    });
+    try {
+      fs.writeFileSync(file, JSON.stringify({ current: 'local-1', keys: { 'local-1': newJournalKey() } }, null, 2), {
+        mode: 0o600,
+        flag: 'wx',
+      });
+    } catch (err) {
+      // another process of this machine made it at the same instant: its key is the journal's
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+    }
   }
   return journalKeysSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
 }

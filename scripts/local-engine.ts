@@ -290,7 +290,11 @@ async function serveApi(
       });
       const text = await response.text();
       const type = response.headers.get('content-type') ?? '';
-      return { status: response.status, body: type.includes('json') ? JSON.parse(text) : text };
+      // JSON lines (a journal's export) stay text: one document a line
+      return {
+        status: response.status,
+        body: type.includes('json') && !type.includes('ndjson') ? JSON.parse(text) : text,
+      };
     },
   };
   return { handle, close: () => app.close() };
