@@ -660,7 +660,9 @@ const describeVerification = (v: Json) => {
     : v.status === 'mismatch'
       ? `JOURNAL MISMATCH: ${v.mismatches} problem(s); the first entry that does not match: ${first?.seq ?? '—'}\n${list
           .slice(0, 20)
-          .map((m) => `  - ${m.seq ? `entry ${m.seq}: ` : ''}${m.what}\n`)
+          .map(
+            (m) => `  - ${m.seq && !String(m.what).startsWith(`entry ${m.seq}`) ? `entry ${m.seq}: ` : ''}${m.what}\n`,
+          )
           .join('')}`
       : `the verification ${v.status}${v.failure ? `: ${v.failure}` : ''}\n`;
 };

@@ -45,7 +45,7 @@ async function verifyIn(tx: Tx, publicKeys: Record<string, string>): Promise<Ver
         found({
           seq: expected,
           code: 'entry_missing',
-          what: `entry ${expected} is missing: the journal goes from ${expected - 1} to ${e.seq}`,
+          what: `entry ${expected} is missing or out of place: the journal goes from ${expected - 1} to ${e.seq}`,
         });
         broken = true;
         break walk;

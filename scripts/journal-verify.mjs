@@ -116,7 +116,7 @@ for (const p of parsed) {
     continue;
   }
   if (p.seq !== expected) {
-    problem(expected, `entry ${expected} is missing: the export goes from ${expected - 1} to ${p.seq}`);
+    problem(expected, `entry ${expected} is missing or out of place: the export goes from ${expected - 1} to ${p.seq}`);
     broken = true;
     continue;
   }
@@ -157,7 +157,7 @@ for (const p of parsed) {
 
 const end = parsed[parsed.length - 1];
 if (end?.type !== 'end') problem(last + 1, 'the export is cut: its last line is not its end');
-else if (end.entries !== entries || end.links !== links)
+else if (!broken && (end.entries !== entries || end.links !== links))
   problem(
     last + 1,
     `the export's end counts ${end.entries} entries and ${end.links} links; it holds ${entries} and ${links}`,
@@ -236,7 +236,8 @@ say(`SONS journal ${header.journal}, exported ${header.exportedAt}, ${scope}`);
 for (const n of notes) say(`note: ${n}`);
 if (problems.length) {
   say(`MISMATCH: ${problems.length} problem(s); the first entry that does not match: ${problems[0].seq ?? '—'}`);
-  for (const p of problems.slice(0, 20)) say(`  - ${p.seq ? `entry ${p.seq}: ` : ''}${p.what}`);
+  for (const p of problems.slice(0, 20))
+    say(`  - ${p.seq && !p.what.startsWith(`entry ${p.seq}`) ? `entry ${p.seq}: ` : ''}${p.what}`);
   process.exit(1);
 }
 say(`OK: ${entries} entries and ${links} links chained, up to entry ${last}`);

@@ -51,7 +51,7 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
       // who receives the journal's checkpoints is the admins' to say (not the operators' the journal watches)
       if ((party === 'auditor') !== (p.role === 'admin'))
         throw httpRefusal(403, 'forbidden', say('auditor_contact_admins'), 'params.party', party);
-      if (party === 'editeur') idSchema.parse(partyId);
+      if (party === 'editeur' || party === 'auditor') idSchema.parse(partyId);
       if (party === 'og' && !finessSchema.safeParse(partyId).success)
         throw httpRefusal(422, 'invalid_format', say('finess_length', { value: partyId }), 'params.partyId', partyId);
       return {
