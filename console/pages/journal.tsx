@@ -181,7 +181,9 @@ export function journalPages(app: Api, deps: ConsoleDeps) {
           <li>
             <a class="fr-link fr-link--download" href="/console/journal/cles.json" download>
               Clés publiques du journal
-              <span class="fr-link__detail">JSON — le fichier --keys du vérificateur</span>
+              <span class="fr-link__detail">
+                JSON — le fichier <code>--keys</code> du vérificateur
+              </span>
             </a>
           </li>
         </ul>
