@@ -3,6 +3,7 @@ import type { Campaign } from '../domain/campaign';
 import { campaignDeadlines } from '../domain/campaign';
 import { addCalendarDays, parisCivilDate, parisTimeOn } from '../domain/calendar';
 import { planReminders, REMINDER_HOUR } from '../domain/reminders';
+import { JournalRecords } from '../db/journal-records';
 import { Notifications } from '../db/notifications';
 import type { Sql } from '../db/sql';
 
@@ -48,6 +49,7 @@ export function createNoticeActivities(sql: Sql, campaigns: () => Promise<Campai
           overdueCents: Number(row!.overdue_cents),
           attention: row!.attention,
           controlsDue: controls!.due,
+          ...(await journalLine(sql)),
         },
       });
       // an order deadline is the campaign's: its reminder goes to every éditeur with a contact
@@ -79,3 +81,17 @@ export function createNoticeActivities(sql: Sql, campaigns: () => Promise<Campai
 }
 
 export type NoticeActivities = ReturnType<typeof createNoticeActivities>;
+
+/** What the digest says of the journal's last verification: an alert while it found a mismatch. */
+async function journalLine(sql: Sql): Promise<{ journal?: string; journalMismatch?: boolean }> {
+  const { last } = await new JournalRecords(sql).lastFinished();
+  if (!last) return {};
+  if (last.status === 'mismatch')
+    return {
+      journalMismatch: true,
+      journal: `ALERTE — journal infalsifiable : ${last.mismatches} écart(s) à la vérification n° ${last.id} ; premier écart à l’écriture n° ${last.firstMismatch?.seq ?? '—'} : ${last.firstMismatch?.what ?? ''}`,
+    };
+  return {
+    journal: `Journal infalsifiable vérifié jusqu’à l’écriture n° ${last.verifiedSeq} (vérification n° ${last.id}).`,
+  };
+}

@@ -1,5 +1,6 @@
 import client from 'prom-client';
 import type { EngineContext } from '../client/context';
+import { journalStatus } from '../client/journal';
 
 /**
  * The API's Prometheus metrics: its requests (count and latency per route and status), the Node
@@ -43,12 +44,33 @@ export class ApiMetrics {
       labelNames: ['kind'],
       registers: [this.registry],
     });
+    const journal = new client.Gauge({
+      name: 'sons_journal',
+      help: 'The tamper-evident journal: entries (its head), entries signed by the last checkpoint, entries the last verification walked, and mismatch (1 when the last verification found one: alert on it)',
+      labelNames: ['figure'],
+      registers: [this.registry],
+    });
+    const journalTimes = new client.Gauge({
+      name: 'sons_journal_last_seconds',
+      help: 'Unix time of the journal’s last checkpoint, last verification and last verification that found nothing amiss',
+      labelNames: ['event'],
+      registers: [this.registry],
+    });
     // the business figures are read at each scrape, from the record and the ledger (never from Temporal)
     this.collectBusiness = async () => {
-      const [summary, totals] = await Promise.all([
+      const [summary, totals, j] = await Promise.all([
         engine.money.totals(['campaign', 'status']),
         engine.ledger.totals(),
+        journalStatus(engine),
       ]);
+      journal.set({ figure: 'entries' }, j.head.seq);
+      journal.set({ figure: 'checkpointed' }, j.lastCheckpoint?.seq ?? 0);
+      journal.set({ figure: 'verified' }, j.lastVerification?.verifiedSeq ?? 0);
+      journal.set({ figure: 'mismatch' }, j.lastVerification?.status === 'mismatch' ? 1 : 0);
+      const seconds = (iso?: string) => (iso ? Date.parse(iso) / 1000 : 0);
+      journalTimes.set({ event: 'checkpoint' }, seconds(j.lastCheckpoint?.signedAt));
+      journalTimes.set({ event: 'verification' }, seconds(j.lastVerification?.finishedAt));
+      journalTimes.set({ event: 'verified' }, seconds(j.lastSuccessfulVerification?.finishedAt));
       bdcs.reset();
       for (const line of summary) bdcs.inc({ campaign: line.campaign, status: line.status }, line.bdcs);
       euros.reset();

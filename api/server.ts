@@ -30,6 +30,7 @@ import { documentRoutes } from './routes/documents';
 import { controlRoutes } from './routes/controls';
 import { noticeRoutes } from './routes/notices';
 import { tokenRoutes } from './routes/tokens';
+import { journalRoutes } from './routes/journal';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -231,6 +232,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     controlRoutes,
     noticeRoutes,
     tokenRoutes,
+    journalRoutes,
   ])
     routes(app, deps);
   return app;

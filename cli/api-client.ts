@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { render, say, type Lang } from '../domain/messages';
 import { refusalOf, type Refusal } from '../domain/refusal';
 
@@ -54,6 +55,35 @@ export class ApiClient {
     const stream = Readable.toWeb(fs.createReadStream(file)) as ReadableStream;
     return (await this.send<T>('POST', path, { 'content-type': 'text/csv', 'x-file-name': basename(file) }, stream))
       .body;
+  }
+
+  /** Streams an answer into a file, as it comes (a journal's export may be large); answers its bytes. */
+  async download(path: string, file: string): Promise<number> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), 'accept-language': cliLanguage() },
+      });
+    } catch (err) {
+      throw new ApiError(0, [
+        own('unreachable', say('api_unreachable', { url: this.baseUrl, problem: (err as Error).message })),
+      ]);
+    }
+    if (!response.ok || !response.body) {
+      const text = await response.text();
+      const parsed = (response.headers.get('content-type') ?? '').includes('application/json') ? JSON.parse(text) : {};
+      throw new ApiError(
+        response.status,
+        (parsed as { refusals?: Refusal[] }).refusals ?? [
+          own(`http_${response.status}`, say('http_status', { status: response.status, body: text.slice(0, 200) })),
+        ],
+      );
+    }
+    await pipeline(
+      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+      fs.createWriteStream(file),
+    );
+    return fs.statSync(file).size;
   }
 
   private async send<T>(

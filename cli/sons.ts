@@ -46,6 +46,11 @@ const usage = `usage: sons <command> [options]   (--json for machine-readable ou
   ledger export [--out FILE]                      payment orders as CSV
   finess import FILE                              a FINESS extraction (a new version)
   finess exclusions FILE                          ESMS numérique exclusions, "finess;reason" lines
+  journal status                                  the journal's head, last checkpoint, last verification (admin)
+  journal verify                                  the worker verifies the whole journal now; exit 1 on a mismatch
+  journal checkpoint                              the worker signs a checkpoint now and publishes it
+  journal export --out FILE [--from N] [--to N] [--bdc ID]   an auditor's export (scripts/journal-verify.mjs)
+  journal keys [--out FILE]                       the journal's public keys (the verifier's --keys file)
   token new --role operator|admin|editeur --name NAME [--editeur ID] [--days N] [--append FILE]
                                                   a new API secret, valid N days (90); only its hash goes to FILE
   token revoke NAME --reason TEXT                 refused from the next request on, in every API process,
@@ -60,7 +65,7 @@ function apiFor(config: Config, role: 'operator' | 'admin' = 'operator'): ApiCli
   let token = process.env.SONS_TOKEN;
   const credentials = path.join(config.DATA_DIR, 'dev-credentials.json');
   if (!token && fs.existsSync(credentials))
-    token = (JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator?: string; admin?: string })[role];
+    token = (JSON.parse(fs.readFileSync(credentials, 'utf8')) as Record<string, string | undefined>)[role];
   return new ApiClient(url.replace(/\/$/, ''), token);
 }
 
@@ -127,6 +132,9 @@ async function run(argv: string[]): Promise<number> {
       email: { type: 'string' },
       webhook: { type: 'string' },
       secret: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      bdc: { type: 'string' },
     },
   });
   const config = loadConfig();
@@ -535,6 +543,59 @@ async function run(argv: string[]): Promise<number> {
       else process.stdout.write(csv);
       return EXIT.ok;
     }
+    case 'journal status': {
+      const status = await apiFor(config, 'admin').request<Json>('GET', '/journal');
+      print(status, () => describeJournal(status));
+      return EXIT.ok;
+    }
+    case 'journal verify': {
+      const admin = apiFor(config, 'admin');
+      const { id } = await admin.request<{ id: number }>('POST', '/journal/verifications');
+      process.stderr.write(`verification ${id} asked of the worker…\n`);
+      const v = await until(
+        () => admin.request<Json>('GET', `/journal/verifications/${id}`),
+        (x) => ['ok', 'mismatch', 'failed'].includes(String(x.status)),
+      );
+      print(v, () => describeVerification(v));
+      return v.status === 'ok' ? EXIT.ok : v.status === 'mismatch' ? EXIT.differences : EXIT.failure;
+    }
+    case 'journal checkpoint': {
+      const admin = apiFor(config, 'admin');
+      const { id } = await admin.request<{ id: number }>('POST', '/journal/checkpoints');
+      const done = await until(
+        () => admin.request<Json>('GET', `/journal/checkpoints/requests/${id}`),
+        (x) => x.done === true,
+      );
+      const { checkpoints } = await admin.request<{ checkpoints: Json[] }>('GET', '/journal/checkpoints');
+      const c = checkpoints.find((x) => x.n === done.checkpointN);
+      print(c ?? done, () =>
+        c
+          ? `checkpoint #${c.n}: entry ${c.seq}, hash ${c.hash}, signed ${c.signedAt} with key ${c.keyId}\n${JSON.stringify({ type: 'checkpoint', n: c.n, statement: c.statement, signature: c.signature, keyId: c.keyId })}\n`
+          : 'the journal is empty: nothing to sign\n',
+      );
+      return EXIT.ok;
+    }
+    case 'journal export': {
+      if (!o.out) break;
+      const query = new URLSearchParams({
+        ...(o.from ? { from: o.from } : {}),
+        ...(o.to ? { to: o.to } : {}),
+        ...(o.bdc ? { bdcId: o.bdc } : {}),
+      }).toString();
+      const bytes = await apiFor(config, 'admin').download(`/journal/export${query ? `?${query}` : ''}`, o.out);
+      print(
+        { file: o.out, bytes },
+        () => `${o.out}: ${bytes} bytes; check it with node scripts/journal-verify.mjs ${o.out} --keys KEYS.json\n`,
+      );
+      return EXIT.ok;
+    }
+    case 'journal keys': {
+      const keys = await apiFor(config, 'admin').request<Json>('GET', '/journal/keys');
+      const text = `${JSON.stringify(keys, null, 2)}\n`;
+      if (o.out) fs.writeFileSync(o.out, text);
+      else process.stdout.write(text);
+      return EXIT.ok;
+    }
     case 'finess import': {
       if (!arg) break;
       const summary = await api.upload<{
@@ -614,6 +675,44 @@ async function followBatch(
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+/** Polls the API until what it answers is done (the worker's work: a verification, a checkpoint). */
+async function until<T>(read: () => Promise<T>, done: (t: T) => boolean, budgetMs = 30 * 60_000): Promise<T> {
+  const end = Date.now() + budgetMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const describeVerification = (v: Json) => {
+  const first = v.firstMismatch as Json | undefined;
+  const list = (v.mismatchList as Json[] | undefined) ?? [];
+  return v.status === 'ok'
+    ? `journal verified: entries 1–${v.verifiedSeq} chained, ${v.checkpoints} checkpoint(s) signed by the journal's key, ${v.facts} facts as their entries say\n`
+    : v.status === 'mismatch'
+      ? `JOURNAL MISMATCH: ${v.mismatches} problem(s); the first entry that does not match: ${first?.seq ?? '—'}\n${list
+          .slice(0, 20)
+          .map(
+            (m) => `  - ${m.seq && !String(m.what).startsWith(`entry ${m.seq}`) ? `entry ${m.seq}: ` : ''}${m.what}\n`,
+          )
+          .join('')}`
+      : `the verification ${v.status}${v.failure ? `: ${v.failure}` : ''}\n`;
+};
+
+const describeJournal = (s: Json) => {
+  const head = s.head as Json;
+  const c = s.lastCheckpoint as Json | undefined;
+  const v = s.lastVerification as Json | undefined;
+  return [
+    `journal ${s.journalId}: ${head.seq} entries, head ${head.hash}`,
+    c ? `last checkpoint #${c.n}: entry ${c.seq}, signed ${c.signedAt} with key ${c.keyId}` : 'no checkpoint yet',
+    v ? `last verification #${v.id} (${v.finishedAt}): ${v.status}` : 'no verification yet',
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
+};
 
 function printRefusals(refusals: Refusal[]) {
   process.stderr.write(

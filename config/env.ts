@@ -36,6 +36,33 @@ const envSchema = z.object({
   /** the payload encryption keys, JSON { current, keys: { id: base64 } } (or PAYLOAD_KEYS_FILE); absent: a local key in DATA_DIR */
   PAYLOAD_KEYS: z.string().min(2).optional(),
   PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
+  /** the journal's Ed25519 signing keys, JSON { current, keys: { id: 32-byte seed, base64 } } (or JOURNAL_KEYS_FILE); absent: a local key in DATA_DIR */
+  JOURNAL_KEYS: z.string().min(2).optional(),
+  JOURNAL_KEYS_FILE: z.string().min(1).optional(),
+  /** who receives each signed checkpoint: email addresses and auditor:<id> contacts, comma-separated */
+  JOURNAL_CHECKPOINT_RECIPIENTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(?:[^\s@,]+@[^\s@,]+\.[^\s@,]+|auditor:[A-Za-z0-9_.-]{1,64})$/,
+            'expected email addresses or auditor:<id> contacts, comma-separated',
+          ),
+      ),
+    ),
+  /** minutes between two checkpoints of the journal (when it moved) */
+  JOURNAL_CHECKPOINT_MINUTES: z.coerce.number().min(0.01).max(10_080).default(60),
+  /** hours between two verifications of the whole journal */
+  JOURNAL_VERIFY_HOURS: z.coerce.number().min(0.01).max(720).default(24),
   /** host:port where the worker serves the SDK's Prometheus metrics; absent, none */
   WORKER_METRICS_ADDRESS: z
     .string()

@@ -16,6 +16,7 @@ import { bdcPages } from './pages/bdcs';
 import { campaignPages } from './pages/campaigns';
 import { dashboardPage } from './pages/dashboard';
 import { exportPages } from './pages/exports';
+import { journalPages } from './pages/journal';
 import { importPages } from './pages/imports';
 import { signInPages } from './pages/sign-in';
 import { vaPages } from './pages/va';
@@ -108,6 +109,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       signalementPages,
       importPages,
       exportPages,
+      journalPages,
     ])
       pages(scope as unknown as Api, deps);
   });

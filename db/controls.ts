@@ -1,6 +1,7 @@
 import type { Candidate, Drawn } from '../domain/sampling';
 import { controlEndStatuses, type ControlInput, type ControlRecord, type ControlView } from '../domain/control-view';
 import { isoOf as iso, readAudit, unknownProcess, type ProcessTable } from './recorded';
+import { journalFacts } from './journal-facts';
 import type { Sql } from './sql';
 
 export type DrawRecord = {
@@ -31,6 +32,7 @@ export const controlTable: ProcessTable<ControlRecord> = {
     written_off_cents: r.recovery?.writtenOffCents ?? 0,
   }),
   unknown: (id) => unknownProcess('control', id),
+  journal: { audit: 'control.audit', state: 'control.state' },
 };
 
 /** The a posteriori controls' record: draws, each control's state and audit, their money in the ledger. */
@@ -96,6 +98,10 @@ export class Controls {
           ],
         );
       }
+      // the draw and each control it opened, journaled with them
+      await journalFacts(tx, 'control.draw', 'draw_id = $1', [draw.drawId]);
+      await journalFacts(tx, 'control.opened', 'draw_id = $1', [draw.drawId]);
+      await journalFacts(tx, 'control.state', 'draw_id = $1', [draw.drawId]);
     });
   }
 

@@ -2,7 +2,8 @@ import { say, text } from '../domain/messages';
 import { centsSchema, instantSchema, finessSchema } from '../domain/schemas';
 import { z } from 'zod';
 import { parseOrRefuse, refuse } from '../domain/refusal';
-import type { Sql } from './sql';
+import { journalClaims, journalFacts } from './journal-facts';
+import type { Sql, Tx } from './sql';
 
 /**
  * The ASP ledger: every money effect is written once under its idempotency key. A second write with
@@ -110,8 +111,9 @@ function iso(v: unknown): string {
  * BDC…) is a conflict, not an error, so that the write can run inside a larger transaction.
  */
 async function writeOnce<T extends { idempotencyKey: string; bdcId: string }>(
-  sql: Sql,
+  sql: Tx,
   table: string,
+  journalKind: string,
   columns: Record<string, unknown>,
   read: (row: Record<string, unknown>) => T,
   sameContent: (a: T, b: T) => boolean,
@@ -123,7 +125,11 @@ async function writeOnce<T extends { idempotencyKey: string; bdcId: string }>(
     `INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders}) ON CONFLICT DO NOTHING RETURNING *`,
     Object.values(columns),
   );
-  if (inserted[0]) return { record: read(inserted[0]), created: true };
+  if (inserted[0]) {
+    // a new money record is journaled in its transaction; a retry that reads the first one journals nothing
+    await journalFacts(sql, journalKind, 'id = $1', [inserted[0].id]);
+    return { record: read(inserted[0]), created: true };
+  }
   const [existing] = await sql.query(`SELECT * FROM ${table} WHERE idempotency_key = $1`, [wanted.idempotencyKey]);
   if (!existing) {
     throw refuse(
@@ -295,6 +301,7 @@ export class Ledger {
         if (!same)
           throw refuse('idempotency_conflict', say('bdc_other_content', { bdcId: bdc.bdcId }), 'bdcId', bdc.bdcId);
       }
+      if (inserted[0]) await journalFacts(tx, 'bdc.registered', 'bdc_id = $1', [bdc.bdcId]);
       await new Ledger(tx).claimEssms(bdc.bdcId, bdc.essms);
       return { record: bdc, created: Boolean(inserted[0]) };
     });
@@ -305,13 +312,18 @@ export class Ledger {
    * the registration's transaction, a refusal claims none.
    */
   async claimEssms(bdcId: string, essms: string[], vague = 1): Promise<void> {
+    return this.sql.transaction((tx) => Ledger.claimIn(tx, bdcId, essms, vague));
+  }
+
+  private static async claimIn(tx: Tx, bdcId: string, essms: string[], vague: number): Promise<void> {
     // one financing per ESSMS in a vague: the claim's key is (vague, ESSMS)
-    const claimed = await this.sql.query(
+    const claimed = await tx.query(
       'INSERT INTO essms_claims (essms_finess, bdc_id, vague) SELECT unnest($1::text[]), $2, $3 ON CONFLICT (vague, essms_finess) DO NOTHING RETURNING essms_finess',
       [essms, bdcId, vague],
     );
+    if (claimed.length) await journalClaims(tx, bdcId);
     if (claimed.length === essms.length) return;
-    const held = await this.sql.query<{ essms_finess: string; bdc_id: string }>(
+    const held = await tx.query<{ essms_finess: string; bdc_id: string }>(
       'SELECT essms_finess, bdc_id FROM essms_claims WHERE essms_finess = ANY($1::text[]) AND vague = $3 AND bdc_id <> $2 ORDER BY essms_finess',
       [essms, bdcId, vague],
     );
@@ -327,10 +339,13 @@ export class Ledger {
 
   /** Frees the ESSMS of a BDC that ended without keeping any money; returns how many were freed. */
   async releaseEssmsClaims(bdcId: string): Promise<number> {
-    const rows = await this.sql.query('DELETE FROM essms_claims WHERE bdc_id = $1 RETURNING essms_finess', [
-      parseOrRefuse(bdcIdSchema, bdcId),
-    ]);
-    return rows.length;
+    return this.sql.transaction(async (tx) => {
+      const rows = await tx.query('DELETE FROM essms_claims WHERE bdc_id = $1 RETURNING essms_finess', [
+        parseOrRefuse(bdcIdSchema, bdcId),
+      ]);
+      if (rows.length) await journalClaims(tx, bdcId);
+      return rows.length;
+    });
   }
 
   async issuePaymentOrder(raw: unknown): Promise<Written<PaymentOrder>> {
@@ -350,6 +365,7 @@ export class Ledger {
       return writeOnce(
         tx,
         'payment_orders',
+        'ledger.payment_order',
         { idempotency_key: o.idempotencyKey, bdc_id: o.bdcId, kind: o.kind, amount_cents: o.amountCents },
         readPaymentOrder,
         (a, b) => a.bdcId === b.bdcId && a.kind === b.kind && a.amountCents === b.amountCents,
@@ -379,6 +395,7 @@ export class Ledger {
       return writeOnce(
         tx,
         'reimbursement_demands',
+        'ledger.demand',
         {
           idempotency_key: d.idempotencyKey,
           bdc_id: d.bdcId,
@@ -411,6 +428,7 @@ export class Ledger {
       return writeOnce(
         tx,
         'reimbursement_receipts',
+        'ledger.receipt',
         {
           idempotency_key: r.idempotencyKey,
           bdc_id: r.bdcId,
@@ -459,6 +477,7 @@ export class Ledger {
       return writeOnce(
         tx,
         'demand_write_offs',
+        'ledger.write_off',
         {
           idempotency_key: w.idempotencyKey,
           bdc_id: w.bdcId,

@@ -1,6 +1,7 @@
 import { renderNotice, type NoticeTemplate, type NotificationRequest, type Party } from '../domain/notices';
 
 export type { NotificationRequest, Party } from '../domain/notices';
+import { journalFacts } from './journal-facts';
 import type { Sql } from './sql';
 
 /** A webhook signing secret as the database keeps it: sealed (notifications/secret-box.ts), with its key's id. */
@@ -151,13 +152,17 @@ export class Notifications {
     if (contact && 'webhookUrl' in contact && contact.webhookUrl)
       channels.push(['webhook', contact.webhookUrl, 'pending']);
     if (!channels.length) channels.push(['email', null, 'no_contact']);
-    for (const [channel, address, status] of channels) {
-      await this.sql.query(
-        `INSERT INTO notifications (notification_id, channel, party, party_id, bdc_id, template, subject, body, payload, address, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (notification_id, channel) DO NOTHING`,
-        [n.key, channel, n.to.party, n.to.id, n.bdcId ?? null, n.template, subject, text, payload, address, status],
-      );
-    }
+    // queued and journaled in one transaction (the caller's, when it runs in one)
+    await this.sql.transaction(async (tx) => {
+      for (const [channel, address, status] of channels) {
+        const [queued] = await tx.query(
+          `INSERT INTO notifications (notification_id, channel, party, party_id, bdc_id, template, subject, body, payload, address, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (notification_id, channel) DO NOTHING RETURNING 1`,
+          [n.key, channel, n.to.party, n.to.id, n.bdcId ?? null, n.template, subject, text, payload, address, status],
+        );
+        if (queued) await journalFacts(tx, 'notification', 'notification_id = $1 AND channel = $2', [n.key, channel]);
+      }
+    });
   }
 
   /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import lockfile from 'proper-lockfile';
-import type { Sql } from './sql';
+import type { Sql, Tx } from './sql';
 
 type Queryable = Pick<PGlite | Transaction, 'query' | 'exec'>;
 
@@ -56,13 +56,17 @@ export async function openPglite(dataDir?: string): Promise<Sql> {
     ...bind(db),
     transaction: (fn) =>
       db.transaction(async (t) => {
-        const tx: Sql = {
+        const last: (() => Promise<void>)[] = [];
+        const tx: Tx = {
           backend: 'pglite',
           ...bind(t),
           transaction: (inner) => inner(tx),
+          beforeCommit: (work) => void last.push(work),
           close: async () => undefined,
         };
-        return fn(tx);
+        const result = await fn(tx);
+        for (const work of last) await work();
+        return result;
       }),
     async close() {
       await db.close();

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Sql } from './sql';
+import type { Sql, Tx } from './sql';
 
 // int8 columns hold cents; below 2^53 they are exact as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -90,15 +90,18 @@ export function openPostgres(url: string, maxConnections = 10, onError: (err: Er
         onError(err);
       };
       client.on('error', onClientError);
-      const tx: Sql = {
+      const last: (() => Promise<void>)[] = [];
+      const tx: Tx = {
         backend: 'postgres',
         ...bind(client),
         transaction: (inner) => inner(tx),
+        beforeCommit: (work) => void last.push(work),
         close: async () => undefined,
       };
       try {
         await client.query('BEGIN');
         const result = await fn(tx);
+        for (const work of last) await work();
         await client.query('COMMIT');
         return result;
       } catch (err) {

@@ -5,6 +5,7 @@ import type { Refusal } from '../domain/refusal';
 import { refuse } from '../domain/refusal';
 import { EventIds } from './event-ids';
 import { boundedRefusals, MAX_EVENT_BYTES, REFUSED_IN_READ } from '../domain/refusal-bounds';
+import { journalFacts } from './journal-facts';
 import { Ledger } from './ledger';
 import { insertAudit, isoOf, readAudit, unknownProcess, type ProcessTable } from './recorded';
 import { Solutions, type Solution } from './solutions';
@@ -60,6 +61,7 @@ export const bdcTable: ProcessTable<BdcRecord> = {
   columns,
   setOnce: ['ended_at'],
   unknown: (id) => unknownProcess('bdc', id),
+  journal: { audit: 'bdc.audit', state: 'bdc.state' },
 };
 
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
@@ -118,6 +120,9 @@ export class BdcRecords {
       await new EventIds(tx).claim(reg.registrationEventId, r.bdcId, 'registration');
       await new Ledger(tx).claimEssms(r.bdcId, r.request.essms, r.campaign.vague ?? 1);
       await insertAudit(tx, bdcTable, r.bdcId, [reg.audit]);
+      // the registration journaled with it: the BDC as registered and its first state (its claims and first audit line are)
+      await journalFacts(tx, 'bdc.registered', 'bdc_id = $1', [r.bdcId]);
+      await journalFacts(tx, 'bdc.state', 'bdc_id = $1', [r.bdcId]);
       return reg;
     });
   }
@@ -167,18 +172,21 @@ export class BdcRecords {
     bdcId: string,
     refused: { eventId?: string; kind: string; actor: { role: string; id: string }; refusals: Refusal[] },
   ): Promise<void> {
-    await this.sql.query(
-      'INSERT INTO refused_events (bdc_id, event_id, kind, actor_role, actor_id, refusals) VALUES ($1, $2, $3, $4, $5, $6)',
-      [
-        bdcId,
-        refused.eventId ?? null,
-        refused.kind,
-        refused.actor.role,
-        refused.actor.id,
-        // what a caller sent is kept cut to a bound: a refused event never grows the record without limit
-        JSON.stringify(boundedRefusals(refused.refusals)),
-      ],
-    );
+    await this.sql.transaction(async (tx) => {
+      const [row] = await tx.query<{ id: number }>(
+        'INSERT INTO refused_events (bdc_id, event_id, kind, actor_role, actor_id, refusals) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+        [
+          bdcId,
+          refused.eventId ?? null,
+          refused.kind,
+          refused.actor.role,
+          refused.actor.id,
+          // what a caller sent is kept cut to a bound: a refused event never grows the record without limit
+          JSON.stringify(boundedRefusals(refused.refusals)),
+        ],
+      );
+      await journalFacts(tx, 'bdc.refused', 'id = $1', [row!.id]);
+    });
   }
 
   /**

@@ -4,9 +4,10 @@ import type { AuditEntry } from '../domain/bdc-view';
 import type { Proposal } from '../domain/proposals';
 import { say } from '../domain/messages';
 import { refuse } from '../domain/refusal';
+import { journalFacts } from './journal-facts';
 import { Ledger } from './ledger';
 import { Notifications } from './notifications';
-import type { Sql } from './sql';
+import type { Sql, Tx } from './sql';
 
 /**
  * How the record keeps one kind of recorded process (a BDC, a control): its row, guarded by the
@@ -22,6 +23,8 @@ export interface ProcessTable<R> {
   setOnce?: string[];
   /** what the refusal says when the row is unknown */
   unknown(id: string): ReturnType<typeof refuse>;
+  /** the journal's kinds of its audit lines and of its state (db/journal-facts.ts) */
+  journal: { audit: string; state: string };
 }
 
 const AUDIT_COLUMNS = 'seq, at, kind, what, actor_role, actor_id, event_id, message_key, params';
@@ -47,34 +50,54 @@ function auditValues(id: string, entries: AuditEntry[], params: unknown[]): stri
     .join(', ');
 }
 
-/** Inserts audit entries, each at its rank once (a retry writes nothing twice). */
+/** Inserts audit entries, each at its rank once (a retry writes nothing twice), and journals those it wrote. */
 export async function insertAudit(
-  sql: Sql,
-  spec: Pick<ProcessTable<unknown>, 'auditTable' | 'idColumn'>,
+  tx: Tx,
+  spec: Pick<ProcessTable<unknown>, 'auditTable' | 'idColumn' | 'journal'>,
   id: string,
   entries: AuditEntry[],
 ) {
   if (!entries.length) return;
   const params: unknown[] = [];
-  await sql.query(
-    `INSERT INTO ${spec.auditTable} (${spec.idColumn}, ${AUDIT_COLUMNS}) VALUES ${auditValues(id, entries, params)} ON CONFLICT (${spec.idColumn}, seq) DO NOTHING`,
+  const written = await tx.query<{ seq: number }>(
+    `INSERT INTO ${spec.auditTable} (${spec.idColumn}, ${AUDIT_COLUMNS}) VALUES ${auditValues(id, entries, params)} ON CONFLICT (${spec.idColumn}, seq) DO NOTHING RETURNING seq`,
     params,
   );
+  await journalAudit(
+    tx,
+    spec,
+    id,
+    written.map((w) => Number(w.seq)),
+  );
+}
+
+/** The journal's entries of the audit lines a transaction wrote (those a retry found there already were journaled then). */
+async function journalAudit(
+  tx: Tx,
+  spec: Pick<ProcessTable<unknown>, 'idColumn' | 'journal'>,
+  id: string,
+  seqs: number[],
+) {
+  if (seqs.length)
+    await journalFacts(tx, spec.journal.audit, `${spec.idColumn} = $1 AND seq = ANY($2::int[])`, [id, seqs]);
 }
 
 /**
  * The process's money proposals, as its record holds them, listed for the ordonnateurs (each upserted:
  * a late retry of an older transition is refused below with the rest of its transaction).
  */
-async function listProposals(tx: Sql, t: Transition<{ proposals?: Proposal[] }>): Promise<void> {
-  for (const p of t.record.proposals ?? [])
-    await tx.query(
+async function listProposals(tx: Tx, t: Transition<{ proposals?: Proposal[] }>): Promise<void> {
+  for (const p of t.record.proposals ?? []) {
+    const written = await tx.query(
       `INSERT INTO money_proposals (process, process_id, proposal_id, bdc_id, kind, amount_cents, state, proposed_at, proposed_by, caused_by,
          validations_needed, validations, rejection)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (process, process_id, proposal_id) DO UPDATE SET state = EXCLUDED.state, validations = EXCLUDED.validations,
          rejection = EXCLUDED.rejection, updated_at = now()
-       WHERE money_proposals.state = 'proposed'`,
+       WHERE money_proposals.state = 'proposed'
+         AND (money_proposals.state, money_proposals.validations, money_proposals.rejection)
+             IS DISTINCT FROM (EXCLUDED.state, EXCLUDED.validations, EXCLUDED.rejection)
+       RETURNING proposal_id`,
       [
         t.process,
         t.id,
@@ -91,6 +114,14 @@ async function listProposals(tx: Sql, t: Transition<{ proposals?: Proposal[] }>)
         p.rejection ? JSON.stringify(p.rejection) : null,
       ],
     );
+    // a proposal made or decided now is journaled in the same transaction (one unchanged is not written again)
+    if (written.length)
+      await journalFacts(tx, 'money.proposal', 'process = $1 AND process_id = $2 AND proposal_id = $3', [
+        t.process,
+        t.id,
+        p.id,
+      ]);
+  }
 }
 
 /** One money effect (or claims' release, or notice) of a transition, written once under its key. */
@@ -162,16 +193,20 @@ export async function writeTransition<R>(
     });
     const versionParam = `$${params.push((t.record as { version: number }).version)}`;
     const audit = t.audit.length
-      ? `audit AS (INSERT INTO ${spec.auditTable} (${spec.idColumn}, ${AUDIT_COLUMNS}) VALUES ${auditValues(t.id, t.audit, params)} ON CONFLICT (${spec.idColumn}, seq) DO NOTHING), `
+      ? `audit AS (INSERT INTO ${spec.auditTable} (${spec.idColumn}, ${AUDIT_COLUMNS}) VALUES ${auditValues(t.id, t.audit, params)} ON CONFLICT (${spec.idColumn}, seq) DO NOTHING RETURNING seq), `
       : '';
-    const [row] = await tx.query<{ updated: number; known: number }>(
+    const [row] = await tx.query<{ updated: number; known: number; audited: number[] | null }>(
       `WITH ${audit}updated AS (
          UPDATE ${spec.table} SET ${assignments.join(', ')}, workflow_started = true, updated_at = now()
          WHERE ${spec.idColumn} = $1 AND version < ${versionParam} RETURNING ${spec.idColumn})
-       SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM ${spec.table} WHERE ${spec.idColumn} = $1)::int AS known`,
+       SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM ${spec.table} WHERE ${spec.idColumn} = $1)::int AS known,
+         ${audit ? '(SELECT array_agg(seq) FROM audit)' : 'NULL::int[]'} AS audited`,
       params,
     );
     if (!row!.known) throw spec.unknown(t.id);
+    // what this transition wrote, journaled in its transaction: its new audit lines, its new state
+    await journalAudit(tx, spec, t.id, (row!.audited ?? []).map(Number));
+    if (row!.updated > 0) await journalFacts(tx, spec.journal.state, `${spec.idColumn} = $1`, [t.id]);
     return { recorded: row!.updated > 0 };
   });
 }

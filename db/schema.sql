@@ -134,7 +134,7 @@ CREATE TABLE contacts (
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   webhook_secret_key_id text,
   webhook_secret_sealed bytea,
-  CONSTRAINT contacts_party_check CHECK ((party = ANY (ARRAY['editeur'::text, 'og'::text, 'operators'::text]))),
+  CONSTRAINT contacts_party_check CHECK ((party = ANY (ARRAY['editeur'::text, 'og'::text, 'operators'::text, 'auditor'::text]))),
   CONSTRAINT contacts_secret_sealed_with_its_key CHECK (((webhook_secret_key_id IS NULL) = (webhook_secret_sealed IS NULL))),
   CONSTRAINT contacts_pkey PRIMARY KEY (party, party_id)
 );
@@ -291,6 +291,82 @@ CREATE TABLE imports (
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT imports_kind_check CHECK ((kind = ANY (ARRAY['finess'::text, 'bdcs'::text]))),
   CONSTRAINT imports_pkey PRIMARY KEY (import_id)
+);
+
+CREATE TABLE journal (
+  seq bigint NOT NULL,
+  kind text NOT NULL,
+  subject text NOT NULL,
+  bdc_id text,
+  canonical text NOT NULL,
+  prev_hash text NOT NULL,
+  hash text NOT NULL,
+  CONSTRAINT journal_hash_check CHECK ((hash ~ '^[0-9a-f]{64}$'::text)),
+  CONSTRAINT journal_prev_hash_check CHECK ((prev_hash ~ '^[0-9a-f]{64}$'::text)),
+  CONSTRAINT journal_seq_check CHECK ((seq > 0)),
+  CONSTRAINT journal_pkey PRIMARY KEY (seq),
+  CONSTRAINT journal_hash_key UNIQUE (hash)
+);
+
+CREATE TABLE journal_checkpoint_requests (
+  id bigint NOT NULL DEFAULT nextval('journal_checkpoint_requests_id_seq'::regclass),
+  requested_by text NOT NULL,
+  requested_at timestamp with time zone NOT NULL DEFAULT now(),
+  taken_until timestamp with time zone,
+  done_at timestamp with time zone,
+  checkpoint_n bigint,
+  CONSTRAINT journal_checkpoint_requests_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE journal_checkpoints (
+  n bigint NOT NULL,
+  seq bigint NOT NULL,
+  hash text NOT NULL,
+  signed_at timestamp with time zone NOT NULL,
+  key_id text NOT NULL,
+  statement text NOT NULL,
+  signature text NOT NULL,
+  requested_by text NOT NULL,
+  CONSTRAINT journal_checkpoints_n_check CHECK ((n > 0)),
+  CONSTRAINT journal_checkpoints_pkey PRIMARY KEY (n)
+);
+
+CREATE TABLE journal_head (
+  one boolean NOT NULL DEFAULT true,
+  journal_id text NOT NULL DEFAULT (gen_random_uuid())::text,
+  seq bigint NOT NULL,
+  hash text NOT NULL,
+  CONSTRAINT journal_head_one_check CHECK (one),
+  CONSTRAINT journal_head_seq_check CHECK ((seq >= 0)),
+  CONSTRAINT journal_head_pkey PRIMARY KEY (one)
+);
+
+CREATE TABLE journal_keys (
+  key_id text NOT NULL,
+  public_key text NOT NULL,
+  registered_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT journal_keys_pkey PRIMARY KEY (key_id)
+);
+
+CREATE TABLE journal_verifications (
+  id bigint NOT NULL DEFAULT nextval('journal_verifications_id_seq'::regclass),
+  requested_by text NOT NULL,
+  requested_at timestamp with time zone NOT NULL DEFAULT now(),
+  status text NOT NULL DEFAULT 'requested'::text,
+  taken_until timestamp with time zone,
+  started_at timestamp with time zone,
+  finished_at timestamp with time zone,
+  verified_seq bigint,
+  verified_hash text,
+  entries bigint,
+  facts bigint,
+  checkpoints integer,
+  mismatches integer,
+  first_mismatch jsonb,
+  mismatch_list jsonb,
+  failure text,
+  CONSTRAINT journal_verifications_status_check CHECK ((status = ANY (ARRAY['requested'::text, 'running'::text, 'ok'::text, 'mismatch'::text, 'failed'::text]))),
+  CONSTRAINT journal_verifications_pkey PRIMARY KEY (id)
 );
 
 CREATE TABLE money_proposals (
@@ -452,6 +528,11 @@ CREATE INDEX controls_by_bdc ON controls USING btree (bdc_id);
 CREATE INDEX controls_by_status ON controls USING btree (status, control_id);
 CREATE INDEX essms_claims_bdc ON essms_claims USING btree (bdc_id);
 CREATE INDEX finess_establishments_og ON finess_establishments USING btree (extraction_id, nofinessej);
+CREATE INDEX journal_by_bdc ON journal USING btree (bdc_id, seq) WHERE (bdc_id IS NOT NULL);
+CREATE INDEX journal_by_subject ON journal USING btree (kind, subject, seq);
+CREATE INDEX journal_checkpoint_requests_pending ON journal_checkpoint_requests USING btree (id) WHERE (done_at IS NULL);
+CREATE INDEX journal_verifications_finished ON journal_verifications USING btree (finished_at) WHERE (finished_at IS NOT NULL);
+CREATE INDEX journal_verifications_pending ON journal_verifications USING btree (id) WHERE (status = ANY (ARRAY['requested'::text, 'running'::text]));
 CREATE INDEX money_proposals_by_bdc ON money_proposals USING btree (bdc_id);
 CREATE INDEX money_proposals_by_state ON money_proposals USING btree (state, proposed_at);
 CREATE INDEX notifications_by_bdc ON notifications USING btree (bdc_id);

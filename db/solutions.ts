@@ -1,6 +1,7 @@
 import { say } from '../domain/messages';
 import { refuse } from '../domain/refusal';
-import type { Sql } from './sql';
+import { journalFacts } from './journal-facts';
+import type { Sql, Tx } from './sql';
 
 export type SolutionState = 'pending' | 'granted' | 'refused';
 
@@ -34,11 +35,8 @@ export class Solutions {
   constructor(readonly sql: Sql) {}
 
   /** Within a registration's transaction: the solution's state, the solution recorded if new. */
-  static async lockForRegistration(tx: Sql, solutionId: string, editeurId: string): Promise<Solution> {
-    await tx.query(
-      "INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING",
-      [solutionId, editeurId],
-    );
+  static async lockForRegistration(tx: Tx, solutionId: string, editeurId: string): Promise<Solution> {
+    await Solutions.recordPending(tx, solutionId, editeurId);
     const [row] = await tx.query('SELECT * FROM solutions WHERE solution_id = $1 FOR SHARE', [solutionId]);
     const solution = read(row!);
     if (solution.editeurId !== editeurId)
@@ -68,11 +66,7 @@ export class Solutions {
     return this.sql.transaction(async (tx) => {
       // a solution not yet known is made pending first, so that decisions arriving together queue on
       // its row lock instead of inserting it each (the first decides, the others find it decided)
-      if (d.editeurId)
-        await tx.query(
-          "INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING",
-          [solutionId, d.editeurId],
-        );
+      if (d.editeurId) await Solutions.recordPending(tx, solutionId, d.editeurId);
       const [row] = await tx.query('SELECT * FROM solutions WHERE solution_id = $1 FOR UPDATE', [solutionId]);
       if (!row) throw refuse('not_found', say('unknown_solution', { solutionId }), 'solutionId', solutionId);
       const current = read(row);
@@ -93,7 +87,17 @@ export class Solutions {
         'UPDATE solutions SET state = $2, decided_on = $3, decision_event_id = $4, decided_by = $5, updated_at = now() WHERE solution_id = $1 RETURNING *',
         [solutionId, d.decision, d.decidedOn, d.eventId, d.actor],
       );
+      await journalFacts(tx, 'solution', 'solution_id = $1', [solutionId]);
       return { solution: read(updated!), created: true };
     });
+  }
+
+  /** A solution not yet known, recorded pending (and journaled); a known one is left as it is. */
+  private static async recordPending(tx: Tx, solutionId: string, editeurId: string): Promise<void> {
+    const [inserted] = await tx.query(
+      "INSERT INTO solutions (solution_id, editeur_id, state) VALUES ($1, $2, 'pending') ON CONFLICT (solution_id) DO NOTHING RETURNING solution_id",
+      [solutionId, editeurId],
+    );
+    if (inserted) await journalFacts(tx, 'solution', 'solution_id = $1', [solutionId]);
   }
 }

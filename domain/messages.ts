@@ -1066,6 +1066,22 @@ export const messages = {
     () =>
       'le moteur n’a pas enregistré l’événement à temps (ses workers sont occupés ou absents) : renvoyez la même demande (avec le même eventId) dans quelques secondes',
   ),
+  unknown_journal_verification: m(
+    (p: { id: string }) => `no verification ${p.id} of the journal`,
+    (p) => `aucune vérification ${p.id} du journal`,
+  ),
+  unknown_checkpoint_request: m(
+    (p: { id: string }) => `no checkpoint request ${p.id}`,
+    (p) => `aucune demande de point de contrôle ${p.id}`,
+  ),
+  journal_export_scope: m(
+    () => 'export a range (from, to) or one BDC (bdcId), not both',
+    () => 'exportez une plage (from, to) ou un BDC (bdcId), pas les deux',
+  ),
+  auditor_contact_admins: m(
+    () => 'an auditor’s contact is set by an admin, and an admin sets no other',
+    () => 'le contact d’un auditeur est fixé par un administrateur, qui n’en fixe pas d’autre',
+  ),
 } satisfies Record<string, Entry<never>>;
 
 export type MessageKey = keyof typeof messages;

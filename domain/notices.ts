@@ -57,13 +57,15 @@ const templates = {
     ].join('\n'),
   }),
   operator_digest: (p: NoticeParams) => ({
-    subject: `SONS — à traiter le ${parisLongDateFr(String(p.at))} : ${p.overdue} remboursement(s) en retard, ${p.attention} BDC à examiner, ${p.controlsDue} contrôle(s) à échéance`,
+    subject: `${p.journalMismatch ? 'SONS — ALERTE journal — ' : 'SONS — '}à traiter le ${parisLongDateFr(String(p.at))} : ${p.overdue} remboursement(s) en retard, ${p.attention} BDC à examiner, ${p.controlsDue} contrôle(s) à échéance`,
     text: [
       'Bonjour,',
       '',
       `Remboursements en retard : ${p.overdue} (${eurosFr(Number(p.overdueCents ?? 0))} encore dus).`,
       `BDC à examiner : ${p.attention}.`,
       `Contrôles a posteriori dont les pièces ou le recouvrement sont en retard : ${p.controlsDue}.`,
+      // the journal's last verification, when there was one: an alert first
+      ...(p.journal ? [String(p.journal)] : []),
       String(p.lines ?? ''),
       '',
       'Le détail est sur le tableau de bord de la console SONS.',
@@ -92,6 +94,36 @@ const templates = {
       'Agence de services et de paiement — programme SONS',
     ].join('\n'),
   }),
+  journal_checkpoint: (p: NoticeParams) => ({
+    subject: `SONS — journal ${String(p.journal).slice(0, 8)} : point de contrôle n° ${p.n} signé le ${parisLongDateFr(String(p.signedAt))}`,
+    text: [
+      'Bonjour,',
+      '',
+      `Le journal infalsifiable des bons de commande SONS (journal ${p.journal}) compte ${p.seq} écritures au ${parisDateTimeFr(String(p.signedAt))}, heure de Paris.`,
+      `Empreinte de la dernière écriture (SHA-256) : ${p.hash}`,
+      `Signé avec la clé ${p.keyId} (Ed25519, clé publique ${p.publicKey}).`,
+      '',
+      'Conservez ce message : il permet de prouver plus tard que le passé du journal n’a pas été réécrit.',
+      'La ligne suivante se copie telle quelle dans un fichier que le vérificateur autonome lit (--checkpoint FICHIER) :',
+      '',
+      String(p.line),
+      '',
+      'Agence de services et de paiement — programme SONS',
+    ].join('\n'),
+  }),
+  journal_mismatch: (p: NoticeParams) => ({
+    subject: `SONS — ALERTE journal : écart détecté à l’écriture n° ${p.seq} (${p.mismatches} écart(s))`,
+    text: [
+      'Bonjour,',
+      '',
+      `La vérification n° ${p.verificationId} du journal infalsifiable, terminée le ${parisDateTimeFr(String(p.at))} (heure de Paris), a trouvé ${p.mismatches} écart(s).`,
+      `Premier écart : ${p.first}`,
+      '',
+      'Une ligne du registre ou du grand livre a pu être modifiée, supprimée ou ajoutée hors du moteur. Le détail est sur la page « Journal » de la console SONS (administrateurs) et par « sons journal verify ».',
+      '',
+      'Agence de services et de paiement — programme SONS',
+    ].join('\n'),
+  }),
   signalement_answer: (p: NoticeParams) => ({
     // no identifier in the subject (it travels, is forwarded, is shown in lists): the day it was sent
     subject: `SONS — réponse à votre signalement du ${parisLongDateFr(String(p.receivedAt))}`,
@@ -111,7 +143,7 @@ export type NoticeTemplate = keyof typeof templates;
 export const renderNotice = (template: NoticeTemplate, params: NoticeParams) => templates[template](params);
 
 /** Who a notification goes to: an éditeur, an OG, or the operators. */
-export type Party = 'editeur' | 'og' | 'operators';
+export type Party = 'editeur' | 'og' | 'operators' | 'auditor';
 
 /** A notification a transition asks for: written once under its key, delivered to the party's contacts. */
 export interface NotificationRequest {

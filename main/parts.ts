@@ -17,6 +17,8 @@ import { tokenRevoked } from '../client/tokens';
 import { startPendingControls } from '../client/controls';
 import { effectiveCampaigns } from '../client/campaigns';
 import { sealClearSecrets, startDailyNotices } from '../client/notices';
+import { JournalKeeper } from '../client/journal-keeper';
+import { JournalSigner, loadJournalKeys } from '../client/journal-keys';
 import { NotificationDispatcher } from '../notifications/dispatcher';
 import { SecretBox } from '../notifications/secret-box';
 import { smtpMailer } from '../notifications/email';
@@ -154,10 +156,21 @@ export async function startWorker(
   });
   if (!smtpUrl) logger.warn('no SMTP_URL: emails wait in the outbox until one is configured');
   dispatcher.start();
+  // the journal's keeper: checkpoints signed and published, the journal verified (the worker alone holds its key)
+  const keeper = new JournalKeeper(connected.sql, new JournalSigner(loadJournalKeys(config)), {
+    checkpointEveryMs: config.JOURNAL_CHECKPOINT_MINUTES * 60_000,
+    verifyEveryMs: config.JOURNAL_VERIFY_HOURS * 3_600_000,
+    recipients: config.JOURNAL_CHECKPOINT_RECIPIENTS,
+    logger: logger.child({ component: 'journal' }),
+  });
+  await keeper.start();
+  if (!config.JOURNAL_CHECKPOINT_RECIPIENTS.length)
+    logger.warn('no JOURNAL_CHECKPOINT_RECIPIENTS: checkpoints are signed and kept, sent to nobody outside');
   return {
     worker,
     running: worker.run().finally(async () => {
       clearInterval(sweep);
+      await keeper.stop();
       await dispatcher.stop();
       return connection.close();
     }),

@@ -21,6 +21,8 @@ import type { Sql } from '../db/sql';
 import { executable, temporalCliPath, temporalTestServerPath } from '../temporal/binaries';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { createBdcWorker } from '../worker/create-worker';
+import { JournalKeeper } from '../client/journal-keeper';
+import type { JournalSigner } from '../client/journal-keys';
 import { NotificationDispatcher } from '../notifications/dispatcher';
 import { SecretBox } from '../notifications/secret-box';
 import { smtpMailer } from '../notifications/email';
@@ -51,6 +53,8 @@ export interface LocalEngineOptions {
   smtpUrl?: string;
   /** the `host:port` of listeners whose webhooks may be plain HTTP on loopback (WEBHOOK_ALLOW_HTTP_HOSTS); none by default */
   webhookAllowHttpHosts?: string[];
+  /** runs the journal's keeper as the worker's process does (checkpoints, verifications), with this key */
+  journal?: { signer: JournalSigner; recipients?: string[]; checkpointEveryMs?: number; verifyEveryMs?: number };
 }
 
 export interface LocalApi {
@@ -134,6 +138,7 @@ export async function startLocalEngine({
   dataConverter,
   smtpUrl,
   webhookAllowHttpHosts = [],
+  journal,
 }: LocalEngineOptions): Promise<LocalEngine> {
   const env = await temporalServer(server);
   const client = dataConverter
@@ -194,6 +199,16 @@ export async function startLocalEngine({
     webhooks,
   });
   dispatcher.start();
+  const keeper = journal
+    ? new JournalKeeper(sql, journal.signer, {
+        checkpointEveryMs: journal.checkpointEveryMs ?? 3_600_000,
+        verifyEveryMs: journal.verifyEveryMs ?? 86_400_000,
+        recipients: journal.recipients ?? [],
+        tickMs: 200,
+        logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
+      })
+    : undefined;
+  await keeper?.start();
   return {
     env,
     ledger,
@@ -224,6 +239,7 @@ export async function startLocalEngine({
       current ??= await startWorker();
     },
     async close() {
+      await keeper?.stop();
       await dispatcher.stop();
       await api?.close();
       await stopWorker();
@@ -303,7 +319,11 @@ export async function serveApi(
       });
       const text = await response.text();
       const type = response.headers.get('content-type') ?? '';
-      return { status: response.status, body: type.includes('json') ? JSON.parse(text) : text };
+      // JSON lines (a journal's export) stay text: one document a line
+      return {
+        status: response.status,
+        body: type.includes('json') && !type.includes('ndjson') ? JSON.parse(text) : text,
+      };
     },
   };
   return { handle, close: () => app.close() };

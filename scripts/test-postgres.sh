@@ -12,7 +12,7 @@ pgctl() { runuser -u postgres -- "$(bin)/pg_ctl" "$@"; }
 serve() {
   local dir="$1" port="$2"
   pgctl -D "$dir/data" -l "$dir/log" -w \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300 -c fsync=off" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300 -c fsync=${TEST_POSTGRES_FSYNC:-off}" start >/dev/null
 }
 
 case "${1:-}" in

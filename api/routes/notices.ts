@@ -9,8 +9,8 @@ import { who, type Api, type ApiDeps } from '../context';
 import { forbidden, httpRefusal, refusalsSchema } from '../errors';
 import { languageOf } from '../language';
 
-// an id of the one grammar (an éditeur's id, an OG's FINESS, the operators' asp): anything else is a 422 here
-const contactParams = z.object({ party: z.enum(['editeur', 'og', 'operators']), partyId: idSchema });
+// an id of the one grammar (an éditeur's id, an OG's FINESS, the operators' asp, an auditor's): anything else is a 422 here
+const contactParams = z.object({ party: z.enum(['editeur', 'og', 'operators', 'auditor']), partyId: idSchema });
 const contactBody = z.object({
   emails: z.array(z.string().email().max(254)).max(20),
   // https, a public address: checked with its name resolved (client/notices.ts); http only for the
@@ -33,10 +33,10 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
   app.put(
     '/contacts/:party/:partyId',
     {
-      config: { roles: who.editeursAndOperators },
+      config: { roles: [...who.editeursAndOperators, ...who.admins] },
       schema: {
         summary:
-          "Set a contact: an éditeur's email addresses and signed webhook (an éditeur sets its own), an OG's addresses, the operators' (party operators, id asp)",
+          "Set a contact: an éditeur's email addresses and signed webhook (an éditeur sets its own), an OG's addresses, the operators' (party operators, id asp), an auditor's who receives the journal's checkpoints (party auditor, admins only)",
         params: contactParams,
         body: contactBody,
         response: { 200: anObject, 403: refusalsSchema, 422: refusalsSchema },
@@ -46,7 +46,10 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
       const { party, partyId } = request.params;
       const p = request.principal;
       if (p.role === 'editeur' && (party !== 'editeur' || partyId !== p.editeurId)) throw forbidden(p.role);
-      if (party === 'editeur') idSchema.parse(partyId);
+      // who receives the journal's checkpoints is the admins' to say (not the operators' the journal watches)
+      if ((party === 'auditor') !== (p.role === 'admin'))
+        throw httpRefusal(403, 'forbidden', say('auditor_contact_admins'), 'params.party', party);
+      if (party === 'editeur' || party === 'auditor') idSchema.parse(partyId);
       if (party === 'og' && !finessSchema.safeParse(partyId).success)
         throw httpRefusal(422, 'invalid_format', say('finess_length', { value: partyId }), 'params.partyId', partyId);
       return {

@@ -4,6 +4,7 @@ import { who } from '../../api/context';
 import { bdcState } from '../../client/bdc-events';
 import { bdcFilterSchema, listBdcs } from '../../client/bdc-reads';
 import { nowOf } from '../../client/context';
+import { bdcJournalState } from '../../client/journal';
 import { readDocument } from '../../client/documents';
 import { effectiveCampaigns } from '../../client/campaigns';
 import { bdcStatuses } from '../../domain/bdc-view';
@@ -12,7 +13,7 @@ import { statusFr } from '../../domain/messages';
 import { refusalsFromZod } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
-import { awaitedFr, BdcSummaryPanels, type RecordView } from '../views/bdc';
+import { awaitedFr, BdcSummaryPanels, type BdcJournal, type RecordView } from '../views/bdc';
 import { Page } from '../views/layout';
 import { Alert, Checkbox, Deadline, ErrorSummary, Euros, Input, Select, Status, Table } from '../views/ui';
 import { bdcActions } from './bdc-actions';
@@ -66,6 +67,7 @@ function BdcPage({
   deps,
   done,
   focus,
+  journal,
 }: {
   v: Viewer;
   bdc: RecordView;
@@ -73,6 +75,7 @@ function BdcPage({
   deps: ConsoleDeps;
   done?: string;
   focus?: Focus;
+  journal?: BdcJournal;
 }) {
   const actions = bdcActions.filter((a) => a.roles.includes(v.user.role) && a.offered(bdc));
   const mayDecideSolution = v.user.role === 'operator' && bdc.status === 'awaiting_referencement';
@@ -135,6 +138,7 @@ function BdcPage({
         bdc={bdc}
         now={now}
         historyUrl={v.user.role === 'editeur' ? undefined : historyUrlOf(deps, bdc.bdcId)}
+        {...(journal ? { journal: v.user.role === 'editeur' ? { ...journal, mismatch: undefined } : journal } : {})}
       />
     </Page>
   );
@@ -305,9 +309,10 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
     async (request, reply) => {
       const v = viewer(request, reply);
       const bdc = await recordOf(deps, v, (request.params as { bdcId: string }).bdcId);
+      const journal = await bdcJournalState(engine, bdc.bdcId);
       return sendPage(
         reply,
-        <BdcPage v={v} bdc={bdc} now={await nowOf(engine)} deps={deps} done={donePage(request)} />,
+        <BdcPage v={v} bdc={bdc} now={await nowOf(engine)} deps={deps} done={donePage(request)} journal={journal} />,
       );
     },
   );
@@ -321,10 +326,11 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
       const action = bdcActions.find((a) => a.slug === slug && a.roles.includes(request.principal.role));
       if (!action) return reply.callNotFound();
       const now = await nowOf(engine);
+      const journal = await bdcJournalState(engine, bdcId);
       return takeAction(request, reply, engine, {
         action,
         subject: bdc,
-        page: (v, focus) => <BdcPage v={v} bdc={bdc} now={now} deps={deps} focus={focus} />,
+        page: (v, focus) => <BdcPage v={v} bdc={bdc} now={now} deps={deps} focus={focus} journal={journal} />,
         doneUrl: `/console/bdc/${encodeURIComponent(bdcId)}?fait=${action.slug}`,
       });
     },

@@ -94,7 +94,24 @@ function Definitions({ items }: { items: [string, ComponentChildren][] }) {
   );
 }
 
-export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; now: number; historyUrl?: string }) {
+/** What the journal says of a BDC: verified up to when, entries written since, a mismatch found (not shown to éditeurs). */
+export interface BdcJournal {
+  verifiedAt?: string;
+  newerEntries: boolean;
+  mismatch?: { id: number; finishedAt?: string; firstMismatch?: { seq?: number } };
+}
+
+export function BdcSummaryPanels({
+  bdc,
+  now,
+  historyUrl,
+  journal,
+}: {
+  bdc: RecordView;
+  now: number;
+  historyUrl?: string;
+  journal?: BdcJournal;
+}) {
   const a = bdc.amounts;
   const m = bdc.money;
   return (
@@ -166,6 +183,7 @@ export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; no
               </a>
             </p>
           ) : null}
+          {journal ? <JournalLine journal={journal} /> : null}
         </section>
       </div>
 
@@ -244,5 +262,28 @@ export function BdcSummaryPanels({ bdc, now, historyUrl }: { bdc: RecordView; no
         </>
       ) : null}
     </>
+  );
+}
+
+/** The record as the journal vouches for it: verified up to the last verification that found nothing amiss. */
+function JournalLine({ journal }: { journal: BdcJournal }) {
+  if (journal.mismatch)
+    return (
+      <p class="fr-badge fr-badge--error" id="journal">
+        Journal : écart détecté le {journal.mismatch.finishedAt ? parisDateTimeFr(journal.mismatch.finishedAt) : '—'}{' '}
+        (écriture n° {journal.mismatch.firstMismatch?.seq ?? '—'})
+      </p>
+    );
+  if (!journal.verifiedAt)
+    return (
+      <p class="fr-badge fr-badge--info" id="journal">
+        Journal : pas encore vérifié
+      </p>
+    );
+  return (
+    <p class="fr-badge fr-badge--success" id="journal">
+      Journal vérifié jusqu’au {parisDateTimeFr(journal.verifiedAt)}
+      {journal.newerEntries ? ' (écritures plus récentes à vérifier)' : ''}
+    </p>
   );
 }

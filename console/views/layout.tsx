@@ -27,6 +27,7 @@ const navigation: Record<string, [string, string][]> = {
     ['/console/controles', 'Contrôles'],
     ['/console/signalements', 'Signalements'],
     ['/console/exports', 'Exports'],
+    ['/console/journal', 'Journal'],
   ],
   editeur: [['/console/bdc', 'Mes bons de commande']],
 };

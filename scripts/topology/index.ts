@@ -1,3 +1,4 @@
+import { newJournalKey } from '../../client/journal-keys';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -337,6 +338,8 @@ async function main() {
       TEMPORAL_TLS_SERVER_NAME: 'temporal',
       DATABASE_URL: Object.assign(new URL(adminUrl), { pathname: '/sons' }).toString(),
       PAYLOAD_KEYS: JSON.stringify({ current: 'k1', keys: { k1: newPayloadKey() } }),
+      // both workers sign the journal's checkpoints with the one key of the journal
+      JOURNAL_KEYS: JSON.stringify({ current: 'j1', keys: { j1: newJournalKey() } }),
       API_TOKENS: JSON.stringify(Object.values(tokens).map((t) => t.entry)),
       API_PORT: String(apiPort),
       DATA_DIR: path.join(work, 'engine'),

@@ -112,6 +112,28 @@ const routes: {
     allowed: ['operator', 'admin'],
   },
   { name: 'POST /documents', method: 'POST', path: () => '/documents', allowed: ['acme'] },
+  // issue 25: the journal is the admins'
+  { name: 'GET /journal', method: 'GET', path: () => '/journal', allowed: ['admin'] },
+  { name: 'POST /journal/verifications', method: 'POST', path: () => '/journal/verifications', allowed: ['admin'] },
+  { name: 'GET /journal/verifications', method: 'GET', path: () => '/journal/verifications', allowed: ['admin'] },
+  { name: 'GET /journal/verifications/1', method: 'GET', path: () => '/journal/verifications/1', allowed: ['admin'] },
+  { name: 'POST /journal/checkpoints', method: 'POST', path: () => '/journal/checkpoints', allowed: ['admin'] },
+  { name: 'GET /journal/checkpoints', method: 'GET', path: () => '/journal/checkpoints', allowed: ['admin'] },
+  {
+    name: 'GET /journal/checkpoints/requests/1',
+    method: 'GET',
+    path: () => '/journal/checkpoints/requests/1',
+    allowed: ['admin'],
+  },
+  { name: 'GET /journal/keys', method: 'GET', path: () => '/journal/keys', allowed: ['admin'] },
+  { name: 'GET /journal/export', method: 'GET', path: () => `/journal/export?bdcId=${bdcId}`, allowed: ['admin'] },
+  {
+    name: 'PUT /contacts/auditor/ccomptes',
+    method: 'PUT',
+    path: () => '/contacts/auditor/ccomptes',
+    allowed: ['admin'],
+    body: () => ({ emails: ['audit@ccomptes.example'] }),
+  },
 ];
 
 describe.each(routes)('$name', (route) => {

@@ -106,7 +106,10 @@ test('dependencies wait for health or completion, and name real services with he
 
 test('the worker and the API reach Temporal with their certificate, and the ledger, through the variables the engine reads', () => {
   for (const name of ['worker', 'api']) {
-    const env = services[name]!.environment!;
+    // a variable compose takes from .env with a default (${X:-}) reaches the engine as its default
+    const env = Object.fromEntries(
+      Object.entries(services[name]!.environment!).map(([k, v]) => [k, v.replace(/^\$\{[A-Z_]+:-(.*)\}$/, '$1')]),
+    );
     expect(services[name]!.command).toEqual(['node', `dist/main/${name}.js`]);
     expect(fs.existsSync(path.join(root, 'main', `${name}.ts`))).toBe(true);
     expect(loadConfig({ ...env, DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons' })).toMatchObject({
@@ -131,6 +134,29 @@ test('the worker and the API reach Temporal with their certificate, and the ledg
     CONSOLE_SECURE_COOKIES: true,
     CONSOLE_SESSION_KEY_FILE: '/config/console-session.key',
   });
+});
+
+// Issue 25: the journal's signing keys are the worker's alone (the API asks the worker to sign).
+test("the journal's signing keys are mounted into the worker only", () => {
+  for (const [name, s] of Object.entries(services)) {
+    const mounts = (s.volumes ?? []).filter((v) => v.includes('journal-keys'));
+    expect({ name, mounts }).toEqual({
+      name,
+      mounts: name === 'worker' ? ['./deploy/journal-keys.json:/config/journal-keys.json:ro'] : [],
+    });
+  }
+  expect(
+    loadConfig({
+      ...services.worker!.environment!,
+      DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons',
+      JOURNAL_CHECKPOINT_RECIPIENTS: 'controle-interne@asp.example,auditor:ccomptes',
+    }),
+  ).toMatchObject({
+    JOURNAL_KEYS_FILE: '/config/journal-keys.json',
+    JOURNAL_CHECKPOINT_RECIPIENTS: ['controle-interne@asp.example', 'auditor:ccomptes'],
+  });
+  expect(services.worker!.environment!.JOURNAL_CHECKPOINT_RECIPIENTS).toBe('${JOURNAL_CHECKPOINT_RECIPIENTS:-}');
+  expect(JSON.stringify(services.api)).not.toContain('JOURNAL_KEYS');
 });
 
 // Issue 19: each container holds only what it needs. A certificate's private key is mounted into the

@@ -15,7 +15,7 @@ import type { Ledger } from '../../db/ledger';
 import { sendBdcEvent } from '../../temporal/bdc-gateway';
 import type { BdcWorkerOptions } from '../../worker/create-worker';
 import { bdcMessages } from '../../contract/bdc';
-import { startLocalEngine, type LocalApi } from '../../scripts/local-engine';
+import { startLocalEngine, type LocalApi, type LocalEngineOptions } from '../../scripts/local-engine';
 import { bdcRequest, operator } from './bdc-fixtures';
 import { openTestDatabase, type Backend } from './database';
 import { eventually } from './eventually';
@@ -113,6 +113,8 @@ export interface HarnessOptions {
   webhookAllowHttpHosts?: string[];
   /** 'on-duty' (default): ordonnateurs validate every money proposal soon after it is made; 'absent': the test does */
   ordonnateurs?: 'on-duty' | 'absent';
+  /** runs the journal's keeper (checkpoints, verifications) as the worker's process does */
+  journal?: LocalEngineOptions['journal'];
 }
 
 export type ApiHandle = LocalApi;
@@ -128,6 +130,7 @@ export async function startHarness({
   mail = false,
   webhookAllowHttpHosts,
   ordonnateurs = 'on-duty',
+  journal,
 }: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const mailbox = mail ? await startMailbox() : undefined;
@@ -142,6 +145,7 @@ export async function startHarness({
     dataConverter,
     ...(mailbox ? { smtpUrl: mailbox.url } : {}),
     ...(webhookAllowHttpHosts ? { webhookAllowHttpHosts } : {}),
+    ...(journal ? { journal } : {}),
   });
   const { env, seed, finess, api } = local;
   const client = (await local.engine()).client;
