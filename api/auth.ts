@@ -4,13 +4,14 @@ import { z } from 'zod';
 import type { Caller } from '../client/context';
 import type { Actor } from '../domain/bdc-view';
 import { idSchema } from '../domain/schemas';
+import type { PersonRole } from '../domain/roles';
 
 /**
  * Bearer tokens mapped to a role. Only SHA-256 hashes of the secrets are configured (API_TOKENS_FILE
  * or API_TOKENS, a JSON array); an éditeur token is bound to one éditeur id.
  */
-export const roles = ['operator', 'admin', 'editeur'] as const;
-export type Role = (typeof roles)[number];
+export { personRoles as roles } from '../domain/roles';
+export type Role = PersonRole;
 
 // names and éditeur ids follow the one grammar of identifiers (domain/ids.ts): they scope event ids
 // and filter lists, so nothing else may reach them. A token stops being accepted at its expiry (entries
@@ -19,6 +20,9 @@ const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 const expiresAt = z.iso.datetime({ offset: true }).optional();
 const tokenEntrySchema = z.discriminatedUnion('role', [
   z.object({ name: idSchema, role: z.literal('operator'), sha256: sha256Schema, expiresAt }),
+  z.object({ name: idSchema, role: z.literal('ordonnateur'), sha256: sha256Schema, expiresAt }),
+  z.object({ name: idSchema, role: z.literal('comptable'), sha256: sha256Schema, expiresAt }),
+  z.object({ name: idSchema, role: z.literal('controleur'), sha256: sha256Schema, expiresAt }),
   z.object({ name: idSchema, role: z.literal('admin'), sha256: sha256Schema, expiresAt }),
   z.object({ name: idSchema, role: z.literal('editeur'), editeurId: idSchema, sha256: sha256Schema, expiresAt }),
 ]);

@@ -28,9 +28,15 @@ export type Api = FastifyInstance<any, any, any, any, ZodTypeProvider>; // eslin
 
 /** The roles of the API, per route family. */
 export const who = {
+  /** the gestionnaires of DOMAIN.md: they register, record the ANS's decisions, amend the calendar */
   operators: ['operator'],
-  readers: ['operator', 'admin'],
-  everyone: ['operator', 'admin', 'editeur'],
+  /** they validate or reject money (four eyes) */
+  ordonnateurs: ['ordonnateur'],
+  comptables: ['comptable'],
+  /** the a posteriori controls: their controleurs, and the gestionnaires who draw them */
+  controllers: ['controleur', 'operator'],
+  readers: ['operator', 'ordonnateur', 'comptable', 'controleur', 'admin'],
+  everyone: ['operator', 'ordonnateur', 'comptable', 'controleur', 'admin', 'editeur'],
   editeursAndOperators: ['operator', 'editeur'],
   editeurs: ['editeur'],
   admins: ['admin'],

@@ -31,6 +31,7 @@ import { controlRoutes } from './routes/controls';
 import { noticeRoutes } from './routes/notices';
 import { tokenRoutes } from './routes/tokens';
 import { journalRoutes } from './routes/journal';
+import { proposalRoutes } from './routes/proposals';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -233,6 +234,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     noticeRoutes,
     tokenRoutes,
     journalRoutes,
+    proposalRoutes,
   ])
     routes(app, deps);
   return app;

@@ -28,14 +28,31 @@ const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
 /** The money proposals, from the record (never from Temporal's visibility): oldest first. */
 export async function listProposals(
   ctx: EngineContext,
-  filter: { state?: Proposal['state']; kind?: ProposalKind; bdcId?: string; editeurId?: string; limit?: number } = {},
+  filter: {
+    state?: Proposal['state'];
+    kind?: ProposalKind;
+    bdcId?: string;
+    editeurId?: string;
+    limit?: number;
+    one?: { process: string; processId: string; proposalId: string };
+  } = {},
 ): Promise<ListedProposal[]> {
   const rows = await ctx.sql.query(
     `SELECT p.*, b.editeur_id, b.reference FROM money_proposals p JOIN bdcs b USING (bdc_id)
      WHERE ($1::text IS NULL OR p.state = $1) AND ($2::text IS NULL OR p.kind = $2) AND ($3::text IS NULL OR p.bdc_id = $3)
        AND ($4::text IS NULL OR b.editeur_id = $4)
+       AND ($6::text IS NULL OR (p.process = $6 AND p.process_id = $7 AND p.proposal_id = $8))
      ORDER BY p.proposed_at, p.process_id, p.proposal_id LIMIT $5`,
-    [filter.state ?? null, filter.kind ?? null, filter.bdcId ?? null, filter.editeurId ?? null, filter.limit ?? 500],
+    [
+      filter.state ?? null,
+      filter.kind ?? null,
+      filter.bdcId ?? null,
+      filter.editeurId ?? null,
+      filter.limit ?? 500,
+      filter.one?.process ?? null,
+      filter.one?.processId ?? null,
+      filter.one?.proposalId ?? null,
+    ],
   );
   return rows.map((r) => ({
     process: r.process as 'bdc' | 'control',
@@ -78,6 +95,9 @@ async function decide<E extends ProposalValidation>(
   if (d.process === 'bdc') await sendEvent(ctx.client, d.processId, updates.bdc, event);
   else await sendEvent(ctx.client, d.processId, updates.control, event);
 }
+
+/** One proposal as listed, once an ordonnateur's decision is recorded. */
+export const proposalAfter = async (ctx: EngineContext, d: Decision) => (await listProposals(ctx, { one: d }))[0]!;
 
 export const validateProposal = (ctx: EngineContext, caller: Caller, d: Decision) =>
   decide<ProposalValidation>(

@@ -98,6 +98,8 @@ const withdrawnFr: Record<string, string> = {
   cancellation: 'le BDC est annulé',
   closing: 'la date de clôture est passée',
 };
+/** The agreement of a past participle with what a proposal is (« l’avance validée », « le solde validé »). */
+const agreed = (kind: string) => (kind === 'balance' || kind === 'writeOff' ? '' : 'e');
 const proposalStateFr: Record<string, string> = {
   proposed: 'proposée',
   validated: 'validée',
@@ -818,19 +820,19 @@ export const messages = {
     (p: { kind: string; amountCents: number; needed: number }) =>
       `${p.kind} of ${formatEuros(p.amountCents)} € proposed, awaiting ${p.needed} ordonnateur validation(s)`,
     (p) =>
-      `${word(proposalFr, p.kind)} (${eurosFr(p.amountCents)}) proposé${p.kind === 'balance' || p.kind === 'writeOff' ? '' : 'e'}, en attente de ${p.needed === 1 ? 'la validation d’un ordonnateur' : 'la validation de deux ordonnateurs'}`,
+      `${word(proposalFr, p.kind)} (${eurosFr(p.amountCents)}) proposé${agreed(p.kind)}, en attente de ${p.needed === 1 ? 'la validation d’un ordonnateur' : 'la validation de deux ordonnateurs'}`,
   ),
   audit_validated: m(
     (p: { kind: string; count: number; needed: number }) => `${p.kind} validated (${p.count}/${p.needed})`,
-    (p) => `${word(proposalFr, p.kind)} validé par un ordonnateur (${p.count} sur ${p.needed})`,
+    (p) => `${word(proposalFr, p.kind)} validé${agreed(p.kind)} par un ordonnateur (${p.count} sur ${p.needed})`,
   ),
   audit_rejected: m(
     (p: { kind: string; reason: string }) => `${p.kind} rejected: ${p.reason}`,
-    (p) => `${word(proposalFr, p.kind)} rejeté par l’ordonnateur : ${p.reason}`,
+    (p) => `${word(proposalFr, p.kind)} rejeté${agreed(p.kind)} par l’ordonnateur : ${p.reason}`,
   ),
   audit_withdrawn: m(
     (p: { kind: string; why: string }) => `${p.kind} withdrawn before its validation: ${p.why}`,
-    (p) => `${word(proposalFr, p.kind)} retiré avant sa validation : ${word(withdrawnFr, p.why)}`,
+    (p) => `${word(proposalFr, p.kind)} retiré${agreed(p.kind)} avant sa validation : ${word(withdrawnFr, p.why)}`,
   ),
   audit_advance_ordered: m(
     (p: { amountCents: number }) => `advance of ${formatEuros(p.amountCents)} € ordered`,

@@ -194,16 +194,21 @@ function tokensFor(
   if (config.API_TOKENS_FILE) throw new ConfigError(`API_TOKENS_FILE: ${file} does not exist`);
   // a year: this machine's own tokens; remove both files to have new ones made
   const year = { days: 365 };
-  const made = [
-    newToken({ name: 'local-operator', role: 'operator' }, year),
-    newToken({ name: 'local-admin', role: 'admin' }, year),
-    newToken({ name: 'demo-editeur', role: 'editeur', editeurId: 'editeur-demo' }, year),
+  // two ordonnateurs: two persons, as four eyes above the threshold want
+  const made: [string, ReturnType<typeof newToken>][] = [
+    ['operator', newToken({ name: 'local-operator', role: 'operator' }, year)],
+    ['ordonnateur', newToken({ name: 'local-ordonnateur-1', role: 'ordonnateur' }, year)],
+    ['ordonnateur2', newToken({ name: 'local-ordonnateur-2', role: 'ordonnateur' }, year)],
+    ['comptable', newToken({ name: 'local-comptable', role: 'comptable' }, year)],
+    ['controleur', newToken({ name: 'local-controleur', role: 'controleur' }, year)],
+    ['admin', newToken({ name: 'local-admin', role: 'admin' }, year)],
+    ['editeur', newToken({ name: 'demo-editeur', role: 'editeur', editeurId: 'editeur-demo' }, year)],
   ];
   fs.mkdirSync(config.DATA_DIR, { recursive: true });
   fs.writeFileSync(
     file,
     JSON.stringify(
-      made.map((m) => m.entry),
+      made.map(([, m]) => m.entry),
       null,
       2,
     ),
@@ -211,7 +216,7 @@ function tokensFor(
   const credentialsFile = path.join(config.DATA_DIR, 'dev-credentials.json');
   fs.writeFileSync(
     credentialsFile,
-    JSON.stringify(Object.fromEntries(made.map((m) => [m.entry.role, m.secret])), null, 2),
+    JSON.stringify(Object.fromEntries(made.map(([label, m]) => [label, m.secret])), null, 2),
     { mode: 0o600 },
   );
   return { source: watched(), credentialsFile };

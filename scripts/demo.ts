@@ -1,3 +1,4 @@
+import { ordonnateursOverApi } from './ordonnateurs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,10 +34,16 @@ async function main() {
   const config = loadConfig();
   const credentials = path.join(config.DATA_DIR, 'dev-credentials.json');
   if (!fs.existsSync(credentials)) throw new Error(`no ${credentials}: start the engine first with npm start`);
-  const tokens = JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator: string; editeur: string };
+  const tokens = JSON.parse(fs.readFileSync(credentials, 'utf8')) as Record<string, string | undefined>;
+  if (!tokens.ordonnateur || !tokens.ordonnateur2)
+    throw new Error(
+      `${credentials} predates four eyes (no ordonnateur tokens): stop the engine, remove it and api-tokens.json beside it, start again`,
+    );
   const url = process.env.SONS_API_URL ?? `http://127.0.0.1:${config.API_PORT}`;
-  const operator = new ApiClient(url, tokens.operator);
-  const editeur = new ApiClient(url, tokens.editeur);
+  const operator = new ApiClient(url, tokens.operator!);
+  const editeur = new ApiClient(url, tokens.editeur!);
+  // money is decided by four eyes: two ordonnateurs (two persons) validate every sum the demo makes due
+  const onDuty = ordonnateursOverApi(url, [tokens.ordonnateur, tokens.ordonnateur2]);
 
   say('1. FINESS reference data: the shipped fixture');
   await operator.upload('/finess/extractions', fixture).then(
@@ -226,6 +233,10 @@ async function main() {
     'GET',
     `/bdcs?campaign=${campaignId}&pageSize=50`,
   );
+  say(
+    `   ${onDuty.validated()} sums validated by the ordonnateurs on duty (four eyes: GET /proposals, the console's « Ordres à valider »)`,
+  );
+  await onDuty.stop();
   say('8. Where every BDC of the demo stands:');
   for (const b of bdcs.sort((x, y) => x.bdcId.localeCompare(y.bdcId))) say(`   ${b.bdcId.padEnd(40)} ${b.status}`);
   say(`   the ledger: sons report, sons ledger reconcile, sons ledger export (see README)`);

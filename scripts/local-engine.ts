@@ -59,8 +59,17 @@ export interface LocalEngineOptions {
 
 export interface LocalApi {
   url: string;
-  /** bearer secrets: operator, admin, and éditeurs editeur-acme and editeur-rival */
-  tokens: { operator: string; admin: string; acme: string; rival: string };
+  /** bearer secrets: operator, two ordonnateurs, comptable, controleur, admin, and éditeurs editeur-acme and editeur-rival */
+  tokens: {
+    operator: string;
+    ordonnateur: string;
+    ordonnateur2: string;
+    comptable: string;
+    controleur: string;
+    admin: string;
+    acme: string;
+    rival: string;
+  };
   call(
     method: string,
     path: string,
@@ -266,6 +275,10 @@ export async function serveApi(
 ): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
   const made = {
     operator: newToken({ name: 'ops-1', role: 'operator' }),
+    ordonnateur: newToken({ name: 'ordo-1', role: 'ordonnateur' }),
+    ordonnateur2: newToken({ name: 'ordo-2', role: 'ordonnateur' }),
+    comptable: newToken({ name: 'compta-1', role: 'comptable' }),
+    controleur: newToken({ name: 'controle-1', role: 'controleur' }),
     admin: newToken({ name: 'admin-1', role: 'admin' }),
     acme: newToken({ name: 'acme-api', role: 'editeur', editeurId: 'editeur-acme' }),
     rival: newToken({ name: 'rival-api', role: 'editeur', editeurId: 'editeur-rival' }),
@@ -303,6 +316,10 @@ export async function serveApi(
     url,
     tokens: {
       operator: made.operator.secret,
+      ordonnateur: made.ordonnateur.secret,
+      ordonnateur2: made.ordonnateur2.secret,
+      comptable: made.comptable.secret,
+      controleur: made.controleur.secret,
       admin: made.admin.secret,
       acme: made.acme.secret,
       rival: made.rival.secret,

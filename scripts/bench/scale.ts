@@ -1,3 +1,4 @@
+import { ordonnateursOverApi } from '../ordonnateurs';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -61,6 +62,7 @@ async function main() {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  let onDuty: ReturnType<typeof ordonnateursOverApi> | undefined;
   try {
     const url = `http://127.0.0.1:${apiPort}`;
     const credentials = path.join(dataDir, 'dev-credentials.json');
@@ -73,10 +75,10 @@ async function main() {
         )),
       { budgetMs: 120_000, everyMs: 100, what: 'the engine started' },
     );
-    const operator = new ApiClient(
-      url,
-      (JSON.parse(fs.readFileSync(credentials, 'utf8')) as { operator: string }).operator,
-    );
+    const tokens = JSON.parse(fs.readFileSync(credentials, 'utf8')) as Record<string, string>;
+    const operator = new ApiClient(url, tokens.operator!);
+    // money is decided by four eyes: two ordonnateurs on duty validate it over the API
+    onDuty = ordonnateursOverApi(url, [tokens.ordonnateur!, tokens.ordonnateur2!]);
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
 
     // reference data: one OG of 3 eligible ESSMS per BDC to register
@@ -200,6 +202,7 @@ async function main() {
       )}\n`,
     );
   } finally {
+    await onDuty?.stop();
     engine.kill('SIGTERM');
     await new Promise((r) => engine.once('exit', r));
     await server.stop();

@@ -1,3 +1,4 @@
+import { ordonnateursOverApi } from '../ordonnateurs';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -123,6 +124,7 @@ async function main() {
   };
 
   const counters: Counters = { requests: 0, fiveHundreds: [], retried: 0 };
+  let onDuty: ReturnType<typeof ordonnateursOverApi> | undefined;
   try {
     startEngine();
     await ready();
@@ -130,7 +132,11 @@ async function main() {
       operator: string;
       admin: string;
       editeur: string;
+      ordonnateur: string;
+      ordonnateur2: string;
     };
+    // money is decided by four eyes: two ordonnateurs on duty validate it over the API, through the faults
+    onDuty = ordonnateursOverApi(api, [tokens.ordonnateur, tokens.ordonnateur2]);
     /** A call that outlives the faults: retried (same body, same event id) while the engine is away or answers 503. */
     const call = async (
       token: string,
@@ -432,6 +438,7 @@ async function main() {
     process.stdout.write(ok ? '  PASSED\n' : '  FAILED\n');
     process.exitCode = ok ? 0 : 1;
   } finally {
+    await onDuty?.stop();
     if (engine && engine.exitCode === null) await killEngine('SIGTERM');
     await temporal.stop().catch(() => undefined);
     execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', pgDir]);

@@ -219,6 +219,10 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
   await page.getByRole('button', { name: 'Envoyer la VA et la facture' }).click();
   await page.waitForURL(new RegExp(`${bdcPath(mine.bdcId).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?fait=va$`));
   expect(await page.locator('.fr-alert--success').textContent()).toContain('Votre VA et votre facture sont acceptées.');
+  // its balance proposed to the ordonnateurs (four eyes): the page says so until one validates it
+  expect(await page.locator('main').textContent()).toContain('En attente de validation (ordonnateur)');
+  await h.waitForStatus(mine.bdcId, 'completed');
+  await page.reload();
   const main = await page.locator('main').textContent();
   expect(main).toContain('Terminé');
   expect(main).toContain('solde de 4\u202f088,00\u00a0€ ordonné');

@@ -9,6 +9,7 @@ import { shippedCampaigns } from '../../domain/campaigns';
 import { retentionDays } from '../../temporal/retention';
 import { freePort } from '../../scripts/free-port';
 import { writeExtraction } from '../../scripts/samples/finess-extraction';
+import { ordonnateursOverApi } from '../../scripts/ordonnateurs';
 import { eventually } from '../support/eventually';
 
 // Issue 13, D2 and D15: `npm start`'s engine (dist/main/engine.js, built by npm test) killed outright
@@ -200,6 +201,8 @@ test('its dev server SIGKILLed mid-load, twice: the engine starts it again on it
   );
   const bdcIds = await load;
   expect(new Set(bdcIds).size).toBe(BDCS);
+  // the advances are money decided by four eyes: two ordonnateurs validate them over the API
+  const onDuty = ordonnateursOverApi(api, [tokens.ordonnateur!, tokens.ordonnateur2!]);
 
   // every BDC registered before and during the kills is there, its advance ordered once, to the cent
   await eventually(
@@ -220,6 +223,7 @@ test('its dev server SIGKILLed mid-load, twice: the engine starts it again on it
     .reduce((n, l) => n + l.advancedCents, 0);
   // 2 ESSMS of an OG of 3 (tranche B): a ceiling of 5,840.00 €, an advance of 1,752.00 €
   expect(advanced).toBe(BDCS * 175_200);
+  await onDuty.stop();
 
   engine.kill('SIGTERM');
   await new Promise((r) => engine.once('exit', r));

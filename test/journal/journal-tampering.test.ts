@@ -111,6 +111,7 @@ test("a journey's entries chain, each fact with its entry, and both verifiers ac
     'bdc.state',
     'ledger.claims',
     'ledger.payment_order',
+    'money.proposal',
   ]);
   const orders = entries.filter((e) => e.kind === 'ledger.payment_order').map((e) => JSON.parse(e.canonical).content);
   expect(orders.map((o) => [o.kind, o.amount_cents])).toEqual([
