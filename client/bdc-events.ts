@@ -29,6 +29,7 @@ import { bdcMessages } from '../contract/bdc';
 import { nowOf, type Caller, type EngineContext } from './context';
 import { checkOwnDocuments } from './documents';
 import { startIfLost } from './intake';
+import { sentOnceCaughtUp } from './catching-up';
 
 /** A civil date of a request, as the instant its Paris day starts (an event dated that day). */
 export const onDay = (date: string) => startOfParisDay(date).toISOString();
@@ -66,7 +67,12 @@ async function deliver<E extends BdcEvent>(
 ): Promise<BdcView | Record<string, unknown>> {
   await visibleBdc(ctx, caller, bdcId);
   const scoped = { ...event, eventId: scopedEventId(caller.scope, event.eventId), actor: caller.actor } as E;
-  const send = () => sendBdcEvent(ctx.client, bdcId, update, scoped);
+  // judged by the workflow once it caught up with what the record (and the caller's screen) says
+  const send = () =>
+    sentOnceCaughtUp(
+      () => sendBdcEvent(ctx.client, bdcId, update, scoped),
+      () => ctx.records.statusOf(bdcId),
+    );
   try {
     // an event id names one event across every BDC: used for another BDC or kind, it is refused here
     await new EventIds(ctx.sql).claim(scoped.eventId, bdcId, update.name);

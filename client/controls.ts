@@ -15,6 +15,7 @@ import { Controls, type DrawRecord } from '../db/controls';
 import { CONTROL_WORKFLOW_TYPE, controlMessages, type BdcControlWorkflow } from '../contract/control';
 import { nowOf, type Caller, type EngineContext } from './context';
 import { onDay } from './bdc-events';
+import { sentOnceCaughtUp } from './catching-up';
 
 /** What an operator asks for a draw: the sample's seed and size, the population, who controls, what is asked. */
 export const drawRequestSchema = z
@@ -198,13 +199,17 @@ async function deliver<E extends { eventId: string; actor: Caller['actor'] }>(
   // an event id names one event across every BDC and control
   await new EventIds(ctx.sql).claim(scoped.eventId, controlId, update.name);
   // a control that ended is said in the control's words
-  await sendEvent(ctx.client, controlId, update, scoped, async () =>
-    refuse(
-      'bdc_ended',
-      say('control_wrong_state', { status: (await controlState(ctx, controlId)).status }),
-      'controlId',
-      controlId,
-    ),
+  await sentOnceCaughtUp(
+    () =>
+      sendEvent(ctx.client, controlId, update, scoped, async () =>
+        refuse(
+          'bdc_ended',
+          say('control_wrong_state', { status: (await controlState(ctx, controlId)).status }),
+          'controlId',
+          controlId,
+        ),
+      ),
+    async () => (await controlState(ctx, controlId)).status,
   );
   return controlState(ctx, controlId);
 }

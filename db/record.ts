@@ -229,6 +229,12 @@ export class BdcRecords {
     };
   }
 
+  /** A BDC's status as last committed (what every screen shows). */
+  async statusOf(bdcId: string): Promise<string | undefined> {
+    const [row] = await this.sql.query<{ status: string | null }>('SELECT status FROM bdcs WHERE bdc_id = $1', [bdcId]);
+    return row?.status ?? undefined;
+  }
+
   /** The éditeur of a BDC the record knows. */
   async editeurOf(bdcId: string): Promise<string | undefined> {
     const [row] = await this.sql.query<{ editeur_id: string }>('SELECT editeur_id FROM bdcs WHERE bdc_id = $1', [
