@@ -8,6 +8,7 @@ import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { parse } from 'yaml';
 import { newToken } from '../../api/auth';
+import { ordonnateursOverApi } from '../ordonnateurs';
 import { projectRoot } from '../../config/paths';
 import { boundToThisProcess } from '../../config/processes';
 import { eventually } from '../eventually';
@@ -95,6 +96,7 @@ async function main() {
     .split(' ') as [string, string];
   const pgPort = new URL(adminUrl).port;
   const children: ChildProcess[] = [];
+  let onDuty: ReturnType<typeof ordonnateursOverApi> | undefined;
   const rows: [string, string][] = [];
   const failures: string[] = [];
   const check = (what: string, ok: boolean, figure: string) => {
@@ -325,6 +327,9 @@ async function main() {
     // the engine: two workers on one task queue, the API; each connects with the engine's certificate
     const tokens = {
       operator: newToken({ name: 'ops', role: 'operator' }),
+      // money is decided by four eyes: two ordonnateurs, two persons
+      ordonnateur: newToken({ name: 'ordo-1', role: 'ordonnateur' }),
+      ordonnateur2: newToken({ name: 'ordo-2', role: 'ordonnateur' }),
       admin: newToken({ name: 'adm', role: 'admin' }),
       editeur: newToken({ name: 'demo', role: 'editeur', editeurId: 'editeur-demo' }),
     };
@@ -388,6 +393,9 @@ async function main() {
       if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
       return r.body;
     };
+
+    // ordonnateurs on duty validate every money proposal over the API, through the faults
+    onDuty = ordonnateursOverApi(api, [tokens.ordonnateur.secret, tokens.ordonnateur2.secret]);
 
     // BDCs along their lifecycle while a worker, then the history service, are killed
     const today = parisCivilDate(new Date());
@@ -651,6 +659,7 @@ async function main() {
       process.stderr.write(`--- ${f} (last lines)\n${tail}\n`);
     }
   } finally {
+    await onDuty?.stop();
     // the engine first (it stops cleanly while Temporal answers), then the server's services
     for (const c of children.reverse()) await stopped(c);
     execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', pgDir]);
