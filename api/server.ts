@@ -32,6 +32,7 @@ import { noticeRoutes } from './routes/notices';
 import { tokenRoutes } from './routes/tokens';
 import { journalRoutes } from './routes/journal';
 import { proposalRoutes } from './routes/proposals';
+import { editeurRoutes } from './routes/editeurs';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -235,6 +236,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     tokenRoutes,
     journalRoutes,
     proposalRoutes,
+    editeurRoutes,
   ])
     routes(app, deps);
   return app;
