@@ -33,6 +33,7 @@ import { tokenRoutes } from './routes/tokens';
 import { journalRoutes } from './routes/journal';
 import { proposalRoutes } from './routes/proposals';
 import { editeurRoutes } from './routes/editeurs';
+import { paymentRoutes } from './routes/payments';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -237,6 +238,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     journalRoutes,
     proposalRoutes,
     editeurRoutes,
+    paymentRoutes,
   ])
     routes(app, deps);
   return app;
