@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { verifyJournal } from '../../client/journal-verify';
 import { endToEndId } from '../../domain/sepa/pain001';
-import { enrolInDatabase } from '../../scripts/samples/enrolment';
+import { Editeurs } from '../../db/editeurs';
+import { enrolInDatabase, sampleMandatary } from '../../scripts/samples/enrolment';
 import { postgresBackend } from '../support/database';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -159,9 +160,16 @@ test('a payment goes to the bank details in force at release: validated before a
   // the fixture's mandate names the sample's person, not the acme token's: refused
   expect(proposed.status).toBe(422);
   expect(proposed.body.refusals).toEqual([expect.objectContaining({ code: 'not_in_mandate' })]);
-  await h.ledger.sql.query(
-    `UPDATE editeur_enrolments SET mandate = mandate || '[{"name":"API","email":"api@acme.example","personId":"editeur-acme/acme-api"}]'::jsonb
-     WHERE editeur_id = 'editeur-acme'`,
+  // the sample's person sends a new version of the enrolment whose mandate names the acme token's person too
+  const editeurs = new Editeurs(h.ledger.sql);
+  const current = (await editeurs.enrolment('editeur-acme'))!;
+  await editeurs.enrol(
+    {
+      ...current,
+      mandate: [...current.mandate, { name: 'API', email: 'api@acme.example', personId: 'editeur-acme/acme-api' }],
+    },
+    sampleMandatary('editeur-acme'),
+    `enrolment-v2-${randomUUID()}`,
   );
   const change = await h.api.call('POST', '/editeurs/editeur-acme/bank-details', {
     token: h.api.tokens.acme,
@@ -184,4 +192,126 @@ test('a payment goes to the bank details in force at release: validated before a
   expect(validateAgainst('pain.001.001.09.xsd', xml).ok).toBe(true);
   expect(transfersOf(xml)).toEqual([[endToEndId(`${bdcId}:advance`), '1752.00', NEW_IBAN]]);
   expect(xml).toContain('<CtrlSum>1752.00</CtrlSum>');
+});
+
+/** The bank's status report (pain.002.001.10) of a run: each transfer's status, a rejection's reason. */
+const statusReport = (messageId: string, runMessageId: string, txs: [string, string, string?][]) =>
+  `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10">
+  <CstmrPmtStsRpt>
+    <GrpHdr><MsgId>${messageId}</MsgId><CreDtTm>2024-03-05T08:00:00Z</CreDtTm></GrpHdr>
+    <OrgnlGrpInfAndSts><OrgnlMsgId>${runMessageId}</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId></OrgnlGrpInfAndSts>
+    <OrgnlPmtInfAndSts>
+      <OrgnlPmtInfId>${runMessageId}</OrgnlPmtInfId>
+${txs
+  .map(
+    ([e2e, status, reason]) =>
+      `      <TxInfAndSts><OrgnlEndToEndId>${e2e}</OrgnlEndToEndId><TxSts>${status}</TxSts>${reason ? `<StsRsnInf><Rsn><Cd>${reason}</Cd></Rsn></StsRsnInf>` : ''}</TxInfAndSts>`,
+  )
+  .join('\n')}
+    </OrgnlPmtInfAndSts>
+  </CstmrPmtStsRpt>
+</Document>`;
+
+test("the bank's answer: a pain.002 pays one order and rejects another (account closed), which goes back to an ordonnateur, is validated again and paid by hand", async () => {
+  const bdcIds = [(await h.register({ ogEssmsCount: 3 })).bdcId, (await h.register({ ogEssmsCount: 3 })).bdcId];
+  const [paid, closed] = await validatedOrders(bdcIds);
+  const runId = `run-e-${randomUUID()}`;
+  const { run } = (await release(runId, [paid!.id, closed!.id])).body;
+  const money = async () =>
+    (
+      await h.ledger.sql.query<Record<string, string>>(
+        `SELECT bdc_id, paid_cents, to_release_cents, released_cents, bank_paid_cents, bank_rejected_cents
+         FROM bdc_money WHERE bdc_id = ANY($1::text[])`,
+        [bdcIds],
+      )
+    )
+      .sort((a, b) => bdcIds.indexOf(a.bdc_id!) - bdcIds.indexOf(b.bdc_id!))
+      .map(({ bdc_id: _, ...cents }) => Object.fromEntries(Object.entries(cents).map(([k, v]) => [k, Number(v)])));
+  const cents = (to_release: number, released: number, bank_paid: number, bank_rejected: number) => ({
+    paid_cents: ADVANCE, // ordered by the ordonnateurs: the ledger's order, whatever the bank did
+    to_release_cents: to_release,
+    released_cents: released,
+    bank_paid_cents: bank_paid,
+    bank_rejected_cents: bank_rejected,
+  });
+  expect(await money()).toEqual([cents(0, ADVANCE, 0, 0), cents(0, ADVANCE, 0, 0)]);
+
+  const report = statusReport(`BANK-${randomUUID().slice(0, 8)}`, run.messageId, [
+    [endToEndId(paid!.idempotencyKey), 'ACSC'],
+    [endToEndId(closed!.idempotencyKey), 'RJCT', 'AC04'],
+  ]);
+  const importing = (file: string, token = h.api.tokens.comptable) =>
+    h.api.call('POST', `/payment-runs/${runId}/status-report`, { token, body: { file } });
+  expect((await importing(report, h.api.tokens.ordonnateur)).status).toBe(403);
+  // a report answering another message: refused
+  const other = await importing(statusReport('BANK-OTHER', 'SONS-ANOTHER-RUN', []));
+  expect(other.status).toBe(422);
+  expect(other.body.refusals).toEqual([expect.objectContaining({ code: 'status_report_other_run', path: 'file' })]);
+  const imported = await importing(report);
+  expect(imported.status).toBe(200);
+  expect(imported.body).toMatchObject({ answered: 2, unchanged: 0 });
+  // the same report again changes nothing
+  expect((await importing(report)).body).toMatchObject({ answered: 0, unchanged: 2 });
+  expect(await money()).toEqual([cents(0, 0, ADVANCE, 0), cents(0, 0, 0, ADVANCE)]);
+
+  // back to the ordonnateurs: the rejected order, with the bank's reason
+  const rejected = await h.api.call('GET', '/payment-orders?state=rejected', { token: h.api.tokens.ordonnateur });
+  expect(rejected.body.orders.filter((o: Order) => bdcIds.includes(o.bdcId))).toEqual([
+    expect.objectContaining({
+      id: closed!.id,
+      state: 'rejected',
+      transfer: expect.objectContaining({ runId, outcome: 'rejected', reasonCode: 'AC04', answerSource: 'pain002' }),
+    }),
+  ]);
+  // a paid order answered otherwise by hand: refused
+  const contrary = await h.api.call('POST', `/payment-runs/${runId}/answers`, {
+    token: h.api.tokens.comptable,
+    body: { eventId: randomUUID(), answers: [{ orderId: paid!.id, outcome: 'rejected', reasonCode: 'AC01' }] },
+  });
+  expect(contrary.status).toBe(422);
+  expect(contrary.body.refusals).toEqual([expect.objectContaining({ code: 'wrong_state', path: 'answers.0.outcome' })]);
+  // a comptable cannot validate again; an ordonnateur does, and the order awaits a later run
+  const revalidation = `/payment-orders/${closed!.id}/revalidation`;
+  expect(
+    (await h.api.call('POST', revalidation, { token: h.api.tokens.comptable, body: { eventId: randomUUID() } })).status,
+  ).toBe(403);
+  const again = await h.api.call('POST', revalidation, {
+    token: h.api.tokens.ordonnateur2,
+    body: { eventId: randomUUID() },
+  });
+  expect(again.status).toBe(200);
+  expect(again.body.order).toMatchObject({ state: 'validated' });
+  expect(await money()).toEqual([cents(0, 0, ADVANCE, 0), cents(ADVANCE, 0, 0, 0)]);
+
+  // a later run pays it; the comptable enters the bank's answer by hand, a rejection needs its reason
+  const laterId = `run-f-${randomUUID()}`;
+  expect((await release(laterId, [closed!.id])).status).toBe(201);
+  const noReason = await h.api.call('POST', `/payment-runs/${laterId}/answers`, {
+    token: h.api.tokens.comptable,
+    body: { eventId: randomUUID(), answers: [{ orderId: closed!.id, outcome: 'rejected' }] },
+  });
+  expect(noReason.body.refusals).toEqual([
+    expect.objectContaining({ code: 'reason_required', path: 'answers.0.reasonCode' }),
+  ]);
+  const byHand = await h.api.call('POST', `/payment-runs/${laterId}/answers`, {
+    token: h.api.tokens.comptable,
+    body: { eventId: randomUUID(), answers: [{ orderId: closed!.id, outcome: 'paid' }] },
+  });
+  expect(byHand.body).toMatchObject({ answered: 1, unchanged: 0 });
+  expect(await money()).toEqual([cents(0, 0, ADVANCE, 0), cents(0, 0, ADVANCE, 0)]);
+
+  // the order's history: released, rejected (AC04), validated again, released, paid — who, when
+  const events = await h.ledger.sql.query<{ state: string; actor: { id: string }; reason: string | null }>(
+    'SELECT state, actor, reason FROM payment_order_events WHERE order_id = $1 ORDER BY seq',
+    [closed!.id],
+  );
+  expect(events.map((e) => [e.state, e.actor.id, e.reason])).toEqual([
+    ['released', 'compta-1', null],
+    ['rejected', 'compta-1', 'AC04'],
+    ['validated', 'ordo-2', null],
+    ['released', 'compta-1', null],
+    ['paid', 'compta-1', null],
+  ]);
+  expect((await verifyJournal(h.ledger.sql, {})).mismatches).toEqual([]);
 });
