@@ -543,7 +543,49 @@ export class Payments {
     return (await this.orders({ ids: [orderId] }))[0]!;
   }
 
-  /** Orders and runs by state, with their sums (reports); the runs' control sums checked against their transfers. */
+  /**
+   * What does not add up between the runs, their transfers and the orders (reconciliation): a run
+   * whose count or control sum is not that of its transfers, a transfer whose amount is not its
+   * order's, an order released, paid or rejected without its transfer in its run. None when all holds.
+   */
+  async differences(): Promise<{ runId?: string; orderId?: number; kind: string; what: string }[]> {
+    const [runs, amounts, orphans] = await Promise.all([
+      this.sql.query<{ run_id: string; transfers: number; control_sum_cents: string; n: number; cents: string }>(
+        `SELECT r.run_id, r.transfers, r.control_sum_cents, count(t.order_id)::int AS n, COALESCE(sum(t.amount_cents), 0)::int8 AS cents
+         FROM payment_runs r LEFT JOIN payment_transfers t USING (run_id) GROUP BY r.run_id
+         HAVING r.transfers <> count(t.order_id) OR r.control_sum_cents <> COALESCE(sum(t.amount_cents), 0) ORDER BY r.run_id`,
+      ),
+      this.sql.query<{ run_id: string; order_id: string; amount_cents: string; order_cents: string }>(
+        `SELECT t.run_id, t.order_id, t.amount_cents, o.amount_cents AS order_cents
+         FROM payment_transfers t JOIN payment_orders o ON o.id = t.order_id WHERE t.amount_cents <> o.amount_cents ORDER BY t.run_id, t.order_id`,
+      ),
+      this.sql.query<{ id: string; state: string; run_id: string | null }>(
+        `SELECT o.id, o.state, o.run_id FROM payment_orders o
+         WHERE o.state <> 'validated' AND NOT EXISTS (SELECT 1 FROM payment_transfers t WHERE t.run_id = o.run_id AND t.order_id = o.id)
+         ORDER BY o.id`,
+      ),
+    ]);
+    return [
+      ...runs.map((r) => ({
+        runId: r.run_id,
+        kind: 'run_totals',
+        what: `run ${r.run_id}: ${r.transfers} transfers for ${r.control_sum_cents} cents recorded, its transfers are ${r.n} for ${r.cents} cents`,
+      })),
+      ...amounts.map((a) => ({
+        runId: a.run_id,
+        orderId: Number(a.order_id),
+        kind: 'transfer_amount',
+        what: `run ${a.run_id}: order ${a.order_id} transferred for ${a.amount_cents} cents, ordered for ${a.order_cents}`,
+      })),
+      ...orphans.map((o) => ({
+        orderId: Number(o.id),
+        kind: 'order_without_transfer',
+        what: `order ${o.id} is ${o.state} with no transfer in run ${o.run_id ?? '(none)'}`,
+      })),
+    ];
+  }
+
+  /** Orders and runs by state, with their sums (reports). */
   async totals(): Promise<{
     orders: { state: OrderState; count: number; cents: number }[];
     runs: { count: number; transfers: number; controlSumCents: number };

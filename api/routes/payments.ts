@@ -18,7 +18,6 @@ import { refusalsSchema } from '../errors';
 const runParams = z.object({ runId: clientEventIdSchema });
 const errors = { 403: refusalsSchema, 404: refusalsSchema, 409: refusalsSchema, 422: refusalsSchema };
 const any = z.record(z.string(), z.unknown());
-const moneyReaders = ['ordonnateur', 'comptable', 'controleur', 'admin'] as const;
 
 /**
  * Paying (DOMAIN.md "Paying"): the comptables' payment runs — validated orders released as one
@@ -29,7 +28,7 @@ export function paymentRoutes(app: Api, { engine }: ApiDeps) {
   app.get(
     '/payment-orders',
     {
-      config: { roles: moneyReaders },
+      config: { roles: who.moneyReaders },
       schema: {
         summary:
           'Payment orders by state (validated, released, paid, rejected), with their last transfer and bank details',
@@ -70,14 +69,17 @@ export function paymentRoutes(app: Api, { engine }: ApiDeps) {
 
   app.get(
     '/payment-runs',
-    { config: { roles: moneyReaders }, schema: { summary: 'Payment runs, newest first, with their answers counted' } },
+    {
+      config: { roles: who.moneyReaders },
+      schema: { summary: 'Payment runs, newest first, with their answers counted' },
+    },
     async () => ({ runs: await paymentRuns(engine) }),
   );
 
   app.get(
     '/payment-runs/:runId',
     {
-      config: { roles: moneyReaders },
+      config: { roles: who.moneyReaders },
       schema: { summary: 'A payment run and its orders, each as the run sent it', params: runParams },
     },
     async (request) => ({ run: await paymentRun(engine, request.params.runId) }),
@@ -86,7 +88,7 @@ export function paymentRoutes(app: Api, { engine }: ApiDeps) {
   app.get(
     '/payment-runs/:runId/file',
     {
-      config: { roles: moneyReaders },
+      config: { roles: who.moneyReaders },
       schema: { summary: 'The run’s pain.001.001.09 file as released', params: runParams },
     },
     async (request, reply) => {

@@ -315,3 +315,22 @@ test("the bank's answer: a pain.002 pays one order and rejects another (account 
   ]);
   expect((await verifyJournal(h.ledger.sql, {})).mismatches).toEqual([]);
 });
+
+test('reports: orders counted by state with their cents, the runs and their control sums; a run tampered with is a difference', async () => {
+  // what the tests above left: four released in runs A or B and C, one released in D, two paid (E, F)
+  const report = async () => (await h.api.call('GET', '/reports/payments', { token: h.api.tokens.controleur })).body;
+  expect((await h.api.call('GET', '/reports/payments', { token: h.api.tokens.acme })).status).toBe(403);
+  expect(await report()).toEqual({
+    orders: [
+      { state: 'paid', count: 2, cents: 2 * ADVANCE },
+      { state: 'released', count: 5, cents: 5 * ADVANCE },
+    ],
+    runs: { count: 5, transfers: 8, controlSumCents: 8 * ADVANCE },
+    differences: [],
+  });
+  const [run] = await h.ledger.sql.query<{ run_id: string }>('SELECT run_id FROM payment_runs ORDER BY run_id LIMIT 1');
+  await h.ledger.sql.query('UPDATE payment_runs SET control_sum_cents = control_sum_cents + 1 WHERE run_id = $1', [
+    run!.run_id,
+  ]);
+  expect((await report()).differences).toEqual([expect.objectContaining({ runId: run!.run_id, kind: 'run_totals' })]);
+});
