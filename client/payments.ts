@@ -21,7 +21,7 @@ import { nowOf, type Caller, type EngineContext } from './context';
 
 export const paymentOrders = (
   ctx: EngineContext,
-  filter: { state?: OrderState; bdcId?: string; editeurId?: string; limit?: number } = {},
+  filter: { state?: OrderState; bdcId?: string; editeurId?: string; ids?: number[]; limit?: number } = {},
 ) => ctx.payments.orders(filter);
 
 export const paymentRuns = (ctx: EngineContext, limit?: number) => ctx.payments.runs(limit);

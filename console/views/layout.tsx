@@ -6,6 +6,9 @@ import { Csrf } from './ui';
 
 export const roleFr: Record<string, string> = {
   operator: 'Opérateur ASP',
+  ordonnateur: 'Ordonnateur',
+  comptable: 'Comptable',
+  controleur: 'Contrôleur',
   admin: 'Administrateur',
   editeur: 'Éditeur',
 };
@@ -28,8 +31,12 @@ const navigation: Record<string, [string, string][]> = {
     ['/console/signalements', 'Signalements'],
     ['/console/exports', 'Exports'],
     ['/console/journal', 'Journal'],
+    ['/console/paiements', 'Paiements'],
   ],
   editeur: [['/console/bdc', 'Mes bons de commande']],
+  comptable: [['/console/paiements', 'Paiements']],
+  ordonnateur: [['/console/paiements', 'Paiements']],
+  controleur: [['/console/paiements', 'Paiements']],
 };
 
 export interface PageProps {
