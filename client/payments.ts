@@ -8,6 +8,7 @@ import { LOCAL_DEBTOR } from '../domain/sepa/debtor';
 import { controlSumCents, endToEndId, pain001, sepaText } from '../domain/sepa/pain001';
 import { parsePain002 } from '../domain/sepa/pain002';
 import type { OrderEvent, OrderView, RunView } from '../db/payments';
+import { visibleBdc } from './bdc-events';
 import { nowOf, type Caller, type EngineContext } from './context';
 
 /**
@@ -185,11 +186,16 @@ export async function importStatusReport(
 export const revalidateOrder = (ctx: EngineContext, caller: Caller, orderId: number, eventId: string) =>
   ctx.payments.revalidate(orderId, caller.actor, scopedEventId(caller.scope, eventId));
 
-/** Each order of a BDC with what happened to it after its validation (a BDC's page). */
+/**
+ * Each order of a BDC — who proposed it, who validated it — with what happened to it after its
+ * validation: released, answered by the bank, validated again (who, when, why). An éditeur reads its own.
+ */
 export async function ordersOfBdc(
   ctx: EngineContext,
+  caller: Caller,
   bdcId: string,
 ): Promise<(OrderView & { events: OrderEvent[] })[]> {
+  await visibleBdc(ctx, caller, bdcId);
   const orders = await ctx.payments.orders({ bdcId });
   const events = await ctx.payments.events(orders.map((o) => o.id));
   return orders.map((o) => ({ ...o, events: events.filter((e) => e.orderId === o.id) }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   importStatusReport,
+  ordersOfBdc,
   paymentOrders,
   paymentRun,
   paymentRunFile,
@@ -150,6 +151,20 @@ export function paymentRoutes(app: Api, { engine }: ApiDeps) {
     async (request) => ({
       ...(await importStatusReport(engine, callerOf(request.principal), request.params.runId, request.body.file)),
     }),
+  );
+
+  app.get(
+    '/bdcs/:bdcId/payment-orders',
+    {
+      config: { roles: who.everyone },
+      schema: {
+        summary:
+          "A BDC's payment orders: who proposed and validated each, its state, and each step after its validation (released, paid or rejected by the bank, validated again) with who and when",
+        params: z.object({ bdcId: z.string().min(1).max(400) }),
+        response: { 200: any, ...errors },
+      },
+    },
+    async (request) => ({ orders: await ordersOfBdc(engine, callerOf(request.principal), request.params.bdcId) }),
   );
 
   app.post(

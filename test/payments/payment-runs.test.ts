@@ -313,6 +313,29 @@ test("the bank's answer: a pain.002 pays one order and rejects another (account 
     ['released', 'compta-1', null],
     ['paid', 'compta-1', null],
   ]);
+  // the BDC's page: its order, who proposed and validated it, each step after — the éditeur reads it too
+  const page = await h.api.call('GET', `/bdcs/${closed!.bdcId}/payment-orders`, { token: h.api.tokens.acme });
+  expect(page.status).toBe(200);
+  expect(page.body.orders).toEqual([
+    expect.objectContaining({
+      id: closed!.id,
+      kind: 'advance',
+      amountCents: ADVANCE,
+      state: 'paid',
+      proposedBy: { role: 'system', id: expect.any(String) },
+      validatedBy: [expect.objectContaining({ role: 'ordonnateur' })],
+      events: [
+        expect.objectContaining({ state: 'released', actor: { role: 'comptable', id: 'compta-1' } }),
+        expect.objectContaining({ state: 'rejected', reason: 'AC04' }),
+        expect.objectContaining({ state: 'validated', actor: { role: 'ordonnateur', id: 'ordo-2' } }),
+        expect.objectContaining({ state: 'released', runId: laterId }),
+        expect.objectContaining({ state: 'paid' }),
+      ],
+    }),
+  ]);
+  expect((await h.api.call('GET', `/bdcs/${closed!.bdcId}/payment-orders`, { token: h.api.tokens.rival })).status).toBe(
+    404,
+  );
   expect((await verifyJournal(h.ledger.sql, {})).mismatches).toEqual([]);
 });
 
