@@ -226,3 +226,19 @@ test('four eyes on bank details: never the person who proposed them, only an ord
   ]);
   expect(bankDetailsDecisionRefusals(proposed, { role: 'ordonnateur', id: 'ordo-2' }, 7)).toEqual([]);
 });
+
+test('the OpenAPI document describes the routes of éditeurs and payments', async () => {
+  const doc = await h.api.call('GET', '/openapi.json');
+  expect(doc.status).toBe(200);
+  expect(Object.keys(doc.body.paths)).toEqual(
+    expect.arrayContaining([
+      '/editeurs/{editeurId}/enrolment',
+      '/editeurs/{editeurId}/bank-details',
+      '/editeurs/{editeurId}/bank-details/{id}/validation',
+      '/payment-runs',
+      '/payment-runs/{runId}/status-report',
+      '/bdcs/{bdcId}/payment-orders',
+      '/reports/payments',
+    ]),
+  );
+});
