@@ -8,6 +8,8 @@ import { LOCAL_DEBTOR } from '../domain/sepa/debtor';
 import { controlSumCents, endToEndId, pain001, sepaText } from '../domain/sepa/pain001';
 import { parsePain002 } from '../domain/sepa/pain002';
 import type { OrderEvent, OrderView, RunView } from '../db/payments';
+
+export type { OrderView } from '../db/payments';
 import { visibleBdc } from './bdc-events';
 import { nowOf, type Caller, type EngineContext } from './context';
 

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
-import { paymentOrders, paymentRunFile, paymentRuns, recordBankAnswers, releaseRun } from '../../client/payments';
+import {
+  paymentOrders,
+  paymentRunFile,
+  paymentRuns,
+  recordBankAnswers,
+  releaseRun,
+  type OrderView,
+} from '../../client/payments';
 import { paymentsReport } from '../../client/reports';
 import { localizeRefusal } from '../../domain/localize';
 import { orderStateFr, proposalFr } from '../../domain/messages';
 import { RefusedError } from '../../domain/refusal';
 import { rejectionReasonFr } from '../../domain/sepa/pain002';
-import type { OrderView } from '../../db/payments';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
