@@ -18,6 +18,7 @@ import { dashboardPage } from './pages/dashboard';
 import { exportPages } from './pages/exports';
 import { journalPages } from './pages/journal';
 import { paymentPages } from './pages/payments';
+import { editeurPages } from './pages/editeurs';
 import { importPages } from './pages/imports';
 import { signInPages } from './pages/sign-in';
 import { vaPages } from './pages/va';
@@ -112,6 +113,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       exportPages,
       journalPages,
       paymentPages,
+      editeurPages,
     ])
       pages(scope as unknown as Api, deps);
   });

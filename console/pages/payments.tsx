@@ -12,6 +12,7 @@ import {
 import { paymentsReport } from '../../client/reports';
 import { localizeRefusal } from '../../domain/localize';
 import { orderStateFr, proposalFr } from '../../domain/messages';
+import { CLIENT_EVENT_ID_PATTERN } from '../../domain/ids';
 import { RefusedError } from '../../domain/refusal';
 import { rejectionReasonFr } from '../../domain/sepa/pain002';
 import type { ConsoleDeps } from '../context';
@@ -279,6 +280,13 @@ export function paymentPages(app: Api, deps: ConsoleDeps) {
       }
       const runId = field(body, 'run');
       const orderIds = field(body, 'ordres').split(',').filter(Boolean).map(Number);
+      // what the API's schema checks, checked here too (a form is anything a browser sends)
+      if (
+        !CLIENT_EVENT_ID_PATTERN.test(runId) ||
+        !orderIds.length ||
+        !orderIds.every((id) => Number.isSafeInteger(id) && id > 0)
+      )
+        return sendPage(reply, await page(v, { refused: ['Sélectionnez au moins un ordre validé.'] }), 422);
       try {
         await releaseRun(deps.engine, callerOfViewer(v), { runId, orderIds });
       } catch (err) {
@@ -296,6 +304,8 @@ export function paymentPages(app: Api, deps: ConsoleDeps) {
       const { runId } = request.params as { runId: string };
       const orderId = Number(field(request.body, 'ordre'));
       const issue = field(request.body, 'issue');
+      if (!Number.isSafeInteger(orderId) || orderId <= 0 || !answers.some(([value]) => value === issue))
+        return sendPage(reply, await page(v, { refused: ['Choisissez un ordre et la réponse de la banque.'] }), 422);
       const answer =
         issue === 'paye'
           ? { orderId, outcome: 'paid' as const }

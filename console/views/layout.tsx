@@ -33,9 +33,15 @@ const navigation: Record<string, [string, string][]> = {
     ['/console/journal', 'Journal'],
     ['/console/paiements', 'Paiements'],
   ],
-  editeur: [['/console/bdc', 'Mes bons de commande']],
+  editeur: [
+    ['/console/bdc', 'Mes bons de commande'],
+    ['/console/coordonnees-bancaires', 'Coordonnées bancaires'],
+  ],
   comptable: [['/console/paiements', 'Paiements']],
-  ordonnateur: [['/console/paiements', 'Paiements']],
+  ordonnateur: [
+    ['/console/paiements', 'Paiements'],
+    ['/console/coordonnees-bancaires/a-valider', 'Coordonnées à valider'],
+  ],
   controleur: [['/console/paiements', 'Paiements']],
 };
 

@@ -49,6 +49,14 @@ test('a comptable releases two orders from the page, downloads the file and ente
   expect((await h.ledger.sql.query('SELECT 1 FROM payment_runs')).length).toBe(0);
   const form = { etape: 'confirmer', run: hidden(confirmation, 'run'), ordres: hidden(confirmation, 'ordres') };
   expect(form.ordres).toBe(orders.join(','));
+  // a form forged with no run id and no order: refused on the page, nothing released
+  const forged = await comptable.post(
+    '/console/paiements/mise-en-paiement',
+    { etape: 'confirmer', run: '', ordres: 'x' },
+    '/console/paiements',
+  );
+  expect(forged.status).toBe(422);
+  expect((await h.ledger.sql.query('SELECT 1 FROM payment_runs')).length).toBe(0);
   const done = await comptable.post('/console/paiements/mise-en-paiement', form, '/console/paiements');
   expect(done.status).toBe(303);
   // the confirmation sent twice (a double click) is the same run
