@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
+import fs from 'node:fs';
 import {
+  importStatusReport,
   paymentOrders,
   paymentRunFile,
   paymentRuns,
@@ -17,6 +19,7 @@ import { RefusedError } from '../../domain/refusal';
 import { rejectionReasonFr } from '../../domain/sepa/pain002';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, sendPage, viewer, type Viewer } from '../http';
+import { uploadOf } from '../uploads';
 import { Page } from '../views/layout';
 import { Alert, Csrf, Euros, Hidden, Table, When } from '../views/ui';
 
@@ -174,7 +177,18 @@ export function paymentPages(app: Api, deps: ConsoleDeps) {
         <h2 class="fr-h4">Mises en paiement</h2>
         <Table
           caption="Mises en paiement"
-          head={['Identifiant', 'Le', 'Par', 'Virements', 'Montant', 'Payés', 'Rejetés', 'Sans réponse', 'Fichier']}
+          head={[
+            'Identifiant',
+            'Le',
+            'Par',
+            'Virements',
+            'Montant',
+            'Payés',
+            'Rejetés',
+            'Sans réponse',
+            'Fichier',
+            'Compte rendu de la banque',
+          ]}
           rows={runs.map((r) => [
             r.runId,
             <When at={r.releasedAt} />,
@@ -191,6 +205,30 @@ export function paymentPages(app: Api, deps: ConsoleDeps) {
             >
               pain.001
             </a>,
+            comptable && r.unanswered ? (
+              <form
+                method="post"
+                action={`/console/paiements/${encodeURIComponent(r.runId)}/compte-rendu`}
+                encType="multipart/form-data"
+              >
+                <Csrf token={v.csrf} />
+                <label class="fr-label" for={`pain002-${r.runId}`}>
+                  Fichier pain.002
+                </label>
+                <input
+                  class="fr-upload"
+                  type="file"
+                  id={`pain002-${r.runId}`}
+                  name="rapport"
+                  accept=".xml,application/xml"
+                />
+                <button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">
+                  Importer
+                </button>
+              </form>
+            ) : (
+              '—'
+            ),
           ])}
         />
 
@@ -251,12 +289,17 @@ export function paymentPages(app: Api, deps: ConsoleDeps) {
     '/console/paiements',
     { config: { sessionRoles: readers }, schema: { hide: true } },
     async (request, reply) => {
-      const q = request.query as { mise?: string; reponse?: string };
+      const q = request.query as { mise?: string; reponse?: string; rapport?: string; inchanges?: string };
       return sendPage(
         reply,
         await page(viewer(request, reply), {
           ...(q.mise ? { released: String(q.mise) } : {}),
           ...(q.reponse ? { answered: `L’ordre n° ${String(q.reponse)} a sa réponse.` } : {}),
+          ...(q.rapport !== undefined
+            ? {
+                answered: `Compte rendu importé : ${Number(q.rapport)} réponse(s) enregistrée(s), ${Number(q.inchanges ?? 0)} déjà connue(s).`,
+              }
+            : {}),
         }),
       );
     },
@@ -320,6 +363,34 @@ export function paymentPages(app: Api, deps: ConsoleDeps) {
         return sendPage(reply, await page(v, { refused: refusedMessages(err) }), 422);
       }
       return reply.redirect(`/console/paiements?reponse=${orderId}`, 303);
+    },
+  );
+
+  app.post(
+    '/console/paiements/:runId/compte-rendu',
+    {
+      config: { sessionRoles: who.comptables, uploads: { maxFileBytes: 5 * 2 ** 20 } },
+      schema: { hide: true },
+      preHandler: app.csrfProtection,
+    },
+    async (request, reply) => {
+      const v = viewer(request, reply);
+      const { runId } = request.params as { runId: string };
+      const upload = uploadOf(request.body, 'rapport');
+      if (!upload)
+        return sendPage(reply, await page(v, { refused: ['Choisissez le fichier pain.002 de la banque.'] }), 422);
+      let answered: { answered: number; unchanged: number };
+      try {
+        answered = await importStatusReport(
+          deps.engine,
+          callerOfViewer(v),
+          runId,
+          await fs.promises.readFile(upload.path, 'utf8'),
+        );
+      } catch (err) {
+        return sendPage(reply, await page(v, { refused: refusedMessages(err) }), 422);
+      }
+      return reply.redirect(`/console/paiements?rapport=${answered.answered}&inchanges=${answered.unchanged}`, 303);
     },
   );
 

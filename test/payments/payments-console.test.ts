@@ -1,4 +1,5 @@
 import { eurosFr } from '../../domain/french';
+import { endToEndId } from '../../domain/sepa/pain001';
 import { enrolInDatabase } from '../../scripts/samples/enrolment';
 import { consoleSession } from '../support/console-session';
 import { eventually } from '../support/eventually';
@@ -75,7 +76,26 @@ test('a comptable releases two orders from the page, downloads the file and ente
   // the bank's answers by hand: the first paid, the second rejected, account closed
   const answer = (order: number, issue: string) =>
     comptable.post(`/console/paiements/${form.run}/reponse`, { ordre: String(order), issue }, '/console/paiements');
-  expect((await answer(orders[0]!, 'paye')).status).toBe(303);
+  // the first by the bank's status report (pain.002), uploaded on the page
+  const [{ message_id: messageId, key }] = (await h.ledger.sql.query<{ message_id: string; key: string }>(
+    'SELECT r.message_id, o.idempotency_key AS key FROM payment_runs r, payment_orders o WHERE o.id = $1',
+    [orders[0]],
+  )) as [{ message_id: string; key: string }];
+  const report = `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10"><CstmrPmtStsRpt>
+  <GrpHdr><MsgId>BANK-CONSOLE-1</MsgId><CreDtTm>2024-03-05T08:00:00Z</CreDtTm></GrpHdr>
+  <OrgnlGrpInfAndSts><OrgnlMsgId>${messageId}</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId></OrgnlGrpInfAndSts>
+  <OrgnlPmtInfAndSts><OrgnlPmtInfId>${messageId}</OrgnlPmtInfId>
+    <TxInfAndSts><OrgnlEndToEndId>${endToEndId(key)}</OrgnlEndToEndId><TxSts>ACSC</TxSts></TxInfAndSts>
+  </OrgnlPmtInfAndSts>
+</CstmrPmtStsRpt></Document>`;
+  const uploaded = await comptable.post(
+    `/console/paiements/${form.run}/compte-rendu`,
+    { rapport: new Blob([report], { type: 'application/xml' }) },
+    '/console/paiements',
+  );
+  expect(uploaded.status).toBe(303);
+  expect(uploaded.headers.get('location')).toBe('/console/paiements?rapport=1&inchanges=0');
   expect((await answer(orders[1]!, 'AC04')).status).toBe(303);
   // a contrary answer afterwards is refused, in French, on the page
   const contrary = await answer(orders[0]!, 'AC01');
