@@ -36,6 +36,8 @@ export const who = {
   /** the a posteriori controls: their controleurs, and the gestionnaires who draw them */
   controllers: ['controleur', 'operator'],
   readers: ['operator', 'ordonnateur', 'comptable', 'controleur', 'admin'],
+  /** the payments: who orders, who pays, who controls, who audits */
+  moneyReaders: ['ordonnateur', 'comptable', 'controleur', 'admin'],
   everyone: ['operator', 'ordonnateur', 'comptable', 'controleur', 'admin', 'editeur'],
   editeursAndOperators: ['operator', 'editeur'],
   editeurs: ['editeur'],

@@ -42,6 +42,8 @@ const statusOfCode: Record<string, number> = {
   bdc_ended: 409,
   event_id_reused: 409,
   solution_already_decided: 409,
+  bank_details_pending: 409,
+  order_wrong_state: 409,
 };
 
 /**

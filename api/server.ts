@@ -32,6 +32,8 @@ import { noticeRoutes } from './routes/notices';
 import { tokenRoutes } from './routes/tokens';
 import { journalRoutes } from './routes/journal';
 import { proposalRoutes } from './routes/proposals';
+import { editeurRoutes } from './routes/editeurs';
+import { paymentRoutes } from './routes/payments';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -235,6 +237,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     tokenRoutes,
     journalRoutes,
     proposalRoutes,
+    editeurRoutes,
+    paymentRoutes,
   ])
     routes(app, deps);
   return app;

@@ -6,6 +6,9 @@ import { CampaignStore } from '../db/campaigns';
 import { ConsoleSessions } from '../db/console-sessions';
 import { TokenRevocations } from '../db/token-revocations';
 import { FinessReference } from '../db/finess';
+import { Editeurs } from '../db/editeurs';
+import { Payments } from '../db/payments';
+import type { Debtor } from '../domain/sepa/debtor';
 import { Ledger } from '../db/ledger';
 import { BdcRecords } from '../db/record';
 import { RecordQueries } from '../db/record-queries';
@@ -35,6 +38,12 @@ export interface EngineContext {
   now?: () => Promise<number>;
   /** where webhooks may go, and the box their secrets are sealed in (absent: no webhook can be set) */
   webhooks?: Webhooks;
+  /** the éditeurs enrolled and their bank details */
+  editeurs: Editeurs;
+  /** payment orders after their validation: runs, the bank's answers */
+  payments: Payments;
+  /** the ASP's account payment runs are paid from (ASP_DEBTOR_*; absent: the local default) */
+  debtor?: Debtor;
 }
 
 export interface Webhooks {
@@ -49,6 +58,7 @@ export function engineContext(options: {
   taskQueue: string;
   now?: () => Promise<number>;
   webhooks?: Webhooks;
+  debtor?: Debtor;
 }): EngineContext {
   const { sql } = options;
   return {
@@ -62,6 +72,8 @@ export function engineContext(options: {
     solutions: new Solutions(sql),
     sessions: new ConsoleSessions(sql),
     tokenRevocations: new TokenRevocations(sql),
+    editeurs: new Editeurs(sql),
+    payments: new Payments(sql),
   };
 }
 

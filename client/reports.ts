@@ -28,3 +28,12 @@ export async function attention(
   ]);
   return { overdue: overdue.bdcs, needsAttention: needsAttention.bdcs, closeToDeadline, refused };
 }
+
+/**
+ * The payment orders by state (validated, released, paid, rejected: count and cents), the payment
+ * runs (count, transfers, control sums), and what does not add up between runs, transfers and orders.
+ */
+export async function paymentsReport(ctx: EngineContext) {
+  const [totals, differences] = await Promise.all([ctx.payments.totals(), ctx.payments.differences()]);
+  return { ...totals, differences };
+}

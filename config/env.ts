@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { isValidBIC, isValidIBAN } from 'ibantools';
 import { z } from 'zod';
+import { LOCAL_DEBTOR, type Debtor } from '../domain/sepa/debtor';
 
 /** proxy-addr's names for ranges (Fastify's trustProxy): loopback, link-local and private addresses */
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -150,6 +152,18 @@ const envSchema = z.object({
           ),
       ),
     ),
+  /** the ASP's account payment runs are paid from (the debtor of every pain.001); default: the Banque de France's example account */
+  ASP_DEBTOR_NAME: z.string().min(1).max(70).default(LOCAL_DEBTOR.name),
+  ASP_DEBTOR_IBAN: z
+    .string()
+    .transform((v) => v.replace(/\s+/g, '').toUpperCase())
+    .refine((v) => isValidIBAN(v), 'expected a valid IBAN')
+    .default(LOCAL_DEBTOR.iban),
+  ASP_DEBTOR_BIC: z
+    .string()
+    .transform((v) => v.trim().toUpperCase())
+    .refine((v) => isValidBIC(v), 'expected a valid BIC')
+    .default(LOCAL_DEBTOR.bic),
   /** the Temporal Web UI admins open a BDC's history in; npm start sets it to its dev server's */
   TEMPORAL_UI_URL: z
     .string()
@@ -159,6 +173,13 @@ const envSchema = z.object({
 export type Config = z.infer<typeof envSchema>;
 
 export class ConfigError extends Error {}
+
+/** The ASP's debtor account of the configuration. */
+export const debtorOf = (c: Config): Debtor => ({
+  name: c.ASP_DEBTOR_NAME,
+  iban: c.ASP_DEBTOR_IBAN,
+  bic: c.ASP_DEBTOR_BIC,
+});
 
 /** A value as an error message may show it: never a secret (a URL's password, a token, a key). */
 function shown(name: string, value: string | undefined): string {

@@ -17,6 +17,8 @@ import { campaignPages } from './pages/campaigns';
 import { dashboardPage } from './pages/dashboard';
 import { exportPages } from './pages/exports';
 import { journalPages } from './pages/journal';
+import { paymentPages } from './pages/payments';
+import { editeurPages } from './pages/editeurs';
 import { importPages } from './pages/imports';
 import { signInPages } from './pages/sign-in';
 import { vaPages } from './pages/va';
@@ -110,6 +112,8 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       importPages,
       exportPages,
       journalPages,
+      paymentPages,
+      editeurPages,
     ])
       pages(scope as unknown as Api, deps);
   });

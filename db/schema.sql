@@ -9,6 +9,47 @@ CREATE TABLE api_token_revocations (
   CONSTRAINT api_token_revocations_pkey PRIMARY KEY (token_sha256)
 );
 
+CREATE TABLE bank_details (
+  id bigint NOT NULL DEFAULT nextval('bank_details_id_seq'::regclass),
+  editeur_id text NOT NULL,
+  iban text NOT NULL,
+  bic text NOT NULL,
+  holder text NOT NULL,
+  state text NOT NULL,
+  proposed_at timestamp with time zone NOT NULL DEFAULT now(),
+  proposed_by jsonb NOT NULL,
+  proposal_event_id text NOT NULL,
+  decided_at timestamp with time zone,
+  decided_by jsonb,
+  decision_event_id text,
+  rejection_reason text,
+  valid_from timestamp with time zone,
+  valid_until timestamp with time zone,
+  CONSTRAINT bank_details_bic_check CHECK ((bic ~ '^[A-Z0-9]{8}([A-Z0-9]{3})?$'::text)),
+  CONSTRAINT bank_details_check CHECK (((state = 'proposed'::text) = (decided_at IS NULL))),
+  CONSTRAINT bank_details_check1 CHECK (((state <> ALL (ARRAY['valid'::text, 'superseded'::text])) OR (valid_from IS NOT NULL))),
+  CONSTRAINT bank_details_check2 CHECK (((state = 'superseded'::text) = (valid_until IS NOT NULL))),
+  CONSTRAINT bank_details_check3 CHECK (((state = 'rejected'::text) = (rejection_reason IS NOT NULL))),
+  CONSTRAINT bank_details_holder_check CHECK (((length(holder) >= 1) AND (length(holder) <= 70))),
+  CONSTRAINT bank_details_iban_check CHECK ((iban ~ '^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$'::text)),
+  CONSTRAINT bank_details_state_check CHECK ((state = ANY (ARRAY['proposed'::text, 'valid'::text, 'superseded'::text, 'rejected'::text]))),
+  CONSTRAINT bank_details_pkey PRIMARY KEY (id),
+  CONSTRAINT bank_details_decision_event_id_key UNIQUE (decision_event_id),
+  CONSTRAINT bank_details_proposal_event_id_key UNIQUE (proposal_event_id)
+);
+
+CREATE TABLE bank_status_reports (
+  message_id text NOT NULL,
+  run_id text NOT NULL,
+  received_at timestamp with time zone NOT NULL DEFAULT now(),
+  recorded_by jsonb NOT NULL,
+  file_sha256 text NOT NULL,
+  transfers integer NOT NULL,
+  CONSTRAINT bank_status_reports_file_sha256_check CHECK ((file_sha256 ~ '^[0-9a-f]{64}$'::text)),
+  CONSTRAINT bank_status_reports_run_id_fkey FOREIGN KEY (run_id) REFERENCES payment_runs(run_id),
+  CONSTRAINT bank_status_reports_pkey PRIMARY KEY (message_id)
+);
+
 CREATE TABLE batch_items (
   batch_id text NOT NULL,
   bdc_id text NOT NULL,
@@ -224,6 +265,26 @@ CREATE TABLE documents (
   CONSTRAINT documents_pkey PRIMARY KEY (sha256)
 );
 
+CREATE TABLE editeur_enrolments (
+  editeur_id text NOT NULL,
+  version integer NOT NULL,
+  siret text NOT NULL,
+  name text NOT NULL,
+  legal_representative jsonb NOT NULL,
+  mandate jsonb NOT NULL,
+  vat_attestation text NOT NULL,
+  submitted_at timestamp with time zone NOT NULL DEFAULT now(),
+  submitted_by jsonb NOT NULL,
+  event_id text NOT NULL,
+  CONSTRAINT editeur_enrolments_mandate_check CHECK (((jsonb_typeof(mandate) = 'array'::text) AND (jsonb_array_length(mandate) > 0))),
+  CONSTRAINT editeur_enrolments_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+  CONSTRAINT editeur_enrolments_siret_check CHECK ((siret ~ '^[0-9]{14}$'::text)),
+  CONSTRAINT editeur_enrolments_version_check CHECK ((version > 0)),
+  CONSTRAINT editeur_enrolments_vat_attestation_fkey FOREIGN KEY (vat_attestation) REFERENCES documents(sha256),
+  CONSTRAINT editeur_enrolments_pkey PRIMARY KEY (editeur_id, version),
+  CONSTRAINT editeur_enrolments_event_id_key UNIQUE (event_id)
+);
+
 CREATE TABLE essms_claims (
   essms_finess text NOT NULL,
   bdc_id text NOT NULL,
@@ -416,6 +477,23 @@ CREATE TABLE notifications (
   CONSTRAINT notifications_pkey PRIMARY KEY (notification_id, channel)
 );
 
+CREATE TABLE payment_order_events (
+  order_id bigint NOT NULL,
+  seq integer NOT NULL,
+  at timestamp with time zone NOT NULL DEFAULT now(),
+  state text NOT NULL,
+  actor jsonb NOT NULL,
+  run_id text,
+  reason text,
+  event_id text NOT NULL,
+  CONSTRAINT payment_order_events_seq_check CHECK ((seq > 0)),
+  CONSTRAINT payment_order_events_state_check CHECK ((state = ANY (ARRAY['validated'::text, 'released'::text, 'paid'::text, 'rejected'::text]))),
+  CONSTRAINT payment_order_events_order_id_fkey FOREIGN KEY (order_id) REFERENCES payment_orders(id),
+  CONSTRAINT payment_order_events_run_id_fkey FOREIGN KEY (run_id) REFERENCES payment_runs(run_id),
+  CONSTRAINT payment_order_events_pkey PRIMARY KEY (order_id, seq),
+  CONSTRAINT payment_order_events_order_id_event_id_key UNIQUE (order_id, event_id)
+);
+
 CREATE TABLE payment_orders (
   id bigint NOT NULL DEFAULT nextval('payment_orders_id_seq'::regclass),
   idempotency_key text NOT NULL,
@@ -423,12 +501,62 @@ CREATE TABLE payment_orders (
   kind text NOT NULL,
   amount_cents bigint NOT NULL,
   issued_at timestamp with time zone NOT NULL DEFAULT now(),
+  state text NOT NULL DEFAULT 'validated'::text,
+  run_id text,
+  state_at timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT payment_orders_amount_cents_check CHECK ((amount_cents > 0)),
   CONSTRAINT payment_orders_kind_check CHECK ((kind = ANY (ARRAY['advance'::text, 'balance'::text]))),
+  CONSTRAINT payment_orders_run_when_released CHECK (((state = 'validated'::text) = (run_id IS NULL))),
+  CONSTRAINT payment_orders_state_check CHECK ((state = ANY (ARRAY['validated'::text, 'released'::text, 'paid'::text, 'rejected'::text]))),
   CONSTRAINT payment_orders_bdc_id_fkey FOREIGN KEY (bdc_id) REFERENCES bdcs(bdc_id),
+  CONSTRAINT payment_orders_run FOREIGN KEY (run_id) REFERENCES payment_runs(run_id),
   CONSTRAINT payment_orders_pkey PRIMARY KEY (id),
   CONSTRAINT payment_orders_bdc_id_kind_key UNIQUE (bdc_id, kind),
   CONSTRAINT payment_orders_idempotency_key_key UNIQUE (idempotency_key)
+);
+
+CREATE TABLE payment_runs (
+  run_id text NOT NULL,
+  message_id text NOT NULL,
+  released_at timestamp with time zone NOT NULL DEFAULT now(),
+  released_by jsonb NOT NULL,
+  execution_date date NOT NULL,
+  debtor jsonb NOT NULL,
+  transfers integer NOT NULL,
+  control_sum_cents bigint NOT NULL,
+  file text NOT NULL,
+  file_sha256 text NOT NULL,
+  CONSTRAINT payment_runs_control_sum_cents_check CHECK ((control_sum_cents > 0)),
+  CONSTRAINT payment_runs_file_sha256_check CHECK ((file_sha256 ~ '^[0-9a-f]{64}$'::text)),
+  CONSTRAINT payment_runs_message_id_check CHECK ((length(message_id) <= 35)),
+  CONSTRAINT payment_runs_transfers_check CHECK ((transfers > 0)),
+  CONSTRAINT payment_runs_pkey PRIMARY KEY (run_id),
+  CONSTRAINT payment_runs_message_id_key UNIQUE (message_id)
+);
+
+CREATE TABLE payment_transfers (
+  run_id text NOT NULL,
+  order_id bigint NOT NULL,
+  end_to_end_id text NOT NULL,
+  amount_cents bigint NOT NULL,
+  bank_details_id bigint NOT NULL,
+  outcome text,
+  reason_code text,
+  answered_at timestamp with time zone,
+  answered_by jsonb,
+  answer_source text,
+  answer_message_id text,
+  CONSTRAINT payment_transfers_amount_cents_check CHECK ((amount_cents > 0)),
+  CONSTRAINT payment_transfers_answer_source_check CHECK ((answer_source = ANY (ARRAY['pain002'::text, 'manual'::text]))),
+  CONSTRAINT payment_transfers_check CHECK (((outcome IS NULL) = (answered_at IS NULL))),
+  CONSTRAINT payment_transfers_check1 CHECK (((outcome IS DISTINCT FROM 'rejected'::text) OR (reason_code IS NOT NULL))),
+  CONSTRAINT payment_transfers_end_to_end_id_check CHECK ((length(end_to_end_id) <= 35)),
+  CONSTRAINT payment_transfers_outcome_check CHECK ((outcome = ANY (ARRAY['paid'::text, 'rejected'::text]))),
+  CONSTRAINT payment_transfers_bank_details_id_fkey FOREIGN KEY (bank_details_id) REFERENCES bank_details(id),
+  CONSTRAINT payment_transfers_order_id_fkey FOREIGN KEY (order_id) REFERENCES payment_orders(id),
+  CONSTRAINT payment_transfers_run_id_fkey FOREIGN KEY (run_id) REFERENCES payment_runs(run_id),
+  CONSTRAINT payment_transfers_pkey PRIMARY KEY (run_id, order_id),
+  CONSTRAINT payment_transfers_run_id_end_to_end_id_key UNIQUE (run_id, end_to_end_id)
 );
 
 CREATE TABLE refused_events (
@@ -512,6 +640,8 @@ CREATE TABLE solutions (
   CONSTRAINT solutions_pkey PRIMARY KEY (solution_id)
 );
 
+CREATE UNIQUE INDEX bank_details_one_proposed ON bank_details USING btree (editeur_id) WHERE (state = 'proposed'::text);
+CREATE UNIQUE INDEX bank_details_one_valid ON bank_details USING btree (editeur_id) WHERE (state = 'valid'::text);
 CREATE UNIQUE INDEX bdcs_business_key ON bdcs USING btree (editeur_id, reference);
 CREATE INDEX bdcs_by_campaign ON bdcs USING btree (campaign_id, running, bdc_id);
 CREATE INDEX bdcs_by_editeur ON bdcs USING btree (editeur_id, bdc_id);
@@ -537,6 +667,8 @@ CREATE INDEX money_proposals_by_bdc ON money_proposals USING btree (bdc_id);
 CREATE INDEX money_proposals_by_state ON money_proposals USING btree (state, proposed_at);
 CREATE INDEX notifications_by_bdc ON notifications USING btree (bdc_id);
 CREATE INDEX notifications_due ON notifications USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+CREATE INDEX payment_orders_by_state ON payment_orders USING btree (state, id);
+CREATE UNIQUE INDEX payment_transfers_once ON payment_transfers USING btree (order_id) WHERE (outcome IS DISTINCT FROM 'rejected'::text);
 CREATE INDEX refused_events_by_bdc ON refused_events USING btree (bdc_id, id);
 CREATE UNIQUE INDEX recovery_demands_one_per_control ON reimbursement_demands USING btree (control_id) WHERE (kind = 'recovery'::text);
 CREATE UNIQUE INDEX reimbursement_demands_one_per_bdc ON reimbursement_demands USING btree (bdc_id) WHERE (kind = 'reimbursement'::text);
@@ -554,11 +686,19 @@ SELECT b.bdc_id,
     (COALESCE(d.recovery, (0)::numeric))::bigint AS recovery_demanded_cents,
     (COALESCE(r.received, (0)::numeric))::bigint AS received_cents,
     (COALESCE(w.written_off, (0)::numeric))::bigint AS written_off_cents,
-    ((((COALESCE(d.reimbursement, (0)::numeric) + COALESCE(d.recovery, (0)::numeric)) - COALESCE(r.received, (0)::numeric)) - COALESCE(w.written_off, (0)::numeric)))::bigint AS outstanding_cents
+    ((((COALESCE(d.reimbursement, (0)::numeric) + COALESCE(d.recovery, (0)::numeric)) - COALESCE(r.received, (0)::numeric)) - COALESCE(w.written_off, (0)::numeric)))::bigint AS outstanding_cents,
+    (COALESCE(o.to_release, (0)::numeric))::bigint AS to_release_cents,
+    (COALESCE(o.released, (0)::numeric))::bigint AS released_cents,
+    (COALESCE(o.bank_paid, (0)::numeric))::bigint AS bank_paid_cents,
+    (COALESCE(o.bank_rejected, (0)::numeric))::bigint AS bank_rejected_cents
    FROM ((((bdcs b
      LEFT JOIN ( SELECT payment_orders.bdc_id,
             sum(payment_orders.amount_cents) FILTER (WHERE (payment_orders.kind = 'advance'::text)) AS advance,
-            sum(payment_orders.amount_cents) AS paid
+            sum(payment_orders.amount_cents) AS paid,
+            sum(payment_orders.amount_cents) FILTER (WHERE (payment_orders.state = 'validated'::text)) AS to_release,
+            sum(payment_orders.amount_cents) FILTER (WHERE (payment_orders.state = 'released'::text)) AS released,
+            sum(payment_orders.amount_cents) FILTER (WHERE (payment_orders.state = 'paid'::text)) AS bank_paid,
+            sum(payment_orders.amount_cents) FILTER (WHERE (payment_orders.state = 'rejected'::text)) AS bank_rejected
            FROM payment_orders
           GROUP BY payment_orders.bdc_id) o USING (bdc_id))
      LEFT JOIN ( SELECT reimbursement_demands.bdc_id,
@@ -575,3 +715,17 @@ SELECT b.bdc_id,
            FROM demand_write_offs
           GROUP BY demand_write_offs.bdc_id) w USING (bdc_id))
   WHERE (b.state IS NOT NULL);
+
+CREATE VIEW editeurs AS
+SELECT DISTINCT ON (editeur_id) editeur_id,
+    version,
+    siret,
+    name,
+    legal_representative,
+    mandate,
+    vat_attestation,
+    submitted_at,
+    submitted_by,
+    event_id
+   FROM editeur_enrolments
+  ORDER BY editeur_id, version DESC;

@@ -106,6 +106,20 @@ const proposalStateFr: Record<string, string> = {
   rejected: 'rejetée',
   withdrawn: 'retirée',
 };
+/** A payment order's state in French (DOMAIN.md's status words: validated, released, paid, rejected). */
+export const orderStateFr: Record<string, string> = {
+  validated: 'validé, à mettre en paiement',
+  released: 'mis en paiement',
+  paid: 'payé',
+  rejected: 'rejeté par la banque',
+};
+/** The state of bank details in French. */
+export const bankDetailsStateFr: Record<string, string> = {
+  proposed: 'en attente de validation',
+  valid: 'en vigueur',
+  superseded: 'remplacées',
+  rejected: 'rejetées',
+};
 
 export const messages = {
   // ——— form of a value (the plain checks of domain/checks.ts, and zod's messages we name) ———
@@ -1083,6 +1097,126 @@ export const messages = {
   auditor_contact_admins: m(
     () => 'an auditor’s contact is set by an admin, and an admin sets no other',
     () => 'le contact d’un auditeur est fixé par un administrateur, qui n’en fixe pas d’autre',
+  ),
+  invalid_siret: m(
+    () => 'this SIRET is not valid (14 digits and their check key)',
+    () => 'ce SIRET n’est pas valide (14 chiffres et leur clé de contrôle)',
+  ),
+  enrolment_name_required: m(
+    () => 'the éditeur’s name is required (200 characters at most)',
+    () => 'la raison sociale de l’éditeur est requise (200 caractères au plus)',
+  ),
+  legal_representative_required: m(
+    () => 'the legal representative’s name is required',
+    () => 'le nom du représentant légal est requis',
+  ),
+  legal_representative_role_required: m(
+    () => 'the legal representative’s function is required',
+    () => 'la fonction du représentant légal est requise',
+  ),
+  mandate_missing: m(
+    () => 'the mandate names at least one person who may act for the éditeur',
+    () => 'le mandat désigne au moins une personne habilitée à agir pour l’éditeur',
+  ),
+  mandate_name_required: m(
+    () => 'each person of the mandate has a name',
+    () => 'chaque personne du mandat a un nom',
+  ),
+  mandate_email_invalid: m(
+    () => 'each person of the mandate has a valid email address',
+    () => 'chaque personne du mandat a une adresse électronique valide',
+  ),
+  mandate_person_required: m(
+    () => 'each person of the mandate names the account they act with',
+    () => 'chaque personne du mandat indique le compte avec lequel elle agit',
+  ),
+  submitter_not_in_mandate: m(
+    () => 'you may act for the éditeur only if its mandate names you',
+    () => 'vous ne pouvez agir pour l’éditeur que si son mandat vous désigne',
+  ),
+  vat_attestation_missing: m(
+    () => 'the VAT attestation (a PDF sent first to /documents) is required',
+    () => 'l’attestation de TVA (un PDF déposé d’abord) est requise',
+  ),
+  editeur_unknown: m(
+    (p: { editeurId: string }) => `no éditeur ${p.editeurId} is enrolled`,
+    (p) => `aucun éditeur ${p.editeurId} n’est inscrit`,
+  ),
+  editeur_not_enrolled: m(
+    (p: { editeurId: string }) =>
+      `no order is validated for ${p.editeurId}: the éditeur is not enrolled, or has no bank details validated`,
+    (p) =>
+      `aucun ordre n’est validé pour ${p.editeurId} : l’éditeur n’est pas inscrit, ou n’a pas de coordonnées bancaires validées`,
+  ),
+  enrolment_first: m(
+    () => 'the éditeur enrols first (SIRET, mandate, VAT attestation), then gives its bank details',
+    () => 'l’éditeur s’inscrit d’abord (SIRET, mandat, attestation de TVA), puis donne ses coordonnées bancaires',
+  ),
+  bank_details_pending: m(
+    () => 'a change of bank details already awaits an ordonnateur’s validation',
+    () => 'un changement de coordonnées bancaires attend déjà la validation d’un ordonnateur',
+  ),
+  bank_details_unknown: m(
+    (p: { id: number }) => `no bank details ${p.id} for this éditeur`,
+    (p) => `aucunes coordonnées bancaires n° ${p.id} pour cet éditeur`,
+  ),
+  bank_details_decided: m(
+    (p: { state: string }) => `these bank details are ${p.state} already`,
+    (p) => `ces coordonnées bancaires sont déjà ${word(bankDetailsStateFr, p.state)}`,
+  ),
+  order_unknown: m(
+    (p: { orderId: number }) => `no payment order ${p.orderId}`,
+    (p) => `aucun ordre de paiement n° ${p.orderId}`,
+  ),
+  order_wrong_state: m(
+    (p: { orderId: number; state: string; to: string }) =>
+      `payment order ${p.orderId} is ${p.state}: it cannot be ${p.to}`,
+    (p) =>
+      `l’ordre de paiement n° ${p.orderId} est ${word(orderStateFr, p.state)} : il ne peut être ${word(orderStateFr, p.to)}`,
+  ),
+  run_empty: m(
+    () => 'a payment run releases at least one validated order',
+    () => 'une mise en paiement porte sur au moins un ordre validé',
+  ),
+  run_other_content: m(
+    (p: { runId: string }) => `payment run ${p.runId} was released with other orders: choose another run id`,
+    (p) => `la mise en paiement ${p.runId} a été faite avec d’autres ordres : choisissez un autre identifiant`,
+  ),
+  run_unknown: m(
+    (p: { runId: string }) => `no payment run ${p.runId}`,
+    (p) => `aucune mise en paiement ${p.runId}`,
+  ),
+  no_valid_bank_details: m(
+    (p: { editeurId: string }) => `${p.editeurId} has no bank details validated: its order cannot be released`,
+    (p) => `${p.editeurId} n’a pas de coordonnées bancaires validées : son ordre ne peut être mis en paiement`,
+  ),
+  transfer_unknown: m(
+    (p: { endToEndId: string; runId: string }) => `no transfer ${p.endToEndId} in payment run ${p.runId}`,
+    (p) => `aucun virement ${p.endToEndId} dans la mise en paiement ${p.runId}`,
+  ),
+  transfer_answered: m(
+    (p: { endToEndId: string; outcome: string }) => `transfer ${p.endToEndId} is ${p.outcome} already`,
+    (p) => `le virement ${p.endToEndId} est déjà ${word(orderStateFr, p.outcome)}`,
+  ),
+  status_report_unreadable: m(
+    (p: { problem: string }) => `this file is not a pain.002 status report: ${p.problem}`,
+    (p) => `ce fichier n’est pas un compte rendu pain.002 : ${p.problem}`,
+  ),
+  status_report_other_run: m(
+    (p: { messageId: string }) => `this status report answers message ${p.messageId}, not this payment run`,
+    (p) => `ce compte rendu répond au message ${p.messageId}, pas à cette mise en paiement`,
+  ),
+  bank_reason_required: m(
+    () => 'a rejection by the bank gives its reason (an ISO 20022 code of four characters, e.g. AC04)',
+    () => 'un rejet de la banque indique son motif (un code ISO 20022 de quatre caractères, par exemple AC04)',
+  ),
+  execution_date_past: m(
+    (p: { date: string }) => `the execution date ${p.date} is before today`,
+    (p) => `la date d’exécution ${civilDateFr(p.date)} est antérieure à aujourd’hui`,
+  ),
+  bank_details_not_in_mandate: m(
+    () => 'bank details are proposed by a person the éditeur’s mandate names',
+    () => 'les coordonnées bancaires sont proposées par une personne que le mandat de l’éditeur désigne',
   ),
 } satisfies Record<string, Entry<never>>;
 

@@ -23,7 +23,7 @@ import { NotificationDispatcher } from '../notifications/dispatcher';
 import { SecretBox } from '../notifications/secret-box';
 import { smtpMailer } from '../notifications/email';
 import { loadCampaigns } from '../config/campaigns';
-import { ConfigError, type Config } from '../config/env';
+import { ConfigError, debtorOf, type Config } from '../config/env';
 import { temporalLogger } from '../config/logger';
 import { openDatabase } from '../db/open';
 import { DatabaseBusyError } from '../db/pglite';
@@ -92,6 +92,7 @@ export async function connect(config: Config, address: string, logger: pino.Logg
     sql,
     campaigns: loadCampaigns(config),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    debtor: debtorOf(config),
     // webhook secrets are sealed with the payload keys' material; webhooks go where the policy allows
     webhooks: {
       policy: { allowHttp: new Set(config.WEBHOOK_ALLOW_HTTP_HOSTS) },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { paymentOrdersCsv, summaryCsv } from '../../client/exports';
 import { reconcileLedger } from '../../client/reconciliation';
-import { summaryReport } from '../../client/reports';
+import { paymentsReport, summaryReport } from '../../client/reports';
 import { who, type Api, type ApiDeps } from '../context';
 
 /** Reports, reconciliation and the accounting export. */
@@ -39,6 +39,18 @@ export function reportRoutes(app: Api, { engine }: ApiDeps) {
       },
     },
     async () => reconcileLedger(engine),
+  );
+
+  app.get(
+    '/reports/payments',
+    {
+      config: { roles: who.moneyReaders },
+      schema: {
+        summary:
+          'Payment orders by state (validated, released, paid, rejected) with their cents, the payment runs and their control sums, and every difference between runs, transfers and orders',
+      },
+    },
+    async () => paymentsReport(engine),
   );
 
   app.get(

@@ -6,6 +6,9 @@ import { Csrf } from './ui';
 
 export const roleFr: Record<string, string> = {
   operator: 'Opérateur ASP',
+  ordonnateur: 'Ordonnateur',
+  comptable: 'Comptable',
+  controleur: 'Contrôleur',
   admin: 'Administrateur',
   editeur: 'Éditeur',
 };
@@ -28,8 +31,18 @@ const navigation: Record<string, [string, string][]> = {
     ['/console/signalements', 'Signalements'],
     ['/console/exports', 'Exports'],
     ['/console/journal', 'Journal'],
+    ['/console/paiements', 'Paiements'],
   ],
-  editeur: [['/console/bdc', 'Mes bons de commande']],
+  editeur: [
+    ['/console/bdc', 'Mes bons de commande'],
+    ['/console/coordonnees-bancaires', 'Coordonnées bancaires'],
+  ],
+  comptable: [['/console/paiements', 'Paiements']],
+  ordonnateur: [
+    ['/console/paiements', 'Paiements'],
+    ['/console/coordonnees-bancaires/a-valider', 'Coordonnées à valider'],
+  ],
+  controleur: [['/console/paiements', 'Paiements']],
 };
 
 export interface PageProps {

@@ -51,7 +51,8 @@ export function parsePain002(xml: string): {
       const endToEndId = String(tx.OrgnlEndToEndId ?? '');
       const status = String(tx.TxSts ?? '');
       const reason = list(tx.StsRsnInf as { Rsn?: { Cd?: string } } | { Rsn?: { Cd?: string } }[])[0]?.Rsn?.Cd;
-      if (!endToEndId || !status) continue;
+      // a status that is not final (ACTC, PDNG, RCVD…) is no answer yet: the transfer awaits the next report
+      if (!endToEndId || (!accepted.has(status) && status !== 'RJCT')) continue;
       statuses.push(
         accepted.has(status)
           ? { endToEndId, outcome: 'paid' }

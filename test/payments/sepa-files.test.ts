@@ -88,3 +88,20 @@ test('bank details: check digits, the SEPA zone, the BIC, the holder', () => {
     'invalid_holder',
   ]);
 });
+
+test('a status that is not final (pending, accepted technically) is no answer yet', () => {
+  const report = `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10">
+  <CstmrPmtStsRpt>
+    <GrpHdr><MsgId>BANK-2</MsgId><CreDtTm>2024-03-05T08:00:00Z</CreDtTm></GrpHdr>
+    <OrgnlGrpInfAndSts><OrgnlMsgId>SONS-RUN-2024-0001</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId></OrgnlGrpInfAndSts>
+    <OrgnlPmtInfAndSts>
+      <OrgnlPmtInfId>SONS-RUN-2024-0001</OrgnlPmtInfId>
+      <TxInfAndSts><OrgnlEndToEndId>A</OrgnlEndToEndId><TxSts>PDNG</TxSts></TxInfAndSts>
+      <TxInfAndSts><OrgnlEndToEndId>B</OrgnlEndToEndId><TxSts>ACTC</TxSts></TxInfAndSts>
+      <TxInfAndSts><OrgnlEndToEndId>C</OrgnlEndToEndId><TxSts>RJCT</TxSts></TxInfAndSts>
+    </OrgnlPmtInfAndSts>
+  </CstmrPmtStsRpt>
+</Document>`;
+  expect(parsePain002(report).statuses).toEqual([{ endToEndId: 'C', outcome: 'rejected' }]);
+});
