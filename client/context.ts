@@ -1,3 +1,4 @@
+import { People } from '../db/people';
 import { MoneyQueries } from '../db/money';
 import type { Client } from '@temporalio/client';
 import type { Actor } from '../domain/bdc-view';
@@ -27,6 +28,8 @@ export interface EngineContext {
   money: MoneyQueries;
   solutions: Solutions;
   sessions: ConsoleSessions;
+  /** the people who sign in, and their roles */
+  people: People;
   tokenRevocations: TokenRevocations;
   /** the campaigns as configured; those added at run time and the amendments come from the database */
   campaigns: Campaign[];
@@ -61,6 +64,7 @@ export function engineContext(options: {
     money: new MoneyQueries(sql),
     solutions: new Solutions(sql),
     sessions: new ConsoleSessions(sql),
+    people: new People(sql),
     tokenRevocations: new TokenRevocations(sql),
   };
 }

@@ -288,6 +288,45 @@ export const factKinds: FactKind[] = [
     ],
   },
   {
+    // persons, not tokens: who a person is (as its provider last said) and whether it may act
+    kind: 'person',
+    from: 'people',
+    subject: 'person_id',
+    pk: ['person_id'],
+    latest: true,
+    columns: [
+      ['person_id', 'text'],
+      ['issuer', 'text'],
+      ['subject', 'text'],
+      ['given_name', 'text'],
+      ['usual_name', 'text'],
+      ['email', 'text'],
+      ['siret', 'text'],
+      ['status', 'text'],
+      ['disabled_by', 'text'],
+      ['disabled_reason', 'text'],
+    ],
+  },
+  {
+    // a role granted, then revoked: the same fact, its latest entry
+    kind: 'role_grant',
+    from: 'role_grants',
+    subject: 'grant_id::text',
+    pk: ['grant_id'],
+    latest: true,
+    columns: [
+      ['grant_id', 'int'],
+      ['person_id', 'text'],
+      ['role', 'text'],
+      ['editeur_id', 'text'],
+      ['granted_by', 'text'],
+      ['granted_at', 'ts'],
+      ['revoked_by', 'text'],
+      ['revoked_at', 'ts'],
+      ['revoke_reason', 'text'],
+    ],
+  },
+  {
     // four eyes: who proposed a sum, who validated or rejected it (DOMAIN.md "Money decided by four eyes")
     kind: 'money.proposal',
     from: 'money_proposals',
