@@ -42,6 +42,8 @@ const statusOfCode: Record<string, number> = {
   bdc_ended: 409,
   event_id_reused: 409,
   solution_already_decided: 409,
+  // a person signed in without a second factor: who it is is known, what it asks is not allowed yet
+  second_factor_required: 403,
 };
 
 /**

@@ -160,7 +160,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
         scriptSrcAttr: ["'none'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
+        // a sign-out form's answer sends the browser to the provider's end of session
+        formAction: ["'self'", ...(deps.identityProviderOrigin ? [deps.identityProviderOrigin] : [])],
         frameAncestors: ["'none'"],
       },
     },

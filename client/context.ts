@@ -75,6 +75,8 @@ export interface Caller {
   editeurId?: string;
   /** what scopes the caller's event ids (domain/ids.ts scopedEventId): no caller can use another's */
   scope: string;
+  /** a person signed in without a second factor (false) takes no money action; absent: a service account */
+  secondFactor?: boolean;
 }
 
 export const nowOf = async (ctx: Pick<EngineContext, 'now'>): Promise<number> => (await ctx.now?.()) ?? Date.now();

@@ -120,7 +120,7 @@ const envSchema = z.object({
   /**
    * The OpenID Connect provider people sign in to the console with (ProConnect for the State's agents,
    * any standard provider): its issuer URL; absent, npm start runs a local provider with demo people
-   * (identity/local-provider.mjs) on OIDC_LOCAL_PORT.
+   * (identity/provider-process.mjs) on OIDC_LOCAL_PORT.
    */
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),

@@ -40,6 +40,7 @@ const audit = (id: string): FactKind['columns'] => [
   ['kind', 'text'],
   ['what', 'text'],
   ['actor_role', 'text'],
+  // a person is journaled by its id (actor_id); its name is the `person` fact's, not repeated here
   ['actor_id', 'text'],
   ['event_id', 'text'],
   ['message_key', 'text'],

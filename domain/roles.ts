@@ -15,6 +15,8 @@ export type ActorRole = (typeof actorRoles)[number];
 export interface Actor {
   role: ActorRole;
   id: string;
+  /** a person's name as the audit trail shows it (absent: a service account, the engine, or a line from before people) */
+  name?: string;
 }
 
 /**

@@ -20,19 +20,33 @@ export interface LocalProvider {
 export const demoPeopleFile = path.join(projectRoot, 'identity', 'demo-people.json');
 
 /**
- * Starts the local OpenID Connect provider (identity/local-provider.mjs, oidc-provider) as a child
+ * Starts the local OpenID Connect provider (identity/provider-process.mjs, oidc-provider) as a child
  * process bound to our life, on 127.0.0.1:`port`, with `people` and its clients. `tamper` spoils its ID
  * tokens (tests of the relying party only).
  */
-export async function startLocalProvider(opts: {
+export async function startLocalProvider(opts: LocalProviderOptions): Promise<LocalProvider> {
+  // the provider of an engine just killed lets its port go a moment after (it is signalled at its parent's death)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (attempt >= 20 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+interface LocalProviderOptions {
   port: number;
   peopleFile: string;
   clients: LocalClient[];
   tamper?: 'aud' | 'nonce' | 'exp';
-}): Promise<LocalProvider> {
+}
+
+async function startOnce(opts: LocalProviderOptions): Promise<LocalProvider> {
   const [command, args] = boundToThisProcess(
     process.execPath,
-    [path.join(projectRoot, 'identity', 'local-provider.mjs')],
+    [path.join(projectRoot, 'identity', 'provider-process.mjs')],
     'SIGTERM',
   );
   const child = spawn(command, args, {

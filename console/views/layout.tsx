@@ -6,6 +6,9 @@ import { Csrf } from './ui';
 
 export const roleFr: Record<string, string> = {
   operator: 'Opérateur ASP',
+  ordonnateur: 'Ordonnateur',
+  comptable: 'Comptable',
+  controleur: 'Contrôleur',
   admin: 'Administrateur',
   editeur: 'Éditeur',
 };
