@@ -32,6 +32,7 @@ import { noticeRoutes } from './routes/notices';
 import { tokenRoutes } from './routes/tokens';
 import { journalRoutes } from './routes/journal';
 import { proposalRoutes } from './routes/proposals';
+import { peopleRoutes } from './routes/people';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -236,6 +237,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     tokenRoutes,
     journalRoutes,
     proposalRoutes,
+    peopleRoutes,
   ])
     routes(app, deps);
   return app;

@@ -164,3 +164,31 @@ test('a service account’s token opens no console session once people sign in',
   const page = await (await fetch(`${h.api.url}/console/connexion`)).text();
   expect(page).not.toContain('Jeton d’accès');
 });
+
+test('an admin manages people over the API: ordonnateur and comptable never together, a person disabled is out at the next request', async () => {
+  const admin = { token: h.api.tokens.admin };
+  const listed = await h.api.call('GET', '/people?search=Durand', admin);
+  expect(listed.status).toBe(200);
+  const paul = (listed.body.people as { personId: string; grants: { role: string }[] }[])[0]!;
+  expect(paul.grants.map((g) => g.role)).toEqual(['ordonnateur']);
+  const clash = await h.api.call('POST', `/people/${paul.personId}/roles`, { ...admin, body: { role: 'comptable' } });
+  expect(clash.status).toBe(422);
+  expect(clash.body.refusals[0]).toMatchObject({ code: 'incompatible_roles', path: 'role' });
+  // an operator is no admin
+  expect((await h.api.call('GET', '/people', { token: h.api.tokens.operator })).status).toBe(403);
+
+  await withPage(async (page) => {
+    await signIn(page, 'paul.durand', { otp: '123456' });
+    const disabled = await h.api.call('POST', `/people/${paul.personId}/status`, {
+      ...admin,
+      body: { status: 'disabled', reason: 'départ' },
+    });
+    expect(disabled.body).toMatchObject({ status: 'disabled' });
+    await page.goto('/console/');
+    await page.waitForURL(/\/console\/connexion/);
+  });
+  await h.api.call('POST', `/people/${paul.personId}/status`, {
+    ...admin,
+    body: { status: 'active', reason: 'retour' },
+  });
+});
