@@ -13,6 +13,8 @@ module.exports = {
           parser: { syntax: 'typescript', tsx: true },
           transform: { react: { runtime: 'automatic', importSource: 'preact' } },
         },
+        // a dynamic import() stays one: ES-module packages (openid-client) are loaded by import()
+        module: { type: 'commonjs', ignoreDynamic: true },
       },
     ],
   },

@@ -36,6 +36,12 @@ export interface Principal {
   editeurId?: string;
   /** when the token it signed in with stops being accepted, if it ever does */
   expiresAt?: string;
+  /**
+   * A person signed in through the OpenID provider (absent: a service account's token): who, every
+   * role it holds now (`role` is the one it acts in on this request), and whether its sign-in used a
+   * second factor — without one it reads, but takes no money action.
+   */
+  person?: { id: string; displayName: string; roles: Role[]; secondFactor: boolean };
 }
 
 export const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -100,13 +106,25 @@ export class TokenRegistry {
 
 /** The actor the workflow's audit trail records for a principal. */
 export function actorOf(p: Principal): Actor {
+  // a person is named by its id (stable, from issuer and subject) and its name, in the role it acts in
+  if (p.person) return { role: p.role, id: p.person.id, name: p.person.displayName };
   return { role: p.role, id: p.role === 'editeur' ? `${p.editeurId}/${p.name}` : p.name };
 }
 
 /** The caller an engine service sees: its audit actor and, for an éditeur, its own éditeur. */
 export function callerOf(p: Principal): Caller {
-  const scope = p.role === 'editeur' ? `editeur.${p.editeurId}.${p.name}` : `${p.role}.${p.name}`;
-  return { actor: actorOf(p), scope, ...(p.role === 'editeur' ? { editeurId: p.editeurId } : {}) };
+  // a person's event ids are its own whatever role it acts in; a token's, its role's and name's
+  const scope = p.person
+    ? `person.${p.person.id}`
+    : p.role === 'editeur'
+      ? `editeur.${p.editeurId}.${p.name}`
+      : `${p.role}.${p.name}`;
+  return {
+    actor: actorOf(p),
+    scope,
+    ...(p.role === 'editeur' ? { editeurId: p.editeurId } : {}),
+    ...(p.person ? { secondFactor: p.person.secondFactor } : {}),
+  };
 }
 
 /** A new secret and the entry that configures it (the secret itself is never stored); it expires after `days`. */

@@ -22,6 +22,8 @@ export interface ApiDeps {
   process?: { workerPolls?: () => Promise<unknown>; failure(): string | undefined };
   /** the payload codec of the engine's keys, for admins' /codec/decode */
   payloadCodec?: PayloadCodec;
+  /** the OpenID provider's origin: signing out is a form whose answer sends the browser there */
+  identityProviderOrigin?: string;
 }
 
 export type Api = FastifyInstance<any, any, any, any, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any

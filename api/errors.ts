@@ -44,6 +44,8 @@ const statusOfCode: Record<string, number> = {
   solution_already_decided: 409,
   bank_details_pending: 409,
   order_wrong_state: 409,
+  // a person signed in without a second factor: who it is is known, what it asks is not allowed yet
+  second_factor_required: 403,
 };
 
 /**

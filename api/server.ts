@@ -34,6 +34,7 @@ import { journalRoutes } from './routes/journal';
 import { proposalRoutes } from './routes/proposals';
 import { editeurRoutes } from './routes/editeurs';
 import { paymentRoutes } from './routes/payments';
+import { peopleRoutes } from './routes/people';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -162,7 +163,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
         scriptSrcAttr: ["'none'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
+        // a sign-out form's answer sends the browser to the provider's end of session
+        formAction: ["'self'", ...(deps.identityProviderOrigin ? [deps.identityProviderOrigin] : [])],
         frameAncestors: ["'none'"],
       },
     },
@@ -239,6 +241,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     proposalRoutes,
     editeurRoutes,
     paymentRoutes,
+    peopleRoutes,
   ])
     routes(app, deps);
   return app;

@@ -30,6 +30,7 @@ import { nowOf, type Caller, type EngineContext } from './context';
 import { checkOwnDocuments } from './documents';
 import { startIfLost } from './intake';
 import { sentOnceCaughtUp } from './catching-up';
+import { requireSecondFactor } from './second-factor';
 
 /** A civil date of a request, as the instant its Paris day starts (an event dated that day). */
 export const onDay = (date: string) => startOfParisDay(date).toISOString();
@@ -64,8 +65,11 @@ async function deliver<E extends BdcEvent>(
   bdcId: string,
   update: UpdateDefinition<EventAnswer, [E]>,
   event: Omit<E, 'actor'>,
+  { money = false }: { money?: boolean } = {},
 ): Promise<BdcView | Record<string, unknown>> {
   await visibleBdc(ctx, caller, bdcId);
+  // money is decided with a second factor (client/second-factor.ts)
+  if (money) requireSecondFactor(caller);
   const scoped = { ...event, eventId: scopedEventId(caller.scope, event.eventId), actor: caller.actor } as E;
   // judged by the workflow once it caught up with what the record (and the caller's screen) says
   const send = () =>
@@ -119,18 +123,25 @@ export const recordReimbursement = (
   bdcId: string,
   body: { eventId: string; amountCents: number; receivedOn: string },
 ) =>
-  deliver<ReimbursementReceipt>(ctx, caller, bdcId, bdcMessages.reimbursementReceived, {
-    eventId: body.eventId,
-    amountCents: body.amountCents,
-    receivedAt: onDay(body.receivedOn),
-  });
+  deliver<ReimbursementReceipt>(
+    ctx,
+    caller,
+    bdcId,
+    bdcMessages.reimbursementReceived,
+    {
+      eventId: body.eventId,
+      amountCents: body.amountCents,
+      receivedAt: onDay(body.receivedOn),
+    },
+    { money: true },
+  );
 
 export const settleReimbursement = (
   ctx: EngineContext,
   caller: Caller,
   bdcId: string,
   body: { eventId: string; decision: ReimbursementSettlement['decision']; reason: string },
-) => deliver<ReimbursementSettlement>(ctx, caller, bdcId, bdcMessages.reimbursementSettled, body);
+) => deliver<ReimbursementSettlement>(ctx, caller, bdcId, bdcMessages.reimbursementSettled, body, { money: true });
 
 export const resolveAttention = (
   ctx: EngineContext,

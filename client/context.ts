@@ -1,3 +1,4 @@
+import { People } from '../db/people';
 import { MoneyQueries } from '../db/money';
 import type { Client } from '@temporalio/client';
 import type { Actor } from '../domain/bdc-view';
@@ -30,6 +31,8 @@ export interface EngineContext {
   money: MoneyQueries;
   solutions: Solutions;
   sessions: ConsoleSessions;
+  /** the people who sign in, and their roles */
+  people: People;
   tokenRevocations: TokenRevocations;
   /** the campaigns as configured; those added at run time and the amendments come from the database */
   campaigns: Campaign[];
@@ -71,6 +74,7 @@ export function engineContext(options: {
     money: new MoneyQueries(sql),
     solutions: new Solutions(sql),
     sessions: new ConsoleSessions(sql),
+    people: new People(sql),
     tokenRevocations: new TokenRevocations(sql),
     editeurs: new Editeurs(sql),
     payments: new Payments(sql),
@@ -83,6 +87,8 @@ export interface Caller {
   editeurId?: string;
   /** what scopes the caller's event ids (domain/ids.ts scopedEventId): no caller can use another's */
   scope: string;
+  /** a person signed in without a second factor (false) takes no money action; absent: a service account */
+  secondFactor?: boolean;
 }
 
 export const nowOf = async (ctx: Pick<EngineContext, 'now'>): Promise<number> => (await ctx.now?.()) ?? Date.now();

@@ -1,3 +1,4 @@
+import { requireSecondFactor } from './second-factor';
 import { bankDetailsRefusals, ibanOf, type BankDetails } from '../domain/bank-details';
 import { enrolmentRefusals, inMandate, type Enrolment } from '../domain/editeurs';
 import { scopedEventId } from '../domain/ids';
@@ -115,6 +116,8 @@ export async function decideBankDetails(
   id: number,
   d: { eventId: string } & ({ decision: 'validated' } | { decision: 'rejected'; reason: string }),
 ): Promise<BankDetailsRecord> {
+  // where money goes is decided with a second factor (client/second-factor.ts)
+  requireSecondFactor(caller);
   const by = caller.actor;
   const eventId = scopedEventId(caller.scope, d.eventId);
   return ctx.editeurs.decideBankDetails(

@@ -1,3 +1,4 @@
+import { requireSecondFactor } from './second-factor';
 import { createHash } from 'node:crypto';
 import { parisCivilDate } from '../domain/calendar';
 import { scopedEventId } from '../domain/ids';
@@ -56,6 +57,8 @@ export async function releaseRun(
   caller: Caller,
   r: { runId: string; orderIds: number[]; executionDate?: string },
 ): Promise<RunView> {
+  // money is released with a second factor (client/second-factor.ts)
+  requireSecondFactor(caller);
   const now = await nowOf(ctx);
   const today = parisCivilDate(new Date(now));
   const executionDate = r.executionDate ?? today;
@@ -108,6 +111,7 @@ export async function recordBankAnswers(
   runId: string,
   a: { eventId: string; answers: BankAnswer[] },
 ): Promise<{ answered: number; unchanged: number }> {
+  requireSecondFactor(caller);
   const run = await paymentRun(ctx, runId);
   const refusals: Refusal[] = [];
   const answers = a.answers.map((x, i) => {
@@ -143,6 +147,7 @@ export async function importStatusReport(
   runId: string,
   xml: string,
 ): Promise<{ messageId: string; answered: number; unchanged: number }> {
+  requireSecondFactor(caller);
   const run = await paymentRun(ctx, runId);
   let report: ReturnType<typeof parsePain002>;
   try {
@@ -185,8 +190,10 @@ export async function importStatusReport(
 }
 
 /** An ordonnateur validates again an order the bank rejected: it awaits a later run. */
-export const revalidateOrder = (ctx: EngineContext, caller: Caller, orderId: number, eventId: string) =>
-  ctx.payments.revalidate(orderId, caller.actor, scopedEventId(caller.scope, eventId));
+export const revalidateOrder = (ctx: EngineContext, caller: Caller, orderId: number, eventId: string) => {
+  requireSecondFactor(caller);
+  return ctx.payments.revalidate(orderId, caller.actor, scopedEventId(caller.scope, eventId));
+};
 
 /**
  * Each order of a BDC — who proposed it, who validated it — with what happened to it after its

@@ -1,3 +1,4 @@
+import { requireSecondFactor } from './second-factor';
 import type { UpdateDefinition } from '@temporalio/common';
 import { bdcMessages } from '../contract/bdc';
 import { controlMessages } from '../contract/control';
@@ -83,6 +84,7 @@ async function decide<E extends ProposalValidation>(
   updates: { bdc: UpdateDefinition<EventAnswer, [E]>; control: UpdateDefinition<ControlAnswer, [E]> },
   rest: Omit<E, 'eventId' | 'actor' | 'proposalId'>,
 ): Promise<void> {
+  requireSecondFactor(caller);
   const [known] = await ctx.sql.query(
     'SELECT 1 FROM money_proposals WHERE process = $1 AND process_id = $2 AND proposal_id = $3',
     [d.process, d.processId, d.proposalId],

@@ -119,6 +119,24 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * The OpenID Connect provider people sign in to the console with (ProConnect for the State's agents,
+   * any standard provider): its issuer URL; absent, npm start runs a local provider with demo people
+   * (identity/provider-process.mjs) on OIDC_LOCAL_PORT.
+   */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+  /** the client's secret (or OIDC_CLIENT_SECRET_FILE) */
+  OIDC_CLIENT_SECRET: z.string().min(16).optional(),
+  OIDC_CLIENT_SECRET_FILE: z.string().min(1).optional(),
+  /** the scopes asked (ProConnect: openid given_name usual_name email uid siret idp_id) */
+  OIDC_SCOPES: z.string().min(6).default('openid email profile organization'),
+  /** where the provider sends a person back: the console's address as people reach it, + /console/connexion/retour */
+  CONSOLE_PUBLIC_URL: z.url().optional(),
+  /** the ID token's `amr` values that say a second factor was used (comma-separated): without one, a person reads but takes no money action */
+  OIDC_SECOND_FACTOR_AMR: z.string().min(1).default('mfa'),
+  /** the port of the local provider npm start runs when no OIDC_ISSUER is set */
+  OIDC_LOCAL_PORT: z.coerce.number().int().min(1).max(65535).default(3002),
   /** the SMTP server notifications go through (smtp://host:port, smtps://user:password@host:port); absent: npm start runs a local mailbox */
   SMTP_URL: z
     .string()

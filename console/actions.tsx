@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren, VNode } from 'preact';
 import type { Role } from '../api/auth';
 import type { Caller, EngineContext } from '../client/context';
-import { RefusedError, type Refusal } from '../domain/refusal';
+import { RefusedError, refusalOf, type Refusal } from '../domain/refusal';
+import { say } from '../domain/messages';
 import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } from './http';
 import { Alert, Csrf, ErrorSummary, Hidden, type FieldErrors } from './views/ui';
 
@@ -29,6 +30,15 @@ export interface Confirmable<T, S> {
   run(ctx: EngineContext, caller: Caller, subject: S, value: T, eventId: string): Promise<unknown>;
   /** what the page says once it is done */
   done: string;
+  /** it decides or moves money: a person takes it only with a second factor (client/second-factor.ts) */
+  money?: true;
+}
+
+/** Why a person may not take an action now (a money action without a second factor), if it may not. */
+export function withheld(action: { money?: true }, v: Viewer): string | undefined {
+  return action.money && v.user.person && !v.user.person.secondFactor
+    ? 'Cette action décide d’une somme : elle demande un second facteur. Déconnectez-vous, puis reconnectez-vous avec votre code à usage unique.'
+    : undefined;
 }
 
 /** Where an action's form stands: drawn anew, refused with its fields' reasons, or awaiting confirmation. */
@@ -45,14 +55,29 @@ export function ActionSection<S>({
   csrf,
   focus,
   cancelHref,
+  withheldBecause,
 }: {
   action: Confirmable<unknown, S>;
   url: string;
   csrf: string;
   focus?: Focus;
   cancelHref: string;
+  /** shown, but not offered: why (withheld()) */
+  withheldBecause?: string;
 }) {
   const mine = focus?.slug === action.slug ? focus : undefined;
+  if (withheldBecause)
+    return (
+      <section class="fr-card fr-p-3w fr-mb-3w" aria-labelledby={`action-${action.slug}`}>
+        <h3 id={`action-${action.slug}`} class="fr-h5">
+          {action.title}
+        </h3>
+        <p>{withheldBecause}</p>
+        <button class="fr-btn fr-btn--secondary" type="button" disabled>
+          Vérifier avant d’envoyer
+        </button>
+      </section>
+    );
   return (
     <section
       class="fr-card fr-p-3w fr-mb-3w"
@@ -130,6 +155,9 @@ export async function takeAction<S>(
   }: { action: Confirmable<unknown, S>; subject: S; page: (v: Viewer, focus: Focus) => VNode; doneUrl: string },
 ) {
   const v = viewer(request, reply);
+  // a money action sent by a person without a second factor (its form was not offered): refused, in words
+  if (withheld(action, v))
+    throw new RefusedError([refusalOf('second_factor_required', say('second_factor_required'), 'secondFactor')]);
   const values = valuesOf(request.body);
   const again = (focus: Omit<Focus, 'slug' | 'values'>, status = 200) =>
     sendPage(reply, page(v, { slug: action.slug, values, ...focus }), status);

@@ -1,5 +1,6 @@
 import type { TokenRegistry } from '../api/auth';
 import type { EngineContext } from '../client/context';
+import type { RelyingParty } from '../identity/relying-party';
 
 /** What the console's pages are given. */
 export interface ConsoleDeps {
@@ -11,4 +12,9 @@ export interface ConsoleDeps {
   /** the Temporal Web UI, for the link to a BDC's history */
   temporalUiUrl?: string;
   namespace: string;
+  /**
+   * The OpenID Connect provider people sign in with (ProConnect, or the local one of `npm start`).
+   * Configured, it is the only way into the console: a token no longer opens a session.
+   */
+  relyingParty?: RelyingParty;
 }

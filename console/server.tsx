@@ -53,7 +53,9 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       if (!roles) return;
       const user = await sessionUser(request, deps);
       if (!user) return reply.redirect(`/console/connexion?suite=${encodeURIComponent(request.url)}`);
-      if (!roles.includes(user.role)) {
+      // a person holding several roles acts, on this page, in the first of them the page admits
+      const role = (user.person?.roles ?? [user.role]).find((r) => roles.includes(r));
+      if (!role) {
         return sendPage(
           reply,
           <ErrorPage
@@ -64,7 +66,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
           403,
         );
       }
-      request.principal = user;
+      request.principal = { ...user, role };
       // a person's changes through the console count against the same allowance as its token's through the API
       if (isWrite(request)) await app.throttles.write(request);
     });

@@ -40,6 +40,7 @@ const audit = (id: string): FactKind['columns'] => [
   ['kind', 'text'],
   ['what', 'text'],
   ['actor_role', 'text'],
+  // a person is journaled by its id (actor_id); its name is the `person` fact's, not repeated here
   ['actor_id', 'text'],
   ['event_id', 'text'],
   ['message_key', 'text'],
@@ -285,6 +286,45 @@ export const factKinds: FactKind[] = [
       ['decided_on', 'text', 'decided_on::text'],
       ['decision_event_id', 'text'],
       ['decided_by', 'text'],
+    ],
+  },
+  {
+    // persons, not tokens: who a person is (as its provider last said) and whether it may act
+    kind: 'person',
+    from: 'people',
+    subject: 'person_id',
+    pk: ['person_id'],
+    latest: true,
+    columns: [
+      ['person_id', 'text'],
+      ['issuer', 'text'],
+      ['subject', 'text'],
+      ['given_name', 'text'],
+      ['usual_name', 'text'],
+      ['email', 'text'],
+      ['siret', 'text'],
+      ['status', 'text'],
+      ['disabled_by', 'text'],
+      ['disabled_reason', 'text'],
+    ],
+  },
+  {
+    // a role granted, then revoked: the same fact, its latest entry
+    kind: 'role_grant',
+    from: 'role_grants',
+    subject: 'grant_id::text',
+    pk: ['grant_id'],
+    latest: true,
+    columns: [
+      ['grant_id', 'int'],
+      ['person_id', 'text'],
+      ['role', 'text'],
+      ['editeur_id', 'text'],
+      ['granted_by', 'text'],
+      ['granted_at', 'ts'],
+      ['revoked_by', 'text'],
+      ['revoked_at', 'ts'],
+      ['revoke_reason', 'text'],
     ],
   },
   {

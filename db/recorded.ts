@@ -27,7 +27,7 @@ export interface ProcessTable<R> {
   journal: { audit: string; state: string };
 }
 
-const AUDIT_COLUMNS = 'seq, at, kind, what, actor_role, actor_id, event_id, message_key, params';
+const AUDIT_COLUMNS = 'seq, at, kind, what, actor_role, actor_id, actor_name, event_id, message_key, params';
 
 /** The audit entries as VALUES rows of one INSERT, their parameters pushed onto `params`. */
 function auditValues(id: string, entries: AuditEntry[], params: unknown[]): string {
@@ -41,6 +41,7 @@ function auditValues(id: string, entries: AuditEntry[], params: unknown[]): stri
         e.what,
         e.by.role,
         e.by.id,
+        e.by.name ?? null,
         e.eventId ?? null,
         e.key ?? null,
         e.params ? JSON.stringify(e.params) : null,
@@ -221,7 +222,11 @@ export function readAudit(r: Record<string, unknown>): AuditEntry {
     at: isoOf(r.at),
     kind: String(r.kind),
     what: String(r.what),
-    by: { role: r.actor_role as AuditEntry['by']['role'], id: String(r.actor_id) },
+    by: {
+      role: r.actor_role as AuditEntry['by']['role'],
+      id: String(r.actor_id),
+      ...(r.actor_name ? { name: String(r.actor_name) } : {}),
+    },
     ...(r.event_id ? { eventId: String(r.event_id) } : {}),
     ...(r.message_key ? { key: String(r.message_key) } : {}),
     ...(r.params ? { params: parse<Record<string, string>>(r.params) } : {}),

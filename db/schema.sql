@@ -85,6 +85,7 @@ CREATE TABLE bdc_audit (
   event_id text,
   message_key text,
   params jsonb,
+  actor_name text,
   CONSTRAINT bdc_audit_bdc_id_fkey FOREIGN KEY (bdc_id) REFERENCES bdcs(bdc_id),
   CONSTRAINT bdc_audit_pkey PRIMARY KEY (bdc_id, seq)
 );
@@ -159,10 +160,14 @@ CREATE TABLE console_sessions (
   expires_at timestamp with time zone NOT NULL,
   revoked_at timestamp with time zone,
   revoked_reason text,
+  person_id text,
+  second_factor boolean NOT NULL DEFAULT false,
+  id_token text,
   CONSTRAINT console_sessions_check CHECK (((subject_kind = 'api_token'::text) = (credential_sha256 IS NOT NULL))),
   CONSTRAINT console_sessions_check1 CHECK (((revoked_at IS NULL) = (revoked_reason IS NULL))),
   CONSTRAINT console_sessions_roles_check CHECK ((cardinality(roles) > 0)),
   CONSTRAINT console_sessions_subject_kind_check CHECK ((subject_kind = ANY (ARRAY['api_token'::text, 'oidc'::text]))),
+  CONSTRAINT console_sessions_person_id_fkey FOREIGN KEY (person_id) REFERENCES people(person_id),
   CONSTRAINT console_sessions_pkey PRIMARY KEY (session_sha256)
 );
 
@@ -191,6 +196,7 @@ CREATE TABLE control_audit (
   event_id text,
   message_key text,
   params jsonb,
+  actor_name text,
   CONSTRAINT control_audit_control_id_fkey FOREIGN KEY (control_id) REFERENCES controls(control_id),
   CONSTRAINT control_audit_pkey PRIMARY KEY (control_id, seq)
 );
@@ -559,6 +565,27 @@ CREATE TABLE payment_transfers (
   CONSTRAINT payment_transfers_run_id_end_to_end_id_key UNIQUE (run_id, end_to_end_id)
 );
 
+CREATE TABLE people (
+  person_id text NOT NULL,
+  issuer text NOT NULL,
+  subject text NOT NULL,
+  given_name text,
+  usual_name text,
+  email text,
+  siret text,
+  uid text,
+  idp_id text,
+  status text NOT NULL DEFAULT 'active'::text,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  last_sign_in_at timestamp with time zone,
+  disabled_at timestamp with time zone,
+  disabled_by text,
+  disabled_reason text,
+  CONSTRAINT people_status_check CHECK ((status = ANY (ARRAY['active'::text, 'disabled'::text]))),
+  CONSTRAINT people_pkey PRIMARY KEY (person_id),
+  CONSTRAINT people_issuer_subject_key UNIQUE (issuer, subject)
+);
+
 CREATE TABLE refused_events (
   id bigint NOT NULL DEFAULT nextval('refused_events_id_seq'::regclass),
   bdc_id text NOT NULL,
@@ -602,6 +629,23 @@ CREATE TABLE reimbursement_receipts (
   CONSTRAINT reimbursement_receipts_demand_id_fkey FOREIGN KEY (demand_id) REFERENCES reimbursement_demands(id),
   CONSTRAINT reimbursement_receipts_pkey PRIMARY KEY (id),
   CONSTRAINT reimbursement_receipts_idempotency_key_key UNIQUE (idempotency_key)
+);
+
+CREATE TABLE role_grants (
+  grant_id bigint NOT NULL DEFAULT nextval('role_grants_grant_id_seq'::regclass),
+  person_id text NOT NULL,
+  role text NOT NULL,
+  editeur_id text,
+  granted_by text NOT NULL,
+  granted_at timestamp with time zone NOT NULL DEFAULT now(),
+  revoked_by text,
+  revoked_at timestamp with time zone,
+  revoke_reason text,
+  CONSTRAINT role_grants_check CHECK (((role = 'editeur'::text) = (editeur_id IS NOT NULL))),
+  CONSTRAINT role_grants_check1 CHECK (((revoked_at IS NULL) = (revoked_by IS NULL))),
+  CONSTRAINT role_grants_role_check CHECK ((role = ANY (ARRAY['operator'::text, 'ordonnateur'::text, 'comptable'::text, 'controleur'::text, 'admin'::text, 'editeur'::text]))),
+  CONSTRAINT role_grants_person_id_fkey FOREIGN KEY (person_id) REFERENCES people(person_id),
+  CONSTRAINT role_grants_pkey PRIMARY KEY (grant_id)
 );
 
 CREATE TABLE schema_migrations (
@@ -669,9 +713,11 @@ CREATE INDEX notifications_by_bdc ON notifications USING btree (bdc_id);
 CREATE INDEX notifications_due ON notifications USING btree (next_attempt_at) WHERE (status = 'pending'::text);
 CREATE INDEX payment_orders_by_state ON payment_orders USING btree (state, id);
 CREATE UNIQUE INDEX payment_transfers_once ON payment_transfers USING btree (order_id) WHERE (outcome IS DISTINCT FROM 'rejected'::text);
+CREATE INDEX people_by_siret ON people USING btree (siret);
 CREATE INDEX refused_events_by_bdc ON refused_events USING btree (bdc_id, id);
 CREATE UNIQUE INDEX recovery_demands_one_per_control ON reimbursement_demands USING btree (control_id) WHERE (kind = 'recovery'::text);
 CREATE UNIQUE INDEX reimbursement_demands_one_per_bdc ON reimbursement_demands USING btree (bdc_id) WHERE (kind = 'reimbursement'::text);
+CREATE UNIQUE INDEX role_grants_live ON role_grants USING btree (person_id, role) WHERE (revoked_at IS NULL);
 CREATE INDEX signalements_by_editeur ON signalements USING btree (editeur_id, received_at);
 
 CREATE VIEW bdc_money AS

@@ -619,6 +619,36 @@ export const messages = {
     () => 'a write-off is already proposed: an ordonnateur decides on it first',
     () => 'un abandon est déjà proposé : un ordonnateur en décide d’abord',
   ),
+  unknown_person: m(
+    (p: { personId: string }) => `no person ${p.personId}`,
+    (p) => `aucune personne ${p.personId}`,
+  ),
+  editeur_held: m(
+    (p: { editeurId: string }) => `this person already acts for the éditeur ${p.editeurId}`,
+    (p) => `cette personne agit déjà pour l’éditeur ${p.editeurId}`,
+  ),
+  incompatible_roles: m(
+    (p: { role: string; held: string }) =>
+      `${p.role} and ${p.held} are incompatible functions (décret GBCP n° 2012-1246, art. 9): no person holds both`,
+    (p) =>
+      `${p.role} et ${p.held} sont des fonctions incompatibles (décret GBCP n° 2012-1246, art. 9) : nul ne les cumule`,
+  ),
+  second_factor_required: m(
+    () => 'money is decided with a second factor: sign in again with your one-time code',
+    () => 'une somme se décide avec un second facteur : reconnectez-vous avec votre code à usage unique',
+  ),
+  no_role: m(
+    () => 'you hold no role in SONS yet: ask an administrator to grant you one',
+    () => 'vous n’avez encore aucun rôle dans SONS : demandez-en un à un administrateur',
+  ),
+  person_disabled: m(
+    () => 'this person is disabled',
+    () => 'cette personne est désactivée',
+  ),
+  sign_in_failed: m(
+    (p: { reason: string }) => `the sign-in did not complete: ${p.reason}`,
+    (p) => `la connexion n’a pas abouti : ${p.reason}`,
+  ),
   proposal_unknown: m(
     (p: { proposalId: string }) => `no proposal ${p.proposalId} here`,
     (p) => `aucune proposition ${p.proposalId} ici`,

@@ -15,4 +15,18 @@ export type ActorRole = (typeof actorRoles)[number];
 export interface Actor {
   role: ActorRole;
   id: string;
+  /** a person's name as the audit trail shows it (absent: a service account, the engine, or a line from before people) */
+  name?: string;
 }
+
+/**
+ * Roles one person may not hold together: the ordonnateur establishes that a sum is due, the
+ * comptable checks and pays it — incompatible functions (décret GBCP n° 2012-1246, art. 9).
+ */
+const incompatible: [PersonRole, PersonRole][] = [['ordonnateur', 'comptable']];
+
+export const incompatibleWith = (role: PersonRole): PersonRole[] =>
+  incompatible.flatMap(([a, b]) => (a === role ? [b] : b === role ? [a] : []));
+
+/** The roles that decide or move money: a person takes their actions only with a second factor. */
+export const moneyRoles: readonly PersonRole[] = ['ordonnateur', 'comptable'];

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   let worker: Worker | undefined;
   const api = await startApi(config, connected, logger, {
     temporalUiUrl: devServer?.uiUrl,
+    embedded: devServer !== undefined,
     // ready once the worker polls; unhealthy while the dev server cannot be brought back
     process: { workerPolls: () => workerPolls(config, connected, worker), failure: () => devServer?.failure() },
   });

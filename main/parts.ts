@@ -1,3 +1,4 @@
+import { identityFor } from './identity';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -242,7 +243,12 @@ export async function startApi(
   config: Config,
   connected: Connected,
   logger: pino.Logger,
-  options: { temporalUiUrl?: string; process?: ApiDeps['process'] } = {},
+  options: {
+    temporalUiUrl?: string;
+    process?: ApiDeps['process'];
+    /** the embedded default (`npm start`): a local OpenID provider with demo people, unless OIDC_ISSUER is set */
+    embedded?: boolean;
+  } = {},
 ): Promise<{ lines: string[]; stop: Stop }> {
   const { source, credentialsFile } = tokensFor(config, logger);
   // revocations are read from the database at each request: every API process sees one at once
@@ -253,9 +259,12 @@ export async function startApi(
       { tokens: lasting },
       'API tokens without an expiry: make new ones (sons token new) and remove these, or revoke them (sons token revoke)',
     );
+  // people sign in to the console through an OpenID provider: the configured one, or a local one
+  const identity = await identityFor(config, connected.engine, logger, { embedded: options.embedded ?? false });
   const api = await buildApi({
     engine: connected.engine,
     tokens,
+    ...(identity ? { identityProviderOrigin: new URL(identity.relyingParty.settings.issuer).origin } : {}),
     logger: logger.child({ component: 'api' }),
     limits: {
       unauthenticatedPerMinute: config.API_UNAUTHENTICATED_PER_MINUTE,
@@ -273,11 +282,18 @@ export async function startApi(
     secureCookies: config.CONSOLE_SECURE_COOKIES,
     temporalUiUrl: config.TEMPORAL_UI_URL ?? options.temporalUiUrl,
     namespace: config.TEMPORAL_NAMESPACE,
+    ...(identity ? { relyingParty: identity.relyingParty } : {}),
   });
   const url = await api.listen({ host: config.API_HOST, port: config.API_PORT });
-  const lines = [`Console:         ${url}/`, `API:             ${url}  (docs ${url}/docs)`];
+  const lines = [`Console:         ${url}/`, ...(identity?.lines ?? []), `API:             ${url}  (docs ${url}/docs)`];
   if (credentialsFile) lines.push(`API tokens:      ${credentialsFile} (made for this machine)`);
-  return { lines, stop: () => api.close() };
+  return {
+    lines,
+    stop: async () => {
+      await api.close();
+      await identity?.stop();
+    },
+  };
 }
 
 /** Tries `open` until it succeeds, every few seconds, saying why it waits; a configuration error stops at once. */

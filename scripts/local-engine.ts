@@ -30,6 +30,8 @@ import { installTemporalRuntime } from '../worker/runtime';
 import { allBdcSearchAttributes } from '../contract/search-attributes';
 import { categories } from './samples/finess-extraction';
 import { freshFiness } from './samples/bdc';
+import { freePort } from './free-port';
+import { localIdentity } from '../identity/local-identity';
 
 /**
  * The whole engine in this process on a Temporal server of its own (the dev server, or the
@@ -55,6 +57,11 @@ export interface LocalEngineOptions {
   webhookAllowHttpHosts?: string[];
   /** runs the journal's keeper as the worker's process does (checkpoints, verifications), with this key */
   journal?: { signer: JournalSigner; recipients?: string[]; checkpointEveryMs?: number; verifyEveryMs?: number };
+  /**
+   * people sign in to the console through a local OpenID provider (identity/demo-people.json's, their
+   * roles granted), as on `npm start`; a token then opens no console session. `tamper` spoils its ID tokens.
+   */
+  people?: { tamper?: 'aud' | 'nonce' | 'exp' };
 }
 
 export interface LocalApi {
@@ -148,6 +155,7 @@ export async function startLocalEngine({
   smtpUrl,
   webhookAllowHttpHosts = [],
   journal,
+  people,
 }: LocalEngineOptions): Promise<LocalEngine> {
   const env = await temporalServer(server);
   const client = dataConverter
@@ -199,6 +207,7 @@ export async function startLocalEngine({
     ? await serveApi(await engine(), {
         limits: unauthenticatedPerMinute ? { unauthenticatedPerMinute } : {},
         payloadCodec: dataConverter?.payloadCodecs?.[0],
+        ...(people ? { people } : {}),
       })
     : undefined;
   const dispatcher = new NotificationDispatcher(sql, {
@@ -266,12 +275,14 @@ export interface ServeOptions {
   extraTokens?: TokenEntry[];
   /** and those of a tokens file, read again when it changes (as API_TOKENS_FILE is) */
   tokensFile?: string;
+  /** people sign in through a local OpenID provider (LocalEngineOptions.people) */
+  people?: { tamper?: 'aud' | 'nonce' | 'exp' };
 }
 
 /** The HTTP API and the console on an engine, on a free port of 127.0.0.1, with one token per role. */
 export async function serveApi(
   engine: EngineContext,
-  { limits, trustedProxies, payloadCodec, extraTokens = [], tokensFile }: ServeOptions = {},
+  { limits, trustedProxies, payloadCodec, extraTokens = [], tokensFile, people }: ServeOptions = {},
 ): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
   const made = {
     operator: newToken({ name: 'ops-1', role: 'operator' }),
@@ -295,9 +306,21 @@ export async function serveApi(
     },
   };
   const tokens = new TokenRegistry(source, { isRevoked: tokenRevoked(engine) });
+  // with people, the console's address is known before it listens: the provider sends people back there
+  const port = people ? await freePort() : 0;
+  const identity = people
+    ? await localIdentity({
+        engine,
+        port: await freePort(),
+        consoleUrl: `http://127.0.0.1:${port}`,
+        secondFactorAmr: ['mfa'],
+        ...(people.tamper ? { tamper: people.tamper } : {}),
+      })
+    : undefined;
   const app = await buildApi({
     engine,
     tokens,
+    ...(identity ? { identityProviderOrigin: new URL(identity.issuer).origin } : {}),
     logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
     limits,
     trustedProxies,
@@ -310,8 +333,9 @@ export async function serveApi(
     secureCookies: false,
     temporalUiUrl: 'http://localhost:8233',
     namespace: 'default',
+    ...(identity ? { relyingParty: identity.relyingParty } : {}),
   });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await app.listen({ host: '127.0.0.1', port });
   const handle: LocalApi = {
     url,
     tokens: {
@@ -343,5 +367,11 @@ export async function serveApi(
       };
     },
   };
-  return { handle, close: () => app.close() };
+  return {
+    handle,
+    close: async () => {
+      await app.close();
+      await identity?.stop();
+    },
+  };
 }

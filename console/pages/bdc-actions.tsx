@@ -98,6 +98,7 @@ const receipt: BdcAction<{ amountCents: number; receivedOn: string }> = {
   slug: 'remboursement',
   title: 'Enregistrer un remboursement reçu',
   roles: ['operator'],
+  money: true,
   offered: (b) => b.status === 'reimbursement_due',
   fields: (v, e) => (
     <>
@@ -170,6 +171,7 @@ const settlement: BdcAction<{ decision: 'escalate' | 'write_off'; reason: string
   slug: 'recouvrement',
   title: 'Remboursement en retard : transmettre au recouvrement ou abandonner',
   roles: ['operator'],
+  money: true,
   offered: (b) => b.status === 'reimbursement_due' && b.reimbursementOverdue,
   fields: (v, e) => (
     <>

@@ -17,7 +17,7 @@ import { awaitedFr, BdcSummaryPanels, type BdcJournal, type RecordView } from '.
 import { Page } from '../views/layout';
 import { Alert, Checkbox, Deadline, ErrorSummary, Euros, Input, Select, Status, Table } from '../views/ui';
 import { bdcActions } from './bdc-actions';
-import { ActionSection, takeAction, type Focus } from '../actions';
+import { ActionSection, takeAction, withheld, type Focus } from '../actions';
 
 /** The list's filters as the page's query carries them. */
 type FilterForm = Partial<
@@ -120,6 +120,7 @@ function BdcPage({
               csrf={v.csrf}
               focus={focus}
               cancelHref={`/console/bdc/${encodeURIComponent(bdc.bdcId)}`}
+              withheldBecause={withheld(a, v)}
             />
           ))}
           {mayDecideSolution ? (

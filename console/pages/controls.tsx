@@ -21,7 +21,7 @@ import { recoveryOutstanding, type ControlView } from '../../domain/control-view
 import { civilDateFr, eurosFr, parseEurosFr } from '../../domain/french';
 import { controlStatusFr, render, say, type Said } from '../../domain/messages';
 import { RefusedError } from '../../domain/refusal';
-import { ActionSection, takeAction, type Confirmable, type Focus } from '../actions';
+import { ActionSection, takeAction, withheld, type Confirmable, type Focus } from '../actions';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } from '../http';
 import { auditFr } from '../views/bdc';
@@ -226,6 +226,7 @@ function ControlPage({ v, control, focus, done }: { v: Viewer; control: ControlV
           csrf={v.csrf}
           focus={focus}
           cancelHref={controlLink(control.controlId)}
+          withheldBecause={withheld(a, v)}
         />
       ))}
       <h2 class="fr-h4">Historique</h2>

@@ -1,7 +1,8 @@
 import type { Api } from '../../api/context';
 import type { ConsoleDeps } from '../context';
 import { field, sendPage } from '../http';
-import { signIn, signOut } from '../session';
+import { say } from '../../domain/messages';
+import { signIn, signInPerson, signOut } from '../session';
 import { Page } from '../views/layout';
 import { Alert, Csrf, Input } from '../views/ui';
 
@@ -45,40 +46,135 @@ function SignIn({ csrf, suite, failed }: { csrf: string; suite: string; failed?:
   );
 }
 
-/** Signing in with a token (a session cookie follows) and out. Failed attempts are throttled and logged. */
+/** The sign-in of people: through the provider; what went wrong, said in words, when it did. */
+function SignInWithProvider({ suite, failure }: { suite: string; failure?: string }) {
+  return (
+    <Page title="Connexion">
+      <div class="fr-grid-row fr-grid-row--center">
+        <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
+          <p>
+            Agents de l’ASP et personnes des éditeurs se connectent avec leur compte ProConnect. Les sommes se décident
+            avec un second facteur (code à usage unique).
+          </p>
+          {failure ? (
+            <Alert kind="error" title="Connexion refusée">
+              <p>{failure}</p>
+            </Alert>
+          ) : null}
+          <div class="fr-connect-group">
+            <a class="fr-btn" href={`/console/connexion/fournisseur?suite=${encodeURIComponent(suite)}`}>
+              S’identifier avec ProConnect
+            </a>
+          </div>
+        </div>
+      </div>
+    </Page>
+  );
+}
+
+const failureText = (key: 'no_role' | 'person_disabled' | 'sign_in_failed', reason = '') =>
+  key === 'sign_in_failed'
+    ? `La connexion n’a pas abouti (${reason}). Recommencez depuis cette page.`
+    : key === 'no_role'
+      ? 'Vous n’avez encore aucun rôle dans SONS : demandez-en un à un administrateur de l’ASP.'
+      : 'Votre compte SONS est désactivé : adressez-vous à un administrateur de l’ASP.';
+
+/**
+ * Signing in and out. With a provider configured (always, but for tests of older pages), people sign
+ * in through it — the authorization code flow with PKCE, `state` and `nonce` (identity/relying-party.ts)
+ * — and a token opens no session; without one, a token does. Failed attempts are logged.
+ */
 export function signInPages(app: Api, deps: ConsoleDeps) {
+  const provider = deps.relyingParty;
   app.get(
     '/console/connexion',
     { config: { public: true, unthrottled: true }, schema: { hide: true } },
-    async (request, reply) =>
-      sendPage(reply, <SignIn csrf={reply.generateCsrf()} suite={next((request.query as { suite?: string }).suite)} />),
-  );
-
-  // public, and counted by the throttle of unauthenticated requests: guessing tokens is slowed down
-  app.post(
-    '/console/connexion',
-    { config: { public: true }, schema: { hide: true }, preHandler: app.csrfProtection },
     async (request, reply) => {
-      const principal = await signIn(request, deps, field(request.body, 'jeton'));
-      if (!principal) {
-        request.log.warn({ source: request.ip, route: '/console/connexion' }, 'console sign-in failed');
-        return sendPage(
-          reply,
-          <SignIn csrf={reply.generateCsrf()} suite={next(field(request.body, 'suite'))} failed />,
-          401,
-        );
-      }
-      request.log.info({ user: principal.name, role: principal.role }, 'console sign-in');
-      return reply.redirect(next(field(request.body, 'suite')), 303);
+      const suite = next((request.query as { suite?: string }).suite);
+      return provider
+        ? sendPage(reply, <SignInWithProvider suite={suite} />)
+        : sendPage(reply, <SignIn csrf={reply.generateCsrf()} suite={suite} />);
     },
   );
+
+  if (provider) {
+    // to the provider, with what its answer must match kept in a sealed cookie of its own
+    app.get(
+      '/console/connexion/fournisseur',
+      { config: { public: true }, schema: { hide: true } },
+      async (request, reply) => {
+        // the provider sends people back to one address: the sign-in starts there, so its cookie comes back
+        const home = new URL(provider.settings.redirectUri);
+        if (request.host !== home.host) return reply.redirect(new URL(request.url, home.origin).href, 303);
+        const { url, transaction } = await provider.begin();
+        request.signInTransaction.set('state', transaction.state);
+        request.signInTransaction.set('nonce', transaction.nonce);
+        request.signInTransaction.set('verifier', transaction.verifier);
+        request.signInTransaction.set('suite', next((request.query as { suite?: string }).suite));
+        return reply.redirect(url, 303);
+      },
+    );
+
+    // back from the provider: the code exchanged once, against this browser's state, nonce and verifier
+    app.get(
+      '/console/connexion/retour',
+      { config: { public: true }, schema: { hide: true } },
+      async (request, reply) => {
+        const t = request.signInTransaction;
+        const [state, nonce, verifier, suite] = [t.get('state'), t.get('nonce'), t.get('verifier'), t.get('suite')];
+        // used once: a replayed return finds no transaction
+        t.delete();
+        const refused = (reason: string) => {
+          request.log.warn({ source: request.ip, reason }, 'console sign-in refused');
+          return sendPage(
+            reply,
+            <SignInWithProvider suite="/console/" failure={failureText('sign_in_failed', reason)} />,
+            401,
+          );
+        };
+        if (!state || !nonce || !verifier) return refused('aucune connexion en cours dans ce navigateur');
+        const returned = new URL(request.url, provider.settings.redirectUri);
+        let signedIn;
+        try {
+          signedIn = await provider.finish(returned, { state, nonce, verifier });
+        } catch (err) {
+          return refused(say('sign_in_failed', { reason: (err as Error).message }).message.slice(0, 300));
+        }
+        const opened = await signInPerson(request, deps, signedIn);
+        if ('refused' in opened)
+          return sendPage(reply, <SignInWithProvider suite="/console/" failure={failureText(opened.refused)} />, 403);
+        request.log.info({ person: opened.person?.id, roles: opened.person?.roles }, 'console sign-in');
+        return reply.redirect(next(suite), 303);
+      },
+    );
+  } else
+    // public, and counted by the throttle of unauthenticated requests: guessing tokens is slowed down
+    app.post(
+      '/console/connexion',
+      { config: { public: true }, schema: { hide: true }, preHandler: app.csrfProtection },
+      async (request, reply) => {
+        const principal = await signIn(request, deps, field(request.body, 'jeton'));
+        if (!principal) {
+          request.log.warn({ source: request.ip, route: '/console/connexion' }, 'console sign-in failed');
+          return sendPage(
+            reply,
+            <SignIn csrf={reply.generateCsrf()} suite={next(field(request.body, 'suite'))} failed />,
+            401,
+          );
+        }
+        request.log.info({ user: principal.name, role: principal.role }, 'console sign-in');
+        return reply.redirect(next(field(request.body, 'suite')), 303);
+      },
+    );
 
   app.post(
     '/console/deconnexion',
     { config: { public: true, unthrottled: true }, schema: { hide: true }, preHandler: app.csrfProtection },
     async (request, reply) => {
-      await signOut(request, deps);
-      return reply.redirect('/console/connexion', 303);
+      const idToken = await signOut(request, deps);
+      // a person's session at the provider ends too (RP-initiated logout), then it comes back here
+      const atProvider = idToken ? await provider?.logoutUrl(idToken) : undefined;
+      return reply.redirect(atProvider ?? '/console/connexion', 303);
     },
   );
 }

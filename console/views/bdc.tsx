@@ -60,7 +60,7 @@ function remindersFr(reminders: Reminder[] | undefined): string {
 }
 
 const actorFr = (by: AuditEntry['by']) =>
-  by.role === 'system' ? 'le moteur' : `${roleFr[by.role] ?? by.role} ${by.id}`;
+  by.role === 'system' ? 'le moteur' : `${roleFr[by.role] ?? by.role} ${by.name ?? by.id}`;
 
 /** What the BDC waits for, in words, for whoever must act. */
 export function awaitedFr(b: { status: string; nextDeadline?: string }): string {

@@ -17,10 +17,10 @@ import { eventually } from '../support/eventually';
 const root = path.resolve(__dirname, '..', '..');
 const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sons-kill-')), 'data');
 
-let ports: { temporal: number; ui: number; api: number };
+let ports: { temporal: number; ui: number; api: number; identity: number };
 const children: ChildProcess[] = [];
 beforeAll(async () => {
-  ports = { temporal: await freePort(), ui: await freePort(), api: await freePort() };
+  ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), identity: await freePort() };
 });
 afterAll(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 
@@ -34,6 +34,7 @@ function startEngine(): ChildProcess {
       TEMPORAL_PORT: String(ports.temporal),
       TEMPORAL_UI_PORT: String(ports.ui),
       API_PORT: String(ports.api),
+      OIDC_LOCAL_PORT: String(ports.identity),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

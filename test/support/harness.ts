@@ -115,6 +115,8 @@ export interface HarnessOptions {
   ordonnateurs?: 'on-duty' | 'absent';
   /** runs the journal's keeper (checkpoints, verifications) as the worker's process does */
   journal?: LocalEngineOptions['journal'];
+  /** people sign in to the console through a local OpenID provider (the demo people: identity/demo-people.json) */
+  people?: LocalEngineOptions['people'];
 }
 
 export type ApiHandle = LocalApi;
@@ -131,6 +133,7 @@ export async function startHarness({
   webhookAllowHttpHosts,
   ordonnateurs = 'on-duty',
   journal,
+  people,
 }: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const mailbox = mail ? await startMailbox() : undefined;
@@ -146,6 +149,7 @@ export async function startHarness({
     ...(mailbox ? { smtpUrl: mailbox.url } : {}),
     ...(webhookAllowHttpHosts ? { webhookAllowHttpHosts } : {}),
     ...(journal ? { journal } : {}),
+    ...(people ? { people } : {}),
   });
   const { env, seed, finess, api } = local;
   const client = (await local.engine()).client;
