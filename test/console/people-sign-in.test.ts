@@ -192,3 +192,20 @@ test('an admin manages people over the API: ordonnateur and comptable never toge
     body: { status: 'active', reason: 'retour' },
   });
 });
+
+test('an éditeur’s person sees its own éditeur’s BDCs only', async () => {
+  // the harness registers for editeur-acme; Julie Moreau acts for editeur-demo
+  const { bdcId: theirs } = await h.register();
+  const { bdcId: hers } = await h.register({ request: { editeurId: 'editeur-demo', reference: 'JM-1' } });
+  await h.waitForStatus(hers, 'awaiting_va');
+  await withPage(async (page) => {
+    await signIn(page, 'julie.moreau');
+    expect(await page.locator('header').textContent()).toContain('Julie Moreau');
+    await page.goto('/console/bdc');
+    const list = (await page.locator('main').textContent()) ?? '';
+    expect(list).toContain('JM-1');
+    expect(list).not.toContain(theirs.split(':')[2]);
+    const other = await page.goto(`/console/bdc/${encodeURIComponent(theirs)}`);
+    expect(other?.status()).toBe(404);
+  });
+});
