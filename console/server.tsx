@@ -23,6 +23,7 @@ import { vaPages } from './pages/va';
 import { controlPages } from './pages/controls';
 import { signalementPages } from './pages/signalements';
 import { sessions, sessionUser } from './session';
+import { webUiCodec } from './codec';
 import { uploads } from './uploads';
 import { ErrorPage } from './views/error-page';
 
@@ -110,6 +111,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       importPages,
       exportPages,
       journalPages,
+      webUiCodec,
     ])
       pages(scope as unknown as Api, deps);
   });

@@ -1084,6 +1084,14 @@ export const messages = {
     () => 'an auditor’s contact is set by an admin, and an admin sets no other',
     () => 'le contact d’un auditeur est fixé par un administrateur, qui n’en fixe pas d’autre',
   ),
+  codec_admin_session: m(
+    () => 'an admin signed in to the console is required to read histories in clear',
+    () => 'il faut être connecté à la console comme administrateur pour lire les historiques en clair',
+  ),
+  codec_origin: m(
+    (p: { origin: string }) => `${p.origin} is not the Temporal Web UI this engine serves`,
+    (p) => `${p.origin} n’est pas le Web UI Temporal que sert ce moteur`,
+  ),
 } satisfies Record<string, Entry<never>>;
 
 export type MessageKey = keyof typeof messages;

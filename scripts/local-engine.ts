@@ -6,6 +6,7 @@ import { newToken, TokenRegistry, type TokenEntry } from '../api/auth';
 import type { ApiDeps } from '../api/context';
 import { TokenFile } from '../api/token-file';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { buildApi } from '../api/server';
 import { mountConsole } from '../console/server';
 import { engineContext, type EngineContext } from '../client/context';
@@ -55,6 +56,11 @@ export interface LocalEngineOptions {
   webhookAllowHttpHosts?: string[];
   /** runs the journal's keeper as the worker's process does (checkpoints, verifications), with this key */
   journal?: { signer: JournalSigner; recipients?: string[]; checkpointEveryMs?: number; verifyEveryMs?: number };
+  /**
+   * the dev server's Web UI too (server 'dev' and the API only), its codec endpoint the console's, as
+   * `npm start` configures it: both on free ports of 127.0.0.1 chosen before either starts
+   */
+  webUi?: boolean;
 }
 
 export interface LocalApi {
@@ -86,6 +92,8 @@ export interface LocalEngine {
   /** puts a request's OG and ESSMS into the seeded extraction, the OG with ogEssmsCount establishments */
   seed(request: Partial<BdcRequest>, ogEssmsCount: number): Promise<void>;
   api?: LocalApi;
+  /** the dev server's Web UI (webUi option) */
+  webUiUrl?: string;
   /** stops the worker as a deployment or a crash would (in-flight tasks finish), then starts a new one */
   restartWorker(): Promise<void>;
   /** stops the worker (nothing runs until resumeWorker): events sent meanwhile wait on the server */
@@ -122,11 +130,25 @@ function installQuietRuntime() {
   installTemporalRuntime(createLogger(process.env.LOG_LEVEL ?? 'warn'));
 }
 
-export async function temporalServer(server: 'time-skipping' | 'dev'): Promise<TestWorkflowEnvironment> {
+export async function temporalServer(
+  server: 'time-skipping' | 'dev',
+  webUi?: { port: number; codecEndpoint: string },
+): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   if (server === 'dev') {
     return TestWorkflowEnvironment.createLocal({
-      server: { executable: executable(temporalCliPath()), searchAttributes: allBdcSearchAttributes },
+      server: {
+        executable: executable(temporalCliPath()),
+        searchAttributes: allBdcSearchAttributes,
+        ...(webUi
+          ? {
+              ip: '127.0.0.1',
+              ui: true,
+              uiPort: webUi.port,
+              extraArgs: ['--ui-codec-endpoint', webUi.codecEndpoint, '--ui-disable-news-fetch'],
+            }
+          : {}),
+      },
     });
   }
   const env = await TestWorkflowEnvironment.createTimeSkipping({
@@ -148,8 +170,15 @@ export async function startLocalEngine({
   smtpUrl,
   webhookAllowHttpHosts = [],
   journal,
+  webUi = false,
 }: LocalEngineOptions): Promise<LocalEngine> {
-  const env = await temporalServer(server);
+  if (webUi && (server !== 'dev' || !withApi)) throw new Error('the Web UI comes with the dev server and the API');
+  const ports = webUi ? { api: await freePort(), ui: await freePort() } : undefined;
+  const webUiUrl = ports ? `http://127.0.0.1:${ports.ui}` : undefined;
+  const env = await temporalServer(
+    server,
+    ports ? { port: ports.ui, codecEndpoint: `http://127.0.0.1:${ports.api}/console/codec` } : undefined,
+  );
   const client = dataConverter
     ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter })
     : env.client;
@@ -199,6 +228,7 @@ export async function startLocalEngine({
     ? await serveApi(await engine(), {
         limits: unauthenticatedPerMinute ? { unauthenticatedPerMinute } : {},
         payloadCodec: dataConverter?.payloadCodecs?.[0],
+        ...(ports ? { port: ports.api, temporalUiUrl: webUiUrl } : {}),
       })
     : undefined;
   const dispatcher = new NotificationDispatcher(sql, {
@@ -224,6 +254,7 @@ export async function startLocalEngine({
     finess,
     engine,
     api: api?.handle,
+    webUiUrl,
     async seed(request, ogEssmsCount) {
       const og = typeof request.ogFiness === 'string' ? request.ogFiness : freshFiness();
       const essms = Array.isArray(request.essms) ? request.essms.filter((e) => typeof e === 'string') : [];
@@ -266,12 +297,28 @@ export interface ServeOptions {
   extraTokens?: TokenEntry[];
   /** and those of a tokens file, read again when it changes (as API_TOKENS_FILE is) */
   tokensFile?: string;
+  /** the Temporal Web UI the console links to (and whose origin its codec endpoint answers) */
+  temporalUiUrl?: string;
+  /** the port to listen on (a free one by default) */
+  port?: number;
+}
+
+/** A port of 127.0.0.1 free a moment ago: for two servers that must know each other's address before starting. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** The HTTP API and the console on an engine, on a free port of 127.0.0.1, with one token per role. */
 export async function serveApi(
   engine: EngineContext,
-  { limits, trustedProxies, payloadCodec, extraTokens = [], tokensFile }: ServeOptions = {},
+  { limits, trustedProxies, payloadCodec, extraTokens = [], tokensFile, temporalUiUrl, port = 0 }: ServeOptions = {},
 ): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
   const made = {
     operator: newToken({ name: 'ops-1', role: 'operator' }),
@@ -308,10 +355,11 @@ export async function serveApi(
     tokens,
     sessionKey: randomBytes(32),
     secureCookies: false,
-    temporalUiUrl: 'http://localhost:8233',
+    temporalUiUrl: temporalUiUrl ?? 'http://127.0.0.1:8233',
+    payloadCodec,
     namespace: 'default',
   });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await app.listen({ host: '127.0.0.1', port });
   const handle: LocalApi = {
     url,
     tokens: {

@@ -28,6 +28,8 @@ export async function startDevServer(opts: {
   logger: pino.Logger;
   headless?: boolean;
   inMemory?: boolean;
+  /** the codec endpoint the Web UI decodes payloads with (the console's, for admins) */
+  uiCodecEndpoint?: string;
 }): Promise<DevServer> {
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   // a data directory made before this engine kept its files private
@@ -46,6 +48,7 @@ export async function startDevServer(opts: {
     '--port',
     String(opts.port),
     ...(opts.headless ? ['--headless'] : ['--ui-port', String(opts.uiPort)]),
+    ...(!opts.headless && opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
     ...(opts.inMemory ? [] : ['--db-filename', db]),
     '--log-level',
     'warn',
@@ -70,7 +73,9 @@ export async function startDevServer(opts: {
   opts.logger.info({ address, pid: child.pid }, 'Temporal dev server ready');
   return {
     address,
-    uiUrl: `http://localhost:${opts.uiPort}`,
+    // the address it listens on: the same site as the console on 127.0.0.1, whose session cookie the UI's
+    // decode requests carry (a UI opened as localhost is another site, and decodes nothing)
+    uiUrl: `http://127.0.0.1:${opts.uiPort}`,
     pid: child.pid!,
     exited,
     async stop() {

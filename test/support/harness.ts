@@ -50,6 +50,8 @@ export interface Harness {
   api: ApiHandle;
   /** present with the mail option */
   mailbox: Mailbox;
+  /** the dev server's Web UI (webUi option) */
+  webUiUrl: string;
   /** puts a request's OG and ESSMS into the seeded FINESS extraction */
   seed(request: Partial<BdcRequest>, ogEssmsCount: number): Promise<void>;
   /**
@@ -115,6 +117,8 @@ export interface HarnessOptions {
   ordonnateurs?: 'on-duty' | 'absent';
   /** runs the journal's keeper (checkpoints, verifications) as the worker's process does */
   journal?: LocalEngineOptions['journal'];
+  /** the dev server's Web UI, its codec endpoint the console's (server 'dev' and api) */
+  webUi?: boolean;
 }
 
 export type ApiHandle = LocalApi;
@@ -131,6 +135,7 @@ export async function startHarness({
   webhookAllowHttpHosts,
   ordonnateurs = 'on-duty',
   journal,
+  webUi,
 }: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const mailbox = mail ? await startMailbox() : undefined;
@@ -146,6 +151,7 @@ export async function startHarness({
     ...(mailbox ? { smtpUrl: mailbox.url } : {}),
     ...(webhookAllowHttpHosts ? { webhookAllowHttpHosts } : {}),
     ...(journal ? { journal } : {}),
+    ...(webUi ? { webUi } : {}),
   });
   const { env, seed, finess, api } = local;
   const client = (await local.engine()).client;
@@ -172,6 +178,10 @@ export async function startHarness({
     get api() {
       if (!api) throw new Error('start the harness with { api: true }');
       return api;
+    },
+    get webUiUrl() {
+      if (!local.webUiUrl) throw new Error('start the harness with { webUi: true }');
+      return local.webUiUrl;
     },
     get mailbox() {
       if (!mailbox) throw new Error('start the harness with { mail: true }');
