@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalCliPath } from '../temporal/binaries';
 import { superviseDevServer, type SupervisedDevServer } from '../temporal/supervised-dev-server';
+import { consoleCodecEndpoint } from '../temporal/dev-server';
 import type { Worker } from '@temporalio/worker';
 import type pino from 'pino';
 import { setRetention } from '../temporal/retention';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
       port: config.TEMPORAL_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       logger,
-      uiCodecEndpoint: webUiCodecEndpoint(config),
+      uiCodecEndpoint: consoleCodecEndpoint(config),
     });
   }
   const address = config.TEMPORAL_ADDRESS ?? devServer!.address;
@@ -79,17 +80,6 @@ async function main(): Promise<void> {
   await mailbox?.stop();
   await devServer?.stop();
   logger.info('stopped');
-}
-
-/**
- * Where the dev server's Web UI asks admins' browsers to decode payloads: the console's codec endpoint
- * (console/codec.ts), as the browser reaches the API — on 127.0.0.1 when it listens on every address.
- * An API on a port chosen at start-up (API_PORT=0) has no address yet: the UI then shows payloads sealed.
- */
-function webUiCodecEndpoint(config: { API_HOST: string; API_PORT: number }): string | undefined {
-  if (!config.API_PORT) return undefined;
-  const host = ['0.0.0.0', '::', '[::]'].includes(config.API_HOST) ? '127.0.0.1' : config.API_HOST;
-  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${config.API_PORT}/console/codec`;
 }
 
 type Started = { running: Promise<void> };

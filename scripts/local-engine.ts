@@ -6,7 +6,7 @@ import { newToken, TokenRegistry, type TokenEntry } from '../api/auth';
 import type { ApiDeps } from '../api/context';
 import { TokenFile } from '../api/token-file';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
+import { freePort } from './free-port';
 import { buildApi } from '../api/server';
 import { mountConsole } from '../console/server';
 import { engineContext, type EngineContext } from '../client/context';
@@ -301,18 +301,6 @@ export interface ServeOptions {
   temporalUiUrl?: string;
   /** the port to listen on (a free one by default) */
   port?: number;
-}
-
-/** A port of 127.0.0.1 free a moment ago: for two servers that must know each other's address before starting. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The HTTP API and the console on an engine, on a free port of 127.0.0.1, with one token per role. */
