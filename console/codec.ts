@@ -53,14 +53,17 @@ export function webUiCodec(app: Api, deps: ConsoleDeps): void {
     },
   );
 
-  // a history opened in the UI asks for many decodes at once: an admin's are not counted as writes;
-  // anybody else's count against the allowance of requests without a valid credential
+  // a history opened in the UI asks for dozens of decodes at once, before anyone signed in as well as
+  // after: none is counted. Counting the refused ones against the allowance of requests without a
+  // credential would let the UI, opened by an admin not yet signed in (or by an operator), exhaust
+  // its address's allowance and refuse the console's sign-in for a minute (seen: 429s, then a sign-in
+  // refused). A refusal costs no decryption, and nothing can be guessed here: the session cookie is
+  // sealed by the server, so a forged one names no session and asks nothing of the database.
   app.post(
     '/console/codec/decode',
     { config: { public: true, unthrottled: true }, schema: { hide: true, body: wirePayloads } },
     async (request, reply) => {
       if (request.headers.origin !== undefined && !fromTheUi(request)) {
-        await app.throttles.unauthenticated(request);
         return refuse(
           request,
           reply,
@@ -72,7 +75,6 @@ export function webUiCodec(app: Api, deps: ConsoleDeps): void {
       if (request.headers.origin !== undefined) allowTheUi(reply);
       const user = await sessionUser(request, deps);
       if (user?.role !== 'admin') {
-        await app.throttles.unauthenticated(request);
         return refuse(
           request,
           reply,

@@ -96,6 +96,11 @@ test("an admin opens a BDC's history in the Web UI and reads its VA in clear", a
     .click();
   const accepted = ui!.getByText('Workflow Execution Update Accepted');
   await accepted.first().waitFor();
+  // timers' summaries are payloads too: named after their deadline, in clear for the admin
+  await ui!
+    .getByText(/reminder of the closing deadline/)
+    .first()
+    .waitFor();
   for (let i = 0; i < (await accepted.count()); i++) await accepted.nth(i).click();
   // its signature and its establishments, sealed in Temporal's database, read in clear
   await ui!.getByText('"signature": "pro-sante-connect"').first().waitFor();
@@ -120,6 +125,7 @@ test("an admin opens a BDC's history in the Web UI and reads its VA in clear", a
 test('an operator signed in to the console reads nothing in clear: the codec endpoint refuses its session', async () => {
   const { bdcId, reference, invoice } = await bdcWithVa();
   const { page } = await signedIn(h.api.tokens.operator);
+  await page.setViewportSize({ width: 1600, height: 4000 });
   await page.goto(`${h.webUiUrl}/namespaces/default/workflows`);
   const answers = decodes(page);
   await sendCredentialsToTheCodec(page);
@@ -127,9 +133,20 @@ test('an operator signed in to the console reads nothing in clear: the codec end
   // the input and the result asked for, and refused: the page shows them sealed
   await eventually(() => answers.length >= 2);
   await page.getByText('bdcLifecycle').first().waitFor();
+  // and the events: the VA's update, the timers
+  await page
+    .getByRole('link', { name: /Event History/ })
+    .or(page.getByRole('tab', { name: /Event History/ }))
+    .first()
+    .click();
+  const accepted = page.getByText('Workflow Execution Update Accepted');
+  await accepted.first().waitFor();
+  for (let i = 0; i < (await accepted.count()); i++) await accepted.nth(i).click();
+  await page.getByText('Timer Started').first().waitFor();
   expect(answers.map((r) => r.status())).toEqual(answers.map(() => 403));
   const text = await page.locator('body').innerText();
-  for (const clear of [`"reference": "${reference}"`, 'pro-sante-connect', invoice]) expect(text).not.toContain(clear);
+  for (const clear of [`"reference": "${reference}"`, 'pro-sante-connect', invoice, 'reminder of the'])
+    expect(text).not.toContain(clear);
 }, 120_000);
 
 /** The console's session cookie of a reader signed in through the browser, as a Cookie header. */
