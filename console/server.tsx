@@ -25,6 +25,8 @@ import { vaPages } from './pages/va';
 import { controlPages } from './pages/controls';
 import { signalementPages } from './pages/signalements';
 import { sessions, sessionUser } from './session';
+import { webUiCodec } from './codec';
+import { helpPages } from './pages/help';
 import { uploads } from './uploads';
 import { ErrorPage } from './views/error-page';
 
@@ -97,12 +99,18 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       const file = (request.params as { '*': string })['*'];
       // the design system's stylesheet, fonts and artwork only
       if (
-        !/^(dsfr\.min\.css|fonts\/[\w-]+\.woff2?|artwork\/[\w/-]+\.svg|icons\/[\w/-]+\.svg)$/.test(file) ||
+        !/^(dsfr\.min\.css|fonts\/[\w-]+\.woff2?|artwork\/[\w/-]+\.svg|icons\/[\w/-]+\.svg|favicon\/(favicon\.svg|apple-touch-icon\.png))$/.test(
+          file,
+        ) ||
         !fs.existsSync(path.join(DSFR, file))
       )
         return reply.callNotFound();
       return reply.header('cache-control', 'public, max-age=86400').sendFile(file, DSFR);
     });
+    // the State's favicon (the DSFR's): browsers ask /favicon.ico of every site, page or not
+    scope.get('/favicon.ico', { config: unthrottled, schema: { hide: true } }, async (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=86400').type('image/x-icon').sendFile('favicon/favicon.ico', DSFR),
+    );
     for (const pages of [
       signInPages,
       dashboardPage,
@@ -116,6 +124,8 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       journalPages,
       paymentPages,
       editeurPages,
+      webUiCodec,
+      helpPages,
     ])
       pages(scope as unknown as Api, deps);
   });

@@ -84,6 +84,14 @@ const durationIn = (iso: string, lang: Lang) => {
   return `${minutes} min`;
 };
 const word = (table: Record<string, string>, code: string) => table[code] ?? code;
+/** How a process stopped in Temporal rather than by its lifecycle ended, in French. */
+const temporalEndFr: Record<string, string> = {
+  terminated: 'arrêté dans Temporal',
+  canceled: 'annulé dans Temporal',
+  failed: 'en échec dans Temporal',
+  timed_out: 'expiré dans Temporal',
+  continued_as_new: 'poursuivi dans une nouvelle exécution',
+};
 
 /** What a proposal of money is, in French. */
 export const proposalFr: Record<string, string> = {
@@ -417,7 +425,8 @@ export const messages = {
   ),
   bdc_ended: m(
     (p: { bdcId: string; status: string }) => `BDC ${p.bdcId} has ended (${p.status}) and takes no more events`,
-    (p) => `le BDC ${p.bdcId} est terminé (${p.status}) et ne reçoit plus d’événement`,
+    (p) =>
+      `le BDC ${p.bdcId} est terminé (« ${word({ ...statusFr, ...temporalEndFr }, p.status)} ») et ne reçoit plus d’événement`,
   ),
   unknown_bdc: m(
     (p: { bdcId: string }) => `no BDC ${p.bdcId}`,
@@ -1247,6 +1256,14 @@ export const messages = {
   bank_details_not_in_mandate: m(
     () => 'bank details are proposed by a person the éditeur’s mandate names',
     () => 'les coordonnées bancaires sont proposées par une personne que le mandat de l’éditeur désigne',
+  ),
+  codec_admin_session: m(
+    () => 'an admin signed in to the console is required to read histories in clear',
+    () => 'il faut être connecté à la console comme administrateur pour lire les historiques en clair',
+  ),
+  codec_origin: m(
+    (p: { origin: string }) => `${p.origin} is not the Temporal Web UI this engine serves`,
+    (p) => `${p.origin} n’est pas le Web UI Temporal que sert ce moteur`,
   ),
 } satisfies Record<string, Entry<never>>;
 

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalCliPath } from '../temporal/binaries';
 import { superviseDevServer, type SupervisedDevServer } from '../temporal/supervised-dev-server';
+import { consoleCodecEndpoint } from '../temporal/dev-server';
 import type { Worker } from '@temporalio/worker';
 import type pino from 'pino';
 import { setRetention } from '../temporal/retention';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
       port: config.TEMPORAL_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       logger,
+      uiCodecEndpoint: consoleCodecEndpoint(config),
     });
   }
   const address = config.TEMPORAL_ADDRESS ?? devServer!.address;

@@ -281,6 +281,7 @@ export async function startApi(
     sessionKey: loadSessionKey(config),
     secureCookies: config.CONSOLE_SECURE_COOKIES,
     temporalUiUrl: config.TEMPORAL_UI_URL ?? options.temporalUiUrl,
+    payloadCodec: connected.payloadCodec,
     namespace: config.TEMPORAL_NAMESPACE,
     ...(identity ? { relyingParty: identity.relyingParty } : {}),
   });

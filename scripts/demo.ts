@@ -220,7 +220,7 @@ async function main() {
     await pause(300);
   }
 
-  const ui = `http://localhost:${config.TEMPORAL_UI_PORT}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`BdcCampaign = '${campaignId}'`)}`;
+  const ui = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`BdcCampaign = '${campaignId}'`)}`;
   say(`7. Open the Web UI: ${ui}`);
   say(
     `   and the console: ${url}/console/ — sign in as the operator with ${tokens.operator}, or as the demo's éditeur (editeur-demo) with ${tokens.editeur}`,

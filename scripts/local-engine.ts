@@ -6,6 +6,7 @@ import { newToken, TokenRegistry, type TokenEntry } from '../api/auth';
 import type { ApiDeps } from '../api/context';
 import { TokenFile } from '../api/token-file';
 import { randomBytes } from 'node:crypto';
+import { freePort } from './free-port';
 import { buildApi } from '../api/server';
 import { mountConsole } from '../console/server';
 import { engineContext, type EngineContext } from '../client/context';
@@ -30,7 +31,6 @@ import { installTemporalRuntime } from '../worker/runtime';
 import { allBdcSearchAttributes } from '../contract/search-attributes';
 import { categories } from './samples/finess-extraction';
 import { freshFiness } from './samples/bdc';
-import { freePort } from './free-port';
 import { localIdentity } from '../identity/local-identity';
 
 /**
@@ -62,6 +62,11 @@ export interface LocalEngineOptions {
    * roles granted), as on `npm start`; a token then opens no console session. `tamper` spoils its ID tokens.
    */
   people?: { tamper?: 'aud' | 'nonce' | 'exp' };
+  /**
+   * the dev server's Web UI too (server 'dev' and the API only), its codec endpoint the console's, as
+   * `npm start` configures it: both on free ports of 127.0.0.1 chosen before either starts
+   */
+  webUi?: boolean;
 }
 
 export interface LocalApi {
@@ -93,6 +98,8 @@ export interface LocalEngine {
   /** puts a request's OG and ESSMS into the seeded extraction, the OG with ogEssmsCount establishments */
   seed(request: Partial<BdcRequest>, ogEssmsCount: number): Promise<void>;
   api?: LocalApi;
+  /** the dev server's Web UI (webUi option) */
+  webUiUrl?: string;
   /** stops the worker as a deployment or a crash would (in-flight tasks finish), then starts a new one */
   restartWorker(): Promise<void>;
   /** stops the worker (nothing runs until resumeWorker): events sent meanwhile wait on the server */
@@ -129,11 +136,25 @@ function installQuietRuntime() {
   installTemporalRuntime(createLogger(process.env.LOG_LEVEL ?? 'warn'));
 }
 
-export async function temporalServer(server: 'time-skipping' | 'dev'): Promise<TestWorkflowEnvironment> {
+export async function temporalServer(
+  server: 'time-skipping' | 'dev',
+  webUi?: { port: number; codecEndpoint: string },
+): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   if (server === 'dev') {
     return TestWorkflowEnvironment.createLocal({
-      server: { executable: executable(temporalCliPath()), searchAttributes: allBdcSearchAttributes },
+      server: {
+        executable: executable(temporalCliPath()),
+        searchAttributes: allBdcSearchAttributes,
+        ...(webUi
+          ? {
+              ip: '127.0.0.1',
+              ui: true,
+              uiPort: webUi.port,
+              extraArgs: ['--ui-codec-endpoint', webUi.codecEndpoint, '--ui-disable-news-fetch'],
+            }
+          : {}),
+      },
     });
   }
   const env = await TestWorkflowEnvironment.createTimeSkipping({
@@ -156,8 +177,15 @@ export async function startLocalEngine({
   webhookAllowHttpHosts = [],
   journal,
   people,
+  webUi = false,
 }: LocalEngineOptions): Promise<LocalEngine> {
-  const env = await temporalServer(server);
+  if (webUi && (server !== 'dev' || !withApi)) throw new Error('the Web UI comes with the dev server and the API');
+  const ports = webUi ? { api: await freePort(), ui: await freePort() } : undefined;
+  const webUiUrl = ports ? `http://127.0.0.1:${ports.ui}` : undefined;
+  const env = await temporalServer(
+    server,
+    ports ? { port: ports.ui, codecEndpoint: `http://127.0.0.1:${ports.api}/console/codec` } : undefined,
+  );
   const client = dataConverter
     ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter })
     : env.client;
@@ -208,6 +236,7 @@ export async function startLocalEngine({
         limits: unauthenticatedPerMinute ? { unauthenticatedPerMinute } : {},
         payloadCodec: dataConverter?.payloadCodecs?.[0],
         ...(people ? { people } : {}),
+        ...(ports ? { port: ports.api, temporalUiUrl: webUiUrl } : {}),
       })
     : undefined;
   const dispatcher = new NotificationDispatcher(sql, {
@@ -233,6 +262,7 @@ export async function startLocalEngine({
     finess,
     engine,
     api: api?.handle,
+    webUiUrl,
     async seed(request, ogEssmsCount) {
       const og = typeof request.ogFiness === 'string' ? request.ogFiness : freshFiness();
       const essms = Array.isArray(request.essms) ? request.essms.filter((e) => typeof e === 'string') : [];
@@ -277,12 +307,25 @@ export interface ServeOptions {
   tokensFile?: string;
   /** people sign in through a local OpenID provider (LocalEngineOptions.people) */
   people?: { tamper?: 'aud' | 'nonce' | 'exp' };
+  /** the Temporal Web UI the console links to (and whose origin its codec endpoint answers) */
+  temporalUiUrl?: string;
+  /** the port to listen on (a free one by default) */
+  port?: number;
 }
 
 /** The HTTP API and the console on an engine, on a free port of 127.0.0.1, with one token per role. */
 export async function serveApi(
   engine: EngineContext,
-  { limits, trustedProxies, payloadCodec, extraTokens = [], tokensFile, people }: ServeOptions = {},
+  {
+    limits,
+    trustedProxies,
+    payloadCodec,
+    extraTokens = [],
+    tokensFile,
+    people,
+    temporalUiUrl,
+    port: requestedPort = 0,
+  }: ServeOptions = {},
 ): Promise<{ handle: LocalApi; close: () => Promise<void> }> {
   const made = {
     operator: newToken({ name: 'ops-1', role: 'operator' }),
@@ -307,7 +350,7 @@ export async function serveApi(
   };
   const tokens = new TokenRegistry(source, { isRevoked: tokenRevoked(engine) });
   // with people, the console's address is known before it listens: the provider sends people back there
-  const port = people ? await freePort() : 0;
+  const port = people && !requestedPort ? await freePort() : requestedPort;
   const identity = people
     ? await localIdentity({
         engine,
@@ -331,7 +374,8 @@ export async function serveApi(
     tokens,
     sessionKey: randomBytes(32),
     secureCookies: false,
-    temporalUiUrl: 'http://localhost:8233',
+    temporalUiUrl: temporalUiUrl ?? 'http://127.0.0.1:8233',
+    payloadCodec,
     namespace: 'default',
     ...(identity ? { relyingParty: identity.relyingParty } : {}),
   });

@@ -4,6 +4,7 @@ import type { EventAnswer } from '../domain/bdc-view';
 import { eventHash } from '../domain/event-hash';
 import type { BdcEvent } from '../domain/events';
 import { say } from '../domain/messages';
+import { bdcSearchAttributes } from '../contract/search-attributes';
 import { REFUSED, RefusedError, refuse, refusalOf, type Refusal } from '../domain/refusal';
 
 /**
@@ -18,9 +19,22 @@ export async function sendEvent<A extends { kind: string; hash: string }, E exte
   workflowId: string,
   update: UpdateDefinition<A, [E]>,
   event: E,
-  ended: (temporalStatus: string | undefined) => RefusedError | Promise<RefusedError> = (status) =>
+  ended: (temporalStatus: string | undefined, bdcStatus: string | undefined) => RefusedError | Promise<RefusedError> = (
+    status,
+    bdcStatus,
+  ) =>
     status
-      ? refuse('bdc_ended', say('bdc_ended', { bdcId: workflowId, status: status.toLowerCase() }), 'bdcId', workflowId)
+      ? refuse(
+          'bdc_ended',
+          // the BDC's own status when it ended by its lifecycle (« Caduc », not Temporal's "completed");
+          // Temporal's word when it was stopped there (terminated, failed…), its last status meaning nothing
+          say('bdc_ended', {
+            bdcId: workflowId,
+            status: (status === 'COMPLETED' && bdcStatus) || status.toLowerCase(),
+          }),
+          'bdcId',
+          workflowId,
+        )
       : refuse('unknown_bdc', say('unknown_bdc', { bdcId: workflowId }), 'bdcId', workflowId),
 ): Promise<A> {
   const handle = client.workflow.getHandle(workflowId);
@@ -29,11 +43,11 @@ export async function sendEvent<A extends { kind: string; hash: string }, E exte
     answer = await handle.executeUpdate(update, { args: [event], updateId: event.eventId });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
-      const status = await handle.describe().then(
-        (d) => d.status.name,
+      const described = await handle.describe().then(
+        (d) => ({ status: d.status.name, bdcStatus: d.typedSearchAttributes.get(bdcSearchAttributes.status) }),
         () => undefined,
       );
-      throw await ended(status);
+      throw await ended(described?.status, described?.bdcStatus);
     }
     if (
       err instanceof WorkflowUpdateFailedError &&

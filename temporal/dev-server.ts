@@ -15,6 +15,17 @@ export interface DevServer {
 }
 
 /**
+ * Where the dev server's Web UI asks admins' browsers to decode payloads: the console's codec endpoint
+ * (console/codec.ts), as the browser reaches the API — on 127.0.0.1 when it listens on every address.
+ * An API on a port chosen at start-up (API_PORT=0) has no address yet: the UI then shows payloads sealed.
+ */
+export function consoleCodecEndpoint(config: { API_HOST: string; API_PORT: number }): string | undefined {
+  if (!config.API_PORT) return undefined;
+  const host = ['0.0.0.0', '::', '[::]'].includes(config.API_HOST) ? '127.0.0.1' : config.API_HOST;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${config.API_PORT}/console/codec`;
+}
+
+/**
  * Starts `temporal server start-dev` persisted to DATA_DIR/temporal.db, so that a second start finds
  * the earlier workflows (or in memory, for benchmarks), and waits until it answers. Its life is bound to ours: the kernel sends it
  * SIGTERM when this process dies, however it dies (SIGKILL, OOM) — and a server left by an engine
@@ -28,6 +39,8 @@ export async function startDevServer(opts: {
   logger: pino.Logger;
   headless?: boolean;
   inMemory?: boolean;
+  /** the codec endpoint the Web UI decodes payloads with (the console's, for admins) */
+  uiCodecEndpoint?: string;
 }): Promise<DevServer> {
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   // a data directory made before this engine kept its files private
@@ -46,6 +59,7 @@ export async function startDevServer(opts: {
     '--port',
     String(opts.port),
     ...(opts.headless ? ['--headless'] : ['--ui-port', String(opts.uiPort)]),
+    ...(!opts.headless && opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
     ...(opts.inMemory ? [] : ['--db-filename', db]),
     '--log-level',
     'warn',
@@ -70,7 +84,9 @@ export async function startDevServer(opts: {
   opts.logger.info({ address, pid: child.pid }, 'Temporal dev server ready');
   return {
     address,
-    uiUrl: `http://localhost:${opts.uiPort}`,
+    // the address it listens on: the same site as the console on 127.0.0.1, whose session cookie the UI's
+    // decode requests carry (a UI opened as localhost is another site, and decodes nothing)
+    uiUrl: `http://127.0.0.1:${opts.uiPort}`,
     pid: child.pid!,
     exited,
     async stop() {

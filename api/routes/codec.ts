@@ -1,26 +1,8 @@
 import { say } from '../../domain/messages';
-import type { Payload, PayloadCodec } from '@temporalio/common';
-import { z } from 'zod';
+import type { PayloadCodec } from '@temporalio/common';
+import { fromWire, toWire, wirePayloads as payloads } from '../codec-wire';
 import { refuse } from '../../domain/refusal';
 import type { Api } from '../context';
-
-/** A payload as the codec protocol carries it: proto3 JSON, every bytes field base64. */
-const wirePayload = z.object({
-  metadata: z.record(z.string().max(256), z.string().max(4096)).optional(),
-  data: z.string().max(4_000_000).optional(),
-});
-const payloads = z.object({ payloads: z.array(wirePayload).max(1_000) });
-
-const fromWire = (p: z.infer<typeof wirePayload>): Payload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-  data: Buffer.from(p.data ?? '', 'base64'),
-});
-const toWire = (p: Payload) => ({
-  metadata: Object.fromEntries(
-    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
-  ),
-  data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
-});
 
 /**
  * Temporal's codec protocol, decode only, for admins: `temporal workflow show --codec-endpoint

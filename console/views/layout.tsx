@@ -64,6 +64,9 @@ export function Page({ title, user, active, csrf, refresh, children }: PageProps
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         {refresh ? <meta http-equiv="refresh" content={String(refresh)} /> : null}
         <title>{`${title} — SONS`}</title>
+        <link rel="icon" href="/console/static/dsfr/favicon/favicon.svg" type="image/svg+xml" />
+        <link rel="icon" href="/favicon.ico" sizes="any" />
+        <link rel="apple-touch-icon" href="/console/static/dsfr/favicon/apple-touch-icon.png" />
         <link rel="stylesheet" href="/console/static/dsfr/dsfr.min.css" />
         <link rel="stylesheet" href="/console/static/console.css" />
       </head>
@@ -159,6 +162,20 @@ export function Page({ title, user, active, csrf, refresh, children }: PageProps
                   services et de paiement. Les dates sont à l’heure de Paris ; les montants en euros TTC.
                 </p>
               </div>
+            </div>
+            <div class="fr-footer__bottom">
+              <ul class="fr-footer__bottom-list">
+                <li class="fr-footer__bottom-item">
+                  <a class="fr-footer__bottom-link" href="/console/aide">
+                    Aide et glossaire
+                  </a>
+                </li>
+                <li class="fr-footer__bottom-item">
+                  <a class="fr-footer__bottom-link" href="/console/accessibilite">
+                    Accessibilité : non conforme
+                  </a>
+                </li>
+              </ul>
             </div>
           </div>
         </footer>

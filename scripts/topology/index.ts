@@ -307,10 +307,11 @@ async function main() {
     const compose = parse(fs.readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
       services: Record<string, { environment: Record<string, string> }>;
     };
-    // but its sign-in: no identity provider runs here, and the checks read the UI server's API directly
+    // but its sign-in and its codec endpoint: no identity provider runs here, no console is named in an
+    // .env, and the checks read the UI server's API directly
     const uiEnv = Object.fromEntries(
       Object.entries(compose.services['temporal-ui']!.environment)
-        .filter(([k]) => !k.startsWith('TEMPORAL_AUTH_'))
+        .filter(([k]) => !k.startsWith('TEMPORAL_AUTH_') && !k.startsWith('TEMPORAL_CODEC_'))
         .map(([k, v]) => [k, v.replace(/^\/certs\//, `${certs}/`)]),
     );
     children.push(

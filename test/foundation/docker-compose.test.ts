@@ -106,9 +106,15 @@ test('dependencies wait for health or completion, and name real services with he
 
 test('the worker and the API reach Temporal with their certificate, and the ledger, through the variables the engine reads', () => {
   for (const name of ['worker', 'api']) {
-    // a variable compose takes from .env with a default (${X:-}) reaches the engine as its default
+    // a variable compose takes from .env with a default (${X:-}) reaches the engine as its default;
+    // the Web UI's address, required from .env, as an operator would write it
     const env = Object.fromEntries(
-      Object.entries(services[name]!.environment!).map(([k, v]) => [k, v.replace(/^\$\{[A-Z_]+:-(.*)\}$/, '$1')]),
+      Object.entries(services[name]!.environment!).map(([k, v]) => [
+        k,
+        v
+          .replace(/^\$\{[A-Z_]+:-(.*)\}$/, '$1')
+          .replace(/^\$\{TEMPORAL_UI_PUBLIC_URL:\?[^}]*\}$/, 'https://temporal-ui.asp.example'),
+      ]),
     );
     expect(services[name]!.command).toEqual(['node', `dist/main/${name}.js`]);
     expect(fs.existsSync(path.join(root, 'main', `${name}.ts`))).toBe(true);
@@ -126,7 +132,11 @@ test('the worker and the API reach Temporal with their certificate, and the ledg
     });
   }
   expect(
-    loadConfig({ ...services.api!.environment!, DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons' }),
+    loadConfig({
+      ...services.api!.environment!,
+      DATABASE_URL: 'postgres://temporal:x@postgresql:5432/sons',
+      TEMPORAL_UI_URL: 'https://temporal-ui.asp.example',
+    }),
   ).toMatchObject({
     API_HOST: '0.0.0.0',
     API_PORT: 3000,
@@ -218,6 +228,13 @@ test('the frontend runs without --allow-no-auth; the Web UI signs its users in (
   for (const [k, v] of Object.entries(ui))
     if (k.startsWith('TEMPORAL_AUTH_') && k !== 'TEMPORAL_AUTH_ENABLED' && k !== 'TEMPORAL_AUTH_SCOPES')
       expect(v).toMatch(/^\$\{[A-Z_]+:\?/);
+});
+
+test("the Web UI decodes through the console's codec endpoint, sending the admin's session; the API answers its origin", () => {
+  const ui = services['temporal-ui']!.environment!;
+  expect(ui.TEMPORAL_CODEC_ENDPOINT).toMatch(/^\$\{CONSOLE_URL:\?[^}]*\}\/console\/codec$/);
+  expect(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
+  expect(services.api!.environment!.TEMPORAL_UI_URL).toMatch(/^\$\{TEMPORAL_UI_PUBLIC_URL:\?/);
 });
 
 test('the build context leaves out the deployment secrets, the environment and local state', () => {

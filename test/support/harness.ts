@@ -50,6 +50,8 @@ export interface Harness {
   api: ApiHandle;
   /** present with the mail option */
   mailbox: Mailbox;
+  /** the dev server's Web UI (webUi option) */
+  webUiUrl: string;
   /** puts a request's OG and ESSMS into the seeded FINESS extraction */
   seed(request: Partial<BdcRequest>, ogEssmsCount: number): Promise<void>;
   /**
@@ -117,6 +119,8 @@ export interface HarnessOptions {
   journal?: LocalEngineOptions['journal'];
   /** people sign in to the console through a local OpenID provider (the demo people: identity/demo-people.json) */
   people?: LocalEngineOptions['people'];
+  /** the dev server's Web UI, its codec endpoint the console's (server 'dev' and api) */
+  webUi?: boolean;
 }
 
 export type ApiHandle = LocalApi;
@@ -134,6 +138,7 @@ export async function startHarness({
   ordonnateurs = 'on-duty',
   journal,
   people,
+  webUi,
 }: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
   const mailbox = mail ? await startMailbox() : undefined;
@@ -150,6 +155,7 @@ export async function startHarness({
     ...(webhookAllowHttpHosts ? { webhookAllowHttpHosts } : {}),
     ...(journal ? { journal } : {}),
     ...(people ? { people } : {}),
+    ...(webUi ? { webUi } : {}),
   });
   const { env, seed, finess, api } = local;
   const client = (await local.engine()).client;
@@ -176,6 +182,10 @@ export async function startHarness({
     get api() {
       if (!api) throw new Error('start the harness with { api: true }');
       return api;
+    },
+    get webUiUrl() {
+      if (!local.webUiUrl) throw new Error('start the harness with { webUi: true }');
+      return local.webUiUrl;
     },
     get mailbox() {
       if (!mailbox) throw new Error('start the harness with { mail: true }');

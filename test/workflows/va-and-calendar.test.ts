@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addCalendarDays, endOfParisDay, parisCivilDate } from '../../domain/calendar';
 import { RefusedError } from '../../domain/refusal';
+import { publicRefusal } from '../../domain/localize';
 import type { BdcEvent } from '../../domain/events';
 import { bdcMessages } from '../../contract/bdc';
 import { event, freshFiness, validVa } from '../support/bdc-fixtures';
@@ -120,6 +121,10 @@ test('duplicated cancellation and receipts: one demand, one receipt per event', 
   expect((await h.result(bdcId)).status).toBe('reimbursed');
   expect(await h.money(bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [175_200], receipts: [175_200] });
   await h.keepHistory(bdcId, 'duplicated-cancellation-and-receipts');
+  // an event after the end is refused in the BDC's words, not Temporal's ("completed")
+  const [ended] = await refusalsOf(h.send(bdcId, bdcMessages.reimbursementReceived, { ...receipt, ...event() }));
+  expect(ended).toMatchObject({ code: 'bdc_ended', message: expect.stringContaining('has ended (reimbursed)') });
+  expect(publicRefusal(ended!, 'fr').message).toContain('est terminé (« Avance remboursée »)');
 });
 
 test('calendar amended forward while awaiting the VA: the old closing date no longer lapses it', async () => {
