@@ -325,7 +325,9 @@ export class Payments {
         [ids],
       );
       const refusals: Refusal[] = [];
-      for (const [i, id] of ids.entries()) {
+      // a refusal's path names the order where the caller put it (ids are sorted only to lock in one order)
+      for (const id of ids) {
+        const i = run.orderIds.indexOf(id);
         const o = orders.find((x) => Number(x.id) === id);
         if (!o) refusals.push(refusalOf('not_found', say('order_unknown', { orderId: id }), `orderIds.${i}`, id));
         else refusals.push(...moveRefusals({ id, state: o.state as OrderState }, 'released', `orderIds.${i}`));
