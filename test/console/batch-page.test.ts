@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
-import { launchBrowser } from '../support/browser';
+import { browserPerFile } from '../support/browser';
 import { bdcRequest } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -13,21 +13,10 @@ import { harnessPerFile } from '../support/harness';
 const h = harnessPerFile({ server: 'dev', api: true });
 const today = () => parisCivilDate(new Date());
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-const contexts: BrowserContext[] = [];
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+const browser = browserPerFile();
 
 async function signedIn(token: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  contexts.push(context);
+  const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
   const page = await context.newPage();
   await page.goto('/console/');
   await page.getByLabel('Jeton d’accès').fill(token);

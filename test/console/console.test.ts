@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { parisCivilDate } from '../../domain/calendar';
 import { addCalendarDays } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
-import { accessibilityViolations, launchBrowser, samplePdf, screenshot } from '../support/browser';
+import { accessibilityViolations, browserPerFile, samplePdf, screenshot } from '../support/browser';
 import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -13,27 +13,15 @@ import { harnessPerFile } from '../support/harness';
 const h = harnessPerFile({ server: 'dev', api: true });
 const today = () => parisCivilDate(new Date());
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const contexts: BrowserContext[] = [];
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+const browser = browserPerFile();
 
 async function signedIn(token: string): Promise<Page> {
-  const context = await browser.newContext({
+  const context = await browser.context({
     baseURL: h.api.url,
     locale: 'fr-FR',
     timezoneId: 'Europe/Paris',
     acceptDownloads: true,
   });
-  contexts.push(context);
   const page = await context.newPage();
   await page.goto('/console/');
   await page.getByLabel('Jeton d’accès').fill(token);
@@ -387,8 +375,7 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await accessible(page, '18-controle');
 
   // the OG's public form: no account
-  const og = await browser.newContext({ baseURL: h.api.url, locale: 'fr-FR' });
-  contexts.push(og);
+  const og = await browser.context({ baseURL: h.api.url, locale: 'fr-FR' });
   const form = await og.newPage();
   await form.goto('/console/signalement');
   await accessible(form, '19-signalement');

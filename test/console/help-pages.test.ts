@@ -1,32 +1,21 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { glossary } from '../../console/pages/help';
-import { accessibilityViolations, launchBrowser, screenshot } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
 import { harnessPerFile } from '../support/harness';
 
 // Issue 22, item 11: a favicon (no 404 on every page), the accessibility statement a State service
 // publishes (RGAA, honest: « non conforme »), and an « Aide » page with the programme's glossary.
 const h = harnessPerFile({ api: true });
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-const contexts: BrowserContext[] = [];
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+const browser = browserPerFile();
 
 /** A page opened by a browser, with every answer it got that was not a success. */
 async function opened(path: string, width = 1280): Promise<{ page: Page; failures: string[] }> {
-  const context = await browser.newContext({
+  const context = await browser.context({
     baseURL: h.api.url,
     locale: 'fr-FR',
     viewport: { width, height: 900 },
   });
-  contexts.push(context);
   const page = await context.newPage();
   const failures: string[] = [];
   page.on('response', (r) => {

@@ -1,5 +1,5 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { browserPerFile } from '../support/browser';
 import { harnessPerFile } from '../support/harness';
 import { personIdOf } from '../../db/people';
 
@@ -7,15 +7,9 @@ import { personIdOf } from '../../db/people';
 // oidc-provider, with the demo people of identity/demo-people.json), in a real browser.
 const h = harnessPerFile({ api: true, people: {} });
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserPerFile();
 
-const newContext = () => browser.newContext({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+const newContext = () => browser.context({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
 
 /** Signs in at the provider's own page as a demo person (password « demo », code 123456 for a second factor). */
 async function signIn(page: Page, login: string, { otp }: { otp?: string } = {}) {

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { bdcMessages } from '../../contract/bdc';
 import { EncryptionCodec, newPayloadKey } from '../../temporal/payload-codec';
-import { launchBrowser, screenshot } from '../support/browser';
+import { browserPerFile, screenshot } from '../support/browser';
 import { validVa } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -12,27 +12,16 @@ import { harnessPerFile } from '../support/harness';
 const codec = new EncryptionCodec({ current: 'a', keys: { a: newPayloadKey() } });
 const h = harnessPerFile({ server: 'dev', api: true, webUi: true, dataConverter: { payloadCodecs: [codec] } });
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-const contexts: BrowserContext[] = [];
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+const browser = browserPerFile();
 
 async function signedIn(token: string): Promise<{ page: Page; context: BrowserContext }> {
   // tall: the UI's code views render only the lines on screen
-  const context = await browser.newContext({
+  const context = await browser.context({
     baseURL: h.api.url,
     locale: 'fr-FR',
     timezoneId: 'Europe/Paris',
     viewport: { width: 1600, height: 4000 },
   });
-  contexts.push(context);
   const page = await context.newPage();
   await page.goto('/console/');
   await page.getByLabel('Jeton d’accès').fill(token);

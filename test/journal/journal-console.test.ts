@@ -1,6 +1,5 @@
-import type { Browser } from 'playwright-core';
 import { JournalSigner, newJournalKey } from '../../client/journal-keys';
-import { accessibilityViolations, launchBrowser, screenshot } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -11,18 +10,12 @@ const h = harnessPerFile({
   journal: { signer: new JournalSigner({ current: 'k1', keys: { k1: newJournalKey() } }) },
 });
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserPerFile();
 
 test('an admin reads the journal, asks for a verification (confirmed first) and sees it on the page and on a BDC’s', async () => {
   const { bdcId } = await h.register();
   await h.waitForStatus(bdcId, 'awaiting_va');
-  const context = await browser.newContext({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
   try {
     const page = await context.newPage();
     await page.goto('/console/');

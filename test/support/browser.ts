@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /**
  * A real browser for the console's tests: Debian's Chromium (scripts/provision-chromium.sh) driven by
@@ -67,4 +67,29 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export function samplePdf(title: string): Buffer {
   const text = `%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >> endobj\n4 0 obj << /Length 44 >> stream\nBT /F1 12 Tf 72 770 Td (${title}) Tj ET\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`;
   return Buffer.from(text, 'latin1');
+}
+
+/**
+ * One browser per test file: launched before its tests, closed after them; the contexts a test opens
+ * (in French, at Paris time, unless it says otherwise) are closed after that test.
+ */
+export function browserPerFile(): { context(options?: BrowserContextOptions): Promise<BrowserContext> } {
+  let browser: Browser | undefined;
+  const open: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    async context(options = {}) {
+      const context = await browser!.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', ...options });
+      open.push(context);
+      return context;
+    },
+  };
 }
