@@ -41,6 +41,14 @@ export const displayName = (p: PersonClaims & { subject?: string }) =>
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v ? new Date(String(v)).toISOString() : undefined);
 
+/** A person's row as `people` takes it: who, and the claims its provider gave (absent ones null). */
+const rowOf = (personId: string, issuer: string, subject: string, c: PersonClaims) => [
+  personId,
+  issuer,
+  subject,
+  ...(['given_name', 'usual_name', 'email', 'siret', 'uid', 'idp_id'] as const).map((k) => c[k] ?? null),
+];
+
 /** The people the engine knows and their roles (issue 23): who may do what, granted and revoked by admins. */
 export class People {
   constructor(private readonly sql: Sql) {}
@@ -54,17 +62,7 @@ export class People {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
          ON CONFLICT (person_id) DO UPDATE SET given_name = EXCLUDED.given_name, usual_name = EXCLUDED.usual_name,
            email = EXCLUDED.email, siret = EXCLUDED.siret, uid = EXCLUDED.uid, idp_id = EXCLUDED.idp_id, last_sign_in_at = now()`,
-        [
-          personId,
-          issuer,
-          subject,
-          claims.given_name ?? null,
-          claims.usual_name ?? null,
-          claims.email ?? null,
-          claims.siret ?? null,
-          claims.uid ?? null,
-          claims.idp_id ?? null,
-        ],
+        rowOf(personId, issuer, subject, claims),
       );
       await journalFacts(tx, 'person', 'person_id = $1', [personId]);
     });
@@ -78,17 +76,7 @@ export class People {
       const made = await tx.query(
         `INSERT INTO people (person_id, issuer, subject, given_name, usual_name, email, siret, uid, idp_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (person_id) DO NOTHING RETURNING person_id`,
-        [
-          personId,
-          issuer,
-          subject,
-          claims.given_name ?? null,
-          claims.usual_name ?? null,
-          claims.email ?? null,
-          claims.siret ?? null,
-          claims.uid ?? null,
-          claims.idp_id ?? null,
-        ],
+        rowOf(personId, issuer, subject, claims),
       );
       if (made.length) await journalFacts(tx, 'person', 'person_id = $1', [personId]);
     });
