@@ -23,4 +23,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 120_000,
   maxWorkers: 2,
+  // a worker that ran many engines (each with its Temporal runtime and PGlite) is replaced once it holds
+  // this much: a run of the whole suite saw one at 11.7 GB, its last file crawling
+  workerIdleMemoryLimit: '2GB',
 };
