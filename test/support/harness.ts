@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { EngineContext } from '../../client/context';
+import { sentOnceCaughtUp } from '../../client/catching-up';
 import { registerBdc } from '../../client/intake';
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../../client/context';
@@ -221,7 +222,12 @@ export async function startHarness({
     engine: () => local.engine(),
     finess,
     async send(bdcId, update, e) {
-      await sendBdcEvent(client, bdcId, update, e);
+      // as the engine's services send (client/catching-up.ts): a test acting on what the record says
+      // waits for a workflow that has not heard back from its last commit yet
+      await sentOnceCaughtUp(
+        () => sendBdcEvent(client, bdcId, update, e),
+        async () => (await state(bdcId)).status,
+      );
       return state(bdcId);
     },
     state,
