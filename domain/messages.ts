@@ -1257,6 +1257,10 @@ export const messages = {
     () => 'bank details are proposed by a person the éditeur’s mandate names',
     () => 'les coordonnées bancaires sont proposées par une personne que le mandat de l’éditeur désigne',
   ),
+  nul_character: m(
+    () => 'a NUL character is never accepted',
+    () => 'un caractère NUL n’est jamais accepté',
+  ),
   codec_admin_session: m(
     () => 'an admin signed in to the console is required to read histories in clear',
     () => 'il faut être connecté à la console comme administrateur pour lire les historiques en clair',

@@ -25,6 +25,16 @@ test('an id outside the grammar in a contact’s URL is a 422 naming the paramet
   expect([status, body.refusals[0]]).toEqual([422, expect.objectContaining({ path: 'params.partyId' })]);
 });
 
+test('a NUL character in a query or a body is a 400 naming it, not a 500 from the database (found by the drill)', async () => {
+  const query = await h.api.call('GET', '/proposals?bdcId=a%00b', { token: h.api.tokens.ordonnateur });
+  expect([query.status, query.body.refusals[0]]).toEqual([400, expect.objectContaining({ code: 'nul_character' })]);
+  const body = await h.api.call('POST', '/bdcs/bdc%3Aediteur-acme%3AX/cancellation', {
+    token: h.api.tokens.operator,
+    body: { eventId: randomUUID(), reason: 'a\u0000b' },
+  });
+  expect([body.status, body.body.refusals[0]]).toEqual([400, expect.objectContaining({ code: 'nul_character' })]);
+});
+
 test('a batch is readable the moment its id is answered', async () => {
   const request = bdcRequest({
     campaignId: 'test-ms1',
