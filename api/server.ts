@@ -101,6 +101,15 @@ function refuseMalformedRequest(err: Error & { code?: string }, socket: Socket):
  * and depth, failed authentication is throttled and logged, and Temporal's or the database's absence
  * is a 503 with Retry-After within a deadline.
  */
+/** Whether parsed text (strings in plain objects and arrays) holds a NUL; files, buffers and streams are not text. */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 20 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => holdsNul(v, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;
+  return Object.entries(value).some(([k, v]) => holdsNul(k) || holdsNul(v, depth + 1));
+}
+
 export async function buildApi(deps: ApiDeps): Promise<Api> {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -139,9 +148,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
       throw httpRefusal(400, 'nul_character', say('nul_character'), 'url');
   });
   app.addHook('preValidation', async (request) => {
-    if (request.body !== undefined && typeof request.body !== 'object') return;
-    if (request.body && JSON.stringify(request.body).includes('\\u0000'))
-      throw httpRefusal(400, 'nul_character', say('nul_character'), 'body');
+    if (holdsNul(request.body)) throw httpRefusal(400, 'nul_character', say('nul_character'), 'body');
   });
 
   app.addHook('onRoute', (route: RouteOptions) => {
