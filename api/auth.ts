@@ -41,7 +41,7 @@ export interface Principal {
    * role it holds now (`role` is the one it acts in on this request), and whether its sign-in used a
    * second factor — without one it reads, but takes no money action.
    */
-  person?: { id: string; displayName: string; roles: Role[]; secondFactor: boolean };
+  person?: { id: string; roles: Role[]; secondFactor: boolean };
 }
 
 export const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -107,7 +107,7 @@ export class TokenRegistry {
 /** The actor the workflow's audit trail records for a principal. */
 export function actorOf(p: Principal): Actor {
   // a person is named by its id (stable, from issuer and subject) and its name, in the role it acts in
-  if (p.person) return { role: p.role, id: p.person.id, name: p.person.displayName };
+  if (p.person) return { role: p.role, id: p.person.id, name: p.name };
   return { role: p.role, id: p.role === 'editeur' ? `${p.editeurId}/${p.name}` : p.name };
 }
 

@@ -163,7 +163,7 @@ async function personPrincipal(
     role: person.roles[0]!,
     ...(person.editeurId ? { editeurId: person.editeurId } : {}),
     expiresAt,
-    person: { id: person.personId, displayName: person.name, roles: person.roles, secondFactor: subject.secondFactor },
+    person: { id: person.personId, roles: person.roles, secondFactor: subject.secondFactor },
   };
 }
 

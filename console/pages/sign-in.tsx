@@ -1,7 +1,6 @@
 import type { Api } from '../../api/context';
 import type { ConsoleDeps } from '../context';
 import { field, sendPage } from '../http';
-import { say } from '../../domain/messages';
 import { signIn, signInPerson, signOut } from '../session';
 import { Page } from '../views/layout';
 import { Alert, Csrf, Input } from '../views/ui';
@@ -138,7 +137,9 @@ export function signInPages(app: Api, deps: ConsoleDeps) {
         try {
           signedIn = await provider.finish(returned, { state, nonce, verifier });
         } catch (err) {
-          return refused(say('sign_in_failed', { reason: (err as Error).message }).message.slice(0, 300));
+          // the library's words go to the log; the person reads French
+          request.log.warn({ err: (err as Error).message }, 'the provider’s answer did not check out');
+          return refused('la réponse du fournisseur d’identité n’a pas pu être vérifiée');
         }
         const opened = await signInPerson(request, deps, signedIn);
         if ('refused' in opened)

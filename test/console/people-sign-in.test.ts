@@ -81,7 +81,9 @@ test('a return from the provider without this browser’s sign-in, with a wrong 
     await page.getByLabel('Identifiant').waitFor();
     const wrong = await page.goto('/console/connexion/retour?code=abc&state=' + 'y'.repeat(43));
     expect(wrong?.status()).toBe(401);
-    expect(await page.locator('main').textContent()).toContain('La connexion n’a pas abouti');
+    expect(await page.locator('main').textContent()).toContain(
+      'La connexion n’a pas abouti (la réponse du fournisseur d’identité n’a pas pu être vérifiée)',
+    );
 
     // a real return, captured, then replayed once the person signed in and out
     let returned = '';
