@@ -31,6 +31,7 @@ const navigation: Record<string, [string, string][]> = {
     ['/console/signalements', 'Signalements'],
     ['/console/exports', 'Exports'],
     ['/console/journal', 'Journal'],
+    ['/console/ordres-a-valider', 'Ordres à valider'],
     ['/console/paiements', 'Paiements'],
   ],
   editeur: [
@@ -39,10 +40,14 @@ const navigation: Record<string, [string, string][]> = {
   ],
   comptable: [['/console/paiements', 'Paiements']],
   ordonnateur: [
+    ['/console/ordres-a-valider', 'Ordres à valider'],
     ['/console/paiements', 'Paiements'],
     ['/console/coordonnees-bancaires/a-valider', 'Coordonnées à valider'],
   ],
-  controleur: [['/console/paiements', 'Paiements']],
+  controleur: [
+    ['/console/ordres-a-valider', 'Ordres à valider'],
+    ['/console/paiements', 'Paiements'],
+  ],
 };
 
 export interface PageProps {

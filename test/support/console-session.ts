@@ -5,8 +5,11 @@
  */
 export interface ConsoleSession {
   get(path: string): Promise<Response>;
-  /** a form (urlencoded, or multipart when it carries a Blob), with the CSRF token of the page it is on */
-  post(path: string, form: Record<string, string | Blob>, formPage: string): Promise<Response>;
+  /**
+   * a form (urlencoded, or multipart when it carries a Blob), with the CSRF token of the page it is on;
+   * a list is a field sent once per value (checked boxes of one name)
+   */
+  post(path: string, form: Record<string, string | string[] | Blob>, formPage: string): Promise<Response>;
 }
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
@@ -24,7 +27,7 @@ export async function consoleSession(url: string, token: string): Promise<Consol
   const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   const get = async (path: string) =>
     keep(await fetch(`${url}${path}`, { headers: { cookie: cookie() }, redirect: 'manual' }));
-  const post = async (path: string, form: Record<string, string | Blob>, formPage: string) => {
+  const post = async (path: string, form: Record<string, string | string[] | Blob>, formPage: string) => {
     const csrf = csrfOf(await (await get(formPage)).text());
     const multipart = Object.values(form).some((v) => v instanceof Blob);
     let body: FormData | URLSearchParams;
@@ -33,10 +36,14 @@ export async function consoleSession(url: string, token: string): Promise<Consol
       data.set('_csrf', csrf);
       for (const [k, v] of Object.entries(form)) {
         if (v instanceof Blob) data.set(k, v, `${k}.csv`);
-        else data.set(k, v);
+        else for (const one of [v].flat()) data.append(k, one);
       }
       body = data;
-    } else body = new URLSearchParams({ _csrf: csrf, ...(form as Record<string, string>) });
+    } else
+      body = new URLSearchParams([
+        ['_csrf', csrf],
+        ...Object.entries(form).flatMap(([k, v]) => [v as string | string[]].flat().map((one) => [k, one])),
+      ]);
     return keep(
       await fetch(`${url}${path}`, { method: 'POST', headers: { cookie: cookie() }, body, redirect: 'manual' }),
     );
