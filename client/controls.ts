@@ -88,6 +88,7 @@ export async function drawControls(ctx: EngineContext, caller: Caller, request: 
         documents: request.documents,
         documentsDueAt,
         recoveryDueDays: request.recoveryDueDays,
+        ...(bdc.fourEyesThresholdCents !== undefined ? { fourEyesThresholdCents: bdc.fourEyesThresholdCents } : {}),
         openedBy: { eventId: scopedEventId(caller.scope, request.eventId), actor: caller.actor },
       };
       return { drawn, record: initialControlRecord(input), input };

@@ -258,6 +258,9 @@ function workflowInput(
       ...(campaign.tbb1Indicators?.length ? { tbb1Indicators: campaign.tbb1Indicators } : {}),
       reminderOffsetsDays: campaign.reminderOffsetsDays,
       ...(campaign.reminderOffsetsMinutes?.length ? { reminderOffsetsMinutes: campaign.reminderOffsetsMinutes } : {}),
+      ...(campaign.fourEyesThresholdCents !== undefined
+        ? { fourEyesThresholdCents: campaign.fourEyesThresholdCents }
+        : {}),
     },
     ceilingCents,
     referencement,

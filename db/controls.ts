@@ -43,7 +43,9 @@ export class Controls {
   async population(filter: {
     campaignId?: string;
     endedBefore: string;
-  }): Promise<(Candidate & { editeurId: string; paidCents: number; heldCents: number })[]> {
+  }): Promise<
+    (Candidate & { editeurId: string; paidCents: number; heldCents: number; fourEyesThresholdCents?: number })[]
+  > {
     const rows = await this.sql.query<{
       bdc_id: string;
       campaign_id: string;
@@ -51,8 +53,10 @@ export class Controls {
       tranche: string;
       paid_cents: number;
       held_cents: number;
+      four_eyes_cents: string | null;
     }>(
       `SELECT bdc_id, campaign_id, editeur_id, state->'campaign'->>'tranche' AS tranche, paid_cents,
+              state->'campaign'->>'fourEyesThresholdCents' AS four_eyes_cents,
               paid_cents - (SELECT COALESCE(sum(amount_cents), 0) FROM reimbursement_demands d WHERE d.bdc_id = bdcs.bdc_id) AS held_cents
        FROM bdcs
        WHERE state IS NOT NULL AND status = 'completed' AND ended_at < $1 AND ($2::text IS NULL OR campaign_id = $2) ORDER BY bdc_id`,
@@ -66,6 +70,8 @@ export class Controls {
       tranche: r.tranche ?? '',
       paidCents: Number(r.paid_cents),
       heldCents: Number(r.held_cents),
+      // the BDC's campaign's threshold decides its recovery's four eyes too
+      ...(r.four_eyes_cents !== null ? { fourEyesThresholdCents: Number(r.four_eyes_cents) } : {}),
     }));
   }
 

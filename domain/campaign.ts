@@ -79,6 +79,8 @@ export const campaignSchema = z
       .array(z.string().regex(/^TBB\.1\.[1-9]\d{0,2}$/, text('tbb1_id_rule')))
       .max(100)
       .optional(),
+    /** above this, two different ordonnateurs validate a sum (DOMAIN.md "Money decided by four eyes"; absent: 50 000 €) */
+    fourEyesThresholdCents: z.number().int().min(0).max(100_000_000_00).optional(),
     sources: z.array(z.string().max(500)).max(20).default([]),
   })
   .superRefine((c, ctx) => {
