@@ -33,7 +33,15 @@ export async function attention(
  * The payment orders by state (validated, released, paid, rejected: count and cents), the payment
  * runs (count, transfers, control sums), and what does not add up between runs, transfers and orders.
  */
+/** The money proposals awaiting validation, and how long they have waited (the engine's clock). */
+export const awaitingValidation = async (ctx: EngineContext) =>
+  ctx.payments.awaitingValidation(new Date(await nowOf(ctx)));
+
 export async function paymentsReport(ctx: EngineContext) {
-  const [totals, differences] = await Promise.all([ctx.payments.totals(), ctx.payments.differences()]);
-  return { ...totals, differences };
+  const [totals, awaiting, differences] = await Promise.all([
+    ctx.payments.totals(),
+    awaitingValidation(ctx),
+    ctx.payments.differences(),
+  ]);
+  return { ...totals, awaitingValidation: awaiting, differences };
 }

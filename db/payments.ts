@@ -605,4 +605,42 @@ export class Payments {
       runs: { count: Number(runs!.n), transfers: Number(runs!.transfers), controlSumCents: Number(runs!.cents) },
     };
   }
+
+  /**
+   * The money proposals awaiting an ordonnateur's validation, with their ageing (days since proposed,
+   * at `now`): what waits, how much, and for how long.
+   */
+  async awaitingValidation(now: Date): Promise<{
+    count: number;
+    cents: number;
+    ageing: { days: (typeof AGEING)[number]['days']; count: number; cents: number }[];
+  }> {
+    const rows = await this.sql.query<{ days: number; n: number; cents: string }>(
+      `SELECT floor(extract(epoch FROM ($1::timestamptz - proposed_at)) / 86400)::int AS days, count(*)::int AS n,
+              sum(amount_cents)::int8 AS cents
+       FROM money_proposals WHERE state = 'proposed' GROUP BY 1`,
+      [now.toISOString()],
+    );
+    const ageing = AGEING.map((b) => {
+      const within = rows.filter((r) => Number(r.days) >= b.from && Number(r.days) <= b.to);
+      return {
+        days: b.days,
+        count: within.reduce((t, r) => t + Number(r.n), 0),
+        cents: within.reduce((t, r) => t + Number(r.cents), 0),
+      };
+    });
+    return {
+      count: ageing.reduce((t, b) => t + b.count, 0),
+      cents: ageing.reduce((t, b) => t + b.cents, 0),
+      ageing,
+    };
+  }
 }
+
+/** The ageing's brackets, in whole days since a proposal was made. */
+const AGEING = [
+  { days: '0-1', from: Number.MIN_SAFE_INTEGER, to: 1 },
+  { days: '2-7', from: 2, to: 7 },
+  { days: '8-30', from: 8, to: 30 },
+  { days: '31+', from: 31, to: Number.MAX_SAFE_INTEGER },
+] as const;

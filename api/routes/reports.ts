@@ -47,7 +47,7 @@ export function reportRoutes(app: Api, { engine }: ApiDeps) {
       config: { roles: who.moneyReaders },
       schema: {
         summary:
-          'Payment orders by state (validated, released, paid, rejected) with their cents, the payment runs and their control sums, and every difference between runs, transfers and orders',
+          'Payment orders by state (validated, released, paid, rejected) with their cents, the money proposals awaiting validation with their ageing (days since proposed), the payment runs and their control sums, and every difference between runs, transfers and orders',
       },
     },
     async () => paymentsReport(engine),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
+import { awaitingValidation } from '../../client/reports';
 import { listProposals, rejectProposal, validateProposal, type ListedProposal } from '../../client/proposals';
 import { localizeRefusal } from '../../domain/localize';
 import { proposalFr } from '../../domain/messages';
@@ -15,6 +16,12 @@ import { Page } from '../views/layout';
 import { Alert, Csrf, Euros, Hidden, Select, Table, When } from '../views/ui';
 
 const PATH = '/console/ordres-a-valider';
+const ageingFr: Record<string, string> = {
+  '0-1': 'moins de 2 jours',
+  '2-7': '2 à 7 jours',
+  '8-30': '8 à 30 jours',
+  '31+': 'plus de 30 jours',
+};
 
 /** A proposal named in a form: its process, its process's id and its own id (process ids hold colons). */
 const keyOf = (p: { process: string; processId: string; id: string }) => `${p.process}|${p.processId}|${p.id}`;
@@ -70,7 +77,10 @@ export function proposalPages(app: Api, deps: ConsoleDeps) {
       decision?: Decision;
     },
   ) => {
-    const proposals = await listProposals(deps.engine, { state: 'proposed', ...filter });
+    const [proposals, waiting] = await Promise.all([
+      listProposals(deps.engine, { state: 'proposed', ...filter }),
+      awaitingValidation(deps.engine),
+    ]);
     const actor = callerOfViewer(v).actor;
     const ordonnateur = v.user.role === 'ordonnateur';
     const secondFactorMissing = withheld({ money: true }, v);
@@ -101,6 +111,11 @@ export function proposalPages(app: Api, deps: ConsoleDeps) {
           <Confirmation v={v} confirm={notice.confirm} />
         ) : (
           <>
+            <Table
+              caption="Ancienneté des propositions en attente"
+              head={['Proposées depuis', 'Propositions', 'Montant']}
+              rows={waiting.ageing.map((b) => [ageingFr[b.days], String(b.count), <Euros cents={b.cents} />])}
+            />
             <form method="get" action={PATH} class="sons-filters">
               <Select
                 name="nature"

@@ -354,6 +354,12 @@ test('reports: orders counted by state with their cents, the runs and their cont
       { state: 'released', count: 5, cents: 5 * ADVANCE },
     ],
     runs: { count: 5, transfers: 8, controlSumCents: 8 * ADVANCE },
+    // the ordonnateurs on duty left nothing waiting for them
+    awaitingValidation: {
+      count: 0,
+      cents: 0,
+      ageing: ['0-1', '2-7', '8-30', '31+'].map((days) => ({ days, count: 0, cents: 0 })),
+    },
     differences: [],
   });
   const [run] = await h.ledger.sql.query<{ run_id: string }>('SELECT run_id FROM payment_runs ORDER BY run_id LIMIT 1');

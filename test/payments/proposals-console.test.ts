@@ -131,6 +131,17 @@ test('above the threshold one ordonnateur’s second validation is refused befor
   expect(await (await first.post(PAGE, confirm, PAGE)).text()).toContain('1 proposition(s) validée(s)');
   expect(await orders([bdcId])).toEqual([]);
 
+  // it waits for a second person: the report ages it, day by day
+  const waiting = async () =>
+    (await h.api.call('GET', '/reports/payments', { token: h.api.tokens.controleur })).body.awaitingValidation;
+  expect((await waiting()).ageing[0]).toEqual({ days: '0-1', count: 1, cents: ADVANCE });
+  await h.env.sleep('3 days');
+  expect((await waiting()).ageing.slice(0, 2)).toEqual([
+    { days: '0-1', count: 0, cents: 0 },
+    { days: '2-7', count: 1, cents: ADVANCE },
+  ]);
+  expect(await (await first.get(PAGE)).text()).toContain('2 à 7 jours');
+
   // the same person again: no box to tick, and a crafted selection is told why before any confirmation
   const page = await (await first.get(PAGE)).text();
   expect(choice(page)).toEqual([]);
