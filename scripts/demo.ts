@@ -1,4 +1,5 @@
 import { ordonnateursOverApi } from './ordonnateurs';
+import { demoPaymentRun } from './demo-payment-run';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -220,8 +221,23 @@ async function main() {
     await pause(300);
   }
 
+  say('7. Payment run: the éditeur enrolled, then a comptable releases its validated orders as one SEPA file');
+  await demoPaymentRun(
+    {
+      url,
+      editeur: 'editeur-demo',
+      editeurToken: tokens.editeur!,
+      editeurPerson: 'editeur-demo/demo-editeur',
+      ordonnateur: new ApiClient(url, tokens.ordonnateur),
+      comptable: new ApiClient(url, tokens.comptable!),
+    },
+    stamp,
+    config.DATA_DIR,
+    say,
+  );
+
   const ui = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`BdcCampaign = '${campaignId}'`)}`;
-  say(`7. Open the Web UI: ${ui}`);
+  say(`8. Open the Web UI: ${ui}`);
   say(
     `   and the console: ${url}/console/ — sign in as the operator with ${tokens.operator}, or as the demo's éditeur (editeur-demo) with ${tokens.editeur}`,
   );
@@ -237,7 +253,7 @@ async function main() {
     `   ${onDuty.validated()} sums validated by the ordonnateurs on duty (four eyes: GET /proposals, the console's « Ordres à valider »)`,
   );
   await onDuty.stop();
-  say('8. Where every BDC of the demo stands:');
+  say('9. Where every BDC of the demo stands:');
   for (const b of bdcs.sort((x, y) => x.bdcId.localeCompare(y.bdcId))) say(`   ${b.bdcId.padEnd(40)} ${b.status}`);
   say(`   the ledger: sons report, sons ledger reconcile, sons ledger export (see README)`);
   // the reminder of the closing, two minutes before it, as the éditeur's mailbox received it
@@ -250,13 +266,13 @@ async function main() {
   const last = reminders.at(-1);
   say(
     last
-      ? `9. The reminder email, in the engine's mailbox (${mailbox}/new):\n   To: ${Array.isArray(last.to) ? last.to.map((t) => t.text).join(', ') : last.to?.text}\n   Subject: ${last.subject}\n${(
+      ? `10. The reminder email, in the engine's mailbox (${mailbox}/new):\n   To: ${Array.isArray(last.to) ? last.to.map((t) => t.text).join(', ') : last.to?.text}\n   Subject: ${last.subject}\n${(
           last.text ?? ''
         )
           .split('\n')
           .map((l) => `   | ${l}`)
           .join('\n')}`
-      : `9. No reminder email in ${mailbox}/new yet (with SMTP_URL set, look in that server's mailbox)`,
+      : `10. No reminder email in ${mailbox}/new yet (with SMTP_URL set, look in that server's mailbox)`,
   );
 }
 
