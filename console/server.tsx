@@ -19,6 +19,7 @@ import { exportPages } from './pages/exports';
 import { journalPages } from './pages/journal';
 import { paymentPages } from './pages/payments';
 import { editeurPages } from './pages/editeurs';
+import { peoplePages } from './pages/people';
 import { importPages } from './pages/imports';
 import { signInPages } from './pages/sign-in';
 import { vaPages } from './pages/va';
@@ -124,6 +125,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       journalPages,
       paymentPages,
       editeurPages,
+      peoplePages,
       webUiCodec,
       helpPages,
     ])

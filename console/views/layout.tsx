@@ -32,6 +32,7 @@ const navigation: Record<string, [string, string][]> = {
     ['/console/exports', 'Exports'],
     ['/console/journal', 'Journal'],
     ['/console/paiements', 'Paiements'],
+    ['/console/personnes', 'Personnes'],
   ],
   editeur: [
     ['/console/bdc', 'Mes bons de commande'],
