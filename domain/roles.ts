@@ -55,3 +55,14 @@ export function grantRefusal(
 
 /** The roles that decide or move money: a person takes their actions only with a second factor. */
 export const moneyRoles: readonly PersonRole[] = ['ordonnateur', 'comptable'];
+
+/** The roles in French, as exports name who acted (the engine itself included). */
+export const actorRoleFr: Record<ActorRole, string> = {
+  operator: 'Opérateur ASP',
+  ordonnateur: 'Ordonnateur',
+  comptable: 'Comptable',
+  controleur: 'Contrôleur',
+  admin: 'Administrateur',
+  editeur: 'Éditeur',
+  system: 'Moteur',
+};

@@ -1,10 +1,13 @@
+import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { accessibilityViolations, browserPerFile } from '../support/browser';
+import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 import { demoPersonId, pagesOf, signIn } from '../support/people';
 
 // Issue 23: the admin's « Personnes » page — people listed, a role granted or revoked, a person
-// disabled, each confirmed first, through the real provider in a real browser.
+// disabled, each confirmed first, through the real provider in a real browser — and the exports
+// naming the person who acted.
 const h = harnessPerFile({ api: true, people: {} });
 
 const browser = browserPerFile();
@@ -136,4 +139,35 @@ test('a non-admin cannot open the page, nor send its forms', async () => {
     [luc],
   );
   expect(admin).toBeUndefined();
+});
+
+test('the audit trail an operator downloads names the person beside its id', async () => {
+  const { bdcId } = await h.register();
+  await h.waitForStatus(bdcId, 'awaiting_va');
+  const claire = await demoPersonId(h, 'demo-claire-martin');
+  await withPage(async (page) => {
+    await signIn(page, 'claire.martin');
+    await page.goto(`/console/bdc/${encodeURIComponent(bdcId)}`);
+    await page.getByLabel('Motif de l’annulation').fill('OG dissoute');
+    await page.locator('#action-annulation-section').getByRole('button', { name: 'Vérifier avant d’envoyer' }).click();
+    await page.getByRole('button', { name: 'Confirmer' }).click();
+    await eventually(async () => (await h.state(bdcId)).audit.some((a) => a.kind === 'cancellation_requested'), {
+      what: 'the cancellation in the audit trail',
+    });
+
+    await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Exports' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: /Piste d’audit/ }).click(),
+    ]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    const [header, ...lines] = csv.replace(/^\uFEFF/, '').split('\r\n');
+    expect(header).toBe('Date;BDC;Contrôle;Action;Rôle;Identifiant de l’auteur;Nom de l’auteur');
+    const hers = lines.filter((l) => l.includes(bdcId) && l.includes(claire));
+    expect(hers.length).toBeGreaterThan(0);
+    for (const line of hers) expect(line.endsWith(`;Opérateur ASP;${claire};Claire Martin`)).toBe(true);
+    // the registration, by the harness's service account: its id alone
+    const registered = lines.find((l) => l.includes(bdcId) && !l.includes(claire) && !l.includes(';Moteur;'));
+    expect(registered).toMatch(/;[^;]+;$/);
+  });
 });
