@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { accessibilityViolations, browserPerFile } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 import { demoPersonId, pagesOf, signIn } from '../support/people';
@@ -47,6 +47,7 @@ test('an admin grants a role in the page, revokes it, disables the person: each 
       await openPerson(page, 'Nadia Haddad');
       expect(await main(page)).toContain('nadia.haddad@asp.localhost');
       expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(page, '30-personne');
 
       await confirmAction(page, 'attribution', (s) =>
         s.getByRole('combobox', { name: 'Rôle *' }).selectOption({ label: 'Opérateur ASP' }),
@@ -86,6 +87,7 @@ test('an admin grants a role in the page, revokes it, disables the person: each 
       expect(await row.textContent()).toContain('Contrôleur');
       expect(await row.textContent()).toContain('Active');
       expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(page, '31-personnes');
     });
   });
 });
@@ -102,6 +104,7 @@ test('granting ordonnateur to a comptable is refused in French next to the role,
     expect(await page.locator('#f-role-erreur').textContent()).toContain(rule);
     expect(await page.locator('#action-attribution-section').textContent()).not.toContain('Confirmez-vous ?');
     expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, '32-role-incompatible');
 
     // a confirmation sent anyway (two admins at once): the grant's own rule refuses it, on the page
     const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
