@@ -13,8 +13,8 @@ export const AUDIT_EXPORT_MAX_LINES = 100_000;
  * BDC (and control), what in words, in which role, and who — a person by its id and, beside it, its
  * name; a service account or the engine by its id alone.
  */
-export async function auditTrailCsvFr(ctx: EngineContext, period: { from?: string; to?: string } = {}) {
-  const lines = await auditTrail(ctx.sql, { ...period, limit: AUDIT_EXPORT_MAX_LINES });
+export async function auditTrailCsvFr(ctx: EngineContext, scope: { from?: string; to?: string; bdcId?: string } = {}) {
+  const lines = await auditTrail(ctx.sql, { ...scope, limit: AUDIT_EXPORT_MAX_LINES });
   return toFrenchCsv(lines, [
     { header: 'Date', value: (l) => parisDateTimeFr(l.entry.at) },
     { header: 'BDC', value: (l) => l.bdcId },

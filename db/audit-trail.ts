@@ -11,12 +11,12 @@ export interface AuditLine {
 
 /**
  * Every audit line of the BDCs and their controls, in the order they happened (from `from` to `to` included,
- * at most `limit`). A line written by a person names it (`actor_name`, since migration 016); a
+ * of one BDC if asked, at most `limit`). A line written by a person names it (`actor_name`, since migration 016); a
  * person's line written before names it from `people`, where its id is a person's.
  */
 export async function auditTrail(
   sql: Sql,
-  filter: { from?: string; to?: string; limit: number },
+  filter: { from?: string; to?: string; bdcId?: string; limit: number },
 ): Promise<AuditLine[]> {
   const rows = await sql.query(
     `WITH lines AS (
@@ -31,9 +31,10 @@ export async function auditTrail(
             l.params, COALESCE(l.actor_name, NULLIF(concat_ws(' ', p.given_name, p.usual_name), ''), p.email) AS actor_name
      FROM lines l LEFT JOIN people p ON p.person_id = l.actor_id
      WHERE ($1::timestamptz IS NULL OR l.at >= $1) AND ($2::timestamptz IS NULL OR l.at <= $2)
+       AND ($4::text IS NULL OR l.bdc_id = $4)
      ORDER BY l.at, l.bdc_id, l.control_id NULLS FIRST, l.seq
      LIMIT $3`,
-    [filter.from ?? null, filter.to ?? null, filter.limit],
+    [filter.from ?? null, filter.to ?? null, filter.limit, filter.bdcId ?? null],
   );
   return rows.map((r) => ({
     bdcId: String(r.bdc_id),

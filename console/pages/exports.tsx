@@ -101,17 +101,18 @@ export function exportPages(app: Api, { engine }: ConsoleDeps) {
     { config: { sessionRoles: who.readers }, schema: { hide: true } },
     async (_request, reply) => csv(reply, 'remboursements.csv', await reimbursementsCsvFr(engine.ledger)),
   );
-  // ?du=AAAA-MM-JJ&au=AAAA-MM-JJ, Paris days, both included: a period of the trail
+  // ?du=AAAA-MM-JJ&au=AAAA-MM-JJ (Paris days, both included): a period of the trail; ?bdc=…: one BDC's
   app.get(
     '/console/exports/piste-d-audit.csv',
     { config: { sessionRoles: who.readers }, schema: { hide: true } },
     async (request, reply) => {
-      const { du, au } = request.query as Record<string, string | undefined>;
-      const period = {
+      const { du, au, bdc } = request.query as Record<string, string | undefined>;
+      const scope = {
         ...(du && isCivilDate(du) ? { from: startOfParisDay(du).toISOString() } : {}),
         ...(au && isCivilDate(au) ? { to: endOfParisDay(au).toISOString() } : {}),
+        ...(bdc ? { bdcId: bdc.slice(0, 200) } : {}),
       };
-      return csv(reply, 'piste-d-audit.csv', await auditTrailCsvFr(engine, period));
+      return csv(reply, 'piste-d-audit.csv', await auditTrailCsvFr(engine, scope));
     },
   );
 }

@@ -172,5 +172,24 @@ test('the audit trail an operator downloads names the person beside its id', asy
     // the registration, by the harness's service account: its id alone
     const registered = lines.find((l) => l.includes(bdcId) && !l.includes(claire) && !l.includes(';Moteur;'));
     expect(registered).toMatch(/;[^;]+;$/);
+
+    // one BDC's trail; a period's
+    const ofBdc = (
+      await (await page.request.get(`/console/exports/piste-d-audit.csv?bdc=${encodeURIComponent(bdcId)}`)).text()
+    )
+      .split('\r\n')
+      .slice(1)
+      .filter(Boolean);
+    expect(ofBdc.length).toBeGreaterThan(1);
+    expect(ofBdc.every((l) => l.split(';')[1] === bdcId)).toBe(true);
+    const longAgo = await (
+      await page.request.get('/console/exports/piste-d-audit.csv?du=2000-01-01&au=2000-01-31')
+    ).text();
+    expect(
+      longAgo
+        .replace(/^\uFEFF/, '')
+        .split('\r\n')
+        .filter(Boolean),
+    ).toEqual([header]);
   });
 });
