@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import { displayName, type Person, type PersonClaims } from '../db/people';
 import { say } from '../domain/messages';
-import { refuse } from '../domain/refusal';
-import { personRoles, type PersonRole } from '../domain/roles';
+import { refuse, type Refusal } from '../domain/refusal';
+import { grantRefusal, personRoles, type PersonRole } from '../domain/roles';
 import type { Caller, EngineContext } from './context';
 
 export type { Person } from '../db/people';
+
+/** How a person is named on screens (its provider's names, else its email). */
+export const personName = (p: Person) => displayName(p);
 
 /** A person known to the engine with what it may do now: its live roles, its éditeur. */
 export interface PersonAtWork {
@@ -49,6 +52,17 @@ export async function grantRole(
   await known(ctx, personId);
   await ctx.people.grant(personId, body.role, caller.actor.id, body.role === 'editeur' ? body.editeurId : undefined);
   return known(ctx, personId);
+}
+
+/** What a grant would be refused for, said before an admin confirms it (the grant applies the same rule under its lock). */
+export async function checkGrant(
+  ctx: EngineContext,
+  personId: string,
+  body: { role: PersonRole; editeurId?: string },
+): Promise<Refusal[]> {
+  const person = await known(ctx, personId);
+  const refusal = grantRefusal(person.grants, body.role, body.role === 'editeur' ? body.editeurId : undefined);
+  return refusal && refusal !== 'held' ? [refusal] : [];
 }
 
 export async function revokeRole(

@@ -20,6 +20,7 @@ import { journalPages } from './pages/journal';
 import { paymentPages } from './pages/payments';
 import { editeurPages } from './pages/editeurs';
 import { proposalPages } from './pages/proposals';
+import { peoplePages } from './pages/people';
 import { importPages } from './pages/imports';
 import { signInPages } from './pages/sign-in';
 import { vaPages } from './pages/va';
@@ -126,6 +127,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       paymentPages,
       editeurPages,
       proposalPages,
+      peoplePages,
       webUiCodec,
       helpPages,
     ])

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { say } from '../domain/messages';
-import { refuse } from '../domain/refusal';
-import { incompatibleWith, type PersonRole } from '../domain/roles';
+import { RefusedError, refuse } from '../domain/refusal';
+import { grantRefusal, type PersonRole } from '../domain/roles';
 import { journalFacts } from './journal-facts';
 import type { Sql } from './sql';
 
@@ -135,14 +135,13 @@ export class People {
         'SELECT role, editeur_id FROM role_grants WHERE person_id = $1 AND revoked_at IS NULL',
         [personId],
       )) as { role: PersonRole; editeur_id: string | null }[];
-      const same = held.find((g) => g.role === role);
-      if (same) {
-        if ((same.editeur_id ?? undefined) === editeurId) return 'held';
-        throw refuse('editeur_held', say('editeur_held', { editeurId: same.editeur_id ?? '' }), 'editeurId', editeurId);
-      }
-      const clash = held.find((g) => incompatibleWith(role).includes(g.role));
-      if (clash)
-        throw refuse('incompatible_roles', say('incompatible_roles', { role, held: clash.role }), 'role', role);
+      const refusal = grantRefusal(
+        held.map((g) => ({ role: g.role, editeurId: g.editeur_id ?? undefined })),
+        role,
+        editeurId,
+      );
+      if (refusal === 'held') return 'held';
+      if (refusal) throw new RefusedError([refusal]);
       const [row] = await tx.query<{ grant_id: string }>(
         'INSERT INTO role_grants (person_id, role, editeur_id, granted_by) VALUES ($1, $2, $3, $4) RETURNING grant_id',
         [personId, role, editeurId ?? null, grantedBy],

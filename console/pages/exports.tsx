@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
+import { auditTrailCsvFr } from '../../client/audit-trail-export';
 import { bdcFilterSchema } from '../../client/bdc-reads';
 import { bdcListCsvFr, paymentOrdersCsvFr, reimbursementsCsvFr, summaryCsvFr } from '../../client/exports';
 import { summaryReport } from '../../client/reports';
@@ -30,6 +31,11 @@ const exportsList: [string, string, string][] = [
   ],
   ['/console/exports/ordres-de-paiement.csv', 'Ordres de paiement', 'avances et soldes ordonnés, pour la comptabilité'],
   ['/console/exports/remboursements.csv', 'Remboursements', 'demandes de remboursement et remboursements reçus'],
+  [
+    '/console/exports/piste-d-audit.csv',
+    'Piste d’audit',
+    'chaque action sur les BDC et leurs contrôles : quand, quoi, dans quel rôle, par qui (identifiant et nom de la personne)',
+  ],
 ];
 
 /** Exports that open right in a French spreadsheet (`;`, decimal comma, UTF-8 with its mark, Paris dates). */
@@ -94,5 +100,19 @@ export function exportPages(app: Api, { engine }: ConsoleDeps) {
     '/console/exports/remboursements.csv',
     { config: { sessionRoles: who.readers }, schema: { hide: true } },
     async (_request, reply) => csv(reply, 'remboursements.csv', await reimbursementsCsvFr(engine.ledger)),
+  );
+  // ?du=AAAA-MM-JJ&au=AAAA-MM-JJ (Paris days, both included): a period of the trail; ?bdc=…: one BDC's
+  app.get(
+    '/console/exports/piste-d-audit.csv',
+    { config: { sessionRoles: who.readers }, schema: { hide: true } },
+    async (request, reply) => {
+      const { du, au, bdc } = request.query as Record<string, string | undefined>;
+      const scope = {
+        ...(du && isCivilDate(du) ? { from: startOfParisDay(du).toISOString() } : {}),
+        ...(au && isCivilDate(au) ? { to: endOfParisDay(au).toISOString() } : {}),
+        ...(bdc ? { bdcId: bdc.slice(0, 200) } : {}),
+      };
+      return csv(reply, 'piste-d-audit.csv', await auditTrailCsvFr(engine, scope));
+    },
   );
 }

@@ -33,6 +33,7 @@ const navigation: Record<string, [string, string][]> = {
     ['/console/journal', 'Journal'],
     ['/console/ordres-a-valider', 'Ordres à valider'],
     ['/console/paiements', 'Paiements'],
+    ['/console/personnes', 'Personnes'],
   ],
   editeur: [
     ['/console/bdc', 'Mes bons de commande'],

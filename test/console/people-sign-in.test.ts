@@ -1,7 +1,6 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { browserPerFile } from '../support/browser';
 import { harnessPerFile } from '../support/harness';
-import { personIdOf } from '../../db/people';
+import { demoPersonId, pagesOf, signIn } from '../support/people';
 
 // Issue 23: people sign in to the console through a real OpenID provider (the local one of npm start,
 // oidc-provider, with the demo people of identity/demo-people.json), in a real browser.
@@ -9,34 +8,7 @@ const h = harnessPerFile({ api: true, people: {} });
 
 const browser = browserPerFile();
 
-const newContext = () => browser.context({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-
-/** Signs in at the provider's own page as a demo person (password « demo », code 123456 for a second factor). */
-async function signIn(page: Page, login: string, { otp }: { otp?: string } = {}) {
-  await page.goto('/console/');
-  await page.getByRole('link', { name: 'S’identifier avec ProConnect' }).click();
-  await page.getByLabel('Identifiant').fill(login);
-  await page.getByLabel('Mot de passe').fill('demo');
-  if (otp) await page.getByLabel(/Code à usage unique/).fill(otp);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/console\/(bdc)?$/);
-}
-
-async function withPage<T>(run: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
-  const context = await newContext();
-  try {
-    return await run(await context.newPage(), context);
-  } finally {
-    await context.close();
-  }
-}
-
-const issuerOf = async () => {
-  const [row] = await h.ledger.sql.query<{ issuer: string }>(
-    "SELECT issuer FROM people WHERE subject = 'demo-claire-martin'",
-  );
-  return row!.issuer;
-};
+const withPage = pagesOf(h, browser);
 
 test('a person signs in at the provider, acts under their own name, and signing out ends both sessions', async () => {
   const { bdcId } = await h.register();
@@ -50,7 +22,7 @@ test('a person signs in at the provider, acts under their own name, and signing 
     await page.locator('#action-annulation-section').getByRole('button', { name: 'Vérifier avant d’envoyer' }).click();
     await page.getByRole('button', { name: 'Confirmer' }).click();
     expect(await page.locator('main').textContent()).toContain('L’annulation est enregistrée.');
-    const claire = personIdOf(await issuerOf(), 'demo-claire-martin');
+    const claire = await demoPersonId(h, 'demo-claire-martin');
     const line = (await h.state(bdcId)).audit.find((a) => a.kind === 'cancellation_requested');
     expect(line?.by).toEqual({ role: 'operator', id: claire, name: 'Claire Martin' });
     expect(await page.locator('main').textContent()).toContain('(Opérateur ASP Claire Martin)');
@@ -138,7 +110,7 @@ test('a role removed, or a person disabled, counts from the next request', async
   await withPage(async (page) => {
     await signIn(page, 'nadia.haddad');
     expect(page.url()).toMatch(/\/console\/(bdc)?$/);
-    const nadia = personIdOf(await issuerOf(), 'demo-nadia-haddad');
+    const nadia = await demoPersonId(h, 'demo-nadia-haddad');
     await (await h.engine()).people.revoke(nadia, 'controleur', 'test-admin', 'mutation');
     await page.goto('/console/');
     await page.waitForURL(/\/console\/connexion/);

@@ -118,6 +118,10 @@ test('every export neutralises formula text, and keeps the amounts the engine fo
   const sql = (await h.engine()).sql;
   await sql.query('UPDATE bdcs SET editeur_id = $2 WHERE bdc_id = $1', [bdcId, '=HYPERLINK("http://evil.example")']);
   await sql.query('UPDATE reimbursement_demands SET reason = $2 WHERE bdc_id = $1', [bdcId, '@SUM(1+1)*cmd']);
+  await sql.query('UPDATE bdc_audit SET actor_name = $2 WHERE bdc_id = $1', [
+    bdcId,
+    '+HYPERLINK("http://evil.example")',
+  ]);
 
   const exports: [string, string, () => Promise<string>][] = [
     [
@@ -142,6 +146,7 @@ test('every export neutralises formula text, and keeps the amounts the engine fo
       ';',
       async () => (await console.get('/console/exports/remboursements.csv')).text(),
     ],
+    ['piste-d-audit.csv (console)', ';', async () => (await console.get('/console/exports/piste-d-audit.csv')).text()],
   ];
   for (const [name, delimiter, read] of exports) {
     const rows = rowsOf(await read(), delimiter);
