@@ -182,7 +182,7 @@ export async function controlState(ctx: EngineContext, controlId: string): Promi
 
 export const listControls = (
   ctx: EngineContext,
-  filter: { status?: string; overdue?: boolean; bdcId?: string; drawId?: string },
+  filter: { status?: string; overdue?: boolean; bdcId?: string; drawId?: string; editeurId?: string },
 ) => new Controls(ctx.sql).list(filter);
 export const recentDraws = (ctx: EngineContext) => new Controls(ctx.sql).draws();
 
