@@ -5,6 +5,8 @@ import { refuse, refusalOf, type Refusal } from '../domain/refusal';
 import { centsSchema, finessSchema, idSchema } from '../domain/schemas';
 import { Notifications } from '../db/notifications';
 import { Signalements, type Signalement } from '../db/signalements';
+
+export type { Signalement } from '../db/signalements';
 import type { Caller, EngineContext } from './context';
 
 /** What an OG reports (seed 004: "un formulaire me permet de le signaler aux pouvoirs publics"). */

@@ -1,7 +1,7 @@
-import type { MoneyFigures } from '../domain/money';
+import type { DemandFigures, MoneyFigures } from '../domain/money';
 import type { Sql } from './sql';
 
-export type { MoneyFigures } from '../domain/money';
+export type { DemandFigures, MoneyFigures } from '../domain/money';
 
 /**
  * The money the engine shows, from one source: the view `bdc_money` (db/migrations/011), the sums of
@@ -26,21 +26,6 @@ const figures = (r: Record<string, unknown>): MoneyFigures => ({
   writtenOffCents: Number(r.written_off),
   outstandingCents: Number(r.outstanding),
 });
-
-/** One demand of money back and where it stands (MoneyQueries.demands). */
-export interface DemandFigures {
-  demandId: number;
-  bdcId: string;
-  /** the advance's reimbursement, or the recovery a failed control decided */
-  kind: 'reimbursement' | 'recovery';
-  controlId?: string;
-  amountCents: number;
-  receivedCents: number;
-  writtenOffCents: number;
-  outstandingCents: number;
-  dueAt: string;
-  issuedAt: string;
-}
 
 export class MoneyQueries {
   constructor(private readonly sql: Sql) {}

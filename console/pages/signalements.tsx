@@ -7,8 +7,8 @@ import {
   listSignalements,
   reportQuote,
   signalementSchema,
+  type Signalement,
 } from '../../client/signalements';
-import type { Signalement } from '../../db/signalements';
 import { parseEurosFr } from '../../domain/french';
 import { refusalsFromZod } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';

@@ -1,4 +1,4 @@
-import type { DemandFigures } from '../../db/money';
+import type { DemandFigures } from '../../domain/money';
 import type { ControlRecord } from '../../domain/control-view';
 import { eurosFr, parisDateTimeFr } from '../../domain/french';
 import { controlStatusFr } from '../../domain/messages';
