@@ -69,6 +69,14 @@ test('the BDC page shows the BDC before its actions; its decision is the operato
   expect(await page.locator('#f-decision-erreur').textContent()).toBe('choisissez la décision');
   expect(await page.locator('#action-referencement-section .fr-alert--warning').count()).toBe(0);
   await accessible(page, '24-decision-sans-choix');
+  // chosen: its confirmation counts the solution's BDCs it reaches, and « Retour » leaves it unsaid
+  await section.getByRole('combobox', { name: /^Décision/ }).selectOption('granted');
+  await section.getByRole('button', { name: 'Vérifier avant d’envoyer' }).click();
+  expect(await page.locator('#action-referencement-section .fr-alert--warning').textContent()).toContain(
+    '2 BDC en attente de ce référencement la reçoivent (leur avance suit)',
+  );
+  await page.locator('#action-referencement-section').getByRole('link', { name: 'Retour' }).click();
+  expect(await page.locator('#action-referencement-section .fr-alert--warning').count()).toBe(0);
 
   // the whole solution's decision: a date after today is refused before any confirmation
   await page
