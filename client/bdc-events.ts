@@ -14,6 +14,7 @@ import type {
   ReimbursementSettlement,
 } from '../domain/events';
 import {
+  bdcAttentionRefusals,
   cancellationRefusals,
   decisionRefusals,
   dossierRefusals,
@@ -225,3 +226,11 @@ export const checkDecision = (
     decision: body.decision,
     decidedAt: onDay(body.decidedOn),
   }).then((refusals) => refusals.map((r) => (r.path === 'decidedAt' ? { ...r, path: 'decidedOn' } : r)));
+
+/** A decision on a BDC to examine, checked before a person confirms it (no cancellation once money was paid). */
+export const checkAttention = (
+  ctx: EngineContext,
+  caller: Caller,
+  bdcId: string,
+  body: { decision: AttentionDecision['decision']; reason: string },
+) => precheck<AttentionDecision>(ctx, caller, bdcId, (r, _p, _now, e) => bdcAttentionRefusals(r, e), body);

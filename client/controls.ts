@@ -7,8 +7,13 @@ import { endOfParisDay } from '../domain/calendar';
 import { initialControlRecord, type ControlAnswer, type ControlInput, type ControlView } from '../domain/control-view';
 import { scopedEventId } from '../domain/ids';
 import { say } from '../domain/messages';
-import { refuse, type Refusal } from '../domain/refusal';
-import { controlDecisionRefusals, recoveryReceiptRefusals, recoverySettlementRefusals } from '../domain/rules/control';
+import { refuse, refusalOf, type Refusal } from '../domain/refusal';
+import {
+  controlDecisionRefusals,
+  documentsRefusals,
+  recoveryReceiptRefusals,
+  recoverySettlementRefusals,
+} from '../domain/rules/control';
 import { drawSample, populationDigest, type Drawn } from '../domain/sampling';
 import { civilDateSchema } from '../domain/schemas';
 import { Controls, type DrawRecord } from '../db/controls';
@@ -53,6 +58,39 @@ export type DrawRequest = z.infer<typeof drawRequestSchema>;
 
 const controlIdOf = (drawId: string, bdcId: string) => `control:${drawId}:${bdcId}`;
 
+/** The population a draw samples (BDCs completed before its instant) and the sample its seed draws from it. */
+async function sampleOf(ctx: EngineContext, request: DrawRequest) {
+  const endedBefore = request.endedBefore
+    ? new Date(request.endedBefore).toISOString()
+    : new Date(await nowOf(ctx)).toISOString();
+  const population = await new Controls(ctx.sql).population({ campaignId: request.campaignId, endedBefore });
+  const sample = drawSample(
+    population,
+    request.seed,
+    request.rate !== undefined ? { rate: request.rate } : { size: request.size! },
+  );
+  return { endedBefore, population, sample };
+}
+
+/**
+ * What a draw would do, recording nothing: the controls it opens and the éditeurs they write to, or
+ * why it is refused. Its instant is fixed (`endedBefore`): the draw confirmed with it draws this sample.
+ */
+export async function drawPreview(
+  ctx: EngineContext,
+  request: DrawRequest,
+): Promise<{ refusals: Refusal[]; endedBefore: string; population: number; controls: number; editeurs: number }> {
+  const { endedBefore, population, sample } = await sampleOf(ctx, request);
+  const editeurOf = new Map(population.map((p) => [p.bdcId, p.editeurId]));
+  return {
+    refusals: sample.length ? [] : [refusalOf('empty_sample', say('empty_sample'), 'seed', request.seed)],
+    endedBefore,
+    population: population.length,
+    controls: sample.length,
+    editeurs: new Set(sample.map((d) => editeurOf.get(d.bdcId))).size,
+  };
+}
+
 /**
  * Draws a reproducible sample of completed BDCs and opens a durable control of each: recorded first
  * (the draw, its parameters and population's digest, each control's state), then each control's
@@ -63,15 +101,7 @@ export async function drawControls(ctx: EngineContext, caller: Caller, request: 
   const drawId = scopedEventId(caller.scope, request.eventId).replace(/[^A-Za-z0-9_.-]/g, '_');
   await new EventIds(ctx.sql).claim(scopedEventId(caller.scope, request.eventId), drawId, 'draw');
   if (!(await controls.draw(drawId))) {
-    const endedBefore = request.endedBefore
-      ? new Date(request.endedBefore).toISOString()
-      : new Date(await nowOf(ctx)).toISOString();
-    const population = await controls.population({ campaignId: request.campaignId, endedBefore });
-    const sample = drawSample(
-      population,
-      request.seed,
-      request.rate !== undefined ? { rate: request.rate } : { size: request.size! },
-    );
+    const { endedBefore, population, sample } = await sampleOf(ctx, request);
     if (!sample.length) throw refuse('empty_sample', say('empty_sample'), 'seed', request.seed);
     const byId = new Map(population.map((p) => [p.bdcId, p]));
     const documentsDueAt = endOfParisDay(request.documentsDueOn).toISOString();
@@ -183,7 +213,7 @@ export async function controlState(ctx: EngineContext, controlId: string): Promi
 
 export const listControls = (
   ctx: EngineContext,
-  filter: { status?: string; overdue?: boolean; bdcId?: string; drawId?: string },
+  filter: { status?: string; overdue?: boolean; bdcId?: string; drawId?: string; editeurId?: string },
 ) => new Controls(ctx.sql).list(filter);
 export const recentDraws = (ctx: EngineContext) => new Controls(ctx.sql).draws();
 
@@ -303,4 +333,9 @@ export async function checkRecoverySettlement(
     actor: caller.actor,
     ...body,
   });
+}
+
+/** The documents' receipt, checked before a person confirms it (the control still awaits them). */
+export async function checkDocumentsReceived(ctx: EngineContext, controlId: string): Promise<Refusal[]> {
+  return documentsRefusals(await controlState(ctx, controlId));
 }

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { say } from '../domain/messages';
-import { refuse } from '../domain/refusal';
+import { refuse, refusalOf, type Refusal } from '../domain/refusal';
 import { centsSchema, finessSchema, idSchema } from '../domain/schemas';
 import { Notifications } from '../db/notifications';
 import { Signalements, type Signalement } from '../db/signalements';
+
+export type { Signalement } from '../db/signalements';
 import type { Caller, EngineContext } from './context';
 
 /** What an OG reports (seed 004: "un formulaire me permet de le signaler aux pouvoirs publics"). */
@@ -40,6 +42,37 @@ export async function reportQuote(ctx: EngineContext, raw: z.infer<typeof signal
 
 export const listSignalements = (ctx: EngineContext, filter: { editeurId?: string; bdcId?: string; status?: string }) =>
   new Signalements(ctx.sql).list(filter);
+
+/**
+ * An answer checked before a person confirms it: the API's bounds on its text, a signalement known and
+ * not answered yet (a second answer would be recorded nowhere and emailed to no one). Answers the
+ * signalement, to say to whom the answer goes.
+ */
+export async function checkSignalementAnswer(
+  ctx: EngineContext,
+  signalementId: string,
+  answer: string,
+): Promise<{ refusals: Refusal[]; signalement?: Signalement }> {
+  const signalement = await new Signalements(ctx.sql).get(signalementId);
+  if (!signalement)
+    return {
+      refusals: [refusalOf('not_found', say('unknown_signalement', { signalementId }), 'signalementId', signalementId)],
+    };
+  const refusals: Refusal[] = [];
+  if (signalement.status === 'answered')
+    refusals.push(
+      refusalOf(
+        'already_answered',
+        say('signalement_already_answered', { answeredBy: signalement.answeredBy ?? '' }),
+        'answer',
+      ),
+    );
+  else if (!answer.trim())
+    refusals.push(refusalOf('text_required', say('text_required', { label: 'la réponse' }), 'answer'));
+  else if (answer.length > 5_000)
+    refusals.push(refusalOf('text_too_long', say('text_too_long', { label: 'la réponse', max: 5_000 }), 'answer'));
+  return { refusals, signalement };
+}
 
 /** An operator answers a signalement: recorded, and emailed to the OG's contact. */
 export async function answerSignalement(

@@ -1,6 +1,6 @@
 import { say } from '../domain/messages';
 import { batchEventId, scopedEventId } from '../domain/ids';
-import { refuse } from '../domain/refusal';
+import { refuse, refusalOf, RefusedError, type Refusal } from '../domain/refusal';
 import type { Solution } from '../db/solutions';
 import { startBatch } from './batches';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
@@ -15,6 +15,41 @@ export interface DecisionRequest {
   decidedOn: string;
 }
 
+const decisionDateRefusals = async (ctx: EngineContext, body: Pick<DecisionRequest, 'decidedOn'>) =>
+  body.decidedOn > parisCivilDate(new Date(await nowOf(ctx)))
+    ? [refusalOf('in_future', say('decision_in_future'), 'decidedOn', body.decidedOn)]
+    : [];
+
+/**
+ * What a solution's decision would do, before a person confirms it: the rules decideSolution and the
+ * registry apply (a date not after today; a solution decided otherwise is not decided again), and how
+ * many BDCs its batch would reach — the batch's own selector, counted now.
+ */
+export async function solutionDecisionPlan(
+  ctx: EngineContext,
+  solutionId: string,
+  body: Pick<DecisionRequest, 'decision' | 'decidedOn'>,
+): Promise<{ refusals: Refusal[]; bdcs: number }> {
+  const refusals: Refusal[] = await decisionDateRefusals(ctx, body);
+  const current = await ctx.solutions.get(solutionId);
+  if (current && current.state !== 'pending' && current.state !== body.decision)
+    refusals.push(
+      refusalOf(
+        'solution_already_decided',
+        say('solution_already_decided', {
+          solutionId,
+          state: current.state,
+          decidedOn: current.decidedOn ?? '',
+          eventId: current.decisionEventId ?? '',
+        }),
+        'decision',
+        body.decision,
+      ),
+    );
+  const bdcs = await ctx.queries.batchCount({ solutionId, status: 'awaiting_referencement' });
+  return { refusals, bdcs };
+}
+
 /**
  * The ANS's decision for a solution: recorded in the registry (BDCs registered from now on follow
  * it at once), then delivered by a durable batch to every BDC waiting on the solution.
@@ -27,8 +62,8 @@ export async function decideSolution(
   editeurId?: string,
 ): Promise<{ solution: Solution; batchId: string }> {
   // a decision dated after today (Paris) is refused before anything is recorded or sent
-  if (body.decidedOn > parisCivilDate(new Date(await nowOf(ctx))))
-    throw refuse('in_future', say('decision_in_future'), 'decidedOn', body.decidedOn);
+  const [inFuture] = await decisionDateRefusals(ctx, body);
+  if (inFuture) throw new RefusedError([inFuture]);
   const eventId = scopedEventId(caller.scope, body.eventId);
   const { solution } = await ctx.solutions.decide(solutionId, {
     decision: body.decision,

@@ -23,8 +23,8 @@ export interface Confirmable<T, S> {
   fields(values: Record<string, string>, errors?: FieldErrors): ComponentChildren;
   /** the form's values as the engine service takes them, or the fields' problems */
   parse(values: Record<string, string>): { value: T } | { errors: FieldErrors };
-  /** the confirmation, in words */
-  describe(value: T, subject: S): string;
+  /** the confirmation, in words (with what it reaches, counted from the engine when it needs to) */
+  describe(value: T, subject: S, ctx: EngineContext): string | Promise<string>;
   /** the engine's rules run before the confirmation: what would be refused is said now, next to its field */
   check?(ctx: EngineContext, caller: Caller, subject: S, value: T): Promise<Refusal[]>;
   run(ctx: EngineContext, caller: Caller, subject: S, value: T, eventId: string): Promise<unknown>;
@@ -109,7 +109,7 @@ export function ActionSection<S>({
               </li>
               <li>
                 <a class="fr-btn fr-btn--secondary" href={cancelHref}>
-                  Ne rien faire
+                  Retour
                 </a>
               </li>
             </ul>
@@ -166,7 +166,7 @@ export async function takeAction<S>(
   if (field(request.body, 'etape') !== 'confirmer') {
     const refused = (await action.check?.(ctx, callerOfViewer(v), subject, parsed.value)) ?? [];
     if (refused.length) return again({ errors: fieldErrors(refused) }, 422);
-    return again({ confirming: action.describe(parsed.value, subject) });
+    return again({ confirming: await action.describe(parsed.value, subject, ctx) });
   }
   try {
     await action.run(ctx, callerOfViewer(v), subject, parsed.value, values.eventId ?? randomUUID());

@@ -29,6 +29,7 @@ import { signalementPages } from './pages/signalements';
 import { sessions, sessionUser } from './session';
 import { webUiCodec } from './codec';
 import { helpPages } from './pages/help';
+import { owedPages } from './pages/owed';
 import { uploads } from './uploads';
 import { ErrorPage } from './views/error-page';
 
@@ -130,6 +131,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       peoplePages,
       webUiCodec,
       helpPages,
+      owedPages,
     ])
       pages(scope as unknown as Api, deps);
   });

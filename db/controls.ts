@@ -173,12 +173,22 @@ export class Controls {
     overdue?: boolean;
     bdcId?: string;
     drawId?: string;
+    /** the controls of one éditeur's BDCs (what its own pages show) */
+    editeurId?: string;
     limit?: number;
   }): Promise<ControlRecord[]> {
     const rows = await this.sql.query<{ state: unknown }>(
       `SELECT state FROM controls WHERE ($1::text IS NULL OR status = $1) AND ($2::boolean IS NULL OR overdue = $2) AND ($3::text IS NULL OR bdc_id = $3) AND ($4::text IS NULL OR draw_id = $4)
+         AND ($6::text IS NULL OR bdc_id IN (SELECT bdc_id FROM bdcs WHERE editeur_id = $6))
        ORDER BY control_id LIMIT $5`,
-      [filter.status ?? null, filter.overdue ?? null, filter.bdcId ?? null, filter.drawId ?? null, filter.limit ?? 200],
+      [
+        filter.status ?? null,
+        filter.overdue ?? null,
+        filter.bdcId ?? null,
+        filter.drawId ?? null,
+        filter.limit ?? 200,
+        filter.editeurId ?? null,
+      ],
     );
     return rows.map((r) => parse<ControlRecord>(r.state));
   }

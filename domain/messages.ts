@@ -720,6 +720,10 @@ export const messages = {
     (p: { signalementId: string }) => `no signalement ${p.signalementId}`,
     (p) => `aucun signalement ${p.signalementId}`,
   ),
+  signalement_already_answered: m(
+    (p: { answeredBy: string }) => `this signalement was already answered (by ${p.answeredBy})`,
+    (p) => `ce signalement a déjà reçu une réponse (de ${p.answeredBy})`,
+  ),
   invalid_page_token: m(
     () => 'this page token was not given by this list: start again without it',
     () => 'ce jeton de page ne vient pas de cette liste : recommencez sans lui',

@@ -34,3 +34,18 @@ export interface MoneyFigures {
   /** still due: demanded, less received and written off */
   outstandingCents: number;
 }
+
+/** One demand of money back and where it stands (MoneyQueries.demands). */
+export interface DemandFigures {
+  demandId: number;
+  bdcId: string;
+  /** the advance's reimbursement, or the recovery a failed control decided */
+  kind: 'reimbursement' | 'recovery';
+  controlId?: string;
+  amountCents: number;
+  receivedCents: number;
+  writtenOffCents: number;
+  outstandingCents: number;
+  dueAt: string;
+  issuedAt: string;
+}

@@ -1,5 +1,6 @@
 import {
   cancelBdc,
+  checkAttention,
   checkCancellation,
   checkDecision,
   checkDossier,
@@ -10,7 +11,7 @@ import {
   resolveAttention,
   settleReimbursement,
 } from '../../client/bdc-events';
-import { decideForBdc } from '../../client/solutions';
+import { decideForBdc, solutionDecisionPlan } from '../../client/solutions';
 import { isCivilDate } from '../../domain/calendar';
 import { civilDateFr, eurosFr, parseEurosFr } from '../../domain/french';
 import { render, say, type Said } from '../../domain/messages';
@@ -36,8 +37,25 @@ const text = (values: Record<string, string>, name: string, errors: FieldErrors,
   if (v.length >= 1 && v.length <= 500) return v;
   return problem(errors, name, v ? say('text_too_long', { label, max: 500 }) : say('text_required', { label }));
 };
-const decisionFr = { granted: 'accordé', refused: 'refusé' } as const;
 const cancellable = ['awaiting_referencement', 'advance_issued', 'awaiting_va'];
+
+/** A solution's decision in words, with the BDCs it reaches now (the batch's count) and what it does to them. */
+export function solutionDecisionFr(
+  solutionId: string,
+  decision: 'granted' | 'refused',
+  decidedOn: string,
+  bdcs: number,
+): string {
+  const said = `Le référencement de la solution ${solutionId} est ${decision === 'granted' ? 'accordé' : 'refusé'} le ${civilDateFr(decidedOn)}.`;
+  const effect = decision === 'granted' ? 'leur avance suit' : 'ils se terminent sans paiement';
+  const reach =
+    bdcs === 0
+      ? 'Aucun BDC n’attend cette décision aujourd’hui'
+      : bdcs === 1
+        ? `1 BDC en attente de ce référencement la reçoit (${decision === 'granted' ? 'son avance suit' : 'il se termine sans paiement'})`
+        : `${bdcs} BDC en attente de ce référencement la reçoivent (${effect})`;
+  return `${said} ${reach} ; les BDC de cette solution enregistrés ensuite la suivent d’emblée.`;
+}
 
 const referencement: BdcAction<{ decision: 'granted' | 'refused'; decidedOn: string }> = {
   slug: 'referencement',
@@ -49,6 +67,7 @@ const referencement: BdcAction<{ decision: 'granted' | 'refused'; decidedOn: str
       <Select
         name="decision"
         label="Décision"
+        placeholder="Choisir une décision"
         value={v.decision}
         errors={e}
         required
@@ -69,9 +88,18 @@ const referencement: BdcAction<{ decision: 'granted' | 'refused'; decidedOn: str
       ? { errors }
       : { value: { decision: v.decision as 'granted' | 'refused', decidedOn: decidedOn! } };
   },
-  describe: (x, b) =>
-    `Le référencement de la solution ${b.request.solutionId} est ${decisionFr[x.decision]} le ${civilDateFr(x.decidedOn)}. La décision vaut pour tous les BDC de cette solution.`,
-  check: (ctx, caller, b, x) => checkDecision(ctx, caller, b.bdcId, x),
+  // the decision is the solution's: said with the BDCs its batch reaches, checked by the solution's rules too
+  describe: async (x, b, ctx) =>
+    solutionDecisionFr(
+      b.request.solutionId,
+      x.decision,
+      x.decidedOn,
+      (await solutionDecisionPlan(ctx, b.request.solutionId, x)).bdcs,
+    ),
+  check: async (ctx, caller, b, x) => [
+    ...(await checkDecision(ctx, caller, b.bdcId, x)),
+    ...(await solutionDecisionPlan(ctx, b.request.solutionId, x)).refusals.filter((r) => r.code !== 'in_future'),
+  ],
   run: (ctx, caller, b, x, eventId) => decideForBdc(ctx, caller, b.bdcId, { eventId, ...x }),
   done: 'La décision de référencement est enregistrée.',
 };
@@ -139,6 +167,7 @@ const attention: BdcAction<{ decision: 'retry' | 'cancel'; reason: string }> = {
       <Select
         name="decision"
         label="Décision"
+        placeholder="Choisir une décision"
         value={v.decision}
         errors={e}
         required
@@ -163,6 +192,7 @@ const attention: BdcAction<{ decision: 'retry' | 'cancel'; reason: string }> = {
     x.decision === 'retry'
       ? `L’étape en échec est tentée à nouveau (motif : ${x.reason}).`
       : `Le BDC est annulé sans paiement (motif : ${x.reason}).`,
+  check: (ctx, caller, b, x) => checkAttention(ctx, caller, b.bdcId, x),
   run: (ctx, caller, b, x, eventId) => resolveAttention(ctx, caller, b.bdcId, { eventId, ...x }),
   done: 'La décision est enregistrée.',
 };
@@ -178,6 +208,7 @@ const settlement: BdcAction<{ decision: 'escalate' | 'write_off'; reason: string
       <Select
         name="decision"
         label="Décision"
+        placeholder="Choisir une décision"
         value={v.decision}
         errors={e}
         required

@@ -14,6 +14,8 @@ import { refusalsFromZod } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { awaitedFr, BdcSummaryPanels, type BdcJournal, type RecordView } from '../views/bdc';
+import type { Owed } from '../views/owed';
+import { listControls } from '../../client/controls';
 import { Page } from '../views/layout';
 import { Alert, Checkbox, Deadline, ErrorSummary, Euros, Input, Select, Status, Table } from '../views/ui';
 import { bdcActions } from './bdc-actions';
@@ -68,6 +70,7 @@ function BdcPage({
   done,
   focus,
   journal,
+  owed,
 }: {
   v: Viewer;
   bdc: RecordView;
@@ -76,6 +79,7 @@ function BdcPage({
   done?: string;
   focus?: Focus;
   journal?: BdcJournal;
+  owed?: Owed;
 }) {
   const actions = bdcActions.filter((a) => a.roles.includes(v.user.role) && a.offered(bdc));
   const mayDecideSolution = v.user.role === 'operator' && bdc.status === 'awaiting_referencement';
@@ -101,45 +105,51 @@ function BdcPage({
         </ol>
       </nav>
       {done ? <Alert kind="success" title={done} /> : null}
-      {vaAwaited ? (
-        <p>
-          <a class="fr-btn" href={`/console/bdc/${encodeURIComponent(bdc.bdcId)}/va`}>
-            Soumettre la VA signée et la facture
-          </a>
-        </p>
-      ) : null}
-      {actions.length || mayDecideSolution ? (
-        <section aria-labelledby="actions" class="fr-mb-4w">
-          <h2 id="actions" class="fr-h4">
-            Actions
-          </h2>
-          {actions.map((a) => (
-            <ActionSection
-              action={a}
-              url={`/console/bdc/${encodeURIComponent(bdc.bdcId)}/${a.slug}`}
-              csrf={v.csrf}
-              focus={focus}
-              cancelHref={`/console/bdc/${encodeURIComponent(bdc.bdcId)}`}
-              withheldBecause={withheld(a, v)}
-            />
-          ))}
-          {mayDecideSolution ? (
-            <p>
-              <a
-                class="fr-link"
-                href={`/console/solutions/${encodeURIComponent(bdc.request.solutionId)}/decision?editeur=${encodeURIComponent(bdc.request.editeurId)}`}
-              >
-                Enregistrer la décision de l’ANS pour toute la solution {bdc.request.solutionId}
-              </a>
-            </p>
-          ) : null}
-        </section>
-      ) : null}
+      {/* what the BDC is first — status, request, money, deadlines —, then what the reader may do about it */}
       <BdcSummaryPanels
         bdc={bdc}
         now={now}
         historyUrl={v.user.role === 'editeur' ? undefined : historyUrlOf(deps, bdc.bdcId)}
         {...(journal ? { journal: v.user.role === 'editeur' ? { ...journal, mismatch: undefined } : journal } : {})}
+        {...(owed ? { owed } : {})}
+        actions={
+          <>
+            {vaAwaited ? (
+              <p>
+                <a class="fr-btn" href={`/console/bdc/${encodeURIComponent(bdc.bdcId)}/va`}>
+                  Soumettre la VA signée et la facture
+                </a>
+              </p>
+            ) : null}
+            {actions.length || mayDecideSolution ? (
+              <section aria-labelledby="actions" class="fr-mb-4w">
+                <h2 id="actions" class="fr-h4">
+                  Actions
+                </h2>
+                {actions.map((a) => (
+                  <ActionSection
+                    action={a}
+                    url={`/console/bdc/${encodeURIComponent(bdc.bdcId)}/${a.slug}`}
+                    csrf={v.csrf}
+                    focus={focus}
+                    cancelHref={`/console/bdc/${encodeURIComponent(bdc.bdcId)}`}
+                    withheldBecause={withheld(a, v)}
+                  />
+                ))}
+                {mayDecideSolution ? (
+                  <p>
+                    <a
+                      class="fr-link"
+                      href={`/console/solutions/${encodeURIComponent(bdc.request.solutionId)}/decision?editeur=${encodeURIComponent(bdc.request.editeurId)}`}
+                    >
+                      Enregistrer la décision de l’ANS pour toute la solution {bdc.request.solutionId}
+                    </a>
+                  </p>
+                ) : null}
+              </section>
+            ) : null}
+          </>
+        }
       />
     </Page>
   );
@@ -147,6 +157,28 @@ function BdcPage({
 
 async function recordOf(deps: ConsoleDeps, v: Viewer, bdcId: string): Promise<RecordView> {
   return (await bdcState(deps.engine, callerOfViewer(v), bdcId)) as RecordView;
+}
+
+/** An éditeur's controls and demands of money back, by BDC: what its list says each BDC still awaits. */
+export async function owedByBdc(deps: ConsoleDeps, editeurId: string): Promise<Map<string, Owed>> {
+  const [demands, controls] = await Promise.all([
+    deps.engine.money.demands({ editeurId }),
+    listControls(deps.engine, { editeurId }),
+  ]);
+  const byBdc = new Map<string, Owed>();
+  const of = (bdcId: string) => byBdc.get(bdcId) ?? byBdc.set(bdcId, { demands: [], controls: [] }).get(bdcId)!;
+  for (const d of demands) of(d.bdcId).demands.push(d);
+  for (const c of controls) of(c.bdcId).controls.push(c);
+  return byBdc;
+}
+
+/** A BDC's controls and demands of money back (read once the BDC is known visible to the reader). */
+async function owedOf(deps: ConsoleDeps, bdcId: string): Promise<Owed> {
+  const [demands, controls] = await Promise.all([
+    deps.engine.money.demands({ bdcId }),
+    listControls(deps.engine, { bdcId }),
+  ]);
+  return { demands, controls };
 }
 
 /** The BDC list with every filter and its pages, a BDC's page, and the actions on it. */
@@ -162,10 +194,11 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
       const editeur = v.user.role === 'editeur';
       const parsed = filterOf(query);
       const errors = parsed.success ? undefined : fieldErrors(refusalsFromZod(parsed.error));
-      const [page, campaigns, now] = await Promise.all([
+      const [page, campaigns, now, owed] = await Promise.all([
         parsed.success ? listBdcs(engine, callerOfViewer(v), parsed.data) : { bdcs: [] },
         effectiveCampaigns(engine),
         nowOf(engine),
+        editeur && v.user.editeurId ? owedByBdc(deps, v.user.editeurId) : new Map<string, Owed>(),
       ]);
       const next =
         'nextPageToken' in page && page.nextPageToken
@@ -273,7 +306,13 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
               const link = <a href={`/console/bdc/${encodeURIComponent(b.bdcId)}`}>{b.bdcId}</a>;
               const due = b.nextDeadline ? <Deadline at={b.nextDeadline} now={now} /> : '—';
               return editeur
-                ? [link, b.campaign, <Status status={b.status} overdue={b.reimbursementOverdue} />, awaitedFr(b), due]
+                ? [
+                    link,
+                    b.campaign,
+                    <Status status={b.status} overdue={b.reimbursementOverdue} />,
+                    awaitedFr(b, owed.get(b.bdcId)),
+                    due,
+                  ]
                 : [
                     link,
                     b.editeur,
@@ -310,10 +349,18 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
     async (request, reply) => {
       const v = viewer(request, reply);
       const bdc = await recordOf(deps, v, (request.params as { bdcId: string }).bdcId);
-      const journal = await bdcJournalState(engine, bdc.bdcId);
+      const [journal, owed] = await Promise.all([bdcJournalState(engine, bdc.bdcId), owedOf(deps, bdc.bdcId)]);
       return sendPage(
         reply,
-        <BdcPage v={v} bdc={bdc} now={await nowOf(engine)} deps={deps} done={donePage(request)} journal={journal} />,
+        <BdcPage
+          v={v}
+          bdc={bdc}
+          now={await nowOf(engine)}
+          deps={deps}
+          done={donePage(request)}
+          journal={journal}
+          owed={owed}
+        />,
       );
     },
   );
@@ -326,12 +373,17 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
       const bdc = await recordOf(deps, viewer(request, reply), bdcId);
       const action = bdcActions.find((a) => a.slug === slug && a.roles.includes(request.principal.role));
       if (!action) return reply.callNotFound();
-      const now = await nowOf(engine);
-      const journal = await bdcJournalState(engine, bdcId);
+      const [now, journal, owed] = await Promise.all([
+        nowOf(engine),
+        bdcJournalState(engine, bdcId),
+        owedOf(deps, bdcId),
+      ]);
       return takeAction(request, reply, engine, {
         action,
         subject: bdc,
-        page: (v, focus) => <BdcPage v={v} bdc={bdc} now={now} deps={deps} focus={focus} journal={journal} />,
+        page: (v, focus) => (
+          <BdcPage v={v} bdc={bdc} now={now} deps={deps} focus={focus} journal={journal} owed={owed} />
+        ),
         doneUrl: `/console/bdc/${encodeURIComponent(bdcId)}?fait=${action.slug}`,
       });
     },

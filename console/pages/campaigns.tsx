@@ -2,14 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
 import { batchProgress } from '../../client/batches';
-import { amendCalendar, calendarDryRun, effectiveCampaigns, type DryRunLine } from '../../client/campaigns';
-import { decideSolution } from '../../client/solutions';
-import { isCivilDate } from '../../domain/calendar';
+import {
+  amendCalendar,
+  calendarDryRun,
+  campaignById,
+  effectiveCampaigns,
+  type DryRunLine,
+} from '../../client/campaigns';
+import { nowOf } from '../../client/context';
+import { decideSolution, solutionDecisionPlan } from '../../client/solutions';
+import { solutionDecisionFr } from './bdc-actions';
+import { endOfParisDay, isCivilDate } from '../../domain/calendar';
 import { civilDateFr } from '../../domain/french';
 import { render, say, statusFr } from '../../domain/messages';
 import { RefusedError } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
-import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } from '../http';
+import { callerOfViewer, field, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
 import { Alert, Checkbox, Csrf, ErrorSummary, Hidden, Input, Select, Table, When, type FieldErrors } from '../views/ui';
 
@@ -88,6 +96,100 @@ function amendmentOf(
           reason: values.reason!,
         },
       };
+}
+
+type DryRun = Awaited<ReturnType<typeof calendarDryRun>>;
+
+/** The BDCs whose closing the amendment moves (or passes): what applying it changes, and the count it says. */
+const changedBy = (plan: DryRun) =>
+  plan.bdcs.filter((l) => l.effect !== 'unchanged' && l.effect !== 'milestone passed: unaffected').length;
+
+/**
+ * An amendment's dry run: each running BDC and what the amendment does to it, then the confirmation —
+ * applying it to the BDCs it changes, counted; or, when it changes none, only the way back.
+ */
+function DryRunPage({
+  v,
+  campaignId,
+  values,
+  plan,
+  ordersOpen,
+  errors,
+}: {
+  v: Viewer;
+  campaignId: string;
+  values: Record<string, string>;
+  plan: DryRun;
+  /** BDCs may still be ordered once amended: the new calendar is theirs, whatever the running BDCs */
+  ordersOpen: boolean;
+  errors?: FieldErrors;
+}) {
+  const changed = changedBy(plan);
+  const campaignChanges = ordersOpen || values.orderDeadline !== undefined;
+  const back = (
+    <a class="fr-btn fr-btn--secondary" href="/console/campagnes">
+      Retour
+    </a>
+  );
+  return (
+    <Page title={`Avenant au calendrier — ${campaignId}`} user={v.user} csrf={v.csrf} active="/console/campagnes">
+      <ErrorSummary errors={errors} />
+      <p id="bilan">
+        Simulation sur les {plan.runningBdcs} BDC en cours de la campagne : {changed} BDC modifié(s), dont{' '}
+        {plan.outcomeChanges} deviendraient caducs aussitôt ; {plan.runningBdcs - changed} non concerné(s) ou
+        inchangé(s).
+      </p>
+      <Table
+        id="simulation"
+        caption="Effet de l’avenant sur chaque BDC en cours"
+        head={['BDC', 'Statut', 'Clôture actuelle', 'Nouvelle clôture', 'Effet']}
+        rows={plan.bdcs.map((l) => [
+          <a href={`/console/bdc/${encodeURIComponent(l.bdcId)}`}>{l.bdcId}</a>,
+          statusFr[l.status] ?? l.status,
+          <When at={l.closing} />,
+          <When at={l.newClosing} />,
+          effectFr[l.effect],
+        ])}
+      />
+      {changed === 0 && !campaignChanges ? (
+        <>
+          <Alert kind="info" title="Cet avenant ne modifie aucun BDC en cours">
+            <p>Il n’y a rien à appliquer : revenez au calendrier pour changer l’avenant.</p>
+          </Alert>
+          {back}
+        </>
+      ) : (
+        <form method="post" action={`/console/campagnes/${campaignId}/calendrier`}>
+          <Csrf token={v.csrf} />
+          {Object.entries(values)
+            .filter(([k]) => k !== 'confirmed')
+            .map(([name, value]) => (
+              <Hidden name={name} value={value} />
+            ))}
+          <Hidden name="etape" value="appliquer" />
+          {plan.requiresConfirmation ? (
+            <Alert kind="warning" title="Cet avenant place une échéance dans le passé">
+              <Checkbox
+                name="confirmed"
+                errors={errors}
+                label={`Je confirme : ${plan.outcomeChanges} BDC deviennent caducs et leur avance est demandée en remboursement`}
+              />
+            </Alert>
+          ) : null}
+          <ul class="fr-btns-group fr-btns-group--inline">
+            <li>
+              <button class="fr-btn" type="submit">
+                {changed > 0
+                  ? `Appliquer l’avenant aux ${changed} BDC`
+                  : 'Appliquer l’avenant à la campagne (aucun BDC en cours modifié)'}
+              </button>
+            </li>
+            <li>{back}</li>
+          </ul>
+        </form>
+      )}
+    </Page>
+  );
 }
 
 /** Campaigns and their calendars (amended through a dry run first), batches' progress, a solution's decision. */
@@ -171,7 +273,29 @@ export function campaignPages(app: Api, deps: ConsoleDeps) {
       const parsed = amendmentOf(values);
       if ('errors' in parsed) return again(parsed.errors);
       try {
+        const [plan, campaign, now] = await Promise.all([
+          calendarDryRun(engine, campaignId, parsed.value),
+          campaignById(engine, campaignId),
+          nowOf(engine),
+        ]);
+        const ordersOpen = endOfParisDay(parsed.value.orderDeadline ?? campaign.orderDeadline).getTime() >= now;
+        const dryRun = (errors?: FieldErrors, status = 200) =>
+          sendPage(
+            reply,
+            <DryRunPage
+              v={v}
+              campaignId={campaignId}
+              values={values}
+              plan={plan}
+              ordersOpen={ordersOpen}
+              errors={errors}
+            />,
+            status,
+          );
         if (field(request.body, 'etape') === 'appliquer') {
+          // the dry run's own check, next to its checkbox: an amendment lapsing BDCs is confirmed explicitly
+          if (plan.requiresConfirmation && values.confirmed !== 'oui')
+            return dryRun({ confirmed: [fr(say('confirmation_required', { lapsing: plan.outcomeChanges }))] }, 422);
           const { batchId } = await amendCalendar(engine, callerOfViewer(v), campaignId, {
             ...parsed.value,
             eventId: values.eventId ?? randomUUID(),
@@ -179,57 +303,7 @@ export function campaignPages(app: Api, deps: ConsoleDeps) {
           });
           return reply.redirect(`/console/traitements/${encodeURIComponent(batchId)}`, 303);
         }
-        const plan = await calendarDryRun(engine, campaignId, parsed.value);
-        return sendPage(
-          reply,
-          <Page title={`Avenant au calendrier — ${campaignId}`} user={v.user} csrf={v.csrf} active="/console/campagnes">
-            <p>
-              Simulation sur les {plan.runningBdcs} BDC en cours de la campagne : {plan.outcomeChanges} deviendraient
-              caducs aussitôt.
-            </p>
-            <Table
-              id="simulation"
-              caption="Effet de l’avenant sur chaque BDC en cours"
-              head={['BDC', 'Statut', 'Clôture actuelle', 'Nouvelle clôture', 'Effet']}
-              rows={plan.bdcs.map((l) => [
-                <a href={`/console/bdc/${encodeURIComponent(l.bdcId)}`}>{l.bdcId}</a>,
-                statusFr[l.status] ?? l.status,
-                <When at={l.closing} />,
-                <When at={l.newClosing} />,
-                effectFr[l.effect],
-              ])}
-            />
-            <form method="post" action={`/console/campagnes/${campaignId}/calendrier`}>
-              <Csrf token={v.csrf} />
-              {Object.entries(values)
-                .filter(([k]) => k !== 'confirmed')
-                .map(([name, value]) => (
-                  <Hidden name={name} value={value} />
-                ))}
-              <Hidden name="etape" value="appliquer" />
-              {plan.requiresConfirmation ? (
-                <Alert kind="warning" title="Cet avenant place une échéance dans le passé">
-                  <Checkbox
-                    name="confirmed"
-                    label={`Je confirme : ${plan.outcomeChanges} BDC deviennent caducs et leur avance est demandée en remboursement`}
-                  />
-                </Alert>
-              ) : null}
-              <ul class="fr-btns-group fr-btns-group--inline">
-                <li>
-                  <button class="fr-btn" type="submit">
-                    Appliquer l’avenant aux {plan.runningBdcs} BDC
-                  </button>
-                </li>
-                <li>
-                  <a class="fr-btn fr-btn--secondary" href="/console/campagnes">
-                    Ne rien faire
-                  </a>
-                </li>
-              </ul>
-            </form>
-          </Page>,
-        );
+        return dryRun();
       } catch (err) {
         if (err instanceof RefusedError)
           return again(
@@ -309,9 +383,26 @@ export function campaignPages(app: Api, deps: ConsoleDeps) {
             <Alert kind="warning" title="Confirmez-vous ?">
               <p>{confirming}</p>
             </Alert>
-            <button class="fr-btn" type="submit">
-              Confirmer
-            </button>
+            <ul class="fr-btns-group fr-btns-group--inline">
+              <li>
+                <button class="fr-btn" type="submit">
+                  Confirmer
+                </button>
+              </li>
+              <li>
+                {/* back to the form as it was filled, nothing recorded */}
+                <a
+                  class="fr-btn fr-btn--secondary"
+                  href={`/console/solutions/${encodeURIComponent(solutionId)}/decision${queryOf({
+                    editeur: values.editeur,
+                    decision: values.decision,
+                    decidedOn: values.decidedOn,
+                  })}`}
+                >
+                  Retour
+                </a>
+              </li>
+            </ul>
           </>
         ) : (
           <>
@@ -319,6 +410,7 @@ export function campaignPages(app: Api, deps: ConsoleDeps) {
             <Select
               name="decision"
               label="Décision"
+              placeholder="Choisir une décision"
               value={values.decision}
               errors={errors}
               required
@@ -350,9 +442,16 @@ export function campaignPages(app: Api, deps: ConsoleDeps) {
     async (request, reply) =>
       sendPage(
         reply,
-        decisionPage(viewer(request, reply), (request.params as { solutionId: string }).solutionId, {
-          editeur: (request.query as { editeur?: string }).editeur ?? '',
-        }),
+        decisionPage(
+          viewer(request, reply),
+          (request.params as { solutionId: string }).solutionId,
+          // « Retour » from the confirmation brings the form back as it was filled
+          Object.fromEntries(
+            ['editeur', 'decision', 'decidedOn']
+              .map((n) => [n, String((request.query as Record<string, unknown>)[n] ?? '')])
+              .filter(([, x]) => x !== ''),
+          ),
+        ),
       ),
   );
 
@@ -374,6 +473,10 @@ export function campaignPages(app: Api, deps: ConsoleDeps) {
       if (Object.keys(errors).length) return sendPage(reply, decisionPage(v, solutionId, values, errors), 422);
       const decision = values.decision as 'granted' | 'refused';
       if (field(request.body, 'etape') !== 'confirmer') {
+        // the rules the decision meets when confirmed are checked now, and its reach counted
+        const plan = await solutionDecisionPlan(engine, solutionId, { decision, decidedOn: values.decidedOn! });
+        if (plan.refusals.length)
+          return sendPage(reply, decisionPage(v, solutionId, values, fieldErrors(plan.refusals)), 422);
         return sendPage(
           reply,
           decisionPage(
@@ -381,7 +484,7 @@ export function campaignPages(app: Api, deps: ConsoleDeps) {
             solutionId,
             values,
             undefined,
-            `Le référencement de la solution ${solutionId} est ${decision === 'granted' ? 'accordé' : 'refusé'} le ${civilDateFr(values.decidedOn!)}, pour tous ses BDC.`,
+            solutionDecisionFr(solutionId, decision, values.decidedOn!, plan.bdcs),
           ),
         );
       }

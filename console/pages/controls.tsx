@@ -3,12 +3,15 @@ import type { Api } from '../../api/context';
 import { who } from '../../api/context';
 import {
   checkControlDecision,
+  checkDocumentsReceived,
   checkRecoveryReceipt,
   checkRecoverySettlement,
   controlState,
   decideControl,
   drawControls,
   drawOf,
+  drawPreview,
+  drawRequestSchema,
   listControls,
   recentDraws,
   recordDocumentsReceived,
@@ -20,10 +23,10 @@ import { isCivilDate } from '../../domain/calendar';
 import { recoveryOutstanding, type ControlView } from '../../domain/control-view';
 import { civilDateFr, eurosFr, parseEurosFr } from '../../domain/french';
 import { controlStatusFr, render, say, type Said } from '../../domain/messages';
-import { RefusedError } from '../../domain/refusal';
+import { RefusedError, refusalsFromZod } from '../../domain/refusal';
 import { ActionSection, takeAction, withheld, type Confirmable, type Focus } from '../actions';
 import type { ConsoleDeps } from '../context';
-import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } from '../http';
+import { callerOfViewer, field, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { auditFr } from '../views/bdc';
 import { Page } from '../views/layout';
 import { Alert, Csrf, ErrorSummary, Euros, Hidden, Input, Select, Table, When, type FieldErrors } from '../views/ui';
@@ -58,6 +61,7 @@ const actions: Confirmable<any, ControlView>[] = [
       return receivedOn ? { value: { receivedOn } } : { errors };
     },
     describe: (x: { receivedOn: string }) => `Les pièces demandées ont été reçues le ${civilDateFr(x.receivedOn)}.`,
+    check: (ctx, _caller, c) => checkDocumentsReceived(ctx, c.controlId),
     run: (ctx, caller, c, x: { receivedOn: string }, eventId) =>
       recordDocumentsReceived(ctx, caller, c.controlId, { eventId, receivedOn: x.receivedOn }),
   },
@@ -72,6 +76,7 @@ const actions: Confirmable<any, ControlView>[] = [
         <Select
           name="outcome"
           label="Conclusion"
+          placeholder="Choisir une conclusion"
           value={v.outcome}
           errors={e}
           required
@@ -159,6 +164,7 @@ const actions: Confirmable<any, ControlView>[] = [
         <Select
           name="decision"
           label="Décision"
+          placeholder="Choisir une décision"
           value={v.decision}
           errors={e}
           required
@@ -241,11 +247,53 @@ function ControlPage({ v, control, focus, done }: { v: Viewer; control: ControlV
   );
 }
 
-function DrawForm({ v, values, errors }: { v: Viewer; values: Record<string, string>; errors?: FieldErrors }) {
+const drawFields = ['seed', 'rate', 'size', 'assignedTo', 'documents', 'documentsDueOn'] as const;
+
+function DrawForm({
+  v,
+  values,
+  errors,
+  confirming,
+}: {
+  v: Viewer;
+  values: Record<string, string>;
+  errors?: FieldErrors;
+  /** the draw checked and said in words, with its counts: confirmed, or taken back */
+  confirming?: string;
+}) {
+  if (confirming)
+    return (
+      <form method="post" action="/console/controles/tirages" noValidate>
+        <Csrf token={v.csrf} />
+        {Object.entries(values).map(([name, value]) => (
+          <Hidden name={name} value={value} />
+        ))}
+        <Hidden name="etape" value="confirmer" />
+        <Alert kind="warning" title="Confirmez-vous ?">
+          <p id="tirage-a-confirmer">{confirming}</p>
+        </Alert>
+        <ul class="fr-btns-group fr-btns-group--inline">
+          <li>
+            <button class="fr-btn" type="submit">
+              Confirmer
+            </button>
+          </li>
+          <li>
+            <a
+              class="fr-btn fr-btn--secondary"
+              href={`/console/controles${queryOf(Object.fromEntries(drawFields.map((n) => [n, values[n]])))}`}
+            >
+              Retour
+            </a>
+          </li>
+        </ul>
+      </form>
+    );
   return (
     <form method="post" action="/console/controles/tirages" noValidate>
       <Csrf token={v.csrf} />
       <Hidden name="eventId" value={values.eventId ?? randomUUID()} />
+      <Hidden name="etape" value="verifier" />
       <ErrorSummary errors={errors} />
       <div class="fr-grid-row fr-grid-row--gutters">
         <div class="fr-col-12 fr-col-md-4">
@@ -301,16 +349,29 @@ function DrawForm({ v, values, errors }: { v: Viewer; values: Record<string, str
           />
         </div>
       </div>
-      <button class="fr-btn" type="submit">
-        Tirer l’échantillon et ouvrir les contrôles
+      <button class="fr-btn fr-btn--secondary" type="submit">
+        Vérifier le tirage avant de l’ouvrir
       </button>
     </form>
   );
 }
 
+/** A draw in words before it is made: the controls it opens, the éditeurs it writes to, what they are asked. */
+function drawFr(
+  p: { population: number; controls: number; editeurs: number },
+  r: { documents: string[]; documentsDueOn: string },
+): string {
+  const controls = p.controls === 1 ? '1 contrôle' : `${p.controls} contrôles`;
+  const editeurs = p.editeurs === 1 ? '1 éditeur' : `${p.editeurs} éditeurs`;
+  return `Le tirage retient ${p.controls} BDC parmi les ${p.population} BDC terminés : il ouvre ${controls} et écrit par courriel à ${editeurs} pour ${p.editeurs === 1 ? 'lui' : 'leur'} demander ${r.documents.join(', ')} avant le ${civilDateFr(r.documentsDueOn)}.`;
+}
+
 /** A posteriori controls: the draws (reproducible), the controls, each one's page and actions. */
 export function controlPages(app: Api, { engine }: ConsoleDeps) {
-  const listPage = async (v: Viewer, form?: { values: Record<string, string>; errors?: FieldErrors }) => {
+  const listPage = async (
+    v: Viewer,
+    form?: { values: Record<string, string>; errors?: FieldErrors; confirming?: string },
+  ) => {
     const [controls, draws] = await Promise.all([listControls(engine, {}), recentDraws(engine)]);
     return (
       <Page title="Contrôles a posteriori" user={v.user} csrf={v.csrf} active="/console/controles">
@@ -323,7 +384,7 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
               Parmi les BDC terminés, stratifiés par campagne, éditeur et tranche ; chaque BDC tiré reçoit un contrôle
               durable.
             </p>
-            <DrawForm v={v} values={form?.values ?? {}} errors={form?.errors} />
+            <DrawForm v={v} values={form?.values ?? {}} errors={form?.errors} confirming={form?.confirming} />
           </section>
         ) : null}
         <h2 class="fr-h4">Tirages</h2>
@@ -358,7 +419,14 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
   app.get(
     '/console/controles',
     { config: { sessionRoles: who.readers }, schema: { hide: true } },
-    async (request, reply) => sendPage(reply, await listPage(viewer(request, reply))),
+    async (request, reply) => {
+      // « Retour » from a draw's confirmation brings its form back as it was filled
+      const query = request.query as Record<string, unknown>;
+      const values = Object.fromEntries(
+        drawFields.map((n) => [n, typeof query[n] === 'string' ? query[n] : '']).filter(([, x]) => x !== ''),
+      ) as Record<string, string>;
+      return sendPage(reply, await listPage(viewer(request, reply), { values }));
+    },
   );
 
   app.post(
@@ -367,10 +435,9 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
     async (request, reply) => {
       const v = viewer(request, reply);
       const values = Object.fromEntries(
-        ['eventId', 'seed', 'rate', 'size', 'assignedTo', 'documents', 'documentsDueOn']
-          .map((n) => [n, field(request.body, n)])
-          .filter(([, x]) => x !== ''),
+        ['eventId', 'endedBefore', ...drawFields].map((n) => [n, field(request.body, n)]).filter(([, x]) => x !== ''),
       ) as Record<string, string>;
+      const refused = async (errors: FieldErrors) => sendPage(reply, await listPage(v, { values, errors }), 422);
       const errors: FieldErrors = {};
       const rate = values.rate ? Number(values.rate.replace(',', '.')) / 100 : undefined;
       const size = values.size ? Number(values.size) : undefined;
@@ -382,24 +449,34 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
         errors.rate = [fr(say('sample_size'))];
       if (!values.seed) errors.seed = [fr(say('text_required', { label: 'la graine' }))];
       if (!isCivilDate(values.documentsDueOn ?? '')) errors.documentsDueOn = [fr(say('civil_date_expected'))];
-      if (Object.keys(errors).length) return sendPage(reply, await listPage(v, { values, errors }), 422);
+      if (Object.keys(errors).length) return refused(errors);
+      // the API's own schema: what it would refuse is refused here, before any confirmation
+      const parsed = drawRequestSchema.safeParse({
+        eventId: values.eventId ?? randomUUID(),
+        seed: values.seed!,
+        ...(rate !== undefined ? { rate } : { size: size! }),
+        ...(values.endedBefore ? { endedBefore: values.endedBefore } : {}),
+        assignedTo: values.assignedTo ?? v.user.name,
+        documents: (values.documents ?? '')
+          .split(',')
+          .map((d) => d.trim())
+          .filter(Boolean),
+        documentsDueOn: values.documentsDueOn!,
+        recoveryDueDays: 30,
+      });
+      if (!parsed.success) return refused(fieldErrors(refusalsFromZod(parsed.error)));
       try {
-        const draw = await drawControls(engine, callerOfViewer(v), {
-          eventId: values.eventId ?? randomUUID(),
-          seed: values.seed!,
-          ...(rate !== undefined ? { rate } : { size: size! }),
-          assignedTo: values.assignedTo ?? v.user.name,
-          documents: (values.documents ?? '')
-            .split(',')
-            .map((d) => d.trim())
-            .filter(Boolean),
-          documentsDueOn: values.documentsDueOn!,
-          recoveryDueDays: 30,
-        });
+        if (field(request.body, 'etape') !== 'confirmer') {
+          const preview = await drawPreview(engine, parsed.data);
+          if (preview.refusals.length) return refused(fieldErrors(preview.refusals));
+          // the instant the preview counted at goes with the confirmation: the draw confirmed is the one shown
+          const shown = { ...values, endedBefore: preview.endedBefore };
+          return sendPage(reply, await listPage(v, { values: shown, confirming: drawFr(preview, parsed.data) }));
+        }
+        const draw = await drawControls(engine, callerOfViewer(v), parsed.data);
         return reply.redirect(`/console/controles/tirages/${encodeURIComponent(draw.drawId)}`, 303);
       } catch (err) {
-        if (err instanceof RefusedError)
-          return sendPage(reply, await listPage(v, { values, errors: fieldErrors(err.refusals) }), 422);
+        if (err instanceof RefusedError) return refused(fieldErrors(err.refusals));
         throw err;
       }
     },

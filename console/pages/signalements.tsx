@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
-import { answerSignalement, listSignalements, reportQuote, signalementSchema } from '../../client/signalements';
+import {
+  answerSignalement,
+  checkSignalementAnswer,
+  listSignalements,
+  reportQuote,
+  signalementSchema,
+  type Signalement,
+} from '../../client/signalements';
 import { parseEurosFr } from '../../domain/french';
 import { refusalsFromZod } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
-import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } from '../http';
+import { callerOfViewer, field, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
-import { Alert, Csrf, ErrorSummary, Euros, Hidden, Input, Table, When, type FieldErrors } from '../views/ui';
+import { Alert, Csrf, ErrorSummary, Euros, fieldId, Hidden, Input, Table, When, type FieldErrors } from '../views/ui';
 
 function ReportForm({
   csrf,
@@ -82,9 +89,80 @@ function ReportForm({
   );
 }
 
-function ListPage({ v, signalements }: { v: Viewer; signalements: Awaited<ReturnType<typeof listSignalements>> }) {
+/** Where the operator's answer to one signalement stands: refused with its reasons, or awaiting confirmation. */
+interface AnswerFocus {
+  signalementId: string;
+  answer: string;
+  errors?: FieldErrors;
+  confirming?: string;
+}
+
+const answerField = (id: string) => `answer-${id}`;
+const listUrl = '/console/signalements';
+
+/** The answer cell of an open signalement: its form, its refusal next to the field, or its confirmation. */
+function AnswerForm({ v, s, focus }: { v: Viewer; s: Signalement; focus?: AnswerFocus }) {
+  const mine = focus?.signalementId === s.signalementId ? focus : undefined;
+  const action = `/console/signalements/${s.signalementId}/reponse`;
+  if (mine?.confirming)
+    return (
+      <form method="post" action={action}>
+        <Csrf token={v.csrf} />
+        <Hidden name={answerField(s.signalementId)} value={mine.answer} />
+        <Hidden name="etape" value="confirmer" />
+        <Alert kind="warning" title="Confirmez-vous ?">
+          <p>{mine.confirming}</p>
+        </Alert>
+        <ul class="fr-btns-group fr-btns-group--inline fr-btns-group--sm">
+          <li>
+            <button class="fr-btn fr-btn--sm" type="submit">
+              Confirmer
+            </button>
+          </li>
+          <li>
+            <a
+              class="fr-btn fr-btn--sm fr-btn--secondary"
+              href={`${listUrl}${queryOf({ signalement: s.signalementId, reponse: mine.answer })}#${fieldId(answerField(s.signalementId))}`}
+            >
+              Retour
+            </a>
+          </li>
+        </ul>
+      </form>
+    );
+  return (
+    <form method="post" action={action} noValidate>
+      <Csrf token={v.csrf} />
+      <Hidden name="etape" value="verifier" />
+      <Input
+        name={answerField(s.signalementId)}
+        label="Réponse à l’OG"
+        value={mine?.answer}
+        errors={mine?.errors}
+        required
+      />
+      <button class="fr-btn fr-btn--sm" type="submit">
+        Répondre
+      </button>
+    </form>
+  );
+}
+
+function ListPage({
+  v,
+  signalements,
+  focus,
+  done,
+}: {
+  v: Viewer;
+  signalements: Signalement[];
+  focus?: AnswerFocus;
+  done?: boolean;
+}) {
   return (
     <Page title="Signalements des OG" user={v.user} csrf={v.csrf} active="/console/signalements">
+      {done ? <Alert kind="success" title="Votre réponse est enregistrée et envoyée par courriel à l’OG." /> : null}
+      {focus?.errors ? <ErrorSummary errors={focus.errors} /> : null}
       <p class="fr-text--sm">
         Le formulaire public des organismes gestionnaires : <a href="/console/signalement">/console/signalement</a>.
       </p>
@@ -102,13 +180,7 @@ function ListPage({ v, signalements }: { v: Viewer; signalements: Awaited<Return
           s.status === 'answered' ? (
             `${s.answer} (${s.answeredBy})`
           ) : v.user.role === 'operator' ? (
-            <form method="post" action={`/console/signalements/${s.signalementId}/reponse`}>
-              <Csrf token={v.csrf} />
-              <Input name={`answer-${s.signalementId}`} label="Réponse à l’OG" required />
-              <button class="fr-btn fr-btn--sm" type="submit">
-                Répondre
-              </button>
-            </form>
+            <AnswerForm v={v} s={s} focus={focus} />
           ) : (
             'en attente'
           ),
@@ -117,6 +189,9 @@ function ListPage({ v, signalements }: { v: Viewer; signalements: Awaited<Return
     </Page>
   );
 }
+
+/** An unknown signalement is not found; any other refusal is the form's. */
+const r422 = (refusals: { code: string }[]) => (refusals.some((r) => r.code === 'not_found') ? 404 : 422);
 
 /** Signalements: the OGs' public form (no account: throttled like every request without a token), the operators' list and answers. */
 export function signalementPages(app: Api, { engine }: ConsoleDeps) {
@@ -158,18 +233,55 @@ export function signalementPages(app: Api, { engine }: ConsoleDeps) {
   app.get(
     '/console/signalements',
     { config: { sessionRoles: who.readers }, schema: { hide: true } },
-    async (request, reply) =>
-      sendPage(reply, <ListPage v={viewer(request, reply)} signalements={await listSignalements(engine, {})} />),
+    async (request, reply) => {
+      const query = request.query as { fait?: string; signalement?: string; reponse?: string };
+      // « Retour » from a confirmation brings the answer back into its field
+      const focus =
+        query.signalement && query.reponse !== undefined
+          ? { signalementId: query.signalement, answer: query.reponse }
+          : undefined;
+      return sendPage(
+        reply,
+        <ListPage
+          v={viewer(request, reply)}
+          signalements={await listSignalements(engine, {})}
+          focus={focus}
+          done={query.fait === 'reponse'}
+        />,
+      );
+    },
   );
 
   app.post(
     '/console/signalements/:signalementId/reponse',
     { config: { sessionRoles: who.operators }, schema: { hide: true }, preHandler: app.csrfProtection },
     async (request, reply) => {
+      const v = viewer(request, reply);
       const { signalementId } = request.params as { signalementId: string };
-      const answer = field(request.body, `answer-${signalementId}`);
-      if (answer) await answerSignalement(engine, callerOfViewer(viewer(request, reply)), signalementId, answer);
-      return reply.redirect('/console/signalements', 303);
+      const answer = field(request.body, answerField(signalementId));
+      const again = async (focus: Omit<AnswerFocus, 'signalementId' | 'answer'>, status = 200) =>
+        sendPage(
+          reply,
+          <ListPage
+            v={v}
+            signalements={await listSignalements(engine, {})}
+            focus={{ signalementId, answer, ...focus }}
+          />,
+          status,
+        );
+      // the API's rules run before the confirmation, their reasons next to the answer's field
+      const { refusals, signalement } = await checkSignalementAnswer(engine, signalementId, answer);
+      if (refusals.length)
+        return again(
+          { errors: fieldErrors(refusals.map((r) => ({ ...r, path: answerField(signalementId) }))) },
+          r422(refusals),
+        );
+      if (field(request.body, 'etape') !== 'confirmer')
+        return again({
+          confirming: `Votre réponse « ${answer} » est envoyée par courriel à ${signalement!.contactEmail}, l’adresse que l’OG a donnée ; le signalement est alors clos.`,
+        });
+      await answerSignalement(engine, callerOfViewer(v), signalementId, answer);
+      return reply.redirect(`${listUrl}?fait=reponse`, 303);
     },
   );
 }

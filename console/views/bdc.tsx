@@ -6,6 +6,7 @@ import { localizeRefusal } from '../../domain/localize';
 import { render } from '../../domain/messages';
 import type { Refusal } from '../../domain/refusal';
 import { roleFr } from './layout';
+import { OwedPanels, owedFr, type Owed } from './owed';
 import { Deadline, deadlineName, Euros, Status, Table, When } from './ui';
 
 /** What a BDC is and has been, as its page shows it: request, money, deadlines, VA, timeline. */
@@ -62,8 +63,8 @@ function remindersFr(reminders: Reminder[] | undefined): string {
 const actorFr = (by: AuditEntry['by']) =>
   by.role === 'system' ? 'le moteur' : `${roleFr[by.role] ?? by.role} ${by.name ?? by.id}`;
 
-/** What the BDC waits for, in words, for whoever must act. */
-export function awaitedFr(b: { status: string; nextDeadline?: string }): string {
+/** What the BDC waits for, in words, for whoever must act (an ended BDC may still await money back, or a control's documents). */
+export function awaitedFr(b: { status: string; nextDeadline?: string }, owed?: Owed): string {
   const by = b.nextDeadline ? ` (avant le ${parisDateTimeFr(b.nextDeadline)})` : '';
   switch (b.status) {
     case 'awaiting_referencement':
@@ -73,11 +74,11 @@ export function awaitedFr(b: { status: string; nextDeadline?: string }): string 
     case 'awaiting_va':
       return `La VA signée et la facture${by}`;
     case 'reimbursement_due':
-      return `Le remboursement de l’avance${by}`;
+      return owedFr(owed) ?? `Le remboursement de l’avance${by}`;
     case 'needs_attention':
       return 'Une décision de l’ASP';
     default:
-      return 'Rien : le BDC est terminé';
+      return owedFr(owed) ?? 'Rien : le BDC est terminé';
   }
 }
 
@@ -106,11 +107,17 @@ export function BdcSummaryPanels({
   now,
   historyUrl,
   journal,
+  owed,
+  actions,
 }: {
   bdc: RecordView;
   now: number;
   historyUrl?: string;
   journal?: BdcJournal;
+  /** its controls and demands of money back, shown after its deadlines */
+  owed?: Owed;
+  /** what the reader may do, shown once the BDC's status and details are read */
+  actions?: ComponentChildren;
 }) {
   const a = bdc.amounts;
   const m = bdc.money;
@@ -118,6 +125,19 @@ export function BdcSummaryPanels({
     <>
       <p class="fr-mb-2w">
         <Status status={bdc.status} overdue={bdc.reimbursementOverdue} />
+      </p>
+      <p id="attendu">
+        Ce qu’il attend :{' '}
+        {awaitedFr(
+          {
+            status: bdc.status,
+            nextDeadline: bdc.deadlines
+              .filter((d) => d.state === 'pending')
+              .map((d) => d.at)
+              .sort()[0],
+          },
+          owed,
+        )}
       </p>
       {bdc.attention ? (
         <div class="fr-alert fr-alert--warning fr-mb-3w">
@@ -199,6 +219,9 @@ export function BdcSummaryPanels({
           remindersFr(d.reminders),
         ])}
       />
+
+      {owed ? <OwedPanels owed={owed} now={now} /> : null}
+      {actions}
 
       {bdc.va ? (
         <>

@@ -37,6 +37,7 @@ const navigation: Record<string, [string, string][]> = {
   ],
   editeur: [
     ['/console/bdc', 'Mes bons de commande'],
+    ['/console/reversements', 'Contrôles et remboursements'],
     ['/console/coordonnees-bancaires', 'Coordonnées bancaires'],
   ],
   comptable: [['/console/paiements', 'Paiements']],

@@ -136,6 +136,7 @@ export function Select({
   errors,
   required,
   hint,
+  placeholder,
 }: {
   name: string;
   label: string;
@@ -144,6 +145,8 @@ export function Select({
   errors?: FieldErrors;
   required?: boolean;
   hint?: string;
+  /** no option is chosen for the reader: this one, which sends nothing, shows until it chooses */
+  placeholder?: string;
 }) {
   const failed = messagesAt(errors, name).length > 0;
   const id = fieldId(name);
@@ -162,6 +165,11 @@ export function Select({
         aria-invalid={failed ? 'true' : undefined}
         aria-describedby={failed ? `${id}-erreur` : undefined}
       >
+        {placeholder ? (
+          <option value="" selected={!options.some(([v]) => v === value)} disabled hidden>
+            {placeholder}
+          </option>
+        ) : null}
         {options.map(([v, text]) => (
           <option value={v} selected={v === value}>
             {text}

@@ -101,9 +101,11 @@ export function consoleOpenApi(t: ConsoleTargets): Record<string, unknown> {
         [param('solutionId', [...t.solutionIds, 'no-such-solution'])],
       ),
       '/console/controles/tirages': post(
-        'A control sample drawn',
+        'A control sample previewed (its counts), then drawn',
         form({
           eventId: text,
+          etape: step,
+          endedBefore: text,
           seed: text,
           rate: text,
           size: text,
@@ -144,8 +146,8 @@ export function consoleOpenApi(t: ConsoleTargets): Record<string, unknown> {
         }),
       ),
       '/console/signalements/{signalementId}/reponse': post(
-        "An operator's answer to a signalement",
-        form({ 'answer-0b6f1c9e-0000-4000-8000-000000000000': text }),
+        "An operator's answer to a signalement: checked, then confirmed",
+        form({ etape: step, 'answer-0b6f1c9e-0000-4000-8000-000000000000': text }),
         [param('signalementId', ['0b6f1c9e-0000-4000-8000-000000000000', 'x'])],
       ),
       '/console/imports/finess': post('A FINESS extraction uploaded', multipart({ extraction: binary })),

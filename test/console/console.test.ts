@@ -353,7 +353,9 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await page.getByLabel('Graine du tirage').fill(`console-${randomUUID().slice(0, 6)}`);
   await page.getByLabel('Taux par strate (%)').fill('100');
   await page.getByLabel('À transmettre avant le').fill(addCalendarDays(today(), 15));
-  await page.getByRole('button', { name: 'Tirer l’échantillon et ouvrir les contrôles' }).click();
+  // the draw is said, counted, before it is made (issue 22)
+  await page.getByRole('button', { name: 'Vérifier le tirage avant de l’ouvrir' }).click();
+  await page.getByRole('button', { name: 'Confirmer' }).click();
   await page.waitForURL(/\/console\/controles\/tirages\//);
   expect(await page.locator('.fr-alert').first().textContent()).toContain('Tiré à nouveau à l’identique');
   await accessible(page, '17-tirage');
@@ -392,6 +394,11 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   expect(await row.textContent()).toContain(bdcId);
   await row.getByLabel('Réponse à l’OG').fill('Transmis au contrôle.');
   await row.getByRole('button', { name: 'Répondre' }).click();
+  await page
+    .locator('#signalements tr', { hasText: 'Le devis dépasse de loin le barème.' })
+    .getByRole('button', { name: 'Confirmer' })
+    .click();
+  await page.waitForURL(/\?fait=reponse$/);
   expect(
     await page.locator('#signalements tr', { hasText: 'Le devis dépasse de loin le barème.' }).textContent(),
   ).toContain('Transmis au contrôle. (ops-1)');

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { controlState, decideControl, drawControls } from '../../client/controls';
+import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
+import type { BdcRequest } from '../../domain/bdc';
+import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
+import { eventually } from '../support/eventually';
+import { harnessOperator, harnessPerFile } from '../support/harness';
+
+// Issue 22, item 4: an éditeur whose completed BDC failed its control read « Rien : le BDC est
+// terminé » while 600 € were demanded back. Its BDC's page and its own list show its controls and
+// every demand of money back, with the ledger's amounts and their Paris deadlines; another éditeur
+// sees none of it.
+const h = harnessPerFile({ server: 'dev', api: true });
+const browser = browserPerFile();
+const today = () => parisCivilDate(new Date());
+
+async function signedIn(token: string): Promise<Page> {
+  const context = await browser.context({ baseURL: h.api.url });
+  const page = await context.newPage();
+  await page.goto('/console/');
+  await page.getByLabel('Jeton d’accès').fill(token);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL(/\/console\/(bdc)?$/);
+  return page;
+}
+
+async function accessible(page: Page, name: string) {
+  await screenshot(page, name);
+  expect({ page: name, violations: await accessibilityViolations(page) }).toEqual({ page: name, violations: [] });
+}
+
+/** A BDC of editeur-acme, paid its advance and its balance: completed. */
+async function completedBdc(): Promise<{ bdcId: string; request: BdcRequest }> {
+  const request = bdcRequest({ campaignId: 'test-ms1', orderDate: today() });
+  await h.seed(request, 3);
+  await h.grant(request.solutionId, request.editeurId);
+  const { status, body } = await h.api.call('POST', '/bdcs', {
+    token: h.api.tokens.operator,
+    body: { ...request, eventId: randomUUID() },
+  });
+  expect(status).toBe(201);
+  const bdcId = body.bdcId as string;
+  await h.waitForStatus(bdcId, 'awaiting_va');
+  const va = await h.api.call('POST', `/bdcs/${bdcId}/va`, {
+    token: h.api.tokens.acme,
+    body: vaRequestBody(request, new Date(Date.now() - 60_000).toISOString(), 584_000),
+  });
+  expect(va.status).toBeLessThan(300);
+  await h.waitForStatus(bdcId, 'completed');
+  return { bdcId, request };
+}
+
+test('an éditeur sees its failed control and the 600,00 € demanded back, with its deadline, on its BDC and in its list; another éditeur does not', async () => {
+  const { bdcId, request } = await completedBdc();
+  const engine = await h.engine();
+  // the operator's draw takes every BDC completed until now (this file's only one), then fails its control
+  const draw = await eventually(
+    async () =>
+      drawControls(engine, harnessOperator, {
+        eventId: randomUUID(),
+        seed: `owed-${randomUUID().slice(0, 6)}`,
+        rate: 1,
+        assignedTo: 'controleur-1',
+        documents: ['contrat avec l’OG'],
+        documentsDueOn: addCalendarDays(today(), 15),
+        recoveryDueDays: 30,
+      }),
+    { what: 'a draw whose population holds the completed BDC' },
+  );
+  const controlId = `control:${draw.drawId}:${bdcId}`;
+  await eventually(async () => (await controlState(engine, controlId)).version > 0, { what: 'the control opened' });
+  await decideControl(engine, harnessOperator, controlId, {
+    eventId: randomUUID(),
+    outcome: 'failed',
+    findings: 'déploiement non prouvé pour un ESSMS',
+    reasons: ['preuve de déploiement manquante'],
+    recoveryCents: 60_000,
+  });
+  // the ordonnateurs on duty validate the recovery: the demand is in the ledger
+  const due = await eventually(
+    async () => {
+      const c = await controlState(engine, controlId);
+      return c.status === 'recovery_due' && c.recovery ? c.recovery : undefined;
+    },
+    { budgetMs: 90_000, what: 'the recovery demanded' },
+  );
+  expect(await h.money(bdcId)).toEqual({
+    orders: [
+      ['advance', 175_200],
+      ['balance', 408_800],
+    ],
+    demands: [60_000],
+    receipts: [],
+  });
+  const deadline = new Intl.DateTimeFormat('fr-FR', {
+    timeZone: 'Europe/Paris',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  }).format(new Date(due.dueAt));
+
+  const page = await signedIn(h.api.tokens.acme);
+  // its list says what the ended BDC still awaits: the money, by when
+  const row = page.locator('#liste-bdc tbody tr', { hasText: bdcId });
+  const said = await row.textContent();
+  expect(said).not.toContain('Rien : le BDC est terminé');
+  expect(said).toContain(`Le reversement de 600,00\u00a0€ (avant le ${deadline} 23:59)`);
+
+  // its BDC's page: status and details, then its control and the demand with the ledger's figures
+  await row.getByRole('link', { name: bdcId }).click();
+  expect(await page.locator('#attendu').textContent()).toContain(
+    `Le reversement de 600,00\u00a0€ (avant le ${deadline}`,
+  );
+  const controls = await page.locator('#controles-editeur tbody').textContent();
+  expect(controls).toContain('Reversement demandé');
+  expect(controls).toContain('non conforme');
+  const demand = page.locator('#sommes-dues tbody tr');
+  expect(await demand.count()).toBe(1);
+  const cells = await demand.locator('td').allTextContents();
+  expect(cells[0]).toBe('Reversement demandé après contrôle');
+  expect(cells[1]).toBe('600,00\u00a0€');
+  expect(cells[4]).toBe('600,00\u00a0€');
+  expect(cells[5]).toContain(`${deadline} 23:59`);
+  await accessible(page, '22-bdc-reversement-editeur');
+
+  // and in one list of its own, from its navigation
+  await page.getByRole('link', { name: 'Contrôles et remboursements' }).first().click();
+  await page.waitForURL(/\/console\/reversements$/);
+  const listed = page.locator('#sommes-dues tbody tr', { hasText: bdcId });
+  expect(await listed.locator('td').nth(5).textContent()).toBe('600,00\u00a0€');
+  expect(await page.locator('#controles-editeur tbody').textContent()).toContain(bdcId);
+  await accessible(page, '23-reversements-editeur');
+
+  // another éditeur sees none of it
+  const rival = await signedIn(h.api.tokens.rival);
+  await rival.goto('/console/reversements');
+  expect(await rival.locator('main').textContent()).not.toContain(bdcId);
+  expect((await rival.goto(`/console/bdc/${encodeURIComponent(bdcId)}`))?.status()).toBe(404);
+  // operators reach no éditeur's list
+  const operator = await signedIn(h.api.tokens.operator);
+  expect((await operator.goto('/console/reversements'))?.status()).toBe(403);
+  expect(request.editeurId).toBe('editeur-acme');
+});
