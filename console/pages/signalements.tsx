@@ -1,24 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
-import { answerSignalement, listSignalements, reportQuote, signalementSchema } from '../../client/signalements';
+import {
+  answerSignalement,
+  editeurNamed,
+  knownEditeurs,
+  listSignalements,
+  reportQuote,
+  signalementSchema,
+  type KnownEditeur,
+} from '../../client/signalements';
 import { parseEurosFr } from '../../domain/french';
-import { refusalsFromZod } from '../../domain/refusal';
+import { RefusedError, refusalsFromZod, type Refusal } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
-import { Alert, Csrf, ErrorSummary, Euros, Hidden, Input, Table, When, type FieldErrors } from '../views/ui';
+import { Alert, Csrf, ErrorSummary, Euros, Hidden, Input, Table, Textarea, When, type FieldErrors } from '../views/ui';
 
 function ReportForm({
   csrf,
   values,
   errors,
   sent,
+  editeurs,
 }: {
   csrf: string;
   values: Record<string, string>;
   errors?: FieldErrors;
   sent?: boolean;
+  editeurs: KnownEditeur[];
 }) {
   return (
     <Page title="Signaler un devis douteux">
@@ -43,7 +53,20 @@ function ReportForm({
             inputMode="numeric"
             required
           />
-          <Input name="editeurId" label="Identifiant de l’éditeur" value={values.editeurId} errors={errors} required />
+          <Input
+            name="editeurNom"
+            label="Nom de l’éditeur"
+            hint="Commencez à saisir son nom : la liste des éditeurs du programme vous est proposée."
+            value={values.editeurNom}
+            errors={errors}
+            list="editeurs-connus"
+            required
+          />
+          <datalist id="editeurs-connus">
+            {editeurs.map((e) => (
+              <option value={e.name ?? e.editeurId} />
+            ))}
+          </datalist>
           <Input
             name="bdcReference"
             label="Référence du bon de commande (s’il a été signé)"
@@ -56,10 +79,12 @@ function ReportForm({
             value={values.quoteCents}
             errors={errors}
             inputMode="decimal"
+            hint="En euros, par exemple 12 500,00."
           />
-          <Input
+          <Textarea
             name="description"
             label="Ce qui vous semble douteux"
+            hint="Ce que l’éditeur vous demande, ce qui vous semble anormal (10 caractères au moins)."
             value={values.description}
             errors={errors}
             required
@@ -123,7 +148,8 @@ export function signalementPages(app: Api, { engine }: ConsoleDeps) {
   app.get(
     '/console/signalement',
     { config: { public: true, unthrottled: true }, schema: { hide: true } },
-    async (_request, reply) => sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={{}} />),
+    async (_request, reply) =>
+      sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={{}} editeurs={await knownEditeurs(engine)} />),
   );
 
   app.post(
@@ -131,27 +157,45 @@ export function signalementPages(app: Api, { engine }: ConsoleDeps) {
     { config: { public: true }, schema: { hide: true }, preHandler: app.csrfProtection },
     async (request, reply) => {
       const values = Object.fromEntries(
-        ['signalementId', 'ogFiness', 'editeurId', 'bdcReference', 'quoteCents', 'description', 'contactEmail']
+        ['signalementId', 'ogFiness', 'editeurNom', 'bdcReference', 'quoteCents', 'description', 'contactEmail']
           .map((n) => [n, field(request.body, n)])
           .filter(([, x]) => x !== ''),
       ) as Record<string, string>;
+      const editeurs = await knownEditeurs(engine);
+      // the OG names the éditeur; the report carries its id, and a refusal stands next to the name typed
+      const refusals: Refusal[] = [];
+      let editeurId: string | undefined;
+      if (values.editeurNom) {
+        try {
+          editeurId = editeurNamed(editeurs, values.editeurNom, 'editeurNom');
+        } catch (e) {
+          if (!(e instanceof RefusedError)) throw e;
+          refusals.push(...e.refusals);
+        }
+      }
+      const { editeurNom: _name, ...rest } = values;
       const cents = values.quoteCents ? parseEurosFr(values.quoteCents) : undefined;
-      const parsed = signalementSchema.safeParse({
-        ...values,
+      const input = {
+        ...rest,
+        ...(editeurId ? { editeurId } : {}),
         ...(values.quoteCents ? { quoteCents: cents ?? values.quoteCents } : {}),
-      });
+      };
+      const parsed = signalementSchema.safeParse(input);
       if (!parsed.success)
+        refusals.push(
+          ...refusalsFromZod(parsed.error, input)
+            // a name typed but not found is already said at the name
+            .filter((r) => !(r.path === 'editeurId' && values.editeurNom))
+            .map((r) => (r.path === 'editeurId' ? { ...r, path: 'editeurNom' } : r)),
+        );
+      if (!parsed.success || refusals.length)
         return sendPage(
           reply,
-          <ReportForm
-            csrf={reply.generateCsrf()}
-            values={values}
-            errors={fieldErrors(refusalsFromZod(parsed.error, values))}
-          />,
+          <ReportForm csrf={reply.generateCsrf()} values={values} errors={fieldErrors(refusals)} editeurs={editeurs} />,
           422,
         );
       await reportQuote(engine, parsed.data);
-      return sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={values} sent />, 201);
+      return sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={values} sent editeurs={editeurs} />, 201);
     },
   );
 

@@ -380,7 +380,7 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await form.goto('/console/signalement');
   await accessible(form, '19-signalement');
   await form.getByLabel('FINESS juridique de votre organisme').fill(request.ogFiness);
-  await form.getByLabel('Identifiant de l’éditeur').fill(request.editeurId);
+  await form.getByRole('combobox', { name: /^Nom de l’éditeur/ }).fill(request.editeurId);
   await form.getByLabel('Référence du bon de commande').fill(request.reference);
   await form.getByLabel('Montant du devis (€ TTC)').fill('12 000,00');
   await form.getByLabel('Ce qui vous semble douteux').fill('Le devis dépasse de loin le barème.');
