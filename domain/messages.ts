@@ -46,6 +46,13 @@ export const controlStatusFr: Record<string, string> = {
   needs_attention: 'À examiner',
   awaiting_validation: 'Reversement proposé, en attente de validation',
 };
+/** The FINESS extraction's columns as people call them (the file's own name after, to find it). */
+const finessFieldFr: Record<string, string> = {
+  nofinesset: 'FINESS géographique (nofinesset)',
+  nofinessej: 'FINESS juridique (nofinessej)',
+  categetab: 'catégorie d’établissement (categetab)',
+  categagretab: 'catégorie d’agrégat (categagretab)',
+};
 export const deadlineFr: Record<string, string> = {
   dossier: 'dépôt du dossier de référencement',
   orderDeadline: 'fermeture des commandes',
@@ -224,6 +231,29 @@ export const messages = {
   finess_check_digit: m(
     (p: { value: string }) => `the check digit is wrong (Luhn) (${p.value})`,
     (p) => `la clé de contrôle est fausse (Luhn) (${p.value})`,
+  ),
+  finess_row_type: m(
+    (p: { type: string }) => `unknown record type "${p.type}"`,
+    (p) => `type de ligne inconnu « ${p.type} » : structureet ou geolocalisation attendu`,
+  ),
+  finess_row_fields: m(
+    (p: { count: number; expected: number }) =>
+      `structureet line with ${p.count} fields, expected ${p.expected} or more`,
+    (p) => `ligne structureet de ${p.count} champ(s) : ${p.expected} au moins sont attendus`,
+  ),
+  finess_row_number: m(
+    (p: { field: string; problem: string; value: string }) =>
+      `${p.field}: ${render(`finess_${p.problem}`, { value: p.value }, 'en') ?? p.problem}`,
+    (p) =>
+      `${finessFieldFr[p.field] ?? p.field} : ${render(`finess_${p.problem}`, { value: p.value }, 'fr') ?? p.problem}`,
+  ),
+  finess_row_category: m(
+    (p: { value: string }) => `categetab is not a 3-digit category (${p.value})`,
+    (p) => `${finessFieldFr.categetab} : une catégorie de 3 chiffres est attendue (« ${p.value} »)`,
+  ),
+  finess_row_aggregate: m(
+    (p: { value: string }) => `categagretab is not a 4-digit aggregate category (${p.value})`,
+    (p) => `${finessFieldFr.categagretab} : une catégorie d’agrégat de 4 chiffres est attendue (« ${p.value} »)`,
   ),
   essms_none: m(
     () => 'a BDC covers at least one ESSMS',
