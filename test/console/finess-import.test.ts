@@ -51,7 +51,7 @@ async function finished(page: Page) {
 const refusedRows = (page: Page) =>
   page
     .locator('#lignes-ecartees tbody tr')
-    .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent?.trim())));
 
 test('an operator imports an extraction and reads each refused line with its reason in French, then downloads them', async () => {
   const page = await signedIn();
@@ -101,7 +101,7 @@ test('an extraction imported through the API (as the CLI does) is on the Imports
       'content-type': 'text/csv',
       'x-file-name': 'extraction-api-mars.csv',
     },
-    body: brokenExtraction('17/03/2023'),
+    body: new Uint8Array(brokenExtraction('17/03/2023')),
   });
   expect(uploaded.status).toBe(201);
   const summary = await uploaded.json();
