@@ -4,6 +4,8 @@ import { bdcStatusSchema } from '../domain/bdc';
 import { refuse } from '../domain/refusal';
 import { finessSchema, idSchema } from '../domain/schemas';
 import { listSorts, type BdcSummary, type ListSort } from '../db/record-queries';
+
+export { listSorts, type ListSort };
 import { visibleBdc } from './bdc-events';
 import type { Caller, EngineContext } from './context';
 

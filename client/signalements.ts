@@ -6,6 +6,7 @@ import { centsSchema, finessSchema, idSchema } from '../domain/schemas';
 import { Notifications } from '../db/notifications';
 import { Signalements, type Signalement } from '../db/signalements';
 import type { Caller, EngineContext } from './context';
+import type { KnownEditeur } from './editeurs';
 
 /** What an OG reports (seed 004: "un formulaire me permet de le signaler aux pouvoirs publics"). */
 // each field says in the catalogue's words what it needs — an OG reads them, not zod's « Entrée invalide »
@@ -25,14 +26,6 @@ export const signalementSchema = z.object({
     .max(5_000, text('signalement_description_long')),
   contactEmail: z.email({ error: text('signalement_email_invalid') }).max(254, text('signalement_email_invalid')),
 });
-
-/** An éditeur as an OG names it: its name as enrolled, or its id when it has no enrolment yet. */
-export interface KnownEditeur {
-  editeurId: string;
-  name?: string;
-}
-
-export const knownEditeurs = (ctx: EngineContext): Promise<KnownEditeur[]> => ctx.editeurs.known();
 
 /**
  * The éditeur an OG names (it cannot know the id): the one whose name or id is what it typed, ignoring

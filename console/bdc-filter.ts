@@ -1,5 +1,4 @@
-import { bdcFilterSchema } from '../client/bdc-reads';
-import { listSorts, type ListSort } from '../db/record-queries';
+import { bdcFilterSchema, listSorts, type ListSort } from '../client/bdc-reads';
 import { endOfParisDay, isCivilDate, startOfParisDay } from '../domain/calendar';
 
 /**

@@ -3,6 +3,7 @@ import type { Api } from '../../api/context';
 import { who } from '../../api/context';
 import { bdcState } from '../../client/bdc-events';
 import { listBdcs } from '../../client/bdc-reads';
+import { knownEditeurs } from '../../client/editeurs';
 import { nowOf } from '../../client/context';
 import { bdcJournalState } from '../../client/journal';
 import { readDocument } from '../../client/documents';
@@ -143,7 +144,7 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
         parsed.success ? listBdcs(engine, callerOfViewer(v), parsed.data) : { bdcs: [] },
         effectiveCampaigns(engine),
         nowOf(engine),
-        editeur ? [] : engine.editeurs.known(),
+        editeur ? [] : knownEditeurs(engine),
       ]);
       const editeurName = new Map(editeurs.map((e) => [e.editeurId, e.name ?? e.editeurId]));
       const sort = sortOf(query);

@@ -4,12 +4,11 @@ import { who } from '../../api/context';
 import {
   answerSignalement,
   editeurNamed,
-  knownEditeurs,
   listSignalements,
   reportQuote,
   signalementSchema,
-  type KnownEditeur,
 } from '../../client/signalements';
+import { knownEditeurs, type KnownEditeur } from '../../client/editeurs';
 import { parseEurosFr } from '../../domain/french';
 import { RefusedError, refusalsFromZod, type Refusal } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
@@ -107,7 +106,16 @@ function ReportForm({
   );
 }
 
-function ListPage({ v, signalements }: { v: Viewer; signalements: Awaited<ReturnType<typeof listSignalements>> }) {
+function ListPage({
+  v,
+  signalements,
+  editeurs,
+}: {
+  v: Viewer;
+  signalements: Awaited<ReturnType<typeof listSignalements>>;
+  editeurs: KnownEditeur[];
+}) {
+  const nameOf = new Map(editeurs.map((e) => [e.editeurId, e.name ?? e.editeurId]));
   return (
     <Page title="Signalements des OG" user={v.user} csrf={v.csrf} active="/console/signalements">
       <p class="fr-text--sm">
@@ -120,7 +128,7 @@ function ListPage({ v, signalements }: { v: Viewer; signalements: Awaited<Return
         rows={signalements.map((s) => [
           <When at={s.receivedAt} />,
           s.ogFiness,
-          s.editeurId,
+          nameOf.get(s.editeurId) ?? s.editeurId,
           s.bdcId ? <a href={`/console/bdc/${encodeURIComponent(s.bdcId)}`}>{s.bdcId}</a> : '—',
           <Euros cents={s.quoteCents} />,
           s.description,
@@ -203,7 +211,14 @@ export function signalementPages(app: Api, { engine }: ConsoleDeps) {
     '/console/signalements',
     { config: { sessionRoles: who.readers }, schema: { hide: true } },
     async (request, reply) =>
-      sendPage(reply, <ListPage v={viewer(request, reply)} signalements={await listSignalements(engine, {})} />),
+      sendPage(
+        reply,
+        <ListPage
+          v={viewer(request, reply)}
+          signalements={await listSignalements(engine, {})}
+          editeurs={await knownEditeurs(engine)}
+        />,
+      ),
   );
 
   app.post(

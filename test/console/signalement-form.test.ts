@@ -98,6 +98,16 @@ test('an OG names the éditeur as it knows it, describes the quote on several li
   const recorded = (await signalements()).find((s) => s.description.includes(mark));
   expect(recorded).toMatchObject({ editeurId: 'editeur-lumiere-sante', ogFiness: og });
   expect(recorded!.description.split(/\r?\n/)).toHaveLength(2);
+
+  // the ASP reads it under the éditeur's name
+  const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR' });
+  const operator = await context.newPage();
+  await operator.goto('/console/');
+  await operator.getByLabel('Jeton d’accès').fill(h.api.tokens.operator);
+  await operator.getByRole('button', { name: 'Se connecter' }).click();
+  await operator.waitForURL(/\/console\/(bdc)?$/);
+  await operator.goto('/console/signalements');
+  expect(await operator.locator('#signalements tr', { hasText: mark }).textContent()).toContain('Lumière Santé');
 });
 
 test('a wrong FINESS, a short description, an amount that is not one and a bad address are each said at their field', async () => {
