@@ -173,7 +173,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        // no page has a script of its own (the console none at all; /docs swagger-ui's files): no inline script runs
+        // no page has a script of its own (the console only the DSFR's files, /docs swagger-ui's): no inline script runs
         scriptSrc: ["'self'"],
         scriptSrcAttr: ["'none'"],
         styleSrc: ["'self'", "'unsafe-inline'"],

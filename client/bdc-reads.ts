@@ -1,14 +1,18 @@
-import { say } from '../domain/messages';
+import { say, text } from '../domain/messages';
 import { z } from 'zod';
 import { bdcStatusSchema } from '../domain/bdc';
 import { refuse } from '../domain/refusal';
 import { finessSchema, idSchema } from '../domain/schemas';
-import type { BdcSummary } from '../db/record-queries';
+import { listSorts, type BdcSummary, type ListSort } from '../db/record-queries';
+
+export { listSorts, type ListSort };
 import { visibleBdc } from './bdc-events';
 import type { Caller, EngineContext } from './context';
 
 /** The filters operators list BDCs by, every one validated before it reaches the database. */
 const asUtc = (instant: string) => new Date(instant).toISOString();
+
+const searchText = z.string().trim().min(1, text('search_text_empty')).max(100, text('search_text_long'));
 
 export const bdcFilterSchema = z.object({
   status: bdcStatusSchema.optional(),
@@ -27,22 +31,54 @@ export const bdcFilterSchema = z.object({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
+  // contains-matches, case-insensitive (a part is enough: nobody types a whole reference or id)
+  reference: searchText.describe('a part of the reference, e.g. DEMO-1 finds DEMO-1, DEMO-10, XDEMO-12').optional(),
+  editeurMatch: searchText.describe("a part of the éditeur's name (as enrolled) or of its id").optional(),
+  solutionMatch: searchText.describe("a part of the solution's id").optional(),
+  sort: z
+    .enum(listSorts)
+    .describe(
+      'reference (natural order: -1, -2, -10), deadline (the next one; none last) or ceiling; a leading - descends. By BDC id when absent',
+    )
+    .optional(),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
   pageToken: z.string().max(512).optional(),
 });
 export type BdcFilter = z.infer<typeof bdcFilterSchema>;
 
-/** A page token: where the next page starts, opaque to callers. */
-const encodeToken = (after: string) => Buffer.from(JSON.stringify({ after }), 'utf8').toString('base64url');
-function decodeToken(token: string): string {
+/**
+ * A page token: where the next page starts, opaque to callers — the last BDC's id and, in a sorted
+ * list, its sort key and the order it was read in (a token of another order is refused: it would
+ * skip or repeat BDCs).
+ */
+interface Cursor {
+  after: string;
+  key?: string;
+  sort?: ListSort;
+}
+const encodeToken = (cursor: string | Cursor) =>
+  Buffer.from(JSON.stringify(typeof cursor === 'string' ? { after: cursor } : cursor), 'utf8').toString('base64url');
+function decodeCursor(token: string, sort?: ListSort): Cursor {
   try {
-    const { after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof after === 'string' && after.length <= 300) return after;
+    const {
+      after,
+      key,
+      sort: read,
+    } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const sameOrder = read === sort && (sort === undefined) === (key === undefined);
+    if (
+      typeof after === 'string' &&
+      after.length <= 300 &&
+      sameOrder &&
+      (key === undefined || (typeof key === 'string' && key.length <= 600))
+    )
+      return { after, ...(typeof key === 'string' ? { key } : {}) };
   } catch {
     // refused below, like any other token that is not ours
   }
   throw refuse('invalid_page_token', say('invalid_page_token'), 'pageToken', token);
 }
+const decodeToken = (token: string) => decodeCursor(token).after;
 
 /** One page of BDCs from the record, keyset-paged; an éditeur lists its own only, whatever filter it sends. */
 export async function listBdcs(
@@ -51,14 +87,18 @@ export async function listBdcs(
   filter: BdcFilter,
 ): Promise<{ bdcs: BdcSummary[]; nextPageToken?: string }> {
   const { pageSize, pageToken, overdue, ...f } = filter;
+  const cursor = pageToken ? decodeCursor(pageToken, f.sort) : undefined;
   const page = await ctx.queries.list({
     ...f,
     ...(overdue === undefined ? {} : { reimbursementOverdue: overdue }),
     ...(caller.editeurId === undefined ? {} : { editeur: caller.editeurId }),
-    ...(pageToken ? { after: decodeToken(pageToken) } : {}),
+    ...(cursor ? { after: cursor.after, ...(cursor.key === undefined ? {} : { afterKey: cursor.key }) } : {}),
     limit: pageSize,
   });
-  return { bdcs: page.bdcs, ...(page.last ? { nextPageToken: encodeToken(page.last) } : {}) };
+  const next = page.last
+    ? encodeToken(f.sort ? { after: page.last, key: page.lastKey!, sort: f.sort } : page.last)
+    : undefined;
+  return { bdcs: page.bdcs, ...(next ? { nextPageToken: next } : {}) };
 }
 
 export const refusedEventsQuerySchema = z.object({

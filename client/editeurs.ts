@@ -44,6 +44,15 @@ export async function editeurFile(ctx: EngineContext, caller: Caller, editeurId:
 
 export const listEditeurs = (ctx: EngineContext) => ctx.editeurs.list();
 
+/** An éditeur as people name it: its name as enrolled, or its id when it has no enrolment yet. */
+export interface KnownEditeur {
+  editeurId: string;
+  name?: string;
+}
+
+/** Every éditeur the programme knows, by name (an OG's form, the lists that show names). */
+export const knownEditeurs = (ctx: EngineContext): Promise<KnownEditeur[]> => ctx.editeurs.known();
+
 /** The changes of bank details that await an ordonnateur. */
 export const bankDetailsAwaiting = (ctx: EngineContext) => ctx.editeurs.bankDetailsProposed();
 

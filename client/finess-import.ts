@@ -1,4 +1,4 @@
-import { say } from '../domain/messages';
+import { say, type Said } from '../domain/messages';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseHeader, parseLine } from '../domain/finess-extraction';
@@ -51,11 +51,14 @@ async function* lines(file: string, encoding: 'utf-8' | 'latin1', position: { by
  * time and written in batches, so memory stays flat whatever the file's size.
  */
 export type Progress = (p: { rowsRead: number; bytesRead: number; bytesTotal: number }) => void;
+/** A line the import set aside: its number in the file, its text, why (in the catalogue's words). */
+export type Rejected = (r: { line: number; content: string; said: Said }) => void;
 
 export async function importFinessExtraction(
   reference: FinessReference,
   file: string,
   onProgress: Progress = () => undefined,
+  onRejected: Rejected = () => undefined,
 ): Promise<ImportSummary> {
   const encoding = await detectEncoding(file);
   const bytesTotal = (await fs.promises.stat(file)).size;
@@ -91,6 +94,7 @@ export async function importFinessExtraction(
       const r = (rejections[parsed.reason] ??= { count: 0, lines: [] });
       r.count++;
       if (r.lines.length < 5) r.lines.push(lineNumber);
+      onRejected({ line: lineNumber, content: line, said: parsed.said });
       continue;
     }
     kept++;

@@ -5,11 +5,12 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { importColumns, parseCsv, refusedRowsCsv, requestOf, type ImportResult } from '../domain/bdc-import';
 import { localizeRefusal } from '../domain/localize';
-import { say } from '../domain/messages';
+import { writeCsv } from '../domain/csv';
+import { render, say } from '../domain/messages';
 import { refuse, RefusedError } from '../domain/refusal';
 import { Imports, type ImportJob } from '../db/imports';
 import type { Caller, EngineContext } from './context';
-import { importFinessExtraction } from './finess-import';
+import { importFinessExtraction, type ImportSummary } from './finess-import';
 import { registerBdc } from './intake';
 
 /** Registrations a bulk import runs at once: enough to keep the engine busy, few enough to leave it to others. */
@@ -31,6 +32,68 @@ function throttled(write: (done: number, total?: number) => Promise<void>) {
   };
 }
 
+/** Refused lines kept with an import, at most: a broken file must not fill the database with itself. */
+const MAX_REFUSED_LINES = 10_000;
+/** Refused lines its page lists (every one is in the download). */
+const REFUSED_SHOWN = 100;
+
+/**
+ * Imports a FINESS extraction as one import of the Imports page, whoever starts it — the console in
+ * the background, the API (and `sons finess import` through it) while the request waits: its
+ * progress as it goes, then its counts and its refused lines with their reasons in French (listed,
+ * and as a spreadsheet to download). The import's id comes first (`begun`): the console's page
+ * follows it while it runs.
+ */
+export async function importFinessRecorded(
+  ctx: EngineContext,
+  caller: Caller,
+  file: string,
+  fileName: string,
+  begun: (importId: string) => void = () => undefined,
+): Promise<ImportSummary & { importId: string }> {
+  const importId = `finess-${randomUUID()}`;
+  const jobs = new Imports(ctx.sql);
+  await jobs.begin({ importId, kind: 'finess', fileName, startedBy: caller.actor.id });
+  begun(importId);
+  const progress = throttled((done, total) => jobs.progress(importId, done, total));
+  const refused: { line: number; content: string; reason: string }[] = [];
+  try {
+    const summary = await importFinessExtraction(
+      ctx.finess,
+      file,
+      (p) => progress(p.bytesRead, p.bytesTotal),
+      ({ line, content, said }) => {
+        if (refused.length < MAX_REFUSED_LINES)
+          refused.push({ line, content, reason: render(said.key, said.params, 'fr') ?? said.message });
+      },
+    );
+    await jobs.finish(importId, {
+      outcome: {
+        extractionDate: summary.extraction.date,
+        encoding: summary.encoding,
+        read: summary.extraction.rowsRead,
+        kept: summary.extraction.rowsKept,
+        rejected: summary.extraction.rowsRejected,
+        rejections: summary.rejections,
+        refusedLines: refused.slice(0, REFUSED_SHOWN).map(({ line, reason }) => ({ line, reason })),
+      },
+      ...(refused.length
+        ? {
+            refusedCsv: writeCsv(
+              ['Ligne', 'Motif', 'Contenu de la ligne'],
+              refused.map((r) => [r.line, r.reason, r.content]),
+              { french: true },
+            ),
+          }
+        : {}),
+    });
+    return { ...summary, importId };
+  } catch (err) {
+    await jobs.finish(importId, { failure: frenchOf(err) });
+    throw err;
+  }
+}
+
 /**
  * Starts importing a FINESS extraction in the background (the page follows its progress): the file
  * is taken over by the import, which removes it once done.
@@ -40,33 +103,19 @@ export async function startFinessImport(
   caller: Caller,
   upload: { path: string; fileName: string },
 ): Promise<string> {
-  const importId = `finess-${randomUUID()}`;
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'sons-import-'));
   const file = path.join(dir, path.basename(upload.fileName).replace(/[^\w.-]/g, '_') || 'extraction.csv');
   await fs.promises.rename(upload.path, file).catch(() => fs.promises.copyFile(upload.path, file));
-  const jobs = new Imports(ctx.sql);
-  await jobs.begin({ importId, kind: 'finess', fileName: upload.fileName, startedBy: caller.actor.id });
-  const progress = throttled((done, total) => jobs.progress(importId, done, total));
-  void (async () => {
-    try {
-      const summary = await importFinessExtraction(ctx.finess, file, (p) => progress(p.bytesRead, p.bytesTotal));
-      await jobs.finish(importId, {
-        outcome: {
-          extractionDate: summary.extraction.date,
-          encoding: summary.encoding,
-          read: summary.extraction.rowsRead,
-          kept: summary.extraction.rowsKept,
-          rejected: summary.extraction.rowsRejected,
-          rejections: summary.rejections,
-        },
-      });
-    } catch (err) {
-      await jobs.finish(importId, { failure: frenchOf(err) });
-    } finally {
-      await fs.promises.rm(dir, { recursive: true, force: true });
-    }
-  })();
-  return importId;
+  return new Promise<string>((resolve, reject) => {
+    let begun = false;
+    importFinessRecorded(ctx, caller, file, upload.fileName, (importId) => {
+      begun = true;
+      resolve(importId);
+    })
+      // once begun, a failure is the import's, on its page; before, the console's answer
+      .catch((err) => (begun ? undefined : reject(err)))
+      .finally(() => fs.promises.rm(dir, { recursive: true, force: true }));
+  });
 }
 
 /**
@@ -150,4 +199,5 @@ export async function importJob(ctx: EngineContext, importId: string): Promise<I
 
 export type { ImportJob };
 
-export const recentImports = (ctx: EngineContext, limit = 10) => new Imports(ctx.sql).recent(limit);
+/** The latest imports, every kind and whoever started them (console, API, CLI), newest first. */
+export const recentImports = (ctx: EngineContext, limit = 50) => new Imports(ctx.sql).recent(limit);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { say } from '../domain/messages';
+import { say, text } from '../domain/messages';
 import { refuse, refusalOf, type Refusal } from '../domain/refusal';
 import { centsSchema, finessSchema, idSchema } from '../domain/schemas';
 import { Notifications } from '../db/notifications';
@@ -8,17 +8,47 @@ import { Signalements, type Signalement } from '../db/signalements';
 
 export type { Signalement } from '../db/signalements';
 import type { Caller, EngineContext } from './context';
+import type { KnownEditeur } from './editeurs';
 
 /** What an OG reports (seed 004: "un formulaire me permet de le signaler aux pouvoirs publics"). */
+// each field says in the catalogue's words what it needs — an OG reads them, not zod's « Entrée invalide »
 export const signalementSchema = z.object({
   signalementId: z.string().uuid().describe('made by the form: the same report sent twice is one'),
-  ogFiness: finessSchema,
-  editeurId: idSchema,
+  ogFiness: z.string({ error: text('signalement_og_required') }).pipe(finessSchema),
+  editeurId: z.string({ error: text('signalement_editeur_required') }).pipe(idSchema),
   bdcReference: idSchema.optional().describe("the BDC's order reference, when the quote became one"),
-  quoteCents: centsSchema.optional(),
-  description: z.string().min(10).max(5_000),
-  contactEmail: z.string().email().max(254),
+  quoteCents: z
+    .number({ error: text('signalement_quote_invalid') })
+    .pipe(centsSchema)
+    .optional(),
+  description: z
+    .string({ error: text('signalement_description_short') })
+    .trim()
+    .min(10, text('signalement_description_short'))
+    .max(5_000, text('signalement_description_long')),
+  contactEmail: z.email({ error: text('signalement_email_invalid') }).max(254, text('signalement_email_invalid')),
 });
+
+/**
+ * The éditeur an OG names (it cannot know the id): the one whose name or id is what it typed, ignoring
+ * case and accents; else the only one containing it; else a refusal at `path` saying why.
+ */
+export function editeurNamed(editeurs: KnownEditeur[], typed: string, path: string): string {
+  const same = new Intl.Collator('fr', { sensitivity: 'base', usage: 'search' });
+  const fold = (t: string) => t.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('fr');
+  const labels = (e: KnownEditeur) => [e.editeurId, ...(e.name ? [e.name] : [])];
+  const exact = editeurs.filter((e) => labels(e).some((l) => same.compare(l, typed) === 0));
+  const found = exact.length ? exact : editeurs.filter((e) => labels(e).some((l) => fold(l).includes(fold(typed))));
+  if (found.length === 1) return found[0]!.editeurId;
+  throw found.length
+    ? refuse(
+        'ambiguous_editeur',
+        say('signalement_editeur_ambiguous', { name: typed, count: found.length }),
+        path,
+        typed,
+      )
+    : refuse('unknown_editeur', say('signalement_editeur_unknown', { name: typed }), path, typed);
+}
 
 /**
  * Records an OG's signalement against the éditeur (and its BDC, when the OG names one). It answers

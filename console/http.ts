@@ -19,7 +19,7 @@ export function viewer(request: FastifyRequest, reply: FastifyReply): Viewer {
 
 export const callerOfViewer = (v: Viewer) => callerOf(v.user);
 
-/** A page, rendered on the server: no script, nothing cached (it shows money and personal data). */
+/** A page, rendered on the server (its only script the design system's own), nothing cached (it shows money and personal data). */
 export function sendPage(reply: FastifyReply, page: VNode, status = 200) {
   return reply
     .status(status)

@@ -100,9 +100,9 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
     );
     scope.get('/console/static/dsfr/*', { config: unthrottled, schema: { hide: true } }, async (request, reply) => {
       const file = (request.params as { '*': string })['*'];
-      // the design system's stylesheet, fonts and artwork only
+      // the design system's stylesheet, script (its responsive header), fonts and artwork only
       if (
-        !/^(dsfr\.min\.css|fonts\/[\w-]+\.woff2?|artwork\/[\w/-]+\.svg|icons\/[\w/-]+\.svg|favicon\/(favicon\.svg|apple-touch-icon\.png))$/.test(
+        !/^(dsfr\.min\.css|dsfr\.(module|nomodule)\.min\.js|fonts\/[\w-]+\.woff2?|artwork\/[\w/-]+\.svg|icons\/[\w/-]+\.svg|favicon\/(favicon\.svg|apple-touch-icon\.png))$/.test(
           file,
         ) ||
         !fs.existsSync(path.join(DSFR, file))

@@ -88,6 +88,20 @@ export class Editeurs {
   }
 
   /** Every version of an enrolment, newest first. */
+  /**
+   * Every éditeur the programme knows — enrolled (with its name) or holding a solution (its id only) —
+   * by name, for the OGs' signalement form and the lists that show names.
+   */
+  async known(): Promise<{ editeurId: string; name?: string }[]> {
+    const rows = await this.sql.query<{ editeur_id: string; name: string | null }>(
+      'SELECT k.editeur_id, e.name FROM (SELECT editeur_id FROM solutions UNION SELECT editeur_id FROM editeurs) k LEFT JOIN editeurs e USING (editeur_id)',
+    );
+    const byName = new Intl.Collator('fr', { numeric: true });
+    return rows
+      .map((r) => ({ editeurId: r.editeur_id, ...(r.name ? { name: r.name } : {}) }))
+      .sort((a, b) => byName.compare(a.name ?? a.editeurId, b.name ?? b.editeurId));
+  }
+
   async enrolmentHistory(editeurId: string): Promise<EnrolmentRecord[]> {
     return (
       await this.sql.query('SELECT * FROM editeur_enrolments WHERE editeur_id = $1 ORDER BY version DESC', [editeurId])

@@ -1,7 +1,12 @@
 import fs from 'node:fs';
-import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import { PGlite, types, type Extension, type Transaction } from '@electric-sql/pglite';
 import lockfile from 'proper-lockfile';
 import type { Sql, Tx } from './sql';
+
+// the contrib modules are exported as `@electric-sql/pglite/contrib/*`, a subpath TypeScript's `node`
+// resolution cannot read: required by that name, typed by the file it maps to
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
 
 type Queryable = Pick<PGlite | Transaction, 'query' | 'exec'>;
 
@@ -50,7 +55,8 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
 /** PGlite: PostgreSQL compiled to WASM, in-process; dataDir on disk (locked), or in memory when absent. */
 export async function openPglite(dataDir?: string): Promise<Sql> {
   const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  // pg_trgm: the BDC list's contains-search on references uses its index (db/migrations/017)
+  const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
   return {
     backend: 'pglite',
     ...bind(db),

@@ -16,13 +16,34 @@ export interface ListFilter {
   deadlineFrom?: string;
   deadlineTo?: string;
   reimbursementOverdue?: boolean;
-  /** the last BDC id of the previous page */
+  /** contains-matches, case-insensitive: a part of the reference, of the éditeur's name or id, of the solution's id */
+  reference?: string;
+  editeurMatch?: string;
+  solutionMatch?: string;
+  /** the list's order (by BDC id when absent); `-` first: descending */
+  sort?: ListSort;
+  /** where the previous page ended: its last BDC and, in a sorted list, that BDC's sort key */
   after?: string;
+  afterKey?: string;
   limit: number;
 }
 
+/**
+ * The orders a list may take, each a key then the BDC id (unique: every BDC once, pages in a stable
+ * order) backed by an index on both (db/migrations/017), so that a page costs the same at any size.
+ * A BDC without a next deadline (ended) comes after every dated one.
+ */
+const sortKeys = {
+  reference: { expr: 'reference_key', param: 'text' },
+  deadline: { expr: "COALESCE(next_deadline_at, 'infinity'::timestamptz)", param: 'timestamptz' },
+  ceiling: { expr: 'ceiling_cents', param: 'bigint' },
+} as const;
+export const listSorts = ['reference', '-reference', 'deadline', '-deadline', 'ceiling', '-ceiling'] as const;
+export type ListSort = (typeof listSorts)[number];
+
 export type BdcSummary = {
   bdcId: string;
+  reference: string;
   status: string;
   campaign: string;
   editeur: string;
@@ -39,12 +60,13 @@ const iso = (v: unknown) =>
   v === null || v === undefined ? undefined : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
 
 const SUMMARY_COLUMNS =
-  'bdc_id, status, campaign_id, editeur_id, solution_id, og_finess, essms, ceiling_cents, next_deadline_at, reimbursement_overdue, running';
+  'bdc_id, reference, status, campaign_id, editeur_id, solution_id, og_finess, essms, ceiling_cents, next_deadline_at, reimbursement_overdue, running';
 
 /** A BDC as lists show it, from its row. */
 function summaryOf(r: Record<string, unknown>): BdcSummary {
   return {
     bdcId: String(r.bdc_id),
+    reference: String(r.reference ?? ''),
     status: String(r.status),
     campaign: String(r.campaign_id),
     editeur: String(r.editeur_id),
@@ -58,8 +80,11 @@ function summaryOf(r: Record<string, unknown>): BdcSummary {
   };
 }
 
+/** A LIKE pattern matching any text that contains `part` as typed (its %, _ and \\ are not wildcards). */
+const containing = (part: string) => `%${part.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 /** WHERE clauses of a filter, with their parameters; values are always parameters, never pasted. */
-function where(f: Omit<ListFilter, 'limit' | 'after'>, params: unknown[]): string[] {
+function where(f: Omit<ListFilter, 'limit' | 'after' | 'afterKey' | 'sort'>, params: unknown[]): string[] {
   const clauses = ['state IS NOT NULL'];
   const eq = (column: string, v: unknown) => v !== undefined && clauses.push(`${column} = $${params.push(v)}`);
   eq('status', f.status);
@@ -71,23 +96,49 @@ function where(f: Omit<ListFilter, 'limit' | 'after'>, params: unknown[]): strin
   if (f.essms !== undefined) clauses.push(`essms @> ARRAY[$${params.push(f.essms)}]::text[]`);
   if (f.deadlineFrom !== undefined) clauses.push(`next_deadline_at >= $${params.push(f.deadlineFrom)}`);
   if (f.deadlineTo !== undefined) clauses.push(`next_deadline_at <= $${params.push(f.deadlineTo)}`);
+  if (f.reference !== undefined) clauses.push(`reference ILIKE $${params.push(containing(f.reference))}`);
+  // by the few éditeurs and solutions that match (small tables), then the BDCs by their indexes
+  if (f.editeurMatch !== undefined) {
+    const p = `$${params.push(containing(f.editeurMatch))}`;
+    clauses.push(
+      `editeur_id IN (SELECT editeur_id FROM editeurs WHERE name ILIKE ${p} OR editeur_id ILIKE ${p} UNION SELECT editeur_id FROM solutions WHERE editeur_id ILIKE ${p})`,
+    );
+  }
+  if (f.solutionMatch !== undefined)
+    clauses.push(
+      `solution_id IN (SELECT solution_id FROM solutions WHERE solution_id ILIKE $${params.push(containing(f.solutionMatch))})`,
+    );
   return clauses;
 }
 
 export class RecordQueries {
   constructor(readonly sql: Sql) {}
 
-  /** One page of BDCs in id order, and the id to continue after when there is more. */
-  async list(f: ListFilter): Promise<{ bdcs: BdcSummary[]; last?: string }> {
+  /**
+   * One page of BDCs in the order asked (by id when none), and where the next page starts when there
+   * is more: the last BDC's id and, in a sorted list, its key (as text).
+   */
+  async list(f: ListFilter): Promise<{ bdcs: BdcSummary[]; last?: string; lastKey?: string }> {
     const params: unknown[] = [];
     const clauses = where(f, params);
-    if (f.after !== undefined) clauses.push(`bdc_id > $${params.push(f.after)}`);
+    const descending = f.sort?.startsWith('-') ?? false;
+    const key = f.sort ? sortKeys[f.sort.replace(/^-/, '') as keyof typeof sortKeys] : undefined;
+    const [cmp, dir] = descending ? ['<', 'DESC'] : ['>', 'ASC'];
+    if (f.after !== undefined)
+      clauses.push(
+        key
+          ? `(${key.expr}, bdc_id) ${cmp} ($${params.push(f.afterKey)}::${key.param}, $${params.push(f.after)})`
+          : `bdc_id > $${params.push(f.after)}`,
+      );
     const rows = await this.sql.query(
-      `SELECT ${SUMMARY_COLUMNS} FROM bdcs WHERE ${clauses.join(' AND ')} ORDER BY bdc_id LIMIT $${params.push(f.limit + 1)}`,
+      `SELECT ${SUMMARY_COLUMNS}${key ? `, (${key.expr})::text AS sort_key` : ''} FROM bdcs WHERE ${clauses.join(' AND ')}
+       ORDER BY ${key ? `${key.expr} ${dir}, bdc_id ${dir}` : 'bdc_id'} LIMIT $${params.push(f.limit + 1)}`,
       params,
     );
     const bdcs = rows.slice(0, f.limit).map(summaryOf);
-    return { bdcs, ...(rows.length > f.limit ? { last: bdcs.at(-1)!.bdcId } : {}) };
+    if (rows.length <= f.limit) return { bdcs };
+    const lastRow = rows[f.limit - 1]!;
+    return { bdcs, last: String(lastRow.bdc_id), ...(key ? { lastKey: String(lastRow.sort_key) } : {}) };
   }
 
   /** The running BDCs whose next deadline falls between two instants, the soonest first. */

@@ -119,6 +119,7 @@ CREATE TABLE bdcs (
   workflow_started boolean NOT NULL DEFAULT false,
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   ended_at timestamp with time zone,
+  reference_key text DEFAULT natural_sort_key(reference),
   CONSTRAINT bdcs_ceiling_cents_check CHECK ((ceiling_cents > 0)),
   CONSTRAINT bdcs_status_known CHECK (((status IS NULL) OR (status = ANY (ARRAY['awaiting_referencement'::text, 'advance_issued'::text, 'awaiting_validation'::text, 'awaiting_va'::text, 'completed'::text, 'lapsed'::text, 'cancelled'::text, 'rejected'::text, 'reimbursement_due'::text, 'reimbursed'::text, 'needs_attention'::text, 'written_off'::text])))),
   CONSTRAINT bdcs_finess_extraction_id_fkey FOREIGN KEY (finess_extraction_id) REFERENCES finess_extractions(id),
@@ -688,13 +689,17 @@ CREATE UNIQUE INDEX bank_details_one_proposed ON bank_details USING btree (edite
 CREATE UNIQUE INDEX bank_details_one_valid ON bank_details USING btree (editeur_id) WHERE (state = 'valid'::text);
 CREATE UNIQUE INDEX bdcs_business_key ON bdcs USING btree (editeur_id, reference);
 CREATE INDEX bdcs_by_campaign ON bdcs USING btree (campaign_id, running, bdc_id);
+CREATE INDEX bdcs_by_ceiling ON bdcs USING btree (ceiling_cents, bdc_id);
+CREATE INDEX bdcs_by_deadline_then_id ON bdcs USING btree (COALESCE(next_deadline_at, 'infinity'::timestamp with time zone), bdc_id);
 CREATE INDEX bdcs_by_editeur ON bdcs USING btree (editeur_id, bdc_id);
 CREATE INDEX bdcs_by_essms ON bdcs USING gin (essms);
 CREATE INDEX bdcs_by_next_deadline ON bdcs USING btree (next_deadline_at);
 CREATE INDEX bdcs_by_og ON bdcs USING btree (og_finess, bdc_id);
+CREATE INDEX bdcs_by_reference_key ON bdcs USING btree (reference_key, bdc_id);
 CREATE INDEX bdcs_by_solution ON bdcs USING btree (solution_id, status, bdc_id);
 CREATE INDEX bdcs_by_status ON bdcs USING btree (status, bdc_id);
 CREATE INDEX bdcs_not_started ON bdcs USING btree (registered_at) WHERE (NOT workflow_started);
+CREATE INDEX bdcs_reference_trigrams ON bdcs USING gin (reference gin_trgm_ops);
 CREATE INDEX console_sessions_credential ON console_sessions USING btree (credential_sha256) WHERE (revoked_at IS NULL);
 CREATE INDEX console_sessions_expiry ON console_sessions USING btree (expires_at);
 CREATE INDEX console_sessions_subject ON console_sessions USING btree (subject_kind, issuer, subject) WHERE (revoked_at IS NULL);

@@ -1,5 +1,6 @@
 import { civilDateSchema } from './schemas';
 import { finessProblem } from './finess';
+import { say, type Said } from './messages';
 import type { Establishment } from './eligibility';
 
 /**
@@ -49,18 +50,25 @@ export function parseHeader(line: string): { date: string } | { problem: 'header
   return civilDateSchema.safeParse(date).success ? { date } : { problem: 'date', raw };
 }
 
+/** A rejected line's reason: a short code-like text (the API's and CLI's tally key) and the catalogue's words. */
 export type ParsedLine =
-  { kind: 'establishment'; establishment: Establishment } | { kind: 'ignored' } | { kind: 'rejected'; reason: string };
+  | { kind: 'establishment'; establishment: Establishment }
+  | { kind: 'ignored' }
+  | { kind: 'rejected'; reason: string; said: Said };
+
+const rejected = (reason: string, said: Said): ParsedLine => ({ kind: 'rejected', reason, said });
 
 export function parseLine(line: string): ParsedLine {
   if (line === '' || line.startsWith('geolocalisation;')) return { kind: 'ignored' };
   const parts = line.split(';');
-  if (parts[0] !== 'structureet') return { kind: 'rejected', reason: `unknown record type "${parts[0]}"` };
-  if (parts.length < structureetFields.length + 1)
-    return {
-      kind: 'rejected',
-      reason: `structureet line with ${parts.length - 1} fields, expected ${structureetFields.length} or more`,
-    };
+  if (parts[0] !== 'structureet') {
+    const type = parts[0] ?? '';
+    return rejected(`unknown record type "${type}"`, say('finess_row_type', { type: type.slice(0, 40) }));
+  }
+  if (parts.length < structureetFields.length + 1) {
+    const counts = { count: parts.length - 1, expected: structureetFields.length };
+    return rejected(say('finess_row_fields', counts).message, say('finess_row_fields', counts));
+  }
   const field = (name: (typeof structureetFields)[number]) => (parts[structureetFields.indexOf(name) + 1] ?? '').trim();
   const establishment: Establishment = {
     nofinesset: field('nofinesset').toUpperCase(),
@@ -72,13 +80,20 @@ export function parseLine(line: string): ParsedLine {
     categagretab: field('categagretab'),
     libcategagretab: field('libcategagretab'),
   };
-  const etProblem = finessProblem(establishment.nofinesset);
-  if (etProblem) return { kind: 'rejected', reason: `nofinesset: ${etProblem}` };
-  const ejProblem = finessProblem(establishment.nofinessej);
-  if (ejProblem) return { kind: 'rejected', reason: `nofinessej: ${ejProblem}` };
+  for (const field of ['nofinesset', 'nofinessej'] as const) {
+    const problem = finessProblem(establishment[field]);
+    const value = establishment[field].slice(0, 40);
+    if (problem) return rejected(`${field}: ${problem}`, say('finess_row_number', { field, problem, value }));
+  }
   if (!/^\d{3}$/.test(establishment.categetab))
-    return { kind: 'rejected', reason: 'categetab is not a 3-digit category' };
+    return rejected(
+      'categetab is not a 3-digit category',
+      say('finess_row_category', { value: establishment.categetab.slice(0, 40) }),
+    );
   if (!/^\d{4}$/.test(establishment.categagretab))
-    return { kind: 'rejected', reason: 'categagretab is not a 4-digit aggregate category' };
+    return rejected(
+      'categagretab is not a 4-digit aggregate category',
+      say('finess_row_aggregate', { value: establishment.categagretab.slice(0, 40) }),
+    );
   return { kind: 'establishment', establishment };
 }

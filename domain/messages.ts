@@ -46,6 +46,13 @@ export const controlStatusFr: Record<string, string> = {
   needs_attention: 'À examiner',
   awaiting_validation: 'Reversement proposé, en attente de validation',
 };
+/** The FINESS extraction's columns as people call them (the file's own name after, to find it). */
+const finessFieldFr: Record<string, string> = {
+  nofinesset: 'FINESS géographique (nofinesset)',
+  nofinessej: 'FINESS juridique (nofinessej)',
+  categetab: 'catégorie d’établissement (categetab)',
+  categagretab: 'catégorie d’agrégat (categagretab)',
+};
 export const deadlineFr: Record<string, string> = {
   dossier: 'dépôt du dossier de référencement',
   orderDeadline: 'fermeture des commandes',
@@ -224,6 +231,29 @@ export const messages = {
   finess_check_digit: m(
     (p: { value: string }) => `the check digit is wrong (Luhn) (${p.value})`,
     (p) => `la clé de contrôle est fausse (Luhn) (${p.value})`,
+  ),
+  finess_row_type: m(
+    (p: { type: string }) => `unknown record type "${p.type}"`,
+    (p) => `type de ligne inconnu « ${p.type} » : structureet ou geolocalisation attendu`,
+  ),
+  finess_row_fields: m(
+    (p: { count: number; expected: number }) =>
+      `structureet line with ${p.count} fields, expected ${p.expected} or more`,
+    (p) => `ligne structureet de ${p.count} champ(s) : ${p.expected} au moins sont attendus`,
+  ),
+  finess_row_number: m(
+    (p: { field: string; problem: string; value: string }) =>
+      `${p.field}: ${render(`finess_${p.problem}`, { value: p.value }, 'en') ?? p.problem}`,
+    (p) =>
+      `${finessFieldFr[p.field] ?? p.field} : ${render(`finess_${p.problem}`, { value: p.value }, 'fr') ?? p.problem}`,
+  ),
+  finess_row_category: m(
+    (p: { value: string }) => `categetab is not a 3-digit category (${p.value})`,
+    (p) => `${finessFieldFr.categetab} : une catégorie de 3 chiffres est attendue (« ${p.value} »)`,
+  ),
+  finess_row_aggregate: m(
+    (p: { value: string }) => `categagretab is not a 4-digit aggregate category (${p.value})`,
+    (p) => `${finessFieldFr.categagretab} : une catégorie d’agrégat de 4 chiffres est attendue (« ${p.value} »)`,
   ),
   essms_none: m(
     () => 'a BDC covers at least one ESSMS',
@@ -715,6 +745,46 @@ export const messages = {
   sample_size: m(
     () => 'give a rate (0 to 1) or a size, not both',
     () => 'indiquez un taux (de 0 à 1) ou une taille, pas les deux',
+  ),
+  search_text_empty: m(
+    () => 'type at least one character to search',
+    () => 'saisissez au moins un caractère pour chercher',
+  ),
+  search_text_long: m(
+    () => 'a search is at most 100 characters',
+    () => 'une recherche fait 100 caractères au plus',
+  ),
+  signalement_og_required: m(
+    () => "give your organisation's FINESS juridique number (9 digits)",
+    () => 'indiquez le numéro FINESS juridique de votre organisme (9 chiffres)',
+  ),
+  signalement_editeur_required: m(
+    () => 'name the éditeur whose quote you report',
+    () => 'indiquez le nom de l’éditeur dont vous signalez le devis',
+  ),
+  signalement_editeur_unknown: m(
+    (p: { name: string }) => `no éditeur of the programme is named "${p.name}": choose it from the list offered`,
+    (p) => `aucun éditeur du programme ne s’appelle « ${p.name} » : choisissez-le dans la liste proposée`,
+  ),
+  signalement_editeur_ambiguous: m(
+    (p: { name: string; count: number }) => `${p.count} éditeurs match "${p.name}": choose one from the list offered`,
+    (p) => `${p.count} éditeurs correspondent à « ${p.name} » : choisissez le vôtre dans la liste proposée`,
+  ),
+  signalement_description_short: m(
+    () => 'describe what seems doubtful in at least 10 characters',
+    () => 'décrivez ce qui vous semble douteux en 10 caractères au moins',
+  ),
+  signalement_description_long: m(
+    () => 'a description is at most 5,000 characters',
+    () => 'la description fait 5 000 caractères au plus',
+  ),
+  signalement_email_invalid: m(
+    () => 'give an email address where the ASP can answer you, e.g. name@organisation.fr',
+    () => 'indiquez une adresse électronique où l’ASP peut vous répondre, par exemple nom@organisme.fr',
+  ),
+  signalement_quote_invalid: m(
+    () => 'give the amount in euros, e.g. 12 500,00',
+    () => 'indiquez le montant en euros, par exemple 12 500,00',
   ),
   unknown_signalement: m(
     (p: { signalementId: string }) => `no signalement ${p.signalementId}`,

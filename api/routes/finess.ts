@@ -5,7 +5,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { importFinessExtraction } from '../../client/finess-import';
+import { importFinessRecorded } from '../../client/imports';
+import { callerOf } from '../auth';
 import { say } from '../../domain/messages';
 import { httpRefusal } from '../errors';
 import { who, type Api, type ApiDeps } from '../context';
@@ -42,7 +43,10 @@ export function finessRoutes(app: Api, { engine }: ApiDeps) {
       const file = path.join(dir, String(request.headers['x-file-name'] ?? 'extraction.csv').replace(/[^\w.-]/g, '_'));
       try {
         await pipeline(request.body, fs.createWriteStream(file));
-        return reply.status(201).send(await importFinessExtraction(engine.finess, file));
+        // listed on the console's Imports page with its refused lines, as an import started there
+        return reply
+          .status(201)
+          .send(await importFinessRecorded(engine, callerOf(request.principal), file, path.basename(file)));
       } finally {
         await fs.promises.rm(dir, { recursive: true, force: true });
       }

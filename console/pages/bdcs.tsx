@@ -2,60 +2,36 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
 import { bdcState } from '../../client/bdc-events';
-import { bdcFilterSchema, listBdcs } from '../../client/bdc-reads';
+import { listBdcs } from '../../client/bdc-reads';
+import { knownEditeurs } from '../../client/editeurs';
 import { nowOf } from '../../client/context';
 import { bdcJournalState } from '../../client/journal';
 import { readDocument } from '../../client/documents';
 import { effectiveCampaigns } from '../../client/campaigns';
 import { bdcStatuses } from '../../domain/bdc-view';
-import { endOfParisDay, startOfParisDay, isCivilDate } from '../../domain/calendar';
 import { statusFr } from '../../domain/messages';
 import { refusalsFromZod } from '../../domain/refusal';
+import { filterOf, formFieldOf, sortOf, type FilterForm } from '../bdc-filter';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { awaitedFr, BdcSummaryPanels, type BdcJournal, type RecordView } from '../views/bdc';
 import type { Owed } from '../views/owed';
 import { listControls } from '../../client/controls';
 import { Page } from '../views/layout';
-import { Alert, Checkbox, Deadline, ErrorSummary, Euros, Input, Select, Status, Table } from '../views/ui';
+import {
+  Alert,
+  Checkbox,
+  Deadline,
+  ErrorSummary,
+  Euros,
+  Input,
+  Select,
+  Status,
+  Table,
+  type Heading,
+} from '../views/ui';
 import { bdcActions } from './bdc-actions';
 import { ActionSection, takeAction, withheld, type Focus } from '../actions';
-
-/** The list's filters as the page's query carries them. */
-type FilterForm = Partial<
-  Record<
-    | 'status'
-    | 'campaign'
-    | 'editeur'
-    | 'solution'
-    | 'og'
-    | 'essms'
-    | 'deadlineFrom'
-    | 'deadlineTo'
-    | 'overdue'
-    | 'pageToken',
-    string
-  >
->;
-
-/** The list's filters from the page's query: dates are Paris days, the checkbox says "oui". */
-function filterOf(query: FilterForm) {
-  const day = (v: string | undefined, edge: (d: string) => Date) =>
-    v && isCivilDate(v) ? edge(v).toISOString() : v || undefined;
-  return bdcFilterSchema.safeParse({
-    status: query.status || undefined,
-    campaign: query.campaign || undefined,
-    editeur: query.editeur || undefined,
-    solution: query.solution || undefined,
-    og: query.og || undefined,
-    essms: query.essms || undefined,
-    deadlineFrom: day(query.deadlineFrom, startOfParisDay),
-    deadlineTo: day(query.deadlineTo, endOfParisDay),
-    overdue: query.overdue === 'oui' ? 'true' : undefined,
-    pageToken: query.pageToken || undefined,
-    pageSize: 50,
-  });
-}
 
 const historyUrlOf = (deps: ConsoleDeps, bdcId: string) =>
   deps.temporalUiUrl
@@ -192,14 +168,37 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
       const v = viewer(request, reply);
       const query = request.query as FilterForm;
       const editeur = v.user.role === 'editeur';
-      const parsed = filterOf(query);
-      const errors = parsed.success ? undefined : fieldErrors(refusalsFromZod(parsed.error));
-      const [page, campaigns, now, owed] = await Promise.all([
+      const parsed = filterOf(query, 50);
+      const errors = parsed.success
+        ? undefined
+        : fieldErrors(refusalsFromZod(parsed.error).map((r) => ({ ...r, path: formFieldOf[r.path] ?? r.path })));
+      const [page, campaigns, now, editeurs, owed] = await Promise.all([
         parsed.success ? listBdcs(engine, callerOfViewer(v), parsed.data) : { bdcs: [] },
         effectiveCampaigns(engine),
         nowOf(engine),
+        editeur ? [] : knownEditeurs(engine),
         editeur && v.user.editeurId ? owedByBdc(deps, v.user.editeurId) : new Map<string, Owed>(),
       ]);
+      const editeurName = new Map(editeurs.map((e) => [e.editeurId, e.name ?? e.editeurId]));
+      const sort = sortOf(query);
+      // a sortable column's heading: a link to its order (ascending first, then the reverse)
+      const sortable = (label: string, key: 'reference' | 'deadline' | 'ceiling'): Heading => {
+        const current: 'ascending' | 'descending' | undefined =
+          sort === key ? 'ascending' : sort === `-${key}` ? 'descending' : undefined;
+        const next = current === 'ascending' ? `-${key}` : key;
+        return {
+          label: (
+            <a href={`/console/bdc${queryOf({ ...query, tri: next, pageToken: undefined })}`}>
+              {label}
+              {current ? (current === 'ascending' ? ' ↑' : ' ↓') : ''}
+              <span class="fr-sr-only">
+                {current === 'ascending' ? ' (trier par ordre décroissant)' : ' (trier par ordre croissant)'}
+              </span>
+            </a>
+          ),
+          ...(current ? { sort: current } : {}),
+        };
+      };
       const next =
         'nextPageToken' in page && page.nextPageToken
           ? `/console/bdc${queryOf({ ...query, pageToken: page.nextPageToken })}`
@@ -234,13 +233,34 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
                   options={[['', 'Toutes'], ...campaigns.map((c): [string, string] => [c.id, c.label])]}
                 />
               </div>
+              <div class="fr-col-12 fr-col-md-4">
+                <Input
+                  name="reference"
+                  label="Référence"
+                  hint="Tout ou partie : « DEMO-1 » trouve aussi DEMO-10"
+                  value={query.reference}
+                  errors={errors}
+                />
+              </div>
               {editeur ? null : (
                 <div class="fr-col-12 fr-col-md-4">
-                  <Input name="editeur" label="Éditeur" value={query.editeur} errors={errors} />
+                  <Input
+                    name="editeur"
+                    label="Éditeur"
+                    hint="Tout ou partie de son nom"
+                    value={query.editeur}
+                    errors={errors}
+                  />
                 </div>
               )}
               <div class="fr-col-12 fr-col-md-4">
-                <Input name="solution" label="Solution" value={query.solution} errors={errors} />
+                <Input
+                  name="solution"
+                  label="Solution"
+                  hint="Tout ou partie de son identifiant"
+                  value={query.solution}
+                  errors={errors}
+                />
               </div>
               <div class="fr-col-12 fr-col-md-4">
                 <Input name="og" label="OG (FINESS juridique)" value={query.og} errors={errors} inputMode="numeric" />
@@ -276,6 +296,7 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
                 <Checkbox name="overdue" label="Remboursement en retard" checked={query.overdue === 'oui'} />
               </div>
             </div>
+            {query.tri ? <input type="hidden" name="tri" value={sort} /> : null}
             <ul class="fr-btns-group fr-btns-group--inline fr-mt-2w">
               <li>
                 <button class="fr-btn" type="submit">
@@ -297,27 +318,38 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
           <Table
             id="liste-bdc"
             caption="Bons de commande"
+            // the status right after the reference: what a reader looks for first, visible on a phone too
             head={
               editeur
-                ? ['BDC', 'Campagne', 'Statut', 'Ce qu’il attend', 'Prochaine échéance']
-                : ['BDC', 'Éditeur', 'Campagne', 'Statut', 'Plafond', 'Prochaine échéance']
-            }
-            rows={page.bdcs.map((b) => {
-              const link = <a href={`/console/bdc/${encodeURIComponent(b.bdcId)}`}>{b.bdcId}</a>;
-              const due = b.nextDeadline ? <Deadline at={b.nextDeadline} now={now} /> : '—';
-              return editeur
                 ? [
-                    link,
-                    b.campaign,
-                    <Status status={b.status} overdue={b.reimbursementOverdue} />,
-                    awaitedFr(b, owed.get(b.bdcId)),
-                    due,
+                    sortable('Référence', 'reference'),
+                    'Statut',
+                    'Ce qu’il attend',
+                    sortable('Prochaine échéance', 'deadline'),
+                    'Campagne',
                   ]
                 : [
+                    sortable('Référence', 'reference'),
+                    'Statut',
+                    'Éditeur',
+                    'Solution',
+                    'Campagne',
+                    sortable('Plafond', 'ceiling'),
+                    sortable('Prochaine échéance', 'deadline'),
+                  ]
+            }
+            rows={page.bdcs.map((b) => {
+              const link = <a href={`/console/bdc/${encodeURIComponent(b.bdcId)}`}>{b.reference || b.bdcId}</a>;
+              const due = b.nextDeadline ? <Deadline at={b.nextDeadline} now={now} /> : '—';
+              const status = <Status status={b.status} overdue={b.reimbursementOverdue} />;
+              return editeur
+                ? [link, status, awaitedFr(b, owed.get(b.bdcId)), due, b.campaign]
+                : [
                     link,
-                    b.editeur,
+                    status,
+                    editeurName.get(b.editeur) ?? b.editeur,
+                    b.solution,
                     b.campaign,
-                    <Status status={b.status} overdue={b.reimbursementOverdue} />,
                     <Euros cents={b.ceilingCents} />,
                     due,
                   ];

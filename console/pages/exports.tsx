@@ -2,11 +2,11 @@ import type { FastifyReply } from 'fastify';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
 import { auditTrailCsvFr } from '../../client/audit-trail-export';
-import { bdcFilterSchema } from '../../client/bdc-reads';
 import { bdcListCsvFr, paymentOrdersCsvFr, reimbursementsCsvFr, summaryCsvFr } from '../../client/exports';
 import { summaryReport } from '../../client/reports';
 import { endOfParisDay, isCivilDate, startOfParisDay } from '../../domain/calendar';
-import { parseOrRefuse } from '../../domain/refusal';
+import { RefusedError, refusalsFromZod } from '../../domain/refusal';
+import { filterOf, type FilterForm } from '../bdc-filter';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, sendPage, viewer } from '../http';
 import { Page } from '../views/layout';
@@ -68,17 +68,10 @@ export function exportPages(app: Api, { engine }: ConsoleDeps) {
     '/console/exports/bdc.csv',
     { config: { sessionRoles: who.everyone }, schema: { hide: true } },
     async (request, reply) => {
-      const q = request.query as Record<string, string | undefined>;
-      const day = (value: string | undefined, edge: (d: string) => Date) =>
-        value && isCivilDate(value) ? edge(value).toISOString() : value || undefined;
-      const filter = parseOrRefuse(bdcFilterSchema, {
-        ...Object.fromEntries(
-          ['status', 'campaign', 'editeur', 'solution', 'og', 'essms'].map((k) => [k, q[k] || undefined]),
-        ),
-        deadlineFrom: day(q.deadlineFrom, startOfParisDay),
-        deadlineTo: day(q.deadlineTo, endOfParisDay),
-        overdue: q.overdue === 'oui' ? 'true' : undefined,
-      });
+      // the list's filters and order, as its page read them
+      const parsed = filterOf({ ...(request.query as FilterForm), pageToken: undefined }, 200);
+      if (!parsed.success) throw new RefusedError(refusalsFromZod(parsed.error));
+      const filter = parsed.data;
       return csv(
         reply,
         'bons-de-commande.csv',

@@ -77,7 +77,9 @@ function ImportsPage({ v, jobs, errors }: { v: Viewer; jobs: ImportJob[]; errors
         </section>
       </div>
       <h2 class="fr-h4 fr-mt-4w">Derniers imports</h2>
+      <p class="fr-text--sm">Tous les imports, lancés ici, par l’API ou par la commande « sons ».</p>
       <Table
+        id="imports"
         caption="Derniers imports"
         head={['Import', 'Fichier', 'Lancé le', 'Par', 'État']}
         rows={jobs.map((j) => [
@@ -94,6 +96,8 @@ function ImportsPage({ v, jobs, errors }: { v: Viewer; jobs: ImportJob[]; errors
 
 function ProgressPage({ v, job }: { v: Viewer; job: ImportJob }) {
   const o = (job.outcome ?? {}) as Record<string, unknown>;
+  // an import made before its refused lines were kept has none: its counts stand alone
+  const refusedLines = (o.refusedLines ?? []) as { line: number; reason: string }[];
   const percent = job.total ? Math.floor((100 * job.done) / job.total) : undefined;
   return (
     <Page
@@ -134,6 +138,18 @@ function ProgressPage({ v, job }: { v: Viewer; job: ImportJob }) {
           caption="Résultat"
           head={['Extraction du', 'Lignes lues', 'Retenues', 'Écartées']}
           rows={[[civilDateFr(String(o.extractionDate)), String(o.read), String(o.kept), String(o.rejected)]]}
+        />
+      ) : null}
+      {job.finished && job.kind === 'finess' && refusedLines.length ? (
+        <Table
+          id="lignes-ecartees"
+          caption={
+            Number(o.rejected) > refusedLines.length
+              ? `Lignes écartées (les ${refusedLines.length} premières ; toutes dans le fichier à télécharger)`
+              : 'Lignes écartées'
+          }
+          head={['Ligne du fichier', 'Motif']}
+          rows={refusedLines.map((r) => [String(r.line), r.reason])}
         />
       ) : null}
       {job.refusedCsv ? (

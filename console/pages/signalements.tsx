@@ -4,28 +4,44 @@ import { who } from '../../api/context';
 import {
   answerSignalement,
   checkSignalementAnswer,
+  editeurNamed,
   listSignalements,
   reportQuote,
   signalementSchema,
   type Signalement,
 } from '../../client/signalements';
+import { knownEditeurs, type KnownEditeur } from '../../client/editeurs';
 import { parseEurosFr } from '../../domain/french';
-import { refusalsFromZod } from '../../domain/refusal';
+import { RefusedError, refusalsFromZod, type Refusal } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
-import { Alert, Csrf, ErrorSummary, Euros, fieldId, Hidden, Input, Table, When, type FieldErrors } from '../views/ui';
+import {
+  Alert,
+  Csrf,
+  ErrorSummary,
+  Euros,
+  fieldId,
+  Hidden,
+  Input,
+  Table,
+  Textarea,
+  When,
+  type FieldErrors,
+} from '../views/ui';
 
 function ReportForm({
   csrf,
   values,
   errors,
   sent,
+  editeurs,
 }: {
   csrf: string;
   values: Record<string, string>;
   errors?: FieldErrors;
   sent?: boolean;
+  editeurs: KnownEditeur[];
 }) {
   return (
     <Page title="Signaler un devis douteux">
@@ -50,7 +66,20 @@ function ReportForm({
             inputMode="numeric"
             required
           />
-          <Input name="editeurId" label="Identifiant de l’éditeur" value={values.editeurId} errors={errors} required />
+          <Input
+            name="editeurNom"
+            label="Nom de l’éditeur"
+            hint="Commencez à saisir son nom : la liste des éditeurs du programme vous est proposée."
+            value={values.editeurNom}
+            errors={errors}
+            list="editeurs-connus"
+            required
+          />
+          <datalist id="editeurs-connus">
+            {editeurs.map((e) => (
+              <option value={e.name ?? e.editeurId} />
+            ))}
+          </datalist>
           <Input
             name="bdcReference"
             label="Référence du bon de commande (s’il a été signé)"
@@ -63,10 +92,12 @@ function ReportForm({
             value={values.quoteCents}
             errors={errors}
             inputMode="decimal"
+            hint="En euros, par exemple 12 500,00."
           />
-          <Input
+          <Textarea
             name="description"
             label="Ce qui vous semble douteux"
+            hint="Ce que l’éditeur vous demande, ce qui vous semble anormal (10 caractères au moins)."
             value={values.description}
             errors={errors}
             required
@@ -151,14 +182,17 @@ function AnswerForm({ v, s, focus }: { v: Viewer; s: Signalement; focus?: Answer
 function ListPage({
   v,
   signalements,
+  editeurs,
   focus,
   done,
 }: {
   v: Viewer;
   signalements: Signalement[];
+  editeurs: KnownEditeur[];
   focus?: AnswerFocus;
   done?: boolean;
 }) {
+  const nameOf = new Map(editeurs.map((e) => [e.editeurId, e.name ?? e.editeurId]));
   return (
     <Page title="Signalements des OG" user={v.user} csrf={v.csrf} active="/console/signalements">
       {done ? <Alert kind="success" title="Votre réponse est enregistrée et envoyée par courriel à l’OG." /> : null}
@@ -173,7 +207,7 @@ function ListPage({
         rows={signalements.map((s) => [
           <When at={s.receivedAt} />,
           s.ogFiness,
-          s.editeurId,
+          nameOf.get(s.editeurId) ?? s.editeurId,
           s.bdcId ? <a href={`/console/bdc/${encodeURIComponent(s.bdcId)}`}>{s.bdcId}</a> : '—',
           <Euros cents={s.quoteCents} />,
           s.description,
@@ -198,7 +232,8 @@ export function signalementPages(app: Api, { engine }: ConsoleDeps) {
   app.get(
     '/console/signalement',
     { config: { public: true, unthrottled: true }, schema: { hide: true } },
-    async (_request, reply) => sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={{}} />),
+    async (_request, reply) =>
+      sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={{}} editeurs={await knownEditeurs(engine)} />),
   );
 
   app.post(
@@ -206,27 +241,45 @@ export function signalementPages(app: Api, { engine }: ConsoleDeps) {
     { config: { public: true }, schema: { hide: true }, preHandler: app.csrfProtection },
     async (request, reply) => {
       const values = Object.fromEntries(
-        ['signalementId', 'ogFiness', 'editeurId', 'bdcReference', 'quoteCents', 'description', 'contactEmail']
+        ['signalementId', 'ogFiness', 'editeurNom', 'bdcReference', 'quoteCents', 'description', 'contactEmail']
           .map((n) => [n, field(request.body, n)])
           .filter(([, x]) => x !== ''),
       ) as Record<string, string>;
+      const editeurs = await knownEditeurs(engine);
+      // the OG names the éditeur; the report carries its id, and a refusal stands next to the name typed
+      const refusals: Refusal[] = [];
+      let editeurId: string | undefined;
+      if (values.editeurNom) {
+        try {
+          editeurId = editeurNamed(editeurs, values.editeurNom, 'editeurNom');
+        } catch (e) {
+          if (!(e instanceof RefusedError)) throw e;
+          refusals.push(...e.refusals);
+        }
+      }
+      const { editeurNom: _name, ...rest } = values;
       const cents = values.quoteCents ? parseEurosFr(values.quoteCents) : undefined;
-      const parsed = signalementSchema.safeParse({
-        ...values,
+      const input = {
+        ...rest,
+        ...(editeurId ? { editeurId } : {}),
         ...(values.quoteCents ? { quoteCents: cents ?? values.quoteCents } : {}),
-      });
+      };
+      const parsed = signalementSchema.safeParse(input);
       if (!parsed.success)
+        refusals.push(
+          ...refusalsFromZod(parsed.error, input)
+            // a name typed but not found is already said at the name
+            .filter((r) => !(r.path === 'editeurId' && values.editeurNom))
+            .map((r) => (r.path === 'editeurId' ? { ...r, path: 'editeurNom' } : r)),
+        );
+      if (!parsed.success || refusals.length)
         return sendPage(
           reply,
-          <ReportForm
-            csrf={reply.generateCsrf()}
-            values={values}
-            errors={fieldErrors(refusalsFromZod(parsed.error, values))}
-          />,
+          <ReportForm csrf={reply.generateCsrf()} values={values} errors={fieldErrors(refusals)} editeurs={editeurs} />,
           422,
         );
       await reportQuote(engine, parsed.data);
-      return sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={values} sent />, 201);
+      return sendPage(reply, <ReportForm csrf={reply.generateCsrf()} values={values} sent editeurs={editeurs} />, 201);
     },
   );
 
@@ -245,6 +298,7 @@ export function signalementPages(app: Api, { engine }: ConsoleDeps) {
         <ListPage
           v={viewer(request, reply)}
           signalements={await listSignalements(engine, {})}
+          editeurs={await knownEditeurs(engine)}
           focus={focus}
           done={query.fait === 'reponse'}
         />,
@@ -265,6 +319,7 @@ export function signalementPages(app: Api, { engine }: ConsoleDeps) {
           <ListPage
             v={v}
             signalements={await listSignalements(engine, {})}
+            editeurs={await knownEditeurs(engine)}
             focus={{ signalementId, answer, ...focus }}
           />,
           status,

@@ -102,6 +102,23 @@ export function Page({ title, user, active, csrf, refresh, children }: PageProps
                         Française
                       </p>
                     </div>
+                    {user ? (
+                      // on a narrow screen the DSFR's script folds the navigation and the tools (sign-out
+                      // included) into one menu this button opens
+                      <div class="fr-header__navbar">
+                        <button
+                          class="fr-btn--menu fr-btn"
+                          data-fr-opened="false"
+                          aria-controls="menu-principal"
+                          aria-haspopup="menu"
+                          id="bouton-menu"
+                          title="Menu"
+                          type="button"
+                        >
+                          Menu
+                        </button>
+                      </div>
+                    ) : null}
                   </div>
                   <div class="fr-header__service">
                     <a href="/console/" title="Accueil — SONS">
@@ -139,8 +156,13 @@ export function Page({ title, user, active, csrf, refresh, children }: PageProps
             </div>
           </div>
           {user ? (
-            <div class="fr-header__menu">
+            <div class="fr-header__menu fr-modal" id="menu-principal" aria-labelledby="bouton-menu">
               <div class="fr-container">
+                <button class="fr-btn--close fr-btn" aria-controls="menu-principal" title="Fermer" type="button">
+                  Fermer
+                </button>
+                {/* the DSFR's script copies the header's tools here: who is signed in, « Se déconnecter » */}
+                <div class="fr-header__menu-links" />
                 <nav class="fr-nav" role="navigation" aria-label="Menu principal">
                   <ul class="fr-nav__list">
                     {(navigation[user.role] ?? []).map(([href, label]) => (
@@ -186,6 +208,9 @@ export function Page({ title, user, active, csrf, refresh, children }: PageProps
             </div>
           </div>
         </footer>
+        {/* the design system's own behaviour (the header's menu on a phone), served by the app: no inline script */}
+        <script type="module" src="/console/static/dsfr/dsfr.module.min.js" />
+        <script noModule src="/console/static/dsfr/dsfr.nomodule.min.js" />
       </body>
     </html>
   );

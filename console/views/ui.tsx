@@ -81,6 +81,8 @@ interface InputProps {
   accept?: string;
   min?: string;
   max?: string;
+  /** the id of a <datalist> whose entries the browser offers as the reader types */
+  list?: string;
 }
 
 export function Input({
@@ -97,6 +99,7 @@ export function Input({
   accept,
   min,
   max,
+  list,
 }: InputProps) {
   const failed = messagesAt(errors, name).length > 0;
   const id = fieldId(name);
@@ -120,6 +123,7 @@ export function Input({
         accept={accept}
         min={min}
         max={max}
+        list={list}
         aria-invalid={failed ? 'true' : undefined}
         aria-describedby={failed ? `${id}-erreur` : undefined}
       />
@@ -258,6 +262,52 @@ export function ErrorSummary({ errors, general }: { errors?: FieldErrors; genera
   );
 }
 
+/** A text of several lines (a description), its errors under it as an input's. */
+export function Textarea({
+  name,
+  label,
+  value,
+  hint,
+  errors,
+  required,
+  rows = 6,
+}: {
+  name: string;
+  label: string;
+  value?: string;
+  hint?: string;
+  errors?: FieldErrors;
+  required?: boolean;
+  rows?: number;
+}) {
+  const failed = messagesAt(errors, name).length > 0;
+  const id = fieldId(name);
+  return (
+    <div class={`fr-input-group${failed ? ' fr-input-group--error' : ''}`}>
+      <label class="fr-label" for={id}>
+        {label}
+        {required ? ' *' : ''}
+        {hint ? <span class="fr-hint-text">{hint}</span> : null}
+      </label>
+      <textarea
+        class={`fr-input${failed ? ' fr-input--error' : ''}`}
+        id={id}
+        name={name}
+        rows={rows}
+        required={required}
+        aria-invalid={failed ? 'true' : undefined}
+        aria-describedby={failed ? `${id}-erreur` : undefined}
+      >
+        {value ?? ''}
+      </textarea>
+      <FieldError errors={errors} name={name} />
+    </div>
+  );
+}
+
+/** A column's heading: its text, or a link that sorts by it (its current order told to screen readers). */
+export type Heading = string | { label: ComponentChildren; sort?: 'ascending' | 'descending' };
+
 export function Table({
   caption,
   head,
@@ -265,7 +315,7 @@ export function Table({
   id,
 }: {
   caption: string;
-  head: string[];
+  head: Heading[];
   rows: ComponentChildren[][];
   id?: string;
 }) {
@@ -275,9 +325,15 @@ export function Table({
         <caption>{caption}</caption>
         <thead>
           <tr>
-            {head.map((h) => (
-              <th scope="col">{h}</th>
-            ))}
+            {head.map((h) =>
+              typeof h === 'string' ? (
+                <th scope="col">{h}</th>
+              ) : (
+                <th scope="col" aria-sort={h.sort}>
+                  {h.label}
+                </th>
+              ),
+            )}
           </tr>
         </thead>
         <tbody>

@@ -72,7 +72,7 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
   expect(await rows.first().textContent()).toContain('En attente du référencement');
   await accessible(page, '02-liste-filtree');
 
-  await page.getByRole('link', { name: waiting[0]!.bdcId }).click();
+  await page.getByRole('link', { name: waiting[0]!.request.reference, exact: true }).click();
   expect(await page.locator('h1').textContent()).toBe(`Bon de commande ${waiting[0]!.request.reference}`);
   // amounts in euros the French way, deadlines in Paris time
   expect(await page.locator('main').textContent()).toMatch(/Plafond\s*5\u202f840,00\u00a0€/);
@@ -147,12 +147,12 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
   const page = await signedIn(h.api.tokens.acme);
   expect(await page.locator('h1').textContent()).toBe('Mes bons de commande');
   const list = await page.locator('#liste-bdc').textContent();
-  expect(list).toContain(mine.bdcId);
-  expect(list).not.toContain(theirs.bdcId);
+  expect(list).toContain(mine.request.reference);
+  expect(list).not.toContain(theirs.request.reference);
   expect(list).toContain('La VA signée et la facture (avant le');
   await accessible(page, '08-mes-bdc');
 
-  await page.getByRole('link', { name: mine.bdcId }).click();
+  await page.getByRole('link', { name: mine.request.reference, exact: true }).click();
   await page.getByRole('link', { name: 'Soumettre la VA signée et la facture' }).click();
   await accessible(page, '09-formulaire-va');
   const [first, second] = mine.request.essms;
@@ -382,7 +382,7 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await form.goto('/console/signalement');
   await accessible(form, '19-signalement');
   await form.getByLabel('FINESS juridique de votre organisme').fill(request.ogFiness);
-  await form.getByLabel('Identifiant de l’éditeur').fill(request.editeurId);
+  await form.getByRole('combobox', { name: /^Nom de l’éditeur/ }).fill(request.editeurId);
   await form.getByLabel('Référence du bon de commande').fill(request.reference);
   await form.getByLabel('Montant du devis (€ TTC)').fill('12 000,00');
   await form.getByLabel('Ce qui vous semble douteux').fill('Le devis dépasse de loin le barème.');
