@@ -2,6 +2,8 @@ import type { AuditEntry, BdcRecord } from './bdc-view';
 import { terminalStatuses } from './bdc-view';
 import type { ControlRecord } from './control-view';
 import { outstandingCents } from './lifecycle';
+import type { Proposal } from './proposals';
+import type { Actor } from './roles';
 
 /**
  * The money invariants of one BDC, written once: what must hold of its record, its ledger rows and
@@ -24,6 +26,14 @@ export interface BdcMoney {
   /** the ESSMS the BDC holds in the claims */
   claims: string[];
   controls: (ControlRecord & { audit: AuditEntry[] })[];
+  /** its money proposals and its controls', as the ordonnateurs' list holds them */
+  proposals: (Pick<
+    Proposal,
+    'kind' | 'amountCents' | 'state' | 'proposedBy' | 'causedBy' | 'validationsNeeded' | 'validations'
+  > & {
+    process: 'bdc' | 'control';
+    processId: string;
+  })[];
 }
 
 /** Statuses in which a BDC keeps its ESSMS financed (a BDC that ended without keeping money frees them). */
@@ -116,6 +126,24 @@ export function moneyViolations(m: BdcMoney, now: number): string[] {
       m.claims.length === r.request.essms.length,
       `${r.status} holds ${m.claims.length} of its ${r.request.essms.length} ESSMS`,
     );
+
+  // four eyes: every validated proposal was validated by as many different ordonnateurs as it
+  // needed, none of them its proposer or who caused it (DOMAIN.md "Money decided by four eyes")
+  const person = (a: Actor | undefined) => (a && a.role !== 'system' ? a.id : undefined);
+  for (const p of m.proposals.filter((x) => x.state === 'validated')) {
+    const by = p.validations.map((x) => x.by);
+    const what = `${p.processId} ${p.kind}`;
+    check(by.length >= p.validationsNeeded, `${what}: ${by.length} validation(s) of ${p.validationsNeeded}`);
+    check(new Set(by.map((a) => a.id)).size === by.length, `${what}: validated twice by one person`);
+    check(
+      by.every((a) => a.role === 'ordonnateur'),
+      `${what}: validated by a ${by.find((a) => a.role !== 'ordonnateur')?.role}`,
+    );
+    check(
+      !by.some((a) => a.id === person(p.proposedBy) || a.id === person(p.causedBy)),
+      `${what}: validated by its proposer or by who caused it`,
+    );
+  }
 
   // dates a person reports are never after now
   for (const [what, at] of [

@@ -14,7 +14,7 @@ export function moneyOf(h: Harness, bdcId: string): Promise<BdcMoney> {
   return h.ledger.sql.transaction(async (sql) => {
     await sql.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     const view = (await new BdcRecords(sql).get(bdcId))!;
-    const [orders, demands, claims, controlRows] = await Promise.all([
+    const [orders, demands, claims, controlRows, proposals] = await Promise.all([
       sql.query<{ kind: 'advance' | 'balance'; amount_cents: string }>(
         'SELECT kind, amount_cents FROM payment_orders WHERE bdc_id = $1 ORDER BY id',
         [bdcId],
@@ -37,7 +37,12 @@ export function moneyOf(h: Harness, bdcId: string): Promise<BdcMoney> {
       sql.query<{ control_id: string }>('SELECT control_id FROM controls WHERE bdc_id = $1 ORDER BY control_id', [
         bdcId,
       ]),
+      sql.query<Record<string, unknown>>(
+        'SELECT * FROM money_proposals WHERE bdc_id = $1 ORDER BY process, process_id, proposal_id',
+        [bdcId],
+      ),
     ]);
+    const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
     const controls = new Controls(sql);
     const { audit, refused: _refused, ...record } = view;
     return {
@@ -53,6 +58,17 @@ export function moneyOf(h: Harness, bdcId: string): Promise<BdcMoney> {
         writtenOffCents: Number(d.written_off),
       })),
       claims,
+      proposals: proposals.map((p) => ({
+        process: p.process as 'bdc' | 'control',
+        processId: String(p.process_id),
+        kind: p.kind as BdcMoney['proposals'][number]['kind'],
+        amountCents: Number(p.amount_cents),
+        state: p.state as BdcMoney['proposals'][number]['state'],
+        proposedBy: json(p.proposed_by),
+        ...(p.caused_by ? { causedBy: json(p.caused_by) } : {}),
+        validationsNeeded: Number(p.validations_needed),
+        validations: json(p.validations),
+      })),
       controls: (await Promise.all(controlRows.map((c) => controls.get(c.control_id)))).filter((c) => c !== undefined),
     };
   });
