@@ -103,13 +103,14 @@ test('an éditeur sees its failed control and the 600,00 € demanded back, with
 
   const page = await signedIn(h.api.tokens.acme);
   // its list says what the ended BDC still awaits: the money, by when
-  const row = page.locator('#liste-bdc tbody tr', { hasText: bdcId });
+  // the list names a BDC by its order reference
+  const row = page.locator('#liste-bdc tbody tr', { hasText: request.reference });
   const said = await row.textContent();
   expect(said).not.toContain('Rien : le BDC est terminé');
   expect(said).toContain(`Le reversement de 600,00\u00a0€ (avant le ${deadline} 23:59)`);
 
   // its BDC's page: status and details, then its control and the demand with the ledger's figures
-  await row.getByRole('link', { name: bdcId }).click();
+  await row.getByRole('link', { name: request.reference }).click();
   expect(await page.locator('#attendu').textContent()).toContain(
     `Le reversement de 600,00\u00a0€ (avant le ${deadline}`,
   );
