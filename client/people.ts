@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { displayName, type Person, type PersonClaims } from '../db/people';
 import { say } from '../domain/messages';
-import { refuse, type Refusal } from '../domain/refusal';
+import { refusalOf, refuse, RefusedError, type Refusal } from '../domain/refusal';
 import { grantRefusal, personRoles, type PersonRole } from '../domain/roles';
 import type { Caller, EngineContext } from './context';
 
@@ -42,6 +42,18 @@ async function known(ctx: EngineContext, personId: string): Promise<Person> {
   return person;
 }
 
+/**
+ * Nobody changes their own roles or status: an admin who granted itself ordonnateur could then
+ * validate money alone, one who revoked or disabled itself could leave nobody to administer.
+ */
+export const oneselfRefusals = (caller: Caller, personId: string): Refusal[] =>
+  caller.actor.id === personId ? [refusalOf('own_person', say('own_person'), 'personId', personId)] : [];
+
+function notOneself(caller: Caller, personId: string): void {
+  const refusals = oneselfRefusals(caller, personId);
+  if (refusals.length) throw new RefusedError(refusals);
+}
+
 /** An admin grants a role (an éditeur's role names its éditeur); a role incompatible with one held is refused. */
 export async function grantRole(
   ctx: EngineContext,
@@ -49,6 +61,7 @@ export async function grantRole(
   personId: string,
   body: { role: PersonRole; editeurId?: string },
 ): Promise<Person> {
+  notOneself(caller, personId);
   await known(ctx, personId);
   await ctx.people.grant(personId, body.role, caller.actor.id, body.role === 'editeur' ? body.editeurId : undefined);
   return known(ctx, personId);
@@ -57,9 +70,12 @@ export async function grantRole(
 /** What a grant would be refused for, said before an admin confirms it (the grant applies the same rule under its lock). */
 export async function checkGrant(
   ctx: EngineContext,
+  caller: Caller,
   personId: string,
   body: { role: PersonRole; editeurId?: string },
 ): Promise<Refusal[]> {
+  const oneself = oneselfRefusals(caller, personId);
+  if (oneself.length) return oneself;
   const person = await known(ctx, personId);
   const refusal = grantRefusal(person.grants, body.role, body.role === 'editeur' ? body.editeurId : undefined);
   return refusal && refusal !== 'held' ? [refusal] : [];
@@ -71,6 +87,7 @@ export async function revokeRole(
   personId: string,
   body: { role: PersonRole; reason: string },
 ): Promise<Person> {
+  notOneself(caller, personId);
   await known(ctx, personId);
   await ctx.people.revoke(personId, body.role, caller.actor.id, body.reason);
   return known(ctx, personId);
@@ -82,6 +99,7 @@ export async function setPersonStatus(
   personId: string,
   body: { status: Person['status']; reason: string },
 ): Promise<Person> {
+  notOneself(caller, personId);
   await known(ctx, personId);
   await ctx.people.setStatus(personId, body.status, caller.actor.id, body.reason);
   return known(ctx, personId);

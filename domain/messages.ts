@@ -658,6 +658,10 @@ export const messages = {
     () => 'a write-off is already proposed: an ordonnateur decides on it first',
     () => 'un abandon est déjà proposé : un ordonnateur en décide d’abord',
   ),
+  own_person: m(
+    () => 'nobody changes their own roles or status: another admin does (four eyes)',
+    () => 'personne ne change ses propres rôles ni son propre statut : un autre administrateur le fait',
+  ),
   unknown_person: m(
     (p: { personId: string }) => `no person ${p.personId}`,
     (p) => `aucune personne ${p.personId}`,

@@ -1,4 +1,12 @@
-import { checkGrant, grantRole, personName, revokeRole, setPersonStatus, type Person } from '../../client/people';
+import {
+  checkGrant,
+  grantRole,
+  oneselfRefusals,
+  personName,
+  revokeRole,
+  setPersonStatus,
+  type Person,
+} from '../../client/people';
 import { say, type Said } from '../../domain/messages';
 import { refusalOf } from '../../domain/refusal';
 import { personRoles, type PersonRole } from '../../domain/roles';
@@ -54,7 +62,7 @@ const grant: PersonAction<{ role: PersonRole; editeurId?: string }> = {
   },
   describe: (x, p) =>
     `${personName(p)} recevra le rôle ${roleFr[x.role] ?? x.role}${x.editeurId ? ` (éditeur ${x.editeurId})` : ''}, dès sa prochaine page.`,
-  check: (ctx, _caller, p, x) => checkGrant(ctx, p.personId, x),
+  check: (ctx, caller, p, x) => checkGrant(ctx, caller, p.personId, x),
   run: (ctx, caller, p, x) => grantRole(ctx, caller, p.personId, x),
   done: 'Le rôle est attribué : il vaut dès la prochaine page de la personne.',
 };
@@ -74,6 +82,7 @@ const revocation: PersonAction<{ role: PersonRole; reason: string }> = {
   },
   describe: (x, p) =>
     `${personName(p)} perd le rôle ${roleFr[x.role] ?? x.role} (motif : ${x.reason}), dès sa prochaine page.`,
+  check: async (_ctx, caller, p) => oneselfRefusals(caller, p.personId),
   run: (ctx, caller, p, x) => revokeRole(ctx, caller, p.personId, x),
   done: 'Le rôle est retiré : il ne vaut plus dès la prochaine page de la personne.',
 };
@@ -92,6 +101,7 @@ const statusChange = (status: Person['status']): PersonAction<{ status: Person['
     status === 'disabled'
       ? `${personName(p)} ne pourra plus rien ouvrir dans SONS dès sa prochaine page (motif : ${x.reason}). Ses rôles sont conservés.`
       : `${personName(p)} retrouve ses rôles dès sa prochaine connexion (motif : ${x.reason}).`,
+  check: async (_ctx, caller, p) => oneselfRefusals(caller, p.personId),
   run: (ctx, caller, p, x) => setPersonStatus(ctx, caller, p.personId, x),
   done: status === 'disabled' ? 'La personne est désactivée.' : 'La personne est réactivée.',
 });

@@ -193,3 +193,40 @@ test('the audit trail an operator downloads names the person beside its id', asy
     ).toEqual([header]);
   });
 });
+
+test('an admin changes neither its own roles nor its own status: another admin does', async () => {
+  const me = await demoPersonId(h, 'demo-admin-local');
+  const rule = 'personne ne change ses propres rôles ni son propre statut';
+  const rolesOf = async () =>
+    (
+      await h.ledger.sql.query<{ role: string }>(
+        'SELECT role FROM role_grants WHERE person_id = $1 AND revoked_at IS NULL ORDER BY role',
+        [me],
+      )
+    ).map((r) => r.role);
+  const before = await rolesOf();
+  await withPage(async (page) => {
+    await signIn(page, 'admin.local', { otp: '123456' });
+    await page.goto(`/console/personnes/${me}`);
+    const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+    // an admin granting itself ordonnateur could then validate money alone
+    for (const [slug, form] of [
+      ['attribution', { role: 'ordonnateur' }],
+      ['retrait', { revokedRole: 'admin', revokeReason: 'essai' }],
+      ['desactivation', { statusReason: 'essai' }],
+    ] as const) {
+      const checked = await page.request.post(`/console/personnes/${me}/${slug}`, {
+        form: { _csrf: csrf, eventId: `self-${slug}`, ...form },
+      });
+      expect(await checked.text()).toContain(rule);
+      const sent = await page.request.post(`/console/personnes/${me}/${slug}`, {
+        form: { _csrf: csrf, eventId: `self-${slug}`, etape: 'confirmer', ...form },
+      });
+      expect(sent.status()).toBe(422);
+      expect(await sent.text()).toContain(rule);
+    }
+  });
+  expect(await rolesOf()).toEqual(before);
+  const [status] = await h.ledger.sql.query<{ status: string }>('SELECT status FROM people WHERE person_id = $1', [me]);
+  expect(status!.status).toBe('active');
+});
