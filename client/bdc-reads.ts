@@ -58,6 +58,23 @@ interface Cursor {
 }
 const encodeToken = (cursor: string | Cursor) =>
   Buffer.from(JSON.stringify(typeof cursor === 'string' ? { after: cursor } : cursor), 'utf8').toString('base64url');
+/**
+ * Whether a key read back from a page token has the form its order's column casts (a bigint, an
+ * instant as PostgreSQL writes it, or any text): a token forged with another would reach the
+ * database and fail there.
+ */
+function keyFits(sort: ListSort | undefined, key: string): boolean {
+  const column = sort?.replace(/^-/, '');
+  if (column === 'ceiling') return /^-?\d{1,18}$/.test(key);
+  if (column === 'deadline')
+    return (
+      key === 'infinity' ||
+      (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(key) &&
+        !Number.isNaN(Date.parse(key.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'))))
+    );
+  return true;
+}
+
 function decodeCursor(token: string, sort?: ListSort): Cursor {
   try {
     const {
@@ -70,7 +87,7 @@ function decodeCursor(token: string, sort?: ListSort): Cursor {
       typeof after === 'string' &&
       after.length <= 300 &&
       sameOrder &&
-      (key === undefined || (typeof key === 'string' && key.length <= 600))
+      (key === undefined || (typeof key === 'string' && key.length <= 600 && keyFits(sort, key)))
     )
       return { after, ...(typeof key === 'string' ? { key } : {}) };
   } catch {

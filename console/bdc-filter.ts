@@ -31,7 +31,12 @@ export const DEFAULT_SORT: ListSort = 'reference';
 export const sortOf = (query: FilterForm): ListSort =>
   (listSorts as readonly string[]).includes(query.tri ?? '') ? (query.tri as ListSort) : DEFAULT_SORT;
 
-export function filterOf(query: FilterForm, pageSize: number) {
+/** A query's value as one string: a name sent twice (`?reference=a&reference=b`) keeps its first. */
+const one = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
+
+export function filterOf(raw: FilterForm, pageSize: number) {
+  const query = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, one(v)])) as FilterForm;
   const day = (v: string | undefined, edge: (d: string) => Date) =>
     v && isCivilDate(v) ? edge(v).toISOString() : v || undefined;
   return bdcFilterSchema.safeParse({

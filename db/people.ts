@@ -3,7 +3,7 @@ import { say } from '../domain/messages';
 import { RefusedError, refuse } from '../domain/refusal';
 import { grantRefusal, type PersonRole } from '../domain/roles';
 import { journalFacts } from './journal-facts';
-import type { Sql } from './sql';
+import { containing, type Sql } from './sql';
 
 /** What a provider says of a person (ProConnect's claims), kept as it last signed in. */
 export interface PersonClaims {
@@ -96,9 +96,14 @@ export class People {
        FROM people p LEFT JOIN role_grants g ON g.person_id = p.person_id AND g.revoked_at IS NULL
        WHERE ($1::text IS NULL OR p.person_id = $1)
          AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM role_grants r WHERE r.person_id = p.person_id AND r.role = $2 AND r.revoked_at IS NULL))
-         AND ($3::text IS NULL OR concat_ws(' ', p.given_name, p.usual_name, p.email, p.siret) ILIKE '%' || $3 || '%')
+         AND ($3::text IS NULL OR concat_ws(' ', p.given_name, p.usual_name, p.email, p.siret) ILIKE $3)
        GROUP BY p.person_id ORDER BY p.usual_name NULLS LAST, p.given_name, p.person_id LIMIT $4`,
-      [filter.personId ?? null, filter.role ?? null, filter.search ?? null, filter.limit ?? 500],
+      [
+        filter.personId ?? null,
+        filter.role ?? null,
+        filter.search ? containing(filter.search) : null,
+        filter.limit ?? 500,
+      ],
     );
     return rows.map((r) => ({
       personId: String(r.person_id),

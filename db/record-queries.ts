@@ -2,7 +2,7 @@ import type { BatchSelector } from '../contract/batch';
 import type { BdcStatus } from '../domain/bdc-view';
 import type { Refusal } from '../domain/refusal';
 import { boundedRefusals, MAX_EVENT_BYTES } from '../domain/refusal-bounds';
-import type { Sql } from './sql';
+import { containing, type Sql } from './sql';
 
 /** The record's reads: keyset-paged lists, the summary, the calendar dry run, reconciliation, batch pages. */
 
@@ -79,9 +79,6 @@ function summaryOf(r: Record<string, unknown>): BdcSummary {
     running: Boolean(r.running),
   };
 }
-
-/** A LIKE pattern matching any text that contains `part` as typed (its %, _ and \\ are not wildcards). */
-const containing = (part: string) => `%${part.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** WHERE clauses of a filter, with their parameters; values are always parameters, never pasted. */
 function where(f: Omit<ListFilter, 'limit' | 'after' | 'afterKey' | 'sort'>, params: unknown[]): string[] {

@@ -20,3 +20,6 @@ export interface Sql {
 export interface Tx extends Sql {
   beforeCommit(work: () => Promise<void>): void;
 }
+
+/** A LIKE pattern matching any text that contains `part` as typed (its %, _ and \\ are not wildcards). */
+export const containing = (part: string) => `%${part.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

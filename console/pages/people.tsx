@@ -155,7 +155,11 @@ export function peoplePages(app: Api, { engine }: ConsoleDeps) {
   };
 
   app.get(HOME, { config: { sessionRoles: who.admins }, schema: { hide: true } }, async (request, reply) => {
-    const search = ((request.query as { recherche?: string }).recherche ?? '').trim().slice(0, 100);
+    const asked = (request.query as { recherche?: unknown }).recherche;
+    // one string: a name sent twice keeps its first
+    const search = String((Array.isArray(asked) ? asked[0] : asked) ?? '')
+      .trim()
+      .slice(0, 100);
     const people = await listPeople(engine, search ? { search } : {});
     return sendPage(reply, <PeoplePage v={viewer(request, reply)} people={people} search={search} />);
   });

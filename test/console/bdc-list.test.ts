@@ -1,3 +1,4 @@
+import { consoleSession } from '../support/console-session';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { Editeurs } from '../../db/editeurs';
@@ -77,6 +78,16 @@ test('a page token read in another order, or a search of nothing, is a structure
   );
   expect(other.status).toBe(422);
   expect(other.body.refusals).toEqual([expect.objectContaining({ code: 'invalid_page_token', path: 'pageToken' })]);
+  // a token forged with a key its order's column cannot read is refused before the database sees it
+  for (const [sort, key] of [
+    ['ceiling', 'x'],
+    ['-deadline', '2026-13-45 99:00:00+00'],
+  ]) {
+    const forged = Buffer.from(JSON.stringify({ after: 'bdc:x', key, sort }), 'utf8').toString('base64url');
+    const read = await h.api.call('GET', `/bdcs?sort=${sort}&pageToken=${forged}`, { token: h.api.tokens.operator });
+    expect(read.status).toBe(422);
+    expect(read.body.refusals).toEqual([expect.objectContaining({ code: 'invalid_page_token' })]);
+  }
   const blank = await h.api.call('GET', `/bdcs?reference=${encodeURIComponent('  ')}`, {
     token: h.api.tokens.operator,
   });
@@ -127,4 +138,16 @@ test('an operator searches a part of a reference, reads the BDCs in natural orde
   // a BDC opens from its reference
   await page.getByRole('link', { name: `${run}-10`, exact: true }).click();
   expect(await page.locator('h1').textContent()).toBe(`Bon de commande ${run}-10`);
+});
+
+test('a search field sent twice keeps its first value: never a 500', async () => {
+  const operator = await consoleSession(h.api.url, h.api.tokens.operator);
+  for (const path of [
+    `/console/bdc?reference=${run}&reference=zzz`,
+    `/console/exports/bdc.csv?reference=${run}&reference=zzz`,
+  ]) {
+    const answer = await operator.get(path);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain(`${run}`);
+  }
 });
