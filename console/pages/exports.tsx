@@ -5,7 +5,8 @@ import { auditTrailCsvFr } from '../../client/audit-trail-export';
 import { bdcListCsvFr, paymentOrdersCsvFr, reimbursementsCsvFr, summaryCsvFr } from '../../client/exports';
 import { summaryReport } from '../../client/reports';
 import { endOfParisDay, isCivilDate, startOfParisDay } from '../../domain/calendar';
-import { RefusedError, refusalsFromZod } from '../../domain/refusal';
+import { say } from '../../domain/messages';
+import { RefusedError, refuse, refusalsFromZod } from '../../domain/refusal';
 import { filterOf, type FilterForm } from '../bdc-filter';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, sendPage, viewer } from '../http';
@@ -100,6 +101,13 @@ export function exportPages(app: Api, { engine }: ConsoleDeps) {
     { config: { sessionRoles: who.readers }, schema: { hide: true } },
     async (request, reply) => {
       const { du, au, bdc } = request.query as Record<string, string | undefined>;
+      // a period that is not one is refused, not read as no period (the whole trail would come down)
+      for (const [name, day] of [
+        ['du', du],
+        ['au', au],
+      ] as const)
+        if (day !== undefined && day !== '' && (typeof day !== 'string' || !isCivilDate(day)))
+          throw refuse('civil_date_expected', say('civil_date_expected'), name, String(day));
       const scope = {
         ...(du && isCivilDate(du) ? { from: startOfParisDay(du).toISOString() } : {}),
         ...(au && isCivilDate(au) ? { to: endOfParisDay(au).toISOString() } : {}),

@@ -16,6 +16,8 @@ import { Page } from '../views/layout';
 import { Alert, Csrf, Euros, Hidden, Select, Table, When } from '../views/ui';
 
 const PATH = '/console/ordres-a-valider';
+/** how many proposals the page lists, oldest first (the ageing table counts them all) */
+const LISTED = 500;
 const ageingFr: Record<string, string> = {
   '0-1': 'moins de 2 jours',
   '2-7': '2 à 7 jours',
@@ -78,7 +80,7 @@ export function proposalPages(app: Api, deps: ConsoleDeps) {
     },
   ) => {
     const [proposals, waiting] = await Promise.all([
-      listProposals(deps.engine, { state: 'proposed', ...filter }),
+      listProposals(deps.engine, { state: 'proposed', ...filter, limit: LISTED }),
       awaitingValidation(deps.engine),
     ]);
     const actor = callerOfViewer(v).actor;
@@ -134,7 +136,8 @@ export function proposalPages(app: Api, deps: ConsoleDeps) {
               </button>
             </form>
             <p>
-              {proposals.length} proposition(s) en attente pour <Euros cents={total(proposals)} />.
+              {proposals.length} proposition(s) en attente pour <Euros cents={total(proposals)} />
+              {proposals.length === LISTED ? ` (les ${LISTED} plus anciennes ; filtrez pour voir les autres)` : ''}.
             </p>
             <form method="post" action={PATH}>
               <Csrf token={v.csrf} />
@@ -212,8 +215,9 @@ export function proposalPages(app: Api, deps: ConsoleDeps) {
       const keys = values(body, 'choix').map(parseKey);
       const refusedForm = async (message: string) => sendPage(reply, await page(v, {}, { refused: [message] }), 422);
       if (decision !== 'valider' && decision !== 'rejeter') return refusedForm('Choisissez de valider ou de rejeter.');
-      if (!keys.length || keys.length > 500 || keys.some((k) => k === undefined))
-        return refusedForm('Sélectionnez au moins une proposition.');
+      if (!keys.length) return refusedForm('Sélectionnez au moins une proposition.');
+      if (keys.length > 500) return refusedForm('Sélectionnez 500 propositions au plus.');
+      if (keys.some((k) => k === undefined)) return refusedForm('La sélection est illisible : recommencez-la.');
       if (decision === 'rejeter' && !reason) return refusedForm('Un rejet se motive : écrivez son motif.');
       const withheldBecause = withheld({ money: true }, v);
       if (withheldBecause) return refusedForm(withheldBecause);
