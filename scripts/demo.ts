@@ -241,7 +241,11 @@ async function main() {
   say(
     `   and the console: ${url}/console/ — sign in as the operator with ${tokens.operator}, or as the demo's éditeur (editeur-demo) with ${tokens.editeur}`,
   );
-  if (process.argv.includes('--no-wait')) return;
+  if (process.argv.includes('--no-wait')) {
+    // the ordonnateurs on duty poll the API: stopped, or the demo never ends
+    await onDuty.stop();
+    return;
+  }
   say(`   waiting for the closing (${closingAt}) to lapse the last BDCs…`);
   await pause(Math.max(0, Date.parse(closingAt) - Date.now()) + 5_000);
   for (const b of [lapse1, lapse2, lapsePending]) await until(b.bdcId, ['reimbursement_due', 'lapsed']);
