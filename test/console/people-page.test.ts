@@ -182,6 +182,10 @@ test('the audit trail an operator downloads names the person beside its id', asy
       .filter(Boolean);
     expect(ofBdc.length).toBeGreaterThan(1);
     expect(ofBdc.every((l) => l.split(';')[1] === bdcId)).toBe(true);
+    // a period that is not a date is refused, not read as no period (the whole trail would come down)
+    const unreadable = await page.request.get('/console/exports/piste-d-audit.csv?du=31/12/2025');
+    expect(unreadable.status()).toBe(422);
+    expect(await unreadable.text()).toContain('une date AAAA-MM-JJ est attendue');
     const longAgo = await (
       await page.request.get('/console/exports/piste-d-audit.csv?du=2000-01-01&au=2000-01-31')
     ).text();
