@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
-import { browserPerFile } from '../support/browser';
+import { browserPerFile, signInWithToken } from '../support/browser';
 import { bdcRequest } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -18,10 +18,7 @@ const browser = browserPerFile();
 async function signedIn(token: string): Promise<Page> {
   const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
   const page = await context.newPage();
-  await page.goto('/console/');
-  await page.getByLabel('Jeton d’accès').fill(token);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/console\/(bdc)?$/);
+  await signInWithToken(page, token);
   return page;
 }
 

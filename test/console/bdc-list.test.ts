@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { Editeurs } from '../../db/editeurs';
 import { enrolInDatabase, sampleMandatary } from '../../scripts/samples/enrolment';
-import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot, signInWithToken } from '../support/browser';
 import { harnessPerFile } from '../support/harness';
 
 // Issue 22, item 7: the BDC list people search and sort. A part of a reference finds its BDCs (the
@@ -103,10 +103,7 @@ test('a page token read in another order, or a search of nothing, is a structure
 async function signedIn(width: number): Promise<Page> {
   const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR', viewport: { width, height: 900 } });
   const page = await context.newPage();
-  await page.goto('/console/');
-  await page.getByLabel('Jeton d’accès').fill(h.api.tokens.operator);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/console\/(bdc)?$/);
+  await signInWithToken(page, h.api.tokens.operator);
   await page.goto('/console/bdc');
   return page;
 }

@@ -5,7 +5,7 @@ import { recentDraws } from '../../client/controls';
 import { listSignalements, reportQuote } from '../../client/signalements';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
-import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { browserPerFile, expectAccessible, signInWithToken } from '../support/browser';
 import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -21,16 +21,8 @@ const bdcPath = (id: string) => `/console/bdc/${encodeURIComponent(id)}`;
 async function signedIn(token: string): Promise<Page> {
   const context = await browser.context({ baseURL: h.api.url });
   const page = await context.newPage();
-  await page.goto('/console/');
-  await page.getByLabel('Jeton d’accès').fill(token);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/console\/(bdc)?$/);
+  await signInWithToken(page, token);
   return page;
-}
-
-async function accessible(page: Page, name: string) {
-  await screenshot(page, name);
-  expect({ page: name, violations: await accessibilityViolations(page) }).toEqual({ page: name, violations: [] });
 }
 
 async function registered(overrides: Partial<BdcRequest> = {}, granted = true) {
@@ -68,7 +60,7 @@ test('the BDC page shows the BDC before its actions; its decision is the operato
   await section.getByRole('button', { name: 'Vérifier avant d’envoyer' }).click();
   expect(await page.locator('#f-decision-erreur').textContent()).toBe('choisissez la décision');
   expect(await page.locator('#action-referencement-section .fr-alert--warning').count()).toBe(0);
-  await accessible(page, '24-decision-sans-choix');
+  await expectAccessible(page, '24-decision-sans-choix');
   // chosen: its confirmation counts the solution's BDCs it reaches, and « Retour » leaves it unsaid
   await section.getByRole('combobox', { name: /^Décision/ }).selectOption('granted');
   await section.getByRole('button', { name: 'Vérifier avant d’envoyer' }).click();
@@ -97,7 +89,7 @@ test('the BDC page shows the BDC before its actions; its decision is the operato
   expect(await page.locator('.fr-alert--warning').textContent()).toContain(
     '2 BDC en attente de ce référencement la reçoivent (leur avance suit)',
   );
-  await accessible(page, '25-decision-solution-comptee');
+  await expectAccessible(page, '25-decision-solution-comptee');
   await page.getByRole('link', { name: 'Retour' }).click();
   // back to the form as it was filled; nothing was recorded
   expect(await page.getByRole('combobox', { name: /^Décision/ }).inputValue()).toBe('granted');
@@ -162,7 +154,7 @@ test('a calendar dry run that changes no running BDC offers no « Appliquer l’
   await simulate();
   expect(await page.getByRole('button', { name: /Appliquer/ }).count()).toBe(0);
   expect(await page.locator('main').textContent()).toContain('Cet avenant ne modifie aucun BDC en cours');
-  await accessible(page, '26-avenant-sans-effet');
+  await expectAccessible(page, '26-avenant-sans-effet');
   await page.getByRole('link', { name: 'Retour' }).click();
   await page.waitForURL(/\/console\/campagnes$/);
 });
@@ -193,7 +185,7 @@ test('a control draw says how many controls it opens and éditeurs it writes to 
   expect(await page.locator('#tirage-a-confirmer').textContent()).toContain(
     'Le tirage retient 1 BDC parmi les 1 BDC terminés : il ouvre 1 contrôle et écrit par courriel à 1 éditeur',
   );
-  await accessible(page, '27-tirage-a-confirmer');
+  await expectAccessible(page, '27-tirage-a-confirmer');
   // nothing drawn, nothing opened, nobody written to before the confirmation
   expect((await recentDraws(engine)).length).toBe(drawsBefore);
   await page.getByRole('link', { name: 'Retour' }).click();
@@ -224,7 +216,7 @@ test('a control draw says how many controls it opens and éditeurs it writes to 
   expect(await row().locator('.fr-alert--warning').textContent()).toContain(
     'Votre réponse « Transmis au contrôle. » est envoyée par courriel à direction@og.example',
   );
-  await accessible(page, '28-reponse-a-confirmer');
+  await expectAccessible(page, '28-reponse-a-confirmer');
   const [answered] = (await listSignalements(engine, {})).filter((s) => s.description === description);
   expect(answered!.status).toBe('open');
   await row().getByRole('button', { name: 'Confirmer' }).click();

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { parisCivilDate } from '../../domain/calendar';
 import { addCalendarDays } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
-import { accessibilityViolations, browserPerFile, samplePdf, screenshot } from '../support/browser';
+import { browserPerFile, expectAccessible, samplePdf, signInWithToken } from '../support/browser';
 import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -23,17 +23,8 @@ async function signedIn(token: string): Promise<Page> {
     acceptDownloads: true,
   });
   const page = await context.newPage();
-  await page.goto('/console/');
-  await page.getByLabel('Jeton d’accès').fill(token);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/console\/(bdc)?$/);
+  await signInWithToken(page, token);
   return page;
-}
-
-/** Every page the journeys open passes axe-core's WCAG 2.1 AA rules. */
-async function accessible(page: Page, name: string) {
-  await screenshot(page, name);
-  expect({ page: name, violations: await accessibilityViolations(page) }).toEqual({ page: name, violations: [] });
 }
 
 async function registered(overrides: Partial<BdcRequest> = {}, granted = true) {
@@ -58,7 +49,7 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
   const page = await signedIn(h.api.tokens.operator);
   expect(await page.locator('h1').textContent()).toBe('Tableau de bord');
   expect(await page.locator('main').textContent()).toContain('En attente du référencement');
-  await accessible(page, '01-tableau-de-bord');
+  await expectAccessible(page, '01-tableau-de-bord');
 
   await Promise.all([
     page.waitForURL(/\/console\/bdc$/),
@@ -70,7 +61,7 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
   const rows = page.locator('#liste-bdc tbody tr');
   expect(await rows.count()).toBe(2);
   expect(await rows.first().textContent()).toContain('En attente du référencement');
-  await accessible(page, '02-liste-filtree');
+  await expectAccessible(page, '02-liste-filtree');
 
   await page.getByRole('link', { name: waiting[0]!.request.reference, exact: true }).click();
   expect(await page.locator('h1').textContent()).toBe(`Bon de commande ${waiting[0]!.request.reference}`);
@@ -79,7 +70,7 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
   expect(await page.locator('main').textContent()).toMatch(
     /dépôt du dossier de référencement\d{2}\/\d{2}\/\d{4} 23:59/,
   );
-  await accessible(page, '03-page-bdc');
+  await expectAccessible(page, '03-page-bdc');
 
   await page
     .getByRole('link', { name: `Enregistrer la décision de l’ANS pour toute la solution ${solutionId}` })
@@ -92,7 +83,7 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
     `Le référencement de la solution ${solutionId} est accordé`,
   );
   expect((await h.state(waiting[0]!.bdcId)).status).toBe('awaiting_referencement');
-  await accessible(page, '04-decision-a-confirmer');
+  await expectAccessible(page, '04-decision-a-confirmer');
   await page.getByRole('button', { name: 'Confirmer' }).click();
   await page.waitForURL(/\/console\/traitements\//);
   await eventually(
@@ -102,7 +93,7 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
     },
     { budgetMs: 60_000, what: 'the batch done' },
   );
-  await accessible(page, '05-traitement');
+  await expectAccessible(page, '05-traitement');
   for (const w of waiting) {
     await h.waitForStatus(w.bdcId, 'awaiting_va');
     expect(await h.money(w.bdcId)).toEqual({ orders: [['advance', 175_200]], demands: [], receipts: [] });
@@ -113,7 +104,7 @@ test('an operator amends a campaign’s calendar through its dry run, and follow
   const { bdcId } = await registered();
   const page = await signedIn(h.api.tokens.operator);
   await page.goto('/console/campagnes');
-  await accessible(page, '06-campagnes');
+  await expectAccessible(page, '06-campagnes');
   const section = page
     .locator('section', { has: page.getByRole('heading', { name: /test-ms1|SONS vague 1/ }) })
     .first();
@@ -125,7 +116,7 @@ test('an operator amends a campaign’s calendar through its dry run, and follow
   // the dry run's table, before anything changes
   const line = page.locator('#simulation tbody tr', { hasText: bdcId });
   expect(await line.textContent()).toContain('clôture avancée');
-  await accessible(page, '07-simulation-avenant');
+  await expectAccessible(page, '07-simulation-avenant');
   await page.getByRole('button', { name: /Appliquer l’avenant/ }).click();
   await page.waitForURL(/\/console\/traitements\//);
   await eventually(
@@ -150,11 +141,11 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
   expect(list).toContain(mine.request.reference);
   expect(list).not.toContain(theirs.request.reference);
   expect(list).toContain('La VA signée et la facture (avant le');
-  await accessible(page, '08-mes-bdc');
+  await expectAccessible(page, '08-mes-bdc');
 
   await page.getByRole('link', { name: mine.request.reference, exact: true }).click();
   await page.getByRole('link', { name: 'Soumettre la VA signée et la facture' }).click();
-  await accessible(page, '09-formulaire-va');
+  await expectAccessible(page, '09-formulaire-va');
   const [first, second] = mine.request.essms;
   // an invalid VA: an indicator at 0, the DUI not attested for the second ESSMS, an invoice to another OG
   // the design system draws the box over the input: checked as a user does, through its label
@@ -197,7 +188,7 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
     `la facture est adressée à un autre OG (010003820 ; l’OG de ce BDC est ${mine.request.ogFiness})`,
   );
   expect(await page.locator('main').textContent()).toContain('VA signée déjà déposée : va-signee.pdf');
-  await accessible(page, '10-va-refusee');
+  await expectAccessible(page, '10-va-refusee');
   expect((await h.state(mine.bdcId)).status).toBe('awaiting_va');
 
   // corrected: the PDFs already uploaded are kept
@@ -214,7 +205,7 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
   const main = await page.locator('main').textContent();
   expect(main).toContain('Terminé');
   expect(main).toContain('solde de 4\u202f088,00\u00a0€ ordonné');
-  await accessible(page, '11-va-acceptee');
+  await expectAccessible(page, '11-va-acceptee');
   expect(await h.money(mine.bdcId)).toEqual({
     orders: [
       ['advance', 175_200],
@@ -255,7 +246,7 @@ test('another éditeur’s BDC is not found in the browser either', async () => 
   const answer = await page.goto(bdcPath(theirs.bdcId));
   expect(answer?.status()).toBe(404);
   expect(await page.locator('h1').textContent()).toBe('Page introuvable');
-  await accessible(page, '12-bdc-introuvable');
+  await expectAccessible(page, '12-bdc-introuvable');
   expect((await page.goto(`${bdcPath(theirs.bdcId)}/va`))?.status()).toBe(404);
   // an éditeur has no operator pages
   expect((await page.goto('/console/campagnes'))?.status()).toBe(403);
@@ -301,7 +292,7 @@ test('an operator imports BDCs in bulk, follows the import and downloads the ref
   ].join('\n');
   const page = await signedIn(h.api.tokens.operator);
   await page.goto('/console/imports');
-  await accessible(page, '13-imports');
+  await expectAccessible(page, '13-imports');
   await page
     .getByLabel('Fichier des BDC')
     .setInputFiles({ name: 'bdc.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
@@ -315,7 +306,7 @@ test('an operator imports BDCs in bulk, follows the import and downloads the ref
     { budgetMs: 60_000, what: 'the import done' },
   );
   expect(await page.locator('main table').textContent()).toMatch(/1\s*0\s*1/);
-  await accessible(page, '14-import-termine');
+  await expectAccessible(page, '14-import-termine');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('link', { name: /lignes refusées/ }).click(),
@@ -325,7 +316,7 @@ test('an operator imports BDCs in bulk, follows the import and downloads the ref
   expect(refused).toContain('ogFiness: un numéro FINESS compte 9 caractères (123)');
 
   await page.goto('/console/exports');
-  await accessible(page, '15-exports');
+  await expectAccessible(page, '15-exports');
   const exported = await page.request.get(`/console/exports/bdc.csv?editeur=${good.editeurId}`);
   const text = await exported.text();
   expect(exported.headers()['content-type']).toContain('text/csv');
@@ -349,7 +340,7 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await h.waitForStatus(bdcId, 'completed');
   const page = await signedIn(h.api.tokens.operator);
   await page.goto('/console/controles');
-  await accessible(page, '16-controles');
+  await expectAccessible(page, '16-controles');
   await page.getByLabel('Graine du tirage').fill(`console-${randomUUID().slice(0, 6)}`);
   await page.getByLabel('Taux par strate (%)').fill('100');
   await page.getByLabel('À transmettre avant le').fill(addCalendarDays(today(), 15));
@@ -358,7 +349,7 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await page.getByRole('button', { name: 'Confirmer' }).click();
   await page.waitForURL(/\/console\/controles\/tirages\//);
   expect(await page.locator('.fr-alert').first().textContent()).toContain('Tiré à nouveau à l’identique');
-  await accessible(page, '17-tirage');
+  await expectAccessible(page, '17-tirage');
   const link = page.locator('tr', { hasText: bdcId }).getByRole('link', { name: 'ouvrir' });
   await link.click();
   await eventually(
@@ -374,13 +365,13 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await page.getByRole('button', { name: 'Confirmer' }).click();
   await page.waitForURL(/\?fait=decision$/);
   expect(await page.locator('main').textContent()).toContain('Conforme');
-  await accessible(page, '18-controle');
+  await expectAccessible(page, '18-controle');
 
   // the OG's public form: no account
   const og = await browser.context({ baseURL: h.api.url, locale: 'fr-FR' });
   const form = await og.newPage();
   await form.goto('/console/signalement');
-  await accessible(form, '19-signalement');
+  await expectAccessible(form, '19-signalement');
   await form.getByLabel('FINESS juridique de votre organisme').fill(request.ogFiness);
   await form.getByRole('combobox', { name: /^Nom de l’éditeur/ }).fill(request.editeurId);
   await form.getByLabel('Référence du bon de commande').fill(request.reference);
@@ -402,5 +393,5 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   expect(
     await page.locator('#signalements tr', { hasText: 'Le devis dépasse de loin le barème.' }).textContent(),
   ).toContain('Transmis au contrôle. (ops-1)');
-  await accessible(page, '20-signalements');
+  await expectAccessible(page, '20-signalements');
 });

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { controlState, decideControl, drawControls } from '../../client/controls';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
-import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { browserPerFile, expectAccessible, signInWithToken } from '../support/browser';
 import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessOperator, harnessPerFile } from '../support/harness';
@@ -19,16 +19,8 @@ const today = () => parisCivilDate(new Date());
 async function signedIn(token: string): Promise<Page> {
   const context = await browser.context({ baseURL: h.api.url });
   const page = await context.newPage();
-  await page.goto('/console/');
-  await page.getByLabel('Jeton d’accès').fill(token);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/console\/(bdc)?$/);
+  await signInWithToken(page, token);
   return page;
-}
-
-async function accessible(page: Page, name: string) {
-  await screenshot(page, name);
-  expect({ page: name, violations: await accessibilityViolations(page) }).toEqual({ page: name, violations: [] });
 }
 
 /** A BDC of editeur-acme, paid its advance and its balance: completed. */
@@ -124,7 +116,7 @@ test('an éditeur sees its failed control and the 600,00 € demanded back, with
   expect(cells[1]).toBe('600,00\u00a0€');
   expect(cells[4]).toBe('600,00\u00a0€');
   expect(cells[5]).toContain(`${deadline} 23:59`);
-  await accessible(page, '22-bdc-reversement-editeur');
+  await expectAccessible(page, '22-bdc-reversement-editeur');
 
   // and in one list of its own, from its navigation
   await page.getByRole('link', { name: 'Contrôles et remboursements' }).first().click();
@@ -132,7 +124,7 @@ test('an éditeur sees its failed control and the 600,00 € demanded back, with
   const listed = page.locator('#sommes-dues tbody tr', { hasText: bdcId });
   expect(await listed.locator('td').nth(5).textContent()).toBe('600,00\u00a0€');
   expect(await page.locator('#controles-editeur tbody').textContent()).toContain(bdcId);
-  await accessible(page, '23-reversements-editeur');
+  await expectAccessible(page, '23-reversements-editeur');
 
   // another éditeur sees none of it
   const rival = await signedIn(h.api.tokens.rival);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
-import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot, signInWithToken } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -31,10 +31,7 @@ function brokenExtraction(date: string): Buffer {
 async function signedIn(): Promise<Page> {
   const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR', acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto('/console/');
-  await page.getByLabel('Jeton d’accès').fill(h.api.tokens.operator);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/console\/(bdc)?$/);
+  await signInWithToken(page, h.api.tokens.operator);
   return page;
 }
 

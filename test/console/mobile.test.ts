@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot, signInWithToken } from '../support/browser';
 import { harnessPerFile } from '../support/harness';
 
 // Issue 22, item 10: on a phone (390 px) the console had no menu button (seven links stacked), no
@@ -24,10 +24,7 @@ async function signedIn(width: number): Promise<{ page: Page; problems: string[]
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(m.text());
   });
-  await page.goto('/console/');
-  await page.getByLabel('Jeton d’accès').fill(h.api.tokens.operator);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/console\/(bdc)?$/);
+  await signInWithToken(page, h.api.tokens.operator);
   return { page, problems };
 }
 

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { Editeurs } from '../../db/editeurs';
 import { enrolInDatabase, sampleMandatary } from '../../scripts/samples/enrolment';
 import { freshFiness } from '../support/bdc-fixtures';
-import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot, signInWithToken } from '../support/browser';
 import { harnessPerFile } from '../support/harness';
 
 // Issue 22, item 6: the public form an OG fills to report a doubtful quote. An OG cannot know an
@@ -102,10 +102,7 @@ test('an OG names the éditeur as it knows it, describes the quote on several li
   // the ASP reads it under the éditeur's name
   const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR' });
   const operator = await context.newPage();
-  await operator.goto('/console/');
-  await operator.getByLabel('Jeton d’accès').fill(h.api.tokens.operator);
-  await operator.getByRole('button', { name: 'Se connecter' }).click();
-  await operator.waitForURL(/\/console\/(bdc)?$/);
+  await signInWithToken(operator, h.api.tokens.operator);
   await operator.goto('/console/signalements');
   expect(await operator.locator('#signalements tr', { hasText: mark }).textContent()).toContain('Lumière Santé');
 });

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import { bdcMessages } from '../../contract/bdc';
 import { EncryptionCodec, newPayloadKey } from '../../temporal/payload-codec';
-import { browserPerFile, screenshot } from '../support/browser';
+import { browserPerFile, screenshot, signInWithToken } from '../support/browser';
 import { validVa } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -23,10 +23,7 @@ async function signedIn(token: string): Promise<{ page: Page; context: BrowserCo
     viewport: { width: 1600, height: 4000 },
   });
   const page = await context.newPage();
-  await page.goto('/console/');
-  await page.getByLabel('Jeton d’accès').fill(token);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/console\/(bdc)?$/);
+  await signInWithToken(page, token);
   return { page, context };
 }
 

@@ -1,5 +1,5 @@
 import { JournalSigner, newJournalKey } from '../../client/journal-keys';
-import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot, signInWithToken } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -18,10 +18,7 @@ test('an admin reads the journal, asks for a verification (confirmed first) and 
   const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
   try {
     const page = await context.newPage();
-    await page.goto('/console/');
-    await page.getByLabel('Jeton d’accès').fill(h.api.tokens.admin);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.waitForURL(/\/console\/(bdc)?$/);
+    await signInWithToken(page, h.api.tokens.admin);
     await page.getByRole('link', { name: 'Journal' }).click();
     expect(await page.locator('h1').textContent()).toBe('Journal infalsifiable');
     await page.getByRole('button', { name: 'Vérifier le journal maintenant' }).click();
