@@ -21,7 +21,7 @@ import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, sendPage, viewer, type Viewer } from '../http';
 import { uploadOf } from '../uploads';
 import { Page } from '../views/layout';
-import { Alert, Csrf, Euros, Hidden, Table, When } from '../views/ui';
+import { Alert, ErrorSummary, Csrf, Euros, Hidden, Table, When } from '../views/ui';
 
 /** The bank's answers a comptable enters by hand: paid, or rejected with one of the reasons banks give most. */
 const answers: [string, string][] = [
@@ -72,15 +72,7 @@ export function paymentPages(app: Api, deps: ConsoleDeps) {
             <p>{notice.answered}</p>
           </Alert>
         ) : null}
-        {notice?.refused?.length ? (
-          <Alert kind="error" title="La demande est refusée">
-            <ul>
-              {notice.refused.map((m) => (
-                <li>{m}</li>
-              ))}
-            </ul>
-          </Alert>
-        ) : null}
+        <ErrorSummary general={notice?.refused} />
         <Table
           caption="Ordres de paiement par état"
           head={['État', 'Ordres', 'Montant']}

@@ -13,7 +13,7 @@ import type { ConsoleDeps } from '../context';
 import { withheld } from '../actions';
 import { callerOfViewer, field, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
-import { Alert, Csrf, Euros, Hidden, Select, Table, When } from '../views/ui';
+import { Alert, ErrorSummary, Csrf, Euros, Hidden, Select, Table, When } from '../views/ui';
 
 const PATH = '/console/ordres-a-valider';
 /** how many proposals the page lists, oldest first (the ageing table counts them all) */
@@ -100,15 +100,7 @@ export function proposalPages(app: Api, deps: ConsoleDeps) {
           </Alert>
         ) : null}
         {notice?.done ? <Results outcomes={notice.done} decision={notice.decision!} /> : null}
-        {notice?.refused?.length ? (
-          <Alert kind="error" title="La demande est refusée">
-            <ul>
-              {notice.refused.map((m) => (
-                <li>{m}</li>
-              ))}
-            </ul>
-          </Alert>
-        ) : null}
+        <ErrorSummary general={notice?.refused} />
         {notice?.confirm ? (
           <Confirmation v={v} confirm={notice.confirm} />
         ) : (
