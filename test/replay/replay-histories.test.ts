@@ -37,6 +37,7 @@ test('one recorded history per path of the workflows', () => {
     'release-1/reimbursement-overdue',
     'release-1/reimbursement-written-off',
     'release-1/reminders-moved-then-va',
+    'release-1/va-before-advance-paid',
     'release-1/workflow-cancelled-by-admin',
     'release-1/workflow-cancelled-during-advance',
   ]);

@@ -224,6 +224,45 @@ test('an advance awaiting its validation is withdrawn by a cancellation: nothing
   expect(money(input.bdcId)).toEqual([]);
 });
 
+test('a VA sent while the advance awaits its validation is recorded at once; the closing then passing withdraws nothing, both payments follow their validations', async () => {
+  const { handle, input } = await startBdc();
+  await reaches(handle, 'awaiting_validation');
+  const va = validVa(input.request, new Date((await env.currentTimeMs()) - 1_000).toISOString(), 584_000);
+  // answered without any ordonnateur (an éditeur's request must not wait on their agenda)
+  const answer = await Promise.race([
+    handle.executeUpdate(bdcMessages.vaSubmitted, { args: [va] }),
+    new Promise<'no answer'>((r) => setTimeout(() => r('no answer'), 10_000)),
+  ]);
+  expect(answer).toMatchObject({ status: 'awaiting_validation' });
+  const recorded = await state(handle);
+  expect(recorded.va).toMatchObject({ invoiceCents: 584_000 });
+  expect(recorded.deadlines.find((d) => d.name === 'closing')?.state).toBe('met');
+  // the closing passes while the ordonnateurs have not validated the advance: the work was proven in time
+  await env.sleep(61 * 86_400_000);
+  expect((await state(handle)).proposals).toMatchObject([{ kind: 'advance', state: 'proposed' }]);
+  await validate(handle);
+  await reaches(handle, 'awaiting_validation');
+  await eventually(async () => (await state(handle)).proposals?.some((p) => p.kind === 'balance'), {
+    what: 'the balance proposed',
+  });
+  await validate(handle);
+  await reaches(handle, 'completed');
+  expect(money(input.bdcId)).toEqual([
+    ['paymentOrder', 175_200],
+    ['paymentOrder', 408_800],
+  ]);
+  expect(of(input.bdcId).flatMap((t) => t.audit.map((a) => a.kind))).toEqual([
+    'proposed',
+    'va_accepted',
+    'validated',
+    'advance_ordered',
+    'proposed',
+    'validated',
+    'balance_ordered',
+    'completed',
+  ]);
+});
+
 test('a duplicate sent while its first is being recorded gets the same answer, even a refusal', async () => {
   const { handle, input } = await startBdc('pending');
   await reaches(handle, 'awaiting_referencement');

@@ -1,4 +1,12 @@
-import { CancellationScope, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { bdcMessages, type BdcLifecycleWorkflow } from '../../contract/bdc';
 import type {
   Actor,
@@ -27,7 +35,7 @@ import {
 import { pendingProposal, type Proposal } from '../../domain/proposals';
 import type { VaSubmission } from '../../domain/va';
 import type { AuditLine, EventKey } from '../kernel/events';
-import { dates, RecordedProcess, type Change } from '../kernel/process';
+import { dates, RecordedProcess, type Change, type Step } from '../kernel/process';
 import { waitForDeadline } from './deadlines';
 import { publish, publishedOf, type Published } from './visibility';
 
@@ -264,7 +272,8 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
           },
           audit: [
             { kind: 'advance_ordered', said: say('audit_advance_ordered', { amountCents: p.amountCents }) },
-            { kind: 'awaiting_va', said: say('audit_awaiting_va') },
+            // a VA recorded while the advance awaited its validation is not awaited any more
+            ...(this.record.va ? [] : [{ kind: 'awaiting_va', said: say('audit_awaiting_va') }]),
           ],
         };
       case 'balance':
@@ -314,6 +323,7 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
   }
 
   private async awaitVa(): Promise<void> {
+    if (this.record.va) return this.vaMoneyAfterAdvance();
     const passed = await this.waitFor(
       () => this.pending.va !== undefined || this.pending.cancellation !== undefined,
       ['closing'],
@@ -332,64 +342,101 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
    * completes the BDC.
    */
   private async acceptVa({ event, key }: Pending<VaSubmission>): Promise<void> {
+    await this.commit({ step: 'va', events: [key], note: this.vaRecorded(event, true) });
+    this.pending.va = undefined;
+    await this.proposeVaMoney(event.actor);
+  }
+
+  /**
+   * The VA and invoice written on the record, the closing met. `settles` also moves the BDC on when
+   * the main line takes the VA; a VA recorded while the advance awaits its validation leaves that wait
+   * alone, and its money is proposed once the advance is paid (`awaitVa`).
+   */
+  private vaRecorded(event: VaSubmission, settles: boolean): Step<BdcRecord> {
     const { amounts } = this.record;
     const financed = Math.min(amounts.ceilingCents, event.invoice.amountCents);
     const balance = financed - amounts.advanceCents;
     const line = (kind: string, said: Said): AuditLine => ({ kind, said, by: event.actor, eventId: event.eventId });
-    await this.commit({
-      step: 'va',
-      events: [key],
-      note: {
-        apply: (r) => {
-          r.va = {
-            signedAt: event.va.signedAt,
-            invoiceNumber: event.invoice.number,
-            invoiceCents: event.invoice.amountCents,
-            acceptedAt: this.now(),
-            eventId: event.eventId,
-            ...(event.documents ? { documents: event.documents } : {}),
-          };
-          r.amounts.financedCents = financed;
-          r.amounts.balanceCents = balance;
-          settle(r, 'closing', 'met');
-          if (balance === 0) {
-            r.status = 'completed';
-            r.outcome = 'work proven, paid';
-          } else r.status = 'awaiting_validation';
-        },
-        audit: [
-          line(
-            'va_accepted',
-            say('audit_va_accepted', {
-              signedAt: event.va.signedAt,
-              invoice: event.invoice.number,
-              invoiceCents: event.invoice.amountCents,
-            }),
-          ),
-          ...(event.documents
-            ? [
-                line(
-                  'va_documents',
-                  say('audit_documents', { va: event.documents.signedVa, invoice: event.documents.invoice }),
-                ),
-              ]
-            : []),
-          ...(balance === 0
-            ? [{ kind: 'completed', said: say('audit_completed', { paidCents: amounts.paidCents }) }]
-            : []),
-        ],
+    return {
+      apply: (r) => {
+        r.va = {
+          signedAt: event.va.signedAt,
+          invoiceNumber: event.invoice.number,
+          invoiceCents: event.invoice.amountCents,
+          acceptedAt: this.now(),
+          eventId: event.eventId,
+          ...(event.documents ? { documents: event.documents } : {}),
+        };
+        r.amounts.financedCents = financed;
+        r.amounts.balanceCents = balance;
+        settle(r, 'closing', 'met');
+        if (!settles) return;
+        if (balance === 0) {
+          r.status = 'completed';
+          r.outcome = 'work proven, paid';
+        } else r.status = 'awaiting_validation';
       },
-    });
-    this.pending.va = undefined;
-    if (balance > 0) await this.propose('balance', { kind: 'balance', amountCents: balance, causedBy: event.actor });
+      audit: [
+        line(
+          'va_accepted',
+          say('audit_va_accepted', {
+            signedAt: event.va.signedAt,
+            invoice: event.invoice.number,
+            invoiceCents: event.invoice.amountCents,
+          }),
+        ),
+        ...(event.documents
+          ? [
+              line(
+                'va_documents',
+                say('audit_documents', { va: event.documents.signedVa, invoice: event.documents.invoice }),
+              ),
+            ]
+          : []),
+        ...(settles && balance === 0
+          ? [{ kind: 'completed', said: say('audit_completed', { paidCents: amounts.paidCents }) }]
+          : []),
+      ],
+    };
+  }
+
+  /** The money a VA recorded makes due: the balance, or the advance above what is financed demanded back. */
+  private async proposeVaMoney(causedBy: Actor | undefined, note?: Step<BdcRecord>): Promise<void> {
+    const balance = this.record.amounts.balanceCents ?? 0;
+    const cause = causedBy ? { causedBy } : {};
+    if (balance > 0) await this.propose('balance', { kind: 'balance', amountCents: balance, ...cause }, note);
     // the advance exceeds what is financed: the difference is demanded back
     else if (balance < 0)
-      await this.propose('reimbursement', {
-        kind: 'reimbursement',
-        amountCents: -balance,
-        causedBy: event.actor,
-        details: { reason: say('end_advance_exceeds_financed').message, endsAs: 'completed' },
+      await this.propose(
+        'reimbursement',
+        {
+          kind: 'reimbursement',
+          amountCents: -balance,
+          ...cause,
+          details: { reason: say('end_advance_exceeds_financed').message, endsAs: 'completed' },
+        },
+        note,
+      );
+  }
+
+  /** A VA recorded while the advance awaited its validation: now the advance is paid, its money follows. */
+  private async vaMoneyAfterAdvance(): Promise<void> {
+    const balance = this.record.amounts.balanceCents ?? 0;
+    if (balance === 0) {
+      await this.commit({
+        step: 'va money',
+        note: {
+          apply: (r) => {
+            r.status = 'completed';
+            r.outcome = 'work proven, paid';
+          },
+          audit: [{ kind: 'completed', said: say('audit_completed', { paidCents: this.record.amounts.paidCents }) }],
+        },
       });
+      return;
+    }
+    // who sent the VA is an éditeur, never an ordonnateur: no cause to keep from validating
+    await this.proposeVaMoney(undefined, { apply: (r) => void (r.status = 'awaiting_validation') });
   }
 
   /** The advance is not justified: demanded back (once an ordonnateur validated it), tracked to receipt; the ESSMS are freed once received. */
@@ -674,6 +721,11 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
       () => [],
       rules(submissionRefusals),
       async (event, key) => {
+        // issue 21: a VA sent while the advance awaited its ordonnateurs was answered only once they
+        // validated, and the closing passing meanwhile withdrew the advance of proven work. The main line
+        // takes a VA only while it waits for one; otherwise the VA is recorded here, at once.
+        if (this.record.status !== 'awaiting_va' && patched('va-recorded-before-advance-paid'))
+          return this.commitFromHandler({ step: 'va', events: [key], note: this.vaRecorded(event, false) });
         this.pending.va = { event, key };
       },
     );
