@@ -7,6 +7,7 @@ import { scopedEventId } from '../domain/ids';
 import { planReminders } from '../domain/reminders';
 import { startBatch } from './batches';
 import { nowOf, type Caller, type EngineContext } from './context';
+import { civilDateFr, parisDateTimeFr } from '../domain/french';
 
 /**
  * The configured campaigns and those added at run time, with their recorded amendments applied in
@@ -155,7 +156,7 @@ export async function amendCalendar(
       },
       params: { campaignId: campaign.id, eventId, reason, orderDeadline, closing },
     },
-    `Calendar amendment of ${campaign.id}: ${[orderDeadline && `order deadline ${orderDeadline}`, closing && `closing ${closing}`].filter(Boolean).join(', ')}`,
+    `Avenant au calendrier de ${campaign.label ?? campaign.id} : ${[orderDeadline && `fermeture des commandes le ${civilDateFr(orderDeadline)}`, closing && `clôture le ${parisDateTimeFr(closing)}`].filter(Boolean).join(', ')}`,
   );
   return { batchId };
 }

@@ -158,7 +158,7 @@ export async function startPendingControls(ctx: EngineContext, drawId?: string):
         taskQueue: ctx.taskQueue,
         args: [input],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: `A posteriori control of ${input.bdcId} (draw ${input.drawId})`,
+        staticSummary: `Contrôle a posteriori de ${input.bdcId} (tirage ${input.drawId})`,
       })
       .catch((err: unknown) => {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -1,7 +1,7 @@
 import type { Ledger } from '../db/ledger';
 import { EngineNumber, writeCsv, type CsvCell } from '../domain/csv';
 import { decimalCommaFr, parisDateTimeFr } from '../domain/french';
-import { statusFr } from '../domain/messages';
+import { recordedFr, statusFr } from '../domain/messages';
 import { formatEuros } from '../domain/money';
 import type { BdcFilter } from './bdc-reads';
 import { listBdcs } from './bdc-reads';
@@ -137,6 +137,6 @@ export async function reimbursementsCsvFr(ledger: Ledger): Promise<string> {
     { header: 'Éditeur', value: (r) => r.editeurId },
     { header: 'Montant (€)', value: (r) => eurosFr(r.amountCents) },
     { header: 'Échéance', value: (r) => when(r.dueAt) },
-    { header: 'Motif', value: (r) => r.reason ?? '' },
+    { header: 'Motif', value: (r) => (r.reason ? recordedFr(r.reason) : '') },
   ]);
 }

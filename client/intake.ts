@@ -8,7 +8,8 @@ import { eventHash } from '../domain/event-hash';
 import { bdcIdOf, scopedEventId } from '../domain/ids';
 import { initialRecord, nextDeadline } from '../domain/lifecycle';
 import { planReminders } from '../domain/reminders';
-import { applyRate, formatEuros } from '../domain/money';
+import { applyRate } from '../domain/money';
+import { civilDateFr, eurosFr } from '../domain/french';
 import { say } from '../domain/messages';
 import { parseOrRefuse, refuse, RefusedError } from '../domain/refusal';
 import type { Extraction } from '../db/finess';
@@ -299,12 +300,13 @@ export async function startWorkflow(
       taskQueue: ctx.taskQueue,
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: `BDC ${request.reference} — ${request.editeurId} for OG ${request.ogFiness} (${request.essms.length} ESSMS, ${formatEuros(ceilingCents)} €)`,
+      // what admins read in the Web UI's list and header, in French like every screen
+      staticSummary: `BDC ${request.reference} — éditeur ${request.editeurId}, OG ${request.ogFiness} (${request.essms.length} ESSMS, plafond ${eurosFr(ceilingCents)})`,
       staticDetails: [
-        `**Campaign** ${campaign?.label ?? terms.id}, tranche ${terms.tranche} (${terms.ogEssmsCount} ESSMS in the ${terms.finessExtraction})`,
-        `**Solution** ${request.solutionId} (${input.referencement === 'granted' ? 'référencée' : 'awaiting référencement'}), ordered ${request.orderDate}`,
+        `**Campagne** ${campaign?.label ?? terms.id}, tranche ${terms.tranche} (${terms.ogEssmsCount} ESSMS dans l’extraction FINESS ${terms.finessExtraction})`,
+        `**Solution** ${request.solutionId} (${input.referencement === 'granted' ? 'référencée' : 'en attente de référencement'}), commandée le ${civilDateFr(request.orderDate)}`,
         `**ESSMS** ${request.essms.join(', ')}`,
-        `**Ceiling** ${formatEuros(ceilingCents)} €, advance ${formatEuros(applyRate(ceilingCents, terms.advanceRateBasisPoints))} €`,
+        `**Plafond** ${eurosFr(ceilingCents)}, avance ${eurosFr(applyRate(ceilingCents, terms.advanceRateBasisPoints))}`,
       ].join('\n\n'),
       typedSearchAttributes: [
         { key: bdcSearchAttributes.status, value: record.status },

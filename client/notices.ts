@@ -14,7 +14,7 @@ export async function startDailyNotices(ctx: EngineContext): Promise<void> {
       workflowId: DAILY_NOTICES_WORKFLOW_ID,
       taskQueue: ctx.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
-      staticSummary: 'Daily notices at 09:00 Paris: operators’ digest, order deadline reminders',
+      staticSummary: 'Avis quotidiens à 9 h (Paris) : synthèse des gestionnaires, rappels de fermeture des commandes',
     })
     .catch((err: unknown) => {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

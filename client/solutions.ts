@@ -8,6 +8,7 @@ import { bdcMessages } from '../contract/bdc';
 import { bdcState, onDay, visibleBdc } from './bdc-events';
 import { nowOf, type Caller, type EngineContext } from './context';
 import { parisCivilDate } from '../domain/calendar';
+import { civilDateFr } from '../domain/french';
 
 export interface DecisionRequest {
   eventId: string;
@@ -93,7 +94,7 @@ export async function decideSolution(
         eventId: solution.decisionEventId,
       },
     },
-    `Référencement of ${solutionId}: ${solution.state} on ${solution.decidedOn}`,
+    `Référencement de la solution ${solutionId} : ${solution.state === 'granted' ? 'accordé' : 'refusé'} le ${civilDateFr(solution.decidedOn ?? body.decidedOn)}`,
   );
   return { solution, batchId };
 }

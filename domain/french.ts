@@ -2,7 +2,8 @@ import { PARIS } from './calendar';
 
 /**
  * How French users read money and time: euros as "1 752,00 €", instants as Paris dates and times.
- * Pure functions over Intl (never called from workflow code: the edges localize).
+ * Pure functions over Intl. Workflow code calls them only for what admins read in the Web UI (timer
+ * summaries, current details), which replay never compares; everything else the edges localize.
  */
 
 /** One formatter of each kind, made on first use: the catalogue that imports this is bundled into workflow code, which never formats. */

@@ -1391,8 +1391,85 @@ export function render(key: string, params: Params | undefined, lang: Lang): str
   const entry = (messages as unknown as Record<string, Entry<Params>>)[key];
   if (!entry) return undefined;
   try {
-    return entry[lang](params ?? {});
+    return entry[lang](lang === 'fr' && params ? frenchParams(params) : (params ?? {}));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A reason the engine wrote in English (a BDC's outcome, a demand's reason, a withdrawn proposal's
+ * why), in French: the record keeps the catalogue's English text of such reasons, often one inside
+ * another (« advance not justified: closing date passed without a valid VA »), so each is read back
+ * against the catalogue's English templates and said again in French. A person's own words match no
+ * template and are kept as written.
+ */
+export function recordedFr(text: string): string {
+  const known = frenchOfRecorded.get(text);
+  if (known !== undefined) return known;
+  let french = text;
+  for (const t of templates()) {
+    const m = t.pattern.exec(text);
+    if (!m) continue;
+    const params = Object.fromEntries(t.names.map((name, i) => [name, recordedFr(m[i + 1]!)]));
+    french = (messages[t.key] as Entry<Params>).fr(params);
+    break;
+  }
+  // a bounded memo: the same few reasons are read on every page and export
+  if (frenchOfRecorded.size > 10_000) frenchOfRecorded.clear();
+  frenchOfRecorded.set(text, french);
+  return french;
+}
+const frenchOfRecorded = new Map<string, string>();
+
+/** The string parameters of a French message said in French too (a reason recorded in English inside it). */
+function frenchParams(params: Params): Params {
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && /[a-z] [a-z]/.test(v) ? recordedFr(v) : v]),
+  );
+}
+
+interface Template {
+  key: MessageKey;
+  pattern: RegExp;
+  names: string[];
+}
+let compiled: Template[] | undefined;
+/**
+ * The catalogue's English messages whose parameters are plain text, as patterns: each parameter
+ * rendered as a marker shows where it goes. Messages that format a parameter (an amount, a date), or
+ * say too little besides their parameters to be recognised, are left out. Most specific first.
+ */
+function templates(): Template[] {
+  const MARK = '\u0001';
+  compiled ??= (Object.keys(messages) as MessageKey[])
+    .flatMap((key) => {
+      const used: string[] = [];
+      const probe = new Proxy({} as Params, {
+        get: (_t, name) => (typeof name === 'string' ? (used.push(name), `${MARK}${name}${MARK}`) : undefined),
+      });
+      let en: string;
+      try {
+        en = (messages[key] as Entry<Params>).en(probe);
+      } catch {
+        return [];
+      }
+      const parts = en.split(MARK);
+      const literals = parts.filter((_, i) => i % 2 === 0);
+      const names = parts.filter((_, i) => i % 2 === 1);
+      const literal = literals.join('');
+      if (
+        parts.length % 2 === 0 ||
+        names.length !== new Set(used).size ||
+        literal.length < 12 ||
+        /[\u0000-\u001f]/.test(literal)
+      )
+        return [];
+      const escaped = literals.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const source = escaped.reduce((re, l, i) => (i === 0 ? l : `${re}(.+?)${l}`), '');
+      return [{ key, pattern: new RegExp(`^${source}$`, 's'), names, literal: literal.length }];
+    })
+    .sort((a, b) => b.literal - a.literal)
+    .map(({ key, pattern, names }) => ({ key, pattern, names }));
+  return compiled;
 }

@@ -84,7 +84,7 @@ test("an admin opens a BDC's history in the Web UI and reads its VA in clear", a
   await accepted.first().waitFor();
   // timers' summaries are payloads too: named after their deadline, in clear for the admin
   await ui!
-    .getByText(/reminder of the closing deadline/)
+    .getByText(/rappel : clôture \(VA et facture\), le \d\d\/\d\d\/\d{4} \d\d:\d\d/)
     .first()
     .waitFor();
   for (let i = 0; i < (await accepted.count()); i++) await accepted.nth(i).click();
@@ -131,7 +131,7 @@ test('an operator signed in to the console reads nothing in clear: the codec end
   await page.getByText('Timer Started').first().waitFor();
   expect(answers.map((r) => r.status())).toEqual(answers.map(() => 403));
   const text = await page.locator('body').innerText();
-  for (const clear of [`"reference": "${reference}"`, 'pro-sante-connect', invoice, 'reminder of the'])
+  for (const clear of [`"reference": "${reference}"`, 'pro-sante-connect', invoice, 'rappel : '])
     expect(text).not.toContain(clear);
 }, 120_000);
 

@@ -282,3 +282,70 @@ test('a receipt dated after today, or more than is due, is refused next to its f
   expect(tooMuch.text).not.toContain('Confirmez-vous');
   expect(await ledgerSums(below)).toEqual(before);
 });
+
+/**
+ * Issue 22: French everywhere. The words an English-speaking engine leaked onto French screens and
+ * into French CSVs (found by a new user: reasons, outcomes, machine roles), none on any page or
+ * export of this portfolio — which holds every status, a control and its recovery.
+ */
+const englishFound = [
+  // not inside a machine key (an order's idempotency key ends in `:advance`)
+  /(?<![:\w-])advance\b/i,
+  /\breimburse(ment|d)?\b/i,
+  /\bnot justified\b/i,
+  /\bclosing date\b/i,
+  /\bwithout a valid\b/i,
+  /\bcancelled\b/i,
+  /\bwritten off\b/i,
+  /\bwork proven\b/i,
+  /\bawaiting\b/i,
+  /\bdeadline\b/i,
+  /\bexceeds\b/i,
+  /\bthe (invoice|ordonnateur|operator)\b/i,
+  /\bavenant batch\b/i,
+  /\bTirage operator\b/,
+  /\ble rôle editeur\b/,
+  /\bessms\.\d/,
+];
+/** What a reader sees of a page: its text, without markup, scripts or styles. */
+const visibleText = (html: string) =>
+  html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+const englishIn = (text: string) =>
+  englishFound
+    .filter((w) => w.test(text))
+    .map((w) => `${w}: …${text.slice(Math.max(0, text.search(w) - 40), text.search(w) + 40)}…`);
+
+test('no English word on any screen or French CSV of the portfolio', async () => {
+  const operator = await consoleSession(h.api.url, h.api.tokens.operator);
+  const pages = [
+    '/console/',
+    '/console/bdc',
+    '/console/controles',
+    ...bdcs.map((b) => `/console/bdc/${encodeURIComponent(b)}`),
+  ];
+  const controls = [
+    ...(await operator.get('/console/controles')).text.matchAll(/href="(\/console\/controles\/control[^"]+)"/g),
+  ];
+  pages.push(...controls.map((m) => m[1]!));
+  const found: Record<string, string[]> = {};
+  for (const path of pages) {
+    const { status, text } = await operator.get(path);
+    expect([path, status]).toEqual([path, 200]);
+    const words = englishIn(visibleText(text));
+    if (words.length) found[path] = words;
+  }
+  for (const csv of ['bdc.csv', 'synthese.csv', 'ordres-de-paiement.csv', 'remboursements.csv', 'piste-d-audit.csv']) {
+    const words = englishIn((await operator.get(`/console/exports/${csv}`)).text);
+    if (words.length) found[csv] = words;
+  }
+  const editeur = await consoleSession(h.api.url, h.api.tokens.acme);
+  for (const path of ['/console/reversements', '/console/bdc']) {
+    const words = englishIn(visibleText((await editeur.get(path)).text));
+    if (words.length) found[`éditeur ${path}`] = words;
+  }
+  expect(found).toEqual({});
+});

@@ -2,6 +2,8 @@ import { condition } from '@temporalio/workflow';
 import type { BdcRecord, Deadline, DeadlineName, Reminder } from '../../domain/bdc-view';
 import { nextDeadline } from '../../domain/lifecycle';
 import { nextReminder } from '../../domain/reminders';
+import { deadlineFr } from '../../domain/messages';
+import { parisDateTimeFr } from '../../domain/french';
 
 /** What waiting on a BDC's deadlines needs to know of its lifecycle. */
 export interface Waiting {
@@ -37,7 +39,8 @@ export async function waitForDeadline(
       if (untilReminder <= 0) await bdc.remind(next.deadline.name, next.reminder);
       else
         await condition(woken, untilReminder, {
-          summary: `reminder of the ${next.deadline.name} deadline at ${next.reminder.at}`,
+          // what admins read in the Web UI, in French like every screen (replay never compares it)
+          summary: `rappel : ${deadlineFr[next.deadline.name]}, le ${parisDateTimeFr(next.reminder.at)}`,
         });
       continue;
     }
@@ -47,6 +50,8 @@ export async function waitForDeadline(
     }
     const remaining = Date.parse(armed.at) + 1 - Date.now();
     if (remaining <= 0) return armed;
-    await condition(woken, remaining, { summary: `${armed.name} deadline ${armed.at}` });
+    await condition(woken, remaining, {
+      summary: `échéance : ${deadlineFr[armed.name]}, le ${parisDateTimeFr(armed.at)}`,
+    });
   }
 }

@@ -3,7 +3,8 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { bdcSearchAttributes } from '../../contract/search-attributes';
 import type { BdcRecord, BdcStatus } from '../../domain/bdc-view';
 import { nextDeadline, outstandingCents } from '../../domain/lifecycle';
-import { formatEuros } from '../../domain/money';
+import { eurosFr, parisDateTimeFr } from '../../domain/french';
+import { deadlineFr, recordedFr, statusFr } from '../../domain/messages';
 
 /** What admins filter BDCs on that changes while a BDC runs (the rest is set when it starts). */
 export interface Published {
@@ -32,11 +33,14 @@ export function publish(r: BdcRecord, before: Published): Published {
   if (changes.length) upsertSearchAttributes(changes);
   const a = r.amounts;
   const next = nextDeadline(r.deadlines);
+  // what admins read in the Web UI, in French like every screen: details are never compared on replay
   setCurrentDetails(
     [
-      `**${r.status}**${r.reimbursementOverdue ? ' — reimbursement overdue' : ''}${r.attention ? ` — ${r.attention.reason}` : ''}`,
-      `ceiling ${formatEuros(a.ceilingCents)} €, paid ${formatEuros(a.paidCents)} €, to reimburse ${formatEuros(outstandingCents(r))} €`,
-      next ? `next deadline: ${next.name} ${next.at}` : 'no pending deadline',
+      `**${statusFr[r.status] ?? r.status}**${r.reimbursementOverdue ? ' — remboursement en retard' : ''}${r.attention ? ` — ${recordedFr(r.attention.reason)}` : ''}`,
+      `plafond ${eurosFr(a.ceilingCents)}, versé ${eurosFr(a.paidCents)}, reste dû ${eurosFr(outstandingCents(r))}`,
+      next
+        ? `prochaine échéance : ${deadlineFr[next.name]}, le ${parisDateTimeFr(next.at)}`
+        : 'aucune échéance en cours',
     ].join('\n\n'),
   );
   return wanted;
