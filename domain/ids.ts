@@ -20,6 +20,12 @@ export function bdcIdOf(editeurId: string, reference: string): string {
   return `bdc:${editeurId}:${reference}`;
 }
 
+/** What people call a BDC: its order reference, and whose order it is (`bdc:<éditeur>:<reference>` read back). */
+export function bdcLabelOf(bdcId: string): string {
+  const [, editeurId, reference] = bdcId.split(':');
+  return reference && editeurId ? `${reference} (${editeurId})` : bdcId;
+}
+
 /**
  * The event id a BDC receives for a caller's event: scoped by who sent it, so that no caller can
  * send an id another caller (or a batch) will use — an id is only ever a duplicate of its own

@@ -1,3 +1,4 @@
+import { bdcLabelOf } from '../../domain/ids';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
@@ -75,7 +76,7 @@ function BdcPage({
           </li>
           <li>
             <a class="fr-breadcrumb__link" aria-current="page">
-              {bdc.bdcId}
+              {bdcLabelOf(bdc.bdcId)}
             </a>
           </li>
         </ol>

@@ -19,7 +19,19 @@ import { RefusedError } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
-import { Alert, Checkbox, Csrf, ErrorSummary, Hidden, Input, Select, Table, When, type FieldErrors } from '../views/ui';
+import {
+  BdcLink,
+  Alert,
+  Checkbox,
+  Csrf,
+  ErrorSummary,
+  Hidden,
+  Input,
+  Select,
+  Table,
+  When,
+  type FieldErrors,
+} from '../views/ui';
 
 const effectFr: Record<DryRunLine['effect'], string> = {
   'lapses at once': 'devient caduc aussitôt',
@@ -144,7 +156,7 @@ function DryRunPage({
         caption="Effet de l’avenant sur chaque BDC en cours"
         head={['BDC', 'Statut', 'Clôture actuelle', 'Nouvelle clôture', 'Effet']}
         rows={plan.bdcs.map((l) => [
-          <a href={`/console/bdc/${encodeURIComponent(l.bdcId)}`}>{l.bdcId}</a>,
+          <BdcLink id={l.bdcId} />,
           statusFr[l.status] ?? l.status,
           <When at={l.closing} />,
           <When at={l.newClosing} />,
@@ -347,7 +359,7 @@ export function campaignPages(app: Api, deps: ConsoleDeps) {
               caption="BDC écartés ou en échec"
               head={['BDC', 'Issue', 'Motif']}
               rows={progress.problems.map((p) => [
-                <a href={`/console/bdc/${encodeURIComponent(p.bdcId)}`}>{p.bdcId}</a>,
+                <BdcLink id={p.bdcId} />,
                 p.outcome === 'failed' ? 'en échec' : 'écarté',
                 p.reason,
               ])}

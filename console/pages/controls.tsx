@@ -1,3 +1,4 @@
+import { bdcLabelOf } from '../../domain/ids';
 import { randomUUID } from 'node:crypto';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
@@ -21,7 +22,7 @@ import {
 } from '../../client/controls';
 import { isCivilDate } from '../../domain/calendar';
 import { recoveryOutstanding, type ControlView } from '../../domain/control-view';
-import { civilDateFr, eurosFr, parseEurosFr } from '../../domain/french';
+import { civilDateFr, eurosFr, parisDateTimeFr, parseEurosFr } from '../../domain/french';
 import { controlStatusFr, render, say, type Said } from '../../domain/messages';
 import { RefusedError, refusalsFromZod } from '../../domain/refusal';
 import { ActionSection, takeAction, withheld, type Confirmable, type Focus } from '../actions';
@@ -29,7 +30,19 @@ import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { auditFr } from '../views/bdc';
 import { Page } from '../views/layout';
-import { Alert, Csrf, ErrorSummary, Euros, Hidden, Input, Select, Table, When, type FieldErrors } from '../views/ui';
+import {
+  BdcLink,
+  Alert,
+  Csrf,
+  ErrorSummary,
+  Euros,
+  Hidden,
+  Input,
+  Select,
+  Table,
+  When,
+  type FieldErrors,
+} from '../views/ui';
 
 const fr = (said: Said) => render(said.key, said.params, 'fr') ?? said.message;
 const controlLink = (id: string) => `/console/controles/${encodeURIComponent(id)}`;
@@ -196,7 +209,12 @@ function ControlPage({ v, control, focus, done }: { v: Viewer; control: ControlV
   const offered = v.user.role === 'operator' ? actions.filter((a) => a.offered(control)) : [];
   const r = control.recovery;
   return (
-    <Page title={`Contrôle du BDC ${control.bdcId}`} user={v.user} csrf={v.csrf} active="/console/controles">
+    <Page
+      title={`Contrôle du BDC ${bdcLabelOf(control.bdcId)}`}
+      user={v.user}
+      csrf={v.csrf}
+      active="/console/controles"
+    >
       {done ? <Alert kind="success" title="C’est enregistré." /> : null}
       <p>
         <StatusOf status={control.status} overdue={control.documents.overdue || r?.overdue} /> — tirage {control.drawId}
@@ -392,7 +410,7 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
           caption="Tirages"
           head={['Tirage', 'Graine', 'Population', 'Le', 'Par']}
           rows={draws.map((d) => [
-            <a href={`/console/controles/tirages/${encodeURIComponent(d.drawId)}`}>{d.drawId}</a>,
+            <a href={`/console/controles/tirages/${encodeURIComponent(d.drawId)}`}>du {parisDateTimeFr(d.drawnAt)}</a>,
             d.seed,
             String(d.population),
             <When at={d.drawnAt} />,
@@ -406,7 +424,7 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
           head={['Contrôle', 'BDC', 'Statut', 'Contrôleur', 'Reversement']}
           rows={controls.map((c) => [
             <a href={controlLink(c.controlId)}>{c.controlId}</a>,
-            c.bdcId,
+            <BdcLink id={c.bdcId} />,
             <StatusOf status={c.status} overdue={c.documents.overdue || c.recovery?.overdue} />,
             c.assignedTo,
             <Euros cents={c.recovery?.amountCents} />,
@@ -491,7 +509,7 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
       const [draw, again] = await Promise.all([drawOf(engine, drawId), redraw(engine, drawId)]);
       return sendPage(
         reply,
-        <Page title={`Tirage ${drawId}`} user={v.user} csrf={v.csrf} active="/console/controles">
+        <Page title={`Tirage du ${parisDateTimeFr(draw.drawnAt)}`} user={v.user} csrf={v.csrf} active="/console/controles">
           <p>
             Graine « {draw.seed} », {draw.population} BDC terminés dans la population, {draw.sample.length} tirés, le{' '}
             <When at={draw.drawnAt} /> par {draw.drawnBy}.
@@ -513,7 +531,7 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
             caption="Échantillon"
             head={['BDC', 'Strate (campagne | éditeur | tranche)', 'Rang SHA-256', 'Contrôle']}
             rows={draw.sample.map((s) => [
-              s.bdcId,
+              <BdcLink id={s.bdcId} />,
               s.stratum,
               <span class="sons-hash">{s.rank.slice(0, 16)}…</span>,
               <a href={controlLink(`control:${drawId}:${s.bdcId}`)}>ouvrir</a>,

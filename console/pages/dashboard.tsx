@@ -11,7 +11,7 @@ import { statusFr } from '../../domain/messages';
 import type { ConsoleDeps } from '../context';
 import { sendPage, viewer } from '../http';
 import { Page } from '../views/layout';
-import { BarChart, Deadline, Euros, Status, Table, When } from '../views/ui';
+import { BdcLink, BarChart, Deadline, Euros, Status, Table, When } from '../views/ui';
 
 /** The money columns of a summary table: the same figures as the summary export. */
 const moneyHead = (first: string) => [
@@ -33,8 +33,6 @@ const moneyCells = (t: MoneyFigures) => [
   <Euros cents={t.writtenOffCents} />,
   <Euros cents={t.outstandingCents} />,
 ];
-
-const BdcLink = ({ id }: { id: string }) => <a href={`/console/bdc/${encodeURIComponent(id)}`}>{id}</a>;
 
 /** Operators' and admins' home: BDCs and euros by status and campaign, and what needs attention. */
 export function dashboardPage(app: Api, { engine }: ConsoleDeps) {
@@ -121,7 +119,7 @@ export function dashboardPage(app: Api, { engine }: ConsoleDeps) {
                 .slice(0, 10)
                 .map((c) => [
                   <a href={`/console/controles/${encodeURIComponent(c.controlId)}`}>{c.drawId}</a>,
-                  c.bdcId,
+                  <BdcLink id={c.bdcId} />,
                   c.assignedTo,
                 ])}
             />

@@ -21,7 +21,7 @@ import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, sendPage, viewer, type Viewer } from '../http';
 import { uploadOf } from '../uploads';
 import { Page } from '../views/layout';
-import { Alert, ErrorSummary, Csrf, Euros, Hidden, Table, When } from '../views/ui';
+import { BdcLink, Alert, ErrorSummary, Csrf, Euros, Hidden, Table, When } from '../views/ui';
 
 /** The bank's answers a comptable enters by hand: paid, or rejected with one of the reasons banks give most. */
 const answers: [string, string][] = [
@@ -136,7 +136,7 @@ export function paymentPages(app: Api, deps: ConsoleDeps) {
                 ) : (
                   ''
                 ),
-                o.bdcId,
+                <BdcLink id={o.bdcId} />,
                 o.editeurId,
                 orderLabel(o),
                 <Euros cents={o.amountCents} />,
@@ -229,7 +229,7 @@ export function paymentPages(app: Api, deps: ConsoleDeps) {
           caption="Ordres mis en paiement"
           head={['BDC', 'Ordre', 'Montant', 'Mise en paiement', 'Réponse de la banque']}
           rows={released.map((o) => [
-            o.bdcId,
+            <BdcLink id={o.bdcId} />,
             orderLabel(o),
             <Euros cents={o.amountCents} />,
             o.runId ?? '—',
@@ -260,7 +260,7 @@ export function paymentPages(app: Api, deps: ConsoleDeps) {
           caption="Ordres rejetés"
           head={['BDC', 'Ordre', 'Montant', 'Mise en paiement', 'Motif']}
           rows={rejected.map((o) => [
-            o.bdcId,
+            <BdcLink id={o.bdcId} />,
             orderLabel(o),
             <Euros cents={o.amountCents} />,
             o.transfer?.runId ?? '—',

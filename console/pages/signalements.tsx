@@ -17,6 +17,7 @@ import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
 import {
+  BdcLink,
   Alert,
   Csrf,
   ErrorSummary,
@@ -208,7 +209,7 @@ function ListPage({
           <When at={s.receivedAt} />,
           s.ogFiness,
           nameOf.get(s.editeurId) ?? s.editeurId,
-          s.bdcId ? <a href={`/console/bdc/${encodeURIComponent(s.bdcId)}`}>{s.bdcId}</a> : '—',
+          s.bdcId ? <BdcLink id={s.bdcId} /> : '—',
           <Euros cents={s.quoteCents} />,
           s.description,
           s.status === 'answered' ? (

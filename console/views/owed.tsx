@@ -2,7 +2,7 @@ import type { DemandFigures } from '../../domain/money';
 import type { ControlRecord } from '../../domain/control-view';
 import { eurosFr, parisDateTimeFr } from '../../domain/french';
 import { controlStatusFr } from '../../domain/messages';
-import { Deadline, Euros, Table, When } from './ui';
+import { BdcLink, Deadline, Euros, Table, When } from './ui';
 
 /**
  * What an éditeur is asked for after its BDC's money went out: its controls (the documents due, the
@@ -57,7 +57,7 @@ export function DemandsTable({ demands, now, withBdc }: { demands: DemandFigures
         'À verser avant le',
       ]}
       rows={demands.map((d) => [
-        ...(withBdc ? [<a href={`/console/bdc/${encodeURIComponent(d.bdcId)}`}>{d.bdcId}</a>] : []),
+        ...(withBdc ? [<BdcLink id={d.bdcId} />] : []),
         demandKindFr[d.kind],
         <Euros cents={d.amountCents} />,
         <Euros cents={d.receivedCents} />,
@@ -91,7 +91,7 @@ export function ControlsTable({
         'Conclusion',
       ]}
       rows={controls.map((c) => [
-        ...(withBdc ? [<a href={`/console/bdc/${encodeURIComponent(c.bdcId)}`}>{c.bdcId}</a>] : []),
+        ...(withBdc ? [<BdcLink id={c.bdcId} />] : []),
         controlStatusFr[c.status] ?? c.status,
         c.documents.requested.join(', '),
         c.status === 'documents_requested' && !c.documents.receivedAt ? (

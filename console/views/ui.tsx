@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { deadlineFr, statusFr } from '../../domain/messages';
 import { eurosFr, parisDateFr, parisDateTimeFr, timeLeftFr } from '../../domain/french';
+import { bdcLabelOf } from '../../domain/ids';
 
 /** Small pieces every page uses: money, dates, statuses, form fields with their errors, tables. */
 
@@ -398,3 +399,8 @@ export function BarChart({
     </figure>
   );
 }
+
+/** A link to a BDC's page, named as people call it (its reference and éditeur), never by its machine id. */
+export const BdcLink = ({ id }: { id: string }) => (
+  <a href={`/console/bdc/${encodeURIComponent(id)}`}>{bdcLabelOf(id)}</a>
+);

@@ -1,3 +1,4 @@
+import { bdcLabelOf } from '../../domain/ids';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { campaignAround } from '../../scripts/local-engine';
@@ -130,7 +131,7 @@ test('a calendar dry run that changes no running BDC offers no « Appliquer l’
   };
   await simulate();
   for (const { bdcId } of cancelled)
-    expect(await page.locator('#simulation tbody tr', { hasText: bdcId }).textContent()).toContain(
+    expect(await page.locator('#simulation tbody tr', { hasText: bdcLabelOf(bdcId) }).textContent()).toContain(
       'échéance passée : non concerné',
     );
   expect(await page.locator('#bilan').textContent()).toContain('0 BDC modifié(s)');

@@ -1,3 +1,4 @@
+import { bdcLabelOf } from '../../domain/ids';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { parisCivilDate } from '../../domain/calendar';
@@ -114,7 +115,7 @@ test('an operator amends a campaign’s calendar through its dry run, and follow
   await section.getByLabel('Motif de l’avenant').fill('report de la clôture par arrêté');
   await section.getByRole('button', { name: 'Simuler l’avenant' }).click();
   // the dry run's table, before anything changes
-  const line = page.locator('#simulation tbody tr', { hasText: bdcId });
+  const line = page.locator('#simulation tbody tr', { hasText: bdcLabelOf(bdcId) });
   expect(await line.textContent()).toContain('clôture avancée');
   await expectAccessible(page, '07-simulation-avenant');
   await page.getByRole('button', { name: /Appliquer l’avenant/ }).click();
@@ -350,7 +351,7 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await page.waitForURL(/\/console\/controles\/tirages\//);
   expect(await page.locator('.fr-alert').first().textContent()).toContain('Tiré à nouveau à l’identique');
   await expectAccessible(page, '17-tirage');
-  const link = page.locator('tr', { hasText: bdcId }).getByRole('link', { name: 'ouvrir' });
+  const link = page.locator('tr', { hasText: bdcLabelOf(bdcId) }).getByRole('link', { name: 'ouvrir' });
   await link.click();
   await eventually(
     async () => {
@@ -382,7 +383,7 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   expect(await form.locator('.fr-alert--success').textContent()).toContain('Votre signalement est enregistré');
   await page.goto('/console/signalements');
   const row = page.locator('#signalements tr', { hasText: 'Le devis dépasse de loin le barème.' });
-  expect(await row.textContent()).toContain(bdcId);
+  expect(await row.textContent()).toContain(bdcLabelOf(bdcId));
   await row.getByLabel('Réponse à l’OG').fill('Transmis au contrôle.');
   await row.getByRole('button', { name: 'Répondre' }).click();
   await page

@@ -1,3 +1,4 @@
+import { bdcLabelOf } from '../../domain/ids';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { controlState, decideControl, drawControls } from '../../client/controls';
@@ -121,15 +122,15 @@ test('an éditeur sees its failed control and the 600,00 € demanded back, with
   // and in one list of its own, from its navigation
   await page.getByRole('link', { name: 'Contrôles et remboursements' }).first().click();
   await page.waitForURL(/\/console\/reversements$/);
-  const listed = page.locator('#sommes-dues tbody tr', { hasText: bdcId });
+  const listed = page.locator('#sommes-dues tbody tr', { hasText: bdcLabelOf(bdcId) });
   expect(await listed.locator('td').nth(5).textContent()).toBe('600,00\u00a0€');
-  expect(await page.locator('#controles-editeur tbody').textContent()).toContain(bdcId);
+  expect(await page.locator('#controles-editeur tbody').textContent()).toContain(bdcLabelOf(bdcId));
   await expectAccessible(page, '23-reversements-editeur');
 
   // another éditeur sees none of it
   const rival = await signedIn(h.api.tokens.rival);
   await rival.goto('/console/reversements');
-  expect(await rival.locator('main').textContent()).not.toContain(bdcId);
+  expect(await rival.locator('main').textContent()).not.toContain(bdcLabelOf(bdcId));
   expect((await rival.goto(`/console/bdc/${encodeURIComponent(bdcId)}`))?.status()).toBe(404);
   // operators reach no éditeur's list
   const operator = await signedIn(h.api.tokens.operator);
