@@ -107,4 +107,7 @@ export async function sealClearSecrets(ctx: EngineContext): Promise<number> {
   return clear.length;
 }
 export const notificationsOfBdc = (ctx: EngineContext, bdcId: string) => new Notifications(ctx.sql).ofBdc(bdcId);
+/** What an éditeur (or any party) was sent, newest first. */
+export const notificationsTo = (ctx: EngineContext, party: Party, partyId: string, limit = 200) =>
+  new Notifications(ctx.sql).toParty(party, partyId, limit);
 export const recentNotifications = (ctx: EngineContext, limit = 50) => new Notifications(ctx.sql).recent(limit);

@@ -30,6 +30,7 @@ import { sessions, sessionUser } from './session';
 import { webUiCodec } from './codec';
 import { helpPages } from './pages/help';
 import { owedPages } from './pages/owed';
+import { notificationPages } from './pages/notifications';
 import { uploads } from './uploads';
 import { ErrorPage } from './views/error-page';
 
@@ -132,6 +133,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       webUiCodec,
       helpPages,
       owedPages,
+      notificationPages,
     ])
       pages(scope as unknown as Api, deps);
   });

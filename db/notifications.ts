@@ -256,6 +256,16 @@ export class Notifications {
     ).map(readOutgoing);
   }
 
+  /** What was sent (or tried) to one party, newest first. */
+  async toParty(party: Party, partyId: string, limit: number): Promise<Outgoing[]> {
+    return (
+      await this.sql.query(
+        'SELECT * FROM notifications WHERE party = $1 AND party_id = $2 ORDER BY created_at DESC, notification_id, channel LIMIT $3',
+        [party, partyId, limit],
+      )
+    ).map(readOutgoing);
+  }
+
   async recent(limit: number): Promise<Outgoing[]> {
     return (await this.sql.query('SELECT * FROM notifications ORDER BY created_at DESC LIMIT $1', [limit])).map(
       readOutgoing,

@@ -38,3 +38,20 @@ export const finessSchema = z
     const said = finessSaid(problem, value);
     ctx.addIssue({ code: 'custom', message: said.message, params: { key: said.key, ...said.params } });
   });
+
+/** Who is told, as its owner sets it: addresses, and a signed webhook (checked further in client/notices.ts). */
+export const contactSchema = z.object({
+  emails: z.array(z.string().email().max(254)).max(20),
+  // https, a public address: checked with its name resolved (client/notices.ts); http only for the
+  // hosts an operator allows (WEBHOOK_ALLOW_HTTP_HOSTS)
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2_000)
+    .optional(),
+  webhookSecret: z
+    .string()
+    .min(16)
+    .max(200)
+    .optional()
+    .describe('required with a webhook unless one is kept: omitted, the kept secret stays'),
+});

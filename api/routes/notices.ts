@@ -3,7 +3,7 @@ import { visibleBdc } from '../../client/bdc-events';
 import { notificationsOfBdc, setContact } from '../../client/notices';
 import { answerSignalement, listSignalements, reportQuote, signalementSchema } from '../../client/signalements';
 import { render, say } from '../../domain/messages';
-import { finessSchema, idSchema } from '../../domain/schemas';
+import { contactSchema, finessSchema, idSchema } from '../../domain/schemas';
 import { callerOf } from '../auth';
 import { who, type Api, type ApiDeps } from '../context';
 import { forbidden, httpRefusal, refusalsSchema } from '../errors';
@@ -11,21 +11,6 @@ import { languageOf } from '../language';
 
 // an id of the one grammar (an éditeur's id, an OG's FINESS, the operators' asp, an auditor's): anything else is a 422 here
 const contactParams = z.object({ party: z.enum(['editeur', 'og', 'operators', 'auditor']), partyId: idSchema });
-const contactBody = z.object({
-  emails: z.array(z.string().email().max(254)).max(20),
-  // https, a public address: checked with its name resolved (client/notices.ts); http only for the
-  // hosts an operator allows (WEBHOOK_ALLOW_HTTP_HOSTS)
-  webhookUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2_000)
-    .optional(),
-  webhookSecret: z
-    .string()
-    .min(16)
-    .max(200)
-    .optional()
-    .describe('required with a webhook unless one is kept: omitted, the kept secret stays'),
-});
 const anObject = z.record(z.string(), z.unknown());
 
 /** Contacts (who is told), the notifications a BDC caused, the OGs' signalements. */
@@ -38,7 +23,7 @@ export function noticeRoutes(app: Api, { engine }: ApiDeps) {
         summary:
           "Set a contact: an éditeur's email addresses and signed webhook (an éditeur sets its own), an OG's addresses, the operators' (party operators, id asp), an auditor's who receives the journal's checkpoints (party auditor, admins only)",
         params: contactParams,
-        body: contactBody,
+        body: contactSchema,
         response: { 200: anObject, 403: refusalsSchema, 422: refusalsSchema },
       },
     },

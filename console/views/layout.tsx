@@ -39,6 +39,7 @@ const navigation: Record<string, [string, string][]> = {
     ['/console/bdc', 'Mes bons de commande'],
     ['/console/reversements', 'Contrôles et remboursements'],
     ['/console/coordonnees-bancaires', 'Coordonnées bancaires'],
+    ['/console/notifications', 'Notifications'],
   ],
   comptable: [['/console/paiements', 'Paiements']],
   ordonnateur: [

@@ -2,6 +2,7 @@ import { bdcLabelOf } from '../../domain/ids';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { controlState, decideControl, drawControls } from '../../client/controls';
+import { contactOf } from '../../client/notices';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
 import { browserPerFile, expectAccessible, signInWithToken } from '../support/browser';
@@ -136,4 +137,46 @@ test('an éditeur sees its failed control and the 600,00 € demanded back, with
   const operator = await signedIn(h.api.tokens.operator);
   expect((await operator.goto('/console/reversements'))?.status()).toBe(403);
   expect(request.editeurId).toBe('editeur-acme');
+});
+
+test('an éditeur reads the messages SONS sent it and sets where to be told; another éditeur reads none of them', async () => {
+  // the control of the test above told the éditeur (documents asked, then the recovery demanded)
+  const [controlled] = (await (await h.engine()).money.demands({ editeurId: 'editeur-acme' })).map((d) => d.bdcId);
+  expect(controlled).toBeDefined();
+  const page = await signedIn(h.api.tokens.acme);
+  await page.goto('/console/bdc');
+  await page.getByRole('link', { name: 'Notifications' }).first().click();
+  await page.waitForURL(/\/console\/notifications$/);
+  const rows = page.locator('#notifications tbody tr', { hasText: bdcLabelOf(controlled!) });
+  expect(await rows.count()).toBeGreaterThan(0);
+  expect(await rows.first().locator('td').nth(4).textContent()).toMatch(/^(envoyé|en cours d’envoi|aucune adresse)$/);
+
+  // a wrong address is refused next to its field, nothing saved
+  await page.getByLabel('Adresses électroniques').fill('compta@acme.example\npas-une-adresse');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  expect(await page.locator('.fr-alert--error').textContent()).toContain('La demande est refusée');
+  expect(await page.locator('#f-emails-erreur').count()).toBe(1);
+  await expectAccessible(page, '24-notifications-editeur-refus');
+
+  // two right ones are kept, and shown again
+  await page.getByLabel('Adresses électroniques').fill('compta@acme.example\nsupport@acme.example');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.waitForURL(/\/console\/notifications\?fait=contact$/);
+  expect(await page.locator('.fr-alert--success').textContent()).toContain(
+    'Vos coordonnées de contact sont enregistrées',
+  );
+  expect(await page.getByLabel('Adresses électroniques').inputValue()).toBe(
+    'compta@acme.example\nsupport@acme.example',
+  );
+  expect((await contactOf(await h.engine(), 'editeur', 'editeur-acme'))?.emails).toEqual([
+    'compta@acme.example',
+    'support@acme.example',
+  ]);
+  await expectAccessible(page, '25-notifications-editeur');
+
+  const rival = await signedIn(h.api.tokens.rival);
+  await rival.goto('/console/notifications');
+  expect(await rival.locator('main').textContent()).not.toContain(bdcLabelOf(controlled!));
+  const operator = await signedIn(h.api.tokens.operator);
+  expect((await operator.goto('/console/notifications'))?.status()).toBe(403);
 });
