@@ -1,4 +1,5 @@
 import { eurosFr, parisDateTimeFr, parisLongDateFr } from './french';
+import { bdcLabelOf } from './ids';
 import { deadlineFr, statusFr } from './messages';
 
 /**
@@ -35,7 +36,7 @@ const templates = {
     text: [
       'Bonjour,',
       '',
-      `L’échéance « ${deadlineFr[String(p.deadline)] ?? p.deadline} » du bon de commande ${p.reference} (${p.bdcId}) tombe le ${parisDateTimeFr(String(p.deadlineAt))}, heure de Paris, dans ${duration(String(p.before))}.`,
+      `L’échéance « ${deadlineFr[String(p.deadline)] ?? p.deadline} » du bon de commande ${p.reference} tombe le ${parisDateTimeFr(String(p.deadlineAt))}, heure de Paris, dans ${duration(String(p.before))}.`,
       '',
       (awaited[String(p.deadline)] ?? (() => ''))(p),
       '',
@@ -72,11 +73,11 @@ const templates = {
     ].join('\n'),
   }),
   control_opened: (p: NoticeParams) => ({
-    subject: `SONS — contrôle a posteriori du BDC ${p.bdcId} : pièces à transmettre avant le ${parisLongDateFr(String(p.dueAt))}`,
+    subject: `SONS — contrôle a posteriori du BDC ${bdcLabelOf(String(p.bdcId))} : pièces à transmettre avant le ${parisLongDateFr(String(p.dueAt))}`,
     text: [
       'Bonjour,',
       '',
-      `Le bon de commande ${p.bdcId} fait l’objet d’un contrôle a posteriori de l’ASP (tirage ${p.drawId}).`,
+      `Le bon de commande ${bdcLabelOf(String(p.bdcId))} fait l’objet d’un contrôle a posteriori de l’ASP.`,
       `Pièces demandées : ${p.documents}.`,
       `À transmettre avant le ${parisDateTimeFr(String(p.dueAt))}, heure de Paris.`,
       '',
@@ -84,11 +85,11 @@ const templates = {
     ].join('\n'),
   }),
   recovery_demanded: (p: NoticeParams) => ({
-    subject: `SONS — contrôle du BDC ${p.bdcId} : ${eurosFr(Number(p.amountCents))} à reverser avant le ${parisLongDateFr(String(p.dueAt))}`,
+    subject: `SONS — contrôle du BDC ${bdcLabelOf(String(p.bdcId))} : ${eurosFr(Number(p.amountCents))} à reverser avant le ${parisLongDateFr(String(p.dueAt))}`,
     text: [
       'Bonjour,',
       '',
-      `Le contrôle a posteriori du bon de commande ${p.bdcId} conclut à un reversement de ${eurosFr(Number(p.amountCents))} (${p.reasons}).`,
+      `Le contrôle a posteriori du bon de commande ${bdcLabelOf(String(p.bdcId))} conclut à un reversement de ${eurosFr(Number(p.amountCents))} (${p.reasons}).`,
       `À régler avant le ${parisDateTimeFr(String(p.dueAt))}, heure de Paris.`,
       '',
       'Agence de services et de paiement — programme SONS',
