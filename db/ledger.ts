@@ -2,6 +2,7 @@ import { say, text } from '../domain/messages';
 import { centsSchema, instantSchema, finessSchema } from '../domain/schemas';
 import { z } from 'zod';
 import { parseOrRefuse, refuse } from '../domain/refusal';
+import { enrolledForPayment } from './editeurs';
 import { journalClaims, journalFacts } from './journal-facts';
 import type { Sql, Tx } from './sql';
 
@@ -207,9 +208,9 @@ async function moneyUnderLock(
   bdcId: string,
   table: 'payment_orders' | 'reimbursement_demands',
   key: string,
-): Promise<{ ceiling: number; paid: number; demanded: number } | undefined> {
-  const [bdc] = await sql.query<{ ceiling_cents: string }>(
-    'SELECT ceiling_cents FROM bdcs WHERE bdc_id = $1 FOR UPDATE',
+): Promise<{ ceiling: number; paid: number; demanded: number; editeurId: string } | undefined> {
+  const [bdc] = await sql.query<{ ceiling_cents: string; editeur_id: string }>(
+    'SELECT ceiling_cents, editeur_id FROM bdcs WHERE bdc_id = $1 FOR UPDATE',
     [bdcId],
   );
   if (!bdc) return undefined;
@@ -220,7 +221,12 @@ async function moneyUnderLock(
             (SELECT COALESCE(sum(amount_cents), 0) FROM reimbursement_demands WHERE bdc_id = $1) AS demanded`,
     [bdcId],
   );
-  return { ceiling: Number(bdc.ceiling_cents), paid: Number(sums!.paid), demanded: Number(sums!.demanded) };
+  return {
+    ceiling: Number(bdc.ceiling_cents),
+    paid: Number(sums!.paid),
+    demanded: Number(sums!.demanded),
+    editeurId: String(bdc.editeur_id),
+  };
 }
 
 /**
@@ -362,6 +368,11 @@ export class Ledger {
           'amountCents',
           o.amountCents,
         );
+      // no order is validated for an éditeur the ASP cannot pay (DOMAIN.md "Éditeurs enrolled"): the
+      // ordonnateur's validation that would write it is refused with this reason (a retry of an order
+      // already written is answered by the write, whatever became of the enrolment since)
+      if (money && !(await enrolledForPayment(tx, money.editeurId)))
+        throw refuse('editeur_not_enrolled', say('editeur_not_enrolled', { editeurId: money.editeurId }), 'editeurId');
       return writeOnce(
         tx,
         'payment_orders',

@@ -8,6 +8,7 @@ import { Ledger } from '../../db/ledger';
 import { openPostgres } from '../../db/postgres';
 import type { Sql } from '../../db/sql';
 import { freshFiness } from '../support/bdc-fixtures';
+import { enrolInDatabase } from '../../scripts/samples/enrolment';
 import { backends, openTestDatabase, postgresBackend } from '../support/database';
 
 /**
@@ -19,6 +20,8 @@ const signer = new JournalSigner({ current: 'k1', keys: { k1: newJournalKey() } 
 
 async function registered(ledger: Ledger, ceilingCents = 584_000) {
   const bdcId = `bdc-j-${randomUUID().slice(0, 8)}`;
+  // no order is written for an éditeur not enrolled
+  await enrolInDatabase(ledger.sql, 'editeur-acme');
   await ledger.registerBdc({
     bdcId,
     editeurId: 'editeur-acme',
@@ -192,9 +195,11 @@ describe('writers at once on one PostgreSQL', () => {
             }
           }),
         );
+      // the éditeur paid is enrolled first: its enrolment, bank details proposed, then validated
+      await enrolInDatabase(first.sql, 'editeur-acme');
       await Promise.all([work(first), work(second)]);
-      // 100 BDCs: registered, claims, advance — three entries each
-      expect(await chainHolds(first.sql)).toBe(300);
+      // then 100 BDCs: registered, claims, advance — three entries each
+      expect(await chainHolds(first.sql)).toBe(3 + 300);
       expect((await verifyJournal(first.sql, signer.publicKeys())).mismatches).toEqual([]);
     } finally {
       await first.sql.close();

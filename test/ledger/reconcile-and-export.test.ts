@@ -7,6 +7,7 @@ import { reconcileLedger } from '../../client/reconciliation';
 import { bdcMessages } from '../../contract/bdc';
 import { event, validVa } from '../support/bdc-fixtures';
 import { postgresBackend } from '../support/database';
+import { enrolInDatabase } from '../../scripts/samples/enrolment';
 import { startHarness, type Harness } from '../support/harness';
 
 // On the dev server (real visibility) with the ledger on PostgreSQL; the CLI reaches it through the API.
@@ -76,6 +77,7 @@ test('a missing, a changed and an orphan record are each reported, and the CLI e
     essms: ['250003530'],
     ceilingCents: 400_000,
   });
+  await enrolInDatabase(h.ledger.sql, 'x');
   await h.ledger.issuePaymentOrder({
     idempotencyKey: 'bdc-ghost:advance',
     bdcId: 'bdc-ghost',

@@ -7,7 +7,8 @@ import { harnessPerFile } from '../support/harness';
 // Issue 24: an éditeur enrolled through the API — SIRET, name, legal representative, mandate, VAT
 // attestation — and its bank details proposed by its person, validated by an ordonnateur (four
 // eyes), dated and journaled; an invalid IBAN refused with its French reason at its field.
-const h = harnessPerFile({ api: true });
+// the éditeur enrols itself here: none is enrolled by the harness
+const h = harnessPerFile({ api: true, enrolled: [] });
 const acmePerson = 'editeur-acme/acme-api'; // the acme token's person, as the audit trail names them
 
 async function attestation(): Promise<string> {

@@ -4,6 +4,7 @@ import { Ledger } from '../../db/ledger';
 import { migrate } from '../../db/migrations';
 import { openPglite } from '../../db/pglite';
 import { openPostgres } from '../../db/postgres';
+import { enrolInDatabase } from '../../scripts/samples/enrolment';
 import type { Sql } from '../../db/sql';
 
 /**
@@ -42,8 +43,11 @@ export async function openTestDatabase(backend: Backend = backends[0]!): Promise
   return { ledger: new Ledger(sql), url };
 }
 
+/** A ledger of its own, its fixture éditeur editeur-acme enrolled (no order is written for one that is not). */
 export async function openLedger(backend?: Backend): Promise<Ledger> {
-  return (await openTestDatabase(backend)).ledger;
+  const { ledger } = await openTestDatabase(backend);
+  await enrolInDatabase(ledger.sql, 'editeur-acme');
+  return ledger;
 }
 
 /** The PostgreSQL backend; the run's global setup starts one (CI requires it). */

@@ -24,6 +24,7 @@ import { historyToPlainJson } from './histories';
 import { workflowBundle } from './workflow-bundle';
 import { startMailbox, type Mailbox } from './mailbox';
 import { ordonnateursOnDuty } from './ordonnateurs';
+import { enrolInDatabase } from '../../scripts/samples/enrolment';
 
 export { campaignAround } from '../../scripts/local-engine';
 export { workflowBundle } from './workflow-bundle';
@@ -116,6 +117,11 @@ export interface HarnessOptions {
   webhookAllowHttpHosts?: string[];
   /** 'on-duty' (default): ordonnateurs validate every money proposal soon after it is made; 'absent': the test does */
   ordonnateurs?: 'on-duty' | 'absent';
+  /**
+   * éditeurs enrolled (a fixture) when the harness starts: no order is validated for one that is not
+   * (DOMAIN.md "Éditeurs enrolled"); [] for the tests that enrol one themselves
+   */
+  enrolled?: string[];
   /** runs the journal's keeper (checkpoints, verifications) as the worker's process does */
   journal?: LocalEngineOptions['journal'];
   /** people sign in to the console through a local OpenID provider (the demo people: identity/demo-people.json) */
@@ -137,11 +143,13 @@ export async function startHarness({
   mail = false,
   webhookAllowHttpHosts,
   ordonnateurs = 'on-duty',
+  enrolled = ['editeur-acme', 'editeur-rival'],
   journal,
   people,
   webUi,
 }: HarnessOptions = {}): Promise<Harness> {
   const { ledger, url: databaseUrl } = await openTestDatabase(database);
+  for (const editeurId of enrolled) await enrolInDatabase(ledger.sql, editeurId);
   const mailbox = mail ? await startMailbox() : undefined;
   const local = await startLocalEngine({
     server,

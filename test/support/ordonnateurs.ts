@@ -1,5 +1,6 @@
 import type { Caller, EngineContext } from '../../client/context';
 import { listProposals, validateProposal } from '../../client/proposals';
+import { enrolInDatabase } from '../../scripts/samples/enrolment';
 
 /** Two ordonnateurs — two different persons, as four eyes above the threshold want. */
 export const ordonnateurs: Caller[] = [1, 2].map((n) => ({
@@ -18,7 +19,14 @@ export function ordonnateursOnDuty(engine: () => Promise<EngineContext>, everyMs
   let round: Promise<void> = Promise.resolve();
   const tick = async () => {
     const ctx = await engine();
-    const decisions = (await listProposals(ctx, { state: 'proposed' })).flatMap((p) => {
+    const proposed = await listProposals(ctx, { state: 'proposed' });
+    // the ASP enrols an éditeur before ordering it money (DOMAIN.md "Éditeurs enrolled"): these tests'
+    // éditeurs are enrolled, as a fixture, before their first order is validated
+    for (const editeurId of new Set(
+      proposed.filter((p) => p.kind === 'advance' || p.kind === 'balance').map((p) => p.editeurId),
+    ))
+      await enrolInDatabase(ctx.sql, editeurId);
+    const decisions = proposed.flatMap((p) => {
       const done = p.validations.map((v) => v.by.id);
       const next = ordonnateurs.find((o) => !done.includes(o.actor.id));
       if (!next) return [];
