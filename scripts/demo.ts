@@ -1,5 +1,7 @@
 import { ordonnateursOverApi } from './ordonnateurs';
 import { demoPaymentRun } from './demo-payment-run';
+import { enrolOverApi } from './samples/enrolment-over-api';
+import { sampleBankDetails, sampleSiret } from './samples/enrolment';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -123,7 +125,25 @@ async function main() {
   });
   const event = (name: string, bdcId: string) => ({ eventId: `demo-${name}-${bdcId}` });
 
-  say('3. The ANS référence the solution demo-dui-5 (the registry of solutions)');
+  say(
+    '3. The éditeur enrols (SIRET, mandate, VAT attestation, bank details validated by an ordonnateur): no order is validated for an éditeur the ASP cannot pay',
+  );
+  say(
+    (await enrolOverApi(
+      {
+        url,
+        editeurId: 'editeur-demo',
+        editeurToken: tokens.editeur!,
+        editeurPerson: 'editeur-demo/demo-editeur',
+        ordonnateurToken: tokens.ordonnateur,
+      },
+      stamp,
+    ))
+      ? `   editeur-demo enrolled (SIRET ${sampleSiret('editeur-demo')}), its IBAN ${sampleBankDetails.iban} validated`
+      : '   editeur-demo enrolled already',
+  );
+
+  say('4. The ANS référence the solution demo-dui-5 (the registry of solutions)');
   await operator.request('POST', '/solutions/demo-dui-5/referencement/decision', {
     eventId: 'demo-dui-5-granted',
     decision: 'granted',
@@ -131,7 +151,7 @@ async function main() {
     editeurId: 'editeur-demo',
   });
 
-  say('4. BDCs along every path');
+  say('5. BDCs along every path');
   const happy = await register('happy path: advance, VA, balance');
   const referenced = await register('ordered before référencement: dossier filed, granted, paid', false);
   const refused = await register('référencement refused: rejected', false);
@@ -143,7 +163,7 @@ async function main() {
   const lapse2 = await register(`no VA by the closing (${CLOSING_IN_MINUTES} min): lapses, advance demanded back`);
   const lapsePending = await register('still awaiting référencement at the closing: lapses without payment', false);
 
-  say('5. Éditeur and operator events');
+  say('6. Éditeur and operator events');
   await until(happy.bdcId, ['awaiting_va']);
   await editeur.request('POST', `/bdcs/${happy.bdcId}/va`, va(happy.request, 600_000));
   await editeur.request('POST', `/bdcs/${referenced.bdcId}/referencement/dossier`, {
@@ -198,7 +218,7 @@ async function main() {
   await Promise.all([lapse1, lapse2].map((b) => until(b.bdcId, ['awaiting_va'])));
 
   const closingAt = new Date(Date.now() + CLOSING_IN_MINUTES * 60_000).toISOString();
-  say(`6. Calendar amendment: the campaign now closes at ${closingAt}`);
+  say(`7. Calendar amendment: the campaign now closes at ${closingAt}`);
   const plan = await operator.request<{ runningBdcs: number; bdcs: { bdcId: string; effect: string }[] }>(
     'POST',
     `/campaigns/${campaignId}/calendar/dry-run`,
@@ -221,23 +241,16 @@ async function main() {
     await pause(300);
   }
 
-  say('7. Payment run: the éditeur enrolled, then a comptable releases its validated orders as one SEPA file');
+  say('8. Payment run: a comptable releases the éditeur’s validated orders as one SEPA file');
   await demoPaymentRun(
-    {
-      url,
-      editeur: 'editeur-demo',
-      editeurToken: tokens.editeur!,
-      editeurPerson: 'editeur-demo/demo-editeur',
-      ordonnateur: new ApiClient(url, tokens.ordonnateur),
-      comptable: new ApiClient(url, tokens.comptable!),
-    },
+    { url, editeur: 'editeur-demo', comptable: new ApiClient(url, tokens.comptable!) },
     stamp,
     config.DATA_DIR,
     say,
   );
 
   const ui = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`BdcCampaign = '${campaignId}'`)}`;
-  say(`8. Open the Web UI: ${ui}`);
+  say(`9. Open the Web UI: ${ui}`);
   say(
     `   and the console: ${url}/console/ — sign in as the operator with ${tokens.operator}, or as the demo's éditeur (editeur-demo) with ${tokens.editeur}`,
   );
@@ -257,7 +270,7 @@ async function main() {
     `   ${onDuty.validated()} sums validated by the ordonnateurs on duty (four eyes: GET /proposals, the console's « Ordres à valider »)`,
   );
   await onDuty.stop();
-  say('9. Where every BDC of the demo stands:');
+  say('10. Where every BDC of the demo stands:');
   for (const b of bdcs.sort((x, y) => x.bdcId.localeCompare(y.bdcId))) say(`   ${b.bdcId.padEnd(40)} ${b.status}`);
   say(`   the ledger: sons report, sons ledger reconcile, sons ledger export (see README)`);
   // the reminder of the closing, two minutes before it, as the éditeur's mailbox received it

@@ -17,6 +17,7 @@ import { shippedCampaigns } from '../../domain/campaigns';
 import { temporalCliPath } from '../../temporal/binaries';
 import { startDevServer } from '../../temporal/dev-server';
 import { writeExtraction, type GeneratedOg } from '../samples/finess-extraction';
+import { enrolOverApi } from '../samples/enrolment-over-api';
 import { median, percentiles, round, rssKiB, timed } from './measure';
 
 /**
@@ -84,7 +85,18 @@ async function main() {
     );
     const tokens = JSON.parse(fs.readFileSync(credentials, 'utf8')) as Record<string, string>;
     const operator = new ApiClient(url, tokens.operator!);
-    // money is decided by four eyes: two ordonnateurs on duty validate it over the API
+    // money is decided by four eyes, for an éditeur enrolled (the engine's own, whose token it made): it
+    // enrols, then two ordonnateurs on duty validate over the API
+    await enrolOverApi(
+      {
+        url,
+        editeurId: 'editeur-demo',
+        editeurToken: tokens.editeur!,
+        editeurPerson: 'editeur-demo/demo-editeur',
+        ordonnateurToken: tokens.ordonnateur!,
+      },
+      'scale',
+    );
     onDuty = ordonnateursOverApi(url, [tokens.ordonnateur!, tokens.ordonnateur2!]);
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
 
@@ -111,11 +123,11 @@ async function main() {
       eventId: 'scale-granted',
       decision: 'granted',
       decidedOn: today,
-      editeurId: 'editeur-scale',
+      editeurId: 'editeur-demo',
     });
     const order = (og: GeneratedOg, i: number, solutionId = 'scale-dui') => ({
       eventId: `scale-${i}`,
-      editeurId: 'editeur-scale',
+      editeurId: 'editeur-demo',
       reference: `S-${i}`,
       campaignId: 'scale',
       solutionId,
@@ -241,7 +253,7 @@ async function reads(api: ApiClient, client: Client, bdcs: number) {
   const filters = [
     'status=awaiting_va',
     'campaign=scale',
-    'editeur=editeur-scale',
+    'editeur=editeur-demo',
     'solution=scale-dui',
     'overdue=false',
     '',

@@ -17,6 +17,7 @@ import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { vaRequestBody } from '../samples/bdc';
 import { consoleOpenApi } from './console-openapi';
 import { consoleSession } from './console-session';
+import { enrolOverApi } from '../samples/enrolment-over-api';
 import { writeExtraction, type GeneratedOg } from '../samples/finess-extraction';
 
 /**
@@ -135,6 +136,17 @@ async function main() {
       ordonnateur: string;
       ordonnateur2: string;
     };
+    // no order is validated for an éditeur not enrolled: the drill's éditeur enrols first
+    await enrolOverApi(
+      {
+        url: api,
+        editeurId: 'editeur-demo',
+        editeurToken: tokens.editeur,
+        editeurPerson: 'editeur-demo/demo-editeur',
+        ordonnateurToken: tokens.ordonnateur,
+      },
+      'drill',
+    );
     // money is decided by four eyes: two ordonnateurs on duty validate it over the API, through the faults
     onDuty = ordonnateursOverApi(api, [tokens.ordonnateur, tokens.ordonnateur2]);
     /** A call that outlives the faults: retried (same body, same event id) while the engine is away or answers 503. */

@@ -17,6 +17,7 @@ import { shippedCampaigns } from '../../domain/campaigns';
 import { temporalCliPath } from '../../temporal/binaries';
 import { newPayloadKey } from '../../temporal/payload-codec';
 import { vaRequestBody } from '../samples/bdc';
+import { enrolOverApi } from '../samples/enrolment-over-api';
 import { writeExtraction } from '../samples/finess-extraction';
 
 /**
@@ -395,6 +396,17 @@ async function main() {
       return r.body;
     };
 
+    // no order is validated for an éditeur not enrolled: the topology's éditeur enrols first
+    await enrolOverApi(
+      {
+        url: api,
+        editeurId: 'editeur-demo',
+        editeurToken: tokens.editeur.secret,
+        editeurPerson: 'editeur-demo/demo',
+        ordonnateurToken: tokens.ordonnateur.secret,
+      },
+      'topology',
+    );
     // ordonnateurs on duty validate every money proposal over the API, through the faults
     onDuty = ordonnateursOverApi(api, [tokens.ordonnateur.secret, tokens.ordonnateur2.secret]);
 

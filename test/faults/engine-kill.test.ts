@@ -10,6 +10,7 @@ import { retentionDays } from '../../temporal/retention';
 import { freePort } from '../../scripts/free-port';
 import { writeExtraction } from '../../scripts/samples/finess-extraction';
 import { ordonnateursOverApi } from '../../scripts/ordonnateurs';
+import { enrolOverApi } from '../../scripts/samples/enrolment-over-api';
 import { eventually } from '../support/eventually';
 
 // Issue 13, D2 and D15: `npm start`'s engine (dist/main/engine.js, built by npm test) killed outright
@@ -202,7 +203,17 @@ test('its dev server SIGKILLed mid-load, twice: the engine starts it again on it
   );
   const bdcIds = await load;
   expect(new Set(bdcIds).size).toBe(BDCS);
-  // the advances are money decided by four eyes: two ordonnateurs validate them over the API
+  // the advances are money decided by four eyes, for an éditeur enrolled: it enrols, then two ordonnateurs validate them over the API
+  await enrolOverApi(
+    {
+      url: api,
+      editeurId: 'editeur-demo',
+      editeurToken: tokens.editeur!,
+      editeurPerson: 'editeur-demo/demo-editeur',
+      ordonnateurToken: tokens.ordonnateur!,
+    },
+    'engine-kill',
+  );
   const onDuty = ordonnateursOverApi(api, [tokens.ordonnateur!, tokens.ordonnateur2!]);
 
   // every BDC registered before and during the kills is there, its advance ordered once, to the cent
