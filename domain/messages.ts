@@ -533,7 +533,7 @@ export const messages = {
   ),
   tbb1_missing: m(
     (p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is missing for ESSMS ${p.finess}`,
-    (p) => `l’indicateur TBB.1 ${p.indicator} manque pour l’ESSMS ${p.finess}`,
+    (p) => `l’indicateur ${p.indicator} manque pour l’ESSMS ${p.finess}`,
   ),
   tbb1_none: m(
     (p: { finess: string }) => `the TBB.1 indicators are missing for ESSMS ${p.finess}`,
@@ -550,11 +550,11 @@ export const messages = {
   ),
   tbb1_zero: m(
     (p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is 0 for ESSMS ${p.finess}`,
-    (p) => `l’indicateur TBB.1 ${p.indicator} vaut 0 pour l’ESSMS ${p.finess}`,
+    (p) => `l’indicateur ${p.indicator} vaut 0 pour l’ESSMS ${p.finess}`,
   ),
   tbb1_negative: m(
     (p: { indicator: string; finess: string }) => `TBB.1 indicator ${p.indicator} is negative for ESSMS ${p.finess}`,
-    (p) => `l’indicateur TBB.1 ${p.indicator} est négatif pour l’ESSMS ${p.finess}`,
+    (p) => `l’indicateur ${p.indicator} est négatif pour l’ESSMS ${p.finess}`,
   ),
   document_unknown: m(
     (p: { sha256: string }) => `no document ${p.sha256} was uploaded by this éditeur`,

@@ -181,7 +181,7 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
 
   // each reason in French, next to its field
   const errorOf = (field: string) => page.locator(`#f-${field.replace(/[^A-Za-z0-9_-]/g, '-')}-erreur`).textContent();
-  expect(await errorOf('tbb1.0.0.value')).toContain(`l’indicateur TBB.1 TBB.1.1 vaut 0 pour l’ESSMS ${first}`);
+  expect(await errorOf('tbb1.0.0.value')).toContain(`l’indicateur TBB.1.1 vaut 0 pour l’ESSMS ${first}`);
   expect(await errorOf('va.essms.1.duiDeployed')).toBe(
     `la VA n’atteste pas le déploiement du DUI pour l’ESSMS ${second}`,
   );
