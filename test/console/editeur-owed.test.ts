@@ -156,7 +156,7 @@ test('an éditeur reads the messages SONS sent it and sets where to be told; ano
   await page.getByRole('button', { name: 'Enregistrer' }).click();
   expect(await page.locator('.fr-alert--error').textContent()).toContain('La demande est refusée');
   expect(await page.locator('#f-emails-erreur').count()).toBe(1);
-  await expectAccessible(page, '24-notifications-editeur-refus');
+  await expectAccessible(page, 'notifications-editeur-refus');
 
   // two right ones are kept, and shown again
   await page.getByLabel('Adresses électroniques').fill('compta@acme.example\nsupport@acme.example');
@@ -172,7 +172,7 @@ test('an éditeur reads the messages SONS sent it and sets where to be told; ano
     'compta@acme.example',
     'support@acme.example',
   ]);
-  await expectAccessible(page, '25-notifications-editeur');
+  await expectAccessible(page, 'notifications-editeur');
 
   const rival = await signedIn(h.api.tokens.rival);
   await rival.goto('/console/notifications');
