@@ -509,7 +509,12 @@ export function controlPages(app: Api, { engine }: ConsoleDeps) {
       const [draw, again] = await Promise.all([drawOf(engine, drawId), redraw(engine, drawId)]);
       return sendPage(
         reply,
-        <Page title={`Tirage du ${parisDateTimeFr(draw.drawnAt)}`} user={v.user} csrf={v.csrf} active="/console/controles">
+        <Page
+          title={`Tirage du ${parisDateTimeFr(draw.drawnAt)}`}
+          user={v.user}
+          csrf={v.csrf}
+          active="/console/controles"
+        >
           <p>
             Graine « {draw.seed} », {draw.population} BDC terminés dans la population, {draw.sample.length} tirés, le{' '}
             <When at={draw.drawnAt} /> par {draw.drawnBy}.
