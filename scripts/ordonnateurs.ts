@@ -31,7 +31,10 @@ export function ordonnateursOverApi(
   const inFlight = new Set<string>();
   const limit = pLimit(concurrency);
   const tick = async () => {
-    const listed = await call(tokens[0], 'GET', '/proposals?state=proposed&limit=500');
+    // listed only when there is room to send more, a few at a time: listing 500 proposals every 200 ms
+    // took half of a 10,000-BDC engine's time
+    if (inFlight.size >= 2 * concurrency) return;
+    const listed = await call(tokens[0], 'GET', `/proposals?state=proposed&limit=${4 * concurrency}`);
     if (listed.status !== 200) return;
     type Listed = { process: string; processId: string; id: string; validations: { by: { id: string } }[] };
     for (const p of listed.body.proposals as Listed[]) {
