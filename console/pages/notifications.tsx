@@ -1,13 +1,14 @@
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
 import { contactOf, notificationsTo, setContact, type ContactView } from '../../client/notices';
-import type { Outgoing } from '../../db/notifications';
 import { contactSchema } from '../../domain/schemas';
 import { RefusedError, refusalsFromZod, type Refusal } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
 import { field, fieldErrors, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
 import { Alert, BdcLink, Csrf, ErrorSummary, Input, Table, Textarea, When, type FieldErrors } from '../views/ui';
+
+type Outgoing = Awaited<ReturnType<typeof notificationsTo>>[number];
 
 const deliveryFr: Record<Outgoing['status'], string> = {
   sent: 'envoyé',
