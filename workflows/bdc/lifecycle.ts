@@ -56,6 +56,8 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
   } = {};
   /** cents of receipts being recorded */
   private receiving = 0;
+  /** VAs being recorded by their handler (the main line was not waiting for one) */
+  private vaRecording = 0;
   private calendarVersion = 0;
   private published: Published;
 
@@ -323,11 +325,17 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
   }
 
   private async awaitVa(): Promise<void> {
-    if (this.record.va) return this.vaMoneyAfterAdvance();
+    // a VA recorded by its handler while the advance was being written (or still being recorded): its
+    // money follows; the closing passing meanwhile does not undo a VA accepted before it
+    const early = () => this.record.va !== undefined || this.vaRecording > 0;
     const passed = await this.waitFor(
-      () => this.pending.va !== undefined || this.pending.cancellation !== undefined,
+      () => early() || this.pending.va !== undefined || this.pending.cancellation !== undefined,
       ['closing'],
     );
+    if (early()) {
+      await condition(() => this.vaRecording === 0);
+      if (this.record.va) return this.vaMoneyAfterAdvance();
+    }
     const { cancellation, va } = this.pending;
     // once a cancellation is accepted no VA is, and the reverse: at most one of them is pending
     if (cancellation)
@@ -724,8 +732,14 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
         // issue 21: a VA sent while the advance awaited its ordonnateurs was answered only once they
         // validated, and the closing passing meanwhile withdrew the advance of proven work. The main line
         // takes a VA only while it waits for one; otherwise the VA is recorded here, at once.
-        if (this.record.status !== 'awaiting_va' && patched('va-recorded-before-advance-paid'))
-          return this.commitFromHandler({ step: 'va', events: [key], note: this.vaRecorded(event, false) });
+        if (this.record.status !== 'awaiting_va' && patched('va-recorded-before-advance-paid')) {
+          this.vaRecording++;
+          try {
+            return await this.commitFromHandler({ step: 'va', events: [key], note: this.vaRecorded(event, false) });
+          } finally {
+            this.vaRecording--;
+          }
+        }
         this.pending.va = { event, key };
       },
     );
