@@ -44,6 +44,13 @@ export async function editeurFile(ctx: EngineContext, caller: Caller, editeurId:
 
 export const listEditeurs = (ctx: EngineContext) => ctx.editeurs.list();
 
+/** Of these éditeurs, those no order may be validated for yet (no enrolment with bank details in force). */
+export async function unpayableEditeurs(ctx: EngineContext, editeurIds: string[]): Promise<Set<string>> {
+  const ids = [...new Set(editeurIds)];
+  const payable = await Promise.all(ids.map((id) => enrolledForPayment(ctx.sql, id)));
+  return new Set(ids.filter((_, i) => !payable[i]));
+}
+
 /** An éditeur as people name it: its name as enrolled, or its id when it has no enrolment yet. */
 export interface KnownEditeur {
   editeurId: string;

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
+import { unpayableEditeurs } from '../../client/editeurs';
 import { awaitingValidation } from '../../client/reports';
 import { listProposals, rejectProposal, validateProposal, type ListedProposal } from '../../client/proposals';
 import { localizeRefusal } from '../../domain/localize';
-import { proposalFr } from '../../domain/messages';
+import { proposalFr, render } from '../../domain/messages';
 import { decisionRefusals, proposalKinds, type ProposalKind } from '../../domain/proposals';
 import { RefusedError } from '../../domain/refusal';
 import type { Actor } from '../../domain/roles';
@@ -223,7 +224,23 @@ export function proposalPages(app: Api, deps: ConsoleDeps) {
 
       if (field(body, 'etape') !== 'confirmer') {
         // what the rule of four eyes refuses is said now, and those are left out of the batch
-        const checked = proposals.map((p) => ({ proposal: p, refused: refusalsFor(p, caller.actor) }));
+        // and so is an order for an éditeur the ASP cannot pay yet (the ledger would refuse it after the confirmation)
+        const unpayable =
+          decision === 'valider'
+            ? await unpayableEditeurs(
+                deps.engine,
+                proposals.map((p) => p.editeurId),
+              )
+            : new Set<string>();
+        const checked = proposals.map((p) => ({
+          proposal: p,
+          refused: [
+            ...refusalsFor(p, caller.actor),
+            ...((p.kind === 'advance' || p.kind === 'balance') && unpayable.has(p.editeurId)
+              ? [render('editeur_not_enrolled', { editeurId: p.editeurId }, 'fr')!]
+              : []),
+          ],
+        }));
         const confirm = {
           // the batch's id chosen now: a confirmation sent twice is the same decisions, each once
           batch: randomUUID(),

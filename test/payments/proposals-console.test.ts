@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { eurosFr } from '../../domain/french';
 import { consoleSession } from '../support/console-session';
 import { eventually } from '../support/eventually';
@@ -168,4 +169,19 @@ test('above the threshold one ordonnateur’s second validation is refused befor
       what: 'the advance ordered after two validations',
     },
   );
+});
+
+test('an advance for an éditeur not enrolled is said before the confirmation, and nothing is sent or paid', async () => {
+  const editeurId = `editeur-nouveau-${randomUUID().slice(0, 6)}`;
+  const { bdcId } = await h.register({ ogEssmsCount: 3, request: { editeurId } });
+  await proposed([bdcId]);
+  const ordonnateur = await consoleSession(h.api.url, h.api.tokens.ordonnateur);
+  const [choice] = [...(await (await ordonnateur.get(PAGE)).text()).matchAll(/name="choix" value="([^"]*)"/g)]
+    .map((m) => decoded(m[1]!))
+    .filter((c) => c.includes(bdcId));
+  const asked = await (await ordonnateur.post(PAGE, { choix: [choice!], decision: 'valider' }, PAGE)).text();
+  expect(asked).toContain('Confirmez-vous la validation de 0 proposition(s) ?');
+  expect(decoded(asked)).toContain(`aucun ordre n’est validé pour ${editeurId} : l’éditeur n’est pas inscrit`);
+  expect(asked).not.toContain('>Confirmer<');
+  expect(await orders([bdcId])).toEqual([]);
 });
