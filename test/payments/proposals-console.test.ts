@@ -3,7 +3,6 @@ import { eurosFr } from '../../domain/french';
 import { consoleSession } from '../support/console-session';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
-import { enrolInDatabase } from '../../scripts/samples/enrolment';
 
 // Issue 24: « Ordres à valider », the ordonnateurs' page: the proposals awaiting validation, totalled;
 // many selected, checked by the rule of four eyes before the confirmation, then validated or rejected
@@ -11,8 +10,6 @@ import { enrolInDatabase } from '../../scripts/samples/enrolment';
 const h = harnessPerFile({ api: true, ordonnateurs: 'absent' });
 const ADVANCE = 175_200; // DOMAIN.md's worked example
 const PAGE = '/console/ordres-a-valider';
-// the éditeur of these advances is enrolled: no order is validated for one that is not (test/payments/enrolled-before-paid.test.ts)
-beforeAll(() => enrolInDatabase(h.ledger.sql, 'editeur-acme'));
 
 const hidden = (html: string, name: string) =>
   [...html.matchAll(new RegExp(`name="${name}" value="([^"]*)"`, 'g'))].map((m) => m[1]!);

@@ -17,15 +17,20 @@ export const ordonnateurs: Caller[] = [1, 2].map((n) => ({
 export function ordonnateursOnDuty(engine: () => Promise<EngineContext>, everyMs = 100): { stop(): Promise<void> } {
   let stopped = false;
   let round: Promise<void> = Promise.resolve();
+  const enrolled = new Set<string>();
   const tick = async () => {
     const ctx = await engine();
     const proposed = await listProposals(ctx, { state: 'proposed' });
     // the ASP enrols an éditeur before ordering it money (DOMAIN.md "Éditeurs enrolled"): these tests'
     // éditeurs are enrolled, as a fixture, before their first order is validated
+    // (once each: a tick every 100 ms need not ask the database again)
     for (const editeurId of new Set(
       proposed.filter((p) => p.kind === 'advance' || p.kind === 'balance').map((p) => p.editeurId),
-    ))
+    )) {
+      if (enrolled.has(editeurId)) continue;
       await enrolInDatabase(ctx.sql, editeurId);
+      enrolled.add(editeurId);
+    }
     const decisions = proposed.flatMap((p) => {
       const done = p.validations.map((v) => v.by.id);
       const next = ordonnateurs.find((o) => !done.includes(o.actor.id));

@@ -6,7 +6,6 @@ import { bdcSearchAttributes } from '../../contract/search-attributes';
 import { bdcRequest, event, validVa } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile, iso } from '../support/harness';
-import { enrolInDatabase } from '../../scripts/samples/enrolment';
 
 // Issue 10: one test per defect found by the drills and the review, each asserting the ledger's cents.
 const DAY = 86_400_000;
@@ -114,8 +113,7 @@ describe('5. a money effect the ledger refuses: its validation is refused with t
   const ordonnateur = { role: 'ordonnateur' as const, id: 'ordonnateur-test' };
   /** A BDC granted, its advance proposed, and a stray advance the ledger holds for it under another key. */
   async function withStrayAdvance() {
-    const { bdcId, request } = await h.register({ request: { solutionReferenced: false } });
-    await enrolInDatabase(h.ledger.sql, request.editeurId);
+    const { bdcId } = await h.register({ request: { solutionReferenced: false } });
     await h.waitForStatus(bdcId, 'awaiting_referencement');
     await h.ledger.issuePaymentOrder({
       idempotencyKey: `${bdcId}:advance:manual`,

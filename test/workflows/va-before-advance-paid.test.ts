@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { bdcMessages } from '../../contract/bdc';
 import { validVa } from '../support/bdc-fixtures';
 import { harnessPerFile, iso } from '../support/harness';
-import { enrolInDatabase } from '../../scripts/samples/enrolment';
 
 // Issue 21: a VA sent while the advance waited for its ordonnateur was answered only once they had
 // validated, and a closing passing meanwhile withdrew the advance of work proven in time.
@@ -13,7 +12,6 @@ const validate = (bdcId: string, proposalId: string) =>
 
 test('a VA while the advance awaits validation: recorded at once, the closing passes, the advance then the balance are paid on validation', async () => {
   const { bdcId, request } = await h.register();
-  await enrolInDatabase(h.ledger.sql, request.editeurId);
   await h.waitForStatus(bdcId, 'awaiting_validation');
   const answer = await h.send(bdcId, bdcMessages.vaSubmitted, validVa(request, iso((await h.now()) - 1_000), 584_000));
   expect(answer).toMatchObject({ status: 'awaiting_validation' });
