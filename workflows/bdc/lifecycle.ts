@@ -283,15 +283,11 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
           effects: [{ kind: 'paymentOrder', order: 'balance', amountCents: p.amountCents }],
           apply: (r) => {
             r.amounts.paidCents += p.amountCents;
-            r.status = 'completed';
-            r.outcome = 'work proven, paid';
+            workProven(r);
           },
           audit: [
             { kind: 'balance_ordered', said: say('audit_balance_ordered', { amountCents: p.amountCents }) },
-            {
-              kind: 'completed',
-              said: say('audit_completed', { paidCents: this.record.amounts.paidCents + p.amountCents }),
-            },
+            completedLine(this.record.amounts.paidCents + p.amountCents),
           ],
         };
       case 'reimbursement':
@@ -379,10 +375,8 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
         r.amounts.balanceCents = balance;
         settle(r, 'closing', 'met');
         if (!settles) return;
-        if (balance === 0) {
-          r.status = 'completed';
-          r.outcome = 'work proven, paid';
-        } else r.status = 'awaiting_validation';
+        if (balance === 0) workProven(r);
+        else r.status = 'awaiting_validation';
       },
       audit: [
         line(
@@ -401,9 +395,7 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
               ),
             ]
           : []),
-        ...(settles && balance === 0
-          ? [{ kind: 'completed', said: say('audit_completed', { paidCents: amounts.paidCents }) }]
-          : []),
+        ...(settles && balance === 0 ? [completedLine(amounts.paidCents)] : []),
       ],
     };
   }
@@ -433,13 +425,7 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
     if (balance === 0) {
       await this.commit({
         step: 'va money',
-        note: {
-          apply: (r) => {
-            r.status = 'completed';
-            r.outcome = 'work proven, paid';
-          },
-          audit: [{ kind: 'completed', said: say('audit_completed', { paidCents: this.record.amounts.paidCents }) }],
-        },
+        note: { apply: workProven, audit: [completedLine(this.record.amounts.paidCents)] },
       });
       return;
     }
@@ -858,6 +844,16 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
     );
   }
 }
+
+/** The work is proven and what it is owed is paid: the BDC completes. */
+function workProven(r: BdcRecord): void {
+  r.status = 'completed';
+  r.outcome = 'work proven, paid';
+}
+const completedLine = (paidCents: number): AuditLine => ({
+  kind: 'completed',
+  said: say('audit_completed', { paidCents }),
+});
 
 function settle(r: BdcRecord, name: DeadlineName, state: Deadline['state']): void {
   const d = r.deadlines.find((x) => x.name === name);
