@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import pRetry from 'p-retry';
 import { formatEuros } from '../domain/money';
 import { Controls } from '../db/controls';
 import { BDC_WORKFLOW_TYPE } from '../contract/bdc';
@@ -29,7 +30,7 @@ export const STARTING_GRACE_MS = 120_000;
  */
 export async function reconcileLedger(
   ctx: EngineContext,
-  { graceMs = STARTING_GRACE_MS } = {},
+  { graceMs = STARTING_GRACE_MS, listing = {} as ListingOptions } = {},
 ): Promise<{ bdcs: number; differences: Difference[] }> {
   const [bdcs, money, claims] = await Promise.all([
     ctx.queries.knownCount(),
@@ -86,15 +87,18 @@ export async function reconcileLedger(
   };
   for (const c of claims)
     differences.push({ bdcId: c.bdc_id, kind: 'claim', what: `ESSMS ${c.essms} ${claimWhat[c.problem]}` });
-  differences.push(...(await againstTemporal(ctx, graceMs)));
+  differences.push(...(await againstTemporal(ctx, graceMs, listing)));
   return { bdcs, differences };
 }
 
 /** The running BDCs of the record against the BDC workflows Temporal runs, listed page by page. */
-async function againstTemporal(ctx: EngineContext, graceMs: number): Promise<Difference[]> {
+async function againstTemporal(ctx: EngineContext, graceMs: number, listing: ListingOptions): Promise<Difference[]> {
   const before = new Date((await nowOf(ctx)) - graceMs);
   try {
-    const [recorded, running] = await Promise.all([ctx.queries.runningIds(before), runningWorkflows(ctx.client)]);
+    const [recorded, running] = await Promise.all([
+      ctx.queries.runningIds(before),
+      runningWorkflows(ctx.client, listing),
+    ]);
     // a workflow the record does not count as running may be starting, or finishing its last task
     const settled = await ctx.queries.settledBefore(
       [...running].filter((id) => !recorded.has(id)),
@@ -125,9 +129,43 @@ async function againstTemporal(ctx: EngineContext, graceMs: number): Promise<Dif
   }
 }
 
-async function runningWorkflows(client: Client): Promise<Set<string>> {
+export interface ListingOptions {
+  /** one page's deadline: a page Temporal does not answer in time is asked again */
+  pageDeadlineMs?: number;
+  /** how many times a page is asked before the listing is reported unavailable */
+  attempts?: number;
+}
+
+/**
+ * Every running BDC workflow, page after page. At programme scale the listing takes many pages, and
+ * a busy server may fail one of them: that page is asked again from its own token, not the listing from
+ * the start; what Temporal answered last is said in full when it gives up.
+ */
+async function runningWorkflows(
+  client: Client,
+  { pageDeadlineMs = 30_000, attempts = 4 }: ListingOptions,
+): Promise<Set<string>> {
   const ids = new Set<string>();
   const query = `WorkflowType = '${BDC_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
-  for await (const wf of client.workflow.list({ query, pageSize: 1000 })) ids.add(wf.workflowId);
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await pRetry(
+      () =>
+        client.connection.withDeadline(Date.now() + pageDeadlineMs, () =>
+          client.workflowService.listWorkflowExecutions({
+            namespace: client.options.namespace,
+            query,
+            pageSize: 1000,
+            ...(nextPageToken ? { nextPageToken } : {}),
+          }),
+        ),
+      { retries: attempts - 1, minTimeout: 1_000, factor: 2 },
+    ).catch((err: unknown) => {
+      // gRPC's own message names the status (« 14 UNAVAILABLE: … », « 4 DEADLINE_EXCEEDED: … »)
+      throw new Error(`${attempts} attempts, the last: ${(err as Error).message}`);
+    });
+    for (const e of page.executions) if (e.execution?.workflowId) ids.add(e.execution.workflowId);
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
   return ids;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
 import { reconcileLedger } from '../../client/reconciliation';
 import { bdcMessages } from '../../contract/bdc';
 import { event, validVa } from '../support/bdc-fixtures';
@@ -47,6 +48,30 @@ test('a consistent ledger reconciles with no difference, through the CLI too', a
   const { code, stdout } = await sons(['ledger', 'reconcile']);
   expect(stdout).toBe('3 BDCs compared, 0 difference(s)\n');
   expect(code).toBe(0);
+});
+
+test('Temporal out of reach: the difference names what Temporal answered, and the money is still compared', async () => {
+  // a server that answers nothing, with no retry of the SDK's own: what gRPC said must reach the operator
+  const connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: [] });
+  const engine = await h.engine();
+  try {
+    const { bdcs, differences } = await reconcileLedger(
+      { ...engine, client: new Client({ connection }) },
+      { listing: { attempts: 2, pageDeadlineMs: 2_000 } },
+    );
+    expect(bdcs).toBe(3);
+    expect(differences).toEqual([
+      {
+        bdcId: '*',
+        kind: 'temporal_unavailable',
+        what: expect.stringMatching(
+          /^the running workflows could not be listed \(2 attempts, the last: 14 UNAVAILABLE: .+\)/,
+        ),
+      },
+    ]);
+  } finally {
+    await connection.close();
+  }
 });
 
 test('the CSV export lists every payment order in euros, columns fixed', async () => {
