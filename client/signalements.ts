@@ -93,7 +93,7 @@ export async function checkSignalementAnswer(
     refusals.push(
       refusalOf(
         'already_answered',
-        say('signalement_already_answered', { answeredBy: signalement.answeredBy ?? '' }),
+        say('signalement_already_answered', { answeredBy: signalement.answeredByName ?? signalement.answeredBy ?? '' }),
         'answer',
       ),
     );

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { sha256, type Principal } from '../api/auth';
+import type { Principal } from '../api/auth';
 import { currentSession, endSession, openSession, SESSION_HOURS } from '../client/sessions';
 import { atWork, personNow } from '../client/people';
 import type { SignedInPerson } from '../identity/relying-party';
@@ -99,22 +99,19 @@ export async function sessions(app: FastifyInstance, options: { key: Buffer; sec
 }
 
 /**
- * The reader a session names: the session held by the server, neither ended nor expired, and the
- * token it was opened with still accepted (not revoked nor expired; its role as configured now). A
- * session whose token is no longer accepted is ended.
+ * The person a session names: the session held by the server, neither ended nor expired, and the
+ * person still active with a role. A session that no longer names one is ended — among them those a
+ * token opened before the console signed in people only.
  */
 export async function sessionUser(
   request: FastifyRequest,
-  { engine, tokens }: Pick<ConsoleDeps, 'engine' | 'tokens'>,
+  { engine }: Pick<ConsoleDeps, 'engine'>,
 ): Promise<Principal | undefined> {
   if (request.consoleUser !== undefined) return request.consoleUser ?? undefined;
   const id = request.session.get('sid');
   const session = id ? await currentSession(engine, id) : undefined;
   let user: Principal | undefined;
-  if (id && session?.subject.kind === 'api_token') {
-    user = await tokens.byHash(session.subject.credentialSha256);
-    if (!user) await endSession(engine, id, 'credential_revoked');
-  }
+  if (id && session?.subject.kind === 'api_token') await endSession(engine, id, 'credential_revoked');
   if (id && session?.subject.kind === 'oidc') {
     // the person as it stands now: a role revoked or a person disabled counts from this request
     user = await personPrincipal(engine, session.subject, session.expiresAt);
@@ -122,32 +119,6 @@ export async function sessionUser(
   }
   request.consoleUser = user ?? null;
   return user;
-}
-
-/** Signs a reader in with its token: a new session (nothing of the previous one is kept), or undefined for a token not accepted. */
-export async function signIn(
-  request: FastifyRequest,
-  { engine, tokens }: Pick<ConsoleDeps, 'engine' | 'tokens'>,
-  secret: string,
-): Promise<Principal | undefined> {
-  const principal = await tokens.authenticate(`Bearer ${secret.trim()}`);
-  if (!principal) return undefined;
-  // no fixation: whatever the cookie held before, the session is new
-  request.session.regenerate();
-  const id = await openSession(
-    engine,
-    {
-      kind: 'api_token',
-      subject: principal.name,
-      roles: [principal.role],
-      ...(principal.editeurId ? { editeurId: principal.editeurId } : {}),
-      credentialSha256: sha256(secret.trim()),
-    },
-    principal.expiresAt,
-  );
-  request.session.set('sid', id);
-  request.consoleUser = principal;
-  return principal;
 }
 
 /** A person's principal while it is active and holds a role: it acts in its first role unless a page takes another. */

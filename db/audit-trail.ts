@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../domain/bdc-view';
 import { readAudit } from './recorded';
 import type { Sql } from './sql';
+import { personNameSql } from './people';
 
 /** An audit line of a BDC, or of one of its controls, as the audit trail's export gives it. */
 export interface AuditLine {
@@ -28,7 +29,7 @@ export async function auditTrail(
               a.event_id, a.message_key, a.params
        FROM control_audit a JOIN controls c USING (control_id))
      SELECT l.bdc_id, l.control_id, l.seq, l.at, l.kind, l.what, l.actor_role, l.actor_id, l.event_id, l.message_key,
-            l.params, COALESCE(l.actor_name, NULLIF(concat_ws(' ', p.given_name, p.usual_name), ''), p.email) AS actor_name
+            l.params, COALESCE(l.actor_name, ${personNameSql('p')}) AS actor_name
      FROM lines l LEFT JOIN people p ON p.person_id = l.actor_id
      WHERE ($1::timestamptz IS NULL OR l.at >= $1) AND ($2::timestamptz IS NULL OR l.at <= $2)
        AND ($4::text IS NULL OR l.bdc_id = $4)

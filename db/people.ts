@@ -35,6 +35,10 @@ export interface Person extends PersonClaims {
 export const personIdOf = (issuer: string, subject: string) =>
   `p-${createHash('sha256').update(`${issuer}\n${subject}`).digest('hex').slice(0, 24)}`;
 
+/** A person's name in SQL, as `displayName` says it (the row of `people` aliased `alias`). */
+export const personNameSql = (alias: string) =>
+  `COALESCE(NULLIF(concat_ws(' ', ${alias}.given_name, ${alias}.usual_name), ''), ${alias}.email)`;
+
 /** How a person is named on screens and in the audit trail. */
 export const displayName = (p: PersonClaims & { subject?: string }) =>
   [p.given_name, p.usual_name].filter(Boolean).join(' ') || p.email || p.subject || '?';

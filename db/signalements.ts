@@ -1,4 +1,8 @@
 import type { Sql } from './sql';
+import { personNameSql } from './people';
+
+/** a signalement with the name of the person who answered it */
+const SELECTED = `SELECT s.*, ${personNameSql('p')} AS answered_by_name FROM signalements s LEFT JOIN people p ON p.person_id = s.answered_by`;
 
 export type Signalement = {
   signalementId: string;
@@ -11,6 +15,8 @@ export type Signalement = {
   status: 'open' | 'answered';
   answer?: string;
   answeredBy?: string;
+  /** the person who answered, by name (a machine's answer keeps its token's name in answeredBy) */
+  answeredByName?: string;
   answeredAt?: string;
   receivedAt: string;
 };
@@ -25,7 +31,14 @@ const read = (r: Record<string, unknown>): Signalement => ({
   description: String(r.description),
   contactEmail: String(r.contact_email),
   status: r.status as Signalement['status'],
-  ...(r.answer ? { answer: String(r.answer), answeredBy: String(r.answered_by), answeredAt: iso(r.answered_at) } : {}),
+  ...(r.answer
+    ? {
+        answer: String(r.answer),
+        answeredBy: String(r.answered_by),
+        ...(r.answered_by_name ? { answeredByName: String(r.answered_by_name) } : {}),
+        answeredAt: iso(r.answered_at),
+      }
+    : {}),
   receivedAt: iso(r.received_at),
 });
 
@@ -42,13 +55,13 @@ export class Signalements {
   }
 
   async get(id: string): Promise<Signalement | undefined> {
-    const [r] = await this.sql.query('SELECT * FROM signalements WHERE signalement_id = $1', [id]);
+    const [r] = await this.sql.query(`${SELECTED} WHERE s.signalement_id = $1`, [id]);
     return r ? read(r) : undefined;
   }
 
   async list(filter: { editeurId?: string; bdcId?: string; status?: string }, limit = 200): Promise<Signalement[]> {
     const rows = await this.sql.query(
-      'SELECT * FROM signalements WHERE ($1::text IS NULL OR editeur_id = $1) AND ($2::text IS NULL OR bdc_id = $2) AND ($3::text IS NULL OR status = $3) ORDER BY received_at DESC LIMIT $4',
+      `${SELECTED} WHERE ($1::text IS NULL OR s.editeur_id = $1) AND ($2::text IS NULL OR s.bdc_id = $2) AND ($3::text IS NULL OR s.status = $3) ORDER BY s.received_at DESC LIMIT $4`,
       [filter.editeurId ?? null, filter.bdcId ?? null, filter.status ?? null, limit],
     );
     return rows.map(read);
@@ -64,7 +77,7 @@ export class Signalements {
       "UPDATE signalements SET status = 'answered', answer = $2, answered_by = $3, answered_at = now() WHERE signalement_id = $1 AND status = 'open' RETURNING *",
       [id, answer, by],
     );
-    const current = updated[0] ? read(updated[0]) : await this.get(id);
+    const current = await this.get(id);
     return current ? { signalement: current, answered: updated.length > 0 } : undefined;
   }
 }

@@ -16,7 +16,7 @@ export interface Identity {
  * People sign in through OIDC_ISSUER when it is configured (ProConnect, any standard provider: README,
  * "Signing in"); on the embedded default, through a local provider with the demo people
  * (identity/demo-people.json), started here and bound to this process, their roles granted. Elsewhere
- * without a provider (a topology not configured yet) the console keeps token sign-in, and says so.
+ * without a provider (a topology not configured yet) nobody signs in to the console, and it says so.
  */
 export async function identityFor(
   config: Config,
@@ -46,7 +46,9 @@ export async function identityFor(
     };
   }
   if (!embedded) {
-    logger.warn('no OpenID provider configured (OIDC_ISSUER): the console signs in with tokens');
+    logger.warn(
+      'no OpenID provider configured (OIDC_ISSUER): nobody can sign in to the console; the API serves tokens',
+    );
     return undefined;
   }
   const local = await localIdentity({

@@ -59,9 +59,9 @@ export interface LocalEngineOptions {
   journal?: { signer: JournalSigner; recipients?: string[]; checkpointEveryMs?: number; verifyEveryMs?: number };
   /**
    * people sign in to the console through a local OpenID provider (identity/demo-people.json's, their
-   * roles granted), as on `npm start`; a token then opens no console session. `tamper` spoils its ID tokens.
+   * roles granted, or `file`'s), as on `npm start`; a token opens no console session. `tamper` spoils its ID tokens.
    */
-  people?: { tamper?: 'aud' | 'nonce' | 'exp' };
+  people?: LocalPeople;
   /**
    * the dev server's Web UI too (server 'dev' and the API only), its codec endpoint the console's, as
    * `npm start` configures it: both on free ports of 127.0.0.1 chosen before either starts
@@ -297,6 +297,12 @@ export async function startLocalEngine({
 }
 
 /** How a test or a benchmark serves the API and the console on an engine: production's defaults unless said. */
+/** The local OpenID provider's people: identity/demo-people.json's unless `file`; `tamper` spoils its ID tokens. */
+export interface LocalPeople {
+  file?: string;
+  tamper?: 'aud' | 'nonce' | 'exp';
+}
+
 export interface ServeOptions {
   limits?: ApiDeps['limits'];
   trustedProxies?: string[];
@@ -306,7 +312,7 @@ export interface ServeOptions {
   /** and those of a tokens file, read again when it changes (as API_TOKENS_FILE is) */
   tokensFile?: string;
   /** people sign in through a local OpenID provider (LocalEngineOptions.people) */
-  people?: { tamper?: 'aud' | 'nonce' | 'exp' };
+  people?: LocalPeople;
   /** the Temporal Web UI the console links to (and whose origin its codec endpoint answers) */
   temporalUiUrl?: string;
   /** the port to listen on (a free one by default) */
@@ -358,6 +364,7 @@ export async function serveApi(
         consoleUrl: `http://127.0.0.1:${port}`,
         secondFactorAmr: ['mfa'],
         ...(people.tamper ? { tamper: people.tamper } : {}),
+        ...(people.file ? { peopleFile: people.file } : {}),
       })
     : undefined;
   const app = await buildApi({

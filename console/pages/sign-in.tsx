@@ -1,9 +1,9 @@
 import type { Api } from '../../api/context';
 import type { ConsoleDeps } from '../context';
-import { field, sendPage } from '../http';
-import { signIn, signInPerson, signOut } from '../session';
+import { sendPage } from '../http';
+import { signInPerson, signOut } from '../session';
 import { Page } from '../views/layout';
-import { Alert, Csrf, Input } from '../views/ui';
+import { Alert } from '../views/ui';
 
 /**
  * Where to go after signing in: a page of the console only (never another site), in the characters a
@@ -12,35 +12,20 @@ import { Alert, Csrf, Input } from '../views/ui';
 const next = (raw: string | undefined) =>
   raw && /^\/console\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(raw) ? raw : '/console/';
 
-function SignIn({ csrf, suite, failed }: { csrf: string; suite: string; failed?: boolean }) {
+/**
+ * A console whose operator has not declared the OpenID provider yet: nobody signs in, and the page says
+ * who can change that. A token (a machine's) never opens a console session.
+ */
+function NoProvider() {
   return (
     <Page title="Connexion">
-      <div class="fr-grid-row fr-grid-row--center">
-        <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
-          <p>Connectez-vous avec le jeton d’accès que l’ASP vous a remis (opérateurs, administrateurs et éditeurs).</p>
-          {failed ? (
-            <Alert kind="error" title="Connexion refusée">
-              <p>Ce jeton n’est pas reconnu. Vérifiez-le, ou demandez-en un nouveau à l’ASP.</p>
-            </Alert>
-          ) : null}
-          <form method="post" action="/console/connexion">
-            <Csrf token={csrf} />
-            <input type="hidden" name="suite" value={suite} />
-            <Input
-              name="jeton"
-              label="Jeton d’accès"
-              type="password"
-              required
-              autoComplete="current-password"
-              hint="Il commence par « sons_ »."
-              errors={failed ? { jeton: ['jeton inconnu'] } : undefined}
-            />
-            <button class="fr-btn" type="submit">
-              Se connecter
-            </button>
-          </form>
-        </div>
-      </div>
+      <Alert kind="warning" title="Connexion indisponible">
+        <p>
+          La console ne s’ouvre qu’aux personnes identifiées par un fournisseur d’identité (ProConnect pour les agents
+          de l’ASP), et aucun n’est encore déclaré pour cette installation. Un administrateur de l’ASP doit le
+          configurer (README, « Signing in »).
+        </p>
+      </Alert>
     </Page>
   );
 }
@@ -79,9 +64,9 @@ const failureText = (key: 'no_role' | 'person_disabled' | 'sign_in_failed', reas
       : 'Votre compte SONS est désactivé : adressez-vous à un administrateur de l’ASP.';
 
 /**
- * Signing in and out. With a provider configured (always, but for tests of older pages), people sign
- * in through it — the authorization code flow with PKCE, `state` and `nonce` (identity/relying-party.ts)
- * — and a token opens no session; without one, a token does. Failed attempts are logged.
+ * Signing in and out: people sign in through the OpenID provider — the authorization code flow with
+ * PKCE, `state` and `nonce` (identity/relying-party.ts). A token opens no console session; without a
+ * provider, nobody signs in. Failed attempts are logged.
  */
 export function signInPages(app: Api, deps: ConsoleDeps) {
   const provider = deps.relyingParty;
@@ -90,9 +75,7 @@ export function signInPages(app: Api, deps: ConsoleDeps) {
     { config: { public: true, unthrottled: true }, schema: { hide: true } },
     async (request, reply) => {
       const suite = next((request.query as { suite?: string }).suite);
-      return provider
-        ? sendPage(reply, <SignInWithProvider suite={suite} />)
-        : sendPage(reply, <SignIn csrf={reply.generateCsrf()} suite={suite} />);
+      return provider ? sendPage(reply, <SignInWithProvider suite={suite} />) : sendPage(reply, <NoProvider />, 503);
     },
   );
 
@@ -148,25 +131,7 @@ export function signInPages(app: Api, deps: ConsoleDeps) {
         return reply.redirect(next(suite), 303);
       },
     );
-  } else
-    // public, and counted by the throttle of unauthenticated requests: guessing tokens is slowed down
-    app.post(
-      '/console/connexion',
-      { config: { public: true }, schema: { hide: true }, preHandler: app.csrfProtection },
-      async (request, reply) => {
-        const principal = await signIn(request, deps, field(request.body, 'jeton'));
-        if (!principal) {
-          request.log.warn({ source: request.ip, route: '/console/connexion' }, 'console sign-in failed');
-          return sendPage(
-            reply,
-            <SignIn csrf={reply.generateCsrf()} suite={next(field(request.body, 'suite'))} failed />,
-            401,
-          );
-        }
-        request.log.info({ user: principal.name, role: principal.role }, 'console sign-in');
-        return reply.redirect(next(field(request.body, 'suite')), 303);
-      },
-    );
+  }
 
   app.post(
     '/console/deconnexion',

@@ -213,7 +213,7 @@ function ListPage({
           <Euros cents={s.quoteCents} />,
           s.description,
           s.status === 'answered' ? (
-            `${s.answer} (${s.answeredBy})`
+            `${s.answer} (${s.answeredByName ?? s.answeredBy})`
           ) : v.user.role === 'operator' ? (
             <AnswerForm v={v} s={s} focus={focus} />
           ) : (

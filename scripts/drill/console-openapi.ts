@@ -2,7 +2,8 @@
  * The console's forms as an OpenAPI document, for the drill's schemathesis run: every POST route of
  * the console with the fields its page draws (urlencoded, or multipart with its files), so that the
  * fuzzer sends what a browser could — and what it would not — with a signed-in session's cookie and
- * the CSRF token of its forms. Sign-out is left out: it would end the session the run is made with.
+ * the CSRF token of its forms, and the sign-in's return from the provider. Sign-out is left out: it
+ * would end the session the run is made with.
  */
 
 type Schema = Record<string, unknown>;
@@ -51,7 +52,14 @@ export function consoleOpenApi(t: ConsoleTargets): Record<string, unknown> {
     openapi: '3.0.3',
     info: { title: 'sons-engine console (forms)', version: '1' },
     paths: {
-      '/console/connexion': post('Sign in with a token', form({ jeton: text, suite: text }, ['jeton'])),
+      // people sign in at the provider: what comes back from it (a code, a state) is anyone's to forge
+      '/console/connexion/retour': {
+        get: {
+          summary: 'The return from the OpenID provider',
+          parameters: ['code', 'state', 'iss', 'error'].map((name) => ({ name, in: 'query', schema: text })),
+          responses: { default: { description: 'a page of the console' } },
+        },
+      },
       '/console/bdc/{bdcId}/{action}': post(
         "An action on a BDC's page, checked then confirmed",
         form({

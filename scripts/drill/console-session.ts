@@ -1,58 +1,47 @@
+import pRetry from 'p-retry';
+import { ConsoleBrowser } from '../samples/console-browser';
+
+/** A person of the drill's provider (identity/demo-people.json) and the role an admin grants them. */
+export interface DrillPerson {
+  login: string;
+  /** the name the admin finds them by in « Personnes » */
+  usualName: string;
+  role: 'operator' | 'editeur';
+  editeurId?: string;
+}
+
 /**
- * Signs in to the console as a browser does, over HTTP: answers the session's cookie and the CSRF
- * token of its forms (one token serves every form of the session), for a fuzzer to send.
+ * A person's console session, opened as it is in production: the person signs in at the provider, is
+ * known to SONS but holds no role yet (refused, in words); an admin grants the role over the API; the
+ * person signs in again. Answers the session's cookie (the provider's too, as a browser keeps both)
+ * and the CSRF token of its forms (one token serves every form of a session), for a fuzzer to send.
  */
-export async function consoleSession(api: string, token: string): Promise<{ cookie: string; csrf: string }> {
-  const jar = new Map<string, string>();
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const go = async (path: string, init: { method?: string; body?: string } = {}) => {
-    const send = () =>
-      fetch(`${api}${path}`, {
-        ...init,
-        redirect: 'manual',
-        headers: {
-          ...(jar.size ? { cookie: cookie() } : {}),
-          ...(init.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-      });
-    // a connection that fails (reset, refused while the engine restarts) is tried again, a few times;
-    // the last failure says its cause
-    let response: Response | undefined;
-    for (let attempt = 1; !response; attempt++)
-      response = await send().catch(async (err: Error & { cause?: { code?: string; message?: string } }) => {
-        if (attempt >= 5)
-          throw new Error(`${path}: ${err.message} (${err.cause?.code ?? err.cause?.message ?? 'no cause'})`);
-        await new Promise((r) => setTimeout(r, 1_000));
-        return undefined;
-      });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-    }
-    return response;
-  };
-  const csrfOf = async (path: string) => {
-    const found = /name="_csrf" value="([^"]+)"/.exec(await (await go(path)).text())?.[1];
-    if (!found) throw new Error(`no CSRF token on ${path}`);
-    return found;
-  };
-  // a sign-in counts against its source's allowance of requests without a token, which a fuzzer of the
-  // public forms may have spent: waited for as the 429 says
-  for (let attempt = 0; ; attempt++) {
-    const signIn = await go('/console/connexion', {
+export async function personSession(
+  api: string,
+  adminToken: string,
+  person: DrillPerson,
+): Promise<{ cookie: string; csrf: string }> {
+  // the engine may still be coming back from a fault, and a sign-in counts against its source's allowance
+  // of requests without a token, which the fuzzers of the public forms may have spent: tried again
+  const again = { retries: 5, minTimeout: 2_000, factor: 2 };
+  const first = await pRetry(() => new ConsoleBrowser(api).signInAs(person.login, { otp: '123456' }), again);
+  if (first.status !== 403 && first.status !== 200)
+    throw new Error(`${person.login}: the console answered ${first.status} at ${first.url}`);
+  const admin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+  const found = (await (
+    await fetch(`${api}/people?search=${encodeURIComponent(person.usualName)}`, { headers: admin })
+  ).json()) as { people: { personId: string; grants: { role: string }[] }[] };
+  const known = found.people[0];
+  if (!known) throw new Error(`${person.login} signed in but SONS does not know them`);
+  if (!known.grants.some((g) => g.role === person.role)) {
+    const granted = await fetch(`${api}/people/${encodeURIComponent(known.personId)}/roles`, {
       method: 'POST',
-      body: new URLSearchParams({
-        _csrf: await csrfOf('/console/connexion'),
-        jeton: token,
-        suite: '/console/',
-      }).toString(),
+      headers: admin,
+      body: JSON.stringify({ role: person.role, ...(person.editeurId ? { editeurId: person.editeurId } : {}) }),
     });
-    if (signIn.status === 303) break;
-    if (signIn.status !== 429 || attempt >= 3) throw new Error(`the console refused to sign in (${signIn.status})`);
-    await new Promise((r) => setTimeout(r, (Number(signIn.headers.get('retry-after')) || 60) * 1000));
+    if (!granted.ok) throw new Error(`granting ${person.role} to ${person.login}: ${granted.status}`);
   }
+  const browser = await pRetry(() => new ConsoleBrowser(api).signedInAs(person.login, { otp: '123456' }), again);
   // a new session has a new CSRF secret: the token of a page drawn after signing in
-  const csrf = await csrfOf('/console/signalement');
-  return { cookie: cookie(), csrf };
+  return { cookie: browser.cookieHeader, csrf: await browser.csrf('/console/signalement') };
 }

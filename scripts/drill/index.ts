@@ -1,5 +1,6 @@
 import { ordonnateursOverApi } from '../ordonnateurs';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,8 @@ import { temporalCliPath } from '../../temporal/binaries';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { vaRequestBody } from '../samples/bdc';
 import { consoleOpenApi } from './console-openapi';
-import { consoleSession } from './console-session';
+import { personSession } from './console-session';
+import { demoPeopleFile, startLocalProvider } from '../../identity/local-provider';
 import { enrolOverApi } from '../samples/enrolment-over-api';
 import { writeExtraction, type GeneratedOg } from '../samples/finess-extraction';
 
@@ -77,6 +79,20 @@ async function main() {
     });
   let temporal: DevServer = await startTemporal();
   const api = `http://127.0.0.1:${ports.api}`;
+  // people sign in to the console through an OpenID provider the engine is configured with, as in
+  // production (here the local one, with the demo people); their roles are granted by an admin
+  const consoleClient = { client_id: 'sons-console', client_secret: randomBytes(24).toString('base64url') };
+  const provider = await startLocalProvider({
+    port: await freePort(),
+    peopleFile: demoPeopleFile,
+    clients: [
+      {
+        ...consoleClient,
+        redirect_uris: [`${api}/console/connexion/retour`],
+        post_logout_redirect_uris: [`${api}/console/connexion`],
+      },
+    ],
+  });
   const engineData = path.join(work, 'engine');
   // the engine's log outlives the drill: what a 5xx was is read there
   const engineLog = path.join(os.tmpdir(), 'sons-drill-engine.log');
@@ -94,6 +110,10 @@ async function main() {
         DATA_DIR: engineData,
         API_PORT: String(ports.api),
         LOG_LEVEL: 'warn',
+        OIDC_ISSUER: provider.issuer,
+        OIDC_CLIENT_ID: consoleClient.client_id,
+        OIDC_CLIENT_SECRET: consoleClient.client_secret,
+        CONSOLE_PUBLIC_URL: api,
       },
       stdio: ['ignore', log, log],
     });
@@ -366,8 +386,17 @@ async function main() {
     // the console's sessions are opened first, while nothing else runs: the fuzzers block this process
     // for minutes, and the first request after them is the one most likely to meet a connection gone
     const sessions = {
-      operator: await consoleSession(api, tokens.operator),
-      editeur: await consoleSession(api, tokens.editeur),
+      operator: await personSession(api, tokens.admin, {
+        login: 'claire.martin',
+        usualName: 'Martin',
+        role: 'operator',
+      }),
+      editeur: await personSession(api, tokens.admin, {
+        login: 'julie.moreau',
+        usualName: 'Moreau',
+        role: 'editeur',
+        editeurId: 'editeur-demo',
+      }),
     };
     say('schemathesis against /openapi.json, with each role');
     const fuzz = ['operator', 'admin', 'editeur'].map((role) =>
@@ -453,6 +482,7 @@ async function main() {
     await onDuty?.stop();
     if (engine && engine.exitCode === null) await killEngine('SIGTERM');
     await temporal.stop().catch(() => undefined);
+    await provider.stop().catch(() => undefined);
     execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', pgDir]);
     fs.rmSync(work, { recursive: true, force: true });
   }

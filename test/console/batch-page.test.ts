@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
-import { browserPerFile, signInWithToken } from '../support/browser';
+import { browserPerFile } from '../support/browser';
+import { otp, people, signIn } from '../support/people';
 import { bdcRequest } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -15,10 +16,10 @@ const today = () => parisCivilDate(new Date());
 
 const browser = browserPerFile();
 
-async function signedIn(token: string): Promise<Page> {
+async function signedIn(login: string): Promise<Page> {
   const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
   const page = await context.newPage();
-  await signInWithToken(page, token);
+  await signIn(page, login, { otp });
   return page;
 }
 
@@ -59,7 +60,7 @@ async function followedUntilDone(page: Page, shown: number[], expected: RegExp) 
 test('a solution’s référencement decision, confirmed, shows its batch at once and follows it to its end', async () => {
   const solutionId = `sol-${randomUUID().slice(0, 8)}`;
   const waiting = [await registered({ solutionId }, false), await registered({ solutionId }, false)];
-  const page = await signedIn(h.api.tokens.operator);
+  const page = await signedIn(people.operator);
   await page.goto(`/console/bdc/${encodeURIComponent(waiting[0]!)}`);
   await page
     .getByRole('link', { name: `Enregistrer la décision de l’ANS pour toute la solution ${solutionId}` })
@@ -74,7 +75,7 @@ test('a solution’s référencement decision, confirmed, shows its batch at onc
 
 test('a calendar amendment, applied, shows its batch at once and follows it to its end', async () => {
   await registered();
-  const page = await signedIn(h.api.tokens.operator);
+  const page = await signedIn(people.operator);
   await page.goto('/console/campagnes');
   const section = page
     .locator('section', { has: page.getByRole('heading', { name: /test-ms1|SONS vague 1/ }) })

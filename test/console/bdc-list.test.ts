@@ -1,9 +1,10 @@
 import { consoleSession } from '../support/console-session';
+import { otp, people, signIn } from '../support/people';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { Editeurs } from '../../db/editeurs';
 import { enrolInDatabase, sampleMandatary } from '../../scripts/samples/enrolment';
-import { accessibilityViolations, browserPerFile, screenshot, signInWithToken } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
 import { harnessPerFile } from '../support/harness';
 
 // Issue 22, item 7: the BDC list people search and sort. A part of a reference finds its BDCs (the
@@ -103,7 +104,7 @@ test('a page token read in another order, or a search of nothing, is a structure
 async function signedIn(width: number): Promise<Page> {
   const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR', viewport: { width, height: 900 } });
   const page = await context.newPage();
-  await signInWithToken(page, h.api.tokens.operator);
+  await signIn(page, people.operator, { otp });
   await page.goto('/console/bdc');
   return page;
 }
@@ -138,7 +139,7 @@ test('an operator searches a part of a reference, reads the BDCs in natural orde
 });
 
 test('a search field sent twice keeps its first value: never a 500', async () => {
-  const operator = await consoleSession(h.api.url, h.api.tokens.operator);
+  const operator = await consoleSession(h.api.url, people.operator);
   for (const path of [
     `/console/bdc?reference=${run}&reference=zzz`,
     `/console/exports/bdc.csv?reference=${run}&reference=zzz`,

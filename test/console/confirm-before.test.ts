@@ -6,7 +6,8 @@ import { recentDraws } from '../../client/controls';
 import { listSignalements, reportQuote } from '../../client/signalements';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
-import { browserPerFile, expectAccessible, signInWithToken } from '../support/browser';
+import { browserPerFile, expectAccessible } from '../support/browser';
+import { otp, people, signIn } from '../support/people';
 import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -19,10 +20,10 @@ const browser = browserPerFile();
 const today = () => parisCivilDate(new Date());
 const bdcPath = (id: string) => `/console/bdc/${encodeURIComponent(id)}`;
 
-async function signedIn(token: string): Promise<Page> {
+async function signedIn(login: string): Promise<Page> {
   const context = await browser.context({ baseURL: h.api.url });
   const page = await context.newPage();
-  await signInWithToken(page, token);
+  await signIn(page, login, { otp });
   return page;
 }
 
@@ -42,7 +43,7 @@ async function registered(overrides: Partial<BdcRequest> = {}, granted = true) {
 test('the BDC page shows the BDC before its actions; its decision is the operator’s to choose, and a solution’s decision is counted, checked and can be taken back', async () => {
   const solutionId = `sol-${randomUUID().slice(0, 8)}`;
   const waiting = [await registered({ solutionId }, false), await registered({ solutionId }, false)];
-  const page = await signedIn(h.api.tokens.operator);
+  const page = await signedIn(people.operator);
   await page.goto(bdcPath(waiting[0]!.bdcId));
   // status, request and amounts come first, the actions after them
   const order = await page.evaluate(() =>
@@ -118,7 +119,7 @@ test('a calendar dry run that changes no running BDC offers no « Appliquer l’
     expect(status).toBe(200);
     await h.waitForStatus(bdcId, 'reimbursement_due');
   }
-  const page = await signedIn(h.api.tokens.operator);
+  const page = await signedIn(people.operator);
   const simulate = async () => {
     await page.goto('/console/campagnes');
     const section = page.locator('section', { has: page.getByRole('heading', { name: label }) });
@@ -171,7 +172,7 @@ test('a control draw says how many controls it opens and éditeurs it writes to 
   await h.waitForStatus(bdcId, 'completed');
   const engine = await h.engine();
   const drawsBefore = (await recentDraws(engine)).length;
-  const page = await signedIn(h.api.tokens.operator);
+  const page = await signedIn(people.operator);
   await page.goto('/console/controles');
   await page.getByLabel('Graine du tirage').fill(`confirme-${randomUUID().slice(0, 6)}`);
   await page.getByLabel('Taux par strate (%)').fill('100');

@@ -4,7 +4,8 @@ import type { Page } from 'playwright-core';
 import { parisCivilDate } from '../../domain/calendar';
 import { addCalendarDays } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
-import { browserPerFile, expectAccessible, samplePdf, signInWithToken } from '../support/browser';
+import { browserPerFile, expectAccessible, samplePdf } from '../support/browser';
+import { otp, people, signIn } from '../support/people';
 import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -16,7 +17,7 @@ const today = () => parisCivilDate(new Date());
 
 const browser = browserPerFile();
 
-async function signedIn(token: string): Promise<Page> {
+async function signedIn(login: string): Promise<Page> {
   const context = await browser.context({
     baseURL: h.api.url,
     locale: 'fr-FR',
@@ -24,7 +25,7 @@ async function signedIn(token: string): Promise<Page> {
     acceptDownloads: true,
   });
   const page = await context.newPage();
-  await signInWithToken(page, token);
+  await signIn(page, login, { otp });
   return page;
 }
 
@@ -47,7 +48,7 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
   const solutionId = `sol-${randomUUID().slice(0, 8)}`;
   const waiting = [await registered({ solutionId }, false), await registered({ solutionId }, false)];
   await registered();
-  const page = await signedIn(h.api.tokens.operator);
+  const page = await signedIn(people.operator);
   expect(await page.locator('h1').textContent()).toBe('Tableau de bord');
   expect(await page.locator('main').textContent()).toContain('En attente du référencement');
   await expectAccessible(page, '01-tableau-de-bord');
@@ -103,7 +104,7 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
 
 test('an operator amends a campaign’s calendar through its dry run, and follows the batch', async () => {
   const { bdcId } = await registered();
-  const page = await signedIn(h.api.tokens.operator);
+  const page = await signedIn(people.operator);
   await page.goto('/console/campagnes');
   await expectAccessible(page, '06-campagnes');
   const section = page
@@ -136,7 +137,7 @@ test('an operator amends a campaign’s calendar through its dry run, and follow
 test('an éditeur sees only its BDCs, reads its VA refused in French next to the fields, then sends it with its PDFs and sees the balance ordered', async () => {
   const mine = await registered();
   const theirs = await registered({ editeurId: 'editeur-rival' });
-  const page = await signedIn(h.api.tokens.acme);
+  const page = await signedIn(people.acme);
   expect(await page.locator('h1').textContent()).toBe('Mes bons de commande');
   const list = await page.locator('#liste-bdc').textContent();
   expect(list).toContain(mine.request.reference);
@@ -223,7 +224,7 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
   });
 
   // an operator downloads the signed VA as the éditeur sent it
-  const operator = await signedIn(h.api.tokens.operator);
+  const operator = await signedIn(people.operator);
   await operator.goto(bdcPath(mine.bdcId));
   const [download] = await Promise.all([
     operator.waitForEvent('download'),
@@ -243,7 +244,7 @@ test('an éditeur sees only its BDCs, reads its VA refused in French next to the
 
 test('another éditeur’s BDC is not found in the browser either', async () => {
   const theirs = await registered({ editeurId: 'editeur-rival' });
-  const page = await signedIn(h.api.tokens.acme);
+  const page = await signedIn(people.acme);
   const answer = await page.goto(bdcPath(theirs.bdcId));
   expect(answer?.status()).toBe(404);
   expect(await page.locator('h1').textContent()).toBe('Page introuvable');
@@ -255,7 +256,7 @@ test('another éditeur’s BDC is not found in the browser either', async () => 
 
 test('a form without its CSRF token, or with another, is refused and changes nothing', async () => {
   const { bdcId } = await registered();
-  const page = await signedIn(h.api.tokens.operator);
+  const page = await signedIn(people.operator);
   const post = (form: Record<string, string>) =>
     page.request.post(`${bdcPath(bdcId)}/annulation`, { form, maxRedirects: 0 });
   const missing = await post({ eventId: randomUUID(), etape: 'confirmer', reason: 'forgée' });
@@ -291,7 +292,7 @@ test('an operator imports BDCs in bulk, follows the import and downloads the ref
     line(good),
     line({ ...good, reference: 'BAD-OG', ogFiness: '123' }),
   ].join('\n');
-  const page = await signedIn(h.api.tokens.operator);
+  const page = await signedIn(people.operator);
   await page.goto('/console/imports');
   await expectAccessible(page, '13-imports');
   await page
@@ -339,7 +340,7 @@ test('an operator draws a control sample and decides a control; an OG reports a 
     body: vaRequestBody(request, new Date(Date.now() - 60_000).toISOString(), 584_000),
   });
   await h.waitForStatus(bdcId, 'completed');
-  const page = await signedIn(h.api.tokens.operator);
+  const page = await signedIn(people.operator);
   await page.goto('/console/controles');
   await expectAccessible(page, '16-controles');
   await page.getByLabel('Graine du tirage').fill(`console-${randomUUID().slice(0, 6)}`);
@@ -393,6 +394,6 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await page.waitForURL(/\?fait=reponse$/);
   expect(
     await page.locator('#signalements tr', { hasText: 'Le devis dépasse de loin le barème.' }).textContent(),
-  ).toContain('Transmis au contrôle. (ops-1)');
+  ).toContain('Transmis au contrôle. (Claire Martin)');
   await expectAccessible(page, '20-signalements');
 });

@@ -5,7 +5,8 @@ import { controlState, decideControl, drawControls } from '../../client/controls
 import { contactOf } from '../../client/notices';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
-import { browserPerFile, expectAccessible, signInWithToken } from '../support/browser';
+import { browserPerFile, expectAccessible } from '../support/browser';
+import { otp, people, signIn } from '../support/people';
 import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessOperator, harnessPerFile } from '../support/harness';
@@ -18,10 +19,10 @@ const h = harnessPerFile({ server: 'dev', api: true });
 const browser = browserPerFile();
 const today = () => parisCivilDate(new Date());
 
-async function signedIn(token: string): Promise<Page> {
+async function signedIn(login: string): Promise<Page> {
   const context = await browser.context({ baseURL: h.api.url });
   const page = await context.newPage();
-  await signInWithToken(page, token);
+  await signIn(page, login, { otp });
   return page;
 }
 
@@ -95,7 +96,7 @@ test('an éditeur sees its failed control and the 600,00 € demanded back, with
     year: 'numeric',
   }).format(new Date(due.dueAt));
 
-  const page = await signedIn(h.api.tokens.acme);
+  const page = await signedIn(people.acme);
   // its list says what the ended BDC still awaits: the money, by when
   // the list names a BDC by its order reference
   const row = page.locator('#liste-bdc tbody tr', { hasText: request.reference });
@@ -129,12 +130,12 @@ test('an éditeur sees its failed control and the 600,00 € demanded back, with
   await expectAccessible(page, '23-reversements-editeur');
 
   // another éditeur sees none of it
-  const rival = await signedIn(h.api.tokens.rival);
+  const rival = await signedIn(people.rival);
   await rival.goto('/console/reversements');
   expect(await rival.locator('main').textContent()).not.toContain(bdcLabelOf(bdcId));
   expect((await rival.goto(`/console/bdc/${encodeURIComponent(bdcId)}`))?.status()).toBe(404);
   // operators reach no éditeur's list
-  const operator = await signedIn(h.api.tokens.operator);
+  const operator = await signedIn(people.operator);
   expect((await operator.goto('/console/reversements'))?.status()).toBe(403);
   expect(request.editeurId).toBe('editeur-acme');
 });
@@ -143,7 +144,7 @@ test('an éditeur reads the messages SONS sent it and sets where to be told; ano
   // the control of the test above told the éditeur (documents asked, then the recovery demanded)
   const [controlled] = (await (await h.engine()).money.demands({ editeurId: 'editeur-acme' })).map((d) => d.bdcId);
   expect(controlled).toBeDefined();
-  const page = await signedIn(h.api.tokens.acme);
+  const page = await signedIn(people.acme);
   await page.goto('/console/bdc');
   await page.getByRole('link', { name: 'Notifications' }).first().click();
   await page.waitForURL(/\/console\/notifications$/);
@@ -174,9 +175,9 @@ test('an éditeur reads the messages SONS sent it and sets where to be told; ano
   ]);
   await expectAccessible(page, 'notifications-editeur');
 
-  const rival = await signedIn(h.api.tokens.rival);
+  const rival = await signedIn(people.rival);
   await rival.goto('/console/notifications');
   expect(await rival.locator('main').textContent()).not.toContain(bdcLabelOf(controlled!));
-  const operator = await signedIn(h.api.tokens.operator);
+  const operator = await signedIn(people.operator);
   expect((await operator.goto('/console/notifications'))?.status()).toBe(403);
 });

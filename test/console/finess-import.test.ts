@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
-import { accessibilityViolations, browserPerFile, screenshot, signInWithToken } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { otp, people, signIn } from '../support/people';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -31,7 +32,7 @@ function brokenExtraction(date: string): Buffer {
 async function signedIn(): Promise<Page> {
   const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR', acceptDownloads: true });
   const page = await context.newPage();
-  await signInWithToken(page, h.api.tokens.operator);
+  await signIn(page, people.operator, { otp });
   return page;
 }
 

@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ConsoleClient } from '../support/console-client';
+import { ConsoleBrowser } from '../../scripts/samples/console-browser';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
+import { otp, people } from '../support/people';
 
 // Issue 19, "Hostile world, round 2": the console over real HTTP, as an attacker on loopback speaks
 // to it (no browser: what a browser would never send).
@@ -115,9 +116,8 @@ function upload(
 }
 
 test('a session cookie copied before sign-out opens nothing after it', async () => {
-  const mine = new ConsoleClient(h.api.url);
-  expect(await mine.signIn(h.api.tokens.operator)).toBe(303);
-  const copy = new ConsoleClient(h.api.url);
+  const mine = await new ConsoleBrowser(h.api.url).signedInAs(people.operator, { otp });
+  const copy = new ConsoleBrowser(h.api.url);
   for (const [name, value] of mine.cookies) copy.cookies.set(name, value);
   expect((await copy.fetch('/console/')).status).toBe(200);
 
@@ -128,23 +128,17 @@ test('a session cookie copied before sign-out opens nothing after it', async () 
 });
 
 test('a line break in the page to return to after signing in is not a 500', async () => {
-  const browser = new ConsoleClient(h.api.url);
-  const _csrf = await browser.csrf();
-  const answer = await browser.post('/console/connexion', {
-    _csrf,
-    jeton: h.api.tokens.operator,
-    suite: '/console/bdc\r\nSet-Cookie: pwned=1',
-  });
-  expect([answer.status, answer.headers.get('location'), answer.headers.getSetCookie().join()]).toEqual([
-    303,
+  const browser = new ConsoleBrowser(h.api.url);
+  const answer = await browser.signInAs(people.operator, { otp, suite: '/console/bdc\r\nSet-Cookie: pwned=1' });
+  expect([answer.status, new URL(answer.url).pathname, [...browser.cookies.keys()]]).toEqual([
+    200,
     '/console/',
-    expect.not.stringContaining('pwned'),
+    expect.not.arrayContaining(['pwned']),
   ]);
 });
 
 test('a malformed bulk registration file is refused next to its field, not a 500', async () => {
-  const browser = new ConsoleClient(h.api.url);
-  expect(await browser.signIn(h.api.tokens.operator)).toBe(303);
+  const browser = await new ConsoleBrowser(h.api.url).signedInAs(people.operator, { otp });
   const form = new FormData();
   form.set('_csrf', await browser.csrf('/console/imports'));
   const csv = 'editeur_id;reference;campaign_id;solution_id;og_finess;essms;order_date;solution_referenced\n"a;b\n';
@@ -177,8 +171,7 @@ test('a 30 MB multipart sent to a public route is refused before 1 MB of it is s
 test('a form that takes files stores nothing without a session, nor with a CSRF token not its own', async () => {
   const anonymous = await upload('/console/imports/bdc', { fields: { _csrf: 'x' }, fileBytes: 30 * MB });
   expect([anonymous.status, anonymous.maxStoredBytes < MB]).toEqual([302, true]);
-  const browser = new ConsoleClient(h.api.url);
-  expect(await browser.signIn(h.api.tokens.operator)).toBe(303);
+  const browser = await new ConsoleBrowser(h.api.url).signedInAs(people.operator, { otp });
   const forged = await upload('/console/imports/bdc', {
     cookie: browser.cookieHeader,
     fields: { _csrf: 'not-the-token' },
@@ -190,8 +183,7 @@ test('a form that takes files stores nothing without a session, nor with a CSRF 
 });
 
 test('a file over 10 MiB is refused with a 413 saying the limit, and nothing of it is kept', async () => {
-  const browser = new ConsoleClient(h.api.url);
-  expect(await browser.signIn(h.api.tokens.operator)).toBe(303);
+  const browser = await new ConsoleBrowser(h.api.url).signedInAs(people.operator, { otp });
   // the page that draws the form sets the CSRF secret in the cookie: the token first, then the cookie
   const _csrf = await browser.csrf('/console/imports');
   const big = await upload('/console/imports/bdc', {
@@ -207,8 +199,7 @@ test('a file over 10 MiB is refused with a 413 saying the limit, and nothing of 
 });
 
 test('a person has at most two uploads at once: the third is a 429 with Retry-After; an abandoned one leaves nothing', async () => {
-  const browser = new ConsoleClient(h.api.url);
-  expect(await browser.signIn(h.api.tokens.operator)).toBe(303);
+  const browser = await new ConsoleBrowser(h.api.url).signedInAs(people.operator, { otp });
   const form = async () => ({
     fields: { _csrf: await browser.csrf('/console/imports') },
     cookie: browser.cookieHeader,

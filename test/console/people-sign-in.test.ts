@@ -121,7 +121,7 @@ test('a role removed, or a person disabled, counts from the next request', async
   });
 });
 
-test('a service account’s token opens no console session once people sign in', async () => {
+test('a service account’s token opens no console session: there is no token sign-in any more', async () => {
   const tokenSignIn = await fetch(`${h.api.url}/console/connexion`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -3,7 +3,8 @@ import type { Page } from 'playwright-core';
 import { Editeurs } from '../../db/editeurs';
 import { enrolInDatabase, sampleMandatary } from '../../scripts/samples/enrolment';
 import { freshFiness } from '../support/bdc-fixtures';
-import { accessibilityViolations, browserPerFile, screenshot, signInWithToken } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { otp, people, signIn } from '../support/people';
 import { harnessPerFile } from '../support/harness';
 
 // Issue 22, item 6: the public form an OG fills to report a doubtful quote. An OG cannot know an
@@ -102,7 +103,7 @@ test('an OG names the éditeur as it knows it, describes the quote on several li
   // the ASP reads it under the éditeur's name
   const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR' });
   const operator = await context.newPage();
-  await signInWithToken(operator, h.api.tokens.operator);
+  await signIn(operator, people.operator, { otp });
   await operator.goto('/console/signalements');
   expect(await operator.locator('#signalements tr', { hasText: mark }).textContent()).toContain('Lumière Santé');
 });

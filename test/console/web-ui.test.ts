@@ -1,7 +1,8 @@
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import { bdcMessages } from '../../contract/bdc';
 import { EncryptionCodec, newPayloadKey } from '../../temporal/payload-codec';
-import { browserPerFile, screenshot, signInWithToken } from '../support/browser';
+import { browserPerFile, screenshot } from '../support/browser';
+import { otp, people, signIn } from '../support/people';
 import { validVa } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -14,7 +15,7 @@ const h = harnessPerFile({ server: 'dev', api: true, webUi: true, dataConverter:
 
 const browser = browserPerFile();
 
-async function signedIn(token: string): Promise<{ page: Page; context: BrowserContext }> {
+async function signedIn(login: string): Promise<{ page: Page; context: BrowserContext }> {
   // tall: the UI's code views render only the lines on screen
   const context = await browser.context({
     baseURL: h.api.url,
@@ -23,7 +24,7 @@ async function signedIn(token: string): Promise<{ page: Page; context: BrowserCo
     viewport: { width: 1600, height: 4000 },
   });
   const page = await context.newPage();
-  await signInWithToken(page, token);
+  await signIn(page, login, { otp });
   return { page, context };
 }
 
@@ -61,7 +62,7 @@ const decodes = (page: Page) => {
 
 test("an admin opens a BDC's history in the Web UI and reads its VA in clear", async () => {
   const { bdcId, reference, firstEssms } = await bdcWithVa();
-  const { page, context } = await signedIn(h.api.tokens.admin);
+  const { page, context } = await signedIn(people.admin);
   await page.goto(`/console/bdc/${encodeURIComponent(bdcId)}`);
   const [ui] = await Promise.all([
     context.waitForEvent('page'),
@@ -110,7 +111,7 @@ test("an admin opens a BDC's history in the Web UI and reads its VA in clear", a
 
 test('an operator signed in to the console reads nothing in clear: the codec endpoint refuses its session', async () => {
   const { bdcId, reference, invoice } = await bdcWithVa();
-  const { page } = await signedIn(h.api.tokens.operator);
+  const { page } = await signedIn(people.operator);
   await page.setViewportSize({ width: 1600, height: 4000 });
   await page.goto(`${h.webUiUrl}/namespaces/default/workflows`);
   const answers = decodes(page);
@@ -136,8 +137,8 @@ test('an operator signed in to the console reads nothing in clear: the codec end
 }, 120_000);
 
 /** The console's session cookie of a reader signed in through the browser, as a Cookie header. */
-async function sessionCookie(token: string) {
-  const { context } = await signedIn(token);
+async function sessionCookie(login: string) {
+  const { context } = await signedIn(login);
   return (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
@@ -180,7 +181,7 @@ test("the codec endpoint answers the UI's preflight, and only the UI's; it decod
       headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
       body,
     });
-  const admin = await sessionCookie(h.api.tokens.admin);
+  const admin = await sessionCookie(people.admin);
   const ok = await decode({ origin: uiOrigin, cookie: admin });
   expect(ok.status).toBe(200);
   expect(ok.headers.get('access-control-allow-origin')).toBe(uiOrigin);
@@ -192,8 +193,8 @@ test("the codec endpoint answers the UI's preflight, and only the UI's; it decod
   expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
   // no session; a session of every other role; an admin's API token is for /codec, not for the UI's endpoint
   expect((await decode({ origin: uiOrigin })).status).toBe(401);
-  for (const token of [h.api.tokens.operator, h.api.tokens.ordonnateur, h.api.tokens.controleur, h.api.tokens.acme]) {
-    const refused = await decode({ origin: uiOrigin, cookie: await sessionCookie(token) });
+  for (const login of [people.operator, people.ordonnateur, people.controleur, people.acme]) {
+    const refused = await decode({ origin: uiOrigin, cookie: await sessionCookie(login) });
     expect(refused.status).toBe(403);
     expect(JSON.stringify(await refused.json())).toContain('administrateur');
   }

@@ -5,6 +5,7 @@ import { EngineNumber, writeCsv } from '../../domain/csv';
 import { parisCivilDate } from '../../domain/calendar';
 import { bdcRequest } from '../support/bdc-fixtures';
 import { consoleSession, type ConsoleSession } from '../support/console-session';
+import { people } from '../support/people';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -60,7 +61,7 @@ test('a refused-rows file fixed and sent back reads as the user typed it', () =>
 
 let console: ConsoleSession;
 beforeAll(async () => {
-  console = await consoleSession(h.api.url, h.api.tokens.operator);
+  console = await consoleSession(h.api.url, people.operator);
 });
 
 test('the refused rows of an import give back every formula neutralised, and only then', async () => {

@@ -9,6 +9,7 @@ import { setContact } from '../../client/notices';
 import { JournalSigner, newJournalKey } from '../../client/journal-keys';
 import { Notifications } from '../../db/notifications';
 import { consoleSession } from '../support/console-session';
+import { people } from '../support/people';
 import { postgresBackend } from '../support/database';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
@@ -85,7 +86,7 @@ test('sons journal verify, export and the standalone verifier accept the genuine
   expect(standalone.stdout).toMatch(/^OK: \d+ entries and \d+ links chained/m);
 
   // the BDC's page says up to when its journal was verified
-  const session = await consoleSession(h.api.url, tokens.operator);
+  const session = await consoleSession(h.api.url, people.operator);
   const page = await (await session.get(`/console/bdc/${encodeURIComponent(bdcId)}`)).text();
   expect(page).toMatch(/Journal vérifié jusqu’au \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
 
@@ -134,7 +135,7 @@ test('sons journal verify, export and the standalone verifier accept the genuine
 });
 
 test("the console's journal page shows the journal and asks the worker for a verification, confirmed first", async () => {
-  const session = await consoleSession(h.api.url, h.api.tokens.admin);
+  const session = await consoleSession(h.api.url, people.admin);
   const page = await (await session.get('/console/journal')).text();
   expect(page).toContain('Journal infalsifiable');
   expect(page).toMatch(/Journal vérifié jusqu’à l’écriture n° \d+/);
@@ -149,6 +150,6 @@ test("the console's journal page shows the journal and asks the worker for a ver
     return verifications.length > before && verifications[0].status === 'ok';
   });
   // an operator does not reach it
-  const operator = await consoleSession(h.api.url, h.api.tokens.operator);
+  const operator = await consoleSession(h.api.url, people.operator);
   expect((await operator.get('/console/journal')).status).toBe(403);
 });

@@ -1,5 +1,6 @@
 import { JournalSigner, newJournalKey } from '../../client/journal-keys';
-import { accessibilityViolations, browserPerFile, screenshot, signInWithToken } from '../support/browser';
+import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
+import { otp, people, signIn } from '../support/people';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -18,7 +19,7 @@ test('an admin reads the journal, asks for a verification (confirmed first) and 
   const context = await browser.context({ baseURL: h.api.url, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
   try {
     const page = await context.newPage();
-    await signInWithToken(page, h.api.tokens.admin);
+    await signIn(page, people.admin, { otp });
     await page.getByRole('link', { name: 'Journal' }).click();
     expect(await page.locator('h1').textContent()).toBe('Journal infalsifiable');
     await page.getByRole('button', { name: 'Vérifier le journal maintenant' }).click();

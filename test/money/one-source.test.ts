@@ -5,7 +5,9 @@ import { controlState, decideControl, drawControls, recordRecoveryReceived } fro
 import { bdcMessages } from '../../contract/bdc';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import { validVa } from '../support/bdc-fixtures';
-import { centsOfFrench, consoleSession } from '../support/console-http';
+import { centsOfFrench } from '../support/money';
+import { consoleSession } from '../support/console-session';
+import { people } from '../support/people';
 import { eventually } from '../support/eventually';
 import { harnessOperator, harnessPerFile, iso } from '../support/harness';
 
@@ -209,10 +211,10 @@ test('the CSV exports: the summary in English and in French, the demands, sum to
     enTotal('written_off_eur'),
     enTotal('outstanding_eur'),
   ]).toEqual([sums.paid, sums.demanded, sums.received, sums.writtenOff, sums.outstanding]);
-  const console = await consoleSession(h.api.url, h.api.tokens.operator);
+  const console = await consoleSession(h.api.url, people.operator);
   const frCsv = (text: string) =>
     parse(text.replace(/^\uFEFF/, ''), { columns: true, delimiter: ';' }) as Record<string, string>[];
-  const fr = frCsv((await console.get('/console/exports/synthese.csv')).text);
+  const fr = frCsv(await (await console.get('/console/exports/synthese.csv')).text());
   const frTotal = (k: string) => fr.reduce((t, l) => t + centsOfFrench(l[k]!), 0);
   expect([
     frTotal('Versé (€)'),
@@ -221,18 +223,18 @@ test('the CSV exports: the summary in English and in French, the demands, sum to
     frTotal('Abandonné (€)'),
     frTotal('Reste dû (€)'),
   ]).toEqual([sums.paid, sums.demanded, sums.received, sums.writtenOff, sums.outstanding]);
-  const movements = frCsv((await console.get('/console/exports/remboursements.csv')).text);
+  const movements = frCsv(await (await console.get('/console/exports/remboursements.csv')).text());
   const of = (nature: string) =>
     movements.filter((m) => m['Nature']!.startsWith(nature)).reduce((t, m) => t + centsOfFrench(m['Montant (€)']!), 0);
   expect([of('demande'), of('somme reçue'), of('abandon')]).toEqual([sums.demanded, sums.received, sums.writtenOff]);
-  const orders = frCsv((await console.get('/console/exports/ordres-de-paiement.csv')).text);
+  const orders = frCsv(await (await console.get('/console/exports/ordres-de-paiement.csv')).text());
   expect(orders.reduce((t, o) => t + centsOfFrench(o['Montant (€)']!), 0)).toBe(sums.paid);
 });
 
 test('the screens: the dashboard and each BDC page show the ledger, never a negative amount', async () => {
   const sums = await ledgerSums();
-  const console = await consoleSession(h.api.url, h.api.tokens.operator);
-  const dashboard = (await console.get('/console/')).text;
+  const console = await consoleSession(h.api.url, people.operator);
+  const dashboard = await (await console.get('/console/')).text();
   const tile = (label: string) =>
     centsOfFrench(
       new RegExp(`<p class="fr-tile__desc">${label}</p><p class="fr-h4 fr-mb-0">([^<]+)</p>`).exec(dashboard)![1]!,
@@ -242,7 +244,7 @@ test('the screens: the dashboard and each BDC page show the ledger, never a nega
   );
   for (const bdcId of bdcs) {
     const one = await ledgerSums(bdcId);
-    const page = (await console.get(`/console/bdc/${encodeURIComponent(bdcId)}`)).text;
+    const page = await (await console.get(`/console/bdc/${encodeURIComponent(bdcId)}`)).text();
     const figure = (label: string) =>
       centsOfFrench(new RegExp(`<dt>${label}</dt><dd><span class="sons-money">([^<]+)</span>`).exec(page)![1]!);
     expect([
@@ -259,27 +261,26 @@ test('the screens: the dashboard and each BDC page show the ledger, never a nega
 
 test('a receipt dated after today, or more than is due, is refused next to its field before any confirmation screen', async () => {
   const [below] = bdcs.slice(1, 2);
-  const console = await consoleSession(h.api.url, h.api.tokens.operator);
+  const console = await consoleSession(h.api.url, people.operator);
   const page = `/console/bdc/${encodeURIComponent(below!)}`;
   const before = await ledgerSums(below);
   const tomorrow = addCalendarDays(await today(), 1);
-  const future = await console.post(page, `${page}/remboursement`, {
-    eventId: randomUUID(),
-    etape: 'verifier',
-    amountCents: '10,00',
-    receivedAt: tomorrow,
-  });
+  const future = await console.post(
+    `${page}/remboursement`,
+    { eventId: randomUUID(), etape: 'verifier', amountCents: '10,00', receivedAt: tomorrow },
+    page,
+  );
+  const futureText = await future.text();
   expect(future.status).toBe(422);
-  expect(future.text).toContain('la date de réception est dans le futur');
-  expect(future.text).not.toContain('Confirmez-vous');
-  const tooMuch = await console.post(page, `${page}/remboursement`, {
-    eventId: randomUUID(),
-    etape: 'verifier',
-    amountCents: '1 000,00',
-    receivedAt: await today(),
-  });
+  expect(futureText).toContain('la date de réception est dans le futur');
+  expect(futureText).not.toContain('Confirmez-vous');
+  const tooMuch = await console.post(
+    `${page}/remboursement`,
+    { eventId: randomUUID(), etape: 'verifier', amountCents: '1 000,00', receivedAt: await today() },
+    page,
+  );
   expect(tooMuch.status).toBe(422);
-  expect(tooMuch.text).not.toContain('Confirmez-vous');
+  expect(await tooMuch.text()).not.toContain('Confirmez-vous');
   expect(await ledgerSums(below)).toEqual(before);
 });
 
@@ -320,7 +321,7 @@ const englishIn = (text: string) =>
     .map((w) => `${w}: …${text.slice(Math.max(0, text.search(w) - 40), text.search(w) + 40)}…`);
 
 test('no English word on any screen or French CSV of the portfolio', async () => {
-  const operator = await consoleSession(h.api.url, h.api.tokens.operator);
+  const operator = await consoleSession(h.api.url, people.operator);
   const pages = [
     '/console/',
     '/console/bdc',
@@ -328,23 +329,26 @@ test('no English word on any screen or French CSV of the portfolio', async () =>
     ...bdcs.map((b) => `/console/bdc/${encodeURIComponent(b)}`),
   ];
   const controls = [
-    ...(await operator.get('/console/controles')).text.matchAll(/href="(\/console\/controles\/control[^"]+)"/g),
+    ...(await (await operator.get('/console/controles')).text()).matchAll(
+      /href="(\/console\/controles\/control[^"]+)"/g,
+    ),
   ];
   pages.push(...controls.map((m) => m[1]!));
   const found: Record<string, string[]> = {};
   for (const path of pages) {
-    const { status, text } = await operator.get(path);
+    const answer = await operator.get(path);
+    const [status, text] = [answer.status, await answer.text()];
     expect([path, status]).toEqual([path, 200]);
     const words = englishIn(visibleText(text));
     if (words.length) found[path] = words;
   }
   for (const csv of ['bdc.csv', 'synthese.csv', 'ordres-de-paiement.csv', 'remboursements.csv', 'piste-d-audit.csv']) {
-    const words = englishIn((await operator.get(`/console/exports/${csv}`)).text);
+    const words = englishIn(await (await operator.get(`/console/exports/${csv}`)).text());
     if (words.length) found[csv] = words;
   }
-  const editeur = await consoleSession(h.api.url, h.api.tokens.acme);
+  const editeur = await consoleSession(h.api.url, people.acme);
   for (const path of ['/console/reversements', '/console/bdc']) {
-    const words = englishIn(visibleText((await editeur.get(path)).text));
+    const words = englishIn(visibleText(await (await editeur.get(path)).text()));
     if (words.length) found[`éditeur ${path}`] = words;
   }
   expect(found).toEqual({});

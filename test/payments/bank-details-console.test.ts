@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { samplePdf } from '../../scripts/samples/enrolment';
 import { consoleSession } from '../support/console-session';
+import { demoPersonId, people } from '../support/people';
 import { harnessPerFile } from '../support/harness';
 
 // Issue 24: bank details by four eyes in the console — the éditeur's person proposes them (a wrong
@@ -11,6 +12,8 @@ const hidden = (html: string, name: string) => new RegExp(`name="${name}" value=
 
 test('an éditeur proposes its bank details from the console, an ordonnateur validates them there', async () => {
   const { api } = h;
+  // the people who act here, as the provider signs them in: the éditeur's mandated person, an ordonnateur
+  const [marc, paul] = [await demoPersonId(h, 'test-marc-lefevre'), await demoPersonId(h, 'demo-paul-durand')];
   const vat = (
     await api.call('POST', '/documents', {
       token: api.tokens.acme,
@@ -25,13 +28,17 @@ test('an éditeur proposes its bank details from the console, an ordonnateur val
       siret: '73282932000074',
       name: 'Acmé Santé SAS',
       legalRepresentative: { name: 'Camille Martin', role: 'Présidente' },
-      mandate: [{ name: 'Dominique Petit', email: 'dominique@acme.example', personId: 'editeur-acme/acme-api' }],
+      mandate: [
+        // the service account that enrols it over the API, and the person who proposes its bank details
+        { name: 'Dominique Petit', email: 'dominique@acme.example', personId: 'editeur-acme/acme-api' },
+        { name: 'Marc Lefèvre', email: 'marc.lefevre@acme.example', personId: marc },
+      ],
       vatAttestation: vat,
     },
   });
   expect(enrolled.status).toBe(200);
 
-  const acme = await consoleSession(api.url, api.tokens.acme);
+  const acme = await consoleSession(api.url, people.acme);
   const first = await (await acme.get('/console/coordonnees-bancaires')).text();
   expect(first).toContain('Acmé Santé SAS');
   expect(first).toContain('Paiements impossibles');
@@ -69,9 +76,9 @@ test('an éditeur proposes its bank details from the console, an ordonnateur val
   expect(await (await acme.get('/console/coordonnees-bancaires')).text()).toContain('en attente de validation');
 
   // the comptable does not decide; the ordonnateur does, after a confirmation
-  const comptable = await consoleSession(api.url, api.tokens.comptable);
+  const comptable = await consoleSession(api.url, people.comptable);
   expect((await comptable.get('/console/coordonnees-bancaires/a-valider')).status).toBe(403);
-  const ordo = await consoleSession(api.url, api.tokens.ordonnateur);
+  const ordo = await consoleSession(api.url, people.ordonnateur);
   const list = await (await ordo.get('/console/coordonnees-bancaires/a-valider')).text();
   expect(list).toContain('FR1420041010050500013M02606');
   const [row] = await h.ledger.sql.query<{ id: string }>('SELECT id FROM bank_details');
@@ -95,11 +102,7 @@ test('an éditeur proposes its bank details from the console, an ordonnateur val
     decided_by: { id: string };
     proposed_by: { id: string };
   }>('SELECT state, decided_by, proposed_by FROM bank_details');
-  expect([details!.state, details!.proposed_by.id, details!.decided_by.id]).toEqual([
-    'valid',
-    'editeur-acme/acme-api',
-    'ordo-1',
-  ]);
+  expect([details!.state, details!.proposed_by.id, details!.decided_by.id]).toEqual(['valid', marc, paul]);
   const after = await (await acme.get('/console/coordonnees-bancaires')).text();
   expect(after).toContain('Paiements possibles');
   expect(after).toContain('en vigueur');

@@ -2,6 +2,7 @@ import { eurosFr } from '../../domain/french';
 import { endToEndId } from '../../domain/sepa/pain001';
 import { enrolInDatabase } from '../../scripts/samples/enrolment';
 import { consoleSession } from '../support/console-session';
+import { people } from '../support/people';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 import { validateAgainst } from '../support/sepa';
@@ -30,9 +31,9 @@ test('a comptable releases two orders from the page, downloads the file and ente
   );
 
   // an operator does not reach the page; the comptable does
-  const operator = await consoleSession(h.api.url, h.api.tokens.operator);
+  const operator = await consoleSession(h.api.url, people.operator);
   expect((await operator.get('/console/paiements')).status).toBe(403);
-  const comptable = await consoleSession(h.api.url, h.api.tokens.comptable);
+  const comptable = await consoleSession(h.api.url, people.comptable);
   const before = await (await comptable.get('/console/paiements')).text();
   expect(before).toContain('Ordres validés, à mettre en paiement');
   for (const id of orders) expect(before).toContain(`name="ordre-${id}"`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eurosFr } from '../../domain/french';
 import { consoleSession } from '../support/console-session';
+import { people } from '../support/people';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -43,14 +44,14 @@ test('an ordonnateur validates two advances with one confirmation, sent twice; e
   await proposed(bdcIds);
 
   // an operator does not reach the page; a controleur reads it and selects nothing
-  const operator = await consoleSession(h.api.url, h.api.tokens.operator);
+  const operator = await consoleSession(h.api.url, people.operator);
   expect((await operator.get(PAGE)).status).toBe(403);
-  const controleur = await consoleSession(h.api.url, h.api.tokens.controleur);
+  const controleur = await consoleSession(h.api.url, people.controleur);
   const read = await (await controleur.get(PAGE)).text();
   expect(read).toContain(`3 proposition(s) en attente pour <span class="sons-money">${eurosFr(3 * ADVANCE)}</span>`);
   expect(read).not.toContain('name="choix"');
 
-  const ordonnateur = await consoleSession(h.api.url, h.api.tokens.ordonnateur);
+  const ordonnateur = await consoleSession(h.api.url, people.ordonnateur);
   const listed = await (await ordonnateur.get(PAGE)).text();
   const choices = [...listed.matchAll(/name="choix" value="([^"]*)"/g)].map((m) => decoded(m[1]!));
   expect(choices).toHaveLength(3);
@@ -123,7 +124,7 @@ test('an ordonnateur validates two advances with one confirmation, sent twice; e
 test('above the threshold one ordonnateur’s second validation is refused before the confirmation; a second person’s pays', async () => {
   const { bdcId } = await h.register({ ogEssmsCount: 3, campaign: { fourEyesThresholdCents: 100_000 } });
   await proposed([bdcId]);
-  const first = await consoleSession(h.api.url, h.api.tokens.ordonnateur);
+  const first = await consoleSession(h.api.url, people.ordonnateur);
   const choice = (html: string) =>
     [...html.matchAll(/name="choix" value="([^"]*)"/g)].map((m) => decoded(m[1]!)).filter((c) => c.includes(bdcId));
   const [mine] = choice(await (await first.get(PAGE)).text());
@@ -153,7 +154,7 @@ test('above the threshold one ordonnateur’s second validation is refused befor
   expect(crafted).not.toContain('>Confirmer<');
 
   // a second ordonnateur validates: the advance is ordered
-  const second = await consoleSession(h.api.url, h.api.tokens.ordonnateur2);
+  const second = await consoleSession(h.api.url, people.ordonnateur2);
   const asked2 = await (await second.post(PAGE, { choix: [mine!], decision: 'valider' }, PAGE)).text();
   const confirm2 = { ...confirm, lot: hidden(asked2, 'lot')[0]! };
   expect(await (await second.post(PAGE, confirm2, PAGE)).text()).toContain('1 proposition(s) validée(s)');
@@ -172,7 +173,7 @@ test('an advance for an éditeur not enrolled is said before the confirmation, a
   const editeurId = `editeur-nouveau-${randomUUID().slice(0, 6)}`;
   const { bdcId } = await h.register({ ogEssmsCount: 3, request: { editeurId } });
   await proposed([bdcId]);
-  const ordonnateur = await consoleSession(h.api.url, h.api.tokens.ordonnateur);
+  const ordonnateur = await consoleSession(h.api.url, people.ordonnateur);
   const [choice] = [...(await (await ordonnateur.get(PAGE)).text()).matchAll(/name="choix" value="([^"]*)"/g)]
     .map((m) => decoded(m[1]!))
     .filter((c) => c.includes(bdcId));

@@ -94,14 +94,6 @@ export function browserPerFile(): { context(options?: BrowserContextOptions): Pr
   };
 }
 
-/** Signs a page in to the console with an API token, as the sign-in form asks (the console's home or list next). */
-export async function signInWithToken(page: Page, token: string): Promise<void> {
-  await page.goto('/console/');
-  await page.getByLabel('Jeton d’accès').fill(token);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(/\/console\/(bdc)?$/);
-}
-
 /** Screenshots the page under `name` and expects no axe-core WCAG 2.1 AA violation on it. */
 export async function expectAccessible(page: Page, name: string): Promise<void> {
   await screenshot(page, name);

@@ -26,6 +26,9 @@ import { startMailbox, type Mailbox } from './mailbox';
 import { ordonnateursOnDuty } from './ordonnateurs';
 import { enrolInDatabase } from '../../scripts/samples/enrolment';
 
+/** the people the tests' provider knows: the demo people, and one person for each test éditeur */
+const testPeopleFile = path.join(__dirname, 'people.json');
+
 export { campaignAround } from '../../scripts/local-engine';
 export { workflowBundle } from './workflow-bundle';
 
@@ -124,7 +127,11 @@ export interface HarnessOptions {
   enrolled?: string[];
   /** runs the journal's keeper (checkpoints, verifications) as the worker's process does */
   journal?: LocalEngineOptions['journal'];
-  /** people sign in to the console through a local OpenID provider (the demo people: identity/demo-people.json) */
+  /**
+   * how the local OpenID provider people sign in to the console with behaves (`tamper`); with the API,
+   * it always runs, with the people of test/support/people.json (the demo people and one person for each
+   * test éditeur): the console opens sessions for people only
+   */
   people?: LocalEngineOptions['people'];
   /** the dev server's Web UI, its codec endpoint the console's (server 'dev' and api) */
   webUi?: boolean;
@@ -163,7 +170,7 @@ export async function startHarness({
     ...(mailbox ? { smtpUrl: mailbox.url } : {}),
     ...(webhookAllowHttpHosts ? { webhookAllowHttpHosts } : {}),
     ...(journal ? { journal } : {}),
-    ...(people ? { people } : {}),
+    ...(withApi ? { people: { file: testPeopleFile, ...people } } : {}),
     ...(webUi ? { webUi } : {}),
   });
   const { env, seed, finess, api } = local;

@@ -73,3 +73,10 @@ export function moneyOf(h: Harness, bdcId: string): Promise<BdcMoney> {
     };
   });
 }
+
+/** A French amount read off a page or a French CSV ("1 752,00 €", "-157,00") as cents. */
+export function centsOfFrench(text: string): number {
+  const cleaned = text.replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.');
+  if (!/^-?\d+(\.\d{1,2})?$/.test(cleaned)) throw new Error(`not an amount: ${JSON.stringify(text)}`);
+  return Math.round(Number(cleaned) * 100);
+}

@@ -8,6 +8,25 @@ import type { harnessPerFile } from './harness';
  * people of identity/demo-people.json): signing in at the provider's page, a fresh browser per person.
  */
 
+/**
+ * (The tests' provider knows the people of test/support/people.json: the demo people, and one person
+ * for each test éditeur.) Who signs in to the console for each role the API's tokens stand for (h.api.tokens): the person a
+ * test acts as where a machine would use the token.
+ */
+export const people = {
+  operator: 'claire.martin',
+  ordonnateur: 'paul.durand',
+  ordonnateur2: 'sophie.bernard',
+  comptable: 'luc.petit',
+  controleur: 'nadia.haddad',
+  admin: 'admin.local',
+  acme: 'marc.lefevre',
+  rival: 'ines.roux',
+} as const;
+
+/** The one-time code of the tests' provider: a person with a second factor signs in with it. */
+export const otp = '123456';
+
 /** Signs in at the provider's own page as a demo person (password « demo », code 123456 for a second factor). */
 export async function signIn(page: Page, login: string, { otp }: { otp?: string } = {}) {
   await page.goto('/console/');
