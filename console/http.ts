@@ -1,11 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { VNode } from 'preact';
+import { h, type VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { Principal } from '../api/auth';
 import { callerOf } from '../api/auth';
 import { localizeRefusal } from '../domain/localize';
 import type { Refusal } from '../domain/refusal';
 import type { FieldErrors } from './views/ui';
+import { NamesContext, type Names } from './views/names';
+
+const noNames: Names = { editeurs: new Map() };
 
 /** What a console handler works with: the signed-in reader, its CSRF token for the page's forms. */
 export interface Viewer {
@@ -25,7 +28,9 @@ export function sendPage(reply: FastifyReply, page: VNode, status = 200) {
     .status(status)
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .send(`<!doctype html>${renderToString(page)}`);
+    .send(
+      `<!doctype html>${renderToString(h(NamesContext.Provider, { value: reply.request.consoleNames ?? noNames }, page))}`,
+    );
 }
 
 /** Refusals in French, by the field they are about (the form's fields are named by the same paths). */

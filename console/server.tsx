@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { refusalsOfError } from '../api/errors';
 import { explainUnanswered } from '../client/unavailable';
+import { knownEditeurs } from '../client/editeurs';
 import type { Api } from '../api/context';
 import { isWrite } from '../api/throttles';
 import { localizeRefusal } from '../domain/localize';
@@ -73,6 +74,9 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
         );
       }
       request.principal = { ...user, role };
+      // the names its pages show BDCs by: the éditeurs the programme knows, by their enrolled name
+      const editeurs = await knownEditeurs(deps.engine);
+      request.consoleNames = { editeurs: new Map(editeurs.flatMap((e) => (e.name ? [[e.editeurId, e.name]] : []))) };
       // a person's changes through the console count against the same allowance as its token's through the API
       if (isWrite(request)) await app.throttles.write(request);
     });

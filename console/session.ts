@@ -28,6 +28,8 @@ declare module 'fastify' {
     }>;
     /** the reader the session names, once looked up (null: none), so that a request asks the database once */
     consoleUser?: Principal | null;
+    /** the names its pages show things by (console/views/names.ts), looked up for a signed-in reader */
+    consoleNames?: import('./views/names').Names;
   }
 }
 

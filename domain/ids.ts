@@ -20,10 +20,13 @@ export function bdcIdOf(editeurId: string, reference: string): string {
   return `bdc:${editeurId}:${reference}`;
 }
 
-/** What people call a BDC: its order reference, and whose order it is (`bdc:<éditeur>:<reference>` read back). */
-export function bdcLabelOf(bdcId: string): string {
+/**
+ * What people call a BDC: its order reference, and whose order it is (`bdc:<éditeur>:<reference>` read
+ * back) — by the éditeur's name where it is known (its enrolment), else by its id.
+ */
+export function bdcLabelOf(bdcId: string, editeurNames?: ReadonlyMap<string, string>): string {
   const [, editeurId, reference] = bdcId.split(':');
-  return reference && editeurId ? `${reference} (${editeurId})` : bdcId;
+  return reference && editeurId ? `${reference} (${editeurNames?.get(editeurId) ?? editeurId})` : bdcId;
 }
 
 /**

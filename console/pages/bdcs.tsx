@@ -1,4 +1,4 @@
-import { bdcLabelOf } from '../../domain/ids';
+import { useBdcLabel } from '../views/names';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
@@ -76,7 +76,7 @@ function BdcPage({
           </li>
           <li>
             <a class="fr-breadcrumb__link" aria-current="page">
-              {bdcLabelOf(bdc.bdcId)}
+              {useBdcLabel(bdc.bdcId)}
             </a>
           </li>
         </ol>

@@ -1,4 +1,4 @@
-import { bdcLabelOf } from '../../domain/ids';
+import { useBdcLabel } from '../views/names';
 import { randomUUID } from 'node:crypto';
 import type { Api } from '../../api/context';
 import { who } from '../../api/context';
@@ -210,7 +210,7 @@ function ControlPage({ v, control, focus, done }: { v: Viewer; control: ControlV
   const r = control.recovery;
   return (
     <Page
-      title={`Contrôle du BDC ${bdcLabelOf(control.bdcId)}`}
+      title={`Contrôle du BDC ${useBdcLabel(control.bdcId)}`}
       user={v.user}
       csrf={v.csrf}
       active="/console/controles"

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { deadlineFr, statusFr } from '../../domain/messages';
 import { eurosFr, parisDateFr, parisDateTimeFr, timeLeftFr } from '../../domain/french';
-import { bdcLabelOf } from '../../domain/ids';
+import { useBdcLabel } from './names';
 
 /** Small pieces every page uses: money, dates, statuses, form fields with their errors, tables. */
 
@@ -402,5 +402,5 @@ export function BarChart({
 
 /** A link to a BDC's page, named as people call it (its reference and éditeur), never by its machine id. */
 export const BdcLink = ({ id }: { id: string }) => (
-  <a href={`/console/bdc/${encodeURIComponent(id)}`}>{bdcLabelOf(id)}</a>
+  <a href={`/console/bdc/${encodeURIComponent(id)}`}>{useBdcLabel(id)}</a>
 );

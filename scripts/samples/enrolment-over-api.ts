@@ -1,5 +1,5 @@
 import { ApiClient } from '../../cli/api-client';
-import { sampleBankDetails, samplePdf, sampleSiret } from './enrolment';
+import { sampleBankDetails, sampleEditeurName, samplePdf, sampleSiret } from './enrolment';
 
 /** Who enrols an éditeur over the API: its person (a token of the éditeur), and an ordonnateur who validates its bank details. */
 export interface EnrolmentPeople {
@@ -43,7 +43,7 @@ export async function enrolOverApi(p: EnrolmentPeople, stamp: string): Promise<b
     await editeur.request('PUT', `${path}/enrolment`, {
       eventId: `enrolment-${stamp}`,
       siret: sampleSiret(p.editeurId),
-      name: `Éditeur ${p.editeurId}`,
+      name: sampleEditeurName(p.editeurId),
       legalRepresentative: { name: 'Camille Martin', role: 'Présidente' },
       mandate: [{ name: 'DSI', email: `dsi@${p.editeurId}.example`, personId: p.editeurPerson }],
       vatAttestation: sha256,
@@ -55,7 +55,7 @@ export async function enrolOverApi(p: EnrolmentPeople, stamp: string): Promise<b
       await editeur.request<{ bankDetails: BankDetails }>('POST', `${path}/bank-details`, {
         eventId: `bank-details-${stamp}`,
         ...sampleBankDetails,
-        holder: `Éditeur ${p.editeurId}`.slice(0, 70),
+        holder: sampleEditeurName(p.editeurId).slice(0, 70),
       })
     ).bankDetails;
   await new ApiClient(p.url, p.ordonnateurToken).request('POST', `${path}/bank-details/${proposed.id}/validation`, {

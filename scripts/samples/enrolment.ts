@@ -40,6 +40,16 @@ export const sampleMandatary = (editeurId: string, name = 'gestion'): Actor => (
   id: `${editeurId}/${name}`,
 });
 
+/** The names the sample éditeurs enrol under, as a person reads them on a screen. */
+export function sampleEditeurName(editeurId: string): string {
+  const known: Record<string, string> = {
+    'editeur-acme': 'Acmé Santé',
+    'editeur-rival': 'Rival Logiciels',
+    'editeur-demo': 'Démo Logiciels',
+  };
+  return known[editeurId] ?? `Éditeur ${editeurId}`;
+}
+
 export function sampleEnrolment(
   editeurId: string,
   vatAttestation: string,
@@ -48,7 +58,7 @@ export function sampleEnrolment(
   return {
     editeurId,
     siret: sampleSiret(editeurId),
-    name: `Éditeur ${editeurId}`,
+    name: sampleEditeurName(editeurId),
     legalRepresentative: { name: 'Camille Martin', role: 'Présidente' },
     mandate: mandate.map((a, i) => ({
       name: `Mandataire ${i + 1}`,

@@ -1,4 +1,3 @@
-import { bdcLabelOf } from '../../domain/ids';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { campaignAround } from '../../scripts/local-engine';
@@ -8,7 +7,7 @@ import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
 import { browserPerFile, expectAccessible } from '../support/browser';
 import { otp, people, signIn } from '../support/people';
-import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
+import { bdcRequest, vaRequestBody, shownLabel } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -132,7 +131,7 @@ test('a calendar dry run that changes no running BDC offers no « Appliquer l’
   };
   await simulate();
   for (const { bdcId } of cancelled)
-    expect(await page.locator('#simulation tbody tr', { hasText: bdcLabelOf(bdcId) }).textContent()).toContain(
+    expect(await page.locator('#simulation tbody tr', { hasText: shownLabel(bdcId) }).textContent()).toContain(
       'échéance passée : non concerné',
     );
   expect(await page.locator('#bilan').textContent()).toContain('0 BDC modifié(s)');

@@ -1,4 +1,3 @@
-import { bdcLabelOf } from '../../domain/ids';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { parisCivilDate } from '../../domain/calendar';
@@ -6,7 +5,7 @@ import { addCalendarDays } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
 import { browserPerFile, expectAccessible, samplePdf } from '../support/browser';
 import { otp, people, signIn } from '../support/people';
-import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
+import { bdcRequest, vaRequestBody, shownLabel } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -116,7 +115,7 @@ test('an operator amends a campaign’s calendar through its dry run, and follow
   await section.getByLabel('Motif de l’avenant').fill('report de la clôture par arrêté');
   await section.getByRole('button', { name: 'Simuler l’avenant' }).click();
   // the dry run's table, before anything changes
-  const line = page.locator('#simulation tbody tr', { hasText: bdcLabelOf(bdcId) });
+  const line = page.locator('#simulation tbody tr', { hasText: shownLabel(bdcId) });
   expect(await line.textContent()).toContain('clôture avancée');
   await expectAccessible(page, '07-simulation-avenant');
   await page.getByRole('button', { name: /Appliquer l’avenant/ }).click();
@@ -352,7 +351,7 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   await page.waitForURL(/\/console\/controles\/tirages\//);
   expect(await page.locator('.fr-alert').first().textContent()).toContain('Tiré à nouveau à l’identique');
   await expectAccessible(page, '17-tirage');
-  const link = page.locator('tr', { hasText: bdcLabelOf(bdcId) }).getByRole('link', { name: 'ouvrir' });
+  const link = page.locator('tr', { hasText: shownLabel(bdcId) }).getByRole('link', { name: 'ouvrir' });
   await link.click();
   await eventually(
     async () => {
@@ -384,7 +383,9 @@ test('an operator draws a control sample and decides a control; an OG reports a 
   expect(await form.locator('.fr-alert--success').textContent()).toContain('Votre signalement est enregistré');
   await page.goto('/console/signalements');
   const row = page.locator('#signalements tr', { hasText: 'Le devis dépasse de loin le barème.' });
-  expect(await row.textContent()).toContain(bdcLabelOf(bdcId));
+  // named as people call it: its reference and its éditeur's name, not their ids
+  expect(await row.textContent()).toContain(shownLabel(bdcId));
+  expect(await row.textContent()).toContain(' (Acmé Santé)');
   await row.getByLabel('Réponse à l’OG').fill('Transmis au contrôle.');
   await row.getByRole('button', { name: 'Répondre' }).click();
   await page

@@ -1,4 +1,3 @@
-import { bdcLabelOf } from '../../domain/ids';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { controlState, decideControl, drawControls } from '../../client/controls';
@@ -7,7 +6,7 @@ import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
 import { browserPerFile, expectAccessible } from '../support/browser';
 import { otp, people, signIn } from '../support/people';
-import { bdcRequest, vaRequestBody } from '../support/bdc-fixtures';
+import { bdcRequest, vaRequestBody, shownLabel } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessOperator, harnessPerFile } from '../support/harness';
 
@@ -124,15 +123,15 @@ test('an éditeur sees its failed control and the 600,00 € demanded back, with
   // and in one list of its own, from its navigation
   await page.getByRole('link', { name: 'Contrôles et remboursements' }).first().click();
   await page.waitForURL(/\/console\/reversements$/);
-  const listed = page.locator('#sommes-dues tbody tr', { hasText: bdcLabelOf(bdcId) });
+  const listed = page.locator('#sommes-dues tbody tr', { hasText: shownLabel(bdcId) });
   expect(await listed.locator('td').nth(5).textContent()).toBe('600,00\u00a0€');
-  expect(await page.locator('#controles-editeur tbody').textContent()).toContain(bdcLabelOf(bdcId));
+  expect(await page.locator('#controles-editeur tbody').textContent()).toContain(shownLabel(bdcId));
   await expectAccessible(page, '23-reversements-editeur');
 
   // another éditeur sees none of it
   const rival = await signedIn(people.rival);
   await rival.goto('/console/reversements');
-  expect(await rival.locator('main').textContent()).not.toContain(bdcLabelOf(bdcId));
+  expect(await rival.locator('main').textContent()).not.toContain(shownLabel(bdcId));
   expect((await rival.goto(`/console/bdc/${encodeURIComponent(bdcId)}`))?.status()).toBe(404);
   // operators reach no éditeur's list
   const operator = await signedIn(people.operator);
@@ -148,7 +147,7 @@ test('an éditeur reads the messages SONS sent it and sets where to be told; ano
   await page.goto('/console/bdc');
   await page.getByRole('link', { name: 'Notifications' }).first().click();
   await page.waitForURL(/\/console\/notifications$/);
-  const rows = page.locator('#notifications tbody tr', { hasText: bdcLabelOf(controlled!) });
+  const rows = page.locator('#notifications tbody tr', { hasText: shownLabel(controlled!) });
   expect(await rows.count()).toBeGreaterThan(0);
   expect(await rows.first().locator('td').nth(4).textContent()).toMatch(/^(envoyé|en cours d’envoi|aucune adresse)$/);
 
@@ -177,7 +176,7 @@ test('an éditeur reads the messages SONS sent it and sets where to be told; ano
 
   const rival = await signedIn(people.rival);
   await rival.goto('/console/notifications');
-  expect(await rival.locator('main').textContent()).not.toContain(bdcLabelOf(controlled!));
+  expect(await rival.locator('main').textContent()).not.toContain(shownLabel(controlled!));
   const operator = await signedIn(people.operator);
   expect((await operator.goto('/console/notifications'))?.status()).toBe(403);
 });

@@ -4,6 +4,8 @@ import type { VaSubmission } from '../../domain/va';
 import { shippedCampaigns } from '../../domain/campaigns';
 import { sampleBdcRequest, vaDocument } from '../../scripts/samples/bdc';
 import type { Campaign } from '../../domain/campaign';
+import { bdcLabelOf } from '../../domain/ids';
+import { sampleEditeurName } from '../../scripts/samples/enrolment';
 
 export const operator: Actor = { role: 'operator', id: 'asp-operator-1' };
 export const editeurActor = (id: string): Actor => ({ role: 'editeur', id });
@@ -30,3 +32,7 @@ export function validVa(
 ): VaSubmission {
   return { eventId: randomUUID(), actor, receivedAt: signedAt, ...vaDocument(request, signedAt, invoiceCents) };
 }
+
+/** A BDC as the console's pages name it: its reference and its éditeur's name, as the harness enrols it. */
+export const shownLabel = (bdcId: string) =>
+  bdcLabelOf(bdcId, new Map(['editeur-acme', 'editeur-rival'].map((e) => [e, sampleEditeurName(e)])));
