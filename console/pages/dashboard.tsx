@@ -11,7 +11,7 @@ import { statusFr } from '../../domain/messages';
 import type { ConsoleDeps } from '../context';
 import { sendPage, viewer } from '../http';
 import { Page } from '../views/layout';
-import { BdcLink, BarChart, Deadline, Euros, Status, Table, When } from '../views/ui';
+import { BdcLink, BarChart, EditeurName, Deadline, Euros, Status, Table, When } from '../views/ui';
 
 /** The money columns of a summary table: the same figures as the summary export. */
 const moneyHead = (first: string) => [
@@ -79,7 +79,7 @@ export function dashboardPage(app: Api, { engine }: ConsoleDeps) {
               head={['BDC', 'Éditeur', 'Statut']}
               rows={todo.overdue.map((b) => [
                 <BdcLink id={b.bdcId} />,
-                b.editeur,
+                <EditeurName id={b.editeur} />,
                 <Status status={b.status} overdue />,
               ])}
             />
@@ -91,7 +91,11 @@ export function dashboardPage(app: Api, { engine }: ConsoleDeps) {
             <Table
               caption="BDC à examiner"
               head={['BDC', 'Éditeur', 'Statut']}
-              rows={todo.needsAttention.map((b) => [<BdcLink id={b.bdcId} />, b.editeur, <Status status={b.status} />])}
+              rows={todo.needsAttention.map((b) => [
+                <BdcLink id={b.bdcId} />,
+                <EditeurName id={b.editeur} />,
+                <Status status={b.status} />,
+              ])}
             />
           </section>
           <section class="fr-col-12 fr-col-lg-6" aria-labelledby="echeances">

@@ -7,7 +7,7 @@ import { render } from '../../domain/messages';
 import type { Refusal } from '../../domain/refusal';
 import { roleFr } from './layout';
 import { OwedPanels, owedFr, type Owed } from './owed';
-import { Deadline, deadlineName, Euros, Status, Table, When } from './ui';
+import { Deadline, deadlineName, EditeurName, Euros, Status, Table, When } from './ui';
 
 /** What a BDC is and has been, as its page shows it: request, money, deadlines, VA, timeline. */
 
@@ -152,7 +152,7 @@ export function BdcSummaryPanels({
           </h2>
           <Definitions
             items={[
-              ['Éditeur', bdc.request.editeurId],
+              ['Éditeur', <EditeurName id={bdc.request.editeurId} />],
               ['Référence', bdc.request.reference],
               [
                 'Solution',

@@ -12,6 +12,12 @@ export interface Names {
 
 export const NamesContext = createContext<Names>({ editeurs: new Map() });
 
+/** How the page being drawn names an éditeur: its enrolled name, else its id. */
+export function useEditeurName(): (editeurId: string) => string {
+  const { editeurs } = useContext(NamesContext);
+  return (editeurId) => editeurs.get(editeurId) ?? editeurId;
+}
+
 /** A BDC's label on the page being drawn: its reference and its éditeur's name. */
 export function useBdcLabel(bdcId: string): string {
   return bdcLabelOf(bdcId, useContext(NamesContext).editeurs);

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { deadlineFr, statusFr } from '../../domain/messages';
 import { eurosFr, parisDateFr, parisDateTimeFr, timeLeftFr } from '../../domain/french';
-import { useBdcLabel } from './names';
+import { useBdcLabel, useEditeurName } from './names';
 
 /** Small pieces every page uses: money, dates, statuses, form fields with their errors, tables. */
 
@@ -399,6 +399,9 @@ export function BarChart({
     </figure>
   );
 }
+
+/** An éditeur as people know it: by its enrolled name, else its id. */
+export const EditeurName = ({ id }: { id: string }) => <>{useEditeurName()(id)}</>;
 
 /** A link to a BDC's page, named as people call it (its reference and éditeur), never by its machine id. */
 export const BdcLink = ({ id }: { id: string }) => (

@@ -66,6 +66,8 @@ test('an operator signs in, reads the dashboard, filters the list, opens a BDC a
 
   await page.getByRole('link', { name: waiting[0]!.request.reference, exact: true }).click();
   expect(await page.locator('h1').textContent()).toBe(`Bon de commande ${waiting[0]!.request.reference}`);
+  // its éditeur by its enrolled name, not its id
+  expect(await page.locator('section[aria-labelledby="demande"]').textContent()).toMatch(/Éditeur\s*Acmé Santé/);
   // amounts in euros the French way, deadlines in Paris time
   expect(await page.locator('main').textContent()).toMatch(/Plafond\s*5\u202f840,00\u00a0€/);
   expect(await page.locator('main').textContent()).toMatch(
