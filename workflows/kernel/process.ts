@@ -353,11 +353,6 @@ export abstract class RecordedProcess<R extends ProcessRecord, A> {
       const inFlight = this.validating.get(e.proposalId);
       if (inFlight?.has(e.actor.id))
         return [refusalOf('already_validated', say('already_validated'), 'actor', e.actor.id)];
-      // the decisions being recorded already make its count: the proposal is decided, though not yet
-      // written (a second person's validation then wrote its money and its audit lines twice)
-      const p = this.record.proposals?.find((x) => x.id === e.proposalId);
-      if (p && inFlight && p.validations.length + inFlight.size >= p.validationsNeeded)
-        return [refusalOf('wrong_state', say('proposal_decided', { state: 'validated' }), 'proposalId', e.proposalId)];
       return proposalRefusals(this.record.proposals, e);
     };
     const recording = async (e: ProposalValidation, record: () => Promise<void>) => {
