@@ -1,13 +1,23 @@
 import net from 'node:net';
 
-/** A TCP port free on the loopback now (the OS's choice), for a server a script or a test starts. */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
+/** Whether a TCP port of the loopback can be listened on now. */
+const listenable = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const server = net
       .createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+
+/**
+ * A TCP port free on the loopback now, for a server a script or a test starts — chosen below the
+ * kernel's ephemeral range (32768–60999 here): a port from that range, free when asked, may be taken
+ * by any outgoing connection before the server listens on it (a test's API met EADDRINUSE that way).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await listenable(port)) return port;
+  }
+  throw new Error('no free TCP port found between 20000 and 32000');
+}
