@@ -1,7 +1,7 @@
 import { newJournalKey } from '../../client/journal-keys';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../free-port';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -32,26 +32,6 @@ import { writeExtraction } from '../samples/finess-extraction';
 const BDCS = Number(process.env.TOPOLOGY_BDCS ?? 16);
 const say = (line: string) => process.stderr.write(`[topology] ${line}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A free port below 32768 (v1.28's schema keeps membership ports in a SMALLINT). */
-const handedOut = new Set<number>();
-async function lowPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    // free now, and not already given to another service of this run
-    if (handedOut.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const s = net
-        .createServer()
-        .once('error', () => resolve(false))
-        .listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-}
 
 /** A child bound to our life: the kernel kills it when this process dies, however it dies. */
 function bound(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
@@ -159,7 +139,7 @@ async function main() {
           'm2',
           'm3',
           'm4',
-        ].map(async (k) => [k, String(await lowPort())]),
+        ].map(async (k) => [k, String(await freePort())]),
       ),
     ) as Record<string, string>;
     const serverEnv = {
@@ -304,7 +284,7 @@ async function main() {
     check('namespace retention is explicit', retentionDays === 90, `${retentionDays} days`);
 
     // the Web UI server, with the environment docker-compose gives it (its /certs are ours here)
-    const uiPort = await lowPort();
+    const uiPort = await freePort();
     const compose = parse(fs.readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
       services: Record<string, { environment: Record<string, string> }>;
     };
@@ -335,7 +315,7 @@ async function main() {
       admin: newToken({ name: 'adm', role: 'admin' }),
       editeur: newToken({ name: 'demo', role: 'editeur', editeurId: 'editeur-demo' }),
     };
-    const apiPort = await lowPort();
+    const apiPort = await freePort();
     const engineEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: address,
@@ -353,7 +333,7 @@ async function main() {
       LOG_LEVEL: 'warn',
     };
     const workers: ChildProcess[] = [];
-    const workerMetrics = [await lowPort(), await lowPort()];
+    const workerMetrics = [await freePort(), await freePort()];
     const startWorker = (n: number) => {
       const child = bound(
         `engine-worker-${n}`,
