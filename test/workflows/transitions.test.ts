@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bdcMessages, BDC_WORKFLOW_TYPE, type BdcLifecycleWorkflow } from '../../contract/bdc';
@@ -35,6 +35,7 @@ beforeAll(async () => {
     workflowBundle,
     activities: {
       async recordTransition(t: Transition) {
+        await held;
         const refused = ledger(t);
         if (refused)
           throw ApplicationFailure.create({
@@ -62,6 +63,8 @@ afterAll(async () => {
 afterEach(() => {
   ledger = () => undefined;
 });
+/** while set, every write waits for it: a transition's commit kept in flight */
+let held: Promise<void> | undefined;
 
 const of = (id: string) => written.filter((t) => t.id === id);
 const money = (id: string) =>
@@ -211,6 +214,69 @@ test('above the campaign threshold two different ordonnateurs validate; the same
   await validate(handle, 2);
   await reaches(handle, 'awaiting_va');
   expect(money(input.bdcId)).toEqual([['paymentOrder', 175_200]]);
+});
+
+test('two ordonnateurs validating one advance together: the first writes the money, the second is refused, one audit line', async () => {
+  const { handle, input } = await startBdc();
+  await reaches(handle, 'awaiting_validation');
+  const pending = (await state(handle)).proposals!.find((p) => p.state === 'proposed')!;
+  let release!: () => void;
+  held = new Promise((r) => (release = r));
+  try {
+    // the first validation is accepted; its commit, which writes the order, is still in flight
+    const first = await handle.startUpdate(bdcMessages.proposalValidated, {
+      args: [{ ...ordonnateur(1), proposalId: pending.id }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    // a second person's validation of the same proposal meanwhile: judged when its turn to be written comes
+    const second = await handle.startUpdate(bdcMessages.proposalValidated, {
+      args: [{ ...ordonnateur(2), proposalId: pending.id }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    // its answer once the first is written: the proposal is validated, the money written once
+    release();
+    expect(await refusalCode(second.result())).toBe('wrong_state');
+    await first.result();
+  } finally {
+    release();
+    held = undefined;
+  }
+  await reaches(handle, 'awaiting_va');
+  expect(money(input.bdcId)).toEqual([['paymentOrder', 175_200]]);
+  const audit = of(input.bdcId).flatMap((t) => t.audit.map((a) => a.kind));
+  expect(audit.filter((k) => k === 'validated')).toHaveLength(1);
+  expect(audit.filter((k) => k === 'advance_ordered')).toHaveLength(1);
+  expect((await state(handle)).proposals![0]!.validations.map((v) => v.by.id)).toEqual(['ordonnateur-1']);
+});
+
+test('a rejection arriving while a validation writes the advance is refused once it is written: the money stands, once', async () => {
+  const { handle, input } = await startBdc();
+  await reaches(handle, 'awaiting_validation');
+  const pending = (await state(handle)).proposals!.find((p) => p.state === 'proposed')!;
+  let release!: () => void;
+  held = new Promise((r) => (release = r));
+  try {
+    const validation = await handle.startUpdate(bdcMessages.proposalValidated, {
+      args: [{ ...ordonnateur(1), proposalId: pending.id }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    const rejection = await handle.startUpdate(bdcMessages.proposalRejected, {
+      args: [{ ...ordonnateur(2), proposalId: pending.id, reason: 'montant contesté' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    release();
+    await validation.result();
+    expect(await refusalCode(rejection.result())).toBe('wrong_state');
+  } finally {
+    release();
+    held = undefined;
+  }
+  await reaches(handle, 'awaiting_va');
+  expect(money(input.bdcId)).toEqual([['paymentOrder', 175_200]]);
+  const proposal = (await state(handle)).proposals![0]!;
+  expect(proposal.state).toBe('validated');
+  expect(proposal.rejection).toBeUndefined();
+  expect(of(input.bdcId).flatMap((t) => t.audit.map((a) => a.kind))).not.toContain('rejected');
 });
 
 test('an advance awaiting its validation is withdrawn by a cancellation: nothing is paid, the BDC ends unpaid', async () => {
