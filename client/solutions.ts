@@ -117,3 +117,25 @@ export async function decideForBdc(ctx: EngineContext, caller: Caller, bdcId: st
   });
   return bdcState(ctx, caller, bdcId);
 }
+
+/** The solutions a caller sees: an éditeur its own, the ASP every one; each with its state and name. */
+export const listSolutions = (ctx: EngineContext, caller: Caller) => ctx.solutions.list(caller.editeurId);
+
+/** The names solutions are known by, by id: the console labels solutions with them. */
+export const solutionNames = (ctx: EngineContext) => ctx.solutions.names();
+
+/**
+ * An éditeur names one of its solutions (or renames it): the name people read wherever its id was.
+ * Only the éditeur that owns it names it; another's solution answers as an unknown one.
+ */
+export async function nameSolution(ctx: EngineContext, caller: Caller, solutionId: string, raw: string) {
+  const solution = await ctx.solutions.get(solutionId);
+  if (!solution || caller.actor.role !== 'editeur' || solution.editeurId !== caller.editeurId)
+    throw refuse('not_found', say('unknown_solution', { solutionId }), 'solutionId', solutionId);
+  // one line of text: spaces collapsed, control characters refused with the rest
+  const name = raw.replace(/\s+/g, ' ').trim();
+  if (!name || name.length > 120 || /[\p{Cc}]/u.test(name))
+    throw refuse('solution_name_invalid', say('solution_name_invalid'), 'name', raw.slice(0, 200));
+  await ctx.solutions.name(solutionId, name, caller.actor.id);
+  return { ...solution, name };
+}

@@ -6,18 +6,18 @@ import { callerOf } from '../api/auth';
 import { localizeRefusal } from '../domain/localize';
 import type { Refusal } from '../domain/refusal';
 import type { FieldErrors } from './views/ui';
-import { NamesContext, type Names } from './views/names';
-
-const noNames: Names = { editeurs: new Map() };
+import { NamesContext, noNames, type Names } from './views/names';
 
 /** What a console handler works with: the signed-in reader, its CSRF token for the page's forms. */
 export interface Viewer {
   user: Principal;
   csrf: string;
+  /** the names the page shows éditeurs and solutions by */
+  names: Names;
 }
 
 export function viewer(request: FastifyRequest, reply: FastifyReply): Viewer {
-  return { user: request.principal, csrf: reply.generateCsrf() };
+  return { user: request.principal, csrf: reply.generateCsrf(), names: request.consoleNames ?? noNames };
 }
 
 export const callerOfViewer = (v: Viewer) => callerOf(v.user);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { refusalsOfError } from '../api/errors';
 import { explainUnanswered } from '../client/unavailable';
 import { knownEditeurs } from '../client/editeurs';
+import { solutionNames } from '../client/solutions';
 import type { Api } from '../api/context';
 import { isWrite } from '../api/throttles';
 import { localizeRefusal } from '../domain/localize';
@@ -20,6 +21,7 @@ import { exportPages } from './pages/exports';
 import { journalPages } from './pages/journal';
 import { paymentPages } from './pages/payments';
 import { editeurPages } from './pages/editeurs';
+import { solutionPages } from './pages/solutions';
 import { proposalPages } from './pages/proposals';
 import { peoplePages } from './pages/people';
 import { importPages } from './pages/imports';
@@ -74,9 +76,12 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
         );
       }
       request.principal = { ...user, role };
-      // the names its pages show BDCs by: the éditeurs the programme knows, by their enrolled name
-      const editeurs = await knownEditeurs(deps.engine);
-      request.consoleNames = { editeurs: new Map(editeurs.flatMap((e) => (e.name ? [[e.editeurId, e.name]] : []))) };
+      // the names its pages show BDCs and solutions by: éditeurs by their enrolled name, solutions by their éditeur's
+      const [editeurs, solutions] = await Promise.all([knownEditeurs(deps.engine), solutionNames(deps.engine)]);
+      request.consoleNames = {
+        editeurs: new Map(editeurs.flatMap((e) => (e.name ? [[e.editeurId, e.name]] : []))),
+        solutions,
+      };
       // a person's changes through the console count against the same allowance as its token's through the API
       if (isWrite(request)) await app.throttles.write(request);
     });
@@ -132,6 +137,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       journalPages,
       paymentPages,
       editeurPages,
+      solutionPages,
       proposalPages,
       peoplePages,
       webUiCodec,

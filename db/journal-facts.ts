@@ -289,6 +289,20 @@ export const factKinds: FactKind[] = [
     ],
   },
   {
+    // what its éditeur calls a solution, renamed at will: its latest entry
+    kind: 'solution.name',
+    from: 'solution_names',
+    subject: 'solution_id',
+    pk: ['solution_id'],
+    latest: true,
+    columns: [
+      ['solution_id', 'text'],
+      ['name', 'text'],
+      ['named_by', 'text'],
+      ['named_at', 'ts'],
+    ],
+  },
+  {
     // persons, not tokens: who a person is (as its provider last said) and whether it may act
     kind: 'person',
     from: 'people',

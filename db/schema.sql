@@ -673,6 +673,16 @@ CREATE TABLE signalements (
   CONSTRAINT signalements_pkey PRIMARY KEY (signalement_id)
 );
 
+CREATE TABLE solution_names (
+  solution_id text NOT NULL,
+  name text NOT NULL,
+  named_by text NOT NULL,
+  named_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT solution_names_name_check CHECK (((length(name) >= 1) AND (length(name) <= 120))),
+  CONSTRAINT solution_names_solution_id_fkey FOREIGN KEY (solution_id) REFERENCES solutions(solution_id),
+  CONSTRAINT solution_names_pkey PRIMARY KEY (solution_id)
+);
+
 CREATE TABLE solutions (
   solution_id text NOT NULL,
   editeur_id text NOT NULL,

@@ -12,6 +12,8 @@ export interface Solution {
   decidedOn?: string;
   decisionEventId?: string;
   decidedBy?: string;
+  /** what its éditeur calls it (absent until named) */
+  name?: string;
 }
 
 const read = (r: Record<string, unknown>): Solution => ({
@@ -23,7 +25,10 @@ const read = (r: Record<string, unknown>): Solution => ({
     : {}),
   ...(r.decision_event_id ? { decisionEventId: String(r.decision_event_id) } : {}),
   ...(r.decided_by ? { decidedBy: String(r.decided_by) } : {}),
+  ...(r.name ? { name: String(r.name) } : {}),
 });
+
+const WITH_NAME = 'SELECT s.*, n.name FROM solutions s LEFT JOIN solution_names n USING (solution_id)';
 
 /**
  * The registry of solutions: référencement is a solution's state, granted or refused by the ANS.
@@ -50,8 +55,35 @@ export class Solutions {
   }
 
   async get(solutionId: string): Promise<Solution | undefined> {
-    const [row] = await this.sql.query('SELECT * FROM solutions WHERE solution_id = $1', [solutionId]);
+    const [row] = await this.sql.query(`${WITH_NAME} WHERE s.solution_id = $1`, [solutionId]);
     return row ? read(row) : undefined;
+  }
+
+  /** The solutions of one éditeur, or every one, with their names: by éditeur, then name or id. */
+  async list(editeurId?: string): Promise<Solution[]> {
+    const rows = await this.sql.query(
+      `${WITH_NAME} WHERE $1::text IS NULL OR s.editeur_id = $1 ORDER BY s.editeur_id, coalesce(n.name, s.solution_id), s.solution_id`,
+      [editeurId ?? null],
+    );
+    return rows.map(read);
+  }
+
+  /** The names solutions are known by, by id (the console's labels). */
+  async names(): Promise<Map<string, string>> {
+    const rows = await this.sql.query('SELECT solution_id, name FROM solution_names');
+    return new Map(rows.map((r) => [String(r.solution_id), String(r.name)]));
+  }
+
+  /** Names a solution (its éditeur's word, checked by the caller), or renames it; journaled. */
+  async name(solutionId: string, name: string, by: string): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO solution_names (solution_id, name, named_by) VALUES ($1, $2, $3)
+         ON CONFLICT (solution_id) DO UPDATE SET name = excluded.name, named_by = excluded.named_by, named_at = now()`,
+        [solutionId, name, by],
+      );
+      await journalFacts(tx, 'solution.name', 'solution_id = $1', [solutionId]);
+    });
   }
 
   /**

@@ -21,6 +21,13 @@ const m = <P extends Params = Record<never, never>>(en: (p: P) => string, fr: (p
   fr,
 });
 
+/** A solution's référencement, as a person reads it beside the solution's name. */
+export const referencementFr: Record<string, string> = {
+  granted: 'référencée',
+  pending: 'en attente',
+  refused: 'refusée',
+};
+
 /** French words for the engine's codes: statuses, deadlines, decisions (used by the messages and the console). */
 export const statusFr: Record<string, string> = {
   awaiting_referencement: 'En attente du référencement',
@@ -589,6 +596,10 @@ export const messages = {
   unknown_solution: m(
     (p: { solutionId: string }) => `no solution ${p.solutionId}: it is known once a BDC is registered for it`,
     (p) => `aucune solution ${p.solutionId} : elle est connue dès qu’un BDC est enregistré pour elle`,
+  ),
+  solution_name_invalid: m(
+    () => "a solution's name is one line of 1 to 120 characters",
+    () => 'le nom d’une solution tient sur une ligne de 1 à 120 caractères',
   ),
   solution_already_decided: m(
     (p: { solutionId: string; state: string; decidedOn: string; eventId: string }) =>

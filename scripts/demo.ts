@@ -151,6 +151,9 @@ async function main() {
     editeurId: 'editeur-demo',
   });
 
+  // the éditeur names its solution: the console shows « DUI Démo 5 (demo-dui-5) » where the id was
+  await editeur.request('PUT', '/solutions/demo-dui-5/name', { name: 'DUI Démo 5' });
+
   say('5. BDCs along every path');
   const happy = await register('happy path: advance, VA, balance');
   const referenced = await register('ordered before référencement: dossier filed, granted, paid', false);

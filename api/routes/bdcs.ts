@@ -11,7 +11,7 @@ import {
 } from '../../client/bdc-events';
 import { bdcFilterSchema, listBdcs, refusedEventsOf, refusedEventsQuerySchema } from '../../client/bdc-reads';
 import { registerBdc } from '../../client/intake';
-import { decideForBdc, decideSolution } from '../../client/solutions';
+import { decideForBdc, decideSolution, listSolutions, nameSolution } from '../../client/solutions';
 import { bdcRequestSchema, vaBodySchema } from '../../domain/bdc';
 import { attentionDecisions, referencementDecisions, settlementDecisions } from '../../domain/events';
 import type { VaDocument } from '../../domain/va';
@@ -168,6 +168,52 @@ export function bdcRoutes(app: Api, { engine }: ApiDeps) {
         .status(202)
         .header('location', `/batches/${encodeURIComponent(batchId)}`)
         .send({ solutionId: solution.solutionId, state: solution.state, batchId });
+    },
+  );
+
+  const solutionSchema = z.object({
+    solutionId: z.string(),
+    editeurId: z.string(),
+    state: z.enum(['pending', 'granted', 'refused']),
+    decidedOn: z.string().optional(),
+    name: z.string().optional().describe('what its éditeur calls it, once named'),
+  });
+
+  app.get(
+    '/solutions',
+    {
+      config: { roles: who.editeursAndOperators },
+      schema: {
+        summary: "The solutions the caller sees (an éditeur's own, or every one), with their référencement and name",
+        response: { 200: z.object({ solutions: z.array(solutionSchema) }), ...errors },
+      },
+    },
+    async (request) => ({
+      solutions: (await listSolutions(engine, callerOf(request.principal))).map(
+        ({ solutionId, editeurId, state, decidedOn, name }) => ({ solutionId, editeurId, state, decidedOn, name }),
+      ),
+    }),
+  );
+
+  app.put(
+    '/solutions/:solutionId/name',
+    {
+      config: { roles: who.editeurs },
+      schema: {
+        summary: 'An éditeur names one of its solutions (or renames it): people read the name wherever its id was',
+        params: z.object({ solutionId: idSchema }),
+        body: z.object({ name: z.string().max(400) }),
+        response: { 200: solutionSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { solutionId, editeurId, state, decidedOn, name } = await nameSolution(
+        engine,
+        callerOf(request.principal),
+        request.params.solutionId,
+        request.body.name,
+      );
+      return { solutionId, editeurId, state, decidedOn, name };
     },
   );
 

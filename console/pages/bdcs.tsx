@@ -30,6 +30,7 @@ import {
   Status,
   Table,
   type Heading,
+  SolutionName,
 } from '../views/ui';
 import { bdcActions } from './bdc-actions';
 import { ActionSection, takeAction, withheld, type Focus } from '../actions';
@@ -119,7 +120,8 @@ function BdcPage({
                       class="fr-link"
                       href={`/console/solutions/${encodeURIComponent(bdc.request.solutionId)}/decision?editeur=${encodeURIComponent(bdc.request.editeurId)}`}
                     >
-                      Enregistrer la décision de l’ANS pour toute la solution {bdc.request.solutionId}
+                      Enregistrer la décision de l’ANS pour toute la solution{' '}
+                      <SolutionName id={bdc.request.solutionId} />
                     </a>
                   </p>
                 ) : null}
@@ -349,7 +351,7 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
                     link,
                     status,
                     editeurName.get(b.editeur) ?? b.editeur,
-                    b.solution,
+                    <SolutionName id={b.solution} />,
                     b.campaign,
                     <Euros cents={b.ceilingCents} />,
                     due,

@@ -19,6 +19,7 @@ import { RefusedError } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, fieldErrors, queryOf, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
+import { solutionLabel } from '../views/names';
 import {
   BdcLink,
   Alert,
@@ -377,7 +378,12 @@ export function campaignPages(app: Api, deps: ConsoleDeps) {
     errors?: FieldErrors,
     confirming?: string,
   ) => (
-    <Page title={`Décision de l’ANS — solution ${solutionId}`} user={v.user} csrf={v.csrf} active="/console/bdc">
+    <Page
+      title={`Décision de l’ANS — solution ${solutionLabel(solutionId, v.names.solutions)}`}
+      user={v.user}
+      csrf={v.csrf}
+      active="/console/bdc"
+    >
       <p>
         La décision vaut pour la solution : les BDC qui l’attendent la reçoivent par un traitement durable, ceux
         enregistrés ensuite la suivent d’emblée.
@@ -496,7 +502,7 @@ export function campaignPages(app: Api, deps: ConsoleDeps) {
             solutionId,
             values,
             undefined,
-            solutionDecisionFr(solutionId, decision, values.decidedOn!, plan.bdcs),
+            solutionDecisionFr(solutionLabel(solutionId, v.names.solutions), decision, values.decidedOn!, plan.bdcs),
           ),
         );
       }

@@ -3,11 +3,11 @@ import type { ComponentChildren } from 'preact';
 import type { AuditEntry, BdcView, Deadline as DeadlineT, Reminder } from '../../domain/bdc-view';
 import { civilDateFr, parisDateTimeFr } from '../../domain/french';
 import { localizeRefusal } from '../../domain/localize';
-import { render } from '../../domain/messages';
+import { referencementFr, render } from '../../domain/messages';
 import type { Refusal } from '../../domain/refusal';
 import { roleFr } from './layout';
 import { OwedPanels, owedFr, type Owed } from './owed';
-import { Deadline, deadlineName, EditeurName, Euros, Status, Table, When } from './ui';
+import { Deadline, deadlineName, EditeurName, Euros, SolutionName, Status, Table, When } from './ui';
 
 /** What a BDC is and has been, as its page shows it: request, money, deadlines, VA, timeline. */
 
@@ -25,7 +25,6 @@ const deadlineStateFr: Record<DeadlineT['state'], string> = {
   missed: 'manquée',
   moot: 'sans objet',
 };
-const referencementFr: Record<string, string> = { granted: 'référencée', pending: 'en attente', refused: 'refusée' };
 const eventKindFr: Record<string, string> = {
   vaSubmitted: 'VA et facture',
   cancellationRequested: 'annulation',
@@ -156,7 +155,10 @@ export function BdcSummaryPanels({
               ['Référence', bdc.request.reference],
               [
                 'Solution',
-                `${bdc.request.solutionId} (${referencementFr[bdc.referencement.state] ?? bdc.referencement.state})`,
+                <>
+                  <SolutionName id={bdc.request.solutionId} /> —{' '}
+                  {referencementFr[bdc.referencement.state] ?? bdc.referencement.state}
+                </>,
               ],
               ['OG (FINESS juridique)', bdc.request.ogFiness],
               ['ESSMS', bdc.request.essms.join(', ')],

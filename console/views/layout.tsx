@@ -18,6 +18,7 @@ const navigation: Record<string, [string, string][]> = {
     ['/console/', 'Tableau de bord'],
     ['/console/bdc', 'Bons de commande'],
     ['/console/campagnes', 'Campagnes'],
+    ['/console/solutions', 'Solutions'],
     ['/console/controles', 'Contrôles'],
     ['/console/signalements', 'Signalements'],
     ['/console/imports', 'Imports'],
@@ -37,6 +38,7 @@ const navigation: Record<string, [string, string][]> = {
   ],
   editeur: [
     ['/console/bdc', 'Mes bons de commande'],
+    ['/console/solutions', 'Mes solutions'],
     ['/console/reversements', 'Contrôles et remboursements'],
     ['/console/coordonnees-bancaires', 'Coordonnées bancaires'],
     ['/console/notifications', 'Notifications'],

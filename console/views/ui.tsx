@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { deadlineFr, statusFr } from '../../domain/messages';
 import { eurosFr, parisDateFr, parisDateTimeFr, timeLeftFr } from '../../domain/french';
-import { useBdcLabel, useEditeurName } from './names';
+import { useBdcLabel, useEditeurName, useSolutionLabel } from './names';
 
 /** Small pieces every page uses: money, dates, statuses, form fields with their errors, tables. */
 
@@ -402,6 +402,9 @@ export function BarChart({
 
 /** An éditeur as people know it: by its enrolled name, else its id. */
 export const EditeurName = ({ id }: { id: string }) => <>{useEditeurName()(id)}</>;
+
+/** A solution as the page's reader knows it: its éditeur's name for it, with its id. */
+export const SolutionName = ({ id }: { id: string }) => <>{useSolutionLabel()(id)}</>;
 
 /** A link to a BDC's page, named as people call it (its reference and éditeur), never by its machine id. */
 export const BdcLink = ({ id }: { id: string }) => (

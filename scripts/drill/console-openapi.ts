@@ -108,6 +108,9 @@ export function consoleOpenApi(t: ConsoleTargets): Record<string, unknown> {
         form({ eventId: text, etape: step, editeur: text, decision: text, decidedOn: day }),
         [param('solutionId', [...t.solutionIds, 'no-such-solution'])],
       ),
+      '/console/solutions/{solutionId}/nom': post('An éditeur names one of its solutions', form({ name: text }), [
+        param('solutionId', [...t.solutionIds, 'no-such-solution']),
+      ]),
       '/console/controles/tirages': post(
         'A control sample previewed (its counts), then drawn',
         form({
