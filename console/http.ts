@@ -49,6 +49,12 @@ export function field(body: unknown, name: string): string {
   return typeof first === 'string' ? first.trim() : '';
 }
 
+/** Every value a form sent under one name (a checked box per row). */
+export function fieldValues(body: unknown, name: string): string[] {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
+}
+
 /** The query string of a URL's search params, without empty values. */
 export function queryOf(params: Record<string, string | undefined>): string {
   const q = new URLSearchParams(

@@ -21,6 +21,7 @@ import { exportPages } from './pages/exports';
 import { journalPages } from './pages/journal';
 import { paymentPages } from './pages/payments';
 import { editeurPages } from './pages/editeurs';
+import { bdcBulkPages } from './pages/bdc-bulk';
 import { solutionPages } from './pages/solutions';
 import { proposalPages } from './pages/proposals';
 import { peoplePages } from './pages/people';
@@ -128,6 +129,7 @@ export async function mountConsole(app: Api, deps: ConsoleDeps): Promise<void> {
       signInPages,
       dashboardPage,
       bdcPages,
+      bdcBulkPages,
       vaPages,
       campaignPages,
       controlPages,

@@ -22,6 +22,7 @@ import { Page } from '../views/layout';
 import {
   Alert,
   Checkbox,
+  Csrf,
   Deadline,
   ErrorSummary,
   Euros,
@@ -33,6 +34,7 @@ import {
   SolutionName,
 } from '../views/ui';
 import { bdcActions } from './bdc-actions';
+import { BULK_PATH, bulkActions } from './bdc-bulk';
 import { ActionSection, takeAction, withheld, type Focus } from '../actions';
 
 const historyUrlOf = (deps: ConsoleDeps, bdcId: string) =>
@@ -171,6 +173,8 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
       const v = viewer(request, reply);
       const query = request.query as FilterForm;
       const editeur = v.user.role === 'editeur';
+      // an operator repeats an action over several BDCs from here: a box per row
+      const bulk = v.user.role === 'operator';
       const parsed = filterOf(query, 50);
       const errors = parsed.success
         ? undefined
@@ -342,7 +346,21 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
                   ]
             }
             rows={page.bdcs.map((b) => {
-              const link = <a href={`/console/bdc/${encodeURIComponent(b.bdcId)}`}>{b.reference || b.bdcId}</a>;
+              const link = (
+                <>
+                  {bulk ? (
+                    <input
+                      type="checkbox"
+                      class="sons-choice"
+                      form="lot-bdc"
+                      name="choix"
+                      value={b.bdcId}
+                      aria-label={`Sélectionner ${b.reference || b.bdcId}`}
+                    />
+                  ) : null}
+                  <a href={`/console/bdc/${encodeURIComponent(b.bdcId)}`}>{b.reference || b.bdcId}</a>
+                </>
+              );
               const due = b.nextDeadline ? <Deadline at={b.nextDeadline} now={now} /> : '—';
               const status = <Status status={b.status} overdue={b.reimbursementOverdue} />;
               return editeur
@@ -358,6 +376,27 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
                   ];
             })}
           />
+          {bulk && page.bdcs.length ? (
+            // the boxes of the table's rows belong to this form (their `form` attribute)
+            <form id="lot-bdc" method="post" action={BULK_PATH} class="fr-mb-3w" aria-label="Action groupée">
+              <Csrf token={v.csrf} />
+              <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+                <div class="fr-col-12 fr-col-md-6">
+                  <Select
+                    name="action"
+                    label="Action sur les BDC cochés"
+                    placeholder="Choisir une action"
+                    options={bulkActions.map((a): [string, string] => [a.slug, a.title])}
+                  />
+                </div>
+                <div class="fr-col-12 fr-col-md-6">
+                  <button class="fr-btn fr-btn--secondary fr-mb-3w" type="submit">
+                    Continuer
+                  </button>
+                </div>
+              </div>
+            </form>
+          ) : null}
           {next ? (
             <nav role="navigation" aria-label="Pagination">
               <a class="fr-btn fr-btn--secondary" href={next}>

@@ -12,7 +12,7 @@ import { RefusedError } from '../../domain/refusal';
 import type { Actor } from '../../domain/roles';
 import type { ConsoleDeps } from '../context';
 import { withheld } from '../actions';
-import { callerOfViewer, field, sendPage, viewer, type Viewer } from '../http';
+import { callerOfViewer, field, fieldValues, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
 import { Alert, ErrorSummary, Csrf, Euros, Hidden, Select, Table, When } from '../views/ui';
 
@@ -38,12 +38,6 @@ function parseKey(key: string) {
       : undefined
     : undefined;
 }
-
-/** Every value a form sent under one name (a checked box per proposal). */
-const values = (body: unknown, name: string): string[] => {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
-};
 
 const total = (ps: ListedProposal[]) => ps.reduce((t, p) => t + p.amountCents, 0);
 const person = (a: Actor) => (a.role === 'system' ? 'le moteur (règle du cycle de vie)' : (a.name ?? a.id));
@@ -205,7 +199,7 @@ export function proposalPages(app: Api, deps: ConsoleDeps) {
       const body = request.body;
       const decision = field(body, 'decision');
       const reason = field(body, 'motif').slice(0, 500);
-      const keys = values(body, 'choix').map(parseKey);
+      const keys = fieldValues(body, 'choix').map(parseKey);
       const refusedForm = async (message: string) => sendPage(reply, await page(v, {}, { refused: [message] }), 422);
       if (decision !== 'valider' && decision !== 'rejeter') return refusedForm('Choisissez de valider ou de rejeter.');
       if (!keys.length) return refusedForm('Sélectionnez au moins une proposition.');

@@ -108,6 +108,17 @@ export function consoleOpenApi(t: ConsoleTargets): Record<string, unknown> {
         form({ eventId: text, etape: step, editeur: text, decision: text, decidedOn: day }),
         [param('solutionId', [...t.solutionIds, 'no-such-solution'])],
       ),
+      '/console/bdc/lot': post(
+        'An action over the BDCs ticked on the list: the form, the check, then the confirmation',
+        form({
+          action: { type: 'string', enum: ['annulation', 'examen', 'paiement', ''] },
+          etape: step,
+          lot: text,
+          choix: { type: 'array', items: { type: 'string', enum: bdcIds } },
+          reason: text,
+          decision: text,
+        }),
+      ),
       '/console/solutions/{solutionId}/nom': post('An éditeur names one of its solutions', form({ name: text }), [
         param('solutionId', [...t.solutionIds, 'no-such-solution']),
       ]),
