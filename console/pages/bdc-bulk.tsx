@@ -7,7 +7,7 @@ import { bdcState } from '../../client/bdc-events';
 import { localizeRefusal } from '../../domain/localize';
 import { RefusedError, type Refusal } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
-import { callerOfViewer, field, fieldErrors, fieldValues, sendPage, viewer, type Viewer } from '../http';
+import { callerOfViewer, field, fieldValues, sendPage, viewer, type Viewer } from '../http';
 import type { RecordView } from '../views/bdc';
 import { Page } from '../views/layout';
 import { Alert, BdcLink, Csrf, ErrorSummary, Hidden, type FieldErrors } from '../views/ui';
