@@ -1,5 +1,5 @@
 import { say } from '../domain/messages';
-import { importColumns, requestOf, type ImportResult } from '../domain/bdc-import';
+import { importColumns, importLayout, requestOf, type ImportResult } from '../domain/bdc-import';
 import { ApiError, cliRefusal, type ApiClient } from './api-client';
 
 /** The API's mark on a registration that repeated an earlier one (same event): the answer is the first's. */
@@ -15,13 +15,8 @@ export async function importBdcs(
   options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<ImportResult> {
   const [header, ...data] = rows;
-  if (
-    !header ||
-    header
-      .slice(0, importColumns.length)
-      .map((h) => h.trim().toLowerCase())
-      .join() !== importColumns.join()
-  ) {
+  const layout = importLayout(header);
+  if (!layout) {
     throw new ApiError(0, [
       cliRefusal('bad_header', say('import_bad_header', { columns: importColumns.join(';') }), 'line.1'),
     ]);
@@ -33,7 +28,7 @@ export async function importBdcs(
     while (next < data.length) {
       const index = next++;
       try {
-        const { headers } = await api.exchange('POST', '/bdcs', requestOf(data[index]!));
+        const { headers } = await api.exchange('POST', '/bdcs', requestOf(data[index]!, layout));
         if (headers.get(REPEATED_HEADER) === 'true') result.skipped++;
         else result.registered++;
       } catch (err) {

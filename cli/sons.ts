@@ -10,7 +10,7 @@ import { RefusedError, refusalsFromZod, type Refusal } from '../domain/refusal';
 import { newToken, tokensSchema, type Role } from '../api/auth';
 import { ApiClient, ApiError } from './api-client';
 import { importBdcs } from './bdc-import';
-import { parseCsv, refusedRowsCsv } from '../domain/bdc-import';
+import { importLayout, parseCsv, refusedRowsCsv } from '../domain/bdc-import';
 import { progressBar } from './progress';
 
 /** Exit codes, documented in the README. */
@@ -474,11 +474,14 @@ async function run(argv: string[]): Promise<number> {
     case 'import': {
       if (!sub) break;
       const started = Date.now();
-      const result = await importBdcs(api, parseCsv(fs.readFileSync(sub, 'utf8')), {
+      const rows = parseCsv(fs.readFileSync(sub, 'utf8'));
+      const result = await importBdcs(api, rows, {
         onProgress: progressBar(process.stderr, 'registering'),
       });
       const refusedFile = o.refused ?? `${sub.replace(/\.csv$/i, '')}.refused.csv`;
-      if (result.refused.length) fs.writeFileSync(refusedFile, refusedRowsCsv(result.refused), 'utf8');
+      // the refused rows with the columns the file had (its optional ones too)
+      if (result.refused.length)
+        fs.writeFileSync(refusedFile, refusedRowsCsv(result.refused, importLayout(rows[0])), 'utf8');
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       print(
         {

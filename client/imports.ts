@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { importColumns, parseCsv, refusedRowsCsv, requestOf, type ImportResult } from '../domain/bdc-import';
+import {
+  importColumns,
+  importLayout,
+  parseCsv,
+  refusedRowsCsv,
+  requestOf,
+  type ImportResult,
+} from '../domain/bdc-import';
 import { localizeRefusal } from '../domain/localize';
 import { writeCsv } from '../domain/csv';
 import { render, say } from '../domain/messages';
@@ -129,13 +136,8 @@ export async function startBdcImport(
   upload: { text: string; fileName: string },
 ): Promise<string> {
   const [header, ...rows] = parseCsv(upload.text);
-  if (
-    !header ||
-    header
-      .slice(0, importColumns.length)
-      .map((h) => h.trim().toLowerCase())
-      .join() !== importColumns.join()
-  ) {
+  const layout = importLayout(header);
+  if (!layout) {
     throw refuse('bad_header', say('import_bad_header', { columns: importColumns.join(';') }), 'file');
   }
   const importId = `bdcs-${randomUUID()}`;
@@ -156,7 +158,7 @@ export async function startBdcImport(
       await Promise.all(
         rows.map((row, index) =>
           limit(async () => {
-            const { eventId, ...request } = requestOf(row);
+            const { eventId, ...request } = requestOf(row, layout);
             try {
               const registered = await registerBdc(ctx, caller, request, eventId);
               if (registered.created) result.registered++;
@@ -179,7 +181,7 @@ export async function startBdcImport(
       await jobs.progress(importId, done);
       await jobs.finish(importId, {
         outcome: { registered: result.registered, skipped: result.skipped, refused: result.refused.length },
-        ...(result.refused.length ? { refusedCsv: refusedRowsCsv(result.refused) } : {}),
+        ...(result.refused.length ? { refusedCsv: refusedRowsCsv(result.refused, layout) } : {}),
       });
     } catch (err) {
       await jobs.finish(importId, {

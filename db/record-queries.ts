@@ -49,6 +49,8 @@ export type BdcSummary = {
   editeur: string;
   solution: string;
   og: string;
+  /** the OG's name, when its registration gave it */
+  ogName?: string;
   essms: string[];
   ceilingCents: number;
   nextDeadline?: string;
@@ -59,8 +61,9 @@ export type BdcSummary = {
 const iso = (v: unknown) =>
   v === null || v === undefined ? undefined : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
 
+// the OG's name is the registration's (its request, in the record's state): read where lists need it
 const SUMMARY_COLUMNS =
-  'bdc_id, reference, status, campaign_id, editeur_id, solution_id, og_finess, essms, ceiling_cents, next_deadline_at, reimbursement_overdue, running';
+  "bdc_id, reference, status, campaign_id, editeur_id, solution_id, og_finess, state->'request'->>'ogName' AS og_name, essms, ceiling_cents, next_deadline_at, reimbursement_overdue, running";
 
 /** A BDC as lists show it, from its row. */
 function summaryOf(r: Record<string, unknown>): BdcSummary {
@@ -72,6 +75,7 @@ function summaryOf(r: Record<string, unknown>): BdcSummary {
     editeur: String(r.editeur_id),
     solution: String(r.solution_id),
     og: String(r.og_finess),
+    ...(r.og_name ? { ogName: String(r.og_name) } : {}),
     essms: r.essms as string[],
     ceilingCents: Number(r.ceiling_cents),
     ...(r.next_deadline_at ? { nextDeadline: iso(r.next_deadline_at) } : {}),

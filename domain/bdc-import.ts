@@ -33,6 +33,22 @@ export const importColumns = [
   'solution_referenced',
 ] as const;
 
+/** Columns a file may add after the required ones, named in its header: the OG's name as the order states it. */
+export const optionalImportColumns = ['og_name'] as const;
+
+export type ImportColumn = (typeof importColumns)[number] | (typeof optionalImportColumns)[number];
+
+/**
+ * A file's columns, read from its header: the required ones in order, then the optional ones it
+ * names (a file written before they existed still imports); undefined when the header is not ours.
+ */
+export function importLayout(header: string[] | undefined): ImportColumn[] | undefined {
+  const named = (header ?? []).map((h) => h.trim().toLowerCase());
+  if (named.slice(0, importColumns.length).join() !== importColumns.join()) return undefined;
+  const optional = optionalImportColumns.filter((c, i) => named[importColumns.length + i] === c);
+  return [...importColumns, ...optional];
+}
+
 export interface ImportResult {
   registered: number;
   /** already registered by an earlier run: the import is idempotent */
@@ -41,9 +57,13 @@ export interface ImportResult {
 }
 
 /** A row as the registration request it stands for; the same row always carries the same event id. */
-export function requestOf(row: string[]) {
+export function requestOf(row: string[], layout: readonly ImportColumn[] = importColumns) {
   // a refused-rows file the engine wrote, fixed and sent back, reads as the user typed it
-  const at = (c: (typeof importColumns)[number]) => unneutralised(row[importColumns.indexOf(c)] ?? '').trim();
+  const at = (c: ImportColumn) => {
+    const i = layout.indexOf(c);
+    return i < 0 ? '' : unneutralised(row[i] ?? '').trim();
+  };
+  const ogName = at('og_name');
   const referenced = at('solution_referenced').toLowerCase();
   return {
     editeurId: at('editeur_id'),
@@ -51,6 +71,7 @@ export function requestOf(row: string[]) {
     campaignId: at('campaign_id'),
     solutionId: at('solution_id'),
     ogFiness: at('og_finess'),
+    ...(ogName ? { ogName } : {}),
     essms: at('essms')
       .split(/[|\s]+/)
       .filter(Boolean),
@@ -66,12 +87,15 @@ export function requestOf(row: string[]) {
 }
 
 /** The refused rows as a file to fix and import again: the row, then its reasons. */
-export function refusedRowsCsv(refused: ImportResult['refused']): string {
+export function refusedRowsCsv(
+  refused: ImportResult['refused'],
+  layout: readonly ImportColumn[] = importColumns,
+): string {
   const rows = refused.map((r) => [
-    ...importColumns.map((_, i) => r.row[i] ?? ''),
+    ...layout.map((_, i) => r.row[i] ?? ''),
     r.line,
     r.refusals.map((x) => `${x.path}: ${x.message}`).join(' | '),
   ]);
   // as the French spreadsheets read it (`;`, a byte-order mark, no formula), and as an import reads it back once fixed
-  return writeCsv([...importColumns, 'line', 'reasons'], rows, { french: true });
+  return writeCsv([...layout, 'line', 'reasons'], rows, { french: true });
 }

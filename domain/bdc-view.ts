@@ -61,6 +61,8 @@ export interface BdcRequest {
   campaignId: string;
   solutionId: string;
   ogFiness: string;
+  /** the OG's name as the order states it (its raison sociale), when the registration gave it */
+  ogName?: string;
   essms: string[];
   orderDate: string;
   /** ignored since the registry of solutions: référencement is the solution's, not the caller's say */

@@ -25,6 +25,13 @@ export const bdcRequestSchema = z.object({
   campaignId: z.string().min(1).max(64),
   solutionId: idSchema,
   ogFiness: finessSchema,
+  ogName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("the OG's name as the order states it (its raison sociale): people read it beside its FINESS"),
   essms: z
     .array(finessSchema)
     .min(1, text('essms_none'))

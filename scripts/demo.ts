@@ -78,7 +78,7 @@ async function main() {
     date: '2023-01-17',
     ogs: fixtureOgs,
   }).filter((o) => o.essms.length && o.name !== "Sauvegarde de l'Enfance");
-  const candidates = ogs.flatMap((o) => o.essms.map((essms) => ({ og: o.og, essms })));
+  const candidates = ogs.flatMap((o) => o.essms.map((essms) => ({ og: o.og, name: o.name, essms })));
   let cursor = 0;
   let serial = 0;
 
@@ -95,6 +95,8 @@ async function main() {
         campaignId,
         solutionId: solutionReferenced ? 'demo-dui-5' : `demo-dui-next-${reference}`,
         ogFiness: candidate.og,
+        // the OG's name as its order states it
+        ...(candidate.name ? { ogName: candidate.name } : {}),
         essms: [candidate.essms],
         orderDate: today(),
       };

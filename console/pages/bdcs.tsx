@@ -333,6 +333,7 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
                     'Statut',
                     'Ce qu’il attend',
                     sortable('Prochaine échéance', 'deadline'),
+                    'OG',
                     'Campagne',
                   ]
                 : [
@@ -340,6 +341,7 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
                     'Statut',
                     'Éditeur',
                     'Solution',
+                    'OG',
                     'Campagne',
                     sortable('Plafond', 'ceiling'),
                     sortable('Prochaine échéance', 'deadline'),
@@ -363,13 +365,16 @@ export function bdcPages(app: Api, deps: ConsoleDeps) {
               );
               const due = b.nextDeadline ? <Deadline at={b.nextDeadline} now={now} /> : '—';
               const status = <Status status={b.status} overdue={b.reimbursementOverdue} />;
+              // the OG by its name when its registration gave it, its FINESS juridique always
+              const og = b.ogName ? `${b.ogName} (${b.og})` : b.og;
               return editeur
-                ? [link, status, awaitedFr(b, owed.get(b.bdcId)), due, b.campaign]
+                ? [link, status, awaitedFr(b, owed.get(b.bdcId)), due, og, b.campaign]
                 : [
                     link,
                     status,
                     editeurName.get(b.editeur) ?? b.editeur,
                     <SolutionName id={b.solution} />,
+                    og,
                     b.campaign,
                     <Euros cents={b.ceilingCents} />,
                     due,

@@ -160,6 +160,7 @@ export function BdcSummaryPanels({
                   {referencementFr[bdc.referencement.state] ?? bdc.referencement.state}
                 </>,
               ],
+              ...(bdc.request.ogName ? [['OG', bdc.request.ogName] as [string, string]] : []),
               ['OG (FINESS juridique)', bdc.request.ogFiness],
               ['ESSMS', bdc.request.essms.join(', ')],
               ['Date de commande', civilDateFr(bdc.request.orderDate)],
