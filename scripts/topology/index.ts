@@ -1,24 +1,18 @@
-import { newJournalKey } from '../../client/journal-keys';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { freePort } from '../free-port';
-import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { parse } from 'yaml';
-import { newToken } from '../../api/auth';
 import { ordonnateursOverApi } from '../ordonnateurs';
 import { projectRoot } from '../../config/paths';
-import { boundToThisProcess } from '../../config/processes';
-import { eventually } from '../eventually';
 import { addCalendarDays, parisCivilDate } from '../../domain/calendar';
 import { shippedCampaigns } from '../../domain/campaigns';
-import { temporalCliPath } from '../../temporal/binaries';
-import { newPayloadKey } from '../../temporal/payload-codec';
 import { vaRequestBody } from '../samples/bdc';
 import { enrolOverApi } from '../samples/enrolment-over-api';
 import { writeExtraction } from '../samples/finess-extraction';
+import { bound, pause, say, startTemporalCluster, startTopologyEngine, stopped, until } from './cluster';
 
 /**
  * `npm run test:topology` (run by .ci/run): the production topology, for real, without Docker —
@@ -30,53 +24,13 @@ import { writeExtraction } from '../samples/finess-extraction';
  * prints a table; exits 1 when anything is off.
  */
 const BDCS = Number(process.env.TOPOLOGY_BDCS ?? 16);
-const say = (line: string) => process.stderr.write(`[topology] ${line}\n`);
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A child bound to our life: the kernel kills it when this process dies, however it dies. */
-function bound(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
-  const log = fs.openSync(path.join(logDir, `${name}.log`), 'a');
-  const [cmd, argv] = boundToThisProcess(command, args);
-  const child = spawn(cmd, argv, { env, stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  return child;
-}
-
-/** Stops a child: SIGTERM (or the signal given), then SIGKILL if it has not exited within 10 s. */
-const stopped = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill(signal);
-  });
-
-/** Polls a probe with the suite's own helper, naming what it waits for. */
-const until = <T>(what: string, budgetMs: number, probe: () => Promise<T>) =>
-  eventually(probe, { budgetMs, what, everyMs: 300 });
 
 async function main() {
   const started = Date.now();
-  const server = execFileSync('bash', [path.join(projectRoot, 'scripts/topology/provision.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-  const built = Date.now();
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sons-topology-'));
-  const logs = path.join(work, 'logs');
-  fs.mkdirSync(logs);
-  const certs = path.join(work, 'certs');
-  execFileSync('bash', [path.join(projectRoot, 'scripts/topology/make-certs.sh'), certs], { stdio: 'ignore' });
-  const [pgDir, adminUrl] = execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh')], {
-    encoding: 'utf8',
-  })
-    .trim()
-    .split(' ') as [string, string];
-  const pgPort = new URL(adminUrl).port;
-  const children: ChildProcess[] = [];
+  const cluster = await startTemporalCluster();
+  const { server, work, logs, certs, adminUrl, address, adminConnection, adminFlags, cli, services, startService } =
+    cluster;
+  const { metricsPorts, children } = cluster;
   let onDuty: ReturnType<typeof ordonnateursOverApi> | undefined;
   const rows: [string, string][] = [];
   const failures: string[] = [];
@@ -85,146 +39,6 @@ async function main() {
     if (!ok) failures.push(what);
   };
   try {
-    // the databases: Temporal's two, under a role of their own with a password made here
-    const password = newPayloadKey();
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE ROLE temporal LOGIN CREATEDB PASSWORD '${password.replace(/'/g, "''")}'`);
-    await admin.query('CREATE DATABASE sons');
-    await admin.end();
-    const sqlTool = (db: string, ...args: string[]) =>
-      execFileSync(
-        path.join(server, 'temporal-sql-tool'),
-        [
-          '--plugin',
-          'postgres12',
-          '--ep',
-          '127.0.0.1',
-          '-p',
-          pgPort,
-          '-u',
-          'temporal',
-          '--pw',
-          password,
-          '--db',
-          db,
-          ...args,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-    for (const [db, schema] of [
-      ['temporal', 'temporal'],
-      ['temporal_visibility', 'visibility'],
-    ] as const) {
-      sqlTool(db, 'create-database');
-      sqlTool(db, 'setup-schema', '-v', '0.0');
-      sqlTool(db, 'update-schema', '-d', path.join(server, 'schema', schema, 'versioned'));
-    }
-    say('Temporal schemas set up on PostgreSQL');
-
-    // the four services, one process each, from the one configuration file
-    const ports = Object.fromEntries(
-      await Promise.all(
-        [
-          'frontend',
-          'frontendHttp',
-          'history',
-          'matching',
-          'worker',
-          'frontendM',
-          'historyM',
-          'matchingM',
-          'workerM',
-          'm1',
-          'm2',
-          'm3',
-          'm4',
-        ].map(async (k) => [k, String(await freePort())]),
-      ),
-    ) as Record<string, string>;
-    const serverEnv = {
-      ...process.env,
-      TEMPORAL_DB_HOST: '127.0.0.1',
-      TEMPORAL_DB_PORT: pgPort,
-      TEMPORAL_DB_USER: 'temporal',
-      TEMPORAL_DB_PASSWORD: password,
-      TEMPORAL_TLS_CA: path.join(certs, 'ca.pem'),
-      TEMPORAL_TLS_SERVER_CERT: path.join(certs, 'server.pem'),
-      TEMPORAL_TLS_SERVER_KEY: path.join(certs, 'server.key'),
-      TEMPORAL_TLS_SERVER_NAME: 'temporal',
-      TEMPORAL_DYNAMIC_CONFIG: path.join(projectRoot, 'topology/temporal/dynamic.yaml'),
-      TEMPORAL_FRONTEND_PORT: ports.frontend,
-      TEMPORAL_FRONTEND_HTTP_PORT: ports.frontendHttp,
-      TEMPORAL_HISTORY_PORT: ports.history,
-      TEMPORAL_MATCHING_PORT: ports.matching,
-      TEMPORAL_WORKER_PORT: ports.worker,
-      TEMPORAL_FRONTEND_MEMBERSHIP_PORT: ports.frontendM,
-      TEMPORAL_HISTORY_MEMBERSHIP_PORT: ports.historyM,
-      TEMPORAL_MATCHING_MEMBERSHIP_PORT: ports.matchingM,
-      TEMPORAL_WORKER_MEMBERSHIP_PORT: ports.workerM,
-    };
-    const metricsPorts: Record<string, string> = {
-      frontend: ports.m1!,
-      history: ports.m2!,
-      matching: ports.m3!,
-      worker: ports.m4!,
-    };
-    const services: Record<string, ChildProcess> = {};
-    const startService = (service: string) => {
-      const child = bound(
-        `temporal-${service}`,
-        path.join(server, 'temporal-server'),
-        [
-          '--root',
-          path.join(projectRoot, 'topology'),
-          '--config',
-          'temporal',
-          '--env',
-          'production',
-          'start',
-          '--service',
-          service,
-        ],
-        { ...serverEnv, TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${metricsPorts[service]}` },
-        logs,
-      );
-      services[service] = child;
-      children.push(child);
-    };
-    const serverUp = Date.now();
-    // history first, alone: the first service writes the cluster's metadata, and services starting
-    // together on an empty database race to write it (the loser exits)
-    startService('history');
-    const temporalDbUrl = Object.assign(new URL(adminUrl), { pathname: '/temporal' }).toString();
-    await until('the cluster metadata written by the history service', 60_000, async () => {
-      if (services.history!.exitCode !== null) throw new Error('the history service exited');
-      const c = new pg.Client({ connectionString: temporalDbUrl });
-      await c.connect();
-      try {
-        return (await c.query('SELECT 1 FROM cluster_metadata_info LIMIT 1')).rowCount ? true : undefined;
-      } finally {
-        await c.end();
-      }
-    });
-    for (const service of ['matching', 'frontend', 'worker']) startService(service);
-    const address = `127.0.0.1:${ports.frontend}`;
-    const tlsOf = (party: 'engine' | 'admin') => ({
-      serverNameOverride: 'temporal',
-      serverRootCACertificate: fs.readFileSync(path.join(certs, 'ca.pem')),
-      clientCertPair: {
-        crt: fs.readFileSync(path.join(certs, `${party}.pem`)),
-        key: fs.readFileSync(path.join(certs, `${party}.key`)),
-      },
-    });
-    const adminConnection = await until('the frontend answering an admin', 90_000, async () => {
-      const dead = Object.entries(services).find(([, c]) => c.exitCode !== null);
-      if (dead) throw new Error(`the ${dead[0]} service exited (${dead[1].exitCode})`);
-      const c = await Connection.connect({ address, tls: tlsOf('admin'), connectTimeout: 2_000 });
-      await c.workflowService.getSystemInfo({});
-      return c;
-    });
-    say(`Temporal's four services up in ${((Date.now() - serverUp) / 1000).toFixed(1)} s`);
-
     // access control: without a certificate of our CA, Temporal refuses
     const refused = async (options: Parameters<typeof Connection.connect>[0]) => {
       try {
@@ -248,37 +62,6 @@ async function main() {
       'the handshake requires a client certificate of our CA',
     );
 
-    // the namespace, made by an admin with the CLI, with its retention
-    const cli = temporalCliPath()!;
-    const adminFlags = [
-      '--address',
-      address,
-      '--tls-ca-path',
-      path.join(certs, 'ca.pem'),
-      '--tls-cert-path',
-      path.join(certs, 'admin.pem'),
-      '--tls-key-path',
-      path.join(certs, 'admin.key'),
-      '--tls-server-name',
-      'temporal',
-    ];
-    await until('the namespace created', 60_000, async () => {
-      execFileSync(
-        cli,
-        ['operator', 'namespace', 'create', '--namespace', 'default', '--retention', '90d', ...adminFlags],
-        { stdio: 'ignore' },
-      );
-      return true;
-    }).catch(async (err) => {
-      // created by a previous attempt of this loop
-      if (
-        !(await adminConnection.workflowService.describeNamespace({ namespace: 'default' }).then(
-          () => true,
-          () => false,
-        ))
-      )
-        throw err;
-    });
     const described = await adminConnection.workflowService.describeNamespace({ namespace: 'default' });
     const retentionDays = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86_400;
     check('namespace retention is explicit', retentionDays === 90, `${retentionDays} days`);
@@ -307,52 +90,7 @@ async function main() {
     const ui = `http://127.0.0.1:${uiPort}`;
 
     // the engine: two workers on one task queue, the API; each connects with the engine's certificate
-    const tokens = {
-      operator: newToken({ name: 'ops', role: 'operator' }),
-      // money is decided by four eyes: two ordonnateurs, two persons
-      ordonnateur: newToken({ name: 'ordo-1', role: 'ordonnateur' }),
-      ordonnateur2: newToken({ name: 'ordo-2', role: 'ordonnateur' }),
-      admin: newToken({ name: 'adm', role: 'admin' }),
-      editeur: newToken({ name: 'demo', role: 'editeur', editeurId: 'editeur-demo' }),
-    };
-    const apiPort = await freePort();
-    const engineEnv = {
-      ...process.env,
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(certs, 'engine.pem'),
-      TEMPORAL_TLS_CLIENT_KEY_PATH: path.join(certs, 'engine.key'),
-      TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(certs, 'ca.pem'),
-      TEMPORAL_TLS_SERVER_NAME: 'temporal',
-      DATABASE_URL: Object.assign(new URL(adminUrl), { pathname: '/sons' }).toString(),
-      PAYLOAD_KEYS: JSON.stringify({ current: 'k1', keys: { k1: newPayloadKey() } }),
-      // both workers sign the journal's checkpoints with the one key of the journal
-      JOURNAL_KEYS: JSON.stringify({ current: 'j1', keys: { j1: newJournalKey() } }),
-      API_TOKENS: JSON.stringify(Object.values(tokens).map((t) => t.entry)),
-      API_PORT: String(apiPort),
-      DATA_DIR: path.join(work, 'engine'),
-      LOG_LEVEL: 'warn',
-    };
-    const workers: ChildProcess[] = [];
-    const workerMetrics = [await freePort(), await freePort()];
-    const startWorker = (n: number) => {
-      const child = bound(
-        `engine-worker-${n}`,
-        process.execPath,
-        [path.join(projectRoot, 'dist/main/worker.js')],
-        { ...engineEnv, WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetrics[n]}` },
-        logs,
-      );
-      workers[n] = child;
-      children.push(child);
-    };
-    startWorker(0);
-    startWorker(1);
-    children.push(bound('engine-api', process.execPath, [path.join(projectRoot, 'dist/main/api.js')], engineEnv, logs));
-    const api = `http://127.0.0.1:${apiPort}`;
-    await until('the API ready', 120_000, async () =>
-      (await fetch(`${api}/ready`).catch(() => undefined))?.ok ? true : undefined,
-    );
-    say('the engine (2 workers, API) connected with its certificate');
+    const { api, tokens, env: engineEnv, workers, workerMetrics, startWorker } = await startTopologyEngine(cluster);
     /** A call retried while the engine answers 503 (Temporal's history restarting), for 3 minutes at most. */
     const call = async (token: string, method: string, p: string, body?: unknown) => {
       const deadline = Date.now() + 180_000;
@@ -647,19 +385,14 @@ async function main() {
   } catch (err) {
     failures.push((err as Error).message);
     say(`failed: ${(err as Error).stack}`);
-    for (const f of fs.readdirSync(logs)) {
-      const tail = fs.readFileSync(path.join(logs, f), 'utf8').split('\n').slice(-15).join('\n');
-      process.stderr.write(`--- ${f} (last lines)\n${tail}\n`);
-    }
+    process.stderr.write(cluster.logTails());
   } finally {
     await onDuty?.stop();
     // the engine first (it stops cleanly while Temporal answers), then the server's services
-    for (const c of children.reverse()) await stopped(c);
-    execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', pgDir]);
-    fs.rmSync(work, { recursive: true, force: true });
+    await cluster.stop();
   }
   rows.push(
-    ['Temporal server build (0 when reused)', `${((built - started) / 1000).toFixed(0)} s`],
+    ['Temporal server build (0 when reused)', `${(cluster.buildMs / 1000).toFixed(0)} s`],
     ['duration', `${((Date.now() - started) / 1000).toFixed(0)} s`],
   );
   const width = Math.max(...rows.map(([k]) => k.length));
