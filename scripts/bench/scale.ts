@@ -17,6 +17,7 @@ import { shippedCampaigns } from '../../domain/campaigns';
 import { temporalCliPath } from '../../temporal/binaries';
 import { startDevServer } from '../../temporal/dev-server';
 import { writeExtraction, type GeneratedOg } from '../samples/finess-extraction';
+import { startTemporalCluster, startTopologyEngine } from '../topology/cluster';
 import { enrolOverApi } from '../samples/enrolment-over-api';
 import { median, percentiles, round, rssKiB, timed } from './measure';
 
@@ -26,6 +27,9 @@ import { median, percentiles, round, rssKiB, timed } from './measure';
  * the registration rate, a list page's latency, the summary, the reconciliation, the calendar dry
  * run, a calendar batch over every running BDC (its duration and its largest run's history), and the
  * engine's memory with N BDCs open. Then a solution decided over WAITING BDCs waiting on it.
+ * With `--topology [--workers 2]`, the same on the production topology (scripts/topology/cluster.ts):
+ * Temporal's four services on PostgreSQL with SQL visibility and mTLS, the engine's workers and API
+ * on PostgreSQL, each process's memory reported.
  */
 const { values: args } = parseArgs({
   options: {
@@ -34,15 +38,32 @@ const { values: args } = parseArgs({
     // the reads and the reconciliation alone: a calendar batch over every running BDC takes most of a
     // 20,000-BDC run's hour on two cores
     'skip-batch': { type: 'boolean', default: false },
+    // on the production topology (Temporal's four services on PostgreSQL, the engine's workers and API)
+    topology: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '2' },
   },
 });
 const N = Number(args.bdcs);
 const WAITING = Number(args.waiting);
 const SKIP_BATCH = args['skip-batch'];
+const TOPOLOGY = args.topology;
+const WORKERS = Number(args.workers);
 const PORT = 17_600 + (process.pid % 300);
 
-async function main() {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sons-scale-'));
+/** Where the engine runs for a run: its API, its people's tokens, a Temporal client, its processes' memory. */
+interface Rig {
+  engine: string;
+  url: string;
+  tokens: { operator: string; editeur: string; ordonnateur: string; ordonnateur2: string };
+  editeurPerson: string;
+  client: Client;
+  /** resident memory of each of the engine's processes, MiB */
+  rssMiB(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** The engine as `npm start` runs it (worker + API + PGlite in one process) on a dev server in memory. */
+async function devServerRig(work: string): Promise<Rig> {
   const logger = createLogger('warn');
   const server = await startDevServer({
     cli: temporalCliPath()!,
@@ -70,7 +91,11 @@ async function main() {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  let onDuty: ReturnType<typeof ordonnateursOverApi> | undefined;
+  const stop = async () => {
+    engine.kill('SIGTERM');
+    await new Promise((r) => engine.once('exit', r));
+    await server.stop();
+  };
   try {
     const url = `http://127.0.0.1:${apiPort}`;
     const credentials = path.join(dataDir, 'dev-credentials.json');
@@ -84,21 +109,85 @@ async function main() {
       { budgetMs: 120_000, everyMs: 100, what: 'the engine started' },
     );
     const tokens = JSON.parse(fs.readFileSync(credentials, 'utf8')) as Record<string, string>;
-    const operator = new ApiClient(url, tokens.operator!);
-    // money is decided by four eyes, for an éditeur enrolled (the engine's own, whose token it made): it
-    // enrols, then two ordonnateurs on duty validate over the API
+    return {
+      engine: 'worker + API + PGlite in one process (dist/main/engine.js), Temporal dev server in memory',
+      url,
+      tokens: {
+        operator: tokens.operator!,
+        editeur: tokens.editeur!,
+        ordonnateur: tokens.ordonnateur!,
+        ordonnateur2: tokens.ordonnateur2!,
+      },
+      editeurPerson: 'editeur-demo/demo-editeur',
+      client: new Client({ connection: await Connection.connect({ address: server.address }) }),
+      rssMiB: () => ({ engine: round(rssKiB(engine.pid!) / 1024) }),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * The production topology (scripts/topology/cluster.ts): Temporal's four services on PostgreSQL with
+ * SQL visibility and mTLS, the engine's WORKERS workers and its API on PostgreSQL, at their defaults
+ * (WORKER_MEMORY_MIB 1,024) but the throttle of a token's writes.
+ */
+async function topologyRig(): Promise<Rig> {
+  const cluster = await startTemporalCluster();
+  try {
+    const engine = await startTopologyEngine(cluster, {
+      workers: WORKERS,
+      env: { API_WRITES_PER_MINUTE: String(Number.MAX_SAFE_INTEGER) },
+    });
+    const secret = (k: keyof typeof engine.tokens) => engine.tokens[k].secret;
+    return {
+      engine: `${WORKERS} workers + the API (dist/main/worker.js, api.js) on PostgreSQL; Temporal v1.28.1's four services on PostgreSQL (SQL visibility, mTLS)`,
+      url: engine.api,
+      tokens: {
+        operator: secret('operator'),
+        editeur: secret('editeur'),
+        ordonnateur: secret('ordonnateur'),
+        ordonnateur2: secret('ordonnateur2'),
+      },
+      editeurPerson: 'editeur-demo/demo',
+      client: new Client({
+        connection: await Connection.connect({ address: cluster.address, tls: cluster.tlsOf('admin') }),
+      }),
+      rssMiB: () => ({
+        ...Object.fromEntries(engine.workers.map((w, n) => [`worker${n}`, round(rssKiB(w.pid!) / 1024)])),
+        api: round(rssKiB(engine.apiProcess.pid!) / 1024),
+      }),
+      stop: () => cluster.stop(),
+    };
+  } catch (err) {
+    process.stderr.write(cluster.logTails());
+    await cluster.stop();
+    throw err;
+  }
+}
+
+async function main() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sons-scale-'));
+  const rig = TOPOLOGY ? await topologyRig() : await devServerRig(work);
+  let onDuty: ReturnType<typeof ordonnateursOverApi> | undefined;
+  try {
+    const { url, tokens, client } = rig;
+    const operator = new ApiClient(url, tokens.operator);
+    // money is decided by four eyes, for an éditeur enrolled: it enrols, then two ordonnateurs on duty
+    // validate over the API
     await enrolOverApi(
       {
         url,
         editeurId: 'editeur-demo',
-        editeurToken: tokens.editeur!,
-        editeurPerson: 'editeur-demo/demo-editeur',
-        ordonnateurToken: tokens.ordonnateur!,
+        editeurToken: tokens.editeur,
+        editeurPerson: rig.editeurPerson,
+        ordonnateurToken: tokens.ordonnateur,
       },
       'scale',
     );
-    onDuty = ordonnateursOverApi(url, [tokens.ordonnateur!, tokens.ordonnateur2!]);
-    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    onDuty = ordonnateursOverApi(url, [tokens.ordonnateur, tokens.ordonnateur2]);
 
     // reference data: one OG of 3 eligible ESSMS per BDC to register
     const file = path.join(work, 'extraction.csv');
@@ -164,7 +253,7 @@ async function main() {
       figures.push({
         bdcs: at,
         registrationPerSecond,
-        engineRssMiB: round(rssKiB(engine.pid!) / 1024),
+        engineRssMiB: rig.rssMiB(),
         ...(await reads(operator, client, at)),
       });
       // each size's figures as soon as they are measured: a long run that is stopped keeps them
@@ -198,7 +287,7 @@ async function main() {
       `${JSON.stringify(
         {
           machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
-          engine: 'worker + API + PGlite in one process (dist/main/engine.js), Temporal dev server in memory',
+          engine: rig.engine,
           finessImport: { rows: ogs.length * 4, seconds: round(importMs / 1000, 1) },
           figures,
           growthFromHalf: {
@@ -222,9 +311,7 @@ async function main() {
     );
   } finally {
     await onDuty?.stop();
-    engine.kill('SIGTERM');
-    await new Promise((r) => engine.once('exit', r));
-    await server.stop();
+    await rig.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
