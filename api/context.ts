@@ -29,6 +29,9 @@ export interface ApiDeps {
 export type Api = FastifyInstance<any, any, any, any, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The roles of the API, per route family. */
+/** Every call a request makes to Temporal has this deadline: past it the caller gets 503, never a hang. */
+export const REQUEST_DEADLINE_MS = 10_000;
+
 export const who = {
   /** the gestionnaires of DOMAIN.md: they register, record the ANS's decisions, amend the calendar */
   operators: ['operator'],

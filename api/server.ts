@@ -10,7 +10,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Principal, Role } from './auth';
-import type { Api, ApiDeps } from './context';
+import { REQUEST_DEADLINE_MS, type Api, type ApiDeps } from './context';
 import { publicRefusal } from '../domain/localize';
 import { say } from '../domain/messages';
 import { refusalOf } from '../domain/refusal';
@@ -59,8 +59,6 @@ declare module 'fastify' {
   }
 }
 
-/** Every call a request makes to Temporal has this deadline: past it the caller gets 503, never a hang. */
-export const REQUEST_DEADLINE_MS = 10_000;
 /** The answers every route may give besides its own, in the refusal format (documented in OpenAPI). */
 const commonRefusals = {
   400: refusalsSchema,

@@ -43,7 +43,10 @@ export async function registerBdc(
 ): Promise<Registered> {
   const { solutionReferenced: _ignored, ...request } = parseOrRefuse(bdcRequestSchema, rawRequest);
   const eventId = scopedEventId(caller.scope, clientEventId);
-  const hash = eventHash('registration', request);
+  // the OG's name labels the order, it does not make another one: a registration sent again with its
+  // name (a file imported again with an og_name column) is the same registration
+  const { ogName: _label, ...order } = request;
+  const hash = eventHash('registration', order);
   const { records } = ctx;
   const repeated = await repetition(ctx, request, eventId, hash);
   if (repeated) return repeated;

@@ -1,6 +1,8 @@
 import { say } from '../domain/messages';
 import { batchEventId, scopedEventId } from '../domain/ids';
-import { refuse, refusalOf, RefusedError, type Refusal } from '../domain/refusal';
+import { parseOrRefuse, refuse, refusalOf, RefusedError, type Refusal } from '../domain/refusal';
+import { displayNameSchema } from '../domain/schemas';
+import { z } from 'zod';
 import type { Solution } from '../db/solutions';
 import { startBatch } from './batches';
 import { sendBdcEvent } from '../temporal/bdc-gateway';
@@ -132,10 +134,7 @@ export async function nameSolution(ctx: EngineContext, caller: Caller, solutionI
   const solution = await ctx.solutions.get(solutionId);
   if (!solution || caller.actor.role !== 'editeur' || solution.editeurId !== caller.editeurId)
     throw refuse('not_found', say('unknown_solution', { solutionId }), 'solutionId', solutionId);
-  // one line of text: spaces collapsed, control characters refused with the rest
-  const name = raw.replace(/\s+/g, ' ').trim();
-  if (!name || name.length > 120 || /[\p{Cc}]/u.test(name))
-    throw refuse('solution_name_invalid', say('solution_name_invalid'), 'name', raw.slice(0, 200));
+  const name = parseOrRefuse(z.object({ name: displayNameSchema }), { name: raw }).name;
   await ctx.solutions.name(solutionId, name, caller.actor.id);
   return { ...solution, name };
 }

@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { bdcStatuses, type Actor, type BdcRequest } from './bdc-view';
 import { text } from './messages';
 import { signatureMethods } from './va';
-import { centsSchema, civilDateSchema, clientEventIdSchema, eventIdSchema, finessSchema, idSchema } from './schemas';
+import {
+  centsSchema,
+  civilDateSchema,
+  clientEventIdSchema,
+  displayNameSchema,
+  eventIdSchema,
+  finessSchema,
+  idSchema,
+} from './schemas';
 
 /** The zod schemas of a BDC's data at the edges (API, configuration): the same rules as domain/checks.ts. */
 
@@ -25,11 +33,7 @@ export const bdcRequestSchema = z.object({
   campaignId: z.string().min(1).max(64),
   solutionId: idSchema,
   ogFiness: finessSchema,
-  ogName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
+  ogName: displayNameSchema
     .optional()
     .describe("the OG's name as the order states it (its raison sociale): people read it beside its FINESS"),
   essms: z

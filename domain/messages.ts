@@ -209,6 +209,10 @@ export const messages = {
     () => 'letters, digits, ".", "_" or "-" (not first), at most 64',
     () => 'lettres, chiffres, « . », « _ » ou « - » (pas en premier), 64 au plus',
   ),
+  name_rule: m(
+    () => 'one line of 1 to 120 characters, with a letter or a digit, nothing invisible',
+    () => 'une ligne de 1 à 120 caractères, avec au moins une lettre ou un chiffre, sans caractère invisible',
+  ),
   client_event_id_rule: m(
     () => 'letters, digits, ".", "_", ":" or "-" (not first), at most 128',
     () => 'lettres, chiffres, « . », « _ », « : » ou « - » (pas en premier), 128 au plus',
@@ -596,10 +600,6 @@ export const messages = {
   unknown_solution: m(
     (p: { solutionId: string }) => `no solution ${p.solutionId}: it is known once a BDC is registered for it`,
     (p) => `aucune solution ${p.solutionId} : elle est connue dès qu’un BDC est enregistré pour elle`,
-  ),
-  solution_name_invalid: m(
-    () => "a solution's name is one line of 1 to 120 characters",
-    () => 'le nom d’une solution tient sur une ligne de 1 à 120 caractères',
   ),
   solution_already_decided: m(
     (p: { solutionId: string; state: string; decidedOn: string; eventId: string }) =>

@@ -18,6 +18,23 @@ export const clientEventIdSchema = z
   .describe('idempotency key of this event: a repeated id changes nothing');
 export const eventIdSchema = z.string().regex(EVENT_ID_PATTERN, text('event_id_expected'));
 
+/**
+ * A name people read on one line beside an id (a solution's, an OG's): spaces collapsed; at least a
+ * letter or a digit; no control or format character — an invisible name, or one that turns the id
+ * after it around (U+202E), would make the reader take one thing for another.
+ */
+export const displayNameSchema = z
+  .string()
+  .max(400, text('name_rule'))
+  .transform((s) => s.replace(/\s+/g, ' ').trim())
+  .pipe(
+    z
+      .string()
+      .max(120, text('name_rule'))
+      .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}]*$/u, text('name_rule'))
+      .regex(/[\p{L}\p{N}]/u, text('name_rule')),
+  );
+
 /** Money is integer euro cents everywhere; rates are basis points (3000 = 30 %). */
 export const centsSchema = z.number().int(text('whole_cents')).positive(text('positive_amount')).max(MAX_CENTS);
 export const basisPointsSchema = z.number().int().min(0).max(10_000);

@@ -2,8 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { VNode } from 'preact';
 import type { Api } from '../../api/context';
-import { who } from '../../api/context';
+import { REQUEST_DEADLINE_MS, who } from '../../api/context';
 import { bdcState } from '../../client/bdc-events';
+import { unavailableDependency } from '../../client/unavailable';
+
 import { localizeRefusal } from '../../domain/localize';
 import { RefusedError, type Refusal } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
@@ -30,7 +32,7 @@ interface Checked {
   refused: string[];
 }
 
-type Outcome = { bdcId: string; refused?: string[] };
+type Outcome = { bdcId: string; refused?: string[]; unanswered?: true };
 
 /** One BDC's event in a batch: the batch's id and a digest of the BDC (an event id names one event, on one BDC). */
 const eventIdOf = (batch: string, bdcId: string) =>
@@ -224,24 +226,33 @@ export function bdcBulkPages(app: Api, deps: ConsoleDeps) {
 
       const batch = field(body, 'lot');
       if (!/^[0-9a-f-]{36}$/.test(batch)) return refusedChoice('Recommencez la sélection.');
+      // each BDC is a write against the person's allowance, as it would be sent one by one (the request
+      // counted one already): past it, nothing is sent and the page says when to try again
+      for (let i = 1; i < bdcIds.length; i++) await app.throttles.write(request);
       // sent as confirmed: each BDC answers a confirmation sent twice as it answered the first, and
-      // refuses, in its own words, what its state no longer allows
+      // refuses, in its own words, what its state no longer allows. Each send has its own deadline (a
+      // request's would run out over a hundred BDCs); one left unanswered (Temporal or a worker busy)
+      // is said, to be sent again with the same confirmation
       const done: Outcome[] = await Promise.all(
         bdcIds.map((bdcId) =>
           limit(async (): Promise<Outcome> => {
-            const bdc = await load(bdcId);
-            if (Array.isArray(bdc)) return { bdcId, refused: bdc };
             try {
-              await action.run(engine, caller, bdc, parsed.value, eventIdOf(batch, bdcId));
-              return { bdcId };
+              return await engine.client.connection.withDeadline(Date.now() + REQUEST_DEADLINE_MS, async () => {
+                const bdc = await load(bdcId);
+                if (Array.isArray(bdc)) return { bdcId, refused: bdc };
+                await action.run(engine, caller, bdc, parsed.value, eventIdOf(batch, bdcId));
+                return { bdcId };
+              });
             } catch (err) {
               if (err instanceof RefusedError) return { bdcId, refused: frenchOf(err.refusals) };
+              if (unavailableDependency(err)) return { bdcId, unanswered: true };
               throw err;
             }
           }),
         ),
       );
-      const sent = done.filter((o) => !o.refused);
+      const unanswered = done.filter((o) => o.unanswered).map((o) => o.bdcId);
+      const sent = done.filter((o) => !o.refused && !o.unanswered);
       const refused = done.filter((o) => o.refused);
       return sendPage(
         reply,
@@ -250,8 +261,8 @@ export function bdcBulkPages(app: Api, deps: ConsoleDeps) {
           action,
           <>
             <Alert
-              kind={refused.length ? 'warning' : 'success'}
-              title={`${sent.length} BDC traité(s), ${refused.length} non traité(s)`}
+              kind={refused.length || unanswered.length ? 'warning' : 'success'}
+              title={`${sent.length} BDC traité(s), ${refused.length + unanswered.length} non traité(s)`}
             >
               <ul>
                 {sent.map((o) => (
@@ -266,7 +277,33 @@ export function bdcBulkPages(app: Api, deps: ConsoleDeps) {
                 ))}
               </ul>
             </Alert>
-            <a class="fr-btn fr-btn--secondary" href="/console/bdc">
+            {unanswered.length ? (
+              // the same confirmation for those left: the others answer it as they did, and are not counted again
+              <form method="post" action={BULK_PATH} class="fr-mt-3w">
+                <Csrf token={v.csrf} />
+                <Hidden name="action" value={action.slug} />
+                <Hidden name="etape" value="confirmer" />
+                <Hidden name="lot" value={batch} />
+                {Object.entries(values).map(([name, value]) => (
+                  <Hidden name={name} value={value} />
+                ))}
+                {chosen(unanswered)}
+                <Alert kind="info" title={`${unanswered.length} BDC sans réponse à temps`}>
+                  <ul>
+                    {unanswered.map((id) => (
+                      <li>
+                        <BdcLink id={id} /> : le moteur n’a pas répondu à temps ; rien n’est perdu, envoyez-le à
+                        nouveau.
+                      </li>
+                    ))}
+                  </ul>
+                </Alert>
+                <button class="fr-btn fr-mt-2w" type="submit">
+                  Envoyer à nouveau ces {unanswered.length} BDC
+                </button>
+              </form>
+            ) : null}
+            <a class="fr-btn fr-btn--secondary fr-mt-3w" href="/console/bdc">
               Retour à la liste
             </a>
           </>,

@@ -25,7 +25,8 @@ export function solutionPages(app: Api, deps: ConsoleDeps) {
       `${referencementFr[s.state] ?? s.state}${s.decidedOn ? ` le ${civilDateFr(s.decidedOn)}` : ''}`;
     return (
       <Page title={editeur ? 'Mes solutions' : 'Solutions'} user={v.user} csrf={v.csrf} active={LIST}>
-        {named ? (
+        {/* said only of a solution the reader names (the address is anyone's to write) */}
+        {named && editeur && solutions.some((s) => s.solutionId === named && s.name) ? (
           <Alert kind="success" title="Nom enregistré">
             <p>La solution {named} porte désormais ce nom sur toutes les pages.</p>
           </Alert>

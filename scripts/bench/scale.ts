@@ -48,6 +48,10 @@ const WAITING = Number(args.waiting);
 const SKIP_BATCH = args['skip-batch'];
 const TOPOLOGY = args.topology;
 const WORKERS = Number(args.workers);
+if (!Number.isInteger(WORKERS) || WORKERS < 1) {
+  process.stderr.write('bench:scale: --workers takes a whole number, at least 1\n');
+  process.exit(2);
+}
 const PORT = 17_600 + (process.pid % 300);
 
 /** Where the engine runs for a run: its API, its people's tokens, a Temporal client, its processes' memory. */
@@ -134,6 +138,8 @@ async function devServerRig(work: string): Promise<Rig> {
  * SQL visibility and mTLS, the engine's WORKERS workers and its API on PostgreSQL, at their defaults
  * (WORKER_MEMORY_MIB 1,024) but the throttle of a token's writes.
  */
+const rssOrGone = (pid: number) => (fs.existsSync(`/proc/${pid}/status`) ? round(rssKiB(pid) / 1024) : -1);
+
 async function topologyRig(): Promise<Rig> {
   const cluster = await startTemporalCluster();
   try {
@@ -155,9 +161,10 @@ async function topologyRig(): Promise<Rig> {
       client: new Client({
         connection: await Connection.connect({ address: cluster.address, tls: cluster.tlsOf('admin') }),
       }),
+      // a process that died (out of memory…) reads -1: the figure says it, the run goes on
       rssMiB: () => ({
-        ...Object.fromEntries(engine.workers.map((w, n) => [`worker${n}`, round(rssKiB(w.pid!) / 1024)])),
-        api: round(rssKiB(engine.apiProcess.pid!) / 1024),
+        ...Object.fromEntries(engine.workers.map((w, n) => [`worker${n}`, rssOrGone(w.pid!)])),
+        api: rssOrGone(engine.apiProcess.pid!),
       }),
       stop: () => cluster.stop(),
     };

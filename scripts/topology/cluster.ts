@@ -110,9 +110,12 @@ export async function startTemporalCluster(): Promise<TemporalCluster> {
       )
       .join('');
   const stop = async () => {
-    for (const c of [...children].reverse()) await stopped(c);
-    execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', pgDir]);
-    fs.rmSync(work, { recursive: true, force: true });
+    try {
+      for (const c of [...children].reverse()) await stopped(c);
+      execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', pgDir]);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   };
   try {
     // the databases: Temporal's two, under a role of their own with a password made here
@@ -299,7 +302,8 @@ export async function startTemporalCluster(): Promise<TemporalCluster> {
     };
   } catch (err) {
     process.stderr.write(logTails());
-    await stop();
+    // the setup's own error is the one to read, whatever stopping says
+    await stop().catch((e: unknown) => say(`stopping after a failed setup: ${(e as Error).message}`));
     throw err;
   }
 }

@@ -9,18 +9,20 @@ import { harnessPerFile } from '../support/harness';
 // ticks BDCs and cancels them for one reason: the form once, each BDC checked by the cancellation's own
 // rules (one already cancelled is said and left out, with why), a confirmation that counts them, then
 // what became of each. A confirmation sent twice is answered as the first, each BDC cancelled once.
-const h = harnessPerFile({ api: true });
+// on the dev server: a worker stopped and started again finds its tasks after Temporal's own timeouts,
+// which pass in real time
+const h = harnessPerFile({ server: 'dev', api: true });
 const browser = browserPerFile();
 
 const run = `LOT${randomUUID().slice(0, 6).toUpperCase()}`;
 const bdcs: Record<string, string> = {};
 
 beforeAll(async () => {
-  for (const n of [1, 2, 3, 4]) {
+  for (const n of [1, 2, 3, 4, 5, 6]) {
     const { bdcId } = await h.register({ request: { reference: `${run}-${n}`, solutionReferenced: false } });
     bdcs[n] = bdcId;
   }
-  for (const n of [1, 2, 3, 4]) await h.waitForStatus(bdcs[n]!, 'awaiting_referencement');
+  for (const n of [1, 2, 3, 4, 5, 6]) await h.waitForStatus(bdcs[n]!, 'awaiting_referencement');
   // the third is cancelled already
   const cancelled = await h.api.call('POST', `/bdcs/${encodeURIComponent(bdcs[3]!)}/cancellation`, {
     token: h.api.tokens.operator,
@@ -107,3 +109,38 @@ test('a confirmation sent twice is answered as the first: the BDC cancelled once
     (await editeur.post('/console/bdc/lot', { action: 'annulation', choix: [bdcs[1]!] }, '/console/bdc')).status,
   ).toBe(403);
 });
+
+test('BDCs left unanswered (no worker for longer than a request’s deadline) are said, not an error page; the same confirmation sent again completes them, once', async () => {
+  const operator = await consoleSession(h.api.url, people.operator);
+  const body = {
+    action: 'annulation',
+    etape: 'confirmer',
+    lot: randomUUID(),
+    reason: 'OG dissoute',
+    choix: [bdcs[5]!, bdcs[6]!],
+  };
+  await h.pauseWorker();
+  let first: Response;
+  try {
+    first = await operator.post('/console/bdc/lot', body, '/console/bdc');
+  } finally {
+    await h.resumeWorker();
+  }
+  expect(first.status).toBe(200);
+  const said = await first.text();
+  expect(said).toContain('0 BDC traité(s), 2 non traité(s)');
+  expect(said).toContain('2 BDC sans réponse à temps');
+  expect(said).toContain('Envoyer à nouveau ces 2 BDC');
+  // sent again, as a person would until the engine answers (the worker is catching up): each BDC once
+  await eventually(
+    async () =>
+      (await (await operator.post('/console/bdc/lot', body, '/console/bdc')).text()).includes(
+        '2 BDC traité(s), 0 non traité(s)',
+      ),
+    { budgetMs: 90_000, what: 'the confirmation sent again answered' },
+  );
+  for (const n of [5, 6]) {
+    await h.waitForStatus(bdcs[n]!, 'cancelled');
+    expect(await cancellations(bdcs[n]!)).toBe(1);
+  }
+}, 180_000);

@@ -48,7 +48,7 @@ test('an éditeur names its solution: refused empty with a French reason at the 
   await page.getByLabel(/Nom de la solution/).fill('   ');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
   await expect(page.locator('.fr-error-text').first().textContent()).resolves.toContain(
-    'le nom d’une solution tient sur une ligne de 1 à 120 caractères',
+    'une ligne de 1 à 120 caractères, avec au moins une lettre ou un chiffre, sans caractère invisible',
   );
   expect(await accessibilityViolations(page)).toEqual([]);
 
@@ -121,9 +121,13 @@ test('another éditeur cannot name it: no page, nothing changed; the name is jou
 test('through the API: an éditeur names its own solution, not another’s; a name of nothing is refused at its field', async () => {
   const put = (token: string, solutionId: string, body: unknown) =>
     h.api.call('PUT', `/solutions/${encodeURIComponent(solutionId)}/name`, { token, body });
-  const blank = await put(h.api.tokens.rival, rivalSolution, { name: '\n\t' });
-  expect(blank.status).toBe(422);
-  expect(blank.body.refusals).toEqual([expect.objectContaining({ code: 'solution_name_invalid', path: 'name' })]);
+  // nothing to read, or a name that hides or turns around the id shown after it: refused at the field
+  for (const name of ['\n\t', '\u200b\u200b', 'DUI\u202e', 'x'.repeat(121)]) {
+    const refused = await put(h.api.tokens.rival, rivalSolution, { name });
+    expect(refused.status).toBe(422);
+    expect(refused.body.refusals.length).toBeGreaterThan(0);
+    expect(refused.body.refusals.map((r: { path: string }) => r.path)).toEqual(refused.body.refusals.map(() => 'name'));
+  }
   const named = await put(h.api.tokens.rival, rivalSolution, { name: 'Rival  DUI\n 2' });
   expect(named.status).toBe(200);
   expect(named.body).toMatchObject({ solutionId: rivalSolution, editeurId: 'editeur-rival', name: 'Rival DUI 2' });

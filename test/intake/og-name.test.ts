@@ -49,6 +49,23 @@ test('the API registers the OG’s name as the order states it, trimmed; a name 
   expect(list).toContain(`Association Les Tilleuls (${request.ogFiness})`);
 });
 
+test('a registration sent again with the OG’s name added is the same registration: answered as the first, not refused', async () => {
+  const request = await seeded();
+  const eventId = randomUUID();
+  const send = (body: object) =>
+    h.api.call('POST', '/bdcs', { token: h.api.tokens.operator, body: { ...body, eventId } });
+  const first = await send(request);
+  const again = await send({ ...request, ogName: 'Association Les Tilleuls' });
+  expect(first.status).toBeLessThan(300);
+  expect([again.status, again.body.bdcId]).toEqual([first.status, first.body.bdcId]);
+  // and a name that would hide the FINESS after it is refused at its field
+  const hidden = await h.api.call('POST', '/bdcs', {
+    token: h.api.tokens.operator,
+    body: { ...(await seeded()), ogName: 'EHPAD \u202e', eventId: randomUUID() },
+  });
+  expect([hidden.status, hidden.body.refusals?.[0]?.path]).toEqual([422, 'body.ogName']);
+});
+
 test('a bulk file may name each OG in an optional og_name column; its refused rows come back with that column', async () => {
   const named = await seeded();
   const unnamed = await seeded();

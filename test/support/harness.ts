@@ -91,6 +91,9 @@ export interface Harness {
   restartWorker(): Promise<void>;
   /** no worker runs meanwhile: the events sent wait on the server, then reach the workflow together */
   withWorkerPaused<T>(send: () => T): Promise<T>;
+  /** no worker runs until resumeWorker: what is sent meanwhile waits on the server, however long */
+  pauseWorker(): Promise<void>;
+  resumeWorker(): Promise<void>;
   /** records the receipt of everything still due and answers the final state */
   reimburseInFull(bdcId: string): Promise<BdcView>;
   /** the BDC's ledger records as [kind, cents] pairs, in the order they were written */
@@ -276,6 +279,8 @@ export async function startHarness({
       );
     },
     restartWorker: () => local.restartWorker(),
+    pauseWorker: () => local.pauseWorker(),
+    resumeWorker: () => local.resumeWorker(),
     async withWorkerPaused(send) {
       await local.pauseWorker();
       const sent = send();
