@@ -41,6 +41,14 @@ export function unavailableDependency(error: unknown): Dependency | undefined {
   return undefined;
 }
 
+/**
+ * Whether a call went unanswered — Temporal's client gave up on an update (its deadline passed, or it
+ * was cancelled: the event may still be recorded) or a dependency is away — so that sending the same
+ * event again is the answer.
+ */
+export const unanswered = (error: unknown): boolean =>
+  error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || unavailableDependency(error) !== undefined;
+
 /** How long each look at a dependency may take when an update went unanswered. */
 const PROBE_MS = 1_000;
 

@@ -4,7 +4,7 @@ import type { VNode } from 'preact';
 import type { Api } from '../../api/context';
 import { REQUEST_DEADLINE_MS, who } from '../../api/context';
 import { bdcState } from '../../client/bdc-events';
-import { unavailableDependency } from '../../client/unavailable';
+import { unanswered as wentUnanswered } from '../../client/unavailable';
 
 import { localizeRefusal } from '../../domain/localize';
 import { RefusedError, type Refusal } from '../../domain/refusal';
@@ -245,7 +245,8 @@ export function bdcBulkPages(app: Api, deps: ConsoleDeps) {
               });
             } catch (err) {
               if (err instanceof RefusedError) return { bdcId, refused: frenchOf(err.refusals) };
-              if (unavailableDependency(err)) return { bdcId, unanswered: true };
+              // its update cancelled or past its deadline (a busy machine says « Call cancelled »)
+              if (wentUnanswered(err)) return { bdcId, unanswered: true };
               throw err;
             }
           }),
