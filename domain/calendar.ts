@@ -61,14 +61,17 @@ export function startOfParisDay(date: CivilDate): Date {
   return parisWallClock(date, 0, 0, 0, 0);
 }
 
-/** The Paris civil date on which an instant falls. */
+const parisDateParts = new Intl.DateTimeFormat('en-CA', {
+  timeZone: PARIS,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The Paris civil date on which an instant falls (its year in four digits: Intl writes 526, not 0526). */
 export function parisCivilDate(instant: Date): CivilDate {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: PARIS,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
+  const part = (type: string) => parisDateParts.formatToParts(instant).find((p) => p.type === type)!.value;
+  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
 }
 
 export function addCalendarDays(date: CivilDate, days: number): CivilDate {

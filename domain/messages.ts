@@ -177,6 +177,10 @@ export const messages = {
     () => 'expected a date as YYYY-MM-DD',
     () => 'une date AAAA-MM-JJ est attendue',
   ),
+  date_out_of_range: m(
+    () => 'a date between 1900 and 2999',
+    () => 'une date entre 1900 et 2999',
+  ),
   not_a_calendar_date: m(
     () => 'not a calendar date',
     () => 'cette date n’existe pas au calendrier',

@@ -12,7 +12,7 @@ import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, fieldValues, sendPage, viewer, type Viewer } from '../http';
 import type { RecordView } from '../views/bdc';
 import { Page } from '../views/layout';
-import { Alert, BdcLink, Csrf, ErrorSummary, Hidden, type FieldErrors } from '../views/ui';
+import { Alert, BdcLink, Csrf, ErrorSummary, Hidden, SendOrBack, type FieldErrors } from '../views/ui';
 import { bdcActions, type BdcAction } from './bdc-actions';
 
 export const BULK_PATH = '/console/bdc/lot';
@@ -89,18 +89,7 @@ export function bdcBulkPages(app: Api, deps: ConsoleDeps) {
         </ul>
         <ErrorSummary errors={errors} />
         {action.fields(values, errors)}
-        <ul class="fr-btns-group fr-btns-group--inline">
-          <li>
-            <button class="fr-btn" type="submit">
-              Vérifier avant d’envoyer
-            </button>
-          </li>
-          <li>
-            <a class="fr-btn fr-btn--secondary" href="/console/bdc">
-              Retour
-            </a>
-          </li>
-        </ul>
+        <SendOrBack send="Vérifier avant d’envoyer" back="/console/bdc" />
       </form>,
     );
 
@@ -205,20 +194,7 @@ export function bdcBulkPages(app: Api, deps: ConsoleDeps) {
                   </>
                 ) : null}
               </Alert>
-              <ul class="fr-btns-group fr-btns-group--inline">
-                {ready.length ? (
-                  <li>
-                    <button class="fr-btn" type="submit">
-                      Confirmer
-                    </button>
-                  </li>
-                ) : null}
-                <li>
-                  <a class="fr-btn fr-btn--secondary" href="/console/bdc">
-                    Retour
-                  </a>
-                </li>
-              </ul>
+              <SendOrBack {...(ready.length ? { send: 'Confirmer' } : {})} back="/console/bdc" />
             </form>,
           ),
         );

@@ -7,7 +7,7 @@ import { RefusedError } from '../../domain/refusal';
 import type { ConsoleDeps } from '../context';
 import { callerOfViewer, field, fieldErrors, sendPage, viewer, type Viewer } from '../http';
 import { Page } from '../views/layout';
-import { Alert, Csrf, EditeurName, ErrorSummary, Input, Table, type FieldErrors } from '../views/ui';
+import { Alert, Csrf, EditeurName, ErrorSummary, Input, SendOrBack, Table, type FieldErrors } from '../views/ui';
 
 const LIST = '/console/solutions';
 const naming = (solutionId: string) => `${LIST}/${encodeURIComponent(solutionId)}/nom`;
@@ -85,18 +85,7 @@ export function solutionPages(app: Api, deps: ConsoleDeps) {
             errors={errors}
             required
           />
-          <ul class="fr-btns-group fr-btns-group--inline">
-            <li>
-              <button class="fr-btn" type="submit">
-                Enregistrer
-              </button>
-            </li>
-            <li>
-              <a class="fr-btn fr-btn--secondary" href={LIST}>
-                Retour
-              </a>
-            </li>
-          </ul>
+          <SendOrBack send="Enregistrer" back={LIST} />
         </form>
       </Page>
     );

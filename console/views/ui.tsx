@@ -407,6 +407,26 @@ export const EditeurName = ({ id }: { id: string }) => <>{useEditeurName()(id)}<
 export const SolutionName = ({ id }: { id: string }) => <>{useSolutionLabel()(id)}</>;
 
 /** A link to a BDC's page, named as people call it (its reference and éditeur), never by its machine id. */
+/** A form's two ways out: send it (absent: only the way back) or go back where the reader came from. */
+export function SendOrBack({ send, back }: { send?: string; back: string }) {
+  return (
+    <ul class="fr-btns-group fr-btns-group--inline">
+      {send ? (
+        <li>
+          <button class="fr-btn" type="submit">
+            {send}
+          </button>
+        </li>
+      ) : null}
+      <li>
+        <a class="fr-btn fr-btn--secondary" href={back}>
+          Retour
+        </a>
+      </li>
+    </ul>
+  );
+}
+
 export const BdcLink = ({ id }: { id: string }) => (
   <a href={`/console/bdc/${encodeURIComponent(id)}`}>{useBdcLabel(id)}</a>
 );

@@ -32,3 +32,11 @@ test('120 calendar days after an order, across a leap day', () => {
 test.each(['2024-02-30', '2024-13-01', '28/02/2024', '2024-2-28', ''])('%j is not a civil date', (s) => {
   expect(civilDateSchema.safeParse(s).success).toBe(false);
 });
+
+test('a date before 1900 is refused at the edge (the drill amended a calendar to « 0526-07-16 »: a 500); a year keeps its four digits', () => {
+  for (const date of ['0526-07-16', '0001-01-01', '1899-12-31', '3000-01-01'])
+    expect(civilDateSchema.safeParse(date).success).toBe(false);
+  expect(civilDateSchema.safeParse('1900-01-01').success).toBe(true);
+  // Intl writes the year 526 as « 526 »: a civil date keeps four digits
+  expect(parisCivilDate(new Date(Date.UTC(526, 6, 16, 12)))).toBe('0526-07-16');
+});
