@@ -45,7 +45,7 @@ export const civilDateSchema = z
   .refine(isCivilDate, text('not_a_calendar_date'))
   // a date people type for the programme: before 1900, Paris's hour was its local mean time and the
   // engine's day arithmetic does not hold (the drill's « 0526-07-16 » amended a calendar into a 500)
-  .refine((d) => d >= '1900-01-01' && d <= '2999-12-31', text('date_out_of_range'));
+  .refine((d) => !isCivilDate(d) || (d >= '1900-01-01' && d <= '2999-12-31'), text('date_out_of_range'));
 export const instantSchema = z.string().refine(isInstant, text('instant_expected'));
 
 /** The one FINESS validator: every schema that takes a FINESS number uses it. */
