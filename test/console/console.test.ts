@@ -5,7 +5,7 @@ import { addCalendarDays } from '../../domain/calendar';
 import type { BdcRequest } from '../../domain/bdc';
 import { browserPerFile, expectAccessible, samplePdf } from '../support/browser';
 import { otp, people, signIn } from '../support/people';
-import { bdcRequest, vaRequestBody, shownLabel } from '../support/bdc-fixtures';
+import { bdcRequest, importRow, vaRequestBody, shownLabel } from '../support/bdc-fixtures';
 import { eventually } from '../support/eventually';
 import { harnessPerFile } from '../support/harness';
 
@@ -284,10 +284,7 @@ test('an operator imports BDCs in bulk, follows the import and downloads the ref
   const good = bdcRequest({ campaignId: 'test-ms1', orderDate: today() });
   await h.seed(good, 3);
   await h.grant(good.solutionId, good.editeurId);
-  const line = (r: BdcRequest) =>
-    [r.editeurId, r.reference, r.campaignId, r.solutionId, r.ogFiness, r.essms.join('|'), r.orderDate, 'true'].join(
-      ';',
-    );
+  const line = (r: BdcRequest) => importRow(r);
   const csv = [
     'editeur_id;reference;campaign_id;solution_id;og_finess;essms;order_date;solution_referenced',
     line(good),

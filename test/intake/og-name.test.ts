@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { importJob, startBdcImport } from '../../client/imports';
 import { importColumns } from '../../domain/bdc-import';
 import type { BdcRequest } from '../../domain/bdc';
-import { bdcRequest } from '../support/bdc-fixtures';
+import { bdcRequest, importRow } from '../support/bdc-fixtures';
 import { consoleSession } from '../support/console-session';
 import { eventually } from '../support/eventually';
 import { harnessOperator, harnessPerFile } from '../support/harness';
@@ -69,23 +69,11 @@ test('a registration sent again with the OG’s name added is the same registrat
 test('a bulk file may name each OG in an optional og_name column; its refused rows come back with that column', async () => {
   const named = await seeded();
   const unnamed = await seeded();
-  const line = (r: BdcRequest, ogName: string) =>
-    [
-      r.editeurId,
-      r.reference,
-      r.campaignId,
-      r.solutionId,
-      r.ogFiness,
-      r.essms.join('|'),
-      r.orderDate,
-      'true',
-      ogName,
-    ].join(';');
   const csv = [
     [...importColumns, 'og_name'].join(';'),
-    line(named, 'EHPAD Les Glycines'),
-    line(unnamed, ''),
-    line({ ...named, reference: `BAD-${randomUUID().slice(0, 6)}`, ogFiness: '123' }, 'Mauvais OG'),
+    importRow(named, 'EHPAD Les Glycines'),
+    importRow(unnamed, ''),
+    importRow({ ...named, reference: `BAD-${randomUUID().slice(0, 6)}`, ogFiness: '123' }, 'Mauvais OG'),
   ].join('\n');
   const ctx = await h.engine();
   const importId = await startBdcImport(ctx, harnessOperator, { text: csv, fileName: 'og.csv' });

@@ -36,3 +36,17 @@ export function validVa(
 /** A BDC as the console's pages name it: its reference and its éditeur's name, as the harness enrols it. */
 export const shownLabel = (bdcId: string) =>
   bdcLabelOf(bdcId, new Map(['editeur-acme', 'editeur-rival'].map((e) => [e, sampleEditeurName(e)])));
+
+/** A registration as a bulk file's row (the columns of domain/bdc-import.ts, then the optional ones given). */
+export const importRow = (r: BdcRequest, ...optional: string[]) =>
+  [
+    r.editeurId,
+    r.reference,
+    r.campaignId,
+    r.solutionId,
+    r.ogFiness,
+    r.essms.join('|'),
+    r.orderDate,
+    String(r.solutionReferenced ?? true),
+    ...optional,
+  ].join(';');

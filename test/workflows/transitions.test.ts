@@ -66,6 +66,18 @@ afterEach(() => {
 /** while set, every write waits for it: a transition's commit kept in flight */
 let held: Promise<void> | undefined;
 
+/** Runs with every write held in flight until `release` (or the end): decisions meet a commit not yet done. */
+async function withWritesHeld(run: (release: () => void) => Promise<void>): Promise<void> {
+  let release!: () => void;
+  held = new Promise((r) => (release = r));
+  try {
+    await run(release);
+  } finally {
+    release();
+    held = undefined;
+  }
+}
+
 const of = (id: string) => written.filter((t) => t.id === id);
 const money = (id: string) =>
   of(id).flatMap((t) =>
@@ -220,9 +232,7 @@ test('two ordonnateurs validating one advance together: the first writes the mon
   const { handle, input } = await startBdc();
   await reaches(handle, 'awaiting_validation');
   const pending = (await state(handle)).proposals!.find((p) => p.state === 'proposed')!;
-  let release!: () => void;
-  held = new Promise((r) => (release = r));
-  try {
+  await withWritesHeld(async (release) => {
     // the first validation is accepted; its commit, which writes the order, is still in flight
     const first = await handle.startUpdate(bdcMessages.proposalValidated, {
       args: [{ ...ordonnateur(1), proposalId: pending.id }],
@@ -237,10 +247,7 @@ test('two ordonnateurs validating one advance together: the first writes the mon
     release();
     expect(await refusalCode(second.result())).toBe('wrong_state');
     await first.result();
-  } finally {
-    release();
-    held = undefined;
-  }
+  });
   await reaches(handle, 'awaiting_va');
   expect(money(input.bdcId)).toEqual([['paymentOrder', 175_200]]);
   const audit = of(input.bdcId).flatMap((t) => t.audit.map((a) => a.kind));
@@ -253,9 +260,7 @@ test('a rejection arriving while a validation writes the advance is refused once
   const { handle, input } = await startBdc();
   await reaches(handle, 'awaiting_validation');
   const pending = (await state(handle)).proposals!.find((p) => p.state === 'proposed')!;
-  let release!: () => void;
-  held = new Promise((r) => (release = r));
-  try {
+  await withWritesHeld(async (release) => {
     const validation = await handle.startUpdate(bdcMessages.proposalValidated, {
       args: [{ ...ordonnateur(1), proposalId: pending.id }],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
@@ -267,10 +272,7 @@ test('a rejection arriving while a validation writes the advance is refused once
     release();
     await validation.result();
     expect(await refusalCode(rejection.result())).toBe('wrong_state');
-  } finally {
-    release();
-    held = undefined;
-  }
+  });
   await reaches(handle, 'awaiting_va');
   expect(money(input.bdcId)).toEqual([['paymentOrder', 175_200]]);
   const proposal = (await state(handle)).proposals![0]!;
