@@ -473,6 +473,11 @@ export const messages = {
     (p) =>
       `le BDC ${p.bdcId} est terminé (« ${word({ ...statusFr, ...temporalEndFr }, p.status)} ») et ne reçoit plus d’événement`,
   ),
+  event_not_taken: m(
+    (p: { status: string }) => `the BDC moved on (${p.status}) before this event's turn: nothing of it is recorded`,
+    (p) =>
+      `le BDC est passé au statut « ${word(statusFr, p.status)} » avant que cet événement soit enregistré : rien n’en est retenu`,
+  ),
   unknown_bdc: m(
     (p: { bdcId: string }) => `no BDC ${p.bdcId}`,
     (p) => `aucun BDC ${p.bdcId}`,

@@ -35,7 +35,10 @@ beforeAll(async () => {
     workflowBundle,
     activities: {
       async recordTransition(t: Transition) {
-        await held;
+        if (held && holding(t)) {
+          arrived(t);
+          await held;
+        }
         const refused = ledger(t);
         if (refused)
           throw ApplicationFailure.create({
@@ -65,16 +68,28 @@ afterEach(() => {
 });
 /** while set, every write waits for it: a transition's commit kept in flight */
 let held: Promise<void> | undefined;
+/** which writes are held, and who hears that one arrived */
+let holding: (t: Transition) => boolean = () => true;
+let arrived: (t: Transition) => void = () => undefined;
 
-/** Runs with every write held in flight until `release` (or the end): decisions meet a commit not yet done. */
-async function withWritesHeld(run: (release: () => void) => Promise<void>): Promise<void> {
+/**
+ * Runs with the writes `which` picks (every one by default) held in flight until `release` (or the
+ * end): events meet a commit not yet done. `writing` resolves when the first held write arrives.
+ */
+async function withWritesHeld(
+  run: (release: () => void, writing: Promise<Transition>) => Promise<void>,
+  which: (t: Transition) => boolean = () => true,
+): Promise<void> {
   let release!: () => void;
   held = new Promise((r) => (release = r));
+  holding = which;
+  const writing = new Promise<Transition>((r) => (arrived = r));
   try {
-    await run(release);
+    await run(release, writing);
   } finally {
     release();
     held = undefined;
+    holding = () => true;
   }
 }
 
@@ -279,6 +294,51 @@ test('a rejection arriving while a validation writes the advance is refused once
   expect(proposal.state).toBe('validated');
   expect(proposal.rejection).toBeUndefined();
   expect(of(input.bdcId).flatMap((t) => t.audit.map((a) => a.kind))).not.toContain('rejected');
+});
+
+test('a cancellation arriving while a refusal of référencement ends the BDC is refused once the end is written, and the workflow ends', async () => {
+  const { handle, input } = await startBdc('pending');
+  await reaches(handle, 'awaiting_referencement');
+  const rejected = (t: Transition) => (t.record as { status: string }).status === 'rejected';
+  await withWritesHeld(async (release, writing) => {
+    await handle.executeUpdate(bdcMessages.referencementDecided, {
+      args: [
+        { ...event(), decision: 'refused', decidedAt: new Date((await env.currentTimeMs()) - 1_000).toISOString() },
+      ],
+    });
+    // the BDC's end is being written: the record still says « awaiting_referencement »
+    await writing;
+    const cancellation = await handle.startUpdate(bdcMessages.cancellationRequested, {
+      args: [{ ...event(), reason: 'OG dissoute' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    release();
+    // before the fix it was never answered, and the workflow never ended
+    expect(await refusalCode(cancellation.result())).toBe('wrong_state');
+  }, rejected);
+  expect((await handle.result()).status).toBe('rejected');
+  expect(statuses(input.bdcId).at(-1)).toBe('rejected');
+  expect((await state(handle)).cancellation).toBeUndefined();
+  expect(of(input.bdcId).flatMap((t) => t.audit.map((a) => a.kind))).not.toContain('cancellation_requested');
+});
+
+test("a workflow cancellation through Temporal arriving while the BDC's end is written does not keep the workflow open", async () => {
+  const { handle } = await startBdc('pending');
+  await reaches(handle, 'awaiting_referencement');
+  await withWritesHeld(
+    async (release, writing) => {
+      await handle.executeUpdate(bdcMessages.referencementDecided, {
+        args: [
+          { ...event(), decision: 'refused', decidedAt: new Date((await env.currentTimeMs()) - 1_000).toISOString() },
+        ],
+      });
+      await writing;
+      await handle.cancel();
+      release();
+    },
+    (t) => (t.record as { status: string }).status === 'rejected',
+  );
+  expect((await handle.result()).status).toBe('rejected');
 });
 
 test('an advance awaiting its validation is withdrawn by a cancellation: nothing is paid, the BDC ends unpaid', async () => {

@@ -19,6 +19,7 @@ import type {
 } from '../../domain/bdc-view';
 import { terminalStatuses } from '../../domain/bdc-view';
 import { eventForm, type AttentionDecision, type ReferencementDecision } from '../../domain/events';
+import { refusalOf, type Refusal } from '../../domain/refusal';
 import { initialRecord, outstandingCents } from '../../domain/lifecycle';
 import { say, type Said } from '../../domain/messages';
 import {
@@ -105,6 +106,69 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
 
   protected override committed(): void {
     this.published = publish(this.record, this.published);
+    this.refuseUntaken();
+  }
+
+  /** Whether the main line, where the record now stands, may still take an event of this kind handed to it. */
+  private takes(kind: keyof BdcLifecycle['pending']): boolean {
+    const { status, proposals } = this.record;
+    // an operator's decision on a refused step puts the main line back where it stood
+    if (status === 'needs_attention') return true;
+    switch (kind) {
+      case 'decision':
+        return status === 'awaiting_referencement';
+      case 'va':
+        return status === 'awaiting_va';
+      case 'cancellation':
+        return (
+          ['awaiting_referencement', 'advance_issued', 'awaiting_va'].includes(status) ||
+          // the advance awaiting its validation, or just withdrawn by the cancellation the main line now ends with
+          (status === 'awaiting_validation' && (pendingProposal(proposals)?.kind ?? 'advance') === 'advance')
+        );
+    }
+  }
+
+  /**
+   * An event handed to the main line that it will no longer take — the BDC moved on while the event
+   * waited for its turn, as a cancellation arriving while a refusal of référencement ends the BDC — is
+   * judged again against the record as it now is, and refused. It used to wait for ever, and the
+   * workflow with it (the money property's seed 127432978).
+   */
+  private refuseUntaken(): void {
+    for (const kind of ['decision', 'va', 'cancellation'] as const) {
+      const handed = this.pending[kind];
+      // taken by the commit just made: the main line lets go of it once that commit returns
+      if (!handed || this.takes(kind) || (handed.key && this.book.seen[handed.key.eventId])) continue;
+      if (!patched('untaken-events-refused')) return;
+      this.pending[kind] = undefined;
+      if (handed.key) this.book.refused(handed.key.eventId, this.judgedNow(kind, handed));
+      else log.warn('workflow cancellation ignored', { bdcId: this.bdcId, why: `it is ${this.record.status}` });
+    }
+  }
+
+  /** What the rules say now of an event handed over and not taken, or that the BDC moved on without it. */
+  private judgedNow<K extends keyof BdcLifecycle['pending']>(
+    kind: K,
+    handed: NonNullable<BdcLifecycle['pending'][K]>,
+  ): Refusal[] {
+    const seen = this.rulesSee();
+    const now = Date.now();
+    const said =
+      'event' in handed
+        ? kind === 'decision'
+          ? decisionRefusals(this.record, seen, now, handed.event as ReferencementDecision)
+          : submissionRefusals(this.record, seen, now, handed.event)
+        : cancellationRefusals(this.record, seen);
+    return said.length
+      ? said
+      : [
+          refusalOf(
+            'wrong_state',
+            say('event_not_taken', { status: this.record.status }),
+            'status',
+            this.record.status,
+          ),
+        ];
   }
 
   protected override attentionRules(e: AttentionDecision) {
@@ -452,7 +516,7 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
         ),
       },
     });
-    this.pending.cancellation = undefined;
+    this.letGoOf(cancellation);
     await this.propose('reimbursement', {
       kind: 'reimbursement',
       amountCents: this.record.amounts.paidCents,
@@ -576,7 +640,13 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
         audit: [{ kind: status, said: why, ...(cancellation ? { by: cancellation.by } : {}) }],
       },
     });
-    this.pending.cancellation = undefined;
+    this.letGoOf(cancellation);
+  }
+
+  /** The cancellation the main line took is recorded; one sent while it was written is not it. */
+  private letGoOf(cancellation: BdcLifecycle['pending']['cancellation']): void {
+    if (this.pending.cancellation === cancellation || !patched('untaken-events-refused'))
+      this.pending.cancellation = undefined;
   }
 
   private cancellationRecord(c: NonNullable<BdcLifecycle['pending']['cancellation']>) {

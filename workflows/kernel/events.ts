@@ -70,6 +70,8 @@ export interface Seen<A> {
  */
 export class EventBook<A> {
   private readonly inFlight = new Map<string, { key: EventKey; accepted: Promise<void> }>();
+  /** events refused after they were handed over, with the refusal their waiting sends answer */
+  private readonly refusedInFlight = new Map<string, Refusal[]>();
 
   constructor(readonly seen: Record<string, Seen<A>>) {}
 
@@ -82,6 +84,15 @@ export class EventBook<A> {
   /** The event was refused while being recorded: nothing of it is kept (its id may be sent again). */
   abandoned(eventId: string): void {
     this.inFlight.delete(eventId);
+  }
+
+  /**
+   * An event handed over to be recorded later is refused instead (the process moved on before its
+   * turn): every send of it waiting answers this refusal, nothing of it is kept.
+   */
+  refused(eventId: string, refusals: Refusal[]): void {
+    this.refusedInFlight.set(eventId, refusals);
+    this.abandoned(eventId);
   }
 
   /** Some event is being recorded. */
@@ -104,12 +115,15 @@ export class EventBook<A> {
           let flight = this.inFlight.get(e.eventId);
           if (!this.seen[e.eventId] && !flight) {
             const key = { eventId: e.eventId, kind, hash: eventHash(kind, e) };
+            this.refusedInFlight.delete(e.eventId);
             flight = { key, accepted: accept(e, key) };
             this.inFlight.set(e.eventId, flight);
           }
           if (flight) await flight.accepted;
-          await condition(() => this.seen[e.eventId] !== undefined);
-          return this.seen[e.eventId]!.answer;
+          await condition(() => this.seen[e.eventId] !== undefined || this.refusedInFlight.has(e.eventId));
+          const seen = this.seen[e.eventId];
+          if (!seen) reject(this.refusedInFlight.get(e.eventId)!);
+          return seen.answer;
         }),
       {
         validator: (e) => {
