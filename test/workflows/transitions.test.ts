@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type WorkflowHandle,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bdcMessages, BDC_WORKFLOW_TYPE, type BdcLifecycleWorkflow } from '../../contract/bdc';
 import { controlMessages, CONTROL_WORKFLOW_TYPE, type BdcControlWorkflow } from '../../contract/control';
 import type { Effect, Transition } from '../../contract/effects';
-import type { BdcRecord, BdcWorkflowInput } from '../../domain/bdc-view';
+import type { BdcRecord, BdcWorkflowInput, EventAnswer } from '../../domain/bdc-view';
 import type { ControlRecord } from '../../domain/control-view';
 import { REFUSED } from '../../domain/refusal';
 import { temporalServer } from '../../scripts/local-engine';
@@ -339,6 +344,35 @@ test("a workflow cancellation through Temporal arriving while the BDC's end is w
     (t) => (t.record as { status: string }).status === 'rejected',
   );
   expect((await handle.result()).status).toBe('rejected');
+});
+
+test('a cancellation accepted while a rejection of the advance is written ends the BDC once an operator cancels: recorded and answered, never lost', async () => {
+  const { handle, input } = await startBdc();
+  await reaches(handle, 'awaiting_validation');
+  const pending = (await state(handle)).proposals!.find((p) => p.state === 'proposed')!;
+  let cancellation!: WorkflowUpdateHandle<EventAnswer>;
+  await withWritesHeld(async (release) => {
+    const rejection = await handle.startUpdate(bdcMessages.proposalRejected, {
+      args: [{ ...ordonnateur(1), proposalId: pending.id, reason: 'RIB manquant' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    cancellation = await handle.startUpdate(bdcMessages.cancellationRequested, {
+      args: [{ ...event(), reason: 'OG dissoute' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    release();
+    await rejection.result();
+  });
+  await reaches(handle, 'needs_attention');
+  // the operator's cancellation of the refused step (before the fix it took the place of the one handed
+  // over, which was then never answered, and the workflow never ended)
+  await handle.executeUpdate(bdcMessages.attentionResolved, {
+    args: [{ ...event(), decision: 'cancel', reason: 'OG dissoute' }],
+  });
+  expect(await cancellation.result()).toMatchObject({ status: 'cancelled' });
+  expect((await handle.result()).status).toBe('cancelled');
+  expect((await state(handle)).cancellation).toMatchObject({ reason: 'OG dissoute', by: operator });
+  expect(money(input.bdcId)).toEqual([]);
 });
 
 test('an advance awaiting its validation is withdrawn by a cancellation: nothing is paid, the BDC ends unpaid', async () => {

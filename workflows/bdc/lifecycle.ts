@@ -55,6 +55,8 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
     va?: Pending<VaSubmission>;
     cancellation?: { reason: string; by: Actor; key?: EventKey };
   } = {};
+  /** the cancellation the main line is writing the BDC's end with */
+  private taking?: BdcLifecycle['pending']['cancellation'];
   /** cents of receipts being recorded */
   private receiving = 0;
   /** VAs being recorded by their handler (the main line was not waiting for one) */
@@ -118,7 +120,11 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
       case 'decision':
         return status === 'awaiting_referencement';
       case 'va':
-        return status === 'awaiting_va';
+        // (handed over while the advance awaited its validation only by runs before va-recorded-before-advance-paid)
+        return (
+          ['advance_issued', 'awaiting_va'].includes(status) ||
+          (status === 'awaiting_validation' && pendingProposal(proposals)?.kind === 'advance')
+        );
       case 'cancellation':
         return (
           ['awaiting_referencement', 'advance_issued', 'awaiting_va'].includes(status) ||
@@ -138,7 +144,8 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
     for (const kind of ['decision', 'va', 'cancellation'] as const) {
       const handed = this.pending[kind];
       // taken by the commit just made: the main line lets go of it once that commit returns
-      if (!handed || this.takes(kind) || (handed.key && this.book.seen[handed.key.eventId])) continue;
+      if (!handed || handed === this.taking || this.takes(kind) || (handed.key && this.book.seen[handed.key.eventId]))
+        continue;
       if (!patched('untaken-events-refused')) return;
       this.pending[kind] = undefined;
       if (handed.key) this.book.refused(handed.key.eventId, this.judgedNow(kind, handed));
@@ -176,6 +183,8 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
   }
 
   protected override attentionCancelled(e: AttentionDecision): void {
+    // a person's cancellation handed over before the step was refused ends the BDC: it is recorded, not lost
+    if (this.pending.cancellation?.key && patched('untaken-events-refused')) return;
     this.pending.cancellation = { reason: e.reason, by: e.actor };
   }
 
@@ -499,7 +508,7 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
 
   /** The advance is not justified: demanded back (once an ordonnateur validated it), tracked to receipt; the ESSMS are freed once received. */
   private async demandAdvanceBack(why: Said, missed?: DeadlineName): Promise<void> {
-    const cancellation = this.pending.cancellation;
+    const cancellation = (this.taking = this.pending.cancellation);
     await this.commit({
       step: cancellation ? 'cancellation' : 'lapse',
       events: cancellation?.key ? [cancellation.key] : [],
@@ -619,7 +628,7 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
     why: Said,
     missed?: DeadlineName,
   ): Promise<void> {
-    const cancellation = this.pending.cancellation;
+    const cancellation = (this.taking = this.pending.cancellation);
     await this.commit({
       step: status,
       events: cancellation?.key ? [cancellation.key] : [],
@@ -645,6 +654,7 @@ export class BdcLifecycle extends RecordedProcess<BdcRecord, EventAnswer> {
 
   /** The cancellation the main line took is recorded; one sent while it was written is not it. */
   private letGoOf(cancellation: BdcLifecycle['pending']['cancellation']): void {
+    this.taking = undefined;
     if (this.pending.cancellation === cancellation || !patched('untaken-events-refused'))
       this.pending.cancellation = undefined;
   }
