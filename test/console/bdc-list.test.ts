@@ -5,7 +5,9 @@ import type { Page } from 'playwright-core';
 import { Editeurs } from '../../db/editeurs';
 import { enrolInDatabase, sampleMandatary } from '../../scripts/samples/enrolment';
 import { accessibilityViolations, browserPerFile, screenshot } from '../support/browser';
-import { harnessPerFile } from '../support/harness';
+import { decideForBdc } from '../../client/solutions';
+import { parisCivilDate } from '../../domain/calendar';
+import { harnessOperator, harnessPerFile } from '../support/harness';
 
 // Issue 22, item 7: the BDC list people search and sort. A part of a reference finds its BDCs (the
 // API's `?reference=` was silently ignored), references read in the order people count (-1, -2,
@@ -66,6 +68,45 @@ test('the API finds BDCs by a part of their reference and pages them in natural 
   expect((await allPages(`editeurMatch=acm%C3%A9%20sant&reference=${run}&sort=reference`)).flat()).toEqual(natural);
   // what is typed is text, never a wildcard
   expect((await allPages(`reference=${encodeURIComponent('%')}`)).flat()).toEqual([]);
+});
+
+test('pages read while BDCs are registered and change status hold every BDC once, in every order whose key does not move', async () => {
+  // issue 26: keyset pages (the last BDC's key and id, never an offset) under concurrent writes
+  const walk = `WLK${randomUUID().slice(0, 6).toUpperCase()}`;
+  const solutionId = `sol-${walk.toLowerCase()}`;
+  const register = async (reference: string) =>
+    (await h.register({ request: { reference, solutionId, solutionReferenced: false } })).bdcId;
+  const first = Array.from({ length: 24 }, (_, i) => `${walk}-${i + 1}`);
+  const ids: string[] = [];
+  for (const reference of first) ids.push(await register(reference));
+  const engine = await h.engine();
+  let reading = true;
+  // meanwhile: BDCs registered (named before they are written), others référencés (status and next deadline move)
+  const written: string[] = [];
+  const writer = (async () => {
+    for (let i = 0; reading; i++) {
+      written.push(`${walk}-${first.length + i + 1}`);
+      await register(written.at(-1)!);
+      await decideForBdc(engine, harnessOperator, ids[i % ids.length]!, {
+        eventId: randomUUID(),
+        decision: 'granted',
+        decidedOn: parisCivilDate(new Date(await h.now())),
+      }).catch(() => undefined); // decided already
+    }
+  })();
+  try {
+    for (const sort of ['', 'sort=reference', 'sort=-reference', 'sort=ceiling', 'sort=-ceiling']) {
+      const seen = (await allPages(`reference=${walk}-&pageSize=5&${sort}`)).flat();
+      // each BDC once; every one there before the walk began; those registered meanwhile at most once
+      expect(seen.filter((r, i) => seen.indexOf(r) !== i)).toEqual([]);
+      expect(first.filter((r) => !seen.includes(r))).toEqual([]);
+      expect(seen.filter((r) => !first.includes(r) && !written.includes(r))).toEqual([]);
+    }
+  } finally {
+    reading = false;
+    await writer;
+  }
+  expect(written.length).toBeGreaterThan(0);
 });
 
 test('a page token read in another order, or a search of nothing, is a structured refusal', async () => {
