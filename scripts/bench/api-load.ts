@@ -7,6 +7,7 @@ import { importBdcs } from '../../cli/bdc-import';
 import { importColumns } from '../../domain/bdc-import';
 import type { EngineContext } from '../../client/context';
 import { createLogger } from '../../config/logger';
+import { ordonnateursOverApi } from '../ordonnateurs';
 import { vaRequestBody } from '../samples/bdc';
 import type { benchDatabase } from './lean';
 import { percentiles, round, timed } from './measure';
@@ -22,14 +23,17 @@ export async function apiFigures(
 ) {
   const operator = newToken({ name: 'bench-operator', role: 'operator' });
   const editeur = newToken({ name: 'bench-editeur', role: 'editeur', editeurId: 'editeur-acme' });
+  const ordonnateurs = [1, 2].map((n) => newToken({ name: `bench-ordonnateur-${n}`, role: 'ordonnateur' }));
   const app = await buildApi({
     engine: ctx,
-    tokens: new TokenRegistry([operator.entry, editeur.entry]),
+    tokens: new TokenRegistry([operator.entry, editeur.entry, ...ordonnateurs.map((o) => o.entry)]),
     logger: createLogger('error'),
     // the engine's throughput is measured, not the throttle of a token's writes
     limits: { writesPerMinute: Number.MAX_SAFE_INTEGER },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  // the advances and balances validated over the API, as in the scale bench
+  const onDuty = ordonnateursOverApi(url, [ordonnateurs[0]!.secret, ordonnateurs[1]!.secret]);
   const call = async (token: string, method: string, path: string, body?: unknown) => {
     const response = await fetch(`${url}${path}`, {
       method,
@@ -103,6 +107,7 @@ export async function apiFigures(
       },
     };
   } finally {
+    await onDuty.stop();
     await app.close();
   }
 }

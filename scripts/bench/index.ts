@@ -21,6 +21,7 @@ import {
   startWorkerChild,
   temporalFloor,
 } from './lean';
+import { enrolInDatabase } from '../samples/enrolment';
 import { storageFigures } from './storage';
 
 /**
@@ -64,6 +65,8 @@ async function main() {
     workers.push(project, bare);
     const ctx = benchEngineContext(client, db.sql, projectQueue);
     await grantSolutions(ctx, ['editeur-acme']);
+    // the ASP enrols an éditeur before ordering it money
+    await enrolInDatabase(db.sql, 'editeur-acme');
     const sides = { project: projectSide(ctx, db, project), bare: bareSide(client, bareQueue, bare) };
 
     const parallel = 20;

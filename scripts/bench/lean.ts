@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import { engineContext, type Caller, type EngineContext } from '../../client/context';
 import { registerBdc } from '../../client/intake';
+import { listProposals, validateProposal } from '../../client/proposals';
 import { parisCivilDate } from '../../domain/calendar';
 import { FinessReference } from '../../db/finess';
 import { migrate } from '../../db/migrations';
@@ -24,6 +25,35 @@ import { cpuMs, median, percentiles, round, timed } from './measure';
  * workflow, history events and bytes, and each ratio project/bare.
  */
 export const operatorCaller: Caller = { actor: { role: 'operator', id: 'bench' }, scope: 'operator.bench' };
+/** two persons: four eyes above a campaign's threshold */
+const benchOrdonnateurs: Caller[] = [1, 2].map((n) => ({
+  actor: { role: 'ordonnateur', id: `bench-ordonnateur-${n}` },
+  scope: `ordonnateur.bench-${n}`,
+}));
+
+/**
+ * The BDC's next money validated as soon as it is proposed, as the ordonnateurs' console would: by one
+ * person, or by a second when its amount needs two. Part of a lifecycle since money is decided by four
+ * eyes (the bench waited for « awaiting VA » and a completion that never came).
+ */
+async function validateNextMoney(ctx: EngineContext, bdcId: string): Promise<void> {
+  let validated = false;
+  for (;;) {
+    const [p] = await listProposals(ctx, { bdcId, state: 'proposed' });
+    if (!p) {
+      if (validated) return;
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
+    await validateProposal(ctx, benchOrdonnateurs[p.validations.length]!, {
+      process: p.process,
+      processId: p.processId,
+      proposalId: p.id,
+      eventId: randomUUID(),
+    });
+    validated = true;
+  }
+}
 
 /** A fresh database on the PostgreSQL server, migrated, with a FINESS extraction to seed OGs into. */
 export async function benchDatabase(postgresUrl: string, name: string) {
@@ -130,17 +160,20 @@ export function projectSide(
     async lifecycle() {
       const request = await db.order();
       const { bdcId } = await registerBdc(ctx, operatorCaller, request, randomUUID());
+      await validateNextMoney(ctx, bdcId);
       await sendBdcEvent(ctx.client, bdcId, bdcMessages.vaSubmitted, {
         eventId: randomUUID(),
         actor: { role: 'editeur', id: 'bench' },
         receivedAt: new Date().toISOString(),
         ...vaDocument(request, new Date(Date.now() - 60_000).toISOString(), 584_000),
       });
+      await validateNextMoney(ctx, bdcId);
       await ctx.client.workflow.getHandle(bdcId).result();
       return bdcId;
     },
     async waiting(bdcId) {
-      return (await ctx.records.get(bdcId))?.status === 'awaiting_va';
+      // open, its advance waiting for the ordonnateurs
+      return (await ctx.records.get(bdcId))?.status === 'awaiting_validation';
     },
   };
 }
