@@ -6,6 +6,7 @@ import { engineContext, type Caller, type EngineContext } from '../../client/con
 import { registerBdc } from '../../client/intake';
 import { listProposals, validateProposal } from '../../client/proposals';
 import { parisCivilDate } from '../../domain/calendar';
+import { RefusedError } from '../../domain/refusal';
 import { FinessReference } from '../../db/finess';
 import { migrate } from '../../db/migrations';
 import { openPostgres } from '../../db/postgres';
@@ -45,13 +46,21 @@ async function validateNextMoney(ctx: EngineContext, bdcId: string): Promise<voi
       await new Promise((r) => setTimeout(r, 20));
       continue;
     }
-    await validateProposal(ctx, benchOrdonnateurs[p.validations.length]!, {
+    const sent = await validateProposal(ctx, benchOrdonnateurs[p.validations.length]!, {
       process: p.process,
       processId: p.processId,
       proposalId: p.id,
       eventId: randomUUID(),
-    });
-    validated = true;
+    }).then(
+      () => true,
+      (e: unknown) => {
+        // listed from the record while the commit that proposes it is still returning to the workflow
+        if (e instanceof RefusedError && e.refusals[0]?.code === 'not_found') return false;
+        throw e;
+      },
+    );
+    if (sent) validated = true;
+    else await new Promise((r) => setTimeout(r, 20));
   }
 }
 
