@@ -19,6 +19,7 @@ import { startDevServer } from '../../temporal/dev-server';
 import { writeExtraction, type GeneratedOg } from '../samples/finess-extraction';
 import { startTemporalCluster, startTopologyEngine } from '../topology/cluster';
 import { enrolOverApi } from '../samples/enrolment-over-api';
+import { vaRequestBody } from '../samples/bdc';
 import { median, percentiles, round, rssKiB, timed } from './measure';
 
 /**
@@ -26,7 +27,8 @@ import { median, percentiles, round, rssKiB, timed } from './measure';
  * one process), on a Temporal server of its own, N BDCs registered through its API. At N/2 and at N:
  * the registration rate, a list page's latency, the summary, the reconciliation, the calendar dry
  * run, a calendar batch over every running BDC (its duration and its largest run's history), and the
- * engine's memory with N BDCs open. Then a solution decided over WAITING BDCs waiting on it.
+ * engine's memory with N BDCs open. Then a solution decided over WAITING BDCs waiting on it, and the
+ * latency of VAs sent through the API (`--vas`: a fifth at one caller, the rest at 50 together).
  * With `--topology [--workers 2]`, the same on the production topology (scripts/topology/cluster.ts):
  * Temporal's four services on PostgreSQL with SQL visibility and mTLS, the engine's workers and API
  * on PostgreSQL, each process's memory reported.
@@ -41,6 +43,8 @@ const { values: args } = parseArgs({
     // on the production topology (Temporal's four services on PostgreSQL, the engine's workers and API)
     topology: { type: 'boolean', default: false },
     workers: { type: 'string', default: '2' },
+    // VAs sent by the éditeur at the end: a fifth at one caller, the rest at 50 together
+    vas: { type: 'string', default: '600' },
   },
 });
 const N = Number(args.bdcs);
@@ -48,6 +52,7 @@ const WAITING = Number(args.waiting);
 const SKIP_BATCH = args['skip-batch'];
 const TOPOLOGY = args.topology;
 const WORKERS = Number(args.workers);
+const VAS = Math.min(Number(args.vas), N);
 if (!Number.isInteger(WORKERS) || WORKERS < 1) {
   process.stderr.write('bench:scale: --workers takes a whole number, at least 1\n');
   process.exit(2);
@@ -234,11 +239,17 @@ async function main() {
 
     const limit = pLimit(20);
     let registered = 0;
+    const bdcIds: string[] = [];
     const registerUpTo = async (n: number) => {
       const from = registered;
       const [, ms] = await timed(() =>
         Promise.all(
-          ogs.slice(from, n).map((og, k) => limit(() => operator.request('POST', '/bdcs', order(og, from + k)))),
+          ogs.slice(from, n).map((og, k) =>
+            limit(async () => {
+              const { bdcId } = await operator.request<{ bdcId: string }>('POST', '/bdcs', order(og, from + k));
+              bdcIds[from + k] = bdcId;
+            }),
+          ),
         ),
       );
       registered = n;
@@ -287,6 +298,28 @@ async function main() {
       )
     ).bdcs.length;
 
+    // the VA of BDCs awaiting it, sent by their éditeur through the API: one caller, then 50 together
+    const editeur = new ApiClient(url, tokens.editeur);
+    const sendVa = async (i: number) =>
+      (
+        await timed(() =>
+          editeur.request(
+            'POST',
+            `/bdcs/${encodeURIComponent(bdcIds[i]!)}/va`,
+            vaRequestBody(order(ogs[i]!, i), new Date(Date.now() - 60_000).toISOString(), 584_000),
+          ),
+        )
+      )[1];
+    const alone = Math.floor(VAS / 5);
+    const oneCaller: number[] = [];
+    for (let i = 0; i < alone; i++) oneCaller.push(await sendVa(i));
+    const fifty = pLimit(50);
+    const fiftyCallers = await Promise.all(
+      Array.from({ length: VAS - alone }, (_, k) => fifty(() => sendVa(alone + k))),
+    );
+    const vaSubmission = { oneCaller: percentiles(oneCaller), fiftyCallers: percentiles(fiftyCallers) };
+    process.stderr.write(`[bench:scale] VA ${JSON.stringify(vaSubmission)}\n`);
+
     const [first, second] = figures as [(typeof figures)[number], (typeof figures)[number]];
     const growth = (k: 'listPageP99Ms' | 'summaryMs' | 'reconciliationMs' | 'dryRunMs') =>
       round(second[k] / first[k], 2);
@@ -311,6 +344,7 @@ async function main() {
             failed: decision.failed,
             stillWaiting,
           },
+          vaSubmission,
         },
         null,
         2,
