@@ -1,4 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
+import type { BdcRequest } from './bdc-view';
 import { unneutralised, writeCsv } from './csv';
 import { say } from './messages';
 import { refuse, type Refusal } from './refusal';
@@ -47,6 +48,24 @@ export function importLayout(header: string[] | undefined): ImportColumn[] | und
   if (named.slice(0, importColumns.length).join() !== importColumns.join()) return undefined;
   const optional = optionalImportColumns.filter((c, i) => named[importColumns.length + i] === c);
   return [...importColumns, ...optional];
+}
+
+/** A registration as a file's row, in `importColumns`' order: what `requestOf` reads back. */
+export function importCells(
+  r: Pick<BdcRequest, 'editeurId' | 'reference' | 'campaignId' | 'solutionId' | 'ogFiness' | 'essms' | 'orderDate'> & {
+    solutionReferenced?: boolean;
+  },
+): string[] {
+  return [
+    r.editeurId,
+    r.reference,
+    r.campaignId,
+    r.solutionId,
+    r.ogFiness,
+    r.essms.join('|'),
+    r.orderDate,
+    String(r.solutionReferenced ?? true),
+  ];
 }
 
 export interface ImportResult {

@@ -4,7 +4,7 @@ import { buildApi } from '../../api/server';
 import { newToken, TokenRegistry } from '../../api/auth';
 import { ApiClient } from '../../cli/api-client';
 import { importBdcs } from '../../cli/bdc-import';
-import { importColumns } from '../../domain/bdc-import';
+import { importCells, importColumns } from '../../domain/bdc-import';
 import type { EngineContext } from '../../client/context';
 import { createLogger } from '../../config/logger';
 import { ordonnateursOverApi } from '../ordonnateurs';
@@ -78,19 +78,7 @@ export async function apiFigures(
 
     const rows = await Promise.all(Array.from({ length: importRows }, () => db.order()));
     const [imported, importMs] = await timed(() =>
-      importBdcs(new ApiClient(url, operator.secret), [
-        [...importColumns],
-        ...rows.map((r) => [
-          r.editeurId,
-          r.reference,
-          r.campaignId,
-          r.solutionId,
-          r.ogFiness,
-          r.essms.join('|'),
-          r.orderDate,
-          'true',
-        ]),
-      ]),
+      importBdcs(new ApiClient(url, operator.secret), [[...importColumns], ...rows.map((r) => importCells(r))]),
     );
     if (imported.registered !== importRows)
       throw new Error(`the import registered ${imported.registered} of ${importRows}`);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parisCivilDate } from '../../domain/calendar';
 import { importColumns } from '../../domain/bdc-import';
-import { bdcRequest } from '../support/bdc-fixtures';
+import { bdcRequest, importRow } from '../support/bdc-fixtures';
 import { harnessPerFile } from '../support/harness';
 import { eventually } from '../support/eventually';
 
@@ -35,19 +35,9 @@ test(`sons import registers ${ROWS} BDCs, a re-run skips them all, refused rows 
     bdcRequest({ campaignId: 'test-ms1', orderDate: parisCivilDate(new Date()) }),
   );
   for (const r of requests) await h.seed(r, 3);
-  const line = (r: (typeof requests)[number]) =>
-    [
-      r.editeurId,
-      r.reference,
-      r.campaignId,
-      r.solutionId,
-      r.ogFiness,
-      r.essms.join('|'),
-      r.orderDate,
-      String(r.solutionReferenced),
-    ].join(';');
+
   const file = path.join(dir, 'bdcs.csv');
-  fs.writeFileSync(file, [importColumns.join(';'), ...requests.map(line)].join('\n'));
+  fs.writeFileSync(file, [importColumns.join(';'), ...requests.map((r) => importRow(r))].join('\n'));
 
   const first = await sons(['import', file, '--json']);
   expect(first.code).toBe(0);
@@ -64,10 +54,10 @@ test(`sons import registers ${ROWS} BDCs, a re-run skips them all, refused rows 
     bad,
     [
       importColumns.join(';'),
-      line(fresh),
-      line({ ...requests[0]!, reference: 'OTHER-REF' }),
-      line({ ...fresh, reference: 'BAD-1', ogFiness: '123' }),
-      line({ ...fresh, reference: 'BAD-2', campaignId: 'vague9' }),
+      importRow(fresh),
+      importRow({ ...requests[0]!, reference: 'OTHER-REF' }),
+      importRow({ ...fresh, reference: 'BAD-1', ogFiness: '123' }),
+      importRow({ ...fresh, reference: 'BAD-2', campaignId: 'vague9' }),
     ].join('\n'),
   );
   const mixed = await sons(['import', bad]);

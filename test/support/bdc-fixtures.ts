@@ -6,6 +6,7 @@ import { sampleBdcRequest, vaDocument } from '../../scripts/samples/bdc';
 import type { Campaign } from '../../domain/campaign';
 import { bdcLabelOf } from '../../domain/ids';
 import { sampleEditeurName } from '../../scripts/samples/enrolment';
+import { importCells } from '../../domain/bdc-import';
 
 export const operator: Actor = { role: 'operator', id: 'asp-operator-1' };
 export const editeurActor = (id: string): Actor => ({ role: 'editeur', id });
@@ -38,15 +39,4 @@ export const shownLabel = (bdcId: string) =>
   bdcLabelOf(bdcId, new Map(['editeur-acme', 'editeur-rival'].map((e) => [e, sampleEditeurName(e)])));
 
 /** A registration as a bulk file's row (the columns of domain/bdc-import.ts, then the optional ones given). */
-export const importRow = (r: BdcRequest, ...optional: string[]) =>
-  [
-    r.editeurId,
-    r.reference,
-    r.campaignId,
-    r.solutionId,
-    r.ogFiness,
-    r.essms.join('|'),
-    r.orderDate,
-    String(r.solutionReferenced ?? true),
-    ...optional,
-  ].join(';');
+export const importRow = (r: BdcRequest, ...optional: string[]) => [...importCells(r), ...optional].join(';');
