@@ -70,7 +70,8 @@ const parisDateParts = new Intl.DateTimeFormat('en-CA', {
 
 /** The Paris civil date on which an instant falls (its year in four digits: Intl writes 526, not 0526). */
 export function parisCivilDate(instant: Date): CivilDate {
-  const part = (type: string) => parisDateParts.formatToParts(instant).find((p) => p.type === type)!.value;
+  const parts = parisDateParts.formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
   return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
 }
 

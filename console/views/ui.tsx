@@ -406,7 +406,6 @@ export const EditeurName = ({ id }: { id: string }) => <>{useEditeurName()(id)}<
 /** A solution as the page's reader knows it: its éditeur's name for it, with its id. */
 export const SolutionName = ({ id }: { id: string }) => <>{useSolutionLabel()(id)}</>;
 
-/** A link to a BDC's page, named as people call it (its reference and éditeur), never by its machine id. */
 /** A form's two ways out: send it (absent: only the way back) or go back where the reader came from. */
 export function SendOrBack({ send, back }: { send?: string; back: string }) {
   return (
@@ -427,6 +426,7 @@ export function SendOrBack({ send, back }: { send?: string; back: string }) {
   );
 }
 
+/** A link to a BDC's page, named as people call it (its reference and éditeur), never by its machine id. */
 export const BdcLink = ({ id }: { id: string }) => (
   <a href={`/console/bdc/${encodeURIComponent(id)}`}>{useBdcLabel(id)}</a>
 );
