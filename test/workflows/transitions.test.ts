@@ -325,10 +325,13 @@ test('a cancellation arriving while a refusal of référencement ends the BDC is
   expect(statuses(input.bdcId).at(-1)).toBe('rejected');
   expect((await state(handle)).cancellation).toBeUndefined();
   expect(of(input.bdcId).flatMap((t) => t.audit.map((a) => a.kind))).not.toContain('cancellation_requested');
+  // nothing paid, nothing demanded: the ESSMS freed
+  expect(money(input.bdcId)).toEqual([]);
+  expect(of(input.bdcId).at(-1)!.effects).toEqual([{ kind: 'releaseClaims' }]);
 });
 
 test("a workflow cancellation through Temporal arriving while the BDC's end is written does not keep the workflow open", async () => {
-  const { handle } = await startBdc('pending');
+  const { handle, input } = await startBdc('pending');
   await reaches(handle, 'awaiting_referencement');
   await withWritesHeld(
     async (release, writing) => {
@@ -344,6 +347,7 @@ test("a workflow cancellation through Temporal arriving while the BDC's end is w
     (t) => (t.record as { status: string }).status === 'rejected',
   );
   expect((await handle.result()).status).toBe('rejected');
+  expect(money(input.bdcId)).toEqual([]);
 });
 
 test('a cancellation accepted while a rejection of the advance is written ends the BDC once an operator cancels: recorded and answered, never lost', async () => {
