@@ -305,13 +305,14 @@ async function main() {
     let resent = 0;
     const sendVa = async (i: number) => {
       const body = vaRequestBody(order(ogs[i]!, i), new Date(Date.now() - 60_000).toISOString(), 584_000);
-      const send = (): Promise<unknown> =>
+      // ten resends at most: an engine that never answers stops the run rather than hanging it
+      const send = (left = 10): Promise<unknown> =>
         editeur.request('POST', `/bdcs/${encodeURIComponent(bdcIds[i]!)}/va`, body).catch((e: unknown) => {
-          if (!(e instanceof ApiError) || e.status !== 503) throw e;
+          if (!(e instanceof ApiError) || e.status !== 503 || left === 0) throw e;
           resent++;
-          return send();
+          return send(left - 1);
         });
-      return (await timed(send))[1];
+      return (await timed(() => send()))[1];
     };
     const alone = Math.floor(VAS / 5);
     const oneCaller: number[] = [];
