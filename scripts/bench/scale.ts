@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '2' },
     // VAs sent by the éditeur at the end: a fifth at one caller, the rest at 50 together
     vas: { type: 'string', default: '600' },
+    // on the topology, a CPU profile of each worker (node --cpu-prof) written to this directory when it stops
+    profile: { type: 'string' },
   },
 });
 const N = Number(args.bdcs);
@@ -151,6 +153,7 @@ async function topologyRig(): Promise<Rig> {
     const engine = await startTopologyEngine(cluster, {
       workers: WORKERS,
       env: { API_WRITES_PER_MINUTE: String(Number.MAX_SAFE_INTEGER) },
+      workerNodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [],
     });
     const secret = (k: keyof typeof engine.tokens) => engine.tokens[k].secret;
     return {
@@ -303,6 +306,7 @@ async function main() {
     // a VA the engine did not record within the API's deadline (503) is sent again as the API says, the
     // same request with the same eventId: its latency runs until it is answered, and the resends are counted
     let resent = 0;
+    const vaTimes: { bdcId: string; ms: number }[] = [];
     const sendVa = async (i: number) => {
       const body = vaRequestBody(order(ogs[i]!, i), new Date(Date.now() - 60_000).toISOString(), 584_000);
       // ten resends at most: an engine that never answers stops the run rather than hanging it
@@ -312,7 +316,9 @@ async function main() {
           resent++;
           return send(left - 1);
         });
-      return (await timed(() => send()))[1];
+      const ms = (await timed(() => send()))[1];
+      vaTimes.push({ bdcId: bdcIds[i]!, ms });
+      return ms;
     };
     const alone = Math.floor(VAS / 5);
     const oneCaller: number[] = [];
@@ -321,7 +327,12 @@ async function main() {
     const fiftyCallers = await Promise.all(
       Array.from({ length: VAS - alone }, (_, k) => fifty(() => sendVa(alone + k))),
     );
-    const vaSubmission = { oneCaller: percentiles(oneCaller), fiftyCallers: percentiles(fiftyCallers), resent };
+    const vaSubmission = {
+      oneCaller: percentiles(oneCaller),
+      fiftyCallers: percentiles(fiftyCallers),
+      resent,
+      slowest: await whereTheTimeWent(client, vaTimes),
+    };
     process.stderr.write(`[bench:scale] VA ${JSON.stringify(vaSubmission)}\n`);
 
     const [first, second] = figures as [(typeof figures)[number], (typeof figures)[number]];
@@ -359,6 +370,45 @@ async function main() {
     await rig.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The five slowest VAs, each with its BDC's workflow tasks as Temporal recorded them: how many were
+ * scheduled, timed out or failed, and the longest wait of one between scheduled and started (a task
+ * queued behind a busy worker, or on a sticky queue nobody polled).
+ */
+async function whereTheTimeWent(client: Client, vaTimes: { bdcId: string; ms: number }[]) {
+  const slowest = [...vaTimes].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  return Promise.all(
+    slowest.map(async ({ bdcId, ms }) => {
+      const events = (await client.workflow.getHandle(bdcId).fetchHistory()).events ?? [];
+      const at = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) =>
+        Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+      const scheduled = new Map<number, number>();
+      let longestWaitMs = 0;
+      const tasks = { scheduled: 0, timedOut: 0, failed: 0 };
+      for (const e of events) {
+        if (e.workflowTaskScheduledEventAttributes) {
+          tasks.scheduled++;
+          scheduled.set(Number(e.eventId), at(e));
+        }
+        const started = e.workflowTaskStartedEventAttributes;
+        if (started) {
+          const from = scheduled.get(Number(started.scheduledEventId));
+          if (from !== undefined) longestWaitMs = Math.max(longestWaitMs, at(e) - from);
+        }
+        if (e.workflowTaskTimedOutEventAttributes) tasks.timedOut++;
+        if (e.workflowTaskFailedEventAttributes) tasks.failed++;
+      }
+      return {
+        bdcId,
+        ms: round(ms),
+        historyEvents: events.length,
+        workflowTasks: tasks,
+        longestWaitMs: round(longestWaitMs),
+      };
+    }),
+  );
 }
 
 interface Progress {

@@ -332,7 +332,15 @@ export interface TopologyEngine {
 /** The engine on the cluster: `workers` workers on one task queue and the API, each with the engine's certificate. */
 export async function startTopologyEngine(
   c: TemporalCluster,
-  { workers: count = 2, env: extra = {} }: { workers?: number; env?: NodeJS.ProcessEnv } = {},
+  {
+    workers: count = 2,
+    env: extra = {},
+    workerNodeArgs = [],
+  }: {
+    workers?: number;
+    env?: NodeJS.ProcessEnv;
+    /** node's own flags for the workers (a CPU profile) */ workerNodeArgs?: string[];
+  } = {},
 ): Promise<TopologyEngine> {
   const tokens = topologyTokens();
   const apiPort = await freePort();
@@ -359,7 +367,7 @@ export async function startTopologyEngine(
     const child = bound(
       `engine-worker-${n}`,
       process.execPath,
-      [path.join(projectRoot, 'dist/main/worker.js')],
+      [...workerNodeArgs, path.join(projectRoot, 'dist/main/worker.js')],
       { ...env, WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetrics[n]}` },
       c.logs,
     );
