@@ -55,6 +55,10 @@ const SKIP_BATCH = args['skip-batch'];
 const TOPOLOGY = args.topology;
 const WORKERS = Number(args.workers);
 const VAS = Math.min(Number(args.vas), N);
+if (args.profile && !TOPOLOGY) {
+  process.stderr.write("bench:scale: --profile profiles the topology's workers: add --topology\n");
+  process.exit(2);
+}
 if (!Number.isInteger(WORKERS) || WORKERS < 1) {
   process.stderr.write('bench:scale: --workers takes a whole number, at least 1\n');
   process.exit(2);
@@ -306,7 +310,7 @@ async function main() {
     // a VA the engine did not record within the API's deadline (503) is sent again as the API says, the
     // same request with the same eventId: its latency runs until it is answered, and the resends are counted
     let resent = 0;
-    const vaTimes: { bdcId: string; ms: number }[] = [];
+    const vaTimes: VaTime[] = [];
     const sendVa = async (i: number) => {
       const body = vaRequestBody(order(ogs[i]!, i), new Date(Date.now() - 60_000).toISOString(), 584_000);
       // ten resends at most: an engine that never answers stops the run rather than hanging it
@@ -316,8 +320,9 @@ async function main() {
           resent++;
           return send(left - 1);
         });
+      const from = Date.now();
       const ms = (await timed(() => send()))[1];
-      vaTimes.push({ bdcId: bdcIds[i]!, ms });
+      vaTimes.push({ bdcId: bdcIds[i]!, ms, from, to: Date.now() });
       return ms;
     };
     const alone = Math.floor(VAS / 5);
@@ -327,13 +332,14 @@ async function main() {
     const fiftyCallers = await Promise.all(
       Array.from({ length: VAS - alone }, (_, k) => fifty(() => sendVa(alone + k))),
     );
+    const vaFigures = { oneCaller: percentiles(oneCaller), fiftyCallers: percentiles(fiftyCallers), resent };
+    process.stderr.write(`[bench:scale] VA ${JSON.stringify(vaFigures)}\n`);
     const vaSubmission = {
-      oneCaller: percentiles(oneCaller),
-      fiftyCallers: percentiles(fiftyCallers),
-      resent,
-      slowest: await whereTheTimeWent(client, vaTimes),
+      ...vaFigures,
+      // read from Temporal after an hour's run, once the figures above are written: a failed read loses none
+      slowest: await whereTheTimeWent(client, vaTimes).catch((e: unknown) => ({ unread: String(e) })),
     };
-    process.stderr.write(`[bench:scale] VA ${JSON.stringify(vaSubmission)}\n`);
+    process.stderr.write(`[bench:scale] the slowest VAs ${JSON.stringify(vaSubmission.slowest)}\n`);
 
     const [first, second] = figures as [(typeof figures)[number], (typeof figures)[number]];
     const growth = (k: 'listPageP99Ms' | 'summaryMs' | 'reconciliationMs' | 'dryRunMs') =>
@@ -372,32 +378,47 @@ async function main() {
   }
 }
 
+interface VaTime {
+  bdcId: string;
+  ms: number;
+  /** when it was sent and answered (epoch ms): its BDC's history is read within that window only */
+  from: number;
+  to: number;
+}
+
 /**
- * The five slowest VAs, each with its BDC's workflow tasks as Temporal recorded them: how many were
- * scheduled, timed out or failed, and the longest wait of one between scheduled and started (a task
- * queued behind a busy worker, or on a sticky queue nobody polled).
+ * The five slowest VAs, each with its BDC's workflow tasks as Temporal recorded them while the VA was
+ * waiting: how many were scheduled, how many timed out or failed (a failure retried is written once), the
+ * highest attempt, and the longest wait of one between scheduled and started or timed out (a task queued
+ * behind a busy worker; one on a sticky queue nobody polled times out and is scheduled again).
  */
-async function whereTheTimeWent(client: Client, vaTimes: { bdcId: string; ms: number }[]) {
+async function whereTheTimeWent(client: Client, vaTimes: VaTime[]) {
   const slowest = [...vaTimes].sort((a, b) => b.ms - a.ms).slice(0, 5);
   return Promise.all(
-    slowest.map(async ({ bdcId, ms }) => {
+    slowest.map(async ({ bdcId, ms, from, to }) => {
       const events = (await client.workflow.getHandle(bdcId).fetchHistory()).events ?? [];
       const at = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) =>
         Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
       const scheduled = new Map<number, number>();
       let longestWaitMs = 0;
-      const tasks = { scheduled: 0, timedOut: 0, failed: 0 };
+      const tasks = { scheduled: 0, timedOut: 0, failed: 0, highestAttempt: 0 };
+      const waited = (scheduledEventId: unknown, e: (typeof events)[number]) => {
+        const since = scheduled.get(Number(scheduledEventId));
+        if (since !== undefined) longestWaitMs = Math.max(longestWaitMs, at(e) - since);
+      };
       for (const e of events) {
-        if (e.workflowTaskScheduledEventAttributes) {
+        if (at(e) < from || at(e) > to) continue;
+        const task = e.workflowTaskScheduledEventAttributes;
+        if (task) {
           tasks.scheduled++;
+          tasks.highestAttempt = Math.max(tasks.highestAttempt, task.attempt ?? 1);
           scheduled.set(Number(e.eventId), at(e));
         }
-        const started = e.workflowTaskStartedEventAttributes;
-        if (started) {
-          const from = scheduled.get(Number(started.scheduledEventId));
-          if (from !== undefined) longestWaitMs = Math.max(longestWaitMs, at(e) - from);
+        if (e.workflowTaskStartedEventAttributes) waited(e.workflowTaskStartedEventAttributes.scheduledEventId, e);
+        if (e.workflowTaskTimedOutEventAttributes) {
+          tasks.timedOut++;
+          waited(e.workflowTaskTimedOutEventAttributes.scheduledEventId, e);
         }
-        if (e.workflowTaskTimedOutEventAttributes) tasks.timedOut++;
         if (e.workflowTaskFailedEventAttributes) tasks.failed++;
       }
       return {
