@@ -110,6 +110,7 @@ export async function startTemporalCluster(): Promise<TemporalCluster> {
       )
       .join('');
   const stop = async () => {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     try {
       for (const c of [...children].reverse()) await stopped(c);
       execFileSync('bash', [path.join(projectRoot, 'scripts/test-postgres.sh'), 'stop', pgDir]);
@@ -117,6 +118,13 @@ export async function startTemporalCluster(): Promise<TemporalCluster> {
       fs.rmSync(work, { recursive: true, force: true });
     }
   };
+  // a run stopped halfway (Ctrl-C an hour into a benchmark) stops what it started: PostgreSQL runs as a
+  // daemon (pg_ctl), which the children's death signal does not reach
+  function interrupted(signal: NodeJS.Signals) {
+    say(`${signal}: stopping the cluster`);
+    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  }
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     // the databases: Temporal's two, under a role of their own with a password made here
     const password = newPayloadKey();
