@@ -99,10 +99,7 @@ for (const file of files) {
       const above = up === undefined ? undefined : shareOf(up);
       // the SDK's promise hook: a stack captured for every promise made in workflow code (sdk-typescript#1587)
       const inHook = frame.url.endsWith('vm-shared.js') && ['init', 'settled'].includes(frame.functionName);
-      share =
-        above === SDK_PROMISE_HOOK || inHook
-          ? SDK_PROMISE_HOOK
-          : (ownShare(frame) ?? (above as string | null) ?? OTHER);
+      share = above === SDK_PROMISE_HOOK || inHook ? SDK_PROMISE_HOOK : (ownShare(frame) ?? above ?? OTHER);
     }
     shareOfNode.set(id, share);
     return share;

@@ -121,8 +121,10 @@ test('an operator signed in to the console reads nothing in clear: the codec end
   // (the timers): the history is opened again, within one budget.
   await eventually(
     async () => {
+      const asked = answers.length;
       await page.goto(`${h.webUiUrl}/namespaces/default/workflows/${encodeURIComponent(bdcId)}`);
-      await eventually(() => answers.length >= 2);
+      // this opening's own requests to decode, not an earlier one's
+      await eventually(() => answers.length >= asked + 2);
       await page.getByText('bdcLifecycle').first().waitFor();
       await page
         .getByRole('link', { name: /Event History/ })
